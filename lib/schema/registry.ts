@@ -1,0 +1,35 @@
+import { DATASETS } from './datasets';
+import type { ColumnSpec, DatasetSpec, Layer } from './types';
+
+/** Lookups over the dataset definitions. */
+
+const byTable = new Map(DATASETS.map((d) => [tableName(d), d]));
+
+/** Table name used by Glue and by the DuckDB views: `{layer}_{dataset}`. */
+export function tableName(d: Pick<DatasetSpec, 'layer' | 'name'>): string {
+  return `${d.layer}_${d.name}`;
+}
+
+export function allDatasets(layer?: Layer): readonly DatasetSpec[] {
+  return layer ? DATASETS.filter((d) => d.layer === layer) : DATASETS;
+}
+
+export function dataset(layer: Layer, name: string): DatasetSpec {
+  const d = byTable.get(`${layer}_${name}`);
+  if (!d) throw new Error(`unknown dataset ${layer}/${name}`);
+  return d;
+}
+
+export function findDataset(layer: Layer, name: string): DatasetSpec | undefined {
+  return byTable.get(`${layer}_${name}`);
+}
+
+export function column(d: DatasetSpec, name: string): ColumnSpec {
+  const c = d.columns.find((col) => col.name === name);
+  if (!c) throw new Error(`dataset ${tableName(d)} has no column ${name}`);
+  return c;
+}
+
+export function columnNames(d: DatasetSpec): string[] {
+  return d.columns.map((c) => c.name);
+}

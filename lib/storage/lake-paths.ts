@@ -1,0 +1,84 @@
+import type { DatasetSpec, PartitionValues } from '../schema/types';
+
+/**
+ * Hive-style object keys of the lake (SPEC §3), the same under S3 and a local folder:
+ *   bronze/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/hour=HH/part-{start}-{uuid}.parquet
+ *   silver|gold/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/data.parquet
+ */
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** Symbols are kept as the exchange spells them; '/' (Kraken's BTC/USD) cannot sit in a path segment. */
+export function symbolPathValue(symbol: string): string {
+  return symbol.replace(/\//g, '-');
+}
+
+export function dateOf(ms: number): string {
+  return new Date(Math.floor(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function hourOf(ms: number): number {
+  return Math.floor((ms % DAY_MS) / HOUR_MS);
+}
+
+export function dayStart(dt: string): number {
+  const ms = Date.parse(`${dt}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || Number.isNaN(ms) || dateOf(ms) !== dt) throw new Error(`invalid date '${dt}', expected YYYY-MM-DD`);
+  return ms;
+}
+
+export function addDays(dt: string, n: number): string {
+  return dateOf(dayStart(dt) + n * DAY_MS);
+}
+
+/** Dates from `from` to `to`, both included. */
+export function dateRange(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = dayStart(from), end = dayStart(to); t <= end; t += DAY_MS) out.push(dateOf(t));
+  return out;
+}
+
+/** Key prefix of one partition (ends with '/'). Keys absent from `values` stop the prefix there. */
+export function partitionPrefix(d: DatasetSpec, values: Partial<PartitionValues>): string {
+  let p = `${d.layer}/${d.name}/`;
+  for (const k of d.partitionKeys) {
+    const v = values[k.name];
+    if (v === undefined) break;
+    const text = k.name === 'hour' ? String(v).padStart(2, '0') : k.name === 'symbol' ? symbolPathValue(String(v)) : String(v);
+    p += `${k.name}=${text}/`;
+  }
+  return p;
+}
+
+/** Whether `values` names every partition key of the dataset. */
+export function isFullPartition(d: DatasetSpec, values: Partial<PartitionValues>): boolean {
+  return d.partitionKeys.every((k) => values[k.name] !== undefined);
+}
+
+/** Key of the single data file of a Silver/Gold partition. */
+export function partitionFileKey(d: DatasetSpec, values: PartitionValues): string {
+  if (!isFullPartition(d, values)) throw new Error(`partition of ${d.layer}/${d.name} needs ${d.partitionKeys.map((k) => k.name).join(', ')}`);
+  return `${partitionPrefix(d, values)}data.parquet`;
+}
+
+/** Key of one Bronze flush file; `startMs` is the first event time it holds. */
+export function bronzeFileKey(d: DatasetSpec, values: PartitionValues, startMs: number, uuid: string): string {
+  if (!isFullPartition(d, values)) throw new Error(`partition of ${d.layer}/${d.name} needs ${d.partitionKeys.map((k) => k.name).join(', ')}`);
+  const start = new Date(startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${partitionPrefix(d, values)}part-${start}-${uuid}.parquet`;
+}
+
+/** Partition values encoded in a key (`exchange=binance/...`); hour parsed as a number. */
+export function parsePartitionKey(key: string): Partial<PartitionValues> {
+  const out: Partial<PartitionValues> = {};
+  for (const seg of key.split('/')) {
+    const eq = seg.indexOf('=');
+    if (eq <= 0) continue;
+    const name = seg.slice(0, eq);
+    const value = seg.slice(eq + 1);
+    if (name === 'hour') out.hour = Number(value);
+    else if (name === 'timeframe' || name === 'exchange' || name === 'symbol' || name === 'dt') out[name] = value;
+  }
+  return out;
+}

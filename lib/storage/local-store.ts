@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import { NotFoundError, type ObjectInfo, type ObjectStore } from './object-store';
+
+/** A lake folder on local disk. Writes go to a temporary file in the target folder, then rename (atomic). */
+export class LocalObjectStore implements ObjectStore {
+  readonly url: string;
+  readonly localRoot: string;
+
+  constructor(root: string) {
+    this.localRoot = path.resolve(root);
+    this.url = pathToFileURL(this.localRoot).href;
+  }
+
+  private file(key: string): string {
+    const p = path.resolve(this.localRoot, key);
+    if (p !== this.localRoot && !p.startsWith(this.localRoot + path.sep)) throw new Error(`key escapes the lake: ${key}`);
+    return p;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const b = await this.tryGet(key);
+    if (!b) throw new NotFoundError(key, this.url);
+    return b;
+  }
+
+  async tryGet(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await fs.readFile(this.file(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  private async atomically(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
+    const dest = this.file(key);
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    // The temporary name starts with '.' so listings and DuckDB globs never pick it up.
+    const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${randomUUID()}.tmp`);
+    try {
+      await write(tmp);
+      await fs.rename(tmp, dest);
+    } catch (e) {
+      await fs.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  put(key: string, body: Uint8Array | string): Promise<void> {
+    return this.atomically(key, (tmp) => fs.writeFile(tmp, body));
+  }
+
+  putFile(key: string, src: string): Promise<void> {
+    return this.atomically(key, (tmp) => pipeline(createReadStream(src), createWriteStream(tmp)));
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    // Walk only the folders that can hold keys with this prefix, in key order, lazily (callers may stop early).
+    const slash = prefix.lastIndexOf('/');
+    yield* this.walk(slash >= 0 ? prefix.slice(0, slash + 1) : '', prefix);
+  }
+
+  private async *walk(dirKey: string, prefix: string): AsyncGenerator<ObjectInfo> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(this.file(dirKey || '.'), { withFileTypes: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw e;
+    }
+    // Sort by the key each entry produces ('a/' sorts by '/'), so the whole listing is in key order like S3's.
+    const named = entries.filter((e) => !e.name.startsWith('.')).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
+    named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    for (const { e: ent } of named) {
+      const key = dirKey + ent.name;
+      if (ent.isDirectory()) {
+        const sub = key + '/';
+        if (sub.startsWith(prefix) || prefix.startsWith(sub)) yield* this.walk(sub, prefix);
+      } else if (ent.isFile() && key.startsWith(prefix)) {
+        const st = await fs.stat(this.file(key));
+        yield { key, size: st.size, lastModified: st.mtime };
+      }
+    }
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.file(prefix), { withFileTypes: true });
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => `${prefix}${e.name}/`).sort();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await fs.stat(this.file(key))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await fs.rm(this.file(key), { force: true });
+  }
+}

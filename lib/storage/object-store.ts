@@ -1,0 +1,42 @@
+/**
+ * The one storage interface the core uses. Keys are '/'-separated paths relative to the lake root. Writers
+ * replace whole objects atomically: a reader sees the old object or the new one, never a partial file.
+ */
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified?: Date;
+}
+
+export interface ObjectStore {
+  /** Human-readable location, e.g. `file:///data/lake` or `s3://bucket/prefix`. */
+  readonly url: string;
+  /** Folder on disk when the store is local (DuckDB reads it directly), else undefined. */
+  readonly localRoot?: string;
+  get(key: string): Promise<Uint8Array>;
+  /** Like get, but undefined when the key does not exist. */
+  tryGet(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, body: Uint8Array | string): Promise<void>;
+  /** Upload a local file as `key` (streamed, not read into memory). */
+  putFile(key: string, path: string): Promise<void>;
+  /** Every object under `prefix`, paging through the listing; order is lexicographic by key. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** Immediate "sub-folders" below `prefix` (which should end with '/'), e.g. partition values. */
+  listPrefixes(prefix: string): Promise<string[]>;
+  exists(key: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+export class NotFoundError extends Error {
+  constructor(readonly key: string, where: string) {
+    super(`no object ${key} in ${where}`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const o of store.list(prefix)) out.push(o);
+  return out;
+}

@@ -1,0 +1,96 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import {
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+import { NotFoundError, type ObjectInfo, type ObjectStore } from './object-store';
+
+/**
+ * An S3 bucket (optionally under a key prefix). A single PUT replaces an object atomically, which is how
+ * partitions are swapped. Listing pages through ListObjectsV2 (1,000 keys a page).
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly url: string;
+  readonly localRoot = undefined;
+  private readonly prefix: string;
+
+  constructor(readonly client: S3Client, readonly bucket: string, prefix = '') {
+    this.prefix = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
+    this.url = `s3://${bucket}/${this.prefix}`;
+  }
+
+  static fromUrl(url: string, config: S3ClientConfig = {}): S3ObjectStore {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+    if (!m) throw new Error(`not an s3:// URL: ${url}`);
+    return new S3ObjectStore(new S3Client(config), m[1], m[2]);
+  }
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const b = await this.tryGet(key);
+    if (!b) throw new NotFoundError(key, this.url);
+    return b;
+  }
+
+  async tryGet(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
+      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.k(key), Body: body }));
+  }
+
+  async putFile(key: string, path: string): Promise<void> {
+    const { size } = await fs.stat(path);
+    await this.client.send(new PutObjectCommand({
+      Bucket: this.bucket, Key: this.k(key), Body: createReadStream(path), ContentLength: size,
+    }));
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix) });
+    for await (const page of pages) {
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        yield { key: o.Key.slice(this.prefix.length), size: o.Size ?? 0, lastModified: o.LastModified };
+      }
+    }
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/' });
+    for await (const page of pages) {
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(this.prefix.length));
+    }
+    return out.sort();
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
+      return true;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
+  }
+}
+
+function isNotFound(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404;
+}

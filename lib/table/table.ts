@@ -1,0 +1,173 @@
+import type { CellValue, ColumnType, DatasetSpec, Row } from '../schema/types';
+
+/**
+ * Columnar in-memory table shaped by a registry dataset. Numeric columns (timestamps as epoch ms, ints, doubles)
+ * are Float64Arrays with NaN for null, which keeps a day of 100 ms book snapshots compact and fast to scan;
+ * strings and booleans are plain arrays with null.
+ */
+
+export type NumColumn = Float64Array;
+export type StrColumn = (string | null)[];
+export type BoolColumn = (boolean | null)[];
+export type ColumnData = NumColumn | StrColumn | BoolColumn;
+
+export const isNumericType = (t: ColumnType): boolean => t !== 'string' && t !== 'boolean';
+
+export class Table {
+  constructor(
+    readonly spec: DatasetSpec,
+    readonly length: number,
+    readonly columns: Readonly<Record<string, ColumnData>>,
+  ) {}
+
+  static empty(spec: DatasetSpec): Table {
+    return new TableBuilder(spec, 0).build();
+  }
+
+  static fromRows(spec: DatasetSpec, rows: readonly Row[]): Table {
+    const b = new TableBuilder(spec, rows.length);
+    for (const r of rows) b.push(r);
+    return b.build();
+  }
+
+  /** Rows of several tables of the same dataset, in order. */
+  static concat(spec: DatasetSpec, tables: readonly Table[]): Table {
+    const length = tables.reduce((n, t) => n + t.length, 0);
+    const columns: Record<string, ColumnData> = {};
+    for (const c of spec.columns) {
+      if (isNumericType(c.type)) {
+        const out = new Float64Array(length);
+        let o = 0;
+        for (const t of tables) { out.set(t.num(c.name), o); o += t.length; }
+        columns[c.name] = out;
+      } else {
+        const out: (string | boolean | null)[] = new Array(length);
+        let o = 0;
+        for (const t of tables) { const src = t.columns[c.name] as (string | boolean | null)[]; for (let i = 0; i < t.length; i++) out[o++] = src[i]; }
+        columns[c.name] = out as ColumnData;
+      }
+    }
+    return new Table(spec, length, columns);
+  }
+
+  num(name: string): NumColumn {
+    const c = this.columns[name];
+    if (!(c instanceof Float64Array)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a numeric column`);
+    return c;
+  }
+
+  str(name: string): StrColumn {
+    const c = this.columns[name];
+    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a string column`);
+    return c as StrColumn;
+  }
+
+  bool(name: string): BoolColumn {
+    const c = this.columns[name];
+    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a boolean column`);
+    return c as BoolColumn;
+  }
+
+  row(i: number): Row {
+    const r: Row = {};
+    for (const c of this.spec.columns) r[c.name] = cell(this.columns[c.name], i);
+    return r;
+  }
+
+  rows(): Row[] {
+    return Array.from({ length: this.length }, (_, i) => this.row(i));
+  }
+
+  /** A new table of the rows at `indices`, in that order. */
+  take(indices: ArrayLike<number>): Table {
+    const n = indices.length;
+    const columns: Record<string, ColumnData> = {};
+    for (const c of this.spec.columns) {
+      const src = this.columns[c.name];
+      if (src instanceof Float64Array) {
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
+        columns[c.name] = out;
+      } else {
+        const out = new Array(n);
+        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
+        columns[c.name] = out;
+      }
+    }
+    return new Table(this.spec, n, columns);
+  }
+
+  /** Same data under another dataset spec with identical exchange columns (e.g. Bronze -> Silver), adding defaults. */
+  reshape(spec: DatasetSpec, defaults: Record<string, CellValue> = {}): Table {
+    const columns: Record<string, ColumnData> = {};
+    for (const c of spec.columns) {
+      const existing = this.columns[c.name];
+      if (existing) { columns[c.name] = existing; continue; }
+      const v = defaults[c.name] ?? null;
+      columns[c.name] = isNumericType(c.type) ? new Float64Array(this.length).fill(v === null ? NaN : Number(v)) : new Array(this.length).fill(v);
+    }
+    return new Table(spec, this.length, columns);
+  }
+}
+
+function cell(data: ColumnData, i: number): CellValue {
+  const v = data[i];
+  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
+  return v ?? null;
+}
+
+/** Growable columnar buffer that rows are appended to (the collector's buffers, readers, jobs). */
+export class TableBuilder {
+  private cap: number;
+  private n = 0;
+  private cols: Record<string, ColumnData> = {};
+
+  constructor(readonly spec: DatasetSpec, initialCapacity = 1024) {
+    this.cap = Math.max(16, initialCapacity);
+    for (const c of spec.columns) this.cols[c.name] = isNumericType(c.type) ? new Float64Array(this.cap) : [];
+  }
+
+  get length(): number {
+    return this.n;
+  }
+
+  push(row: Row): void {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    for (const c of this.spec.columns) {
+      const v = row[c.name];
+      const col = this.cols[c.name];
+      if (col instanceof Float64Array) col[i] = v === null || v === undefined ? NaN : (v as number);
+      else (col as unknown[])[i] = v ?? null;
+    }
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    for (const [name, col] of Object.entries(this.cols)) {
+      if (col instanceof Float64Array) {
+        const next = new Float64Array(this.cap);
+        next.set(col);
+        this.cols[name] = next;
+      }
+    }
+  }
+
+  /** The rows so far as a table; the builder is reset. */
+  build(): Table {
+    const columns: Record<string, ColumnData> = {};
+    for (const c of this.spec.columns) {
+      const col = this.cols[c.name];
+      columns[c.name] = col instanceof Float64Array ? col.slice(0, this.n) : col;
+    }
+    const t = new Table(this.spec, this.n, columns);
+    this.reset();
+    return t;
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.cap = 16;
+    for (const c of this.spec.columns) this.cols[c.name] = isNumericType(c.type) ? new Float64Array(this.cap) : [];
+  }
+}
