@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { readParquet } from '../lib/parquet/read';
 import { encodeParquet, putTable } from '../lib/parquet/write';
 import { DUCKDB_TYPES } from '../lib/schema/derive/duckdb-ddl';

@@ -1,0 +1,40 @@
+/**
+ * Normalized base/quote of exchange symbols. Binance spells pairs without a separator (BTCUSDT), so the quote
+ * is the longest known quote asset that ends the symbol; Kraken separates them (BTC/USD) and calls bitcoin XBT.
+ */
+
+const QUOTES = [
+  'FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USDP', 'DAI', 'USD', 'EUR', 'GBP', 'JPY', 'AUD', 'BRL', 'TRY', 'CHF', 'CAD',
+  'BTC', 'ETH', 'BNB', 'XRP', 'TRX', 'DOGE', 'SOL',
+].sort((a, b) => b.length - a.length);
+
+const ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
+
+export interface BaseQuote {
+  base: string;
+  quote: string;
+}
+
+export function splitSymbol(symbol: string): BaseQuote {
+  const s = symbol.toUpperCase();
+  const sep = /[/\-_:]/.exec(s);
+  if (sep) {
+    const [base, quote] = [s.slice(0, sep.index), s.slice(sep.index + 1)];
+    return { base: ALIASES[base] ?? base, quote: ALIASES[quote] ?? quote };
+  }
+  for (const q of QUOTES) {
+    if (s.length > q.length && s.endsWith(q)) return { base: ALIASES[s.slice(0, -q.length)] ?? s.slice(0, -q.length), quote: q };
+  }
+  return { base: s, quote: '' };
+}
+
+const cache = new Map<string, BaseQuote>();
+/** Memoized splitSymbol: adapters call it for every message. */
+export function baseQuote(symbol: string): BaseQuote {
+  let bq = cache.get(symbol);
+  if (!bq) {
+    bq = splitSymbol(symbol);
+    cache.set(symbol, bq);
+  }
+  return bq;
+}
