@@ -184,3 +184,21 @@ export const DATASETS: readonly DatasetSpec[] = [
     dataset('gold', `ohlcv_${tf}`, `${tf} OHLCV bars derived from Silver 1m`, {
       partitionKeys: DAY_KEYS, columns: OHLCV, timeColumn: 'open_time', key: ['open_time'] })),
 ];
+
+/**
+ * Quarantine tables mirror the Bronze datasets Silver cleans: every column nullable (a rejected row may lack
+ * any field) plus the reason. One file per Silver partition, rebuilt with it.
+ */
+const QUARANTINED = ['klines', 'book_top10', 'trades', 'quotes', 'funding', 'open_interest', 'liquidations'] as const;
+export const QUARANTINE_DATASETS: readonly DatasetSpec[] = QUARANTINED.map((name) => {
+  const bronze = DATASETS.find((d) => d.layer === 'bronze' && d.name === name)!;
+  return dataset('quarantine', name, `rows of bronze ${name} that Silver rejected, with the reason`, {
+    partitionKeys: name === 'klines' ? klineKeys(false) : DAY_KEYS,
+    columns: [
+      ...bronze.columns.map((c) => ({ ...c, nullable: true })),
+      str('quarantine_reason', 'why the row was rejected'),
+      ts('quarantined_at', 'when the Silver run rejected it'),
+    ],
+    timeColumn: bronze.timeColumn, key: bronze.key, timeframes: bronze.timeframes,
+  });
+});

@@ -1,9 +1,10 @@
-import { DATASETS } from './datasets';
+import { DATASETS, QUARANTINE_DATASETS } from './datasets';
 import type { ColumnSpec, DatasetSpec, Layer } from './types';
 
 /** Lookups over the dataset definitions. */
 
-const byTable = new Map(DATASETS.map((d) => [tableName(d), d]));
+const ALL: readonly DatasetSpec[] = [...DATASETS, ...QUARANTINE_DATASETS];
+const byTable = new Map(ALL.map((d) => [tableName(d), d]));
 
 /** Table name used by Glue and by the DuckDB views: `{layer}_{dataset}`. */
 export function tableName(d: Pick<DatasetSpec, 'layer' | 'name'>): string {
@@ -11,7 +12,7 @@ export function tableName(d: Pick<DatasetSpec, 'layer' | 'name'>): string {
 }
 
 export function allDatasets(layer?: Layer): readonly DatasetSpec[] {
-  return layer ? DATASETS.filter((d) => d.layer === layer) : DATASETS;
+  return layer ? ALL.filter((d) => d.layer === layer) : ALL;
 }
 
 export function dataset(layer: Layer, name: string): DatasetSpec {

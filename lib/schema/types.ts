@@ -3,8 +3,9 @@
  * Glue columns, DuckDB views, validators and docs are derived from the description.
  */
 
-export type Layer = 'bronze' | 'silver' | 'gold';
-export const LAYERS: readonly Layer[] = ['bronze', 'silver', 'gold'];
+/** The three lake layers, plus quarantine: the rows Silver rejected, with their reason. */
+export type Layer = 'bronze' | 'silver' | 'gold' | 'quarantine';
+export const LAYERS: readonly Layer[] = ['bronze', 'silver', 'gold', 'quarantine'];
 
 /** Logical column types. Timestamps are UTC instants at millisecond precision, held as epoch-ms numbers. */
 export type ColumnType = 'timestamp' | 'double' | 'int64' | 'int32' | 'boolean' | 'string';

@@ -6,7 +6,13 @@ import type { ColumnSpec, DatasetSpec, Row } from './types';
  * (used for quarantine and error counters) instead of throwing, so bad rows never stop a job.
  */
 
-export function checkValue(c: ColumnSpec, v: unknown): string | null {
+export interface CheckOptions {
+  /** Check ranges and enums too (Silver); structural checks only when false (Bronze keeps what was sent). */
+  ranges?: boolean;
+}
+
+export function checkValue(c: ColumnSpec, v: unknown, opts: CheckOptions = {}): string | null {
+  const ranges = opts.ranges ?? true;
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
     return c.nullable ? null : `${c.name} is null`;
   }
@@ -15,12 +21,13 @@ export function checkValue(c: ColumnSpec, v: unknown): string | null {
       return typeof v === 'boolean' ? null : `${c.name} is not a boolean`;
     case 'string':
       if (typeof v !== 'string') return `${c.name} is not a string`;
-      if (c.enum && !c.enum.includes(v)) return `${c.name}=${v} is not one of ${c.enum.join('|')}`;
+      if (ranges && c.enum && !c.enum.includes(v)) return `${c.name}=${v} is not one of ${c.enum.join('|')}`;
       return null;
     default: {
       if (typeof v !== 'number') return `${c.name} is not a number`;
       if (!Number.isFinite(v)) return `${c.name} is not finite`;
       if ((c.type === 'int64' || c.type === 'int32' || c.type === 'timestamp') && !Number.isInteger(v)) return `${c.name}=${v} is not an integer`;
+      if (!ranges) return null;
       if (c.gt !== undefined && !(v > c.gt)) return `${c.name}=${v} is not > ${c.gt}`;
       if (c.min !== undefined && v < c.min) return `${c.name}=${v} is below ${c.min}`;
       if (c.max !== undefined && v > c.max) return `${c.name}=${v} is above ${c.max}`;
@@ -30,22 +37,22 @@ export function checkValue(c: ColumnSpec, v: unknown): string | null {
 }
 
 /** First problem of a row, or null when it fits the dataset. */
-export function validateRow(d: DatasetSpec, row: Row): string | null {
+export function validateRow(d: DatasetSpec, row: Row, opts: CheckOptions = {}): string | null {
   for (const c of d.columns) {
-    const reason = checkValue(c, row[c.name]);
+    const reason = checkValue(c, row[c.name], opts);
     if (reason) return reason;
   }
   return null;
 }
 
 /** Problems of a columnar table, one per bad row (its first problem). */
-export function validateTable(t: Table): Map<number, string> {
+export function validateTable(t: Table, opts: CheckOptions = {}): Map<number, string> {
   const bad = new Map<number, string>();
   for (const c of t.spec.columns) {
     const data = t.columns[c.name];
     for (let i = 0; i < t.length; i++) {
       if (bad.has(i)) continue;
-      const reason = checkValue(c, data[i]);
+      const reason = checkValue(c, data[i], opts);
       if (reason) bad.set(i, reason);
     }
   }

@@ -1,0 +1,120 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatResult, type OutputFormat } from '../lib/app/format';
+import { runRange } from '../lib/app/run-range';
+import { runGold } from '../lib/gold/gold-job';
+import { importArchive } from '../lib/history/import-archive';
+import { ArchiveError } from '../lib/history/archive-source';
+import { LakeQueryEngine } from '../lib/local/duckdb-lake';
+import { EXCHANGES, type ExchangeId } from '../lib/schema/columns';
+import { runSilver } from '../lib/silver/silver-job';
+import { dayStart } from '../lib/storage/lake-paths';
+import { openStore } from '../lib/storage/open-store';
+import { UserError } from '../lib/util/errors';
+import { endProgress, stderrProgress } from '../lib/util/progress';
+
+/** The `lakehouse` CLI (SPEC §8): parses flags, calls the core, prints results on stdout and progress on stderr. */
+
+const date = (v: string): string => {
+  try { dayStart(v); return v; } catch { throw new InvalidArgumentError('expected a date YYYY-MM-DD'); }
+};
+const exchange = (v: string): ExchangeId => {
+  if (!(EXCHANGES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${EXCHANGES.join(', ')}`);
+  return v as ExchangeId;
+};
+const lakeOption = () => new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)').default('./lake');
+const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+const json = (v: unknown) => print(JSON.stringify(v, null, 2));
+
+const program = new Command('lakehouse')
+  .description('crypto-lakehouse: collect exchange data into Bronze, clean it into Silver, compute Gold features')
+  .showHelpAfterError('(run lakehouse --help for usage)')
+  .configureOutput({ outputError: (msg, write) => write(`lakehouse: ${msg.replace(/^error: /, '')}`) });
+
+program.command('import')
+  .description('import an exchange archive file (CSV or ZIP) into Bronze')
+  .requiredOption('--file <path>', 'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv')
+  .requiredOption('--dataset <name>', 'klines|trades|aggtrades|funding|open_interest')
+  .requiredOption('--exchange <id>', 'exchange id', exchange)
+  .option('--symbol <sym>', 'symbol (default: from the file name)')
+  .option('--interval <tf>', 'kline interval (default: from the file name)')
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const progress = stderrProgress();
+    const r = await importArchive({ store: openStore(o.lake), file: o.file, dataset: o.dataset, exchange: o.exchange, symbol: o.symbol, interval: o.interval,
+      onProgress: (n) => progress(`import: ${n.toLocaleString('en-US')} rows`) });
+    endProgress();
+    json(r);
+  });
+
+program.command('silver')
+  .description('rebuild the Silver partitions of a date from Bronze')
+  .requiredOption('--date <YYYY-MM-DD>', 'date', date)
+  .option('--exchange <id>', 'only this exchange', exchange)
+  .option('--symbol <sym>', 'only this symbol')
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const r = await runSilver({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
+    endProgress();
+    json(r.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })));
+  });
+
+program.command('gold')
+  .description('rebuild the Gold partitions of a date from Silver')
+  .requiredOption('--date <YYYY-MM-DD>', 'date', date)
+  .option('--exchange <id>', 'only this exchange', exchange)
+  .option('--symbol <sym>', 'only this symbol')
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const r = await runGold({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
+    endProgress();
+    json(r.map(({ files: _files, ...rest }) => rest));
+  });
+
+program.command('run')
+  .description('Silver then Gold over a date range')
+  .requiredOption('--from <YYYY-MM-DD>', 'first date', date)
+  .requiredOption('--to <YYYY-MM-DD>', 'last date', date)
+  .option('--exchange <id>', 'only this exchange', exchange)
+  .option('--symbol <sym>', 'only this symbol')
+  .addOption(lakeOption())
+  .action(async (o) => {
+    if (o.from > o.to) throw new UserError(`--from ${o.from} is after --to ${o.to}`);
+    const r = await runRange({ store: openStore(o.lake), from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), progress: stderrProgress() });
+    endProgress();
+    json({
+      silver: r.silver.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })),
+      gold: r.gold.map(({ exchange: ex, symbol, dt, rows, dataOkRows, validity }) => ({ exchange: ex, symbol, dt, rows, dataOkRows, invalidFeatures: validity.invalid })),
+    });
+  });
+
+program.command('query')
+  .description('run SQL with DuckDB over the lake; views are named {layer}_{dataset} like the Glue tables')
+  .argument('<sql>', 'SQL, e.g. "select count(*) from silver_klines"')
+  .addOption(new Option('--format <fmt>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+  .addOption(lakeOption())
+  .action(async (sql: string, o) => {
+    if (o.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
+    const engine = await LakeQueryEngine.open(o.lake);
+    try {
+      process.stdout.write(formatResult(await engine.query(sql), o.format as OutputFormat));
+    } catch (e) {
+      throw new UserError(`query failed: ${(e as Error).message.split('\n')[0]}`);
+    } finally {
+      engine.close();
+    }
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    endProgress();
+    const err = e as Error;
+    const known = err instanceof UserError || err instanceof ArchiveError || (err as NodeJS.ErrnoException).code === 'ENOENT';
+    process.stderr.write(`lakehouse: ${known ? '' : 'error: '}${err.message}\n`);
+    if (process.env.LAKEHOUSE_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = known ? 2 : 1;
+  }
+}
+
+void main();

@@ -1,0 +1,70 @@
+import type { BronzeDatasetName, NormalizedRecord } from '../exchanges/types';
+import type { ExchangeId } from '../schema/columns';
+import { dataset } from '../schema/registry';
+import type { DatasetSpec, PartitionValues } from '../schema/types';
+import { dateOf, hourOf } from '../storage/lake-paths';
+import { TableBuilder, type Table } from '../table/table';
+
+/**
+ * In-memory Bronze buffers, one per dataset/timeframe/symbol/dt/hour partition. A row's partition follows its
+ * event time (the dataset's time column), never the wall clock.
+ */
+
+export interface BufferedPartition {
+  spec: DatasetSpec;
+  values: PartitionValues;
+  /** First (smallest) event time in the buffer; names the flush file. */
+  startMs: number;
+  table: Table;
+}
+
+interface Slot {
+  spec: DatasetSpec;
+  values: PartitionValues;
+  builder: TableBuilder;
+  startMs: number;
+}
+
+export class BronzeBuffers {
+  private readonly slots = new Map<string, Slot>();
+  private rows = 0;
+
+  constructor(readonly exchange: ExchangeId) {}
+
+  get bufferedRows(): number {
+    return this.rows;
+  }
+
+  /** Adds a normalized record; returns false (and buffers nothing) when its event time is unusable. */
+  add(rec: NormalizedRecord): boolean {
+    const spec = dataset('bronze', rec.dataset);
+    const t = rec.row[spec.timeColumn];
+    if (typeof t !== 'number' || !Number.isFinite(t)) return false;
+    const dt = dateOf(t);
+    const hour = hourOf(t);
+    const key = `${rec.dataset}|${rec.timeframe ?? ''}|${rec.symbol}|${dt}|${hour}`;
+    let slot = this.slots.get(key);
+    if (!slot) {
+      const values: PartitionValues = { exchange: this.exchange, symbol: rec.symbol, dt, hour, ...(rec.timeframe ? { timeframe: rec.timeframe } : {}) };
+      slot = { spec, values, builder: new TableBuilder(spec, 256), startMs: t };
+      this.slots.set(key, slot);
+    }
+    slot.builder.push(rec.row);
+    if (t < slot.startMs) slot.startMs = t;
+    this.rows++;
+    return true;
+  }
+
+  /** Removes and returns the buffered partitions (all, or those matching `which`). */
+  drain(which?: (values: PartitionValues, dataset: BronzeDatasetName) => boolean): BufferedPartition[] {
+    const out: BufferedPartition[] = [];
+    for (const [key, slot] of this.slots) {
+      if (which && !which(slot.values, slot.spec.name as BronzeDatasetName)) continue;
+      this.slots.delete(key);
+      const table = slot.builder.build();
+      this.rows -= table.length;
+      if (table.length > 0) out.push({ spec: slot.spec, values: slot.values, startMs: slot.startMs, table });
+    }
+    return out;
+  }
+}

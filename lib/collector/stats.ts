@@ -1,0 +1,108 @@
+import type { ParseOutcome } from '../exchanges/types';
+import type { WrittenFile } from './bronze-writer';
+
+/** Counters the collector reports in its heartbeat: messages per stream, errors by kind with samples, flushes. */
+
+export interface StreamSnapshot {
+  messages: number;
+  lastEventMs: number;
+}
+
+export interface CollectorSnapshot {
+  messages: number;
+  records: number;
+  streams: Record<string, StreamSnapshot>;
+  errors: Record<string, { count: number; samples: string[] }>;
+  skipped: Record<string, number>;
+  control: Record<string, number>;
+  gaps: number;
+  filesWritten: number;
+  rowsWritten: number;
+  bytesWritten: number;
+  flushFailures: number;
+  lastFlushLatencyMs: number;
+  bufferedRows: number;
+  reconnects: number;
+  lastEventMs: number;
+}
+
+const MAX_SAMPLES = 3;
+const SAMPLE_CHARS = 300;
+
+export class CollectorStats {
+  private messages = 0;
+  private records = 0;
+  private readonly streams = new Map<string, StreamSnapshot>();
+  private readonly errors = new Map<string, { count: number; samples: string[] }>();
+  private readonly skipped = new Map<string, number>();
+  private readonly control = new Map<string, number>();
+  private gaps = 0;
+  private filesWritten = 0;
+  private rowsWritten = 0;
+  private bytesWritten = 0;
+  private flushFailures = 0;
+  private lastFlushLatencyMs = 0;
+  private lastEventMs = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  message(out: ParseOutcome, raw: string): void {
+    this.messages++;
+    switch (out.kind) {
+      case 'records': this.records += out.records.length; break;
+      case 'control': bump(this.control, out.what); break;
+      case 'skipped': bump(this.skipped, out.reason); break;
+      case 'error': this.rejected(out.reason, raw); break;
+    }
+  }
+
+  rejected(reason: string, raw: string): void {
+    const e = this.errors.get(reason) ?? { count: 0, samples: [] };
+    e.count++;
+    if (e.samples.length < MAX_SAMPLES) e.samples.push(raw.slice(0, SAMPLE_CHARS));
+    this.errors.set(reason, e);
+  }
+
+  event(stream: string, t: number): void {
+    const s = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
+    s.messages++;
+    if (t > s.lastEventMs) s.lastEventMs = t;
+    if (t > this.lastEventMs) this.lastEventMs = t;
+    this.streams.set(stream, s);
+  }
+
+  gap(): void {
+    this.gaps++;
+  }
+
+  flushed(files: readonly WrittenFile[], latencyMs: number): void {
+    this.filesWritten += files.length;
+    for (const f of files) { this.rowsWritten += f.rows; this.bytesWritten += f.bytes; }
+    this.lastFlushLatencyMs = latencyMs;
+  }
+
+  flushFailed(): void {
+    this.flushFailures++;
+  }
+
+  snapshot(bufferedRows: number, reconnects: number): CollectorSnapshot {
+    return {
+      messages: this.messages, records: this.records,
+      streams: Object.fromEntries([...this.streams].map(([k, v]) => [k, { ...v }])),
+      errors: Object.fromEntries([...this.errors].map(([k, v]) => [k, { count: v.count, samples: [...v.samples] }])),
+      skipped: Object.fromEntries(this.skipped), control: Object.fromEntries(this.control),
+      gaps: this.gaps, filesWritten: this.filesWritten, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten,
+      flushFailures: this.flushFailures, lastFlushLatencyMs: this.lastFlushLatencyMs, bufferedRows, reconnects,
+      lastEventMs: this.lastEventMs,
+    };
+  }
+
+  /** Wall-clock now of the collector's clock, for heartbeat ages. */
+  nowMs(): number {
+    return this.now();
+  }
+}
+
+function bump(m: Map<string, number>, k: string): void {
+  m.set(k, (m.get(k) ?? 0) + 1);
+}

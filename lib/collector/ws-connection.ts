@@ -1,0 +1,133 @@
+import WebSocket from 'ws';
+import type { Logger } from '../util/log';
+
+/**
+ * One WebSocket with automatic reconnects: exponential backoff with full jitter and a cap, and a silence timer
+ * that treats a stream with no traffic as dead. The `ws` client answers server pings itself.
+ */
+
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, factor: 2 };
+
+export interface WsConnectionOptions {
+  url: string;
+  onMessage(raw: string, receiveMs: number): void;
+  onOpen?(): void;
+  /** Called when an open connection is lost (not on stop()). */
+  onDrop?(cause: string): void;
+  /** Reconnect when nothing arrives for this long (ms); 0 disables. */
+  silentTimeoutMs?: number;
+  backoff?: Backoff;
+  now?: () => number;
+  log: Logger;
+  random?: () => number;
+}
+
+export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(b.maxMs, b.initialMs * b.factor ** attempt);
+  return Math.round(random() * ceiling);
+}
+
+export class WsConnection {
+  private ws?: WebSocket;
+  private stopped = false;
+  private attempt = 0;
+  private silenceTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private opened?: () => void;
+  /** Why we closed the socket ourselves, reported instead of the close code. */
+  private closingCause?: string;
+  reconnects = 0;
+  lastMessageAt = 0;
+
+  constructor(private readonly o: WsConnectionOptions) {}
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /** Connects; resolves once the first connection is open (or rejects if stop() comes first). */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.opened = resolve;
+      this.connect();
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.o.url, { perMessageDeflate: false });
+    this.ws = ws;
+    let wasOpen = false;
+    ws.on('open', () => {
+      wasOpen = true;
+      this.attempt = 0;
+      this.armSilenceTimer();
+      this.o.log.info({ url: this.o.url }, 'websocket open');
+      this.o.onOpen?.();
+      this.opened?.();
+      this.opened = undefined;
+    });
+    ws.on('message', (data: WebSocket.RawData) => {
+      this.lastMessageAt = (this.o.now ?? Date.now)();
+      this.armSilenceTimer();
+      this.o.onMessage(data.toString(), this.lastMessageAt);
+    });
+    ws.on('error', (err) => this.o.log.warn({ err: err.message }, 'websocket error'));
+    ws.on('close', (code, reason) => {
+      this.clearSilenceTimer();
+      if (this.ws !== ws) return;
+      if (this.stopped) return;
+      const cause = this.closingCause ?? (wasOpen ? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}` : 'connect failed');
+      this.closingCause = undefined;
+      if (wasOpen) this.o.onDrop?.(cause);
+      this.scheduleReconnect(cause);
+    });
+  }
+
+  private scheduleReconnect(cause: string): void {
+    const delay = backoffDelay(this.attempt++, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random);
+    this.reconnects++;
+    this.o.log.warn({ cause, delayMs: delay, attempt: this.attempt }, 'websocket reconnecting');
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private armSilenceTimer(): void {
+    const ms = this.o.silentTimeoutMs ?? 0;
+    if (!ms) return;
+    this.clearSilenceTimer();
+    this.silenceTimer = setTimeout(() => {
+      this.o.log.warn({ silentMs: ms }, 'websocket silent, reconnecting');
+      this.closingCause = 'silent_stream';
+      this.ws?.terminate();
+    }, ms);
+  }
+
+  private clearSilenceTimer(): void {
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
+  }
+
+  /** Sends a text frame (e.g. a SUBSCRIBE request) when connected. */
+  send(text: string): void {
+    if (this.connected) this.ws!.send(text);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearSilenceTimer();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const ws = this.ws;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { ws.terminate(); resolve(); }, 2000);
+      ws.once('close', () => { clearTimeout(timer); resolve(); });
+      ws.close();
+    });
+  }
+}

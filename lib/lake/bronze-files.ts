@@ -1,0 +1,21 @@
+import type { DatasetSpec, PartitionValues } from '../schema/types';
+import { addDays, partitionPrefix } from '../storage/lake-paths';
+import { listAll, type ObjectStore } from '../storage/object-store';
+
+/**
+ * Bronze files a Silver run reads for one day: the day's hours plus a margin of neighbouring hours, because a
+ * row's event time can fall just across midnight from where a late or early flush put it.
+ */
+export async function bronzeFilesForDay(store: ObjectStore, d: DatasetSpec, v: Omit<PartitionValues, 'hour'>, marginHours = 1): Promise<string[]> {
+  const keys: string[] = [];
+  const prev = addDays(v.dt, -1);
+  const next = addDays(v.dt, 1);
+  for (let h = 24 - marginHours; h < 24; h++) keys.push(...(await parquetKeys(store, partitionPrefix(d, { ...v, dt: prev, hour: h }))));
+  keys.push(...(await parquetKeys(store, partitionPrefix(d, v))));
+  for (let h = 0; h < marginHours; h++) keys.push(...(await parquetKeys(store, partitionPrefix(d, { ...v, dt: next, hour: h }))));
+  return keys;
+}
+
+async function parquetKeys(store: ObjectStore, prefix: string): Promise<string[]> {
+  return (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+}

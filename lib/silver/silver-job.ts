@@ -1,0 +1,74 @@
+import { discoverPartitions } from '../lake/discover';
+import { bronzeFilesForDay } from '../lake/bronze-files';
+import { readTables } from '../parquet/read';
+import { putTable } from '../parquet/write';
+import { dataset } from '../schema/registry';
+import { KLINE_TIMEFRAMES } from '../schema/columns';
+import { partitionFileKey, symbolPathValue } from '../storage/lake-paths';
+import type { ObjectStore } from '../storage/object-store';
+import { Table } from '../table/table';
+import { deriveBars } from './derive-klines';
+import { cleanKlines1m } from './klines-1m';
+import { buildReport, reportMarkdown, type QualityReport } from './quality-report';
+
+/**
+ * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
+ * whole (atomic put), so running it again on the same input gives the same partitions.
+ */
+
+export interface SilverOptions {
+  store: ObjectStore;
+  dt: string;
+  exchange?: string;
+  symbol?: string;
+  now?: () => number;
+  onProgress?(msg: string): void;
+}
+
+export interface SilverResult {
+  exchange: string;
+  symbol: string;
+  dt: string;
+  report: QualityReport;
+  files: string[];
+}
+
+export async function runSilver(o: SilverOptions): Promise<SilverResult[]> {
+  const bronze = dataset('bronze', 'klines');
+  const parts = await discoverPartitions(o.store, bronze, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol });
+  const results: SilverResult[] = [];
+  for (const p of parts) {
+    o.onProgress?.(`silver ${p.exchange} ${p.symbol} ${o.dt}`);
+    results.push(await buildKlinesPartition(o, p.exchange, p.symbol));
+  }
+  return results;
+}
+
+async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string): Promise<SilverResult> {
+  const now = (o.now ?? Date.now)();
+  const bronzeSpec = dataset('bronze', 'klines');
+  const silverSpec = dataset('silver', 'klines');
+  const qSpec = dataset('quarantine', 'klines');
+  const base = { exchange, symbol, dt: o.dt };
+  const keys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: '1m' });
+  const bronze = await readTables(o.store, bronzeSpec, keys);
+  const { silver, quarantine, stats } = cleanKlines1m(bronze, o.dt, now);
+  const files: string[] = [];
+
+  const put = async (key: string, t: Table) => { await putTable(o.store, key, t); files.push(key); };
+  await put(partitionFileKey(silverSpec, { ...base, timeframe: '1m' }), silver);
+  const qKey = partitionFileKey(qSpec, { ...base, timeframe: '1m' });
+  if (quarantine.length) await put(qKey, quarantine);
+  else await o.store.delete(qKey);
+
+  for (const tf of KLINE_TIMEFRAMES.filter((t) => t !== '1m')) {
+    await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, deriveBars(silver, tf)));
+  }
+
+  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, klines: stats });
+  const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
+  await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
+  await o.store.put(`${reportKey}.md`, reportMarkdown(report));
+  files.push(`${reportKey}.json`, `${reportKey}.md`);
+  return { exchange, symbol, dt: o.dt, report, files };
+}
