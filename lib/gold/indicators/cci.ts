@@ -1,7 +1,5 @@
 import { checkPeriod, commonLength, outputArray } from './common';
 
-// A module-level alias: inside jest's vm sandbox every lookup of the global `Math` in a hot loop costs ~50x.
-const { abs } = Math;
 
 /**
  * TA-Lib CCI: typical price tp = (high + low + close) / 3; cci = (tp - mean) / (0.015 * meanAbsDev), 0 when
@@ -26,7 +24,7 @@ export function cci(high: Float64Array, low: Float64Array, close: Float64Array, 
     for (let j = 0; j < period; j++) mean += window[j]!;
     mean /= period;
     let absDev = 0;
-    for (let j = 0; j < period; j++) absDev += abs(window[j]! - mean);
+    for (let j = 0; j < period; j++) absDev += Math.abs(window[j]! - mean);
     const distance = typical - mean;
     out[i] = distance !== 0 && absDev !== 0 ? distance / (0.015 * (absDev / period)) : 0;
     slot = slot === period - 1 ? 0 : slot + 1;

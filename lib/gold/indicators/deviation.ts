@@ -1,8 +1,6 @@
 import { checkFinite, checkPeriod, isZeroOrNeg, outputArray } from './common';
 import { smaInto } from './moving-average';
 
-// A module-level alias: inside jest's vm sandbox every lookup of the global `Math` in a hot loop costs ~50x.
-const { sqrt } = Math;
 
 export interface BollingerBands {
   readonly upper: Float64Array;
@@ -40,7 +38,7 @@ export function stddev(values: Float64Array, period: number, nbDev = 1): Float64
     total -= old;
     total2 -= old * old;
     const variance = mean2 - mean * mean;
-    out[i] = isZeroOrNeg(variance) ? 0 : sqrt(variance) * nbDev;
+    out[i] = isZeroOrNeg(variance) ? 0 : Math.sqrt(variance) * nbDev;
   }
   return out;
 }
@@ -69,7 +67,7 @@ export function bbands(close: Float64Array, period = 20, nbDevUp = 2, nbDevDn = 
     // The mean of squares is taken before the leaving value is subtracted, as in TA-Lib.
     const variance = total2 / period - mid * mid;
     total2 -= close[trailing]! * close[trailing]!;
-    const dev = isZeroOrNeg(variance) ? 0 : sqrt(variance);
+    const dev = isZeroOrNeg(variance) ? 0 : Math.sqrt(variance);
     upper[i] = mid + dev * nbDevUp;
     lower[i] = mid - dev * nbDevDn;
   }

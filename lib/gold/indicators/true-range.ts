@@ -1,7 +1,5 @@
 import { checkPeriod, commonLength, outputArray } from './common';
 
-// A module-level alias: inside jest's vm sandbox every lookup of the global `Math` in a hot loop costs ~50x.
-const { abs } = Math;
 
 /**
  * TA-Lib TRANGE: max(high - low, |prevClose - high|, |prevClose - low|). It needs a previous close, so the first
@@ -20,9 +18,9 @@ export function trueRangeAt(high: Float64Array, low: Float64Array, close: Float6
   const l = low[i]!;
   const prevClose = close[i - 1]!;
   let greatest = h - l;
-  const toHigh = abs(prevClose - h);
+  const toHigh = Math.abs(prevClose - h);
   if (toHigh > greatest) greatest = toHigh;
-  const toLow = abs(prevClose - l);
+  const toLow = Math.abs(prevClose - l);
   if (toLow > greatest) greatest = toLow;
   return greatest;
 }
