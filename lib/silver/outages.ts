@@ -37,36 +37,49 @@ export function zeroVolumeFlags(bars: readonly (BarView | null)[]): Int32Array {
   const flags = new Int32Array(n);
   const placeholder = bars.map((b) => b !== null && isPlaceholderBar(b));
 
-  // Candidate runs of placeholder bars, merged across short interruptions.
+  // Maximal runs of placeholder bars; runs of at least minRunBars are outage candidates.
   const runs: [number, number][] = [];
   for (let i = 0; i < n; ) {
     if (!placeholder[i]) { i++; continue; }
     let j = i;
     while (j + 1 < n && placeholder[j + 1]) j++;
-    const last = runs[runs.length - 1];
-    if (last && i - last[1] - 1 <= OUTAGE_RULES.mergeGapBars && bars.slice(last[1] + 1, i).every((b) => b !== null)) last[1] = j;
-    else runs.push([i, j]);
+    runs.push([i, j]);
     i = j + 1;
   }
-  const countPlaceholders = (a: number, b: number) => { let c = 0; for (let k = a; k <= b; k++) if (placeholder[k]) c++; return c; };
-  const outageRuns = runs.filter(([a, b]) => countPlaceholders(a, b) >= OUTAGE_RULES.minRunBars);
+  const isLong = ([a, b]: [number, number]) => b - a + 1 >= OUTAGE_RULES.minRunBars;
 
-  const inRun = new Uint8Array(n);
-  for (const [a, b] of outageRuns) inRun.fill(1, a, b + 1);
+  // Liquidity is judged outside the long runs: scattered empty minutes mean a thin market.
+  const inLong = new Uint8Array(n);
+  for (const r of runs) if (isLong(r)) inLong.fill(1, r[0], r[1] + 1);
   let present = 0;
   let quiet = 0;
   for (let i = 0; i < n; i++) {
     const b = bars[i];
-    if (!b || inRun[i]) continue;
+    if (!b || inLong[i]) continue;
     present++;
     if (b.volume === 0) quiet++;
   }
   const liquid = present === 0 || quiet / present <= OUTAGE_RULES.maxQuietShare;
 
+  // On a liquid market a long run is an outage, together with a short placeholder run right next to it (a stray
+  // trading bar mid-incident). Only one neighbour per side is absorbed, so quiet minutes never chain into it.
+  const near = (endA: number, startB: number) =>
+    startB - endA - 1 <= OUTAGE_RULES.mergeGapBars && bars.slice(endA + 1, startB).every((b) => b !== null);
+  const inRun = new Uint8Array(n);
+  if (liquid) {
+    runs.forEach((r, k) => {
+      if (!isLong(r)) return;
+      let [a, b] = r;
+      if (k > 0 && near(runs[k - 1][1], a)) a = runs[k - 1][0];
+      if (k + 1 < runs.length && near(b, runs[k + 1][0])) b = runs[k + 1][1];
+      inRun.fill(1, a, b + 1);
+    });
+  }
+
   for (let i = 0; i < n; i++) {
     const b = bars[i];
     if (!b || b.volume !== 0) continue;
-    flags[i] = liquid && inRun[i] && placeholder[i] ? QualityFlag.EXCHANGE_OUTAGE : QualityFlag.NO_TRADES;
+    flags[i] = inRun[i] && placeholder[i] ? QualityFlag.EXCHANGE_OUTAGE : QualityFlag.NO_TRADES;
   }
   return flags;
 }
