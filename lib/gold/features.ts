@@ -36,10 +36,29 @@ function seriesOf(tf: FeatureTimeframe, oneMinute: Table): Series {
   return { open: col('open_time'), high: col('high'), low: col('low'), close: col('close'), flags: col('quality_flags') };
 }
 
-/** The fixed core indicators of one timeframe, by feature name. */
-function coreIndicators(tf: FeatureTimeframe, s: Series): Record<string, Float64Array> {
+/**
+ * Runs a finite-window indicator on the bars from `from` on and returns full-length outputs (NaN before).
+ * Running-sum indicators (SMA, Bollinger) accumulate rounding from wherever they start; starting them at a
+ * point fixed by the day being built makes a daily build and a one-pass build compute the very same numbers.
+ * (EMA-type indicators run over the whole loaded history instead: their memory decays below double precision
+ * within the warm-up, so their start does not show.)
+ */
+function anchored<T extends Record<string, Float64Array>>(n: number, from: number, run: (start: number) => T): T {
+  const part = run(from);
+  const out = {} as Record<string, Float64Array>;
+  for (const [k, v] of Object.entries(part)) {
+    const full = new Float64Array(n).fill(NaN);
+    full.set(v, from);
+    out[k] = full;
+  }
+  return out as T;
+}
+
+/** The fixed core indicators of one timeframe, by feature name; `firstNeeded` is the first bar the day uses. */
+function coreIndicators(tf: FeatureTimeframe, s: Series, firstNeeded: number): Record<string, Float64Array> {
+  const n = s.close.length;
   const m = macd(s.close);
-  const bb = bbands(s.close);
+  const bb = anchored(n, Math.max(0, firstNeeded - 19), (from) => ({ ...bbands(s.close.subarray(from)) }));
   return {
     [`rsi_14_${tf}`]: rsi(s.close, 14),
     [`macd_${tf}`]: m.macd,
@@ -77,7 +96,9 @@ export function computeFeatures(oneMinuteAll: Table, dt: string): Table {
   for (const tf of FEATURE_TIMEFRAMES) {
     const s = seriesOf(tf, oneMinute);
     const idx = latestClosedIndex(s.open, timeframeMs(tf), ts);
-    const values = coreIndicators(tf, s);
+    let firstNeeded = 0;
+    while (firstNeeded < DAY_MINUTES && idx[firstNeeded] < 0) firstNeeded++;
+    const values = coreIndicators(tf, s, firstNeeded < DAY_MINUTES ? idx[firstNeeded] : s.close.length);
     for (const [name, v] of Object.entries(values)) {
       const out = new Float64Array(DAY_MINUTES);
       for (let m = 0; m < DAY_MINUTES; m++) out[m] = idx[m] < 0 ? NaN : v[idx[m]];

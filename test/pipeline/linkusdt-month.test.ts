@@ -7,6 +7,9 @@ import { dateRange, partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { Table } from '../../lib/table/table';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
+import { FEATURES } from '../../lib/gold/feature-columns';
+import { computeFeatures } from '../../lib/gold/features';
+import { loadSilver1m } from '../../lib/gold/gold-job';
 import { tmpDir } from '../helpers/sample-rows';
 import { talibCore } from '../helpers/talib';
 
@@ -98,6 +101,21 @@ describe('LINKUSDT futures month: import → run → Gold equals TA-Lib over the
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(8 * 40_000 * 0.9);
     expect(maxRel).toBeLessThan(1e-9);
+  });
+
+  it('gives every day bit-identical features whether built day by day or in one pass over the month', async () => {
+    const all = await loadSilver1m(store, EX, SYM, '2023-02-28', 27);
+    expect(all.length).toBe(40_320);
+    const differences: string[] = [];
+    DATES.forEach((dt, d) => {
+      const onePass = computeFeatures(all, dt);
+      for (const f of FEATURES) {
+        const a = onePass.num(f.name);
+        const b = gold.num(f.name).subarray(d * 1440, (d + 1) * 1440);
+        for (let i = 0; i < 1440; i++) if (!Object.is(a[i], b[i])) differences.push(`${dt} ${f.name} row ${i}: ${a[i]} vs ${b[i]}`);
+      }
+    });
+    expect(differences.slice(0, 5)).toEqual([]);
   });
 
   it('marks rows data_ok once every indicator has warmed up, and never peeks past the day', () => {
