@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { formatResult, type OutputFormat } from '../lib/app/format';
 import { runRange } from '../lib/app/run-range';
 import { runGold } from '../lib/gold/gold-job';
@@ -27,8 +27,8 @@ const json = (v: unknown) => print(JSON.stringify(v, null, 2));
 
 const program = new Command('lakehouse')
   .description('crypto-lakehouse: collect exchange data into Bronze, clean it into Silver, compute Gold features')
-  .showHelpAfterError('(run lakehouse --help for usage)')
-  .configureOutput({ outputError: (msg, write) => write(`lakehouse: ${msg.replace(/^error: /, '')}`) });
+  .exitOverride()
+  .configureOutput({ outputError: (msg, write) => write(`lakehouse: ${msg.replace(/^error: /, '').trimEnd()} (see lakehouse --help)\n`) });
 
 program.command('import')
   .description('import an exchange archive file (CSV or ZIP) into Bronze')
@@ -104,14 +104,21 @@ program.command('query')
     }
   });
 
+/** Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure. */
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
     endProgress();
-    const err = e as Error;
-    const known = err instanceof UserError || err instanceof ArchiveError || (err as NodeJS.ErrnoException).code === 'ENOENT';
-    process.stderr.write(`lakehouse: ${known ? '' : 'error: '}${err.message}\n`);
+    if (e instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help, exit code 0).
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const err = e as NodeJS.ErrnoException;
+    const message = err.code === 'ENOENT' && err.path ? `no such file: ${err.path}` : err.message;
+    const known = err instanceof UserError || err instanceof ArchiveError || err.code === 'ENOENT';
+    process.stderr.write(`lakehouse: ${known ? '' : 'unexpected error: '}${message}\n`);
     if (process.env.LAKEHOUSE_DEBUG) process.stderr.write(`${err.stack}\n`);
     process.exitCode = known ? 2 : 1;
   }
