@@ -1,5 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { runCollect } from '../lib/app/collect';
+import { runDemo } from '../lib/app/demo';
+import { demoReportText } from '../lib/app/demo-report';
 import { formatResult, type OutputFormat } from '../lib/app/format';
+import { SOURCES, type SourceId } from '../lib/app/sources';
 import { runRange } from '../lib/app/run-range';
 import { runGold } from '../lib/gold/gold-job';
 import { importArchive } from '../lib/history/import-archive';
@@ -29,6 +33,52 @@ const program = new Command('lakehouse')
   .description('crypto-lakehouse: collect exchange data into Bronze, clean it into Silver, compute Gold features')
   .exitOverride()
   .configureOutput({ outputError: (msg, write) => write(`lakehouse: ${msg.replace(/^error: /, '').trimEnd()} (see lakehouse --help)\n`) });
+
+const symbolList = (v: string): string[] => {
+  const list = v.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+  if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of symbols');
+  return list;
+};
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+
+/** Resolves on the first SIGINT or SIGTERM, so long-running commands stop cleanly (flush, then exit). */
+const stopRequested = () => new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
+
+program.command('demo')
+  .description('simulator → collector → Bronze → Silver → Gold in a local lake, then a report and a sample query')
+  .addOption(lakeOption())
+  .option('--symbols <list>', 'comma-separated symbols', symbolList, ['BTCUSDT', 'ETHUSDT'])
+  .option('--minutes <n>', 'simulated minutes collected live over WebSocket', positiveInt, 180)
+  .action(async (o) => {
+    const report = await runDemo({ lake: o.lake, symbols: o.symbols, minutes: o.minutes, progress: stderrProgress() });
+    endProgress();
+    print(demoReportText(report));
+  });
+
+program.command('collect')
+  .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush)')
+  .requiredOption('--source <id>', `one of ${SOURCES.join(', ')}`, (v: string) => {
+    if (!(SOURCES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SOURCES.join(', ')}`);
+    return v as SourceId;
+  })
+  .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', symbolList)
+  .option('--duration <sec>', 'stop after this many seconds', positiveInt)
+  .option('--endpoint <url>', "override the exchange's WebSocket base URL (tests, proxies, replays)")
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const snapshot = await runCollect({ source: o.source, symbols: o.symbols, store: openStore(o.lake), durationSec: o.duration, endpoint: o.endpoint,
+      progress: stderrProgress(), stopSignal: stopRequested() });
+    endProgress();
+    const { streams: _streams, ...summary } = snapshot;
+    json(summary);
+  });
 
 program.command('import')
   .description('import an exchange archive file (CSV or ZIP) into Bronze')

@@ -1,0 +1,60 @@
+/**
+ * Typed reads from a decoded Binance payload. A mapper reads every field and checks once at the end, so the
+ * reader remembers the first field that was missing or mistyped instead of throwing.
+ */
+
+export type Json = Record<string, unknown>;
+
+export const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A decimal as Binance sends it (a numeric string, leniently a JSON number); NaN when it is neither. */
+export function toDecimal(v: unknown): number {
+  if (typeof v === 'string') return v.length > 0 ? +v : NaN;
+  return typeof v === 'number' ? v : NaN;
+}
+
+export class FieldReader {
+  problem: string | null = null;
+
+  reset(): this {
+    this.problem = null;
+    return this;
+  }
+
+  /** Prices and quantities: Binance sends them as decimal strings ("61837.63000000"). */
+  decimal(o: Json, key: string): number {
+    return this.decimalValue(o[key], key);
+  }
+
+  decimalValue(v: unknown, key: string): number {
+    const n = toDecimal(v);
+    if (n !== n) this.fail(`field ${key} is missing or not a decimal`);
+    return n;
+  }
+
+  /** Ids, counts and epoch-ms times: JSON integers. */
+  int(o: Json, key: string): number {
+    const v = o[key];
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    this.fail(`field ${key} is missing or not an integer`);
+    return NaN;
+  }
+
+  bool(o: Json, key: string): boolean {
+    const v = o[key];
+    if (typeof v === 'boolean') return v;
+    this.fail(`field ${key} is missing or not a boolean`);
+    return false;
+  }
+
+  str(o: Json, key: string): string {
+    const v = o[key];
+    if (typeof v === 'string' && v.length > 0) return v;
+    this.fail(`field ${key} is missing or not a string`);
+    return '';
+  }
+
+  fail(problem: string): void {
+    if (this.problem === null) this.problem = problem;
+  }
+}

@@ -1,0 +1,87 @@
+import { dataset } from '../../schema/registry';
+import type { Row } from '../../schema/types';
+import { validateRow } from '../../schema/validate';
+import { baseQuote } from '../symbols';
+import type { NormalizedRecord } from '../types';
+import { FieldReader, isJsonObject } from './field-reader';
+
+/** Binance spot REST klines (`GET /api/v3/klines`): request URL and response → Bronze `klines` rows. */
+
+export const REST_KLINES_MAX_LIMIT = 1000;
+
+export interface RestKlinesQuery {
+  symbol: string;
+  interval: string;
+  startTime?: number;
+  endTime?: number;
+  limit?: number;
+}
+
+export function restKlinesUrl(restBase: string, q: RestKlinesQuery): string {
+  const params = new URLSearchParams({ symbol: q.symbol.toUpperCase(), interval: q.interval });
+  if (q.startTime !== undefined) params.set('startTime', String(q.startTime));
+  if (q.endTime !== undefined) params.set('endTime', String(q.endTime));
+  if (q.limit !== undefined) params.set('limit', String(q.limit));
+  return `${restBase.replace(/\/+$/, '')}/api/v3/klines?${params}`;
+}
+
+export interface RestKlinesResult {
+  records: NormalizedRecord[];
+  /** One reason per rejected entry (or for the whole body when it is not a kline array). */
+  errors: string[];
+}
+
+const KLINES = dataset('bronze', 'klines');
+
+/**
+ * Map a `/api/v3/klines` body: `[[openTime, "o", "h", "l", "c", "v", closeTime, "q", n, "V", "Q", "ignore"], ...]`.
+ * The last candle of a response may still be open, so a row is closed only when its close time is before the
+ * server's `nowMs`. REST rows have no event time.
+ */
+export function parseRestKlines(body: unknown, symbol: string, interval: string, receiveMs: number, nowMs: number): RestKlinesResult {
+  if (!Array.isArray(body)) {
+    const reason = isJsonObject(body) && 'code' in body ? `exchange error ${String(body.code)}: ${String(body.msg)}` : 'klines response is not an array';
+    return { records: [], errors: [reason] };
+  }
+  const sym = symbol.toUpperCase();
+  const { base, quote } = baseQuote(sym);
+  const stream = `rest:${sym.toLowerCase()}@kline_${interval}`;
+  const f = new FieldReader();
+  const records: NormalizedRecord[] = [];
+  const errors: string[] = [];
+  body.forEach((k: unknown, i) => {
+    if (!Array.isArray(k) || k.length < 11) {
+      errors.push(`kline ${i}: not an array of 11+ fields`);
+      return;
+    }
+    f.reset();
+    const openTime = integer(k[0]);
+    const closeTime = integer(k[6]);
+    const tradeCount = integer(k[8]);
+    const row: Row = {
+      open_time: openTime,
+      close_time: closeTime,
+      open: f.decimalValue(k[1], 'open'),
+      high: f.decimalValue(k[2], 'high'),
+      low: f.decimalValue(k[3], 'low'),
+      close: f.decimalValue(k[4], 'close'),
+      volume: f.decimalValue(k[5], 'volume'),
+      quote_volume: f.decimalValue(k[7], 'quote_volume'),
+      trade_count: tradeCount,
+      taker_buy_volume: f.decimalValue(k[9], 'taker_buy_volume'),
+      taker_buy_quote_volume: f.decimalValue(k[10], 'taker_buy_quote_volume'),
+      is_closed: closeTime < nowMs,
+      event_time: null,
+      base,
+      quote,
+      ingest_time: receiveMs,
+      source: 'rest',
+    };
+    const problem = f.problem ?? validateRow(KLINES, row);
+    if (problem) errors.push(`kline ${i}: ${problem}`);
+    else records.push({ dataset: 'klines', symbol: sym, timeframe: interval, stream, row });
+  });
+  return { records, errors };
+}
+
+const integer = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) ? v : NaN);

@@ -1,0 +1,19 @@
+/** Exchange simulator (SPEC L2): a deterministic market model, offline Bronze generators and a Binance-speaking server. */
+export { startSimulator, DEFAULT_SIM_START } from './server/simulator';
+export type { RunningSimulator, SimulatorOptions, SimulatorStats } from './server/simulator';
+export type { SimClock } from './server/clock';
+export type { FaultHooks, FrameContext } from './server/faults';
+export { MarketModel } from './market/market-model';
+export type { MarketModelOptions } from './market/market-model';
+export type { SymbolMarket, Trade, MinuteTrades } from './market/symbol-market';
+export type { Book } from './market/book';
+export type { Kline } from './market/kline';
+export { intervalMs } from './market/kline';
+export { instrumentFor } from './market/instruments';
+export type { InstrumentSpec } from './market/instruments';
+export { MarketFeed, KLINE_UPDATE_MS } from './market/feed';
+export type { MarketEvent, Demand, SymbolDemand } from './market/feed';
+export { generateTradeRows, generateBookRows } from './offline/bronze-rows';
+export type { OfflineOptions } from './offline/bronze-rows';
+export { BinanceSpotPersonality } from './personality/binance-spot';
+export type { ExchangePersonality } from './personality/personality';

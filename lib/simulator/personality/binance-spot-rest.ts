@@ -1,0 +1,110 @@
+import { baseQuote } from '../../exchanges/symbols';
+import { intervalMs } from '../market/kline';
+import type { MarketModel } from '../market/market-model';
+import type { BinanceSpotPayloads } from './binance-spot-payloads';
+import { formatUnits } from './decimal';
+import type { RestRequest, RestResponse } from './personality';
+
+/**
+ * Binance spot REST: `/api/v3/ping`, `/time`, `/exchangeInfo` and `/klines`, with Binance's error bodies
+ * (`{"code":-1121,"msg":"Invalid symbol."}`, HTTP 400). Klines are served only once they have opened by the
+ * simulated "now"; the last one is the still-open candle as of now, as on the exchange.
+ */
+
+const KLINES_DEFAULT_LIMIT = 500;
+const KLINES_MAX_LIMIT = 1000;
+const JSON_HEADERS = { 'content-type': 'application/json;charset=UTF-8' };
+
+const ok = (body: string): RestResponse => ({ status: 200, body, headers: JSON_HEADERS });
+const binanceError = (status: number, code: number, msg: string): RestResponse => ({ status, body: JSON.stringify({ code, msg }), headers: JSON_HEADERS });
+const mandatory = (name: string) => binanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+const illegal = (name: string) => binanceError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+const INVALID_SYMBOL = binanceError(400, -1121, 'Invalid symbol.');
+
+export class BinanceSpotRest {
+  constructor(
+    private readonly model: MarketModel,
+    private readonly payloads: (symbol: string) => BinanceSpotPayloads,
+    /** Earliest kline open time served, as a listing date would bound it. */
+    private readonly historyStartMs: number,
+  ) {}
+
+  handle(req: RestRequest, nowMs: number): RestResponse {
+    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
+    switch (req.path) {
+      case '/api/v3/ping':
+        return ok('{}');
+      case '/api/v3/time':
+        return ok(`{"serverTime":${nowMs}}`);
+      case '/api/v3/exchangeInfo':
+        return this.exchangeInfo(req.query, nowMs);
+      case '/api/v3/klines':
+        return this.klines(req.query, nowMs);
+      default:
+        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
+    }
+  }
+
+  private klines(q: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = q.get('symbol');
+    const interval = q.get('interval');
+    if (!symbol) return mandatory('symbol');
+    if (!interval) return mandatory('interval');
+    if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
+    const len = intervalMs(interval);
+    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
+    const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
+    for (const name of ['startTime', 'endTime', 'limit'] as const) {
+      const v = q.get(name);
+      if (v === null || v === '') continue;
+      if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
+      params[name] = Number(v);
+    }
+    if (params.limit === 0) return binanceError(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    // Binance spot caps the limit rather than rejecting it.
+    const limit = Math.min(params.limit ?? KLINES_DEFAULT_LIMIT, KLINES_MAX_LIMIT);
+
+    const floorTo = (t: number) => t - (t % len);
+    const firstListed = Math.ceil(this.historyStartMs / len) * len;
+    let last = floorTo(nowMs);
+    if (params.endTime !== undefined) last = Math.min(last, floorTo(params.endTime));
+    let first: number;
+    if (params.startTime !== undefined) {
+      first = Math.max(firstListed, Math.ceil(params.startTime / len) * len);
+      last = Math.min(last, first + (limit - 1) * len);
+    } else {
+      first = Math.max(firstListed, last - (limit - 1) * len);
+    }
+
+    const market = this.model.market(symbol);
+    const fmt = this.payloads(symbol);
+    const rows: string[] = [];
+    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
+    return ok(`[${rows.join(',')}]`);
+  }
+
+  private exchangeInfo(q: URLSearchParams, nowMs: number): RestResponse {
+    const one = q.get('symbol');
+    if (one !== null && !this.model.has(one)) return INVALID_SYMBOL;
+    const symbols = (one ? [one.toUpperCase()] : this.model.symbols).map((s) => {
+      const { spec } = this.model.market(s);
+      const { base, quote } = baseQuote(s);
+      return {
+        symbol: s, status: 'TRADING', baseAsset: base, baseAssetPrecision: 8, quoteAsset: quote, quotePrecision: 8, quoteAssetPrecision: 8,
+        orderTypes: ['LIMIT', 'MARKET'], isSpotTradingAllowed: true,
+        filters: [
+          { filterType: 'PRICE_FILTER', minPrice: formatUnits(1, spec.priceDecimals), maxPrice: '1000000.00000000', tickSize: formatUnits(1, spec.priceDecimals) },
+          { filterType: 'LOT_SIZE', minQty: formatUnits(1, spec.qtyDecimals), maxQty: '9000000.00000000', stepSize: formatUnits(1, spec.qtyDecimals) },
+        ],
+      };
+    });
+    return ok(JSON.stringify({
+      timezone: 'UTC', serverTime: nowMs,
+      rateLimits: [
+        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+      ],
+      exchangeFilters: [], symbols,
+    }));
+  }
+}

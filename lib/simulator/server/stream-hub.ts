@@ -1,0 +1,178 @@
+import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
+import type { Demand, SymbolDemand } from '../market/feed';
+import type { ExchangePersonality, SessionView } from '../personality/personality';
+import type { FaultHooks } from './faults';
+
+/**
+ * WebSocket sessions and their subscriptions: fans each formatted payload out to the sessions that subscribed
+ * to its stream (wrapped in an envelope for combined sessions), tells the feed what is demanded, applies
+ * backpressure in 'max' mode and keeps connections alive with pings.
+ */
+
+export class Session implements SessionView {
+  readonly streams = new Set<string>();
+  lastPongWall = performance.now();
+
+  /** `socket` is the connection under `ws`, kept to cork it while a batch of frames is written. */
+  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, public combined: boolean) {}
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class StreamHub {
+  messagesSent = 0;
+  bytesSent = 0;
+  private readonly sessions = new Set<Session>();
+  private readonly subscribers = new Map<string, Set<Session>>();
+  private demandCache: Demand | null = null;
+  private demandWaiters: (() => void)[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly personality: ExchangePersonality,
+    private readonly faults: FaultHooks,
+    private readonly simNow: () => number,
+  ) {}
+
+  get connections(): number {
+    return this.sessions.size;
+  }
+
+  open(ws: WebSocket, socket: Duplex, combined: boolean, streams: readonly string[]): Session {
+    const s = new Session(this.nextId++, ws, socket, combined);
+    this.sessions.add(s);
+    ws.on('message', (data) => this.onMessage(s, String(data)));
+    ws.on('pong', () => { s.lastPongWall = performance.now(); });
+    ws.on('close', () => this.close(s));
+    // A client resetting the connection must not take the server down.
+    ws.on('error', () => this.close(s));
+    this.subscribe(s, streams);
+    return s;
+  }
+
+  readonly wants = (stream: string): boolean => this.subscribers.has(stream);
+
+  readonly publish = (stream: string, payload: string): void => {
+    const subs = this.subscribers.get(stream);
+    if (!subs) return;
+    let enveloped: string | undefined;
+    for (const s of subs) this.send(s, stream, s.combined ? (enveloped ??= this.personality.envelope(stream, payload)) : payload);
+  };
+
+  /**
+   * Run `write` with every connection corked, so the frames it publishes leave in one write per connection
+   * instead of one system call per frame.
+   */
+  batch(write: () => void): void {
+    for (const s of this.sessions) s.socket.cork();
+    try {
+      write();
+    } finally {
+      for (const s of this.sessions) s.socket.uncork();
+    }
+  }
+
+  /** Per symbol, the streams some session wants; symbols and intervals sorted so output order never depends on who subscribed first. */
+  get demand(): Demand {
+    if (this.demandCache) return this.demandCache;
+    const bySymbol = new Map<string, { trades: boolean; book: boolean; klines: Set<string> }>();
+    for (const stream of this.subscribers.keys()) {
+      const d = this.personality.demandOf(stream);
+      if (!d) continue;
+      let e = bySymbol.get(d.symbol);
+      if (!e) bySymbol.set(d.symbol, (e = { trades: false, book: false, klines: new Set() }));
+      if (d.channel === 'trades') e.trades = true;
+      else if (d.channel === 'book') e.book = true;
+      else if (d.interval) e.klines.add(d.interval);
+    }
+    const sorted = new Map<string, SymbolDemand>();
+    for (const sym of [...bySymbol.keys()].sort()) {
+      const e = bySymbol.get(sym)!;
+      sorted.set(sym, { ...e, klines: new Set([...e.klines].sort()) });
+    }
+    return (this.demandCache = sorted);
+  }
+
+  /** Resolves once some session subscribes to something (or the hub closes). */
+  waitForDemand(): Promise<void> {
+    return this.demand.size > 0 ? Promise.resolve() : new Promise((resolve) => this.demandWaiters.push(resolve));
+  }
+
+  /** Wait until no session has more than `highWater` bytes queued: the pace of the slowest reader. */
+  async drain(highWater: number): Promise<void> {
+    for (const s of this.sessions) {
+      while (s.ws.readyState === WebSocket.OPEN && s.ws.bufferedAmount > highWater) await sleep(1);
+    }
+  }
+
+  /** Ping every session; drop those that have not answered a ping for `pongTimeoutMs`. */
+  ping(pongTimeoutMs: number): void {
+    const now = performance.now();
+    for (const s of this.sessions) {
+      if (now - s.lastPongWall > pongTimeoutMs) s.ws.terminate();
+      else if (s.ws.readyState === WebSocket.OPEN) s.ws.ping();
+    }
+  }
+
+  closeAll(): void {
+    for (const s of this.sessions) s.ws.terminate();
+    this.sessions.clear();
+    this.subscribers.clear();
+    this.demandCache = null;
+    this.wakeDemandWaiters();
+  }
+
+  private onMessage(s: Session, text: string): void {
+    const r = this.personality.onClientMessage(text, s);
+    if (r.reply !== undefined && s.ws.readyState === WebSocket.OPEN) s.ws.send(r.reply);
+    if (r.combined !== undefined) s.combined = r.combined;
+    if (r.subscribe) this.subscribe(s, r.subscribe);
+    if (r.unsubscribe) this.unsubscribe(s, r.unsubscribe);
+  }
+
+  private subscribe(s: Session, streams: readonly string[]): void {
+    for (const stream of streams) {
+      s.streams.add(stream);
+      let subs = this.subscribers.get(stream);
+      if (!subs) this.subscribers.set(stream, (subs = new Set()));
+      subs.add(s);
+    }
+    if (streams.length > 0) {
+      this.demandCache = null;
+      this.wakeDemandWaiters();
+    }
+  }
+
+  private unsubscribe(s: Session, streams: readonly string[]): void {
+    for (const stream of streams) {
+      s.streams.delete(stream);
+      const subs = this.subscribers.get(stream);
+      if (subs?.delete(s) && subs.size === 0) this.subscribers.delete(stream);
+    }
+    this.demandCache = null;
+  }
+
+  private close(s: Session): void {
+    if (!this.sessions.delete(s)) return;
+    this.unsubscribe(s, [...s.streams]);
+  }
+
+  private send(s: Session, stream: string, frame: string): void {
+    if (s.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.faults.wsFrame) return this.write(s, frame);
+    for (const f of this.faults.wsFrame(frame, { sessionId: s.id, stream, simTime: this.simNow() })) this.write(s, f);
+  }
+
+  private write(s: Session, frame: string): void {
+    s.ws.send(frame);
+    this.messagesSent++;
+    this.bytesSent += frame.length;
+  }
+
+  private wakeDemandWaiters(): void {
+    const waiters = this.demandWaiters;
+    this.demandWaiters = [];
+    for (const w of waiters) w();
+  }
+}
