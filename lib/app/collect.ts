@@ -33,7 +33,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectorSnapshot> 
   const wsBase = o.endpoint ?? sim?.wsBaseUrl ?? profile.ws;
   const collector = new Collector({
     exchange: profile.exchange, adapter: profile.adapter, url: profile.url(wsBase, o.symbols), store: o.store,
-    now: sim ? () => sim!.clock.now() : undefined,
+    now: sim ? () => sim!.clock.now() : undefined, receiveTimeFromEvents: !!sim,
   });
   const ticker = setInterval(() => {
     const s = collector.snapshot();

@@ -64,7 +64,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     }
 
     const liveBegan = Date.now();
-    collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, o.symbols), store, now: () => sim.clock.now() });
+    collector = new Collector({
+      exchange: profile.exchange, adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, o.symbols), store,
+      now: () => sim.clock.now(), receiveTimeFromEvents: true,
+    });
     await collector.start();
     const ticker = setInterval(() => {
       const s = collector!.snapshot();

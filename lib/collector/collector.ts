@@ -23,6 +23,12 @@ export interface CollectorOptions {
   flushIntervalMs?: number;
   /** Local receive clock (the simulator's clock in demos and tests). */
   now?: () => number;
+  /**
+   * Stamp receive times from the latest exchange event time seen on the connection instead of `now`. For
+   * simulators and replays, whose clock runs ahead of what the client has read: messages without an event
+   * time of their own (Binance spot depth10 and bookTicker) then land at the right moment.
+   */
+  receiveTimeFromEvents?: boolean;
   silentTimeoutMs?: number;
   backoff?: Backoff;
   log?: Logger;
@@ -30,6 +36,9 @@ export interface CollectorOptions {
 }
 
 export const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
+
+/** Datasets whose event time always comes from the exchange (book snapshots and quotes may carry receive time). */
+const EXCHANGE_STAMPED: ReadonlySet<string> = new Set(['trades', 'klines', 'funding', 'open_interest', 'liquidations']);
 
 export class Collector {
   readonly buffers: BronzeBuffers;
@@ -41,6 +50,8 @@ export class Collector {
   private flushSlot = -1;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwritten: BufferedPartition[] = [];
+  /** Latest event time the exchange itself stamped (see receiveTimeFromEvents). */
+  private latestEventMs = 0;
   /** Last event time per stream, and open interruptions waiting for the stream's next event. */
   private readonly lastEventByStream = new Map<string, { symbol: string; t: number }>();
   private readonly openGaps = new Map<string, { start: number; cause: string }>();
@@ -73,7 +84,8 @@ export class Collector {
   }
 
   /** Maps and buffers one raw message; exposed so captures can be replayed through the same path. */
-  onMessage(raw: string, receiveMs: number): void {
+  onMessage(raw: string, receivedAt: number): void {
+    const receiveMs = this.o.receiveTimeFromEvents && this.latestEventMs > 0 ? this.latestEventMs : receivedAt;
     const out = this.o.adapter.parse(raw, receiveMs);
     this.stats.message(out, raw);
     if (out.kind !== 'records') return;
@@ -83,9 +95,11 @@ export class Collector {
       const t = this.eventTime(rec);
       this.trackStream(rec, t);
       if (t > maxEvent) maxEvent = t;
+      if (EXCHANGE_STAMPED.has(rec.dataset) && t > this.latestEventMs) this.latestEventMs = t;
     }
     if (maxEvent > -Infinity) this.advanceEventClock(maxEvent);
   }
+
 
   private eventTime(rec: NormalizedRecord): number {
     // Klines partition by open time, but their stream's clock is the message's event time.

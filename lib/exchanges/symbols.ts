@@ -10,6 +10,9 @@ const QUOTES = [
 
 const ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
 
+/** Pairs the longest-suffix rule reads wrongly (USDTUSD is USDT/USD, not USD/TUSD). */
+const EXCEPTIONS: Record<string, BaseQuote> = { USDTUSD: { base: 'USDT', quote: 'USD' } };
+
 export interface BaseQuote {
   base: string;
   quote: string;
@@ -17,6 +20,7 @@ export interface BaseQuote {
 
 export function splitSymbol(symbol: string): BaseQuote {
   const s = symbol.toUpperCase();
+  if (EXCEPTIONS[s]) return { ...EXCEPTIONS[s] };
   const sep = /[/\-_:]/.exec(s);
   if (sep) {
     const [base, quote] = [s.slice(0, sep.index), s.slice(sep.index + 1)];

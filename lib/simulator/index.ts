@@ -11,7 +11,7 @@ export type { Kline } from './market/kline';
 export { intervalMs } from './market/kline';
 export { instrumentFor } from './market/instruments';
 export type { InstrumentSpec } from './market/instruments';
-export { MarketFeed, KLINE_UPDATE_MS } from './market/feed';
+export { MarketFeed } from './market/feed';
 export type { MarketEvent, Demand, SymbolDemand } from './market/feed';
 export { generateTradeRows, generateBookRows } from './offline/bronze-rows';
 export type { OfflineOptions } from './offline/bronze-rows';

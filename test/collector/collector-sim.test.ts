@@ -23,7 +23,7 @@ describe('collector → Bronze against the simulator', () => {
     const profile = sourceProfile('sim');
     const collector = new Collector({
       exchange: 'binance', adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
-      now: () => sim.clock.now(), onFlush: (files) => flushes.push(files.length),
+      now: () => sim.clock.now(), receiveTimeFromEvents: true, onFlush: (files) => flushes.push(files.length),
     });
     try {
       await collector.start();
@@ -79,6 +79,15 @@ describe('collector → Bronze against the simulator', () => {
     expect(ids[ids.length - 1] - ids[0] + 1).toBe(ids.length);
     expect(Math.min(...t.num('event_time'))).toBeGreaterThanOrEqual(START);
     expect(Math.max(...t.num('event_time'))).toBeLessThan(END);
+  });
+
+  it('stamps book snapshots (no exchange time) within 100 ms of the simulated time they describe', async () => {
+    const book = await readTables(store, dataset('bronze', 'book_top10'), keys.filter((x) => x.startsWith('bronze/book_top10/') && x.includes('symbol=BTCUSDT')));
+    const t = Array.from(book.num('event_time')).sort((a, b) => a - b);
+    // One snapshot per 100 ms of simulated time: as many as the window holds, none after it.
+    expect(t.length).toBeGreaterThan(0.95 * (END - START) / 100);
+    expect(t[0]).toBeGreaterThanOrEqual(START);
+    expect(t[t.length - 1]).toBeLessThanOrEqual(END);
   });
 
   it('records closed 1m klines equal to the OHLCV of their trades', async () => {

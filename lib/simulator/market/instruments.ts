@@ -22,7 +22,7 @@ export interface InstrumentSpec {
 }
 
 /** Binance formats every decimal with 8 places; quote volume has priceDecimals + qtyDecimals of them. */
-export const MAX_DECIMALS = 8;
+const MAX_DECIMALS = 8;
 
 const KNOWN: Record<string, Omit<InstrumentSpec, 'symbol' | 'tradesPerMinute' | 'minuteVolatility'>> = {
   BTCUSDT: { initialPrice: 60_000, priceDecimals: 2, qtyDecimals: 5, meanTradeQty: 0.01 },
@@ -31,8 +31,8 @@ const KNOWN: Record<string, Omit<InstrumentSpec, 'symbol' | 'tradesPerMinute' | 
   SOLUSDT: { initialPrice: 150, priceDecimals: 2, qtyDecimals: 3, meanTradeQty: 3 },
 };
 
-export const DEFAULT_TRADES_PER_MINUTE = 60;
-export const DEFAULT_MINUTE_VOLATILITY = 0.0008;
+const DEFAULT_TRADES_PER_MINUTE = 60;
+const DEFAULT_MINUTE_VOLATILITY = 0.0008;
 
 /** Spec for a symbol: known majors get realistic tick sizes; others get a price and precision from its name. */
 export function instrumentFor(symbol: string, overrides: Partial<InstrumentSpec> = {}): InstrumentSpec {
@@ -50,7 +50,7 @@ export function instrumentFor(symbol: string, overrides: Partial<InstrumentSpec>
     throw new Error(`${sym}: priceDecimals + qtyDecimals must be integers summing to at most ${MAX_DECIMALS}`);
   }
   if (!(spec.initialPrice > 0) || !(spec.tradesPerMinute > 0) || !(spec.meanTradeQty > 0) || !(spec.minuteVolatility >= 0)) {
-    throw new Error(`${sym}: initialPrice, tradesPerMinute and meanTradeQty must be positive`);
+    throw new Error(`${sym}: initialPrice, tradesPerMinute and meanTradeQty must be positive, minuteVolatility not negative`);
   }
   return spec;
 }

@@ -45,7 +45,7 @@ export class PricePath {
   constructor(
     private readonly spec: InstrumentSpec,
     private readonly symbolKey: number,
-    readonly anchorMinute: number,
+    private readonly anchorMinute: number,
   ) {}
 
   /** Log price at the start of `minute`. */
