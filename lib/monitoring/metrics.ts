@@ -1,0 +1,35 @@
+/**
+ * Every CloudWatch metric the pipeline emits, named once: the emitters (collector, Lambda jobs) and the CDK
+ * alarms and dashboard both import them from here.
+ */
+
+export const METRICS_NAMESPACE = 'CryptoLakehouse';
+
+export const Metric = {
+  // Collector (per exchange).
+  BronzeFilesWritten: 'BronzeFilesWritten',
+  BronzeRowsWritten: 'BronzeRowsWritten',
+  MessagesReceived: 'MessagesReceived',
+  ParseErrors: 'ParseErrors',
+  Reconnects: 'Reconnects',
+  BufferedRows: 'BufferedRows',
+  FlushLatencyMs: 'FlushLatencyMs',
+  LastEventAgeSeconds: 'LastEventAgeSeconds',
+  FlushFailures: 'FlushFailures',
+  // Silver (per exchange and symbol, and without dimensions for fleet-wide alarms).
+  SilverCompleteness: 'SilverCompletenessPercent',
+  SilverQuarantinedRows: 'SilverQuarantinedRows',
+  SilverPartitionsBuilt: 'SilverPartitionsBuilt',
+  // Gold.
+  GoldInvalidFeatures: 'GoldInvalidFeatures',
+  GoldRows: 'GoldRows',
+  GoldDataOkPercent: 'GoldDataOkPercent',
+  // Health check (lake-wide).
+  BronzeAgeSeconds: 'BronzeAgeSeconds',
+  // Self-heal backfill.
+  BackfilledRows: 'BackfilledRows',
+} as const;
+
+export type MetricName = (typeof Metric)[keyof typeof Metric];
+
+export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;
