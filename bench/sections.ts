@@ -1,0 +1,9 @@
+import type { Section } from './lib/types';
+
+/**
+ * Every bench section, in run order. Adding one: write `bench/sections/<name>.ts` exporting
+ * `section: Section`, then add one line here. Sections load lazily so `--only x` never imports the others.
+ */
+export const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
+  parquet: () => import('./sections/parquet'),
+};
