@@ -1,0 +1,154 @@
+import { sourceProfile, type SourceId } from '../app/sources';
+import type { ExchangeId } from '../schema/columns';
+import type { ObjectStore } from '../storage/object-store';
+import { UserError } from '../util/errors';
+import { logger, type Logger } from '../util/log';
+import { Collector } from './collector';
+import type { CollectorSnapshot } from './stats';
+
+/**
+ * The long-running collector service (SPEC §4, §7): one Collector per configured source, all writing Bronze to
+ * one object store. The caller owns process signals; `stop()` closes every socket and flushes every buffer
+ * within a deadline chosen well under the container's stop timeout (ECS allows at most 120 s before SIGKILL).
+ */
+
+export interface SourceConfig {
+  source: SourceId;
+  symbols: string[];
+  /** WebSocket base URL replacing the source's default (tests, proxies, the simulator). */
+  endpoint?: string;
+}
+
+export interface CollectorServiceConfig {
+  sources: SourceConfig[];
+  /** Event-time flush period (default: the collector's 5 minutes). */
+  flushIntervalMs?: number;
+  /** Reconnect a stream that sends nothing for this long (default 60 s; Binance books tick every 100 ms). */
+  silentTimeoutMs?: number;
+  /** Upper bound of `stop()` (default 60 s). */
+  stopDeadlineMs?: number;
+}
+
+export interface SourceSnapshot {
+  source: SourceId;
+  exchange: ExchangeId;
+  symbols: string[];
+  collector: CollectorSnapshot;
+  /** Rows whose Bronze write failed and waits for a retry. */
+  unwrittenRows: number;
+}
+
+export interface StopResult {
+  /** True when every buffered row reached the store before the deadline. */
+  complete: boolean;
+  /** Rows known not to have reached the store (failed writes still queued). */
+  unwrittenRows: number;
+  timedOut: boolean;
+}
+
+export const DEFAULT_SILENT_TIMEOUT_MS = 60_000;
+export const DEFAULT_STOP_DEADLINE_MS = 60_000;
+/** First pause before retrying failed writes during stop; doubles each round. */
+const STOP_RETRY_INITIAL_MS = 500;
+
+interface Running {
+  config: SourceConfig;
+  exchange: ExchangeId;
+  collector: Collector;
+}
+
+export class CollectorService {
+  private readonly running: Running[];
+  private readonly log: Logger;
+  private readonly stopDeadlineMs: number;
+  private started = false;
+  private stopping?: Promise<StopResult>;
+
+  /** Throws UserError for a configuration no collector can run (unsupported source, duplicate exchange, no symbols). */
+  constructor(config: CollectorServiceConfig, store: ObjectStore, log: Logger = logger('collector-service')) {
+    this.log = log;
+    this.stopDeadlineMs = config.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
+    if (config.sources.length === 0) throw new UserError('no source configured');
+    const byExchange = new Map<ExchangeId, SourceId>();
+    this.running = config.sources.map((src) => {
+      if (src.symbols.length === 0) throw new UserError(`source '${src.source}' has no symbols`);
+      // The CLI starts a simulator in-process for 'sim'; a service has none, and the default URL is Binance's.
+      if (src.source === 'sim' && !src.endpoint) throw new UserError("source 'sim' needs an endpoint: the simulator's ws:// URL");
+      const profile = sourceProfile(src.source);
+      // Metrics and the heartbeat are keyed by exchange, and two collectors of one exchange would double its rows.
+      const clash = byExchange.get(profile.exchange);
+      if (clash) throw new UserError(`sources '${clash}' and '${src.source}' both file rows under exchange '${profile.exchange}'`);
+      byExchange.set(profile.exchange, src.source);
+      const collector = new Collector({
+        exchange: profile.exchange, adapter: profile.adapter, store,
+        url: profile.url(src.endpoint ?? profile.ws, src.symbols),
+        flushIntervalMs: config.flushIntervalMs,
+        silentTimeoutMs: config.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
+        // The simulator's clock runs ahead of ours; see CollectorOptions.receiveTimeFromEvents.
+        receiveTimeFromEvents: src.source === 'sim',
+        log: this.log.child({ source: src.source }),
+      });
+      return { config: src, exchange: profile.exchange, collector };
+    });
+  }
+
+  /** Connects every source; resolves once each has an open connection (retrying with backoff until then). */
+  async start(): Promise<void> {
+    if (this.started) throw new Error('collector service already started');
+    this.started = true;
+    this.log.info({ sources: this.running.map((r) => ({ source: r.config.source, exchange: r.exchange, symbols: r.config.symbols })) }, 'starting collectors');
+    await Promise.all(this.running.map((r) => r.collector.start()));
+  }
+
+  /**
+   * Closes every socket and flushes every buffer, retrying failed writes with backoff until the deadline.
+   * Idempotent: a second call returns the first call's result.
+   */
+  stop(deadlineMs = this.stopDeadlineMs): Promise<StopResult> {
+    this.stopping ??= this.stopWithin(deadlineMs);
+    return this.stopping;
+  }
+
+  private async stopWithin(deadlineMs: number): Promise<StopResult> {
+    const until = Date.now() + deadlineMs;
+    const left = () => until - Date.now();
+    let timedOut = !(await withinDeadline(Promise.all(this.running.map((r) => r.collector.stop())), left()));
+    for (let pause = STOP_RETRY_INITIAL_MS; !timedOut && this.unwrittenRows() > 0; pause *= 2) {
+      if (left() <= pause) { timedOut = true; break; }
+      this.log.warn({ unwrittenRows: this.unwrittenRows(), retryInMs: pause }, 'bronze writes failed during stop; retrying');
+      await sleep(pause);
+      timedOut = !(await withinDeadline(Promise.all(this.running.map((r) => r.collector.flush())), left()));
+    }
+    const unwrittenRows = this.unwrittenRows();
+    const result = { complete: !timedOut && unwrittenRows === 0, unwrittenRows, timedOut };
+    if (result.complete) this.log.info({ elapsedMs: deadlineMs - left() }, 'collectors stopped, everything flushed');
+    else this.log.error(result, 'collectors stopped with rows not written');
+    return result;
+  }
+
+  snapshot(): SourceSnapshot[] {
+    return this.running.map((r) => ({
+      source: r.config.source, exchange: r.exchange, symbols: [...r.config.symbols],
+      collector: r.collector.snapshot(), unwrittenRows: r.collector.unwrittenRows,
+    }));
+  }
+
+  private unwrittenRows(): number {
+    return this.running.reduce((n, r) => n + r.collector.unwrittenRows, 0);
+  }
+}
+
+/** True if `p` settled within `ms`; a rejection counts as settled (the collectors log their own failures). */
+async function withinDeadline(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
+  try {
+    return await Promise.race([p.then(() => true, () => true), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,129 @@
+import { CollectorService } from '../../lib/collector/service';
+import { readTables } from '../../lib/parquet/read';
+import { dataset } from '../../lib/schema/registry';
+import { startSimulator } from '../../lib/simulator';
+import { LocalObjectStore } from '../../lib/storage/local-store';
+import { listAll, type ObjectStore } from '../../lib/storage/object-store';
+import { UserError } from '../../lib/util/errors';
+import { tmpDir } from '../helpers/sample-rows';
+
+const START = Date.UTC(2024, 4, 1, 10, 0);
+
+/** A real lake folder whose writes fail (or never finish) on demand: S3 being down, or hanging. */
+class UnreliableStore extends LocalObjectStore {
+  failuresLeft = 0;
+  hang = false;
+  puts = 0;
+
+  private async gate(): Promise<void> {
+    this.puts++;
+    if (this.hang) await new Promise<never>(() => {});
+    if (this.failuresLeft > 0) { this.failuresLeft--; throw new Error('503 Slow Down'); }
+  }
+
+  override async put(key: string, body: Uint8Array | string): Promise<void> {
+    await this.gate();
+    return super.put(key, body);
+  }
+
+  override async putFile(key: string, file: string): Promise<void> {
+    await this.gate();
+    return super.putFile(key, file);
+  }
+}
+
+async function quiescent(service: CollectorService): Promise<void> {
+  const total = () => service.snapshot().reduce((n, s) => n + s.collector.messages, 0);
+  for (let last = -1; total() !== last; ) { last = total(); await new Promise((r) => setTimeout(r, 300)); }
+}
+
+async function tradeIds(store: ObjectStore, exchange: string, symbol: string): Promise<number[]> {
+  const keys = (await listAll(store, 'bronze/trades/')).map((o) => o.key).filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
+  return Array.from((await readTables(store, dataset('bronze', 'trades'), keys)).num('trade_id')).sort((a, b) => a - b);
+}
+
+describe('collector service', () => {
+  it('runs one collector per source into one lake and flushes all of them on stop', async () => {
+    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start: START, end: START + 3 * 60_000, speed: 'max' });
+    const store = new LocalObjectStore(tmpDir('service'));
+    const service = new CollectorService({
+      sources: [
+        { source: 'sim', symbols: ['BTCUSDT', 'ETHUSDT'], endpoint: sim.wsBaseUrl },
+        { source: 'binanceus', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl },
+      ],
+      flushIntervalMs: 60_000,
+    }, store);
+    try {
+      await service.start();
+      await sim.untilEnd();
+      await quiescent(service);
+    } finally {
+      await sim.stop();
+    }
+    const result = await service.stop();
+    expect(result).toEqual({ complete: true, unwrittenRows: 0, timedOut: false });
+    const snap = service.snapshot();
+    expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([['sim', 'binance', ['BTCUSDT', 'ETHUSDT']], ['binanceus', 'binanceus', ['BTCUSDT']]]);
+    for (const s of snap) expect(s.collector).toMatchObject({ bufferedRows: 0, flushFailures: 0, errors: {} });
+    expect(snap[0].collector.filesWritten).toBeGreaterThan(snap[1].collector.filesWritten);
+    // Both collectors read the same simulated market: the same trades, filed under their own exchange (the
+    // second connection may open a moment after the first and miss the very first trades).
+    const [binance, us] = [await tradeIds(store, 'binance', 'BTCUSDT'), await tradeIds(store, 'binanceus', 'BTCUSDT')];
+    expect(us.length).toBeGreaterThan(100);
+    expect(binance.slice(-us.length)).toEqual(us);
+    expect((await tradeIds(store, 'binance', 'ETHUSDT')).length).toBeGreaterThan(100);
+  });
+
+  it('retries failed writes during stop until they succeed', async () => {
+    const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 6, start: START, end: START + 60_000, speed: 'max' });
+    const store = new UnreliableStore(tmpDir('service-flaky'));
+    // No flush before stop (hour-long interval), so every row is written by stop() itself.
+    const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
+    try {
+      await service.start();
+      await sim.untilEnd();
+      await quiescent(service);
+    } finally {
+      await sim.stop();
+    }
+    const buffered = service.snapshot()[0].collector.bufferedRows;
+    expect(buffered).toBeGreaterThan(0);
+    store.failuresLeft = 3;
+    const result = await service.stop();
+    expect(result).toEqual({ complete: true, unwrittenRows: 0, timedOut: false });
+    const c = service.snapshot()[0].collector;
+    expect(c).toMatchObject({ flushFailures: 3, bufferedRows: 0, rowsWritten: buffered });
+    expect((await tradeIds(store, 'binance', 'BTCUSDT')).length).toBeGreaterThan(30);
+  });
+
+  it('gives up at its deadline when the store hangs, and says so', async () => {
+    const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 7, start: START, speed: 'max' });
+    const store = new UnreliableStore(tmpDir('service-hang'));
+    store.hang = true;
+    const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
+    try {
+      await service.start();
+      while (service.snapshot()[0].collector.bufferedRows === 0) await new Promise((r) => setTimeout(r, 50));
+      const t = Date.now();
+      const stopping = service.stop(1500);
+      expect(service.stop()).toBe(stopping);
+      expect(await stopping).toEqual({ complete: false, unwrittenRows: 0, timedOut: true });
+      expect(Date.now() - t).toBeGreaterThanOrEqual(1400);
+      expect(Date.now() - t).toBeLessThan(4000);
+      expect(store.puts).toBeGreaterThan(0);
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('rejects configurations no collector can run', () => {
+    const store = new LocalObjectStore(tmpDir('service-config'));
+    const make = (sources: ConstructorParameters<typeof CollectorService>[0]['sources']) => () => new CollectorService({ sources }, store);
+    expect(make([])).toThrow(new UserError('no source configured'));
+    expect(make([{ source: 'binance', symbols: [] }])).toThrow("source 'binance' has no symbols");
+    expect(make([{ source: 'kraken', symbols: ['XBT/USD'] }])).toThrow("source 'kraken' is not supported yet");
+    expect(make([{ source: 'sim', symbols: ['BTCUSDT'] }])).toThrow("source 'sim' needs an endpoint");
+    expect(make([{ source: 'binance', symbols: ['BTCUSDT'] }, { source: 'sim', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }]))
+      .toThrow("sources 'binance' and 'sim' both file rows under exchange 'binance'");
+  });
+});
