@@ -51,7 +51,7 @@ export class WsConnection {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Connects; resolves once the first connection is open (or rejects if stop() comes first). */
+  /** Connects; resolves once the first connection is open (never, if stop() comes first). */
   start(): Promise<void> {
     return new Promise((resolve) => {
       this.opened = resolve;

@@ -1,0 +1,85 @@
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { EXCHANGES } from '../schema/columns';
+import { glueColumns, gluePartitionKeys } from '../schema/derive/glue-columns';
+import { allDatasets, tableName } from '../schema/registry';
+import type { DatasetSpec } from '../schema/types';
+
+/**
+ * The Glue catalog: one table per dataset and layer, generated from the schema registry, with partition
+ * projection so Athena finds partitions from the key layout alone (no crawlers, no MSCK REPAIR).
+ */
+
+export interface LakeCatalogProps {
+  bucket: s3.IBucket;
+  databaseName: string;
+  /** Path-safe symbols to project. */
+  symbols: string[];
+  /** First date to project for `dt`. */
+  historyStart: string;
+}
+
+const GLUE_TYPE: Record<string, glue.Type> = {
+  timestamp: glue.Schema.TIMESTAMP, double: glue.Schema.DOUBLE, bigint: glue.Schema.BIG_INT, int: glue.Schema.INTEGER,
+  boolean: glue.Schema.BOOLEAN, string: glue.Schema.STRING,
+};
+
+export class LakeCatalog extends Construct {
+  readonly database: glue.Database;
+  readonly tables = new Map<string, glue.S3Table>();
+
+  constructor(scope: Construct, id: string, props: LakeCatalogProps) {
+    super(scope, id);
+    this.database = new glue.Database(this, 'Database', {
+      databaseName: props.databaseName,
+      description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
+    });
+    for (const d of allDatasets()) this.tables.set(tableName(d), this.table(d, props));
+  }
+
+  private table(d: DatasetSpec, props: LakeCatalogProps): glue.S3Table {
+    const toColumn = (c: { name: string; type: string; comment: string }) => ({ name: c.name, type: GLUE_TYPE[c.type], comment: c.comment });
+    const location = `${d.layer}/${d.name}/`;
+    const template = d.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/');
+    return new glue.S3Table(this, tableName(d), {
+      database: this.database,
+      tableName: tableName(d),
+      description: d.description.slice(0, 2048),
+      storage: glue.S3TableStorage.fromBucket(props.bucket),
+      s3Prefix: location,
+      dataFormat: glue.DataFormat.PARQUET,
+      columns: glueColumns(d).map(toColumn),
+      partitionKeys: gluePartitionKeys(d).map(toColumn),
+      partitionProjection: projection(d, props),
+      parameters: {
+        'storage.location.template': `s3://${props.bucket.bucketName}/${location}${template}`,
+        classification: 'parquet',
+      },
+    });
+  }
+}
+
+function projection(d: DatasetSpec, props: LakeCatalogProps): glue.PartitionProjection {
+  const p: glue.PartitionProjection = {};
+  for (const k of d.partitionKeys) {
+    switch (k.name) {
+      case 'timeframe':
+        p.timeframe = glue.PartitionProjectionConfiguration.enum({ values: [...(d.timeframes ?? [])] });
+        break;
+      case 'exchange':
+        p.exchange = glue.PartitionProjectionConfiguration.enum({ values: [...EXCHANGES] });
+        break;
+      case 'symbol':
+        p.symbol = glue.PartitionProjectionConfiguration.enum({ values: props.symbols });
+        break;
+      case 'dt':
+        p.dt = glue.PartitionProjectionConfiguration.date({ min: props.historyStart, max: 'NOW', format: 'yyyy-MM-dd' });
+        break;
+      case 'hour':
+        p.hour = glue.PartitionProjectionConfiguration.integer({ min: 0, max: 23, digits: 2 });
+        break;
+    }
+  }
+  return p;
+}

@@ -1,0 +1,136 @@
+import type { SourceId } from '../app/sources';
+import { symbolPathValue } from '../storage/lake-paths';
+
+/**
+ * Deployment settings, read from `cdk.json` context (override any with `-c key=value`). Every setting has a
+ * default; validation fails synth with a message naming the setting.
+ */
+
+export interface CollectorSourceConfig {
+  source: SourceId;
+  symbols: string[];
+}
+
+/**
+ * A group of exchanges collected by one Fargate task. `region` empty: the task runs in the lake's stack and
+ * region. Otherwise it gets its own stack in that region (Binance.com refuses US addresses; Binance US serves
+ * only the US), writing to the lake bucket by name.
+ */
+export interface CollectorGroupConfig {
+  name: string;
+  region: string;
+  enabled: boolean;
+  sources: CollectorSourceConfig[];
+}
+
+export interface LakehouseConfig {
+  /** Prefix of resource names; the lake bucket is `{lakeName}-{account}-{lakeRegion}`. */
+  lakeName: string;
+  /** Region of the lake stack; required when a collector group runs in another region. */
+  lakeRegion: string;
+  collectors: CollectorGroupConfig[];
+  bronzeRetentionDays: number;
+  athenaResultsRetentionDays: number;
+  noncurrentVersionDays: number;
+  silverSchedule: string;
+  goldSchedule: string;
+  selfHealSchedule: string;
+  selfHealHours: number;
+  alarmEmail: string;
+  collectorCpu: number;
+  collectorMemoryMiB: number;
+  collectorSpot: boolean;
+  athenaScanLimitGb: number;
+  destroyDataOnDelete: boolean;
+  rebuildConcurrency: number;
+  /** First date Athena projects for `dt` (history imports may go back this far). */
+  historyStart: string;
+  logRetentionDays: number;
+  /** Symbols the lake holds besides the collected ones (history imports), so Athena projects them too. */
+  extraSymbols: string[];
+}
+
+export const DEFAULT_CONFIG: LakehouseConfig = {
+  lakeName: 'crypto-lakehouse',
+  lakeRegion: '',
+  collectors: [
+    { name: 'binance', region: '', enabled: true, sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }] },
+  ],
+  bronzeRetentionDays: 7,
+  athenaResultsRetentionDays: 7,
+  noncurrentVersionDays: 30,
+  silverSchedule: 'cron(0 1 * * ? *)',
+  goldSchedule: 'cron(0 2 * * ? *)',
+  selfHealSchedule: 'cron(20 * * * ? *)',
+  selfHealHours: 3,
+  alarmEmail: '',
+  collectorCpu: 512,
+  collectorMemoryMiB: 1024,
+  collectorSpot: true,
+  athenaScanLimitGb: 10,
+  destroyDataOnDelete: false,
+  rebuildConcurrency: 4,
+  historyStart: '2017-01-01',
+  logRetentionDays: 30,
+  extraSymbols: [],
+};
+
+export type ContextReader = (key: string) => unknown;
+
+/** Context values given with `-c` arrive as strings; JSON-looking strings are parsed. */
+function parsed(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if (/^[[{]/.test(t) || /^(true|false|-?\d+(\.\d+)?)$/.test(t)) {
+    try { return JSON.parse(t); } catch { return v; }
+  }
+  return v;
+}
+
+export function readConfig(get: ContextReader): LakehouseConfig {
+  const cfg: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(DEFAULT_CONFIG)) {
+    const v = get(key);
+    if (v !== undefined && v !== null) cfg[key] = parsed(v);
+  }
+  return validateConfig(cfg as unknown as LakehouseConfig);
+}
+
+const fail = (key: string, why: string): never => { throw new Error(`cdk context '${key}': ${why}`); };
+
+export function validateConfig(c: LakehouseConfig): LakehouseConfig {
+  for (const [k, def] of Object.entries(DEFAULT_CONFIG)) {
+    const v = (c as unknown as Record<string, unknown>)[k];
+    if (typeof def === 'number' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) fail(k, `expected a non-negative number, got ${JSON.stringify(v)}`);
+    if (typeof def === 'boolean' && typeof v !== 'boolean') fail(k, `expected true or false, got ${JSON.stringify(v)}`);
+    if (typeof def === 'string' && typeof v !== 'string') fail(k, `expected a string, got ${JSON.stringify(v)}`);
+  }
+  if (!Array.isArray(c.extraSymbols) || c.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
+  if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(c.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
+  if (c.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
+  if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(c.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
+  if (!Array.isArray(c.collectors)) fail('collectors', 'expected a list of collector groups');
+  const names = new Set<string>();
+  for (const g of c.collectors) {
+    if (!g || typeof g.name !== 'string' || !/^[a-z0-9-]{1,20}$/.test(g.name)) fail('collectors', `group name ${JSON.stringify(g?.name)} must be 1-20 lower-case letters, digits or dashes`);
+    if (names.has(g.name)) fail('collectors', `duplicate group name ${g.name}`);
+    names.add(g.name);
+    if (!Array.isArray(g.sources) || g.sources.length === 0) fail('collectors', `group ${g.name} has no sources`);
+    for (const s of g.sources) {
+      if (!Array.isArray(s.symbols) || s.symbols.length === 0) fail('collectors', `group ${g.name}: source ${s.source} has no symbols`);
+    }
+    if (g.enabled !== false && g.region && !c.lakeRegion) fail('lakeRegion', `collector group ${g.name} runs in ${g.region}, so the lake's region must be set (e.g. -c lakeRegion=eu-west-1)`);
+  }
+  return c;
+}
+
+/** Enabled collector groups. */
+export const enabledGroups = (c: LakehouseConfig): CollectorGroupConfig[] => c.collectors.filter((g) => g.enabled !== false);
+
+/** Path-safe symbols the lake will hold (collected and extra): the values Athena projects for `symbol`. */
+export function projectedSymbols(c: LakehouseConfig): string[] {
+  const symbols = new Set<string>(c.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
+  for (const g of c.collectors) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
+  return [...symbols].sort();
+}

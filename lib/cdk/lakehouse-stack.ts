@@ -1,0 +1,75 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { sourceProfile } from '../app/sources';
+import { LakeCatalog } from './catalog';
+import { CollectorService } from './collector-service';
+import { enabledGroups, projectedSymbols, type CollectorGroupConfig, type LakehouseConfig } from './config';
+import { LakehouseJobs } from './jobs';
+import { LakehouseMonitoring } from './monitoring';
+import { LakeQuery } from './query';
+import { LakeStorage } from './storage';
+
+/**
+ * The lake stack: storage, catalog, query, jobs and monitoring, plus the collectors of every group that runs
+ * in the lake's own region. It only wires constructs; each concern lives in its own construct.
+ */
+
+export interface LakehouseStackProps extends StackProps {
+  config: LakehouseConfig;
+}
+
+export const glueDatabaseName = (lakeName: string) => lakeName.replace(/-/g, '_');
+
+export class LakehouseStack extends Stack {
+  readonly storage: LakeStorage;
+  readonly catalog: LakeCatalog;
+  readonly query: LakeQuery;
+  readonly jobs: LakehouseJobs;
+  readonly monitoring: LakehouseMonitoring;
+  readonly collectors: CollectorService[] = [];
+
+  constructor(scope: Construct, id: string, props: LakehouseStackProps) {
+    super(scope, id, props);
+    const c = props.config;
+    const destroyOnDelete = c.destroyDataOnDelete;
+    this.storage = new LakeStorage(this, 'Storage', {
+      lakeName: c.lakeName, bronzeRetentionDays: c.bronzeRetentionDays, athenaResultsRetentionDays: c.athenaResultsRetentionDays,
+      noncurrentVersionDays: c.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete,
+    });
+    const bucket = this.storage.bucket;
+    const lakeUrl = `s3://${bucket.bucketName}/`;
+    const databaseName = glueDatabaseName(c.lakeName);
+    this.catalog = new LakeCatalog(this, 'Catalog', { bucket, databaseName, symbols: projectedSymbols(c), historyStart: c.historyStart });
+    this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
+    this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
+
+    const allSources = enabledGroups(c).flatMap((g) => g.sources);
+    this.jobs = new LakehouseJobs(this, 'Jobs', {
+      bucket, lakeUrl, sources: allSources, silverSchedule: c.silverSchedule, goldSchedule: c.goldSchedule,
+      selfHealSchedule: c.selfHealSchedule, selfHealHours: c.selfHealHours, rebuildConcurrency: c.rebuildConcurrency,
+      logRetentionDays: c.logRetentionDays, destroyOnDelete,
+    });
+
+    this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: c.lakeName, alarmEmail: c.alarmEmail || undefined });
+    this.monitoring.addDataQualityAlarms();
+    for (const [name, f] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, f.fn);
+    this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
+    this.monitoring.addStateMachineFailureAlarm(this.jobs.rebuild);
+
+    for (const g of enabledGroups(c).filter((x) => !x.region)) {
+      this.collectors.push(addCollector(this, g, c, bucket, lakeUrl, this.monitoring));
+    }
+  }
+}
+
+/** A collector group's service and its alarms (freshness per exchange, running task). */
+export function addCollector(scope: Construct, g: CollectorGroupConfig, c: LakehouseConfig, bucket: s3.IBucket, lakeUrl: string, monitoring: LakehouseMonitoring, lakeRegion?: string): CollectorService {
+  const collector = new CollectorService(scope, `Collector-${g.name}`, {
+    name: g.name, bucket, lakeUrl, lakeRegion, sources: g.sources, cpu: c.collectorCpu, memoryMiB: c.collectorMemoryMiB, spot: c.collectorSpot,
+    logRetentionDays: c.logRetentionDays, destroyOnDelete: c.destroyDataOnDelete,
+  });
+  for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) monitoring.addBronzeFreshnessAlarm(exchange);
+  monitoring.addCollectorRunningAlarm(g.name, collector.service);
+  return collector;
+}

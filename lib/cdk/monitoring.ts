@@ -1,0 +1,121 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { Dimension, Metric, METRICS_NAMESPACE, type MetricName } from '../monitoring/metrics';
+
+/**
+ * Every alarm lives here (one facade owns the defaults and the SNS action), with one dashboard. Callers add
+ * alarms by what they watch; the README explains each alarm and what to do about it.
+ */
+
+export interface LakehouseMonitoringProps {
+  /** Name prefix of alarms and the dashboard. */
+  name: string;
+  alarmEmail?: string;
+}
+
+/** Thresholds, named so the README and the tests quote the same numbers. */
+export const ALARM_THRESHOLDS = {
+  /** No Bronze file written for this long means the collector lost its streams or its store. */
+  bronzeSilenceMinutes: 10,
+  /** Silver 1m completeness below this (percent) on any partition. */
+  silverCompletenessPercent: 99.9,
+} as const;
+
+export class LakehouseMonitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly name: string;
+
+  constructor(scope: Construct, id: string, props: LakehouseMonitoringProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.topic = new sns.Topic(this, 'Alarms', {
+      displayName: `${props.name} alarms`,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new subs.EmailSubscription(props.alarmEmail));
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.name, defaultInterval: Duration.days(1) });
+  }
+
+  static metric(name: MetricName, statistic: string, period: Duration, dimensions: Record<string, string> = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period, dimensionsMap: dimensions });
+  }
+
+  private alarm(id: string, description: string, metric: cloudwatch.IMetric, o: { threshold: number; comparison: cloudwatch.ComparisonOperator; missing: cloudwatch.TreatMissingData; periods?: number }): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.name}-${id}`,
+      alarmDescription: description,
+      metric,
+      threshold: o.threshold,
+      comparisonOperator: o.comparison,
+      evaluationPeriods: o.periods ?? 1,
+      treatMissingData: o.missing,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.topic));
+    alarm.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** Freshness: the collector of `exchange` wrote no Bronze file for 10 minutes (no data at all counts). */
+  addBronzeFreshnessAlarm(exchange: string): cloudwatch.Alarm {
+    const m = LakehouseMonitoring.metric(Metric.BronzeFilesWritten, 'Sum', Duration.minutes(ALARM_THRESHOLDS.bronzeSilenceMinutes), { [Dimension.Exchange]: exchange });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${exchange}: Bronze files and messages`, left: [m], right: [LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange })], width: 12 }));
+    return this.alarm(`BronzeFreshness-${exchange}`, `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
+      m, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING });
+  }
+
+  /** The collector service runs fewer than one task (AWS/ECS CPU samples stop when no task runs). */
+  addCollectorRunningAlarm(group: string, service: ecs.FargateService): cloudwatch.Alarm {
+    const m = service.metricCpuUtilization({ statistic: 'SampleCount', period: Duration.minutes(5) });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `collector ${group}: CPU %`, left: [service.metricCpuUtilization({ period: Duration.minutes(5) })], width: 12 }));
+    return this.alarm(`CollectorNotRunning-${group}`, `The ${group} collector has no running task (crash loop, failed deployment or Spot capacity).`,
+      m, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING, periods: 2 });
+  }
+
+  /** Data quality: Silver completeness and Gold feature validity, fleet-wide (metrics without dimensions). */
+  addDataQualityAlarms(): cloudwatch.Alarm[] {
+    const completeness = LakehouseMonitoring.metric(Metric.SilverCompleteness, 'Minimum', Duration.days(1));
+    const invalid = LakehouseMonitoring.metric(Metric.GoldInvalidFeatures, 'Sum', Duration.days(1));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Silver completeness % (min)', left: [completeness], width: 12 }),
+      new cloudwatch.GraphWidget({ title: 'Gold invalid features / quarantined rows', left: [invalid], right: [LakehouseMonitoring.metric(Metric.SilverQuarantinedRows, 'Sum', Duration.days(1))], width: 12 }),
+    );
+    return [
+      this.alarm('SilverCompleteness', `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality report and run the self-heal or a rebuild.`,
+        completeness, { threshold: ALARM_THRESHOLDS.silverCompletenessPercent, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING }),
+      this.alarm('GoldInvalidFeatures', 'Gold wrote NaN, infinite or out-of-range feature values outside the warm-up.',
+        invalid, { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING }),
+    ];
+  }
+
+  addLambdaErrorAlarm(name: string, fn: lambda.IFunction): cloudwatch.Alarm {
+    const m = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${name}: invocations / errors`, left: [fn.metricInvocations({ period: Duration.hours(1) })], right: [fn.metricErrors({ period: Duration.hours(1) })], width: 6 }));
+    return this.alarm(`LambdaErrors-${name}`, `The ${name} Lambda failed; see its log group.`, m,
+      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+  }
+
+  addDeadLetterAlarm(queue: sqs.IQueue): cloudwatch.Alarm {
+    const m = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+    return this.alarm('DeadLetters', 'A scheduled job failed after all retries; its event is in the dead-letter queue.', m,
+      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+  }
+
+  addStateMachineFailureAlarm(machine: sfn.IStateMachine): cloudwatch.Alarm {
+    const m = machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
+    return this.alarm('RebuildFailed', 'A date-range rebuild execution failed; open it in the Step Functions console.', m,
+      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+  }
+}

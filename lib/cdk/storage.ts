@@ -1,0 +1,61 @@
+import { Aws, Duration } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { SecureBucket } from './secure-bucket';
+
+/**
+ * The lake: one bucket holding every layer under its prefix (bronze/, silver/, gold/, quarantine/, reports/,
+ * athena-results/), plus a separate bucket for server access logs. Lifecycle: Bronze expires after
+ * `bronzeRetentionDays` (Silver and Gold can always be rebuilt from what Bronze held, and are kept), Silver
+ * and Gold move to Intelligent-Tiering, Athena results expire.
+ */
+
+export interface LakeStorageProps {
+  lakeName: string;
+  bronzeRetentionDays: number;
+  athenaResultsRetentionDays: number;
+  noncurrentVersionDays: number;
+  destroyDataOnDelete: boolean;
+}
+
+export const LAKE_PREFIXES = {
+  bronze: 'bronze/',
+  silver: 'silver/',
+  gold: 'gold/',
+  quarantine: 'quarantine/',
+  reports: 'reports/',
+  athenaResults: 'athena-results/',
+} as const;
+
+/** The lake bucket's name, computable in any stack of the same account (collector stacks in other regions). */
+export function lakeBucketName(lakeName: string, region: string, account: string = Aws.ACCOUNT_ID): string {
+  return `${lakeName}-${account}-${region}`;
+}
+
+export class LakeStorage extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly accessLogBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: LakeStorageProps) {
+    super(scope, id);
+    const common = { noncurrentVersionDays: props.noncurrentVersionDays, destroyOnDelete: props.destroyDataOnDelete };
+    this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
+      ...common, isAccessLogBucket: true,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
+    }).bucket;
+    this.bucket = new SecureBucket(this, 'Lake', {
+      ...common,
+      bucketName: lakeBucketName(props.lakeName, Aws.REGION),
+      accessLogs: { bucket: this.accessLogBucket, prefix: 'lake/' },
+      lifecycleRules: [
+        // Versioning would otherwise keep expired Bronze for the noncurrent-version period as well.
+        { id: 'expire-bronze', prefix: LAKE_PREFIXES.bronze, expiration: Duration.days(props.bronzeRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'expire-athena-results', prefix: LAKE_PREFIXES.athenaResults, expiration: Duration.days(props.athenaResultsRetentionDays) },
+        ...(['silver', 'gold'] as const).map((layer) => ({
+          id: `intelligent-tiering-${layer}`, prefix: LAKE_PREFIXES[layer],
+          transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }],
+        })),
+      ],
+    }).bucket;
+  }
+}
