@@ -1,0 +1,80 @@
+import { JOB_ACCESS } from '../../lib/cdk/jobs';
+import { defaultTemplate, policyStatements, render } from './build-stack';
+
+type Statement = ReturnType<typeof policyStatements>[number];
+
+/** The lake prefixes a role may read (GetObject), write (PutObject) and list, from its policies. */
+function s3Scopes(statements: Statement[]) {
+  const objects = (action: string) => statements.filter((s) => [s.Action].flat().includes(action))
+    .flatMap((s) => [s.Resource].flat().map(render)).map((r) => r.replace(/^<StorageLakeBucket\w+\.Arn>\//, '').replace(/\*$/, '')).sort();
+  const listed = statements.filter((s) => [s.Action].flat().includes('s3:ListBucket'))
+    .flatMap((s) => (s.Condition as { StringLike: { 's3:prefix': string[] } }).StringLike['s3:prefix']).filter((p) => !p.endsWith('*')).sort();
+  return { read: objects('s3:GetObject'), write: objects('s3:PutObject'), del: objects('s3:DeleteObject'), listed };
+}
+
+describe('jobs construct (Lambdas, schedules, rebuild)', () => {
+  const { template } = defaultTemplate();
+  const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
+    .filter(([, f]) => (f.Properties.Description as string | undefined)?.includes(':') && f.Properties.Runtime?.startsWith('nodejs'));
+
+  it('deploys one Node.js ARM64 function per handler, each with its own log group', () => {
+    expect(functions.length).toBeGreaterThanOrEqual(4);
+    expect(functions.map(([id]) => id.replace(/Function\w+$/, '')).sort()).toEqual(['JobsBackfill', 'JobsGold', 'JobsHealth', 'JobsPlan', 'JobsSilver']);
+    for (const [, f] of functions) {
+      expect(f.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(f.Properties.Environment.Variables.LAKE_URL).toBeDefined();
+      expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
+    }
+    const silver = functions.find(([id]) => id.startsWith('JobsSilver'))![1].Properties;
+    expect(silver).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    expect(silver.DeadLetterConfig).toBeDefined();
+  });
+
+  it.each(Object.entries(JOB_ACCESS).filter(([name]) => name !== 'plan'))('%s may touch only its lake prefixes', (name, access) => {
+    const statements = policyStatements(template, `Jobs${name[0].toUpperCase()}${name.slice(1)}Role`);
+    const scopes = s3Scopes(statements);
+    expect(scopes.read).toEqual([...(access.read ?? [])].sort());
+    expect(scopes.write).toEqual([...(access.write ?? [])].sort());
+    expect(scopes.del).toEqual(access.delete ? [...(access.write ?? [])].sort() : []);
+    expect(scopes.listed).toEqual([...new Set([...(access.read ?? []), ...(access.write ?? [])])].sort());
+    for (const s of statements) expect([s.Action].flat().every((a) => a.startsWith('s3:') || a.startsWith('logs:') || a.startsWith('sqs:'))).toBe(true);
+  });
+
+  it('matches the issue: Silver reads bronze and writes silver, quarantine, reports; Gold reads silver and writes gold', () => {
+    expect(JOB_ACCESS.silver).toMatchObject({ read: expect.arrayContaining(['bronze/']), write: ['silver/', 'quarantine/', 'reports/'] });
+    expect(JOB_ACCESS.gold).toMatchObject({ read: ['silver/'], write: ['gold/'] });
+  });
+
+  it('schedules Silver daily at 01:00 UTC, Gold at 02:00 UTC, the self-heal hourly and the health check', () => {
+    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => s.Properties);
+    expect(schedules.length).toBeGreaterThanOrEqual(3);
+    const expr = schedules.map((s) => s.ScheduleExpression).sort();
+    expect(expr).toEqual(['cron(0 1 * * ? *)', 'cron(0 2 * * ? *)', 'cron(20 * * * ? *)', 'rate(15 minutes)'].sort());
+    for (const s of schedules) {
+      expect(s.State).toBe('ENABLED');
+      expect(s.Target.DeadLetterConfig.Arn).toBeDefined();
+      expect(s.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+    }
+    const selfHeal = schedules.find((s) => s.ScheduleExpression.startsWith('cron(20'))!;
+    expect(JSON.parse(selfHeal.Target.Input)).toEqual({ hours: 3 });
+  });
+
+  it('rebuilds a date range with a state machine: plan, Silver over dates, then Gold over dates, bounded and retried', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+    expect(sm.LoggingConfiguration.Level).toBe('ALL');
+    const def = JSON.parse(render(sm.DefinitionString).replace(/<[^>]+>/g, 'ARN'));
+    expect(def.StartAt).toBe('PlanPartitions');
+    expect(def.States.PlanPartitions.Next).toBe('SilverEachDate');
+    expect(def.States.SilverEachDate).toMatchObject({ Type: 'Map', MaxConcurrency: 4, ItemsPath: '$.plan.dates', Next: 'GoldEachDate' });
+    expect(def.States.GoldEachDate).toMatchObject({ Type: 'Map', MaxConcurrency: 4, End: true });
+    const inner = def.States.SilverEachDate.ItemProcessor.States.SilverEachDatePartition;
+    expect(inner.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 })]));
+  });
+
+  it('collects failed scheduled runs in an encrypted dead-letter queue', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
+  });
+});

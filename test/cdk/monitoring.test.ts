@@ -1,0 +1,52 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { ALARM_THRESHOLDS } from '../../lib/cdk/monitoring';
+import { Metric, METRICS_NAMESPACE } from '../../lib/monitoring/metrics';
+import { buildApp, defaultTemplate } from './build-stack';
+
+describe('monitoring construct', () => {
+  const { template } = defaultTemplate();
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const alarm = (suffix: string) => alarms.find((a) => (a.AlarmName as string).endsWith(suffix))!;
+
+  it('has at least six alarms, each notifying the SNS topic', () => {
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toHaveLength(1);
+      expect(a.AlarmActions[0].Ref).toMatch(/MonitoringAlarms/);
+    }
+  });
+
+  it('alarms when no Bronze file was written for 10 minutes, missing data breaching', () => {
+    expect(alarm('BronzeFreshness-binance')).toMatchObject({
+      Namespace: METRICS_NAMESPACE, MetricName: Metric.BronzeFilesWritten, Statistic: 'Sum', Period: 600,
+      Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+      Dimensions: [{ Name: 'Exchange', Value: 'binance' }],
+    });
+  });
+
+  it('alarms on Silver completeness below 99.9 % and any invalid Gold feature', () => {
+    expect(alarm('SilverCompleteness')).toMatchObject({ MetricName: Metric.SilverCompleteness, Statistic: 'Minimum', Threshold: ALARM_THRESHOLDS.silverCompletenessPercent, ComparisonOperator: 'LessThanThreshold' });
+    expect(ALARM_THRESHOLDS.silverCompletenessPercent).toBe(99.9);
+    expect(alarm('GoldInvalidFeatures')).toMatchObject({ MetricName: Metric.GoldInvalidFeatures, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('alarms on Lambda errors of every job, dead letters, failed rebuilds and a collector with no running task', () => {
+    for (const job of ['silver', 'gold', 'backfill', 'health', 'plan']) {
+      expect(alarm(`LambdaErrors-${job}`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
+    }
+    expect(alarm('DeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    expect(alarm('RebuildFailed')).toMatchObject({ MetricName: 'ExecutionsFailed', Threshold: 0 });
+    expect(alarm('CollectorNotRunning-binance')).toMatchObject({
+      Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+    });
+  });
+
+  it('sends alarms to an encrypted SNS topic with the e-mail from context, and draws one dashboard', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':kms:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alias/aws/sns']] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const none = Template.fromStack(buildApp().lake);
+    none.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+});
