@@ -39,8 +39,9 @@ export class LakeQueryEngine {
     }
   }
 
-  async query(sql: string): Promise<QueryResult> {
-    const reader = await this.connection.runAndReadAll(sql);
+  /** Runs SQL; `params` bind its `?` placeholders in order. */
+  async query(sql: string, params?: (string | number | boolean | null)[]): Promise<QueryResult> {
+    const reader = await this.connection.runAndReadAll(sql, params);
     return {
       columns: reader.columnNames(),
       types: reader.columnTypes().map((t) => t.toString()),
