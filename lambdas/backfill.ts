@@ -1,0 +1,32 @@
+import { DEFAULT_HEAL_HOURS, MAX_HEAL_HOURS, healTargetsFromEnv, selfHeal } from '../lib/app/self-heal';
+import { Metric } from '../lib/monitoring/metrics';
+import { optionalEnvInt } from './shared/env';
+import { eventFields, optionalInt, referenceTime } from './shared/event';
+import { lambdaHandler } from './shared/handler';
+import { emitPartitionMetrics } from './shared/metrics';
+import { lakeStore } from './shared/store';
+
+/**
+ * The hourly self-heal: REST-backfills the closed minutes of the last `hours` that have no Bronze 1m kline,
+ * for every exchange/symbol in `SOURCES`. Event `{ hours?, time? }`: `hours` defaults to
+ * SELF_HEAL_HOURS, else 3; `time` (an EventBridge event's, or a schedule's scheduled time) to the clock.
+ */
+export const handler = lambdaHandler('backfill', async (event, log) => {
+  const e = eventFields(event);
+  const hours = optionalInt(e, 'hours', 1, MAX_HEAL_HOURS) ?? optionalEnvInt('SELF_HEAL_HOURS', 1, MAX_HEAL_HOURS) ?? DEFAULT_HEAL_HOURS;
+  // The collector's flush interval, when it is not the default (the same FLUSH_INTERVAL_SECONDS as the collector).
+  const flushSeconds = optionalEnvInt('FLUSH_INTERVAL_SECONDS', 1, 3600);
+  const result = await selfHeal({
+    store: lakeStore(), targets: healTargetsFromEnv(process.env), nowMs: referenceTime(e), hours, flushIntervalMs: flushSeconds && flushSeconds * 1000,
+  });
+  for (const s of result.symbols) {
+    emitPartitionMetrics('backfill', s.exchange, s.symbol, [{ name: Metric.BackfilledRows, value: s.rows, unit: 'Count' }], { missingMinutes: s.missingMinutes });
+  }
+  const failed = result.symbols.filter((s) => s.errors.length);
+  if (failed.length) {
+    // Fail the invocation (Lambda Errors alarm) once every symbol has had its turn and its metric.
+    log.error({ result }, 'self-heal finished with errors');
+    throw new Error(`self-heal failed for ${failed.map((s) => `${s.exchange}/${s.symbol} (${s.errors[0]})`).join(', ')}`);
+  }
+  return result;
+});

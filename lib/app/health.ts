@@ -1,0 +1,251 @@
+import { validateFeatures } from '../gold/validity';
+import { readTable } from '../parquet/read';
+import { dataset } from '../schema/registry';
+import type { QualityReport, Verdict } from '../silver/quality-report';
+import { partitionPrefix } from '../storage/lake-paths';
+import { listAll, type ObjectStore } from '../storage/object-store';
+
+/**
+ * Lake health (`lakehouse health`, the health Lambda): Bronze freshness per exchange and symbol, the latest
+ * Silver quality reports, and the feature validity of each symbol's latest Gold partition. It walks the lake
+ * by listing prefixes and reads only the newest folders, the reports of one date and one Gold file per symbol.
+ */
+
+/** SPEC §7: alarm when no Bronze was written for 10 minutes. */
+export const BRONZE_STALE_AFTER_SECONDS = 600;
+
+export interface SymbolFreshness {
+  symbol: string;
+  newestKey: string;
+  /** ISO time the age counts from. */
+  newestAt: string;
+  /**
+   * `written`: a collector file's write time (object lastModified). `data`: the first event time of a REST
+   * backfill or archive file (from its key), because writing old data says nothing about the live feed.
+   */
+  basis: 'written' | 'data';
+  ageSeconds: number;
+  fresh: boolean;
+}
+
+export interface ExchangeFreshness {
+  exchange: string;
+  /** Age of the exchange's newest Bronze file (its freshest symbol). */
+  ageSeconds: number;
+  fresh: boolean;
+  symbols: SymbolFreshness[];
+}
+
+export interface SilverQuality {
+  exchange: string;
+  symbol: string;
+  dt: string;
+  verdict: Verdict;
+  completenessPercent: number;
+  reasons: string[];
+  builtAt: string;
+}
+
+export interface GoldValidity {
+  exchange: string;
+  symbol: string;
+  dt: string;
+  rows: number;
+  dataOkPercent: number;
+  nulls: number;
+  invalid: number;
+  /** Features holding at least one infinite or out-of-range value. */
+  invalidFeatures: string[];
+}
+
+export interface LakeHealth {
+  checkedAt: string;
+  ok: boolean;
+  /** One line per finding; empty when `ok`. */
+  problems: string[];
+  staleAfterSeconds: number;
+  bronze: ExchangeFreshness[];
+  /** Reports of the newest date that has any (`dt` null when Silver never ran). */
+  silver: { dt: string | null; reports: SilverQuality[] };
+  gold: GoldValidity[];
+}
+
+export interface HealthOptions {
+  staleAfterSeconds?: number;
+}
+
+export async function computeHealth(store: ObjectStore, nowMs: number, o: HealthOptions = {}): Promise<LakeHealth> {
+  const staleAfterSeconds = o.staleAfterSeconds ?? BRONZE_STALE_AFTER_SECONDS;
+  const problems: string[] = [];
+  const bronze = await bronzeFreshness(store, nowMs, staleAfterSeconds);
+  if (bronze.length === 0) problems.push('bronze: no 1m klines in the lake');
+  for (const ex of bronze) {
+    for (const s of ex.symbols) {
+      if (!s.fresh) problems.push(`bronze ${ex.exchange} ${s.symbol}: newest file is ${formatAge(s.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`);
+    }
+  }
+  const silver = await latestSilverReports(store, problems);
+  for (const r of silver.reports) {
+    if (r.verdict !== 'PASS') problems.push(`silver ${r.exchange} ${r.symbol} ${r.dt}: ${r.verdict} (${r.reasons.join('; ')})`);
+  }
+  const gold = await latestGoldValidity(store);
+  for (const g of gold) {
+    if (g.invalid > 0) problems.push(`gold ${g.exchange} ${g.symbol} ${g.dt}: ${g.invalid} invalid feature values (${g.invalidFeatures.join(', ')})`);
+  }
+  return { checkedAt: new Date(nowMs).toISOString(), ok: problems.length === 0, problems, staleAfterSeconds, bronze, silver, gold };
+}
+
+/** Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). */
+async function folderValues(store: ObjectStore, prefix: string, name: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of await store.listPrefixes(prefix)) {
+    const seg = p.slice(prefix.length, -1);
+    if (seg.startsWith(`${name}=`)) out.push(seg.slice(name.length + 1));
+  }
+  return out;
+}
+
+/**
+ * Freshness from 1m klines only: every source streams them and the collector writes them at every flush, so
+ * they show whether the feed is alive at a few LIST calls per symbol. Per-stream liveness is the collector's
+ * own heartbeat metrics' job.
+ */
+async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAfterSeconds: number): Promise<ExchangeFreshness[]> {
+  const spec = dataset('bronze', 'klines');
+  const out: ExchangeFreshness[] = [];
+  const root = partitionPrefix(spec, { timeframe: '1m' });
+  for (const exchange of await folderValues(store, root, 'exchange')) {
+    const symbols: SymbolFreshness[] = [];
+    const exPrefix = `${root}exchange=${exchange}/`;
+    for (const symbol of await folderValues(store, exPrefix, 'symbol')) {
+      const newest = await newestBronzeFile(store, `${exPrefix}symbol=${symbol}/`);
+      if (!newest) continue;
+      const ageSeconds = Math.max(0, Math.round((nowMs - newest.at) / 1000));
+      symbols.push({ symbol, newestKey: newest.key, newestAt: new Date(newest.at).toISOString(), basis: newest.basis, ageSeconds, fresh: ageSeconds <= staleAfterSeconds });
+    }
+    if (symbols.length === 0) continue;
+    const ageSeconds = Math.min(...symbols.map((s) => s.ageSeconds));
+    out.push({ exchange, ageSeconds, fresh: ageSeconds <= staleAfterSeconds, symbols });
+  }
+  return out;
+}
+
+/**
+ * File ids of the non-live writers (lib/history: `rest-…` from REST backfill, `archive-…` from archive import);
+ * the collector names its files with a random UUID.
+ */
+const BACKFILLED_FILE = /\/part-\d{8}T\d{6}Z-(?:rest|archive)-[^/]*\.parquet$/;
+const FILE_START = /\/part-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[^/]*\.parquet$/;
+
+/** The newest file of a symbol: in its newest dt/hour folder (folders are by event time). */
+async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promise<{ key: string; at: number; basis: 'written' | 'data' } | undefined> {
+  for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
+    for (const hour of (await folderValues(store, `${symbolPrefix}dt=${dt}/`, 'hour')).reverse()) {
+      let newest: { key: string; at: number; basis: 'written' | 'data' } | undefined;
+      for (const o of await listAll(store, `${symbolPrefix}dt=${dt}/hour=${hour}/`)) {
+        const m = FILE_START.exec(o.key);
+        if (!m) continue;
+        const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
+        const live = !BACKFILLED_FILE.test(o.key) && o.lastModified !== undefined;
+        const candidate = live ? { key: o.key, at: o.lastModified!.getTime(), basis: 'written' as const } : { key: o.key, at: start, basis: 'data' as const };
+        if (!newest || candidate.at > newest.at) newest = candidate;
+      }
+      if (newest) return newest;
+    }
+  }
+  return undefined;
+}
+
+const REPORTS = 'reports/quality/';
+
+async function latestSilverReports(store: ObjectStore, problems: string[]): Promise<LakeHealth['silver']> {
+  const dt = (await folderValues(store, REPORTS, 'dt')).at(-1);
+  if (dt === undefined) return { dt: null, reports: [] };
+  const reports: SilverQuality[] = [];
+  for (const o of await listAll(store, `${REPORTS}dt=${dt}/`)) {
+    if (!o.key.endsWith('.json')) continue;
+    let r: QualityReport;
+    try {
+      r = JSON.parse(Buffer.from(await store.get(o.key)).toString('utf8')) as QualityReport;
+    } catch (err) {
+      problems.push(`silver: unreadable quality report ${o.key} (${(err as Error).message})`);
+      continue;
+    }
+    reports.push({
+      exchange: r.exchange, symbol: r.symbol, dt: r.dt, verdict: r.verdict, completenessPercent: r.klines_1m.completeness * 100,
+      reasons: r.reasons, builtAt: r.builtAt,
+    });
+  }
+  return { dt, reports };
+}
+
+async function latestGoldValidity(store: ObjectStore): Promise<GoldValidity[]> {
+  const spec = dataset('gold', 'features_1m');
+  const root = partitionPrefix(spec, {});
+  const out: GoldValidity[] = [];
+  for (const exchange of await folderValues(store, root, 'exchange')) {
+    for (const symbol of await folderValues(store, `${root}exchange=${exchange}/`, 'symbol')) {
+      const symbolPrefix = `${root}exchange=${exchange}/symbol=${symbol}/`;
+      for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
+        const key = `${symbolPrefix}dt=${dt}/data.parquet`;
+        // Listing, not HEAD: without bucket-wide s3:ListBucket, S3 answers a HEAD of a missing key with 403.
+        if (!(await listAll(store, key)).some((f) => f.key === key)) continue;
+        const t = await readTable(store, spec, key);
+        const v = validateFeatures(t);
+        const dataOk = t.bool('data_ok').filter(Boolean).length;
+        out.push({
+          exchange, symbol, dt, rows: t.length, dataOkPercent: t.length ? (dataOk / t.length) * 100 : 0, nulls: v.nulls, invalid: v.invalid,
+          invalidFeatures: Object.entries(v.byFeature).filter(([, f]) => f.invalid > 0).map(([name]) => name),
+        });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export function formatAge(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} s`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 2 * 86_400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} d`;
+}
+
+const pct = (v: number) => `${v.toFixed(2)} %`;
+
+/** The health as Markdown, for `lakehouse health` and humans reading a Lambda's result. */
+export function healthMarkdown(h: LakeHealth): string {
+  const lines = [
+    `# Lake health: ${h.ok ? 'OK' : `${h.problems.length} problem${h.problems.length === 1 ? '' : 's'}`}`,
+    '',
+    `_Checked ${h.checkedAt}_`,
+    '',
+    ...h.problems.map((p) => `- ${p}`),
+    ...(h.problems.length ? [''] : []),
+    `## Bronze freshness (1m klines, stale after ${formatAge(h.staleAfterSeconds)})`,
+    '',
+  ];
+  if (h.bronze.length === 0) lines.push('No Bronze 1m klines.', '');
+  else {
+    lines.push('| exchange | symbol | newest | age | status |', '|---|---|---|---|---|');
+    for (const ex of h.bronze) {
+      for (const s of ex.symbols) lines.push(`| ${ex.exchange} | ${s.symbol} | ${s.newestAt} (${s.basis}) | ${formatAge(s.ageSeconds)} | ${s.fresh ? 'fresh' : '**stale**'} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`## Silver quality${h.silver.dt ? ` (dt=${h.silver.dt})` : ''}`, '');
+  if (h.silver.reports.length === 0) lines.push('No quality reports.', '');
+  else {
+    lines.push('| exchange | symbol | verdict | completeness | reasons |', '|---|---|---|---|---|');
+    for (const r of h.silver.reports) lines.push(`| ${r.exchange} | ${r.symbol} | ${r.verdict} | ${pct(r.completenessPercent)} | ${r.reasons.join('; ')} |`);
+    lines.push('');
+  }
+  lines.push('## Gold feature validity (latest partition per symbol)', '');
+  if (h.gold.length === 0) lines.push('No Gold features.', '');
+  else {
+    lines.push('| exchange | symbol | dt | rows | data_ok | invalid values |', '|---|---|---|---|---|---|');
+    for (const g of h.gold) lines.push(`| ${g.exchange} | ${g.symbol} | ${g.dt} | ${g.rows} | ${pct(g.dataOkPercent)} | ${g.invalid}${g.invalid ? ` (${g.invalidFeatures.join(', ')})` : ''} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
