@@ -4,7 +4,8 @@ import { S3ObjectStore } from '../../lib/storage/s3-store';
 import { UserError } from '../../lib/util/errors';
 
 /**
- * The lake every handler works on: `LAKE_URL=s3://bucket/prefix/`. `S3_ENDPOINT` points the SDK at an
+ * The lake every handler works on: `LAKE_URL=s3://bucket/prefix/`; `LAKE_REGION` when the bucket is in another
+ * region than the function (the self-heal runs where its exchange serves). `S3_ENDPOINT` points the SDK at an
  * S3-compatible server instead of AWS (tests with s3rver, MinIO); it is never set in AWS.
  *
  * The store is kept for the life of the execution environment, so warm invocations reuse the client's
@@ -20,7 +21,8 @@ export function lakeStore(env: NodeJS.ProcessEnv = process.env): ObjectStore {
   // A Lambda has no lasting disk: a folder lake would be lost with the execution environment.
   if (!/^s3:\/\/[^/]+/.test(url)) throw new UserError(`LAKE_URL '${url}' is not an s3://bucket/prefix/ URL`);
   const id = `${url}|${endpoint ?? ''}`;
-  if (cached?.id !== id) cached = { id, store: S3ObjectStore.fromUrl(url, endpoint ? localS3Config(endpoint, env) : {}) };
+  const region = env.LAKE_REGION?.trim() || undefined;
+  if (cached?.id !== id) cached = { id, store: S3ObjectStore.fromUrl(url, endpoint ? localS3Config(endpoint, env) : region ? { region } : {}) };
   return cached.store;
 }
 

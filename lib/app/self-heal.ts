@@ -1,4 +1,4 @@
-import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/collector';
+import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/flush-interval';
 import { backfillKlines } from '../history/rest-backfill';
 import { readTables } from '../parquet/read';
 import { EXCHANGES, type ExchangeId } from '../schema/columns';

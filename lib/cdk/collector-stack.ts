@@ -2,14 +2,14 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CollectorGroupConfig, LakehouseConfig } from './config';
-import { addCollector } from './lakehouse-stack';
+import { CollectorGroup } from './collector-group';
 import { LakehouseMonitoring } from './monitoring';
 import { lakeBucketName } from './storage';
 
 /**
  * A collector group that must run in another region than the lake (Binance.com refuses US addresses, Binance
- * US serves only the US). It writes to the lake bucket by its deterministic name, and has its own alarms and
- * topic because CloudWatch alarms act only within their region.
+ * US serves only the US): its collector and self-heal write to the lake bucket by its deterministic name, and
+ * it has its own alarms and topic because CloudWatch alarms act only within their region.
  */
 
 export interface CollectorStackProps extends StackProps {
@@ -24,6 +24,6 @@ export class CollectorStack extends Stack {
     const name = lakeBucketName(c.lakeName, c.lakeRegion, this.account);
     const bucket = s3.Bucket.fromBucketAttributes(this, 'Lake', { bucketName: name, region: c.lakeRegion });
     const monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: `${c.lakeName}-${props.group.name}`, alarmEmail: c.alarmEmail || undefined });
-    addCollector(this, props.group, c, bucket, `s3://${name}/`, monitoring, c.lakeRegion);
+    new CollectorGroup(this, `Collector-${props.group.name}`, { group: props.group, config: c, bucket, lakeUrl: `s3://${name}/`, lakeRegion: c.lakeRegion, monitoring });
   }
 }

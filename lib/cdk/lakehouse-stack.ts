@@ -1,10 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { sourceProfile } from '../app/sources';
 import { LakeCatalog } from './catalog';
-import { CollectorService } from './collector-service';
-import { enabledGroups, projectedSymbols, type CollectorGroupConfig, type LakehouseConfig } from './config';
+import { CollectorGroup } from './collector-group';
+import { enabledGroups, projectedSymbols, type LakehouseConfig } from './config';
 import { LakehouseJobs } from './jobs';
 import { LakehouseMonitoring } from './monitoring';
 import { LakeQuery } from './query';
@@ -27,7 +25,7 @@ export class LakehouseStack extends Stack {
   readonly query: LakeQuery;
   readonly jobs: LakehouseJobs;
   readonly monitoring: LakehouseMonitoring;
-  readonly collectors: CollectorService[] = [];
+  readonly collectorGroups: CollectorGroup[] = [];
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, props);
@@ -44,10 +42,8 @@ export class LakehouseStack extends Stack {
     this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
-    const allSources = enabledGroups(c).flatMap((g) => g.sources);
     this.jobs = new LakehouseJobs(this, 'Jobs', {
-      bucket, lakeUrl, sources: allSources, silverSchedule: c.silverSchedule, goldSchedule: c.goldSchedule,
-      selfHealSchedule: c.selfHealSchedule, selfHealHours: c.selfHealHours, rebuildConcurrency: c.rebuildConcurrency,
+      bucket, lakeUrl, silverSchedule: c.silverSchedule, goldSchedule: c.goldSchedule, rebuildConcurrency: c.rebuildConcurrency,
       logRetentionDays: c.logRetentionDays, destroyOnDelete,
     });
 
@@ -57,19 +53,8 @@ export class LakehouseStack extends Stack {
     this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
     this.monitoring.addStateMachineFailureAlarm(this.jobs.rebuild);
 
-    for (const g of enabledGroups(c).filter((x) => !x.region)) {
-      this.collectors.push(addCollector(this, g, c, bucket, lakeUrl, this.monitoring));
+    for (const group of enabledGroups(c).filter((x) => !x.region)) {
+      this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config: c, bucket, lakeUrl, monitoring: this.monitoring }));
     }
   }
-}
-
-/** A collector group's service and its alarms (freshness per exchange, running task). */
-export function addCollector(scope: Construct, g: CollectorGroupConfig, c: LakehouseConfig, bucket: s3.IBucket, lakeUrl: string, monitoring: LakehouseMonitoring, lakeRegion?: string): CollectorService {
-  const collector = new CollectorService(scope, `Collector-${g.name}`, {
-    name: g.name, bucket, lakeUrl, lakeRegion, sources: g.sources, cpu: c.collectorCpu, memoryMiB: c.collectorMemoryMiB, spot: c.collectorSpot,
-    logRetentionDays: c.logRetentionDays, destroyOnDelete: c.destroyDataOnDelete,
-  });
-  for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) monitoring.addBronzeFreshnessAlarm(exchange);
-  monitoring.addCollectorRunningAlarm(g.name, collector.service);
-  return collector;
 }

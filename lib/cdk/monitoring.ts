@@ -107,9 +107,9 @@ export class LakehouseMonitoring extends Construct {
       { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 
-  addDeadLetterAlarm(queue: sqs.IQueue): cloudwatch.Alarm {
+  addDeadLetterAlarm(queue: sqs.IQueue, name = 'jobs'): cloudwatch.Alarm {
     const m = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-    return this.alarm('DeadLetters', 'A scheduled job failed after all retries; its event is in the dead-letter queue.', m,
+    return this.alarm(`DeadLetters-${name}`, 'A scheduled job failed after all retries; its event is in the dead-letter queue.', m,
       { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 

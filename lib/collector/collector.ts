@@ -4,6 +4,7 @@ import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { logger, type Logger } from '../util/log';
 import { BronzeBuffers, type BufferedPartition } from './bronze-buffers';
+import { DEFAULT_FLUSH_INTERVAL_MS } from './flush-interval';
 import { writeBronze, type WrittenFile } from './bronze-writer';
 import { CollectorStats, type CollectorSnapshot } from './stats';
 import { WsConnection, type Backoff } from './ws-connection';
@@ -35,7 +36,6 @@ export interface CollectorOptions {
   onFlush?(files: WrittenFile[]): void;
 }
 
-export const DEFAULT_FLUSH_INTERVAL_MS = 5 * 60_000;
 
 /** Datasets whose event time always comes from the exchange (book snapshots and quotes may carry receive time). */
 const EXCHANGE_STAMPED: ReadonlySet<string> = new Set(['trades', 'klines', 'funding', 'open_interest', 'liquidations']);

@@ -2,8 +2,8 @@ import { discoverPartitions } from '../lake/discover';
 import { readTable } from '../parquet/read';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
-import { addDays, partitionFileKey } from '../storage/lake-paths';
-import type { ObjectStore } from '../storage/object-store';
+import { addDays, partitionFileKey, partitionPrefix } from '../storage/lake-paths';
+import { listAll, type ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
 import { deriveBars } from '../silver/derive-klines';
 import { validateFeatures, type FeatureValidity } from './validity';
@@ -45,14 +45,16 @@ export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
   return results;
 }
 
-/** Silver 1m bars of `dt` and the warm-up days before it that exist, in time order. */
+/**
+ * Silver 1m bars of `dt` and the warm-up days before it that exist, in time order. Which days exist comes from
+ * one listing, not from probing each key: with prefix-scoped IAM, S3 answers a missing key with 403, not 404.
+ */
 export async function loadSilver1m(store: ObjectStore, exchange: string, symbol: string, dt: string, warmupDays: number): Promise<Table> {
   const spec = dataset('silver', 'klines');
+  const wanted = new Set(Array.from({ length: warmupDays + 1 }, (_, k) => partitionFileKey(spec, { timeframe: '1m', exchange, symbol, dt: addDays(dt, k - warmupDays) })));
+  const present = (await listAll(store, partitionPrefix(spec, { timeframe: '1m', exchange, symbol }))).map((o) => o.key).filter((k) => wanted.has(k)).sort();
   const tables: Table[] = [];
-  for (let k = warmupDays; k >= 0; k--) {
-    const key = partitionFileKey(spec, { timeframe: '1m', exchange, symbol, dt: addDays(dt, -k) });
-    if (await store.exists(key)) tables.push(await readTable(store, spec, key));
-  }
+  for (const key of present) tables.push(await readTable(store, spec, key));
   return Table.concat(spec, tables);
 }
 

@@ -38,7 +38,7 @@ describe('collector construct (Fargate)', () => {
   });
 
   it('lets the collector write only under bronze/', () => {
-    const statements = policyStatements(template, 'CollectorbinanceTaskTaskRole');
+    const statements = policyStatements(template, 'CollectorbinanceCollectorTaskTaskRole');
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toEqual(['s3:PutObject', 's3:AbortMultipartUpload']);
     expect(render(statements[0].Resource)).toMatch(/^<StorageLakeBucket\w+\.Arn>\/bronze\/\*$/);

@@ -15,14 +15,16 @@ function s3Scopes(statements: Statement[]) {
 describe('jobs construct (Lambdas, schedules, rebuild)', () => {
   const { template } = defaultTemplate();
   const functions = Object.entries(template.findResources('AWS::Lambda::Function'))
-    .filter(([, f]) => (f.Properties.Description as string | undefined)?.includes(':') && f.Properties.Runtime?.startsWith('nodejs'));
+    .filter(([id]) => /^(Jobs|Collectorbinance)(Silver|Gold|Health|Plan|Backfill)Function/.test(id));
 
   it('deploys one Node.js ARM64 function per handler, each with its own log group', () => {
     expect(functions.length).toBeGreaterThanOrEqual(4);
-    expect(functions.map(([id]) => id.replace(/Function\w+$/, '')).sort()).toEqual(['JobsBackfill', 'JobsGold', 'JobsHealth', 'JobsPlan', 'JobsSilver']);
-    for (const [, f] of functions) {
+    // The self-heal calls exchange APIs, so it belongs to the collector group (deployed in a region its exchange serves).
+    expect(functions.map(([id]) => id.replace(/Function\w+$/, '')).sort()).toEqual(['CollectorbinanceBackfill', 'JobsGold', 'JobsHealth', 'JobsPlan', 'JobsSilver']);
+    for (const [id, f] of functions) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
-      expect(f.Properties.Environment.Variables.LAKE_URL).toBeDefined();
+      // Every job but the planner (which only expands dates) works on the lake.
+      if (!id.startsWith('JobsPlan')) expect(f.Properties.Environment.Variables.LAKE_URL).toBeDefined();
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
     const silver = functions.find(([id]) => id.startsWith('JobsSilver'))![1].Properties;
@@ -31,7 +33,7 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
   });
 
   it.each(Object.entries(JOB_ACCESS).filter(([name]) => name !== 'plan'))('%s may touch only its lake prefixes', (name, access) => {
-    const statements = policyStatements(template, `Jobs${name[0].toUpperCase()}${name.slice(1)}Role`);
+    const statements = policyStatements(template, `${name === 'backfill' ? 'Collectorbinance' : 'Jobs'}${name[0].toUpperCase()}${name.slice(1)}Role`);
     const scopes = s3Scopes(statements);
     expect(scopes.read).toEqual([...(access.read ?? [])].sort());
     expect(scopes.write).toEqual([...(access.write ?? [])].sort());
@@ -55,8 +57,10 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
       expect(s.Target.DeadLetterConfig.Arn).toBeDefined();
       expect(s.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
     }
+    // Every run carries its schedule's time, so a retry works on the same date.
     const selfHeal = schedules.find((s) => s.ScheduleExpression.startsWith('cron(20'))!;
-    expect(JSON.parse(selfHeal.Target.Input)).toEqual({ hours: 3 });
+    expect(JSON.parse(selfHeal.Target.Input)).toEqual({ hours: 3, time: '<aws.scheduler.scheduled-time>' });
+    for (const s of schedules) expect(JSON.parse(s.Target.Input).time).toBe('<aws.scheduler.scheduled-time>');
   });
 
   it('rebuilds a date range with a state machine: plan, Silver over dates, then Gold over dates, bounded and retried', () => {
@@ -70,11 +74,14 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
     expect(def.States.SilverEachDate).toMatchObject({ Type: 'Map', MaxConcurrency: 4, ItemsPath: '$.plan.dates', Next: 'GoldEachDate' });
     expect(def.States.GoldEachDate).toMatchObject({ Type: 'Map', MaxConcurrency: 4, End: true });
     const inner = def.States.SilverEachDate.ItemProcessor.States.SilverEachDatePartition;
-    expect(inner.Retry).toEqual(expect.arrayContaining([expect.objectContaining({ ErrorEquals: ['States.ALL'], MaxAttempts: 3 })]));
+    const retriers = inner.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]);
+    // A user error (bad date) is not retried; anything else is, three times. The first matching retrier wins.
+    expect(retriers.findIndex(([e]: [string]) => e === 'UserError')).toBeLessThan(retriers.findIndex(([e]: [string]) => e === 'States.ALL'));
+    expect(retriers).toEqual(expect.arrayContaining([['UserError', 0], ['States.ALL', 3]]));
   });
 
-  it('collects failed scheduled runs in an encrypted dead-letter queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
+  it('collects failed scheduled runs in encrypted dead-letter queues (the lake jobs, each collector group)', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
   });
 });

@@ -31,10 +31,10 @@ describe('monitoring construct', () => {
   });
 
   it('alarms on Lambda errors of every job, dead letters, failed rebuilds and a collector with no running task', () => {
-    for (const job of ['silver', 'gold', 'backfill', 'health', 'plan']) {
+    for (const job of ['silver', 'gold', 'self-heal-binance', 'health', 'plan']) {
       expect(alarm(`LambdaErrors-${job}`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
     }
-    expect(alarm('DeadLetters')).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
+    for (const q of ['jobs', 'self-heal-binance']) expect(alarm(`DeadLetters-${q}`)).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
     expect(alarm('RebuildFailed')).toMatchObject({ MetricName: 'ExecutionsFailed', Threshold: 0 });
     expect(alarm('CollectorNotRunning-binance')).toMatchObject({
       Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',

@@ -10,7 +10,8 @@ import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { UserError } from '../../lib/util/errors';
 import { handler as backfill } from '../../lambdas/backfill';
 import type { LocalS3 } from '../helpers/s3rver';
-import { captureStdout, emfLines, scheduledEvent, startLakeS3, useLake } from './helpers';
+import { captureStdout, emfLines, scheduledEvent, useLake } from './helpers';
+import { startS3 } from '../helpers/s3rver';
 
 const MIN = 60_000;
 const at = (hhmm: string) => Date.parse(`2024-05-06T${hhmm}:00Z`);
@@ -77,7 +78,7 @@ describe('backfill (self-heal) handler on s3rver', () => {
   const btcMissing = [...minutes('09:07', '09:11'), ...minutes('10:00', '11:00'), ...minutes('11:20', '11:25'), at('11:40')];
 
   beforeAll(async () => {
-    s3 = await startLakeS3();
+    s3 = await startS3();
     store = s3.store('bf');
     useLake(s3, 'bf');
     sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 4, start: at('12:10'), speed: 'max', historyDays: 2 });
@@ -122,7 +123,7 @@ describe('backfill (self-heal) handler on s3rver', () => {
     const emf = emfLines(lines);
     expect(emf.map((e) => [e.doc.Symbol, e.values])).toEqual([['BTCUSDT', { [Metric.BackfilledRows]: 70 }], ['ETHUSDT', { [Metric.BackfilledRows]: 178 }]]);
     for (const e of emf) {
-      expect(e.dimensions).toEqual([[], [Dimension.Exchange], [Dimension.Exchange, Dimension.Symbol]]);
+      expect(e.dimensions).toEqual([[], [Dimension.Exchange]]);
       expect(e.units).toEqual({ [Metric.BackfilledRows]: 'Count' });
     }
   });

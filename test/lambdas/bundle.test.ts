@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import type { LocalS3 } from '../helpers/s3rver';
 import { tmpDir } from '../helpers/sample-rows';
-import { startLakeS3, useLake } from './helpers';
+import { useLake } from './helpers';
+import { startS3 } from '../helpers/s3rver';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
@@ -35,7 +36,7 @@ describe('Lambda bundles', () => {
       expect(r.warnings).toEqual([]);
       built.set(name, { bytes: (await fs.stat(outfile)).size, inputs: Object.keys((r.metafile as Metafile).inputs) });
     }
-    s3 = await startLakeS3();
+    s3 = await startS3();
     useLake(s3, 'bundle');
   });
   afterAll(async () => { await s3?.close(); });

@@ -10,7 +10,8 @@ import { dayStart } from '../../lib/storage/lake-paths';
 import { UserError } from '../../lib/util/errors';
 import { handler as health } from '../../lambdas/health';
 import type { LocalS3 } from '../helpers/s3rver';
-import { captureStdout, emfLines, scheduledEvent, startLakeS3, useLake } from './helpers';
+import { captureStdout, emfLines, scheduledEvent, useLake } from './helpers';
+import { startS3 } from '../helpers/s3rver';
 
 const DT = '2024-06-01';
 const DAY0 = dayStart(DT);
@@ -24,7 +25,7 @@ describe('health handler on s3rver', () => {
   let s3: LocalS3;
 
   beforeAll(async () => {
-    s3 = await startLakeS3();
+    s3 = await startS3();
     const store = s3.store('hl');
     useLake(s3, 'hl');
     const liveStart = DAY0 + 86_400_000 + 12 * 3_600_000;

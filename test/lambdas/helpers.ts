@@ -1,23 +1,7 @@
-import path from 'node:path';
 import { Metric, METRICS_NAMESPACE } from '../../lib/monitoring/metrics';
-import { startS3, type LocalS3 } from '../helpers/s3rver';
+import type { LocalS3 } from '../helpers/s3rver';
 
 /** Test plumbing for invoking the Lambda handlers in-process against s3rver. */
-
-/**
- * startS3() with s3rver's delimiter listing fixed (see s3rver-listing-fix.js): the jobs discover partitions by
- * listing prefixes several Hive levels deep. The child process inherits NODE_OPTIONS, which preloads the fix.
- */
-export async function startLakeS3(): Promise<LocalS3> {
-  const saved = process.env.NODE_OPTIONS;
-  process.env.NODE_OPTIONS = `${saved ?? ''} --require ${path.join(__dirname, 's3rver-listing-fix.js')}`.trim();
-  try {
-    return await startS3();
-  } finally {
-    if (saved === undefined) delete process.env.NODE_OPTIONS;
-    else process.env.NODE_OPTIONS = saved;
-  }
-}
 
 /** Points the handlers' lake (LAKE_URL, S3_ENDPOINT) and the SDK's credentials at s3rver. */
 export function useLake(s3: LocalS3, prefix: string): void {

@@ -13,13 +13,14 @@ import { handler as gold } from '../../lambdas/gold';
 import { handler as silver } from '../../lambdas/silver';
 import { kline } from '../helpers/klines';
 import type { LocalS3 } from '../helpers/s3rver';
-import { captureStdout, emfLines, scheduledEvent, startLakeS3, useLake } from './helpers';
+import { captureStdout, emfLines, scheduledEvent, useLake } from './helpers';
+import { startS3 } from '../helpers/s3rver';
 
 const DT = '2024-03-04';
 const MIN = 60_000;
 const DAY0 = dayStart(DT);
 const GAP = [DAY0 + 600 * MIN, DAY0 + 630 * MIN]; // ETHUSDT misses 10:00-10:29
-const PARTITION_DIMENSIONS = [[], [Dimension.Exchange], [Dimension.Exchange, Dimension.Symbol]];
+const PARTITION_DIMENSIONS = [[], [Dimension.Exchange]];
 
 /**
  * A day of Bronze 1m klines from the simulator's REST API in s3rver: BTCUSDT complete plus one WebSocket row
@@ -31,7 +32,7 @@ describe('silver and gold handlers on s3rver', () => {
   let store: ObjectStore;
 
   beforeAll(async () => {
-    s3 = await startLakeS3();
+    s3 = await startS3();
     store = s3.store('sg');
     useLake(s3, 'sg');
     const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 11, start: DAY0 + 86_400_000 + 30 * MIN, speed: 'max', historyDays: 3 });
