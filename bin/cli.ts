@@ -3,6 +3,7 @@ import { runCollect } from '../lib/app/collect';
 import { runDemo } from '../lib/app/demo';
 import { demoReportText } from '../lib/app/demo-report';
 import { formatResult, type OutputFormat } from '../lib/app/format';
+import { BRONZE_STALE_AFTER_SECONDS, computeHealth, healthMarkdown } from '../lib/app/health';
 import { SOURCES, type SourceId } from '../lib/app/sources';
 import { runRange } from '../lib/app/run-range';
 import { runGold } from '../lib/gold/gold-job';
@@ -135,6 +136,17 @@ program.command('run')
       silver: r.silver.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })),
       gold: r.gold.map(({ exchange: ex, symbol, dt, rows, dataOkRows, validity }) => ({ exchange: ex, symbol, dt, rows, dataOkRows, invalidFeatures: validity.invalid })),
     });
+  });
+
+program.command('health')
+  .description('freshness of Bronze, completeness of the latest Silver, validity of the latest Gold')
+  .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
+  .option('--stale-after <sec>', 'Bronze older than this is stale', positiveInt, BRONZE_STALE_AFTER_SECONDS)
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const h = await computeHealth(openStore(o.lake), Date.now(), { staleAfterSeconds: o.staleAfter });
+    print(o.format === 'json' ? JSON.stringify(h, null, 2) : healthMarkdown(h));
+    if (!h.ok) process.exitCode = 3;
   });
 
 program.command('query')

@@ -2,7 +2,7 @@ import { validateFeatures } from '../gold/validity';
 import { readTable } from '../parquet/read';
 import { dataset } from '../schema/registry';
 import type { QualityReport, Verdict } from '../silver/quality-report';
-import { partitionPrefix } from '../storage/lake-paths';
+import { parseBronzeFileKey, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 
 /**
@@ -130,12 +130,6 @@ async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAfterSeco
   return out;
 }
 
-/**
- * File ids of the non-live writers (lib/history: `rest-…` from REST backfill, `archive-…` from archive import);
- * the collector names its files with a random UUID.
- */
-const BACKFILLED_FILE = /\/part-\d{8}T\d{6}Z-(?:rest|archive)-[^/]*\.parquet$/;
-const FILE_START = /\/part-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-[^/]*\.parquet$/;
 
 /** The newest file of a symbol: in its newest dt/hour folder (folders are by event time). */
 async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promise<{ key: string; at: number; basis: 'written' | 'data' } | undefined> {
@@ -143,10 +137,11 @@ async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promi
     for (const hour of (await folderValues(store, `${symbolPrefix}dt=${dt}/`, 'hour')).reverse()) {
       let newest: { key: string; at: number; basis: 'written' | 'data' } | undefined;
       for (const o of await listAll(store, `${symbolPrefix}dt=${dt}/hour=${hour}/`)) {
-        const m = FILE_START.exec(o.key);
-        if (!m) continue;
-        const start = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]);
-        const live = !BACKFILLED_FILE.test(o.key) && o.lastModified !== undefined;
+        const file = parseBronzeFileKey(o.key);
+        if (!file) continue;
+        const start = file.startMs;
+        // Backfilled data counts from when it happened, so a backfill cannot make a dead feed look fresh.
+        const live = file.writer === 'live' && o.lastModified !== undefined;
         const candidate = live ? { key: o.key, at: o.lastModified!.getTime(), basis: 'written' as const } : { key: o.key, at: start, basis: 'data' as const };
         if (!newest || candidate.at > newest.at) newest = candidate;
       }

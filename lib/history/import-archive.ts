@@ -5,7 +5,7 @@ import { baseQuote } from '../exchanges/symbols';
 import { KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
 import { validateRow } from '../schema/validate';
-import { dateOf, hourOf, symbolPathValue } from '../storage/lake-paths';
+import { bronzeFileId, dateOf, hourOf, symbolPathValue } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { ArchiveError, csvRecords, verifyChecksum } from './archive-source';
 import { detectUnit, isHeader, klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
@@ -59,7 +59,7 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   const { base, quote } = baseQuote(symbol);
   const now = o.now ?? Date.now;
   const buffers = new BronzeBuffers(o.exchange);
-  const fileId = `archive-${sha256.slice(0, 16)}`;
+  const fileId = bronzeFileId('archive', sha256);
   const rejects: { line: number; reason: string; record: string }[] = [];
   const result: ImportResult = {
     file: o.file, sha256, checksumVerified: verified, symbol, interval, unit: null, rows: 0, rejected: 0, files: 0, bytes: 0,

@@ -4,6 +4,7 @@ import { writeBronze } from '../collector/bronze-writer';
 import { parseRestKlines, restKlinesUrl, REST_KLINES_MAX_LIMIT } from '../exchanges/binance';
 import type { ExchangeId } from '../schema/columns';
 import { timeframeMs } from '../silver/derive-klines';
+import { bronzeFileId } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 
@@ -43,7 +44,7 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
   const fetchImpl = o.fetchImpl ?? fetch;
   const now = o.now ?? Date.now;
   const buffers = new BronzeBuffers(o.exchange);
-  const fileId = 'rest-' + createHash('sha256').update(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`).digest('hex').slice(0, 16);
+  const fileId = bronzeFileId('rest', createHash('sha256').update(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`).digest('hex'));
   const result: BackfillResult = { rows: 0, calls: 0, files: 0, errors: [] };
 
   for (let start = o.from; start < o.to; ) {

@@ -62,6 +62,26 @@ export function partitionFileKey(d: DatasetSpec, values: PartitionValues): strin
   return `${partitionPrefix(d, values)}data.parquet`;
 }
 
+/**
+ * Who wrote a Bronze file, told by its id: the live collector uses a random UUID; the archive import and the
+ * REST backfill use `archive-…` / `rest-…` ids derived from their input, so re-running them rewrites the same
+ * objects (and freshness checks can tell backfilled data from live data).
+ */
+export type BronzeWriter = 'live' | 'archive' | 'rest';
+
+export function bronzeFileId(writer: Exclude<BronzeWriter, 'live'>, digest: string): string {
+  return `${writer}-${digest.slice(0, 16)}`;
+}
+
+const BRONZE_FILE = /\/part-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-((archive|rest)-)?[^/]*\.parquet$/;
+
+/** Start time and writer of a Bronze file from its key, or undefined for keys that are not Bronze files. */
+export function parseBronzeFileKey(key: string): { startMs: number; writer: BronzeWriter } | undefined {
+  const m = BRONZE_FILE.exec(key);
+  if (!m) return undefined;
+  return { startMs: Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]), writer: (m[8] as BronzeWriter | undefined) ?? 'live' };
+}
+
 /** Key of one Bronze flush file; `startMs` is the first event time it holds. */
 export function bronzeFileKey(d: DatasetSpec, values: PartitionValues, startMs: number, uuid: string): string {
   if (!isFullPartition(d, values)) throw new Error(`partition of ${d.layer}/${d.name} needs ${d.partitionKeys.map((k) => k.name).join(', ')}`);

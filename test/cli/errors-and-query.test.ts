@@ -38,5 +38,11 @@ describe('lakehouse CLI', () => {
     expect(q.stdout).toBe('dt,n,ok\n2023-02-01,1440,true\n2023-02-02,1440,true\n');
     const j = await lakehouse(['query', 'select count(*) as n from silver_klines', '--format', 'json', '--lake', lake]);
     expect(JSON.parse(j.stdout)).toEqual({ n: String(2 * 1440 + 2 * (288 + 96 + 48 + 24 + 6 + 1)) });
+    // Archive data from 2023 is not fresh: health says so and exits 3, for scripts and cron.
+    const h = await lakehouse(['health', '--format', 'json', '--lake', lake]);
+    expect(h.code).toBe(3);
+    const health = JSON.parse(h.stdout);
+    expect(health.ok).toBe(false);
+    expect(health.silver.reports).toEqual([expect.objectContaining({ exchange: 'binance-futures', symbol: 'LINKUSDT', verdict: 'PASS' })]);
   });
 });
