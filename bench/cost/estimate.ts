@@ -1,4 +1,5 @@
 import { DEFAULT_CONFIG } from '../../lib/cdk/config';
+import { Metric, PUBLISHED_METRICS } from '../../lib/monitoring/metrics';
 import type { DayMeasurement } from './measure-day';
 import { DAYS_PER_MONTH, HOURS_PER_MONTH, PRICES } from './prices';
 
@@ -55,12 +56,17 @@ export function estimate(m: DayMeasurement, usage = { athenaQueriesPerDay: 20, a
   const vcpu = DEFAULT_CONFIG.collectorCpu / 1024;
   const memGb = DEFAULT_CONFIG.collectorMemoryMiB / 1024;
   const fargateOnDemand = HOURS_PER_MONTH * (vcpu * PRICES.fargateArmVcpuHour + memGb * PRICES.fargateArmGbHour);
+  // Alarms of the default deployment: 5 Lambda errors, 2 data quality, 2 dead-letter queues, 1 rebuild,
+  // per collector group 1 running-task, per exchange 1 freshness.
   const alarms = 13;
-  const metrics = 2 * 9 + 2 * 8 + 2;
+  // Billed custom metrics: the collector's published metrics per exchange, the jobs' without dimensions.
+  const collectorMetrics = [Metric.BronzeFilesWritten, Metric.MessagesReceived, Metric.ParseErrors, Metric.Reconnects, Metric.LastEventAgeSeconds, Metric.BufferedRows, Metric.FlushLatencyMs, Metric.FlushFailures, Metric.BronzeRowsWritten]
+    .filter((x) => PUBLISHED_METRICS.has(x)).length;
+  const metrics = PUBLISHED_METRICS.size;
   const fixed: CostLine[] = [
     { item: 'Fargate task (collector)', basis: `${vcpu} vCPU, ${memGb} GB ARM64 on Fargate Spot (on-demand: $${fargateOnDemand.toFixed(2)})`, usd: fargateOnDemand * (1 - PRICES.fargateSpotDiscount) },
     { item: 'Public IPv4 address of the task', basis: 'no NAT gateway (which would cost ~$33/month)', usd: HOURS_PER_MONTH * PRICES.publicIpv4Hour },
-    { item: 'CloudWatch custom metrics', basis: `${metrics} metric streams (collector per exchange, jobs fleet-wide and per exchange)`, usd: metrics * PRICES.cloudwatchCustomMetricMonth },
+    { item: 'CloudWatch custom metrics', basis: `${metrics} published metrics (${collectorMetrics} per collected exchange, the jobs' without dimensions); the rest are log fields`, usd: metrics * PRICES.cloudwatchCustomMetricMonth },
     { item: 'CloudWatch alarms', basis: `${alarms} standard alarms`, usd: alarms * PRICES.cloudwatchAlarmMonth },
     { item: 'CloudWatch dashboard', basis: 'one (the first three are free)', usd: 0 },
     { item: 'Collector and health logs', basis: 'heartbeat EMF every 15 s, health every 15 min (~15 MB/month)', usd: 0.015 * PRICES.cloudwatchLogsIngestGb },

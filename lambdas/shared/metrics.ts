@@ -2,14 +2,14 @@ import { Dimension } from '../../lib/monitoring/metrics';
 import { emitMetrics, type MetricValue } from '../../lib/util/emf';
 
 /**
- * EMF emission of the per-partition job metrics. Each exchange/symbol result is one log line published twice:
- * without dimensions (fleet-wide alarms: Minimum of completeness, Sum of partitions) and per exchange. Not per
- * symbol: every metric/dimension combination is a billed custom metric ($0.30 a month), which alone would cost
- * more per symbol than its whole pipeline. The symbol stays in the log line and the quality report, to find the
+ * EMF emission of the per-partition job metrics. Each exchange/symbol result is one log line, published without
+ * dimensions (fleet-wide alarms: Minimum of completeness, Sum of invalid features). Not per exchange or symbol:
+ * every metric/dimension combination is a billed custom metric ($0.30 a month), which per symbol would cost
+ * more than its whole pipeline. Exchange and symbol stay in the log line (and the quality report) to find the
  * culprit with Logs Insights.
  */
 
-const PARTITION_DIMENSION_SETS = [[], [Dimension.Exchange]] as const;
+const PARTITION_DIMENSION_SETS = [[]] as const;
 
 export function emitPartitionMetrics(job: string, exchange: string, symbol: string, metrics: readonly MetricValue[], extra: Record<string, unknown> = {}): void {
   emitMetrics(metrics, { [Dimension.Exchange]: exchange, [Dimension.Symbol]: symbol }, PARTITION_DIMENSION_SETS, undefined, { job, ...extra });

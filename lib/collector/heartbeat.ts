@@ -76,7 +76,8 @@ interface Previous {
 }
 
 const NO_COUNTS: Previous = { messages: 0, filesWritten: 0, rowsWritten: 0, parseErrors: 0, reconnects: 0, flushFailures: 0, streams: new Map() };
-const EMF_DIMENSION_SETS = [[], [Dimension.Exchange]] as const;
+// Per exchange only: alarms and the dashboard look at one exchange at a time, and each dimension set is billed.
+const EMF_DIMENSION_SETS = [[Dimension.Exchange]] as const;
 
 export class Heartbeat {
   private readonly now: () => number;

@@ -32,4 +32,15 @@ export const Metric = {
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];
 
+/**
+ * The metrics CloudWatch turns into billed custom metrics ($0.30 a month per name and dimension set): the ones
+ * alarms and the dashboard use. Every other value is still in the same EMF log line, for Logs Insights.
+ */
+export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
+  Metric.BronzeFilesWritten, Metric.MessagesReceived, Metric.ParseErrors, Metric.Reconnects, Metric.LastEventAgeSeconds,
+  Metric.SilverCompleteness, Metric.SilverQuarantinedRows,
+  Metric.GoldInvalidFeatures, Metric.GoldDataOkPercent,
+  Metric.BackfilledRows, Metric.BronzeAgeSeconds,
+]);
+
 export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;

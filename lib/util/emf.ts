@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, type MetricName } from '../monitoring/metrics';
+import { METRICS_NAMESPACE, PUBLISHED_METRICS, type MetricName } from '../monitoring/metrics';
 
 /**
  * CloudWatch Embedded Metric Format: one JSON log line carries metrics that CloudWatch extracts without any
@@ -17,7 +17,7 @@ export interface MetricValue {
 /**
  * The EMF document for `metrics` with the given dimension values. Each entry of `dimensionSets` publishes the
  * metrics once more under those dimensions (an empty set publishes them without dimensions, for fleet-wide
- * alarms).
+ * alarms). Only PUBLISHED_METRICS are declared to CloudWatch; the others ride along as plain fields.
  */
 export function emfDocument(metrics: readonly MetricValue[], dimensions: Record<string, string>, dimensionSets: readonly (readonly string[])[], timestamp = Date.now(), extra: Record<string, unknown> = {}): Record<string, unknown> {
   const doc: Record<string, unknown> = {
@@ -27,7 +27,7 @@ export function emfDocument(metrics: readonly MetricValue[], dimensions: Record<
       CloudWatchMetrics: [{
         Namespace: METRICS_NAMESPACE,
         Dimensions: dimensionSets.map((s) => [...s]),
-        Metrics: metrics.map((m) => ({ Name: m.name, Unit: m.unit })),
+        Metrics: metrics.filter((m) => PUBLISHED_METRICS.has(m.name)).map((m) => ({ Name: m.name, Unit: m.unit })),
       }],
     },
     ...dimensions,

@@ -134,7 +134,7 @@ describe('the collector container against the simulator and S3', () => {
     try {
       const store = s3.store('run1/');
       await until('Bronze files in S3', async () => ((await listAll(store, 'bronze/trades/')).length > 0 ? true : undefined));
-      const streams = ['btcusdt@trade', 'ethusdt@depth10@100ms', 'ethusdt@bookTicker', 'btcusdt@kline_1m'];
+      const streams = ['btcusdt@trade', 'ethusdt@trade', 'ethusdt@depth10@100ms', 'ethusdt@bookTicker', 'btcusdt@kline_1m'];
       // Wait for a beat that saw a flush and every stream (on a loaded machine the first beats may predate some).
       const beat = await until('a heartbeat that saw the flush and every stream', () => {
         const b = readHeartbeat(heartbeatFile);
@@ -174,7 +174,7 @@ describe('the collector container against the simulator and S3', () => {
       for (const d of docs) {
         const [cw] = d._aws.CloudWatchMetrics;
         expect(cw.Namespace).toBe(METRICS_NAMESPACE);
-        expect(cw.Dimensions).toEqual([[], ['Exchange']]);
+        expect(cw.Dimensions).toEqual([['Exchange']]);
         expect(d.Exchange).toBe('binance');
         for (const m of cw.Metrics) expect(known.has(m.Name) && typeof d[m.Name] === 'number').toBe(true);
       }

@@ -69,7 +69,7 @@ describe('collector heartbeat', () => {
     set({ messages: 250, filesWritten: 2, rowsWritten: 50, reconnects: 1, lastFlushLatencyMs: 80, lastEventMs: T0 + 12_000, bufferedRows: 90, errors: { bad: { count: 4, samples: [] } } }, 10);
     await hb.beat();
     const [first, second] = docs();
-    expect(first._aws.CloudWatchMetrics).toEqual([{ Namespace: METRICS_NAMESPACE, Dimensions: [[], ['Exchange']], Metrics: expect.any(Array) }]);
+    expect(first._aws.CloudWatchMetrics).toEqual([{ Namespace: METRICS_NAMESPACE, Dimensions: [['Exchange']], Metrics: expect.any(Array) }]);
     expect(first).toMatchObject({ Exchange: 'binance', MessagesReceived: 100, BronzeFilesWritten: 2, BronzeRowsWritten: 50, ParseErrors: 1, Reconnects: 1, FlushFailures: 0, FlushLatencyMs: 80 });
     expect(second._aws.Timestamp).toBe(T0 + 15_000);
     expect(second).toMatchObject({ MessagesReceived: 150, BronzeFilesWritten: 0, BronzeRowsWritten: 0, ParseErrors: 3, Reconnects: 0, FlushFailures: 0, BufferedRows: 100, LastEventAgeSeconds: 3 });
@@ -81,9 +81,12 @@ describe('collector heartbeat', () => {
       expect(names.filter((n) => !known.has(n))).toEqual([]);
       for (const n of names) expect(typeof d[n]).toBe('number');
     }
+    // Only the published (billed) metrics are declared; the rest (BufferedRows, ...) are fields of the same line.
     expect(second._aws.CloudWatchMetrics[0].Metrics).toEqual(expect.arrayContaining([
-      { Name: Metric.LastEventAgeSeconds, Unit: 'Seconds' }, { Name: Metric.MessagesReceived, Unit: 'Count' }, { Name: Metric.BufferedRows, Unit: 'Count' },
+      { Name: Metric.LastEventAgeSeconds, Unit: 'Seconds' }, { Name: Metric.MessagesReceived, Unit: 'Count' }, { Name: Metric.BronzeFilesWritten, Unit: 'Count' },
     ]));
+    expect(second._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).not.toContain(Metric.BufferedRows);
+    expect(second.BufferedRows).toBe(100);
   });
 
   it('reports a failed flush with its latency and keeps exchanges apart', async () => {

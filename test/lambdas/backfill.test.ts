@@ -1,7 +1,7 @@
 import { healTargetsFromEnv, healWindow } from '../../lib/app/self-heal';
 import { BINANCE_US_REST_BASE } from '../../lib/exchanges/binance';
 import { backfillKlines } from '../../lib/history/rest-backfill';
-import { Dimension, Metric } from '../../lib/monitoring/metrics';
+import { Metric } from '../../lib/monitoring/metrics';
 import { readTable, readTables } from '../../lib/parquet/read';
 import { putTable } from '../../lib/parquet/write';
 import { dataset } from '../../lib/schema/registry';
@@ -123,7 +123,7 @@ describe('backfill (self-heal) handler on s3rver', () => {
     const emf = emfLines(lines);
     expect(emf.map((e) => [e.doc.Symbol, e.values])).toEqual([['BTCUSDT', { [Metric.BackfilledRows]: 70 }], ['ETHUSDT', { [Metric.BackfilledRows]: 178 }]]);
     for (const e of emf) {
-      expect(e.dimensions).toEqual([[], [Dimension.Exchange]]);
+      expect(e.dimensions).toEqual([[]]);
       expect(e.units).toEqual({ [Metric.BackfilledRows]: 'Count' });
     }
   });

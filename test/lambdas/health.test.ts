@@ -3,7 +3,7 @@ import { sourceProfile } from '../../lib/app/sources';
 import type { LakeHealth } from '../../lib/app/health';
 import { runGold } from '../../lib/gold/gold-job';
 import { backfillKlines } from '../../lib/history/rest-backfill';
-import { Dimension, Metric } from '../../lib/monitoring/metrics';
+import { Metric } from '../../lib/monitoring/metrics';
 import { runSilver } from '../../lib/silver/silver-job';
 import { startSimulator } from '../../lib/simulator';
 import { dayStart } from '../../lib/storage/lake-paths';
@@ -62,10 +62,10 @@ describe('health handler on s3rver', () => {
     expect(h.problems).toEqual([expect.stringMatching(/^bronze binanceus BTCUSDT: newest file is .* old/)]);
 
     const emf = emfLines(lines);
+    // One data point per exchange of one metric without dimensions: its Maximum is the stalest exchange.
     expect(emf.map((e) => [e.dimensions, e.doc.Exchange, e.values])).toEqual([
-      [[[Dimension.Exchange]], 'binance', { [Metric.BronzeAgeSeconds]: h.bronze[0].ageSeconds }],
-      [[[Dimension.Exchange]], 'binanceus', { [Metric.BronzeAgeSeconds]: h.bronze[1].ageSeconds }],
-      [[[]], undefined, { [Metric.BronzeAgeSeconds]: h.bronze[1].ageSeconds }],
+      [[[]], 'binance', { [Metric.BronzeAgeSeconds]: h.bronze[0].ageSeconds }],
+      [[[]], 'binanceus', { [Metric.BronzeAgeSeconds]: h.bronze[1].ageSeconds }],
     ]);
     expect(emf.every((e) => e.units[Metric.BronzeAgeSeconds] === 'Seconds')).toBe(true);
   });

@@ -1,4 +1,4 @@
-import { Metric, METRICS_NAMESPACE } from '../../lib/monitoring/metrics';
+import { Metric, METRICS_NAMESPACE, PUBLISHED_METRICS, type MetricName } from '../../lib/monitoring/metrics';
 import type { LocalS3 } from '../helpers/s3rver';
 
 /** Test plumbing for invoking the Lambda handlers in-process against s3rver. */
@@ -30,8 +30,9 @@ export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: 
 export interface EmfLine {
   doc: Record<string, unknown>;
   dimensions: string[][];
-  /** Metric name → value, for the metrics the line declares. */
+  /** Metric name → value, for every metric of lib/monitoring/metrics the line carries (published or not). */
   values: Record<string, number>;
+  /** The metrics declared to CloudWatch (billed custom metrics), with their units. */
   units: Record<string, string>;
 }
 
@@ -50,10 +51,11 @@ export function emfLines(lines: readonly string[]): EmfLine[] {
     const units: Record<string, string> = {};
     for (const m of directive.Metrics) {
       expect(KNOWN_METRICS.has(m.Name)).toBe(true);
+      expect(PUBLISHED_METRICS.has(m.Name as MetricName)).toBe(true);
       expect(typeof doc[m.Name]).toBe('number');
-      values[m.Name] = doc[m.Name] as number;
       units[m.Name] = m.Unit;
     }
+    for (const name of KNOWN_METRICS) if (typeof doc[name] === 'number') values[name] = doc[name] as number;
     for (const name of directive.Dimensions.flat()) expect(typeof doc[name]).toBe('string');
     return { doc, dimensions: directive.Dimensions, values, units };
   });

@@ -2,7 +2,7 @@ import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
 import { writeBronze } from '../../lib/collector/bronze-writer';
 import { validateFeatures } from '../../lib/gold/validity';
 import { backfillKlines } from '../../lib/history/rest-backfill';
-import { Dimension, Metric } from '../../lib/monitoring/metrics';
+import { Metric } from '../../lib/monitoring/metrics';
 import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { startSimulator } from '../../lib/simulator';
@@ -20,7 +20,7 @@ const DT = '2024-03-04';
 const MIN = 60_000;
 const DAY0 = dayStart(DT);
 const GAP = [DAY0 + 600 * MIN, DAY0 + 630 * MIN]; // ETHUSDT misses 10:00-10:29
-const PARTITION_DIMENSIONS = [[], [Dimension.Exchange]];
+const PARTITION_DIMENSIONS = [[]];
 
 /**
  * A day of Bronze 1m klines from the simulator's REST API in s3rver: BTCUSDT complete plus one WebSocket row
@@ -74,7 +74,8 @@ describe('silver and gold handlers on s3rver', () => {
     expect(emf).toHaveLength(2);
     for (const e of emf) {
       expect(e.dimensions).toEqual(PARTITION_DIMENSIONS);
-      expect(e.units).toEqual({ [Metric.SilverCompleteness]: 'Percent', [Metric.SilverQuarantinedRows]: 'Count', [Metric.SilverPartitionsBuilt]: 'Count' });
+      // Published (billed) metrics only; SilverPartitionsBuilt rides along in the line.
+      expect(e.units).toEqual({ [Metric.SilverCompleteness]: 'Percent', [Metric.SilverQuarantinedRows]: 'Count' });
       expect(e.doc).toMatchObject({ Exchange: 'binance', dt: DT, job: 'silver' });
     }
     const emfBy = Object.fromEntries(emf.map((e) => [e.doc.Symbol as string, e.values]));
@@ -130,7 +131,7 @@ describe('silver and gold handlers on s3rver', () => {
       const line = emf.find((e) => e.doc.Symbol === sym)!;
       expect(line.dimensions).toEqual(PARTITION_DIMENSIONS);
       expect(line.values).toEqual({ [Metric.GoldInvalidFeatures]: invalid, [Metric.GoldRows]: features.length, [Metric.GoldDataOkPercent]: dataOkPercent });
-      expect(line.units).toEqual({ [Metric.GoldInvalidFeatures]: 'Count', [Metric.GoldRows]: 'Count', [Metric.GoldDataOkPercent]: 'Percent' });
+      expect(line.units).toEqual({ [Metric.GoldInvalidFeatures]: 'Count', [Metric.GoldDataOkPercent]: 'Percent' });
       for (const tf of ['5m', '15m', '30m', '1h', '4h', '1d']) expect(await store.exists(`gold/ohlcv_${tf}/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`)).toBe(true);
     }
     const btc = result.results.find((r) => r.symbol === 'BTCUSDT')!;
