@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LakeCatalog } from './catalog';
 import { CollectorGroup } from './collector-group';
@@ -56,5 +56,12 @@ export class LakehouseStack extends Stack {
     for (const group of enabledGroups(c).filter((x) => !x.region)) {
       this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config: c, bucket, lakeUrl, monitoring: this.monitoring }));
     }
+
+    // What users need after `cdk deploy` (printed by the CLI; README refers to these names).
+    new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName, description: 'S3 bucket holding every layer' });
+    new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: c.lakeName, description: 'Athena workgroup to query with' });
+    new CfnOutput(this, 'RebuildStateMachineArn', { value: this.jobs.rebuild.stateMachineArn, description: 'Start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }
 }

@@ -80,6 +80,11 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
     expect(retriers).toEqual(expect.arrayContaining([['UserError', 0], ['States.ALL', 3]]));
   });
 
+  it('outputs what users need after deploying', () => {
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs).toEqual(expect.arrayContaining(['LakeBucketName', 'GlueDatabase', 'AthenaWorkGroup', 'RebuildStateMachineArn', 'AlarmTopicArn']));
+  });
+
   it('collects failed scheduled runs in encrypted dead-letter queues (the lake jobs, each collector group)', () => {
     template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86400 });
