@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
+import { testdataPath } from '../helpers/testdata';
 
-const LINK = path.resolve(__dirname, '../../../shared/testdata/binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
+const LINK = testdataPath('binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
 
 describe('lakehouse CLI', () => {
   it.each([

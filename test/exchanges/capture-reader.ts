@@ -4,7 +4,9 @@ import zlib from 'node:zlib';
 
 /** Readers for the recorded exchange captures in ../shared/testdata (see its README for the formats). */
 
-export const TESTDATA = path.resolve(__dirname, '../../../shared/testdata');
+import { TESTDATA } from '../helpers/testdata';
+
+export { TESTDATA };
 
 export interface CapturedMessage {
   receiveMs: number;

@@ -10,8 +10,9 @@ import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import { tmpDir } from '../helpers/sample-rows';
 import { makeZip } from '../helpers/zip';
+import { testdataPath } from '../helpers/testdata';
 
-const DOCS = path.resolve(__dirname, '../../../shared/testdata/binance_docs/public_data_readme_examples');
+const DOCS = testdataPath('binance_docs/public_data_readme_examples');
 const spec = dataset('bronze', 'klines');
 
 async function bronzeRows(store: LocalObjectStore) {

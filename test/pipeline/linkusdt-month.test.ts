@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { runRange } from '../../lib/app/run-range';
 import { importArchive } from '../../lib/history/import-archive';
 import { readTable } from '../../lib/parquet/read';
@@ -12,8 +11,9 @@ import { computeFeatures } from '../../lib/gold/features';
 import { loadSilver1m } from '../../lib/gold/gold-job';
 import { tmpDir } from '../helpers/sample-rows';
 import { talibCore } from '../helpers/talib';
+import { testdataPath } from '../helpers/testdata';
 
-const FILE = path.resolve(__dirname, '../../../shared/testdata/binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
+const FILE = testdataPath('binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
 const EX = 'binance-futures';
 const SYM = 'LINKUSDT';
 const DATES = dateRange('2023-02-01', '2023-02-28');

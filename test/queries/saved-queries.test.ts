@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { runRange } from '../../lib/app/run-range';
 import { importArchive } from '../../lib/history/import-archive';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
@@ -9,8 +8,9 @@ import { bronzeFileKey, partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { Table } from '../../lib/table/table';
 import { tmpDir } from '../helpers/sample-rows';
+import { testdataPath } from '../helpers/testdata';
 
-const LINK = path.resolve(__dirname, '../../../shared/testdata/binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
+const LINK = testdataPath('binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv');
 const EX = 'binance-futures';
 const T0 = Date.UTC(2023, 1, 2);
 

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { testdataPath } from '../../helpers/testdata';
 
 /** Parallel OHLCV columns of 1-minute bars. */
 export interface Bars {
@@ -12,7 +13,7 @@ export interface Bars {
 }
 
 
-export const KLINES_DIR = '/work/shared/testdata/binance_um_futures_klines_1m';
+export const KLINES_DIR = testdataPath('binance_um_futures_klines_1m');
 export const KLINE_FILES = ['LINKUSDT-1m-2023-02', 'AVAXUSDT-1m-2023-09', 'FILUSDT-1m-2024-10'] as const;
 
 /** Reads a Binance kline CSV (header open_time,open,high,low,close,volume,...). */
