@@ -17,3 +17,5 @@ export { generateTradeRows, generateBookRows } from './offline/bronze-rows';
 export type { OfflineOptions } from './offline/bronze-rows';
 export { BinanceSpotPersonality } from './personality/binance-spot';
 export type { ExchangePersonality } from './personality/personality';
+export { SIM_PROTOCOLS, createPersonality } from './personality/registry';
+export type { SimProtocol } from './personality/registry';

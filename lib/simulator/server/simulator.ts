@@ -1,7 +1,7 @@
 import { MarketFeed } from '../market/feed';
 import type { InstrumentSpec } from '../market/instruments';
 import { MarketModel } from '../market/market-model';
-import { BinanceSpotPersonality } from '../personality/binance-spot';
+import { createPersonality, type SimProtocol } from '../personality/registry';
 import { DrivenClock, ScaledClock, type SimClock } from './clock';
 import type { FaultHooks } from './faults';
 import { startPacer } from './pacer';
@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   historyDays?: number;
   instruments?: Readonly<Record<string, Partial<InstrumentSpec>>>;
   faults?: FaultHooks;
+  /** Exchange protocol to speak (default Binance spot). */
+  protocol?: SimProtocol;
 }
 
 export interface SimulatorStats {
@@ -69,7 +71,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const end = opts.end ?? Infinity;
   const speed = opts.speed ?? 1;
   const model = new MarketModel({ seed: opts.seed ?? 1, symbols: opts.symbols ?? ['BTCUSDT', 'ETHUSDT'], anchorMs: start, instruments: opts.instruments });
-  const personality = new BinanceSpotPersonality(model, { historyStartMs: start - (opts.historyDays ?? 30) * DAY_MS });
+  const personality = createPersonality(opts.protocol ?? 'binance-spot', model, { historyStartMs: start - (opts.historyDays ?? 30) * DAY_MS });
   const faults = opts.faults ?? {};
   const feed = new MarketFeed(model, start);
   const clock = speed === 'max' ? new DrivenClock(feed.cursor) : new ScaledClock(start, speed, end);
