@@ -19,3 +19,5 @@ export { BinanceSpotPersonality } from './personality/binance-spot';
 export type { ExchangePersonality } from './personality/personality';
 export { SIM_PROTOCOLS, createPersonality } from './personality/registry';
 export type { SimProtocol } from './personality/registry';
+export { FaultPlan, randomStorm } from './server/fault-plan';
+export type { FaultEvent, FaultPlanOptions, FaultCounts, StormOptions } from './server/fault-plan';

@@ -152,6 +152,10 @@ export class BinanceSpotPersonality implements ExchangePersonality {
     return this.rest.handle(req, nowMs);
   }
 
+  shutdownNotice(simTime: number): string {
+    return JSON.stringify({ e: 'serverShutdown', E: simTime });
+  }
+
   private payloadsOf(symbol: string): BinanceSpotPayloads {
     const p = this.payloads.get(symbol.toUpperCase());
     if (!p) throw new Error(`symbol ${symbol} is not simulated`);

@@ -56,4 +56,6 @@ export interface ExchangePersonality {
   /** Frame for a session that receives combined-stream envelopes. */
   envelope(stream: string, payload: string): string;
   handleRest(req: RestRequest, nowMs: number): RestResponse;
+  /** Frame announcing that the server will close the connection soon (Binance `serverShutdown`), if the exchange has one. */
+  shutdownNotice?(simTime: number): string;
 }

@@ -32,6 +32,7 @@ export function startPacer(feed: MarketFeed, hub: StreamHub, personality: Exchan
 
   const sendUntil = (to: number) => {
     hub.batch(() => feed.advance(Math.min(to, end), hub.demand, (e) => personality.render(e, hub.wants, hub.publish)));
+    hub.applySessionFaults();
     if (!ended && feed.cursor >= lastTick) {
       ended = true;
       markEnded();

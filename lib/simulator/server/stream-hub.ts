@@ -15,7 +15,7 @@ export class Session implements SessionView {
   lastPongWall = performance.now();
 
   /** `socket` is the connection under `ws`, kept to cork it while a batch of frames is written. */
-  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, public combined: boolean) {}
+  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, public combined: boolean, readonly openedAt: number) {}
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -40,7 +40,7 @@ export class StreamHub {
   }
 
   open(ws: WebSocket, socket: Duplex, combined: boolean, streams: readonly string[]): Session {
-    const s = new Session(this.nextId++, ws, socket, combined);
+    const s = new Session(this.nextId++, ws, socket, combined, this.simNow());
     this.sessions.add(s);
     ws.on('message', (data) => this.onMessage(s, String(data)));
     ws.on('pong', () => { s.lastPongWall = performance.now(); });
@@ -112,6 +112,22 @@ export class StreamHub {
     for (const s of this.sessions) {
       if (now - s.lastPongWall > pongTimeoutMs) s.ws.terminate();
       else if (s.ws.readyState === WebSocket.OPEN) s.ws.ping();
+    }
+  }
+
+  /** Ask the fault plan about every open session: cut it, or announce a shutdown first. */
+  applySessionFaults(): void {
+    if (!this.faults.session) return;
+    const simTime = this.simNow();
+    for (const s of [...this.sessions]) {
+      const fault = this.faults.session({ sessionId: s.id, openedAt: s.openedAt, simTime });
+      if (fault === 'drop') {
+        s.ws.terminate();
+        this.close(s);
+      } else if (fault === 'shutdown') {
+        const notice = this.personality.shutdownNotice?.(simTime);
+        if (notice !== undefined && s.ws.readyState === WebSocket.OPEN) this.write(s, notice);
+      }
     }
   }
 
