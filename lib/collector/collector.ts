@@ -1,4 +1,4 @@
-import type { ExchangeAdapter, NormalizedRecord } from '../exchanges/types';
+import type { ExchangeAdapter, NormalizedRecord, ParseOutcome } from '../exchanges/types';
 import { baseQuote } from '../exchanges/symbols';
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
@@ -6,20 +6,24 @@ import { logger, type Logger } from '../util/log';
 import { BronzeBuffers, type BufferedPartition } from './bronze-buffers';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './flush-interval';
 import { writeBronze, type WrittenFile } from './bronze-writer';
+import { ManagedConnection, type ConnectionSpec } from './managed-connection';
 import { CollectorStats, type CollectorSnapshot } from './stats';
-import { WsConnection, type Backoff } from './ws-connection';
+import type { Backoff } from './ws-connection';
 
 /**
- * The collector core (SPEC §4): one WebSocket per exchange, every message through the exchange's adapter into
- * Bronze buffers, flushed as Parquet every `flushIntervalMs` of event time (5 minutes by default; hour
- * boundaries are 5-minute boundaries too) and on stop. Interruptions become rows of the `gaps` ledger.
+ * The collector core (SPEC §4): one or more WebSockets per exchange (split at the exchange's stream limit),
+ * every message through the exchange's adapter into Bronze buffers, flushed as Parquet every `flushIntervalMs`
+ * of event time (5 minutes by default; hour boundaries are 5-minute boundaries too) and on stop. Every
+ * interruption of a stream — reconnect, silence, a trade-id jump, a failed book checksum — becomes a row of
+ * the `gaps` ledger.
  */
 
 export interface CollectorOptions {
   exchange: ExchangeId;
   adapter: ExchangeAdapter;
-  /** Full WebSocket URL including the stream list. */
-  url: string;
+  /** Full WebSocket URL including the stream list (one connection); or `connections`. */
+  url?: string;
+  connections?: readonly ConnectionSpec[];
   store: ObjectStore;
   flushIntervalMs?: number;
   /** Local receive clock (the simulator's clock in demos and tests). */
@@ -27,23 +31,49 @@ export interface CollectorOptions {
   /**
    * Stamp receive times from the latest exchange event time seen on the connection instead of `now`. For
    * simulators and replays, whose clock runs ahead of what the client has read: messages without an event
-   * time of their own (Binance spot depth10 and bookTicker) then land at the right moment.
+   * time of their own (Binance spot depth10 and bookTicker) then land at the right moment. Connection ages
+   * and stream silences are then measured in event time too.
    */
   receiveTimeFromEvents?: boolean;
+  /** Reconnect a socket that receives nothing at all for this long (wall clock). */
   silentTimeoutMs?: number;
+  /** A stream of a dataset that has seen no event for this long while its connection delivers is silent. */
+  streamSilenceMs?: Partial<Record<string, number>>;
+  /** Exchange trade ids are consecutive per symbol, so a jump is a gap (Binance). */
+  contiguousTradeIds?: boolean;
+  /** Messages that re-synchronise one symbol's stream after the adapter asks for it (Kraken book checksums). */
+  resyncMessages?(symbol: string, stream: string): string[];
+  maxConnectionAgeMs?: number;
   backoff?: Backoff;
   log?: Logger;
   onFlush?(files: WrittenFile[]): void;
+  /** Replaces the direct store write (the spooling uploader); returns the files written. */
+  write?(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
 }
-
 
 /** Datasets whose event time always comes from the exchange (book snapshots and quotes may carry receive time). */
 const EXCHANGE_STAMPED: ReadonlySet<string> = new Set(['trades', 'klines', 'funding', 'open_interest', 'liquidations']);
 
+/**
+ * Silence thresholds per dataset for streams that have a cadence: Binance pushes a kline every ~2 s and a
+ * closed one every interval, depth10 every 100 ms, markPrice every second. Trades, quotes and liquidations
+ * follow the market and may legitimately pause.
+ */
+export const DEFAULT_STREAM_SILENCE_MS: Readonly<Record<string, number>> = { klines: 90_000, book_top10: 60_000, funding: 30_000 };
+/** How often (collector clock) streams are checked for silence. */
+const SILENCE_CHECK_MS = 5_000;
+
+interface StreamState {
+  symbol: string;
+  dataset: string;
+  lastEvent: number;
+  conn?: ManagedConnection;
+}
+
 export class Collector {
   readonly buffers: BronzeBuffers;
   readonly stats: CollectorStats;
-  private readonly conn: WsConnection;
+  private readonly conns: ManagedConnection[];
   private readonly flushIntervalMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -52,9 +82,12 @@ export class Collector {
   private readonly unwritten: BufferedPartition[] = [];
   /** Latest event time the exchange itself stamped (see receiveTimeFromEvents). */
   private latestEventMs = 0;
-  /** Last event time per stream, and open interruptions waiting for the stream's next event. */
-  private readonly lastEventByStream = new Map<string, { symbol: string; t: number }>();
-  private readonly openGaps = new Map<string, { start: number; cause: string }>();
+  private readonly streams = new Map<string, StreamState>();
+  /** Open interruptions waiting for the stream's next event. */
+  private readonly openGaps = new Map<string, { symbol: string; start: number; cause: string }>();
+  private readonly lastTradeId = new Map<string, { id: number; t: number }>();
+  private nextSilenceCheck = 0;
+  private readonly silence: Record<string, number>;
 
   constructor(private readonly o: CollectorOptions) {
     this.flushIntervalMs = o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
@@ -62,44 +95,78 @@ export class Collector {
     this.log = o.log ?? logger('collector');
     this.buffers = new BronzeBuffers(o.exchange);
     this.stats = new CollectorStats(this.now);
-    this.conn = new WsConnection({
-      url: o.url, now: this.now, log: this.log, silentTimeoutMs: o.silentTimeoutMs, backoff: o.backoff,
-      onMessage: (raw, receiveMs) => this.onMessage(raw, receiveMs),
-      onDrop: (cause) => this.onDrop(cause),
-    });
+    this.silence = { ...DEFAULT_STREAM_SILENCE_MS, ...o.streamSilenceMs } as Record<string, number>;
+    const specs = o.connections ?? (o.url ? [{ url: o.url, streams: [] }] : []);
+    if (specs.length === 0) throw new Error('collector needs a url or connections');
+    this.conns = specs.map((spec) => new ManagedConnection({
+      spec, now: this.now, log: this.log, silentTimeoutMs: o.silentTimeoutMs, backoff: o.backoff, maxAgeMs: o.maxConnectionAgeMs,
+      clock: () => this.clock(),
+      onMessage: (raw, receiveMs, conn) => this.onMessage(raw, receiveMs, conn),
+      onDrop: (cause, conn) => this.onDrop(cause, conn),
+    }));
+  }
+
+  /** The collector's notion of now: exchange event time for simulators and replays, else the local clock. */
+  private clock(): number {
+    return this.o.receiveTimeFromEvents ? this.latestEventMs : this.now();
   }
 
   start(): Promise<void> {
-    return this.conn.start();
+    return Promise.all(this.conns.map((c) => c.start())).then(() => undefined);
   }
 
-  /** Closes the connection and flushes everything buffered. */
+  /** Closes the connections and flushes everything buffered. */
   async stop(): Promise<void> {
-    await this.conn.stop();
+    await Promise.all(this.conns.map((c) => c.stop()));
+    this.closeOpenGaps();
     await this.flush();
   }
 
   snapshot(): CollectorSnapshot {
-    return this.stats.snapshot(this.buffers.bufferedRows, this.conn.reconnects);
+    const reconnects = this.conns.reduce((n, c) => n + c.reconnects + c.rollovers, 0);
+    return this.stats.snapshot(this.buffers.bufferedRows, reconnects);
   }
 
   /** Maps and buffers one raw message; exposed so captures can be replayed through the same path. */
-  onMessage(raw: string, receivedAt: number): void {
+  onMessage(raw: string, receivedAt: number, conn?: ManagedConnection): void {
     const receiveMs = this.o.receiveTimeFromEvents && this.latestEventMs > 0 ? this.latestEventMs : receivedAt;
     const out = this.o.adapter.parse(raw, receiveMs);
     this.stats.message(out, raw);
+    if (out.kind === 'control') return this.onControl(out, conn);
     if (out.kind !== 'records') return;
+    this.addRecords(out.records, conn, receivedAt);
+  }
+
+  /** Buffers records from any source (WebSocket messages, REST polls). */
+  addRecords(records: readonly NormalizedRecord[], conn?: ManagedConnection, receivedAt?: number): void {
     let maxEvent = -Infinity;
-    for (const rec of out.records) {
-      if (!this.buffers.add(rec)) { this.stats.rejected('no usable event time', raw); continue; }
+    for (const rec of records) {
+      if (rec.dataset === 'trades' && this.o.contiguousTradeIds) this.checkTradeId(rec);
+      if (!this.buffers.add(rec)) { this.stats.rejected('no usable event time', JSON.stringify(rec.row).slice(0, 300)); continue; }
       const t = this.eventTime(rec);
-      this.trackStream(rec, t);
+      this.trackStream(rec, t, conn);
       if (t > maxEvent) maxEvent = t;
-      if (EXCHANGE_STAMPED.has(rec.dataset) && t > this.latestEventMs) this.latestEventMs = t;
+      if (EXCHANGE_STAMPED.has(rec.dataset)) {
+        if (t > this.latestEventMs) this.latestEventMs = t;
+        if (receivedAt !== undefined) this.stats.skew(receivedAt - t);
+      }
     }
     if (maxEvent > -Infinity) this.advanceEventClock(maxEvent);
   }
 
+  private onControl(out: Extract<ParseOutcome, { kind: 'control' }>, conn?: ManagedConnection): void {
+    if (out.what === 'serverShutdown') {
+      conn?.rollover('server_shutdown');
+      return;
+    }
+    if (out.what === 'resync') {
+      const d = out.detail as { symbol?: string; stream?: string; reason?: string } | undefined;
+      if (!d?.symbol || !d.stream) return;
+      const last = this.streams.get(d.stream);
+      this.openGap(d.stream, d.symbol, last?.lastEvent ?? this.clock(), d.reason ?? 'resync');
+      for (const m of this.o.resyncMessages?.(d.symbol, d.stream) ?? []) conn?.send(m);
+    }
+  }
 
   private eventTime(rec: NormalizedRecord): number {
     // Klines partition by open time, but their stream's clock is the message's event time.
@@ -107,21 +174,48 @@ export class Collector {
     return typeof t === 'number' ? t : NaN;
   }
 
-  private trackStream(rec: NormalizedRecord, t: number): void {
+  private checkTradeId(rec: NormalizedRecord): void {
+    const id = rec.row.trade_id;
+    const t = rec.row.event_time;
+    if (typeof id !== 'number' || typeof t !== 'number') return;
+    const last = this.lastTradeId.get(rec.symbol);
+    if (!last || id > last.id) this.lastTradeId.set(rec.symbol, { id, t });
+    // Reordered or repeated ids are not gaps; a jump forward is, from the last trade seen to this one.
+    if (last && id > last.id + 1) this.recordGap(rec.stream, rec.symbol, last.t, t, 'sequence_break');
+  }
+
+  private trackStream(rec: NormalizedRecord, t: number, conn?: ManagedConnection): void {
     const gap = this.openGaps.get(rec.stream);
     if (gap) {
       this.openGaps.delete(rec.stream);
       this.recordGap(rec.stream, rec.symbol, gap.start, t, gap.cause);
     }
-    this.lastEventByStream.set(rec.stream, { symbol: rec.symbol, t });
+    const s = this.streams.get(rec.stream);
+    if (s) {
+      if (t > s.lastEvent) s.lastEvent = t;
+      if (conn) s.conn = conn;
+    } else {
+      this.streams.set(rec.stream, { symbol: rec.symbol, dataset: rec.dataset, lastEvent: t, conn });
+    }
     this.stats.event(rec.stream, t);
   }
 
-  private onDrop(cause: string): void {
-    for (const [stream, last] of this.lastEventByStream) this.openGaps.set(stream, { start: last.t, cause: cause.startsWith('silent') ? 'silent_stream' : 'reconnect' });
+  private onDrop(cause: string, conn: ManagedConnection): void {
+    const kind = cause.startsWith('silent') ? 'silent_stream' : 'reconnect';
+    for (const [stream, s] of this.streams) if (s.conn === conn || !s.conn) this.openGap(stream, s.symbol, s.lastEvent, kind);
   }
 
-  private recordGap(stream: string, symbol: string, start: number, end: number, cause: string): void {
+  private openGap(stream: string, symbol: string, start: number, cause: string): void {
+    if (!this.openGaps.has(stream)) this.openGaps.set(stream, { symbol, start, cause });
+  }
+
+  /** On stop, interruptions still open are written with no end: the stream had not come back. */
+  private closeOpenGaps(): void {
+    for (const [stream, g] of this.openGaps) this.recordGap(stream, g.symbol, g.start, null, g.cause);
+    this.openGaps.clear();
+  }
+
+  private recordGap(stream: string, symbol: string, start: number, end: number | null, cause: string): void {
     const { base, quote } = baseQuote(symbol);
     const detected = this.now();
     this.buffers.add({
@@ -131,7 +225,33 @@ export class Collector {
     this.stats.gap();
   }
 
+  /**
+   * A stream with a cadence that has fallen silent while its connection still delivers other streams (the
+   * routed-endpoint trap: subscribed, acknowledged, never fed) is counted, ledgered and its connection rolled
+   * over. Streams never seen at all are watched from the connection's first message.
+   */
+  private checkSilence(now: number): void {
+    for (const conn of this.conns) {
+      for (const stream of conn.spec.streams) {
+        if (!this.streams.has(stream)) this.streams.set(stream, { symbol: symbolOfStream(stream), dataset: datasetOfStream(stream), lastEvent: now, conn });
+      }
+    }
+    for (const [stream, s] of this.streams) {
+      const limit = this.silence[s.dataset];
+      if (!limit || now - s.lastEvent < limit || this.openGaps.has(stream)) continue;
+      this.stats.silent(stream);
+      this.log.warn({ stream, silentMs: now - s.lastEvent }, 'stream silent; reconnecting');
+      this.openGap(stream, s.symbol, s.lastEvent, 'silent_stream');
+      s.conn?.rollover('silent_stream');
+    }
+  }
+
   private advanceEventClock(t: number): void {
+    const now = this.clock();
+    if (now >= this.nextSilenceCheck) {
+      if (this.nextSilenceCheck > 0) this.checkSilence(now);
+      this.nextSilenceCheck = now + SILENCE_CHECK_MS;
+    }
     const slot = Math.floor(t / this.flushIntervalMs);
     if (this.flushSlot < 0) { this.flushSlot = slot; return; }
     if (slot > this.flushSlot) {
@@ -152,7 +272,7 @@ export class Collector {
       const files = [];
       for (const p of parts) {
         try {
-          files.push(...(await writeBronze(this.o.store, [p])));
+          files.push(...(await (this.o.write ? this.o.write([p]) : writeBronze(this.o.store, [p]))));
         } catch (err) {
           this.unwritten.push(p);
           this.stats.flushFailed();
@@ -169,4 +289,20 @@ export class Collector {
   get unwrittenRows(): number {
     return this.unwritten.reduce((n, p) => n + p.table.length, 0);
   }
+}
+
+/** `btcusdt@depth10@100ms` → BTCUSDT; other schemes (`book-10:BTC/USD`) → the part after the colon. */
+function symbolOfStream(stream: string): string {
+  const colon = stream.lastIndexOf(':');
+  if (colon >= 0) return stream.slice(colon + 1);
+  return stream.slice(0, stream.indexOf('@')).toUpperCase();
+}
+
+function datasetOfStream(stream: string): string {
+  if (/@depth|book/.test(stream)) return 'book_top10';
+  if (/kline|ohlc/.test(stream)) return 'klines';
+  if (/markPrice/.test(stream)) return 'funding';
+  if (/bookTicker/.test(stream)) return 'quotes';
+  if (/forceOrder/.test(stream)) return 'liquidations';
+  return 'trades';
 }

@@ -40,6 +40,10 @@ export interface ExchangeHealth {
   lastEventAgeSeconds: number;
   reconnects: number;
   gaps: number;
+  /** Times a stream with a cadence went silent while its connection delivered (each triggers a reconnect). */
+  silentStreams: number;
+  /** Receive − exchange event time, smoothed; negative when the local clock lags the exchange. */
+  clockSkewMs: number | null;
   parseErrorCount: number;
   parseErrors: Record<string, { count: number; samples: string[] }>;
   bufferedRows: number;
@@ -72,10 +76,11 @@ interface Previous {
   parseErrors: number;
   reconnects: number;
   flushFailures: number;
+  silentStreams: number;
   streams: Map<string, number>;
 }
 
-const NO_COUNTS: Previous = { messages: 0, filesWritten: 0, rowsWritten: 0, parseErrors: 0, reconnects: 0, flushFailures: 0, streams: new Map() };
+const NO_COUNTS: Previous = { messages: 0, filesWritten: 0, rowsWritten: 0, parseErrors: 0, reconnects: 0, flushFailures: 0, silentStreams: 0, streams: new Map() };
 // Per exchange only: alarms and the dashboard look at one exchange at a time, and each dimension set is billed.
 const EMF_DIMENSION_SETS = [[Dimension.Exchange]] as const;
 
@@ -146,6 +151,7 @@ export class Heartbeat {
       messages: c.messages, messagesPerMinute: perMinute(c.messages - prev.messages),
       lastEventTime: c.lastEventMs ? new Date(c.lastEventMs).toISOString() : null, lastEventAgeSeconds: age(c.lastEventMs),
       reconnects: c.reconnects, gaps: c.gaps,
+      silentStreams: Object.values(c.silentStreams ?? {}).reduce((n, v) => n + v, 0), clockSkewMs: c.clockSkewMs ?? null,
       parseErrorCount: Object.values(c.errors).reduce((n, e) => n + e.count, 0), parseErrors: c.errors,
       bufferedRows: c.bufferedRows, unwrittenRows: s.unwrittenRows,
       lastFlushLatencyMs: c.lastFlushLatencyMs, flushFailures: c.flushFailures,
@@ -173,7 +179,7 @@ export class Heartbeat {
 function countsOf(h: ExchangeHealth): Previous {
   return {
     messages: h.messages, filesWritten: h.filesWritten, rowsWritten: h.rowsWritten, parseErrors: h.parseErrorCount,
-    reconnects: h.reconnects, flushFailures: h.flushFailures,
+    reconnects: h.reconnects, flushFailures: h.flushFailures, silentStreams: h.silentStreams,
     streams: new Map(Object.entries(h.streams).map(([name, st]) => [name, st.records])),
   };
 }
@@ -191,7 +197,9 @@ function metricsOf(h: ExchangeHealth, prev: Previous): MetricValue[] {
     // Rows held in memory either way: not yet flushed, or flushed and failed.
     { name: Metric.BufferedRows, value: h.bufferedRows + h.unwrittenRows, unit: 'Count' },
     { name: Metric.LastEventAgeSeconds, value: h.lastEventAgeSeconds, unit: 'Seconds' },
+    { name: Metric.SilentStreams, value: h.silentStreams - prev.silentStreams, unit: 'Count' },
   ];
+  if (h.clockSkewMs !== null) metrics.push({ name: Metric.ClockSkewMs, value: h.clockSkewMs, unit: 'Milliseconds' });
   // Only a flush since the last beat has a latency to report; repeating the old one would skew averages.
   if (filesDelta > 0 || failuresDelta > 0) metrics.push({ name: Metric.FlushLatencyMs, value: h.lastFlushLatencyMs, unit: 'Milliseconds' });
   return metrics;
@@ -212,10 +220,10 @@ export function heartbeatMarkdown(r: HeartbeatReport): string {
   const lines = [
     '# Collector heartbeat', '',
     `${r.time} · up ${secs(r.uptimeSeconds)} · a beat every ${r.intervalSeconds} s`, '',
-    '| exchange | msgs/min | last event age | reconnects | parse errors | buffered rows | unwritten rows | last flush | flush failures | files written | rows written |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| exchange | msgs/min | last event age | clock skew | reconnects | silent streams | gaps | parse errors | buffered rows | unwritten rows | last flush | flush failures | files written | rows written |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...Object.entries(r.exchanges).map(([ex, h]) =>
-      `| ${ex} | ${int(h.messagesPerMinute)} | ${secs(h.lastEventAgeSeconds)} | ${h.reconnects} | ${h.parseErrorCount} | ${int(h.bufferedRows)} | ${int(h.unwrittenRows)} | ${int(h.lastFlushLatencyMs)} ms | ${h.flushFailures} | ${int(h.filesWritten)} | ${int(h.rowsWritten)} |`),
+      `| ${ex} | ${int(h.messagesPerMinute)} | ${secs(h.lastEventAgeSeconds)} | ${h.clockSkewMs === null ? '—' : `${int(h.clockSkewMs)} ms`} | ${h.reconnects} | ${h.silentStreams} | ${h.gaps} | ${h.parseErrorCount} | ${int(h.bufferedRows)} | ${int(h.unwrittenRows)} | ${int(h.lastFlushLatencyMs)} ms | ${h.flushFailures} | ${int(h.filesWritten)} | ${int(h.rowsWritten)} |`),
   ];
   for (const [ex, h] of Object.entries(r.exchanges)) {
     lines.push('', `## ${ex} (${h.source}: ${h.symbols.join(', ')})`, '', '| stream | msgs/min | last event age |', '|---|---:|---:|');

@@ -24,6 +24,10 @@ export interface CollectorSnapshot {
   bufferedRows: number;
   reconnects: number;
   lastEventMs: number;
+  /** Streams found silent while their connection delivered, by stream. */
+  silentStreams: Record<string, number>;
+  /** Receive minus exchange event time, smoothed (may be negative: the local clock can lag the exchange). */
+  clockSkewMs: number | null;
 }
 
 const MAX_SAMPLES = 3;
@@ -43,6 +47,8 @@ export class CollectorStats {
   private flushFailures = 0;
   private lastFlushLatencyMs = 0;
   private lastEventMs = 0;
+  private readonly silentStreams = new Map<string, number>();
+  private clockSkewMs: number | null = null;
 
   constructor(private readonly now: () => number) {}
 
@@ -71,6 +77,15 @@ export class CollectorStats {
     this.streams.set(stream, s);
   }
 
+  silent(stream: string): void {
+    bump(this.silentStreams, stream);
+  }
+
+  /** Receive minus event time, exponentially smoothed over ~100 messages: a level for the heartbeat. */
+  skew(ms: number): void {
+    this.clockSkewMs = this.clockSkewMs === null ? ms : this.clockSkewMs + (ms - this.clockSkewMs) * 0.01;
+  }
+
   gap(): void {
     this.gaps++;
   }
@@ -93,7 +108,8 @@ export class CollectorStats {
       skipped: Object.fromEntries(this.skipped), control: Object.fromEntries(this.control),
       gaps: this.gaps, filesWritten: this.filesWritten, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten,
       flushFailures: this.flushFailures, lastFlushLatencyMs: this.lastFlushLatencyMs, bufferedRows, reconnects,
-      lastEventMs: this.lastEventMs,
+      lastEventMs: this.lastEventMs, silentStreams: Object.fromEntries(this.silentStreams),
+      clockSkewMs: this.clockSkewMs === null ? null : Math.round(this.clockSkewMs),
     };
   }
 

@@ -16,6 +16,8 @@ export const Metric = {
   FlushLatencyMs: 'FlushLatencyMs',
   LastEventAgeSeconds: 'LastEventAgeSeconds',
   FlushFailures: 'FlushFailures',
+  SilentStreams: 'SilentStreams',
+  ClockSkewMs: 'ClockSkewMs',
   // Silver (per exchange and symbol, and without dimensions for fleet-wide alarms).
   SilverCompleteness: 'SilverCompletenessPercent',
   SilverQuarantinedRows: 'SilverQuarantinedRows',
@@ -38,6 +40,7 @@ export type MetricName = (typeof Metric)[keyof typeof Metric];
  */
 export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   Metric.BronzeFilesWritten, Metric.MessagesReceived, Metric.ParseErrors, Metric.Reconnects, Metric.LastEventAgeSeconds,
+  Metric.SilentStreams,
   Metric.SilverCompleteness, Metric.SilverQuarantinedRows,
   Metric.GoldInvalidFeatures, Metric.GoldDataOkPercent,
   Metric.BackfilledRows, Metric.BronzeAgeSeconds,

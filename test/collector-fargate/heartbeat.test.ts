@@ -11,7 +11,7 @@ const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 function collectorSnapshot(over: Partial<CollectorSnapshot> = {}): CollectorSnapshot {
   return {
     messages: 0, records: 0, streams: {}, errors: {}, skipped: {}, control: {}, gaps: 0, filesWritten: 0, rowsWritten: 0,
-    bytesWritten: 0, flushFailures: 0, lastFlushLatencyMs: 0, bufferedRows: 0, reconnects: 0, lastEventMs: 0, ...over,
+    bytesWritten: 0, flushFailures: 0, lastFlushLatencyMs: 0, bufferedRows: 0, reconnects: 0, lastEventMs: 0, silentStreams: {}, clockSkewMs: null, ...over,
   };
 }
 
@@ -34,7 +34,7 @@ describe('collector heartbeat', () => {
     await hb.beat();
     clock.t = T0 + 30_000;
     set({
-      messages: 600, lastEventMs: T0 + 29_500, reconnects: 1, gaps: 1, bufferedRows: 40, filesWritten: 3, rowsWritten: 500, bytesWritten: 9000, lastFlushLatencyMs: 120,
+      messages: 600, lastEventMs: T0 + 29_500, reconnects: 1, gaps: 1, clockSkewMs: -1270, silentStreams: { 'btcusdt@depth10@100ms': 2 }, bufferedRows: 40, filesWritten: 3, rowsWritten: 500, bytesWritten: 9000, lastFlushLatencyMs: 120,
       streams: { 'btcusdt@trade': { messages: 300, lastEventMs: T0 + 29_500 }, 'btcusdt@kline_1m': { messages: 15, lastEventMs: T0 + 20_000 } },
       errors: { 'not JSON': { count: 2, samples: ['{oops`|\nx'] } },
     }, 7);
@@ -47,7 +47,7 @@ describe('collector heartbeat', () => {
       streams: { 'btcusdt@trade': { records: 300, messagesPerMinute: 600, lastEventAgeSeconds: 0.5 }, 'btcusdt@kline_1m': { records: 15, messagesPerMinute: 30, lastEventAgeSeconds: 10 } },
     });
     const md = fs.readFileSync(file.replace(/\.json$/, '.md'), 'utf8');
-    expect(md).toContain('| binance | 1,200 | 0.5 s | 1 | 2 | 40 | 7 | 120 ms | 0 | 3 | 500 |');
+    expect(md).toContain('| binance | 1,200 | 0.5 s | -1,270 ms | 1 | 2 | 1 | 2 | 40 | 7 | 120 ms | 0 | 3 | 500 |');
     expect(md).toContain('| btcusdt@kline_1m | 30 | 10.0 s |');
     // A raw sample cannot break the Markdown: one line, no backtick of its own.
     expect(md).toContain("- not JSON × 2, e.g. `{oops | x`");

@@ -1,0 +1,135 @@
+import type { Logger } from '../util/log';
+import { WsConnection, type Backoff } from './ws-connection';
+
+/**
+ * One logical exchange connection that survives the exchange's forced disconnects without a gap (SPEC C3):
+ * before the 24-hour limit, or when the server announces a shutdown, it opens the replacement first and closes
+ * the old socket only once the new one delivers data. During the overlap both deliver, so some messages arrive
+ * twice; Bronze keeps both and Silver deduplicates.
+ */
+
+export interface ConnectionSpec {
+  url: string;
+  /** Stream names (as records report them) this connection carries: what silence detection watches. */
+  streams: readonly string[];
+  /** Messages to send after each open (subscriptions the URL cannot carry, e.g. Kraken). */
+  subscribeMessages?: readonly string[];
+}
+
+export interface ManagedConnectionOptions {
+  spec: ConnectionSpec;
+  onMessage(raw: string, receiveMs: number, conn: ManagedConnection): void;
+  /** The old socket was lost before a replacement delivered: streams may have missed data. */
+  onDrop(cause: string, conn: ManagedConnection): void;
+  /** The collector's clock (event time for simulators): connection age is measured on it. */
+  clock(): number;
+  /** Roll over when a socket is this old (default 23 h: Binance cuts at 24 h). */
+  maxAgeMs?: number;
+  /** Pause between subscribe messages (Binance allows 5 incoming messages per second). */
+  subscribeSpacingMs?: number;
+  silentTimeoutMs?: number;
+  backoff?: Backoff;
+  now?: () => number;
+  log: Logger;
+}
+
+export const DEFAULT_MAX_CONNECTION_AGE_MS = 23 * 3_600_000;
+const DEFAULT_SUBSCRIBE_SPACING_MS = 250;
+
+export class ManagedConnection {
+  private current: WsConnection;
+  private next?: WsConnection;
+  private openedAt = NaN;
+  private stopped = false;
+  rollovers = 0;
+
+  constructor(private readonly o: ManagedConnectionOptions) {
+    this.current = this.socket();
+  }
+
+  get spec(): ConnectionSpec {
+    return this.o.spec;
+  }
+
+  get reconnects(): number {
+    return this.current.reconnects;
+  }
+
+  get rolling(): boolean {
+    return this.next !== undefined;
+  }
+
+  start(): Promise<void> {
+    return this.current.start();
+  }
+
+  /** Opens a replacement socket; the current one closes once the replacement delivers. */
+  rollover(reason: string): void {
+    if (this.stopped || this.next) return;
+    this.o.log.info({ url: this.o.spec.url, reason }, 'rolling over to a new connection');
+    this.rollovers++;
+    const next = this.socket();
+    this.next = next;
+    void next.start();
+  }
+
+  /** Sends a text frame on the socket that is delivering. */
+  send(text: string): void {
+    this.current.send(text);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([this.current.stop(), this.next?.stop()]);
+  }
+
+  private socket(): WsConnection {
+    const conn: WsConnection = new WsConnection({
+      url: this.o.spec.url, now: this.o.now, log: this.o.log, silentTimeoutMs: this.o.silentTimeoutMs, backoff: this.o.backoff,
+      onOpen: () => {
+        if (conn === this.current) this.openedAt = NaN;
+        void this.subscribe(conn);
+      },
+      onMessage: (raw, receiveMs) => this.message(conn, raw, receiveMs),
+      onDrop: (cause) => this.drop(conn, cause),
+    });
+    return conn;
+  }
+
+  private async subscribe(conn: WsConnection): Promise<void> {
+    const msgs = this.o.spec.subscribeMessages ?? [];
+    for (let i = 0; i < msgs.length; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, this.o.subscribeSpacingMs ?? DEFAULT_SUBSCRIBE_SPACING_MS));
+      conn.send(msgs[i]);
+    }
+  }
+
+  private message(conn: WsConnection, raw: string, receiveMs: number): void {
+    if (conn === this.next) this.promote();
+    this.o.onMessage(raw, receiveMs, this);
+    if (conn !== this.current) return;
+    const t = this.o.clock();
+    if (Number.isNaN(this.openedAt)) this.openedAt = t;
+    else if (t - this.openedAt >= (this.o.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
+  }
+
+  private promote(): void {
+    const old = this.current;
+    this.current = this.next!;
+    this.next = undefined;
+    this.openedAt = NaN;
+    void old.stop();
+  }
+
+  private drop(conn: WsConnection, cause: string): void {
+    if (conn === this.next) return; // the replacement failed before delivering: it retries by itself
+    if (this.next) {
+      // The old socket died before the replacement delivered; the replacement takes over when it does.
+      void conn.stop();
+      this.current = this.next;
+      this.next = undefined;
+      this.openedAt = NaN;
+    }
+    this.o.onDrop(cause, this);
+  }
+}
