@@ -1,0 +1,186 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The on-disk format of the Bronze spool (see spool.ts). One spooled object is two files in the spool folder:
+ *
+ *   <id>.bin    the object's bytes, exactly as they go to the store
+ *   <id>.json   {"v":1,"key":...,"size":...,"sha256":...,"createdMs":...}, written after the .bin
+ *
+ * `id` is `<createdMs, 15 digits>-<sequence, 9 digits>-<random>`, so sorting ids sorts spooled objects oldest
+ * first. Both files are written to a temporary name (`.<name>.<owner>.tmp`), fsynced and renamed; the sidecar's
+ * rename is the commit point: a .bin without its .json was never acknowledged (a crash between the two renames,
+ * or a crash while deleting an uploaded entry) and is removed on recovery, as are temporary files. A sidecar that
+ * cannot be parsed, or whose .bin has the wrong size or hash, is renamed to `*.corrupt` and kept for a human:
+ * nothing is deleted unless it is known to be uploaded or was never acknowledged.
+ */
+
+export interface SpoolMeta {
+  v: 1;
+  /** The object store key the bytes belong to. */
+  key: string;
+  size: number;
+  sha256: string;
+  createdMs: number;
+}
+
+export interface SpoolEntry extends SpoolMeta {
+  id: string;
+}
+
+export interface SpoolScan {
+  entries: SpoolEntry[];
+  /** Temporary files from an interrupted write, removed. */
+  removedTemp: number;
+  /** .bin files without a sidecar (or sidecars without a .bin), removed. */
+  removedOrphans: number;
+  /** Entries set aside as `*.corrupt`. */
+  corrupt: number;
+}
+
+const ID_RE = /^\d{15}-\d{9}-[0-9a-f]{8}$/;
+
+export function sha256(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('hex');
+}
+
+export function spoolId(createdMs: number, seq: number): string {
+  return `${String(Math.max(0, Math.floor(createdMs))).padStart(15, '0')}-${String(seq % 1e9).padStart(9, '0')}-${randomUUID().slice(0, 8)}`;
+}
+
+export const dataPath = (dir: string, id: string): string => path.join(dir, `${id}.bin`);
+export const metaPath = (dir: string, id: string): string => path.join(dir, `${id}.json`);
+
+/** Writes `body` to `dest` through a temporary file in the same folder: write, fsync, rename. */
+async function writeAtomically(dest: string, body: Uint8Array | string, owner: string): Promise<void> {
+  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${owner}.tmp`);
+  try {
+    const fh = await fs.open(tmp, 'w');
+    try {
+      await fh.writeFile(body);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, dest);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the renames durable; not every platform can open a directory, so this is best effort.
+  try {
+    const fh = await fs.open(dir, 'r');
+    try { await fh.sync(); } finally { await fh.close(); }
+  } catch { /* best effort */ }
+}
+
+/**
+ * Spools `body` for `key` under `id`. Resolves once both files are durably in place; on failure nothing of the
+ * entry is left behind and the error is thrown. `owner` tags temporary files so recovery in the same process
+ * never removes a write still in progress.
+ */
+export async function writeSpoolEntry(dir: string, entry: SpoolEntry, body: Uint8Array, owner: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  const meta: SpoolMeta = { v: 1, key: entry.key, size: entry.size, sha256: entry.sha256, createdMs: entry.createdMs };
+  try {
+    await writeAtomically(dataPath(dir, entry.id), body, owner);
+    await writeAtomically(metaPath(dir, entry.id), JSON.stringify(meta), owner);
+  } catch (e) {
+    await fs.rm(dataPath(dir, entry.id), { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await syncDir(dir);
+}
+
+/** Reads a spooled object's bytes, checking size and hash against the sidecar. */
+export async function readSpoolEntry(dir: string, entry: SpoolEntry): Promise<Uint8Array> {
+  const body = await fs.readFile(dataPath(dir, entry.id));
+  if (body.length !== entry.size || sha256(body) !== entry.sha256) {
+    throw new SpoolCorruptError(`spool file ${entry.id}.bin for ${entry.key} has ${body.length} bytes / another hash than its sidecar records`);
+  }
+  return body;
+}
+
+export class SpoolCorruptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpoolCorruptError';
+  }
+}
+
+/** Removes an uploaded entry: the sidecar first (the commit record), then the bytes. */
+export async function removeSpoolEntry(dir: string, id: string): Promise<void> {
+  await fs.rm(metaPath(dir, id), { force: true });
+  await fs.rm(dataPath(dir, id), { force: true });
+}
+
+/** Renames an entry's files to `*.corrupt` so they are kept but no longer pending. */
+export async function setAsideCorrupt(dir: string, id: string): Promise<void> {
+  for (const p of [metaPath(dir, id), dataPath(dir, id)]) {
+    await fs.rename(p, `${p}.corrupt`).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  }
+}
+
+function parseMeta(text: string): SpoolMeta | undefined {
+  try {
+    const m = JSON.parse(text) as Partial<SpoolMeta>;
+    if (m.v !== 1 || typeof m.key !== 'string' || !m.key || typeof m.size !== 'number' || typeof m.sha256 !== 'string' || typeof m.createdMs !== 'number') return undefined;
+    return { v: 1, key: m.key, size: m.size, sha256: m.sha256, createdMs: m.createdMs };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the spool folder left by an earlier run: complete entries oldest first; leftovers of interrupted writes
+ * (temporary files not tagged with `owner`, .bin files without a sidecar) are removed. A missing folder is empty.
+ * `skip` holds ids already known to the caller (left alone).
+ */
+export async function scanSpool(dir: string, owner: string, skip: ReadonlySet<string> = new Set()): Promise<SpoolScan> {
+  const out: SpoolScan = { entries: [], removedTemp: 0, removedOrphans: 0, corrupt: 0 };
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw e;
+  }
+  const present = new Set(names);
+  for (const name of names) {
+    if (name.startsWith('.') && name.endsWith('.tmp')) {
+      if (name.endsWith(`.${owner}.tmp`)) continue; // a write of this uploader, in progress
+      await fs.rm(path.join(dir, name), { force: true });
+      out.removedTemp++;
+      continue;
+    }
+    const m = /^(.*)\.(bin|json)$/.exec(name);
+    if (!m || !ID_RE.test(m[1]) || skip.has(m[1])) continue;
+    const id = m[1];
+    if (m[2] === 'bin') {
+      if (!present.has(`${id}.json`)) {
+        await fs.rm(path.join(dir, name), { force: true });
+        out.removedOrphans++;
+      }
+      continue;
+    }
+    if (!present.has(`${id}.bin`)) {
+      await fs.rm(path.join(dir, name), { force: true });
+      out.removedOrphans++;
+      continue;
+    }
+    const meta = parseMeta(await fs.readFile(path.join(dir, name), 'utf8'));
+    const size = (await fs.stat(dataPath(dir, id))).size;
+    if (!meta || meta.size !== size) {
+      await setAsideCorrupt(dir, id);
+      out.corrupt++;
+      continue;
+    }
+    out.entries.push({ ...meta, id });
+  }
+  out.entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return out;
+}
