@@ -26,6 +26,8 @@ export interface SessionView {
 export interface ClientMessageResult {
   /** Text frame to send back (ack, listing or error). */
   reply?: string;
+  /** Further frames sent after `reply`, in order (Kraken acknowledges each symbol of a request separately). */
+  replies?: string[];
   subscribe?: string[];
   unsubscribe?: string[];
   /** New framing for the session (Binance SET_PROPERTY combined). */

@@ -1,5 +1,6 @@
 import type { MarketModel } from '../market/market-model';
 import { BinanceSpotPersonality } from './binance-spot';
+import { KrakenPersonality } from './kraken';
 import type { ExchangePersonality } from './personality';
 
 /**
@@ -23,7 +24,7 @@ const notYet = (name: string): Factory => () => { throw new Error(`the simulator
 const FACTORIES: Record<SimProtocol, Factory> = {
   'binance-spot': (model, opts) => new BinanceSpotPersonality(model, opts),
   'binance-futures': notYet('binance-futures'),
-  kraken: notYet('kraken'),
+  kraken: (model, opts) => new KrakenPersonality(model, opts),
 };
 
 export function createPersonality(protocol: SimProtocol, model: MarketModel, opts: PersonalityOptions): ExchangePersonality {

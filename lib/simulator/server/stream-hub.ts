@@ -142,6 +142,7 @@ export class StreamHub {
   private onMessage(s: Session, text: string): void {
     const r = this.personality.onClientMessage(text, s);
     if (r.reply !== undefined && s.ws.readyState === WebSocket.OPEN) s.ws.send(r.reply);
+    if (r.replies && s.ws.readyState === WebSocket.OPEN) for (const f of r.replies) s.ws.send(f);
     if (r.combined !== undefined) s.combined = r.combined;
     if (r.subscribe) this.subscribe(s, r.subscribe);
     if (r.unsubscribe) this.unsubscribe(s, r.unsubscribe);
