@@ -1,4 +1,5 @@
 import type { MarketModel } from '../market/market-model';
+import { BinanceFuturesPersonality } from './binance-futures';
 import { BinanceSpotPersonality } from './binance-spot';
 import { KrakenPersonality } from './kraken';
 import type { ExchangePersonality } from './personality';
@@ -19,11 +20,9 @@ export interface PersonalityOptions {
 
 type Factory = (model: MarketModel, opts: PersonalityOptions) => ExchangePersonality;
 
-const notYet = (name: string): Factory => () => { throw new Error(`the simulator does not speak ${name} yet`); };
-
 const FACTORIES: Record<SimProtocol, Factory> = {
   'binance-spot': (model, opts) => new BinanceSpotPersonality(model, opts),
-  'binance-futures': notYet('binance-futures'),
+  'binance-futures': (model, opts) => new BinanceFuturesPersonality(model, opts),
   kraken: (model, opts) => new KrakenPersonality(model, opts),
 };
 

@@ -1,0 +1,98 @@
+import { intervalMs } from '../market/kline';
+import type { MarketModel } from '../market/market-model';
+import type { PerpetualDerivatives } from './binance-futures-derivatives';
+import { fixed, type BinanceFuturesPayloads } from './binance-futures-payloads';
+import type { RestRequest, RestResponse } from './personality';
+
+/**
+ * Binance USD-M REST: `/fapi/v1/ping`, `/time`, `/klines` (the spot model's klines at futures precision, up to
+ * 1,500 rows) and `/openInterest`, with Binance's error bodies (`{"code":-1121,"msg":"Invalid symbol."}`).
+ */
+
+const KLINES_DEFAULT_LIMIT = 500;
+const KLINES_MAX_LIMIT = 1500;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+const ok = (body: string): RestResponse => ({ status: 200, body, headers: JSON_HEADERS });
+const binanceError = (status: number, code: number, msg: string): RestResponse => ({ status, body: JSON.stringify({ code, msg }), headers: JSON_HEADERS });
+const mandatory = (name: string) => binanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+const illegal = (name: string) => binanceError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+const INVALID_SYMBOL = binanceError(400, -1121, 'Invalid symbol.');
+
+export class BinanceFuturesRest {
+  constructor(
+    private readonly model: MarketModel,
+    private readonly payloads: (symbol: string) => BinanceFuturesPayloads,
+    private readonly derivatives: PerpetualDerivatives,
+    /** Earliest kline open time served, as a listing date would bound it. */
+    private readonly historyStartMs: number,
+  ) {}
+
+  handle(req: RestRequest, nowMs: number): RestResponse {
+    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
+    switch (req.path) {
+      case '/fapi/v1/ping':
+        return ok('{}');
+      case '/fapi/v1/time':
+        return ok(`{"serverTime":${nowMs}}`);
+      case '/fapi/v1/klines':
+        return this.klines(req.query, nowMs);
+      case '/fapi/v1/openInterest':
+        return this.openInterest(req.query, nowMs);
+      default:
+        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
+    }
+  }
+
+  private symbolOf(q: URLSearchParams): string | RestResponse {
+    const symbol = q.get('symbol');
+    if (!symbol) return mandatory('symbol');
+    if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
+    return symbol;
+  }
+
+  /** The reading as of `nowMs`; it moves once a simulated minute. */
+  private openInterest(q: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(q);
+    if (typeof symbol !== 'string') return symbol;
+    const steps = this.derivatives.openInterest(symbol, nowMs);
+    const oi = fixed(steps, this.model.market(symbol).spec.qtyDecimals);
+    return ok(`{"openInterest":"${oi}","symbol":"${symbol}","time":${nowMs}}`);
+  }
+
+  private klines(q: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(q);
+    if (typeof symbol !== 'string') return symbol;
+    const interval = q.get('interval');
+    if (!interval) return mandatory('interval');
+    const len = intervalMs(interval);
+    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
+    const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
+    for (const name of ['startTime', 'endTime', 'limit'] as const) {
+      const v = q.get(name);
+      if (v === null || v === '') continue;
+      if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
+      params[name] = Number(v);
+    }
+    if (params.limit === 0) return binanceError(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    const limit = Math.min(params.limit ?? KLINES_DEFAULT_LIMIT, KLINES_MAX_LIMIT);
+
+    const floorTo = (t: number) => t - (t % len);
+    const firstListed = Math.ceil(this.historyStartMs / len) * len;
+    let last = floorTo(nowMs);
+    if (params.endTime !== undefined) last = Math.min(last, floorTo(params.endTime));
+    let first: number;
+    if (params.startTime !== undefined) {
+      first = Math.max(firstListed, Math.ceil(params.startTime / len) * len);
+      last = Math.min(last, first + (limit - 1) * len);
+    } else {
+      first = Math.max(firstListed, last - (limit - 1) * len);
+    }
+
+    const market = this.model.market(symbol);
+    const fmt = this.payloads(symbol);
+    const rows: string[] = [];
+    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
+    return ok(`[${rows.join(',')}]`);
+  }
+}
