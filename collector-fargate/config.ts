@@ -6,7 +6,7 @@ import { LocalObjectStore } from '../lib/storage/local-store';
 import type { ObjectStore } from '../lib/storage/object-store';
 import { S3ObjectStore } from '../lib/storage/s3-store';
 import { UserError } from '../lib/util/errors';
-import { DEFAULT_HEARTBEAT_FILE, DEFAULT_HEARTBEAT_MAX_AGE_SECONDS } from './defaults';
+import { DEFAULT_HEARTBEAT_FILE, DEFAULT_HEARTBEAT_MAX_AGE_SECONDS, DEFAULT_SPOOL_DIR } from './defaults';
 
 /**
  * The container's configuration, from environment variables only (the ECS task definition sets them). Every
@@ -58,6 +58,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
       sources,
       flushIntervalMs: flush === undefined ? undefined : flush * 1000,
       stopDeadlineMs: stop === undefined ? undefined : stop * 1000,
+      spoolDir: env.SPOOL_DIR?.trim() || DEFAULT_SPOOL_DIR,
     },
     heartbeatFile: env.HEARTBEAT_FILE || DEFAULT_HEARTBEAT_FILE,
     heartbeatIntervalMs: beat * 1000,

@@ -35,7 +35,7 @@ export async function measureDay(o: { lake: string; symbol: string; hours: numbe
   const end = start + o.hours * 3_600_000;
   const sim = await startSimulator({ symbols: [o.symbol], start, end, speed: 'max', seed: 11, instruments: { [o.symbol]: { tradesPerMinute: o.tradesPerMinute } } });
   const profile = sourceProfile('sim');
-  const collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, [o.symbol]), store, now: () => sim.clock.now(), receiveTimeFromEvents: true });
+  const collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store, now: () => sim.clock.now(), receiveTimeFromEvents: true });
   const began = performance.now();
   const ticker = setInterval(() => {
     const s = collector.snapshot();

@@ -32,7 +32,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectorSnapshot> 
   if (o.source === 'sim') sim = await startSimulator({ symbols: o.symbols, speed: o.simSpeed ?? 60 });
   const wsBase = o.endpoint ?? sim?.wsBaseUrl ?? profile.ws;
   const collector = new Collector({
-    exchange: profile.exchange, adapter: profile.adapter, url: profile.url(wsBase, o.symbols), store: o.store,
+    exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(wsBase, o.symbols), contiguousTradeIds: profile.contiguousTradeIds, store: o.store,
     now: sim ? () => sim!.clock.now() : undefined, receiveTimeFromEvents: !!sim,
   });
   const ticker = setInterval(() => {

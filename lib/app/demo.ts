@@ -65,7 +65,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
 
     const liveBegan = Date.now();
     collector = new Collector({
-      exchange: profile.exchange, adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, o.symbols), store,
+      exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, o.symbols), contiguousTradeIds: profile.contiguousTradeIds, store,
       now: () => sim.clock.now(), receiveTimeFromEvents: true,
     });
     await collector.start();

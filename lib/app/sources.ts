@@ -1,4 +1,5 @@
 import { BINANCE_SPOT_ENDPOINTS, BinanceSpotAdapter, binanceStreamName, combinedStreamUrl } from '../exchanges/binance';
+import type { ConnectionSpec } from '../collector/managed-connection';
 import type { ExchangeAdapter, StreamRequest } from '../exchanges/types';
 import type { ExchangeId } from '../schema/columns';
 import { UserError } from '../util/errors';
@@ -16,8 +17,32 @@ export interface SourceProfile {
   adapter: ExchangeAdapter;
   ws: string;
   rest: string;
-  /** Full WebSocket URL subscribing every stream of `symbols`, against `wsBase`. */
-  url(wsBase: string, symbols: readonly string[]): string;
+  /**
+   * The WebSocket connections carrying every stream of `symbols` against `wsBase`, split so that none carries
+   * more than `maxStreams` (the exchange's limit by default) and a symbol's streams stay on one connection.
+   */
+  connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionSpec[];
+  /** Exchange trade ids are consecutive per symbol: a jump is a gap. */
+  contiguousTradeIds: boolean;
+}
+
+/** Binance: at most 1,024 streams per connection. */
+export const BINANCE_MAX_STREAMS = 1024;
+
+/** Groups symbols so each group's streams fit one connection; a symbol is never split across connections. */
+export function groupSymbols<T>(symbols: readonly string[], streamsOf: (symbol: string) => T[], maxStreams: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  for (const symbol of symbols) {
+    const streams = streamsOf(symbol);
+    if (current.length > 0 && current.length + streams.length > maxStreams) {
+      groups.push(current);
+      current = [];
+    }
+    current.push(...streams);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** Every Bronze dataset Binance spot streams, per symbol (SPEC C1). */
@@ -40,7 +65,10 @@ export function sourceProfile(source: SourceId): SourceProfile {
       const endpoints = BINANCE_SPOT_ENDPOINTS[exchange];
       return {
         exchange, adapter: new BinanceSpotAdapter(exchange), ws: endpoints.ws, rest: endpoints.rest,
-        url: (wsBase, symbols) => combinedStreamUrl(wsBase, spotStreamRequests(symbols).map(binanceStreamName)),
+        contiguousTradeIds: true,
+        connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
+          groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map(binanceStreamName), maxStreams)
+            .map((streams) => ({ url: combinedStreamUrl(wsBase, streams), streams })),
       };
     }
     default:

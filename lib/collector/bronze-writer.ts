@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { putTable } from '../parquet/write';
+import { encodeParquet, putTable } from '../parquet/write';
 import { bronzeFileKey } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import type { BufferedPartition } from './bronze-buffers';
+import type { BronzeUploader } from './spool';
 
 /** Writes buffered partitions as Bronze Parquet files: one new, immutable file per partition per flush. */
 
@@ -10,14 +11,34 @@ export interface WrittenFile {
   key: string;
   rows: number;
   bytes: number;
+  /** True when the store was down and the file waits in the local spool for its upload. */
+  spooled?: boolean;
 }
 
-export async function writeBronze(store: ObjectStore, parts: readonly BufferedPartition[], fileId: (p: BufferedPartition) => string = () => randomUUID()): Promise<WrittenFile[]> {
+type FileId = (p: BufferedPartition) => string;
+
+export async function writeBronze(store: ObjectStore, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
   for (const p of parts) {
     const key = bronzeFileKey(p.spec, p.values, p.startMs, fileId(p));
     const bytes = await putTable(store, key, p.table);
     out.push({ key, rows: p.table.length, bytes });
+  }
+  return out;
+}
+
+/**
+ * Same files through the spooling uploader: a store outage parks them on local disk instead of failing, and the
+ * uploader re-uploads them when the store is back. Bronze flushes are at most an hour of one stream, small
+ * enough to encode in memory.
+ */
+export async function uploadBronze(uploader: BronzeUploader, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
+  const out: WrittenFile[] = [];
+  for (const p of parts) {
+    const key = bronzeFileKey(p.spec, p.values, p.startMs, fileId(p));
+    const bytes = await encodeParquet(p.table);
+    const outcome = await uploader.upload(key, bytes);
+    out.push({ key, rows: p.table.length, bytes: bytes.byteLength, spooled: outcome !== 'uploaded' });
   }
   return out;
 }

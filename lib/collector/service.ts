@@ -3,7 +3,9 @@ import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { logger, type Logger } from '../util/log';
+import { uploadBronze } from './bronze-writer';
 import { Collector } from './collector';
+import { BronzeUploader, type UploaderStats } from './spool';
 import type { CollectorSnapshot } from './stats';
 
 /**
@@ -27,6 +29,11 @@ export interface CollectorServiceConfig {
   silentTimeoutMs?: number;
   /** Upper bound of `stop()` (default 60 s). */
   stopDeadlineMs?: number;
+  /**
+   * Local folder where Bronze files wait while the object store is unreachable; pending files from an earlier
+   * run are uploaded first on start. Without it, failed writes stay in memory and are retried.
+   */
+  spoolDir?: string;
 }
 
 export interface SourceSnapshot {
@@ -43,6 +50,8 @@ export interface StopResult {
   complete: boolean;
   /** Rows known not to have reached the store (failed writes still queued). */
   unwrittenRows: number;
+  /** Files still in the local spool (uploaded on the next start from the same folder). */
+  spooledFiles: number;
   timedOut: boolean;
 }
 
@@ -63,12 +72,15 @@ export class CollectorService {
   private readonly stopDeadlineMs: number;
   private started = false;
   private stopping?: Promise<StopResult>;
+  private readonly uploader?: BronzeUploader;
 
   /** Throws UserError for a configuration no collector can run (unsupported source, duplicate exchange, no symbols). */
   constructor(config: CollectorServiceConfig, store: ObjectStore, log: Logger = logger('collector-service')) {
     this.log = log;
     this.stopDeadlineMs = config.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
     if (config.sources.length === 0) throw new UserError('no source configured');
+    const uploader = config.spoolDir ? new BronzeUploader({ store, spoolDir: config.spoolDir, log: log.child({ component: 'spool' }) }) : undefined;
+    this.uploader = uploader;
     const byExchange = new Map<ExchangeId, SourceId>();
     this.running = config.sources.map((src) => {
       if (src.symbols.length === 0) throw new UserError(`source '${src.source}' has no symbols`);
@@ -81,9 +93,10 @@ export class CollectorService {
       byExchange.set(profile.exchange, src.source);
       const collector = new Collector({
         exchange: profile.exchange, adapter: profile.adapter, store,
-        url: profile.url(src.endpoint ?? profile.ws, src.symbols),
+        connections: profile.connections(src.endpoint ?? profile.ws, src.symbols), contiguousTradeIds: profile.contiguousTradeIds,
         flushIntervalMs: config.flushIntervalMs,
         silentTimeoutMs: config.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
+        write: uploader ? (parts) => uploadBronze(uploader, parts) : undefined,
         // The simulator's clock runs ahead of ours; see CollectorOptions.receiveTimeFromEvents.
         receiveTimeFromEvents: src.source === 'sim',
         log: this.log.child({ source: src.source }),
@@ -97,6 +110,11 @@ export class CollectorService {
     if (this.started) throw new Error('collector service already started');
     this.started = true;
     this.log.info({ sources: this.running.map((r) => ({ source: r.config.source, exchange: r.exchange, symbols: r.config.symbols })) }, 'starting collectors');
+    if (this.uploader) {
+      // Files a previous run could not upload go first, so Bronze stays in order of arrival where it can.
+      const pending = await this.uploader.recoverPending();
+      if (pending > 0) this.log.info({ pending, left: this.uploader.stats().pendingFiles }, 'spooled files from an earlier run');
+    }
     await Promise.all(this.running.map((r) => r.collector.start()));
   }
 
@@ -119,11 +137,22 @@ export class CollectorService {
       await sleep(pause);
       timedOut = !(await withinDeadline(Promise.all(this.running.map((r) => r.collector.flush())), left()));
     }
+    let spooledFiles = 0;
+    if (this.uploader) {
+      const flushed = await this.uploader.flushPending(Math.max(0, left()));
+      spooledFiles = flushed.pendingFiles + flushed.inMemoryFiles;
+      await this.uploader.close();
+    }
     const unwrittenRows = this.unwrittenRows();
-    const result = { complete: !timedOut && unwrittenRows === 0, unwrittenRows, timedOut };
+    const result = { complete: !timedOut && unwrittenRows === 0 && spooledFiles === 0, unwrittenRows, spooledFiles, timedOut };
     if (result.complete) this.log.info({ elapsedMs: deadlineMs - left() }, 'collectors stopped, everything flushed');
     else this.log.error(result, 'collectors stopped with rows not written');
     return result;
+  }
+
+  /** The spool's counters, when spooling is on. */
+  spoolStats(): UploaderStats | undefined {
+    return this.uploader?.stats();
   }
 
   snapshot(): SourceSnapshot[] {

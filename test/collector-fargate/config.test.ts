@@ -1,5 +1,5 @@
 import { configFromEnv, endpointVariable, openLake } from '../../collector-fargate/config';
-import { DEFAULT_HEARTBEAT_FILE } from '../../collector-fargate/defaults';
+import { DEFAULT_HEARTBEAT_FILE, DEFAULT_SPOOL_DIR } from '../../collector-fargate/defaults';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { S3ObjectStore } from '../../lib/storage/s3-store';
 import { UserError } from '../../lib/util/errors';
@@ -11,7 +11,7 @@ describe('container configuration from the environment', () => {
   it('reads the required variables and applies defaults', () => {
     expect(configFromEnv(BASE)).toEqual({
       lakeUrl: 's3://my-lake/data/', lakeRegion: undefined, s3Endpoint: undefined,
-      service: { sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }], flushIntervalMs: undefined, stopDeadlineMs: undefined },
+      service: { sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }], flushIntervalMs: undefined, stopDeadlineMs: undefined, spoolDir: DEFAULT_SPOOL_DIR },
       heartbeatFile: DEFAULT_HEARTBEAT_FILE, heartbeatIntervalMs: 15_000,
     });
   });
@@ -20,13 +20,13 @@ describe('container configuration from the environment', () => {
     const c = configFromEnv({
       ...BASE, SOURCES: '[{"source":"binance","symbols":["BTCUSDT"]},{"source":"binanceus","symbols":["BTCUSD"],"endpoint":"wss://proxy.example/us"}]',
       ENDPOINT_BINANCE: 'ws://127.0.0.1:9000', ENDPOINT_BINANCE_FUTURES: 'wss://ignored.example', S3_ENDPOINT: 'http://127.0.0.1:4568', LAKE_REGION: 'eu-west-1',
-      FLUSH_INTERVAL_SECONDS: '60', STOP_DEADLINE_SECONDS: '90', HEARTBEAT_FILE: '/var/run/hb.json', HEARTBEAT_INTERVAL_SECONDS: '60', HEARTBEAT_MAX_AGE_SECONDS: '300',
+      FLUSH_INTERVAL_SECONDS: '60', STOP_DEADLINE_SECONDS: '90', SPOOL_DIR: '/data/spool', HEARTBEAT_FILE: '/var/run/hb.json', HEARTBEAT_INTERVAL_SECONDS: '60', HEARTBEAT_MAX_AGE_SECONDS: '300',
     });
     expect(c).toEqual({
       lakeUrl: 's3://my-lake/data/', lakeRegion: 'eu-west-1', s3Endpoint: 'http://127.0.0.1:4568',
       service: {
         sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:9000' }, { source: 'binanceus', symbols: ['BTCUSD'], endpoint: 'wss://proxy.example/us' }],
-        flushIntervalMs: 60_000, stopDeadlineMs: 90_000,
+        flushIntervalMs: 60_000, stopDeadlineMs: 90_000, spoolDir: '/data/spool',
       },
       heartbeatFile: '/var/run/hb.json', heartbeatIntervalMs: 60_000,
     });

@@ -61,7 +61,7 @@ describe('collector service', () => {
       await sim.stop();
     }
     const result = await service.stop();
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, timedOut: false });
+    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false });
     const snap = service.snapshot();
     expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([['sim', 'binance', ['BTCUSDT', 'ETHUSDT']], ['binanceus', 'binanceus', ['BTCUSDT']]]);
     for (const s of snap) expect(s.collector).toMatchObject({ bufferedRows: 0, flushFailures: 0, errors: {} });
@@ -90,7 +90,7 @@ describe('collector service', () => {
     expect(buffered).toBeGreaterThan(0);
     store.failuresLeft = 3;
     const result = await service.stop();
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, timedOut: false });
+    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false });
     const c = service.snapshot()[0].collector;
     expect(c).toMatchObject({ flushFailures: 3, bufferedRows: 0, rowsWritten: buffered });
     expect((await tradeIds(store, 'binance', 'BTCUSDT')).length).toBeGreaterThan(30);
@@ -107,7 +107,7 @@ describe('collector service', () => {
       const t = Date.now();
       const stopping = service.stop(1500);
       expect(service.stop()).toBe(stopping);
-      expect(await stopping).toEqual({ complete: false, unwrittenRows: 0, timedOut: true });
+      expect(await stopping).toEqual({ complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true });
       expect(Date.now() - t).toBeGreaterThanOrEqual(1400);
       expect(Date.now() - t).toBeLessThan(4000);
       expect(store.puts).toBeGreaterThan(0);

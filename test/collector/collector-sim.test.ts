@@ -22,7 +22,7 @@ describe('collector → Bronze against the simulator', () => {
     const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 3, start: START, end: END, speed: 'max' });
     const profile = sourceProfile('sim');
     const collector = new Collector({
-      exchange: 'binance', adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
+      exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
       now: () => sim.clock.now(), receiveTimeFromEvents: true, onFlush: (files) => flushes.push(files.length),
     });
     try {

@@ -34,7 +34,7 @@ describe('health handler on s3rver', () => {
       await backfillKlines({ store, exchange: 'binanceus', symbol: 'BTCUSDT', from: DAY0, to: DAY0 + 1440 * MIN, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
       const profile = sourceProfile('sim');
       const collector = new Collector({
-        exchange: 'binance', adapter: profile.adapter, url: profile.url(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
+        exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
         now: () => sim.clock.now(), receiveTimeFromEvents: true,
       });
       await collector.start();
