@@ -3,7 +3,7 @@ import type { CollectorSnapshot } from '../collector/stats';
 import { startSimulator, type RunningSimulator } from '../simulator';
 import type { ObjectStore } from '../storage/object-store';
 import type { Progress } from '../util/progress';
-import { sourceProfile, type SourceId } from './sources';
+import { sourceCollectorOptions, sourceProfile, type SourceId } from './sources';
 
 /**
  * `lakehouse collect`: one collector for one source until the duration ends or the process is asked to stop
@@ -32,7 +32,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectorSnapshot> 
   if (o.source === 'sim') sim = await startSimulator({ symbols: o.symbols, speed: o.simSpeed ?? 60 });
   const wsBase = o.endpoint ?? sim?.wsBaseUrl ?? profile.ws;
   const collector = new Collector({
-    exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(wsBase, o.symbols), contiguousTradeIds: profile.contiguousTradeIds, store: o.store,
+    ...sourceCollectorOptions(profile, o.symbols, wsBase, sim?.restBaseUrl ?? profile.rest), store: o.store,
     now: sim ? () => sim!.clock.now() : undefined, receiveTimeFromEvents: !!sim,
   });
   const ticker = setInterval(() => {

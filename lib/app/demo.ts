@@ -9,7 +9,7 @@ import { addDays, dateOf, dateRange, dayStart } from '../storage/lake-paths';
 import { LocalObjectStore } from '../storage/local-store';
 import type { Progress } from '../util/progress';
 import { runRange } from './run-range';
-import { sourceProfile } from './sources';
+import { sourceCollectorOptions, sourceProfile } from './sources';
 
 /**
  * `lakehouse demo` (= `npm run demo`): the whole pipeline on the built-in simulator. The simulator's REST API
@@ -65,7 +65,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
 
     const liveBegan = Date.now();
     collector = new Collector({
-      exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, o.symbols), contiguousTradeIds: profile.contiguousTradeIds, store,
+      ...sourceCollectorOptions(profile, o.symbols, sim.wsBaseUrl, sim.restBaseUrl), store,
       now: () => sim.clock.now(), receiveTimeFromEvents: true,
     });
     await collector.start();

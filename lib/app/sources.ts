@@ -1,4 +1,9 @@
-import { BINANCE_SPOT_ENDPOINTS, BinanceSpotAdapter, binanceStreamName, combinedStreamUrl } from '../exchanges/binance';
+import {
+  BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_WS_BASE, BINANCE_SPOT_ENDPOINTS, BinanceFuturesAdapter, BinanceSpotAdapter,
+  binanceStreamName, combinedStreamUrl, futuresConnections, openInterestUrl, parseOpenInterestText,
+} from '../exchanges/binance';
+import { KRAKEN_WS_URL, KrakenAdapter, krakenResubscribeMessages, krakenStreamFor, krakenSubscribeMessages } from '../exchanges/kraken';
+import type { RestPollSpec } from '../collector/rest-poller';
 import type { ConnectionSpec } from '../collector/managed-connection';
 import type { ExchangeAdapter, StreamRequest } from '../exchanges/types';
 import type { ExchangeId } from '../schema/columns';
@@ -24,7 +29,18 @@ export interface SourceProfile {
   connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionSpec[];
   /** Exchange trade ids are consecutive per symbol: a jump is a gap. */
   contiguousTradeIds: boolean;
+  /** REST endpoints polled per symbol (open interest), against `restBase`. */
+  polls?(restBase: string, symbols: readonly string[]): RestPollSpec[];
+  /** Messages that re-synchronise one symbol's stream (Kraken book after a failed checksum). */
+  resyncMessages?(symbol: string, stream: string): string[];
+  /** Silence thresholds per dataset replacing the collector's defaults (undefined: no cadence to watch). */
+  streamSilenceMs?: Partial<Record<string, number>>;
+  /** No traffic at all for this long (wall clock) means a dead socket; server pings count as traffic. */
+  silentTimeoutMs?: number;
 }
+
+/** Open interest is REST-only on Binance futures (SPEC §10); every 5 minutes by default. */
+export const OPEN_INTEREST_POLL_MS = 5 * 60_000;
 
 /** Binance: at most 1,024 streams per connection. */
 export const BINANCE_MAX_STREAMS = 1024;
@@ -55,7 +71,7 @@ export function spotStreamRequests(symbols: readonly string[]): StreamRequest[] 
   ]);
 }
 
-export function sourceProfile(source: SourceId): SourceProfile {
+export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: number } = {}): SourceProfile {
   switch (source) {
     case 'binance':
     case 'binanceus':
@@ -69,9 +85,50 @@ export function sourceProfile(source: SourceId): SourceProfile {
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
           groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map(binanceStreamName), maxStreams)
             .map((streams) => ({ url: combinedStreamUrl(wsBase, streams), streams })),
+        // Binance US pings every 3 minutes, and its thin books can be quiet longer than Binance's.
+        ...(exchange === 'binanceus' ? { silentTimeoutMs: 240_000, streamSilenceMs: { book_top10: 0 } } : {}),
       };
     }
+    case 'binance-futures':
+      return {
+        exchange: 'binance-futures', adapter: new BinanceFuturesAdapter(), ws: BINANCE_FUTURES_WS_BASE, rest: BINANCE_FUTURES_REST_BASE,
+        contiguousTradeIds: true,
+        connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
+          futuresConnections(wsBase, symbols, undefined, maxStreams).map((c) => ({ url: c.url, streams: c.streams })),
+        polls: (restBase, symbols) => [{
+          name: 'open_interest', intervalMs: opts.openInterestPollMs ?? OPEN_INTEREST_POLL_MS,
+          targets: symbols.map((symbol) => ({ symbol, url: openInterestUrl(restBase, symbol), stream: `rest:${symbol.toLowerCase()}@openInterest` })),
+          parse: (text, receiveMs, symbol) => parseOpenInterestText(text, receiveMs, symbol),
+        }],
+      };
+    case 'kraken':
+      return {
+        exchange: 'kraken', adapter: new KrakenAdapter(), ws: KRAKEN_WS_URL, rest: 'https://api.kraken.com',
+        // Kraken's trade ids are not documented as gap-free per pair, so a jump proves nothing.
+        contiguousTradeIds: false,
+        connections: (wsBase, symbols) => [{
+          url: wsBase,
+          streams: symbols.flatMap((symbol) => [
+            ...(['1m', '5m', '15m'] as const).map((timeframe) => krakenStreamFor({ symbol, dataset: 'klines', timeframe })),
+            krakenStreamFor({ symbol, dataset: 'book_top10' }), krakenStreamFor({ symbol, dataset: 'trades' }),
+          ]),
+          subscribeMessages: krakenSubscribeMessages(symbols).map((m) => JSON.stringify(m)),
+        }],
+        resyncMessages: (symbol) => krakenResubscribeMessages(symbol).map((m) => JSON.stringify(m)),
+        // Kraken sends ohlc and book messages only when something changes: silence can be a quiet market.
+        streamSilenceMs: { klines: 0, book_top10: 0 },
+      };
     default:
-      throw new UserError(`source '${source}' is not supported yet (supported: binance, binanceus, sim)`);
+      throw new UserError(`source '${source}' is not supported`);
   }
+}
+
+/** The collector options a source contributes, against its endpoints (or overrides). */
+export function sourceCollectorOptions(profile: SourceProfile, symbols: readonly string[], wsBase = profile.ws, restBase = profile.rest) {
+  return {
+    exchange: profile.exchange, adapter: profile.adapter,
+    connections: profile.connections(wsBase, symbols), contiguousTradeIds: profile.contiguousTradeIds,
+    polls: profile.polls?.(restBase, symbols), resyncMessages: profile.resyncMessages,
+    streamSilenceMs: profile.streamSilenceMs, silentTimeoutMs: profile.silentTimeoutMs,
+  };
 }

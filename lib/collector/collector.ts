@@ -7,6 +7,7 @@ import { BronzeBuffers, type BufferedPartition } from './bronze-buffers';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './flush-interval';
 import { writeBronze, type WrittenFile } from './bronze-writer';
 import { ManagedConnection, type ConnectionSpec } from './managed-connection';
+import { RestPoller, type RestPollSpec } from './rest-poller';
 import { CollectorStats, type CollectorSnapshot } from './stats';
 import type { Backoff } from './ws-connection';
 
@@ -47,6 +48,10 @@ export interface CollectorOptions {
   backoff?: Backoff;
   log?: Logger;
   onFlush?(files: WrittenFile[]): void;
+  /** REST endpoints polled on their own timers (open interest). */
+  polls?: readonly RestPollSpec[];
+  /** Least pause after an HTTP 418 from a polled endpoint (default 2 min). */
+  restBanPauseMs?: number;
   /** Replaces the direct store write (the spooling uploader); returns the files written. */
   write?(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
 }
@@ -88,6 +93,7 @@ export class Collector {
   private readonly lastTradeId = new Map<string, { id: number; t: number }>();
   private nextSilenceCheck = 0;
   private readonly silence: Record<string, number>;
+  readonly pollers: RestPoller[];
 
   constructor(private readonly o: CollectorOptions) {
     this.flushIntervalMs = o.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
@@ -104,6 +110,11 @@ export class Collector {
       onMessage: (raw, receiveMs, conn) => this.onMessage(raw, receiveMs, conn),
       onDrop: (cause, conn) => this.onDrop(cause, conn),
     }));
+    this.pollers = (o.polls ?? []).map((spec) => new RestPoller({
+      spec, clock: () => this.clock(), log: this.log, banPauseMs: o.restBanPauseMs,
+      onRecords: (records) => this.addRecords(records),
+      onMissed: (t, cause) => this.openGap(t.stream, t.symbol, this.streams.get(t.stream)?.lastEvent ?? this.clock(), cause),
+    }));
   }
 
   /** The collector's notion of now: exchange event time for simulators and replays, else the local clock. */
@@ -112,12 +123,13 @@ export class Collector {
   }
 
   start(): Promise<void> {
+    for (const p of this.pollers) p.start();
     return Promise.all(this.conns.map((c) => c.start())).then(() => undefined);
   }
 
   /** Closes the connections and flushes everything buffered. */
   async stop(): Promise<void> {
-    await Promise.all(this.conns.map((c) => c.stop()));
+    await Promise.all([...this.conns.map((c) => c.stop()), ...this.pollers.map((p) => p.stop())]);
     this.closeOpenGaps();
     await this.flush();
   }

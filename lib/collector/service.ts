@@ -1,4 +1,4 @@
-import { sourceProfile, type SourceId } from '../app/sources';
+import { sourceCollectorOptions, sourceProfile, type SourceId } from '../app/sources';
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
@@ -19,6 +19,8 @@ export interface SourceConfig {
   symbols: string[];
   /** WebSocket base URL replacing the source's default (tests, proxies, the simulator). */
   endpoint?: string;
+  /** REST base URL replacing the source's default (open-interest polls). */
+  restEndpoint?: string;
 }
 
 export interface CollectorServiceConfig {
@@ -92,10 +94,10 @@ export class CollectorService {
       if (clash) throw new UserError(`sources '${clash}' and '${src.source}' both file rows under exchange '${profile.exchange}'`);
       byExchange.set(profile.exchange, src.source);
       const collector = new Collector({
-        exchange: profile.exchange, adapter: profile.adapter, store,
-        connections: profile.connections(src.endpoint ?? profile.ws, src.symbols), contiguousTradeIds: profile.contiguousTradeIds,
+        ...sourceCollectorOptions(profile, src.symbols, src.endpoint ?? profile.ws, src.restEndpoint ?? profile.rest),
+        store,
         flushIntervalMs: config.flushIntervalMs,
-        silentTimeoutMs: config.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
+        silentTimeoutMs: config.silentTimeoutMs ?? profile.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
         write: uploader ? (parts) => uploadBronze(uploader, parts) : undefined,
         // The simulator's clock runs ahead of ours; see CollectorOptions.receiveTimeFromEvents.
         receiveTimeFromEvents: src.source === 'sim',

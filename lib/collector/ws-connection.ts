@@ -78,6 +78,8 @@ export class WsConnection {
       this.armSilenceTimer();
       this.o.onMessage(data.toString(), this.lastMessageAt);
     });
+    // A server ping proves the socket alive even when the market is quiet (Binance US pings every 3 minutes).
+    ws.on('ping', () => this.armSilenceTimer());
     ws.on('error', (err) => this.o.log.warn({ err: err.message }, 'websocket error'));
     ws.on('close', (code, reason) => {
       this.clearSilenceTimer();

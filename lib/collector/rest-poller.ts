@@ -1,0 +1,122 @@
+import type { NormalizedRecord } from '../exchanges/types';
+import type { Logger } from '../util/log';
+
+/**
+ * Polls a REST endpoint per symbol on its own timer (SPEC C1: open interest every 5 minutes). The period is
+ * measured on the collector's clock (event time for simulators), checked every second of wall time. It obeys
+ * the exchange: 429 waits for `Retry-After`, 418 (an IP ban) backs off hard, doubling each time it recurs.
+ * A missed reading is an interruption of that stream: it is reported so the gap ledger records it.
+ */
+
+export interface RestPollSpec {
+  /** Dataset name, for logs and counters (e.g. open_interest). */
+  name: string;
+  intervalMs: number;
+  targets: readonly { symbol: string; url: string; stream: string }[];
+  parse(text: string, receiveMs: number, symbol: string): { kind: 'records'; records: NormalizedRecord[] } | { kind: 'error'; reason: string };
+}
+
+export interface RestPollerOptions {
+  spec: RestPollSpec;
+  clock(): number;
+  onRecords(records: NormalizedRecord[]): void;
+  /** A reading that should have happened did not (refused, failed, unparseable). */
+  onMissed(target: { symbol: string; stream: string }, cause: string): void;
+  log: Logger;
+  /** Least pause after a 418 (default 2 min); doubles while bans recur. */
+  banPauseMs?: number;
+  tickMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface RestPollStats {
+  requests: number;
+  readings: number;
+  refused429: number;
+  refused418: number;
+  failures: number;
+  pausedUntil: number;
+}
+
+const DEFAULT_BAN_PAUSE_MS = 120_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export class RestPoller {
+  readonly stats: RestPollStats = { requests: 0, readings: 0, refused429: 0, refused418: 0, failures: 0, pausedUntil: 0 };
+  private timer?: NodeJS.Timeout;
+  private nextDue = NaN;
+  private running?: Promise<void>;
+  private bans = 0;
+
+  constructor(private readonly o: RestPollerOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Runs a round when one is due; rounds never overlap. */
+  tick(): void {
+    if (this.running || Date.now() < this.stats.pausedUntil) return;
+    const now = this.o.clock();
+    if (!(now > 0)) return;
+    if (Number.isNaN(this.nextDue)) this.nextDue = now;
+    if (now < this.nextDue) return;
+    this.nextDue = (Math.floor(now / this.o.spec.intervalMs) + 1) * this.o.spec.intervalMs;
+    this.running = this.round().finally(() => { this.running = undefined; });
+  }
+
+  private async round(): Promise<void> {
+    for (const target of this.o.spec.targets) {
+      if (Date.now() < this.stats.pausedUntil) {
+        this.o.onMissed(target, 'rest_refused');
+        continue;
+      }
+      await this.poll(target);
+    }
+  }
+
+  private async poll(target: RestPollSpec['targets'][number]): Promise<void> {
+    const f = this.o.fetch ?? fetch;
+    this.stats.requests++;
+    let res: Response;
+    try {
+      res = await f(target.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    } catch (err) {
+      this.stats.failures++;
+      this.o.log.warn({ url: target.url, err: (err as Error).message }, `${this.o.spec.name} poll failed`);
+      this.o.onMissed(target, 'rest_failed');
+      return;
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 429 || res.status === 418) {
+      const retryAfterMs = Math.max(0, Number(res.headers.get('retry-after') ?? 0) * 1000) || 1000;
+      let pause = retryAfterMs;
+      if (res.status === 418) {
+        this.stats.refused418++;
+        pause = Math.max(retryAfterMs, (this.o.banPauseMs ?? DEFAULT_BAN_PAUSE_MS) * 2 ** this.bans++);
+      } else {
+        this.stats.refused429++;
+      }
+      this.stats.pausedUntil = Date.now() + pause;
+      this.o.log.warn({ status: res.status, pauseMs: pause }, `${this.o.spec.name}: exchange refused requests; pausing`);
+      this.o.onMissed(target, 'rest_refused');
+      return;
+    }
+    const out = res.ok ? this.o.spec.parse(text, this.o.clock(), target.symbol) : { kind: 'error' as const, reason: `HTTP ${res.status}` };
+    if (out.kind === 'error') {
+      this.stats.failures++;
+      this.o.log.warn({ url: target.url, reason: out.reason, body: text.slice(0, 200) }, `${this.o.spec.name} poll rejected`);
+      this.o.onMissed(target, 'rest_failed');
+      return;
+    }
+    this.bans = 0;
+    this.stats.readings += out.records.length;
+    this.o.onRecords(out.records);
+  }
+}
