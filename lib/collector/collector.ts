@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { ExchangeAdapter, NormalizedRecord, ParseOutcome } from '../exchanges/types';
 import { baseQuote } from '../exchanges/symbols';
 import type { ExchangeId } from '../schema/columns';
@@ -52,6 +54,11 @@ export interface CollectorOptions {
   polls?: readonly RestPollSpec[];
   /** Least pause after an HTTP 418 from a polled endpoint (default 2 min). */
   restBanPauseMs?: number;
+  /**
+   * Where the last event time of each stream is kept across restarts: a restarted collector ledgers the time
+   * it was away (cause `restart`) from there to each stream's first new event.
+   */
+  stateFile?: string;
   /** Replaces the direct store write (the spooling uploader); returns the files written. */
   write?(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
 }
@@ -122,14 +129,45 @@ export class Collector {
     return this.o.receiveTimeFromEvents ? this.latestEventMs : this.now();
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    await this.resumeFromState();
     for (const p of this.pollers) p.start();
-    return Promise.all(this.conns.map((c) => c.start())).then(() => undefined);
+    await Promise.all(this.conns.map((c) => c.start()));
+  }
+
+  private async resumeFromState(): Promise<void> {
+    if (!this.o.stateFile) return;
+    let text: string;
+    try {
+      text = await fs.readFile(this.o.stateFile, 'utf8');
+    } catch {
+      return; // first start
+    }
+    try {
+      const state = JSON.parse(text) as { streams: Record<string, { symbol: string; lastEvent: number }> };
+      for (const [stream, s] of Object.entries(state.streams)) this.openGap(stream, s.symbol, s.lastEvent, 'restart');
+    } catch (err) {
+      this.log.warn({ file: this.o.stateFile, err: (err as Error).message }, 'collector state unreadable; restart gaps not ledgered');
+    }
+  }
+
+  private async saveState(): Promise<void> {
+    if (!this.o.stateFile) return;
+    const streams = Object.fromEntries([...this.streams].map(([name, s]) => [name, { symbol: s.symbol, lastEvent: s.lastEvent }]));
+    const tmp = `${this.o.stateFile}.${process.pid}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(this.o.stateFile), { recursive: true });
+      await fs.writeFile(tmp, JSON.stringify({ savedAt: this.now(), streams }));
+      await fs.rename(tmp, this.o.stateFile);
+    } catch (err) {
+      this.log.warn({ file: this.o.stateFile, err: (err as Error).message }, 'collector state not saved');
+    }
   }
 
   /** Closes the connections and flushes everything buffered. */
   async stop(): Promise<void> {
     await Promise.all([...this.conns.map((c) => c.stop()), ...this.pollers.map((p) => p.stop())]);
+    await this.saveState();
     this.closeOpenGaps();
     await this.flush();
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { sourceCollectorOptions, sourceProfile, type SourceId } from '../app/sources';
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
@@ -99,6 +100,7 @@ export class CollectorService {
         flushIntervalMs: config.flushIntervalMs,
         silentTimeoutMs: config.silentTimeoutMs ?? profile.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
         write: uploader ? (parts) => uploadBronze(uploader, parts) : undefined,
+        stateFile: config.spoolDir ? path.join(path.dirname(config.spoolDir), `collector-state-${profile.exchange}.json`) : undefined,
         // The simulator's clock runs ahead of ours; see CollectorOptions.receiveTimeFromEvents.
         receiveTimeFromEvents: src.source === 'sim',
         log: this.log.child({ source: src.source }),
