@@ -113,6 +113,8 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
             krakenStreamFor({ symbol, dataset: 'book_top10' }), krakenStreamFor({ symbol, dataset: 'trades' }),
           ]),
           subscribeMessages: krakenSubscribeMessages(symbols).map((m) => JSON.stringify(m)),
+          // One request per channel, each for every symbol: a handful of messages, well inside Kraken's limits.
+          subscribeSpacingMs: 0,
         }],
         resyncMessages: (symbol) => krakenResubscribeMessages(symbol).map((m) => JSON.stringify(m)),
         // Kraken sends ohlc and book messages only when something changes: silence can be a quiet market.

@@ -298,6 +298,8 @@ export class Collector {
 
   private advanceEventClock(t: number): void {
     const now = this.clock();
+    // On a simulator's fast clock the pollers' one-second wall timer would skip periods; events drive them too.
+    if (this.o.receiveTimeFromEvents) for (const p of this.pollers) p.tick();
     if (now >= this.nextSilenceCheck) {
       if (this.nextSilenceCheck > 0) this.checkSilence(now);
       this.nextSilenceCheck = now + SILENCE_CHECK_MS;

@@ -14,6 +14,8 @@ export interface ConnectionSpec {
   streams: readonly string[];
   /** Messages to send after each open (subscriptions the URL cannot carry, e.g. Kraken). */
   subscribeMessages?: readonly string[];
+  /** Pause between subscribe messages (default 250 ms: Binance allows 5 incoming messages per second; 0 sends all at once). */
+  subscribeSpacingMs?: number;
 }
 
 export interface ManagedConnectionOptions {
@@ -25,8 +27,6 @@ export interface ManagedConnectionOptions {
   clock(): number;
   /** Roll over when a socket is this old (default 23 h: Binance cuts at 24 h). */
   maxAgeMs?: number;
-  /** Pause between subscribe messages (Binance allows 5 incoming messages per second). */
-  subscribeSpacingMs?: number;
   silentTimeoutMs?: number;
   backoff?: Backoff;
   now?: () => number;
@@ -98,8 +98,9 @@ export class ManagedConnection {
 
   private async subscribe(conn: WsConnection): Promise<void> {
     const msgs = this.o.spec.subscribeMessages ?? [];
+    const spacing = this.o.spec.subscribeSpacingMs ?? DEFAULT_SUBSCRIBE_SPACING_MS;
     for (let i = 0; i < msgs.length; i++) {
-      if (i > 0) await new Promise((r) => setTimeout(r, this.o.subscribeSpacingMs ?? DEFAULT_SUBSCRIBE_SPACING_MS));
+      if (i > 0 && spacing > 0) await new Promise((r) => setTimeout(r, spacing));
       conn.send(msgs[i]);
     }
   }
@@ -109,6 +110,7 @@ export class ManagedConnection {
     this.o.onMessage(raw, receiveMs, this);
     if (conn !== this.current) return;
     const t = this.o.clock();
+    if (!(t > 0)) return; // no exchange time yet (simulators and replays measure age in event time)
     if (Number.isNaN(this.openedAt)) this.openedAt = t;
     else if (t - this.openedAt >= (this.o.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
   }

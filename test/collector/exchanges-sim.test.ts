@@ -1,0 +1,126 @@
+import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
+import { Collector } from '../../lib/collector/collector';
+import { readTables } from '../../lib/parquet/read';
+import { dataset } from '../../lib/schema/registry';
+import type { BronzeDatasetName } from '../../lib/exchanges/types';
+import { FaultPlan, startSimulator, type FaultHooks, type RunningSimulator } from '../../lib/simulator';
+import { LocalObjectStore } from '../../lib/storage/local-store';
+import { listAll } from '../../lib/storage/object-store';
+import { tmpDir } from '../helpers/sample-rows';
+
+/**
+ * The real collector against the simulator speaking Binance USD-M futures (routed endpoints, open interest
+ * over REST through 429 and 418 answers) and Kraken v2 (subscribe messages, a corrupted book checksum).
+ */
+
+const MIN = 60_000;
+const START = Date.UTC(2024, 5, 3, 10, 0);
+
+async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' | 'kraken', symbols: string[], store: LocalObjectStore, extra: { openInterestPollMs?: number } = {}) {
+  const profile = sourceProfile(source, extra);
+  const collector = new Collector({
+    ...sourceCollectorOptions(profile, symbols, sim.wsBaseUrl + (source === 'kraken' ? '/v2' : ''), sim.restBaseUrl),
+    store, now: () => sim.clock.now(), receiveTimeFromEvents: true, restBanPauseMs: 200,
+  });
+  await collector.start();
+  await sim.untilEnd();
+  for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+  await collector.stop();
+  return collector;
+}
+
+async function bronze(store: LocalObjectStore, name: BronzeDatasetName, exchange: string, symbol: string) {
+  const prefix = name === 'klines' ? 'bronze/klines/timeframe=1m/' : `bronze/${name}/`;
+  const keys = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
+  return readTables(store, dataset('bronze', name), keys);
+}
+
+describe('collector on the Binance USD-M futures simulator', () => {
+  const store = new LocalObjectStore(tmpDir('futures-collect'));
+  const END = START + 30 * MIN;
+  const plan = new FaultPlan({ events: [
+    { kind: 'rest', at: START + 8 * MIN, durationMs: 3 * MIN, status: 429, retryAfterS: 1 },
+    { kind: 'rest', at: START + 17 * MIN, durationMs: 3 * MIN, status: 418, retryAfterS: 1 },
+  ] });
+  let collector: Collector;
+
+  beforeAll(async () => {
+    const sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start: START, end: END, speed: 'max', faults: plan });
+    try {
+      collector = await collectFromSim(sim, 'binance-futures', ['BTCUSDT', 'ETHUSDT'], store, { openInterestPollMs: MIN });
+    } finally {
+      await sim.stop();
+    }
+  }, 120_000);
+
+  it('files every futures dataset, funding once a second, from the routed endpoints', async () => {
+    for (const sym of ['BTCUSDT', 'ETHUSDT']) {
+      const funding = await bronze(store, 'funding', 'binance-futures', sym);
+      expect(funding.length).toBeGreaterThanOrEqual(29 * 60);
+      expect(funding.length).toBeLessThanOrEqual(30 * 60 + 5);
+      for (const ds of ['trades', 'book_top10', 'quotes', 'klines', 'liquidations'] as const) expect((await bronze(store, ds, 'binance-futures', sym)).length).toBeGreaterThan(0);
+      const trades = await bronze(store, 'trades', 'binance-futures', sym);
+      const ids = Array.from(new Set(trades.num('trade_id'))).sort((a, b) => a - b);
+      expect(ids[ids.length - 1] - ids[0] + 1).toBe(ids.length);
+    }
+    const s = collector.snapshot();
+    expect(s.errors).toEqual({});
+    expect(s.silentStreams).toEqual({});
+  });
+
+  it('polls open interest on its own timer and ledgers the readings the exchange refused (429, 418)', async () => {
+    const [poller] = collector.pollers;
+    expect(poller.stats.refused429).toBeGreaterThanOrEqual(1);
+    expect(poller.stats.refused418).toBeGreaterThanOrEqual(1);
+    const oi = await bronze(store, 'open_interest', 'binance-futures', 'BTCUSDT');
+    expect(oi.length).toBeGreaterThanOrEqual(15);
+    expect(oi.length).toBeLessThanOrEqual(31);
+    const gaps = await bronze(store, 'gaps', 'binance-futures', 'BTCUSDT');
+    const refused = Array.from({ length: gaps.length }, (_, i) => gaps.row(i)).filter((g) => g.stream === 'rest:btcusdt@openInterest');
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.every((g) => g.cause === 'rest_refused')).toBe(true);
+  });
+});
+
+describe('collector on the Kraken v2 simulator', () => {
+  const store = new LocalObjectStore(tmpDir('kraken-collect'));
+  const END = START + 20 * MIN;
+  let corrupted = 0;
+  // One book update with a wrong checksum, as a dropped or garbled update would leave the client's book.
+  const faults: FaultHooks = {
+    wsFrame: (frame, ctx) => {
+      if (corrupted === 0 && ctx.simTime >= START + 10 * MIN && frame.startsWith('{"channel":"book","type":"update"')) {
+        corrupted++;
+        return [frame.replace(/"checksum":(\d+)/, (_, c: string) => `"checksum":${(Number(c) + 1) >>> 0}`)];
+      }
+      return [frame];
+    },
+  };
+  let collector: Collector;
+
+  beforeAll(async () => {
+    const sim = await startSimulator({ protocol: 'kraken', symbols: ['BTCUSDT'], seed: 9, start: START, end: END, speed: 'max', faults });
+    try {
+      collector = await collectFromSim(sim, 'kraken', ['BTC/USDT'], store);
+    } finally {
+      await sim.stop();
+    }
+  }, 120_000);
+
+  it('subscribes by message and files klines, trades, book and quotes', async () => {
+    for (const ds of ['klines', 'trades', 'book_top10', 'quotes'] as const) expect((await bronze(store, ds, 'kraken', 'BTC-USDT')).length).toBeGreaterThan(0);
+    expect(collector.snapshot().errors).toEqual({});
+  });
+
+  it('a failed book checksum resubscribes that book, which resumes, and the interruption is in the gap ledger', async () => {
+    expect(corrupted).toBe(1);
+    expect(collector.snapshot().control.resync).toBe(1);
+    const gaps = await bronze(store, 'gaps', 'kraken', 'BTC-USDT');
+    const rows = Array.from({ length: gaps.length }, (_, i) => gaps.row(i));
+    expect(rows.map((g) => g.cause)).toEqual(['checksum']);
+    const gap = rows[0];
+    expect(gap.end_time).not.toBeNull();
+    const book = await bronze(store, 'book_top10', 'kraken', 'BTC-USDT');
+    expect(Math.max(...book.num('event_time'))).toBeGreaterThan(START + 19 * MIN);
+  });
+});
