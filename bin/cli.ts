@@ -72,13 +72,21 @@ program.command('collect')
   .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', symbolList)
   .option('--duration <sec>', 'stop after this many seconds', positiveInt)
   .option('--endpoint <url>', "override the exchange's WebSocket base URL (tests, proxies, replays)")
+  .option('--sim-hours <n>', 'with --source sim: collect this many simulated hours at full speed, then audit every trade id', positiveInt)
+  .option('--sim-start <date>', 'with --source sim: simulated start (YYYY-MM-DD, UTC)', date)
+  .option('--faults [seed]', 'with --source sim: inject a reproducible storm of faults (drops, serverShutdown, 24 h cuts, stalls, duplicates, reordering, malformed frames)')
   .addOption(lakeOption())
   .action(async (o) => {
-    const snapshot = await runCollect({ source: o.source, symbols: o.symbols, store: openStore(o.lake), durationSec: o.duration, endpoint: o.endpoint,
+    if ((o.simHours || o.simStart || o.faults) && o.source !== 'sim') throw new UserError('--sim-hours, --sim-start and --faults need --source sim');
+    const faultSeed = o.faults === undefined ? undefined : o.faults === true ? 1 : Number(o.faults);
+    if (faultSeed !== undefined && !Number.isInteger(faultSeed)) throw new UserError(`--faults seed must be an integer, got '${o.faults}'`);
+    const result = await runCollect({ source: o.source, symbols: o.symbols, store: openStore(o.lake), durationSec: o.duration, endpoint: o.endpoint,
+      simHours: o.simHours, simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), faultSeed,
       progress: stderrProgress(), stopSignal: stopRequested() });
     endProgress();
-    const { streams: _streams, ...summary } = snapshot;
-    json(summary);
+    const { streams: _streams, ...summary } = result.collector;
+    json({ ...summary, faults: result.faults, audit: result.audit });
+    if (result.audit?.some((a) => a.unexplained > 0)) process.exitCode = 4;
   });
 
 program.command('import')

@@ -1,6 +1,7 @@
 import { Collector } from '../collector/collector';
 import type { CollectorSnapshot } from '../collector/stats';
-import { startSimulator, type RunningSimulator } from '../simulator';
+import { DEFAULT_SIM_START, FaultPlan, randomStorm, startSimulator, type FaultCounts, type RunningSimulator } from '../simulator';
+import { auditTrades, type TradeAudit } from './trade-audit';
 import type { ObjectStore } from '../storage/object-store';
 import type { Progress } from '../util/progress';
 import { sourceCollectorOptions, sourceProfile, type SourceId } from './sources';
@@ -19,6 +20,14 @@ export interface CollectOptions {
   endpoint?: string;
   /** Simulator speed (simulated seconds per second, or 'max') for --source sim. */
   simSpeed?: number | 'max';
+  /**
+   * --source sim only: run this many simulated hours as fast as the collector reads (from `simStart`), then
+   * stop and audit Bronze against every trade the simulator sent.
+   */
+  simHours?: number;
+  simStart?: number;
+  /** --source sim only: a reproducible storm of faults from this seed (drops, shutdowns, stalls, ...). */
+  faultSeed?: number;
   progress?: Progress;
   /** Resolves when the caller wants the collector stopped (e.g. on SIGTERM). */
   stopSignal: Promise<void>;
@@ -26,10 +35,23 @@ export interface CollectOptions {
 
 const PROGRESS_EVERY_MS = 2000;
 
-export async function runCollect(o: CollectOptions): Promise<CollectorSnapshot> {
+export interface CollectResult {
+  collector: CollectorSnapshot;
+  /** Faults the simulator injected (with --faults). */
+  faults?: FaultCounts;
+  /** Bronze against what the simulator sent (with --sim-hours). */
+  audit?: TradeAudit[];
+}
+
+export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   const profile = sourceProfile(o.source);
   let sim: RunningSimulator | undefined;
-  if (o.source === 'sim') sim = await startSimulator({ symbols: o.symbols, speed: o.simSpeed ?? 60 });
+  const simStart = o.simStart ?? DEFAULT_SIM_START;
+  const simEnd = o.simHours ? simStart + o.simHours * 3_600_000 : undefined;
+  const plan = o.faultSeed !== undefined ? new FaultPlan(randomStorm({ seed: o.faultSeed, start: simStart, end: simEnd ?? simStart + 86_400_000 })) : undefined;
+  if (o.source === 'sim') {
+    sim = await startSimulator({ symbols: o.symbols, speed: simEnd ? 'max' : (o.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
+  }
   const wsBase = o.endpoint ?? sim?.wsBaseUrl ?? profile.ws;
   const collector = new Collector({
     ...sourceCollectorOptions(profile, o.symbols, wsBase, sim?.restBaseUrl ?? profile.rest), store: o.store,
@@ -44,11 +66,25 @@ export async function runCollect(o: CollectOptions): Promise<CollectorSnapshot> 
     await collector.start();
     const waits: Promise<void>[] = [o.stopSignal];
     if (o.durationSec) waits.push(new Promise((r) => setTimeout(r, o.durationSec! * 1000)));
+    if (sim && simEnd) waits.push(sim.untilEnd().then(() => quiet(collector)));
     await Promise.race(waits);
     await collector.stop();
-    return collector.snapshot();
+    const result: CollectResult = { collector: collector.snapshot(), faults: plan ? { ...plan.counts } : undefined };
+    if (sim && simEnd) {
+      o.progress?.('collect: auditing Bronze against every trade the simulator sent');
+      result.audit = await auditTrades(o.store, profile.exchange, o.symbols, simStart, Math.min(simEnd, sim.stats().simTime), sim.model);
+    }
+    return result;
   } finally {
     clearInterval(ticker);
     await sim?.stop();
+  }
+}
+
+/** Resolves once the collector has received nothing new for a moment: what the simulator sent has arrived. */
+async function quiet(collector: Collector): Promise<void> {
+  for (let last = -1; collector.snapshot().messages !== last; ) {
+    last = collector.snapshot().messages;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
