@@ -48,7 +48,11 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   let sim: RunningSimulator | undefined;
   const simStart = o.simStart ?? DEFAULT_SIM_START;
   const simEnd = o.simHours ? simStart + o.simHours * 3_600_000 : undefined;
-  const plan = o.faultSeed !== undefined ? new FaultPlan(randomStorm({ seed: o.faultSeed, start: simStart, end: simEnd ?? simStart + 86_400_000 })) : undefined;
+  const stormEnd = simEnd ?? simStart + 86_400_000;
+  // About ten faults even in a short run, so every kind shows up; at most one every 40 simulated minutes on average.
+  const plan = o.faultSeed !== undefined
+    ? new FaultPlan(randomStorm({ seed: o.faultSeed, start: simStart, end: stormEnd, meanGapMs: Math.min(40 * 60_000, (stormEnd - simStart) / 10) }))
+    : undefined;
   if (o.source === 'sim') {
     sim = await startSimulator({ symbols: o.symbols, speed: simEnd ? 'max' : (o.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
   }
