@@ -52,7 +52,10 @@ export class CollectorGroup extends Construct {
     this.schedules.add('SelfHealHourly', c.selfHealSchedule, this.selfHeal, `Backfill the minutes of ${g.name} missing from the last hours`, { hours: c.selfHealHours });
 
     const m = props.monitoring;
-    for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) m.addBronzeFreshnessAlarm(exchange);
+    for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) {
+      m.addBronzeFreshnessAlarm(exchange);
+      m.addSilentStreamsAlarm(exchange);
+    }
     m.addCollectorRunningAlarm(g.name, this.collector.service);
     m.addLambdaErrorAlarm(`self-heal-${g.name}`, this.selfHeal.fn);
     m.addDeadLetterAlarm(dlq, `self-heal-${g.name}`);

@@ -26,6 +26,9 @@ export interface LakehouseMonitoringProps {
 export const ALARM_THRESHOLDS = {
   /** No Bronze file written for this long means the collector lost its streams or its store. */
   bronzeSilenceMinutes: 10,
+  /** Streams found silent (each already reconnected) within `silentStreamWindowMinutes`: more is not bad luck. */
+  silentStreams: 3,
+  silentStreamWindowMinutes: 15,
   /** Silver 1m completeness below this (percent) on any partition. */
   silverCompletenessPercent: 99.9,
 } as const;
@@ -74,6 +77,17 @@ export class LakehouseMonitoring extends Construct {
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${exchange}: Bronze files and messages`, left: [m], right: [LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange })], width: 12 }));
     return this.alarm(`BronzeFreshness-${exchange}`, `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
       m, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING });
+  }
+
+  /**
+   * Subscribed streams that keep going silent while their connection delivers: a wrong (un-routed) endpoint,
+   * a delisted symbol or an exchange incident. The collector reconnects each time; repeats need a human.
+   */
+  addSilentStreamsAlarm(exchange: string): cloudwatch.Alarm {
+    const m = LakehouseMonitoring.metric(Metric.SilentStreams, 'Sum', Duration.minutes(ALARM_THRESHOLDS.silentStreamWindowMinutes), { [Dimension.Exchange]: exchange });
+    return this.alarm(`SilentStreams-${exchange}`,
+      `${exchange}: streams went silent ${ALARM_THRESHOLDS.silentStreams}+ times in ${ALARM_THRESHOLDS.silentStreamWindowMinutes} minutes although subscribed; check endpoints (Binance futures routes), symbols and the exchange's status.`,
+      m, { threshold: ALARM_THRESHOLDS.silentStreams, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 
   /** The collector service runs fewer than one task (AWS/ECS CPU samples stop when no task runs). */

@@ -24,6 +24,14 @@ describe('monitoring construct', () => {
     });
   });
 
+  it('alarms when subscribed streams keep going silent (3 in 15 minutes), quiet when there is no data', () => {
+    expect(alarm('SilentStreams-binance')).toMatchObject({
+      Namespace: METRICS_NAMESPACE, MetricName: Metric.SilentStreams, Statistic: 'Sum', Period: 900,
+      Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      Dimensions: [{ Name: 'Exchange', Value: 'binance' }],
+    });
+  });
+
   it('alarms on Silver completeness below 99.9 % and any invalid Gold feature', () => {
     expect(alarm('SilverCompleteness')).toMatchObject({ MetricName: Metric.SilverCompleteness, Statistic: 'Minimum', Threshold: ALARM_THRESHOLDS.silverCompletenessPercent, ComparisonOperator: 'LessThanThreshold' });
     expect(ALARM_THRESHOLDS.silverCompletenessPercent).toBe(99.9);

@@ -39,8 +39,8 @@ describe('regions per exchange', () => {
     expect(JSON.parse(env.LAKE_REGION)).toBe('eu-west-1');
     // Its alarms live beside it (alarm actions are regional) with its own topic.
     remote.resourceCountIs('AWS::SNS::Topic', 1);
-    // Freshness, running task, self-heal errors and its dead letters.
-    expect(Object.keys(remote.findResources('AWS::CloudWatch::Alarm')).length).toBe(4);
+    // Freshness, silent streams, running task, self-heal errors and its dead letters.
+    expect(Object.keys(remote.findResources('AWS::CloudWatch::Alarm')).length).toBe(5);
     // Its self-heal calls the exchange from the exchange's region and writes to the lake's.
     const heal = Object.values(remote.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SOURCES)!;
     expect(heal.Properties.Environment.Variables).toMatchObject({ LAKE_REGION: 'eu-west-1', SOURCES: JSON.stringify(usGroup.sources) });
