@@ -63,7 +63,7 @@ export interface CollectorOptions {
   write?(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
 }
 
-/** Datasets whose event time always comes from the exchange (book snapshots and quotes may carry receive time). */
+/** Datasets whose event time always comes from the exchange (book snapshots and quotes may carry receive time): the clock-skew sample. */
 const EXCHANGE_STAMPED: ReadonlySet<string> = new Set(['trades', 'klines', 'funding', 'open_interest', 'liquidations']);
 
 /**
@@ -80,6 +80,8 @@ interface StreamState {
   dataset: string;
   lastEvent: number;
   conn?: ManagedConnection;
+  /** When silence was last acted on; a stream that stays silent is retried every two silence periods. */
+  flaggedAt?: number;
 }
 
 export class Collector {
@@ -92,7 +94,7 @@ export class Collector {
   private flushSlot = -1;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwritten: BufferedPartition[] = [];
-  /** Latest event time the exchange itself stamped (see receiveTimeFromEvents). */
+  /** Latest event time seen (see receiveTimeFromEvents); receive-stamped rows carry this same clock, so they cannot lead it. */
   private latestEventMs = 0;
   private readonly streams = new Map<string, StreamState>();
   /** Open interruptions waiting for the stream's next event. */
@@ -196,10 +198,8 @@ export class Collector {
       const t = this.eventTime(rec);
       this.trackStream(rec, t, conn);
       if (t > maxEvent) maxEvent = t;
-      if (EXCHANGE_STAMPED.has(rec.dataset)) {
-        if (t > this.latestEventMs) this.latestEventMs = t;
-        if (receivedAt !== undefined) this.stats.skew(receivedAt - t);
-      }
+      if (t > this.latestEventMs) this.latestEventMs = t;
+      if (receivedAt !== undefined && EXCHANGE_STAMPED.has(rec.dataset)) this.stats.skew(receivedAt - t);
     }
     if (maxEvent > -Infinity) this.advanceEventClock(maxEvent);
   }
@@ -244,6 +244,7 @@ export class Collector {
     if (s) {
       if (t > s.lastEvent) s.lastEvent = t;
       if (conn) s.conn = conn;
+      s.flaggedAt = undefined;
     } else {
       this.streams.set(rec.stream, { symbol: rec.symbol, dataset: rec.dataset, lastEvent: t, conn });
     }
@@ -288,7 +289,8 @@ export class Collector {
     }
     for (const [stream, s] of this.streams) {
       const limit = this.silence[s.dataset];
-      if (!limit || now - s.lastEvent < limit || this.openGaps.has(stream)) continue;
+      if (!limit || now - s.lastEvent < limit || (s.flaggedAt !== undefined && now - s.flaggedAt < 2 * limit)) continue;
+      s.flaggedAt = now;
       this.stats.silent(stream);
       this.log.warn({ stream, silentMs: now - s.lastEvent }, 'stream silent; reconnecting');
       this.openGap(stream, s.symbol, s.lastEvent, 'silent_stream');

@@ -124,3 +124,36 @@ describe('collector on the Kraken v2 simulator', () => {
     expect(Math.max(...book.num('event_time'))).toBeGreaterThan(START + 19 * MIN);
   });
 });
+
+describe('collector on the un-routed futures endpoint (the trap that silences /market streams)', () => {
+  it('counts the subscribed-but-silent stream, ledgers it and reconnects, while the /public stream flows', async () => {
+    const store = new LocalObjectStore(tmpDir('futures-trap'));
+    const end = START + 5 * MIN;
+    const sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT'], seed: 5, start: START, end, speed: 'max' });
+    const streams = ['btcusdt@depth10@100ms', 'btcusdt@markPrice@1s'];
+    let collector: Collector;
+    try {
+      collector = new Collector({
+        ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
+        polls: [],
+        connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.join('/')}`, streams }],
+        store, now: () => sim.clock.now(), receiveTimeFromEvents: true,
+      });
+      await collector.start();
+      await sim.untilEnd();
+      for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+      await collector.stop();
+    } finally {
+      await sim.stop();
+    }
+    const s = collector.snapshot();
+    expect(s.silentStreams['btcusdt@markPrice@1s']).toBeGreaterThanOrEqual(2);
+    expect(s.silentStreams['btcusdt@depth10@100ms']).toBeUndefined();
+    expect(s.reconnects).toBeGreaterThanOrEqual(2);
+    const gaps = await bronze(store, 'gaps', 'binance-futures', 'BTCUSDT');
+    const rows = Array.from({ length: gaps.length }, (_, i) => gaps.row(i));
+    expect(rows.some((g) => g.stream === 'btcusdt@markPrice@1s' && g.cause === 'silent_stream')).toBe(true);
+    expect((await bronze(store, 'book_top10', 'binance-futures', 'BTCUSDT')).length).toBeGreaterThan(2000);
+    expect((await bronze(store, 'funding', 'binance-futures', 'BTCUSDT')).length).toBe(0);
+  }, 60_000);
+});
