@@ -84,11 +84,14 @@ function restProfile(o: Record<string, unknown>, at: string): SourceProfile {
   const [field, allowed] = o.exchange !== undefined ? ['exchange', EXCHANGES] as const : ['source', SOURCES] as const;
   const value = o[field];
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new UserError(`${at}.${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  let profile: SourceProfile;
   try {
-    return sourceProfile(value as SourceId);
+    profile = sourceProfile(value as SourceId);
   } catch (err) {
     throw new UserError(`${at}.${field} '${value}' cannot be healed: ${(err as Error).message}`);
   }
+  if (!profile.restBackfill) throw new UserError(`${at}.${field} '${value}' cannot be healed: the REST backfill speaks Binance spot's klines API only`);
+  return profile;
 }
 
 /** Open times [from, to) of the minutes a run looks at. */

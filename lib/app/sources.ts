@@ -29,6 +29,8 @@ export interface SourceProfile {
   connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionSpec[];
   /** Exchange trade ids are consecutive per symbol: a jump is a gap. */
   contiguousTradeIds: boolean;
+  /** The REST kline backfill (self-heal) speaks this source's REST dialect (Binance spot's `/api/v3/klines`). */
+  restBackfill: boolean;
   /** REST endpoints polled per symbol (open interest), against `restBase`. */
   polls?(restBase: string, symbols: readonly string[]): RestPollSpec[];
   /** Messages that re-synchronise one symbol's stream (Kraken book after a failed checksum). */
@@ -81,7 +83,7 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
       const endpoints = BINANCE_SPOT_ENDPOINTS[exchange];
       return {
         exchange, adapter: new BinanceSpotAdapter(exchange), ws: endpoints.ws, rest: endpoints.rest,
-        contiguousTradeIds: true,
+        contiguousTradeIds: true, restBackfill: true,
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
           groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map(binanceStreamName), maxStreams)
             .map((streams) => ({ url: combinedStreamUrl(wsBase, streams), streams })),
@@ -92,7 +94,7 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
     case 'binance-futures':
       return {
         exchange: 'binance-futures', adapter: new BinanceFuturesAdapter(), ws: BINANCE_FUTURES_WS_BASE, rest: BINANCE_FUTURES_REST_BASE,
-        contiguousTradeIds: true,
+        contiguousTradeIds: true, restBackfill: false,
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
           futuresConnections(wsBase, symbols, undefined, maxStreams).map((c) => ({ url: c.url, streams: c.streams })),
         polls: (restBase, symbols) => [{
@@ -105,7 +107,7 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
       return {
         exchange: 'kraken', adapter: new KrakenAdapter(), ws: KRAKEN_WS_URL, rest: 'https://api.kraken.com',
         // Kraken's trade ids are not documented as gap-free per pair, so a jump proves nothing.
-        contiguousTradeIds: false,
+        contiguousTradeIds: false, restBackfill: false,
         connections: (wsBase, symbols) => [{
           url: wsBase,
           streams: symbols.flatMap((symbol) => [

@@ -27,8 +27,8 @@ export interface CollectorGroupProps {
 
 export class CollectorGroup extends Construct {
   readonly collector: CollectorService;
-  readonly selfHeal: JobFunction;
-  readonly schedules: JobSchedules;
+  /** Hourly REST backfill of the group's sources that have one (Binance spot dialect); absent when none has. */
+  readonly selfHeal?: JobFunction;
 
   constructor(scope: Construct, id: string, props: CollectorGroupProps) {
     super(scope, id);
@@ -38,26 +38,30 @@ export class CollectorGroup extends Construct {
       cpu: c.collectorCpu, memoryMiB: c.collectorMemoryMiB, spot: c.collectorSpot, logRetentionDays: c.logRetentionDays,
       destroyOnDelete: c.destroyDataOnDelete,
     });
-    const dlq = deadLetterQueue(this, 'DeadLetters');
-    this.selfHeal = lakeJob(this, 'backfill', {
-      bucket: props.bucket, description: `Self-heal (${g.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
-      memoryMiB: 1024, timeout: Duration.minutes(10), logRetentionDays: c.logRetentionDays, destroyOnDelete: c.destroyDataOnDelete,
-      deadLetterQueue: dlq,
-      environment: {
-        LAKE_URL: props.lakeUrl, SOURCES: JSON.stringify(g.sources), SELF_HEAL_HOURS: String(c.selfHealHours),
-        ...(props.lakeRegion ? { LAKE_REGION: props.lakeRegion } : {}),
-      },
-    });
-    this.schedules = new JobSchedules(this, 'Schedules', dlq);
-    this.schedules.add('SelfHealHourly', c.selfHealSchedule, this.selfHeal, `Backfill the minutes of ${g.name} missing from the last hours`, { hours: c.selfHealHours });
-
     const m = props.monitoring;
+    const healable = g.sources.filter((s) => sourceProfile(s.source).restBackfill);
+    if (healable.length > 0) {
+      const dlq = deadLetterQueue(this, 'DeadLetters');
+      const selfHeal = lakeJob(this, 'backfill', {
+        bucket: props.bucket, description: `Self-heal (${g.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
+        memoryMiB: 1024, timeout: Duration.minutes(10), logRetentionDays: c.logRetentionDays, destroyOnDelete: c.destroyDataOnDelete,
+        deadLetterQueue: dlq,
+        environment: {
+          LAKE_URL: props.lakeUrl, SOURCES: JSON.stringify(healable), SELF_HEAL_HOURS: String(c.selfHealHours),
+          ...(props.lakeRegion ? { LAKE_REGION: props.lakeRegion } : {}),
+        },
+      });
+      this.selfHeal = selfHeal;
+      const schedules = new JobSchedules(this, 'Schedules', dlq);
+      schedules.add('SelfHealHourly', c.selfHealSchedule, selfHeal, `Backfill the minutes of ${g.name} missing from the last hours`, { hours: c.selfHealHours });
+      m.addLambdaErrorAlarm(`self-heal-${g.name}`, selfHeal.fn);
+      m.addDeadLetterAlarm(dlq, `self-heal-${g.name}`);
+    }
+
     for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) {
       m.addBronzeFreshnessAlarm(exchange);
       m.addSilentStreamsAlarm(exchange);
     }
     m.addCollectorRunningAlarm(g.name, this.collector.service);
-    m.addLambdaErrorAlarm(`self-heal-${g.name}`, this.selfHeal.fn);
-    m.addDeadLetterAlarm(dlq, `self-heal-${g.name}`);
   }
 }

@@ -121,7 +121,7 @@ describe('collector service', () => {
     const make = (sources: ConstructorParameters<typeof CollectorService>[0]['sources']) => () => new CollectorService({ sources }, store);
     expect(make([])).toThrow(new UserError('no source configured'));
     expect(make([{ source: 'binance', symbols: [] }])).toThrow("source 'binance' has no symbols");
-    expect(make([{ source: 'kraken', symbols: ['XBT/USD'] }])).toThrow("source 'kraken' is not supported yet");
+    expect(make([{ source: 'bitmex' as never, symbols: ['XBTUSD'] }])).toThrow("source 'bitmex' is not supported");
     expect(make([{ source: 'sim', symbols: ['BTCUSDT'] }])).toThrow("source 'sim' needs an endpoint");
     expect(make([{ source: 'binance', symbols: ['BTCUSDT'] }, { source: 'sim', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }]))
       .toThrow("sources 'binance' and 'sim' both file rows under exchange 'binance'");
