@@ -3,6 +3,8 @@ import type { ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
 import type { DatasetSpec, PartitionValues } from '../schema/types';
 import { dateOf, hourOf } from '../storage/lake-paths';
+
+const HOUR_MS = 3_600_000;
 import { TableBuilder, type Table } from '../table/table';
 
 /**
@@ -35,13 +37,25 @@ export class BronzeBuffers {
     return this.rows;
   }
 
+  // Per-record costs matter at 50k messages/s: the spec lookup and the date text are cached.
+  private readonly specs = new Map<string, DatasetSpec>();
+  private hourStart = NaN;
+  private dt = '';
+  private hour = 0;
+
   /** Adds a normalized record; returns false (and buffers nothing) when its event time is unusable. */
   add(rec: NormalizedRecord): boolean {
-    const spec = dataset('bronze', rec.dataset);
+    let spec = this.specs.get(rec.dataset);
+    if (!spec) this.specs.set(rec.dataset, (spec = dataset('bronze', rec.dataset)));
     const t = rec.row[spec.timeColumn];
     if (typeof t !== 'number' || !Number.isFinite(t)) return false;
-    const dt = dateOf(t);
-    const hour = hourOf(t);
+    const hourStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+    if (hourStart !== this.hourStart) {
+      this.hourStart = hourStart;
+      this.dt = dateOf(t);
+      this.hour = hourOf(t);
+    }
+    const { dt, hour } = this;
     const key = `${rec.dataset}|${rec.timeframe ?? ''}|${rec.symbol}|${dt}|${hour}`;
     let slot = this.slots.get(key);
     if (!slot) {
