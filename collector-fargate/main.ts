@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   try {
     const config = configFromEnv(process.env);
     service = new CollectorService(config.service, await openLake(config));
-    heartbeat = new Heartbeat({ file: config.heartbeatFile, intervalMs: config.heartbeatIntervalMs, snapshot: () => service.snapshot() });
+    heartbeat = new Heartbeat({ file: config.heartbeatFile, intervalMs: config.heartbeatIntervalMs, snapshot: () => service.snapshot(), spool: () => service.spoolStats() });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     log.fatal(`invalid configuration: ${err.message}`);

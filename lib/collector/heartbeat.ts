@@ -4,6 +4,7 @@ import { Dimension, Metric } from '../monitoring/metrics';
 import { emfDocument, stdoutSink, type EmfSink, type MetricValue } from '../util/emf';
 import { logger, type Logger } from '../util/log';
 import type { SourceSnapshot } from './service';
+import type { UploaderStats } from './spool';
 
 /**
  * The collector's heartbeat (SPEC §4, C7): every beat writes a JSON health file (read by the container health
@@ -16,6 +17,8 @@ export interface HeartbeatOptions {
   /** JSON health file; the Markdown twin is written beside it with the extension `.md`. */
   file: string;
   snapshot(): SourceSnapshot[];
+  /** The Bronze spool's counters, when the service spools. */
+  spool?(): UploaderStats | undefined;
   /** Default 15 s. */
   intervalMs?: number;
   now?: () => number;
@@ -64,6 +67,8 @@ export interface HeartbeatReport {
   uptimeSeconds: number;
   intervalSeconds: number;
   exchanges: Record<string, ExchangeHealth>;
+  /** Bronze files waiting on local disk (or in memory) for the object store; absent without a spool. */
+  spool?: { pendingFiles: number; pendingBytes: number; inMemoryFiles: number; oldestPendingSeconds: number; spooled: number; reuploaded: number; lastError: string | null };
 }
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
@@ -130,6 +135,13 @@ export class Heartbeat {
       time: new Date(nowMs).toISOString(), timeMs: nowMs, startedAt: new Date(this.startedAtMs).toISOString(),
       uptimeSeconds: (nowMs - this.startedAtMs) / 1000, intervalSeconds: this.intervalMs / 1000, exchanges: {},
     };
+    const spool = this.o.spool?.();
+    if (spool) {
+      report.spool = {
+        pendingFiles: spool.pendingFiles, pendingBytes: spool.pendingBytes, inMemoryFiles: spool.inMemoryFiles,
+        oldestPendingSeconds: spool.oldestPendingMs / 1000, spooled: spool.spooled, reuploaded: spool.reuploaded, lastError: spool.lastError ?? null,
+      };
+    }
     for (const s of this.o.snapshot()) {
       const prev = this.previous.get(s.exchange) ?? NO_COUNTS;
       const health = this.exchangeHealth(s, prev, nowMs, minutes);
@@ -225,6 +237,10 @@ export function heartbeatMarkdown(r: HeartbeatReport): string {
     ...Object.entries(r.exchanges).map(([ex, h]) =>
       `| ${ex} | ${int(h.messagesPerMinute)} | ${secs(h.lastEventAgeSeconds)} | ${h.clockSkewMs === null ? '—' : `${int(h.clockSkewMs)} ms`} | ${h.reconnects} | ${h.silentStreams} | ${h.gaps} | ${h.parseErrorCount} | ${int(h.bufferedRows)} | ${int(h.unwrittenRows)} | ${int(h.lastFlushLatencyMs)} ms | ${h.flushFailures} | ${int(h.filesWritten)} | ${int(h.rowsWritten)} |`),
   ];
+  if (r.spool) {
+    const sp = r.spool;
+    lines.push('', `Spool: ${sp.pendingFiles} file(s) waiting for the store (${int(sp.pendingBytes)} bytes, ${sp.inMemoryFiles} in memory only, oldest ${secs(sp.oldestPendingSeconds)}); ${sp.spooled} spooled and ${sp.reuploaded} re-uploaded since start${sp.lastError ? `; last error: ${inlineCode(sp.lastError)}` : ''}.`);
+  }
   for (const [ex, h] of Object.entries(r.exchanges)) {
     lines.push('', `## ${ex} (${h.source}: ${h.symbols.join(', ')})`, '', '| stream | msgs/min | last event age |', '|---|---:|---:|');
     for (const [name, st] of Object.entries(h.streams).sort(([a], [b]) => a.localeCompare(b))) lines.push(`| ${name} | ${int(st.messagesPerMinute)} | ${secs(st.lastEventAgeSeconds)} |`);

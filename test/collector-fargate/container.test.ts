@@ -163,6 +163,7 @@ describe('the collector container against the simulator and S3', () => {
       // Everything buffered reached S3: the final beat shows nothing held back, and every reported file exists.
       const last = readHeartbeat(heartbeatFile)!.exchanges.binance;
       expect(last).toMatchObject({ bufferedRows: 0, unwrittenRows: 0, flushFailures: 0 });
+      expect(readHeartbeat(heartbeatFile)!.spool).toMatchObject({ pendingFiles: 0, inMemoryFiles: 0, spooled: 0 });
       const files = await listAll(store, 'bronze/');
       expect(files.length).toBe(last.filesWritten);
       const tradeKeys = files.map((f) => f.key).filter((k) => k.startsWith('bronze/trades/'));

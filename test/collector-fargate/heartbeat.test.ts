@@ -29,6 +29,18 @@ function rig(file = path.join(tmpDir('heartbeat'), 'hb.json')) {
 }
 
 describe('collector heartbeat', () => {
+  it('reports the Bronze spool when the service has one', async () => {
+    const file = path.join(tmpDir('heartbeat'), 'hb.json');
+    const spool = {
+      uploaded: 10, spooled: 3, reuploaded: 1, pendingFiles: 2, pendingBytes: 4096, inMemoryFiles: 0, inMemoryBytes: 0,
+      oldestPendingMs: 75_000, putFailures: 4, spoolFailures: 0, corrupt: 0, lastError: 'put bronze/x: connect ECONNREFUSED',
+    };
+    const hb = new Heartbeat({ file, snapshot: () => [], spool: () => spool, now: () => T0, sink: () => undefined });
+    const report = await hb.beat();
+    expect(report.spool).toEqual({ pendingFiles: 2, pendingBytes: 4096, inMemoryFiles: 0, oldestPendingSeconds: 75, spooled: 3, reuploaded: 1, lastError: 'put bronze/x: connect ECONNREFUSED' });
+    expect(fs.readFileSync(file.replace(/\.json$/, '.md'), 'utf8')).toContain('Spool: 2 file(s) waiting for the store (4,096 bytes, 0 in memory only, oldest 75.0 s)');
+  });
+
   it('writes the JSON health file and its Markdown twin atomically, with rates and ages', async () => {
     const { hb, clock, set, file } = rig();
     await hb.beat();
