@@ -1,5 +1,5 @@
 import type { Table } from '../table/table';
-import { backfilledFlag, cleanEvents, countBackwards, sameNum, type CleanResult, type CleanStats } from './clean-common';
+import { backfilledFlag, cleanEvents, expectBronze, countBackwards, sameNum, type CleanResult, type CleanStats } from './clean-common';
 
 /**
  * Silver cleaning of one day of Bronze top-10 book snapshots: registry checks and book logic (crossed or
@@ -27,6 +27,7 @@ export interface BookCleanStats extends CleanStats {
 }
 
 export function cleanBookTop10(bronze: Table, dt: string, nowMs: number): CleanResult<BookCleanStats> {
+  expectBronze(bronze, 'book_top10');
   const level = (name: string) => Array.from({ length: BOOK_LEVELS }, (_, k) => bronze.num(`${name}_${k + 1}`));
   const [bidPx, bidSz, askPx, askSz] = ['bid_px', 'bid_sz', 'ask_px', 'ask_sz'].map(level);
   const all = [...bidPx, ...bidSz, ...askPx, ...askSz];

@@ -67,11 +67,18 @@ export function reasonKind(reason: string): string {
   return reason.replace(/=\S+/, '');
 }
 
+/** Fails fast on a table of another dataset, before any column lookup can fail less clearly. */
+export function expectBronze(bronze: Table, name: string): void {
+  if (bronze.spec.layer !== 'bronze' || bronze.spec.name !== name) {
+    throw new Error(`Silver ${name} cleaning needs bronze/${name} rows, got ${bronze.spec.layer}/${bronze.spec.name}`);
+  }
+}
+
 export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: CleanRules): CleanResult {
   const silverSpec = dataset('silver', rules.name);
   const qSpec = dataset('quarantine', rules.name);
   const bronzeSpec = dataset('bronze', rules.name);
-  if (bronze.spec.name !== rules.name) throw new Error(`clean ${rules.name}: got a ${bronze.spec.layer}/${bronze.spec.name} table`);
+  expectBronze(bronze, rules.name);
   const start = dayStart(dt);
   const end = start + DAY_MS;
   const time = bronze.num(bronzeSpec.timeColumn);

@@ -1,5 +1,5 @@
 import type { Table } from '../table/table';
-import { backfilledFlag, cleanEvents, sameNum, type CleanResult, type CleanStats } from './clean-common';
+import { backfilledFlag, cleanEvents, expectBronze, sameNum, type CleanResult, type CleanStats } from './clean-common';
 
 /**
  * Silver cleaning of the perpetual-futures datasets: funding (mark price stream), open interest (REST poll)
@@ -62,6 +62,7 @@ export function cleanOpenInterest(bronze: Table, dt: string, nowMs: number): Cle
  * most one liquidation per symbol per second (the latest), so bursts within a second are under-reported.
  */
 export function cleanLiquidations(bronze: Table, dt: string, nowMs: number): CleanResult {
+  expectBronze(bronze, 'liquidations');
   const side = bronze.str('side');
   const price = bronze.num('price');
   const qty = bronze.num('qty');

@@ -1,5 +1,5 @@
 import type { Table } from '../table/table';
-import { backfilledFlag, cleanEvents, countBackwards, sameNum, type CleanResult, type CleanStats } from './clean-common';
+import { backfilledFlag, cleanEvents, expectBronze, countBackwards, sameNum, type CleanResult, type CleanStats } from './clean-common';
 
 /** Silver cleaning of one day of Bronze top-of-book quotes: registry checks, crossed quotes to quarantine, first copy of each update, sorted. */
 
@@ -13,6 +13,7 @@ export interface QuoteCleanStats extends CleanStats {
 }
 
 export function cleanQuotes(bronze: Table, dt: string, nowMs: number): CleanResult<QuoteCleanStats> {
+  expectBronze(bronze, 'quotes');
   const id = bronze.num('update_id');
   const time = bronze.num('event_time');
   const bidPx = bronze.num('bid_px'), askPx = bronze.num('ask_px');
