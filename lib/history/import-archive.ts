@@ -9,6 +9,8 @@ import { bronzeFileId, dateOf, hourOf, symbolPathValue } from '../storage/lake-p
 import type { ObjectStore } from '../storage/object-store';
 import { ArchiveError, csvRecords, verifyChecksum } from './archive-source';
 import { detectUnit, isHeader, klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
+import { detectLayout, ohlcvRow, parseDownloadName, type KlineLayout } from './kline-file-layouts';
+import { timeframeMs } from '../silver/derive-klines';
 
 /**
  * `lakehouse import`: an exchange archive file into Bronze, streamed in constant memory. Files are named after
@@ -34,6 +36,8 @@ export interface ImportResult {
   symbol: string;
   interval: string;
   unit: TimeUnit | null;
+  /** The file's layout: a Binance archive, a 6-column OHLCV download, or Kraken's OHLCVT. */
+  layout: KlineLayout | null;
   rows: number;
   rejected: number;
   files: number;
@@ -47,13 +51,14 @@ const PROGRESS_EVERY = 100_000;
 
 export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   if (o.dataset !== 'klines') throw new ArchiveError(`import of '${o.dataset}' archives is not supported yet (supported: klines)`);
-  const named = parseArchiveName(path.basename(o.file));
+  const named = { ...parseDownloadName(path.basename(o.file)), ...parseArchiveName(path.basename(o.file)) };
   const symbol = (o.symbol ?? named.symbol)?.toUpperCase();
   const interval = o.interval ?? named.interval;
   if (!symbol) throw new ArchiveError('--symbol is required (it cannot be read from the file name)');
   if (!interval || !(KLINE_TIMEFRAMES as readonly string[]).includes(interval)) {
     throw new ArchiveError(`--interval must be one of ${KLINE_TIMEFRAMES.join(', ')} (got ${interval ?? 'none'})`);
   }
+  const stepMs = timeframeMs(interval);
   const { sha256, verified } = await verifyChecksum(o.file);
   const spec = dataset('bronze', 'klines');
   const { base, quote } = baseQuote(symbol);
@@ -62,7 +67,7 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   const fileId = bronzeFileId('archive', sha256);
   const rejects: { line: number; reason: string; record: string }[] = [];
   const result: ImportResult = {
-    file: o.file, sha256, checksumVerified: verified, symbol, interval, unit: null, rows: 0, rejected: 0, files: 0, bytes: 0,
+    file: o.file, sha256, checksumVerified: verified, symbol, interval, unit: null, layout: null, rows: 0, rejected: 0, files: 0, bytes: 0,
     firstTime: null, lastTime: null, quarantineKey: null,
   };
   const ingest = now();
@@ -79,8 +84,14 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   for await (const { line, fields } of csvRecords(o.file)) {
     if (first && isHeader(fields)) { first = false; continue; }
     first = false;
-    if (result.unit === null) result.unit = detectUnit(Number(fields[0]));
-    const row = klineArchiveRow(fields, result.unit, base, quote, ingest);
+    result.layout ??= detectLayout(fields);
+    let row;
+    if (result.layout === 'binance-archive') {
+      if (result.unit === null) result.unit = detectUnit(Number(fields[0]));
+      row = klineArchiveRow(fields, result.unit, base, quote, ingest);
+    } else {
+      row = ohlcvRow(fields, result.layout, stepMs, base, quote, ingest);
+    }
     const reason = typeof row === 'string' ? row : validateRow(spec, row, { ranges: false });
     if (reason || typeof row === 'string') {
       rejects.push({ line, reason: reason ?? 'unreadable', record: fields.join(',') });

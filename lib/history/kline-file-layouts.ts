@@ -1,0 +1,56 @@
+import type { Row } from '../schema/types';
+import { detectUnit, type TimeUnit } from './binance-klines-archive';
+
+/**
+ * Kline files that are not data.binance.vision archives but that users hold and that the tests ship: 6-column
+ * OHLCV downloads (`open_time,open,high,low,close,volume`, open time as ISO text or epoch, e.g. pulled from Binance
+ * US's REST API) and Kraken's OHLCVT download (`unix_seconds,open,high,low,close,volume,trades`, no header).
+ * Neither carries close time, quote volume or taker volumes; those stay null.
+ */
+
+export type KlineLayout = 'binance-archive' | 'ohlcv' | 'kraken-ohlcvt';
+
+export function detectLayout(firstRecord: readonly string[]): KlineLayout {
+  if (firstRecord.length >= 11) return 'binance-archive';
+  if (firstRecord.length === 7) return 'kraken-ohlcvt';
+  return 'ohlcv';
+}
+
+const num = (s: string | undefined): number => (s === undefined || s.trim() === '' ? NaN : Number(s));
+
+/** Epoch seconds, milliseconds or microseconds (by magnitude), or ISO-8601 text such as `2023-03-01 00:00:00+00:00`. */
+export function parseOpenTime(text: string): number {
+  const n = Number(text);
+  if (Number.isFinite(n) && text.trim() !== '') {
+    if (n < 1e11) return n * 1000;
+    return detectUnit(n) === 'us' ? Math.floor(n / 1000) : n;
+  }
+  return Date.parse(text.trim().replace(' ', 'T'));
+}
+
+/** One OHLCV(T) record as a Bronze `klines` row, or the reason it cannot be one. */
+export function ohlcvRow(fields: readonly string[], layout: Exclude<KlineLayout, 'binance-archive'>, intervalMs: number, base: string, quote: string, ingestMs: number): Row | string {
+  const expected = layout === 'kraken-ohlcvt' ? 7 : 6;
+  if (fields.length < expected) return `expected ${expected} columns, got ${fields.length}`;
+  const openTime = parseOpenTime(fields[0]);
+  if (!Number.isFinite(openTime)) return `open_time '${fields[0]}' is not a time`;
+  const row: Row = {
+    open_time: openTime, close_time: openTime + intervalMs - 1,
+    open: num(fields[1]), high: num(fields[2]), low: num(fields[3]), close: num(fields[4]), volume: num(fields[5]),
+    quote_volume: null, trade_count: layout === 'kraken-ohlcvt' ? num(fields[6]) : null,
+    taker_buy_volume: null, taker_buy_quote_volume: null,
+    is_closed: true, event_time: null, base, quote, ingest_time: ingestMs, source: 'archive',
+  };
+  for (const [k, v] of Object.entries(row)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) return `${k} is not a number`;
+  }
+  return row;
+}
+
+/** Symbol and interval from names like `BTCUSDC_1m_20230301_20230321.csv` or `BTCUSDC_1m_2023Q1.csv`. */
+export function parseDownloadName(fileName: string): { symbol?: string; interval?: string } {
+  const m = /^([A-Z0-9]+)_(\d+[smhdwM])_[^.]*\.(?:csv|zip)$/i.exec(fileName);
+  return m ? { symbol: m[1].toUpperCase(), interval: m[2] } : {};
+}
+
+export type { TimeUnit };
