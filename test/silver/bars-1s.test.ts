@@ -173,12 +173,10 @@ describe('Silver bars_1s', () => {
       trade_id: id, event_time: time, price, qty, quote_qty: quoteQty, is_buyer_maker: new Array<boolean>(n).fill(false),
       base: new Array<string>(n).fill('BTC'), quote: new Array<string>(n).fill('USDT'), ingest_time: ingest, source: new Array<string>(n).fill('ws'),
     });
-    const t0 = Date.now();
+    // Speed is measured in bench/, not asserted here; this checks a full day goes through in one piece.
     const silver = cleanTrades(bronze, DT, 0).silver;
     const bars = buildBars1s(silver, undefined, DT);
-    const elapsed = Date.now() - t0;
     expect(silver.length).toBe(n);
     expect(bars.length).toBe(86_400);
-    expect(elapsed).toBeLessThan(10_000);
   });
 });
