@@ -92,7 +92,9 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
   const qReason: string[] = [];
   // Dedupe buckets hold the kept candidates per key; a later copy with an earlier ingest time replaces the kept
   // one, so the first copy received wins whatever order the Bronze files were read in.
-  const buckets = new Map<number | string, number[]>();
+  // A bucket is a bare index until a second distinct row shares its key: a day of book snapshots is 864,000
+  // keys, and an array per key would double the cost of the pass.
+  const buckets = new Map<number | string, number | number[]>();
   const kept = new Uint8Array(bronze.length);
   const same = rules.same ?? (() => true);
 
@@ -109,13 +111,14 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
       continue;
     }
     const key = rules.dedupeKey(i);
-    const bucket = buckets.get(key);
-    if (!bucket) { buckets.set(key, [i]); kept[i] = 1; continue; }
+    const found = buckets.get(key);
+    if (found === undefined) { buckets.set(key, i); kept[i] = 1; continue; }
+    const bucket = typeof found === 'number' ? [found] : found;
     const k = bucket.findIndex((j) => same(i, j));
-    if (k < 0) { bucket.push(i); kept[i] = 1; continue; }
+    if (k < 0) { bucket.push(i); kept[i] = 1; buckets.set(key, bucket); continue; }
     stats.duplicates++;
     const j = bucket[k];
-    if (ingest[i] < ingest[j]) { bucket[k] = i; kept[j] = 0; kept[i] = 1; }
+    if (ingest[i] < ingest[j]) { bucket[k] = i; kept[j] = 0; kept[i] = 1; buckets.set(key, bucket); }
   }
   stats.quarantined = qIdx.length;
 
