@@ -22,13 +22,15 @@ export interface QualityReport {
   verdict: Verdict;
   reasons: string[];
   klines_1m: KlineCleanStats & { completeness: number };
+  /** The event datasets cleaned the same day (trades, quotes, book_top10, …, bars_1s): each cleaner's statistics. */
+  datasets?: Record<string, Record<string, unknown>>;
 }
 
 export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
 }
 
-export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; klines: KlineCleanStats }): QualityReport {
+export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>> }): QualityReport {
   const completeness = klineCompleteness(p.klines);
   const reasons: string[] = [];
   let verdict: Verdict = 'PASS';
@@ -47,9 +49,22 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
     reasons.push(`${p.klines.flagged.INVALID_OHLC} bars violate OHLC logic`);
   }
+  for (const [name, st] of Object.entries(p.datasets ?? {})) {
+    const quarantined = Number(st.quarantined ?? 0);
+    if (quarantined > 0) {
+      if (verdict === 'PASS') verdict = 'INVESTIGATE';
+      reasons.push(`${quarantined} ${name} rows quarantined`);
+    }
+  }
+  const missingIds = Number(p.datasets?.trades?.missingIds ?? 0);
+  if (missingIds > 0) {
+    if (verdict === 'PASS') verdict = 'INVESTIGATE';
+    reasons.push(`${missingIds} trade ids missing`);
+  }
   return {
     exchange: p.exchange, symbol: p.symbol, dt: p.dt, builtAt: new Date(p.builtAt).toISOString(), verdict, reasons,
     klines_1m: { ...p.klines, completeness },
+    ...(p.datasets ? { datasets: p.datasets } : {}),
   };
 }
 
@@ -79,6 +94,16 @@ export function reportMarkdown(r: QualityReport): string {
   ];
   if (k.missingRanges.length) {
     lines.push('### Gaps still missing', '', ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`), '');
+  }
+  const ds = Object.entries(r.datasets ?? {});
+  if (ds.length) {
+    const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '—');
+    lines.push('## Event datasets', '', '| dataset | rows in | duplicates | quarantined | rows out |', '|---|---:|---:|---:|---:|',
+      ...ds.map(([name, st]) => `| ${name} | ${n(st.rowsIn)} | ${n(st.duplicates)} | ${n(st.quarantined)} | ${n(st.rowsOut)} |`), '');
+    const gaps = (r.datasets?.trades?.idGaps ?? []) as { afterId: number; beforeId: number; missing: number; from: number; to: number }[];
+    if (gaps.length) {
+      lines.push('### Trade id gaps', '', ...gaps.slice(0, 50).map((g) => `- ${g.missing} id(s) after ${g.afterId}, ${iso(g.from)}–${iso(g.to)} UTC`), '');
+    }
   }
   lines.push(`_Built ${r.builtAt}_`, '');
   return lines.join('\n');

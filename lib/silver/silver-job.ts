@@ -10,6 +10,7 @@ import { Table } from '../table/table';
 import { deriveBars } from './derive-klines';
 import { cleanKlines1m } from './klines-1m';
 import { buildReport, reportMarkdown, type QualityReport } from './quality-report';
+import { buildTickDatasets } from './tick-datasets';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
@@ -65,7 +66,9 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
     await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, deriveBars(silver, tf)));
   }
 
-  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, klines: stats });
+  const ticks = await buildTickDatasets(o.store, base, now);
+  files.push(...ticks.files);
+  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined });
   const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
   await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
   await o.store.put(`${reportKey}.md`, reportMarkdown(report));
