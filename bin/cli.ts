@@ -15,6 +15,8 @@ import { runSilver } from '../lib/silver/silver-job';
 import { dayStart } from '../lib/storage/lake-paths';
 import { openStore } from '../lib/storage/open-store';
 import { UserError } from '../lib/util/errors';
+import { readQualityReports } from '../lib/app/validate';
+import { reportMarkdown } from '../lib/silver/quality-report';
 import { endProgress, stderrProgress } from '../lib/util/progress';
 
 /** The `lakehouse` CLI (SPEC §8): parses flags, calls the core, prints results on stdout and progress on stderr. */
@@ -115,6 +117,19 @@ program.command('silver')
     const r = await runSilver({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
     endProgress();
     json(r.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })));
+  });
+
+program.command('validate')
+  .description("print Silver's quality reports for a date (exit 3 when one FAILs)")
+  .requiredOption('--date <YYYY-MM-DD>', 'date', date)
+  .option('--exchange <id>', 'only this exchange', exchange)
+  .option('--symbol <sym>', 'only this symbol')
+  .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
+  .addOption(lakeOption())
+  .action(async (o) => {
+    const reports = await readQualityReports(openStore(o.lake), o.date, { exchange: o.exchange, symbol: o.symbol?.toUpperCase() });
+    print(o.format === 'json' ? JSON.stringify(reports, null, 2) : reports.map(reportMarkdown).join('\n'));
+    if (reports.some((r) => r.verdict === 'FAIL')) process.exitCode = 3;
   });
 
 program.command('gold')
