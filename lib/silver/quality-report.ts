@@ -19,6 +19,8 @@ export interface QualityReport {
   symbol: string;
   dt: string;
   builtAt: string;
+  /** When the partition was first built: rows that reach Bronze after it are flagged LATE. */
+  firstBuiltAt: string;
   verdict: Verdict;
   reasons: string[];
   klines_1m: KlineCleanStats & { completeness: number };
@@ -30,7 +32,7 @@ export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
 }
 
-export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>> }): QualityReport {
+export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>> }): QualityReport {
   const completeness = klineCompleteness(p.klines);
   const reasons: string[] = [];
   let verdict: Verdict = 'PASS';
@@ -62,7 +64,8 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
     reasons.push(`${missingIds} trade ids missing`);
   }
   return {
-    exchange: p.exchange, symbol: p.symbol, dt: p.dt, builtAt: new Date(p.builtAt).toISOString(), verdict, reasons,
+    exchange: p.exchange, symbol: p.symbol, dt: p.dt, builtAt: new Date(p.builtAt).toISOString(),
+    firstBuiltAt: new Date(p.firstBuiltAt ?? p.builtAt).toISOString(), verdict, reasons,
     klines_1m: { ...p.klines, completeness },
     ...(p.datasets ? { datasets: p.datasets } : {}),
   };

@@ -11,6 +11,7 @@ import { deriveBars } from './derive-klines';
 import { cleanKlines1m } from './klines-1m';
 import { buildReport, reportMarkdown, type QualityReport } from './quality-report';
 import { buildTickDatasets } from './tick-datasets';
+import { markLate } from './late-rows';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
@@ -54,6 +55,10 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
   const keys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: '1m' });
   const bronze = await readTables(o.store, bronzeSpec, keys);
   const { silver, quarantine, stats } = cleanKlines1m(bronze, o.dt, now);
+  const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
+  const firstBuiltAt = await firstBuild(o.store, `${reportKey}.json`);
+  const late = markLate(silver, firstBuiltAt);
+  if (late > 0) stats.flagged.LATE = (stats.flagged.LATE ?? 0) + late;
   const files: string[] = [];
 
   const put = async (key: string, t: Table) => { await putTable(o.store, key, t); files.push(key); };
@@ -66,12 +71,24 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
     await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, deriveBars(silver, tf)));
   }
 
-  const ticks = await buildTickDatasets(o.store, base, now);
+  const ticks = await buildTickDatasets(o.store, base, now, firstBuiltAt);
   files.push(...ticks.files);
-  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined });
-  const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
+  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined });
   await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
   await o.store.put(`${reportKey}.md`, reportMarkdown(report));
   files.push(`${reportKey}.json`, `${reportKey}.md`);
   return { exchange, symbol, dt: o.dt, report, files };
+}
+
+/** When the partition was first built, from its previous quality report (undefined on the first build). */
+async function firstBuild(store: ObjectStore, reportKey: string): Promise<number | undefined> {
+  const bytes = await store.tryGet(reportKey);
+  if (!bytes) return undefined;
+  try {
+    const r = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<QualityReport>;
+    const t = Date.parse(r.firstBuiltAt ?? r.builtAt ?? '');
+    return Number.isFinite(t) ? t : undefined;
+  } catch {
+    return undefined; // an unreadable report is rebuilt; LATE cannot be told for this run
+  }
 }

@@ -6,6 +6,7 @@ import { partitionFileKey } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import type { Table } from '../table/table';
 import { buildBars1s } from './bars-1s';
+import { markLate } from './late-rows';
 import { cleanBookTop10 } from './book-top10';
 import { cleanFunding, cleanLiquidations, cleanOpenInterest } from './derivatives';
 import { cleanQuotes } from './quotes';
@@ -35,7 +36,8 @@ export interface TickDatasetsResult {
   stats: Record<string, Record<string, unknown>>;
 }
 
-export async function buildTickDatasets(store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number): Promise<TickDatasetsResult> {
+/** `firstBuiltAt`: when the partition was first built; rows ingested after it are flagged LATE. */
+export async function buildTickDatasets(store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number): Promise<TickDatasetsResult> {
   const files: string[] = [];
   const stats: Record<string, Record<string, unknown>> = {};
   const clean = new Map<string, Table>();
@@ -44,6 +46,7 @@ export async function buildTickDatasets(store: ObjectStore, base: { exchange: st
     const keys = await bronzeFilesForDay(store, bronzeSpec, base);
     if (keys.length === 0) continue;
     const r = cleaner(await readTables(store, bronzeSpec, keys), base.dt, nowMs, base.exchange);
+    const late = markLate(r.silver, firstBuiltAt);
     const silverKey = partitionFileKey(dataset('silver', name), base);
     await putTable(store, silverKey, r.silver);
     files.push(silverKey);
@@ -54,7 +57,7 @@ export async function buildTickDatasets(store: ObjectStore, base: { exchange: st
     } else {
       await store.delete(qKey);
     }
-    stats[name] = r.stats;
+    stats[name] = { ...r.stats, late };
     clean.set(name, r.silver);
   }
   const trades = clean.get('trades');

@@ -4,7 +4,10 @@ import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { FaultPlan, generateTradeRows, startSimulator, type MarketModel } from '../../lib/simulator';
 import { runSilver, type SilverResult } from '../../lib/silver/silver-job';
-import { partitionFileKey } from '../../lib/storage/lake-paths';
+import { bronzeFileKey, partitionFileKey } from '../../lib/storage/lake-paths';
+import { putTable } from '../../lib/parquet/write';
+import { QualityFlag } from '../../lib/schema/quality-flags';
+import { Table } from '../../lib/table/table';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { tmpDir } from '../helpers/sample-rows';
 
@@ -72,5 +75,31 @@ describe('Silver job: event datasets from a simulated collection', () => {
     const after = await Promise.all(keys.map((k) => store.get(k)));
     expect(keys.length).toBeGreaterThanOrEqual(8);
     after.forEach((bytes, i) => expect(Buffer.compare(Buffer.from(bytes), Buffer.from(before[i]))).toBe(0));
+  });
+
+  it('flags Bronze that arrives after the first build LATE, and keeps the flag on later rebuilds', async () => {
+    const built = END + 3_600_000;
+    const t = Date.UTC(2024, 6, 1, 13, 0);
+    const kSpec = dataset('bronze', 'klines');
+    const late = Table.fromRows(kSpec, [{
+      open_time: t, close_time: t + 59_999, open: 60_000, high: 60_010, low: 59_990, close: 60_005, volume: 1, quote_volume: 60_000,
+      trade_count: 10, taker_buy_volume: 0.5, taker_buy_quote_volume: 30_000, is_closed: true, event_time: null,
+      base: 'BTC', quote: 'USDT', ingest_time: built + 60_000, source: 'rest',
+    }]);
+    await putTable(store, bronzeFileKey(kSpec, { ...base, timeframe: '1m', hour: 13 }, t, 'rest-late'), late);
+    const klineKey = partitionFileKey(dataset('silver', 'klines'), { ...base, timeframe: '1m' });
+    const flagsAt = async () => {
+      const k = await readTable(store, dataset('silver', 'klines'), klineKey);
+      const i = Array.from(k.num('open_time')).indexOf(t);
+      return k.num('quality_flags')[i];
+    };
+    const [second] = await runSilver({ store, dt: DT, now: () => built + 7_200_000 });
+    expect((await flagsAt()) & QualityFlag.LATE).toBe(QualityFlag.LATE);
+    expect(second.report.klines_1m.flagged.LATE).toBe(1);
+    expect(second.report.firstBuiltAt).toBe(new Date(built).toISOString());
+    const before = await store.get(klineKey);
+    await runSilver({ store, dt: DT, now: () => built + 9_000_000 });
+    expect((await flagsAt()) & QualityFlag.LATE).toBe(QualityFlag.LATE);
+    expect(Buffer.compare(Buffer.from(await store.get(klineKey)), Buffer.from(before))).toBe(0);
   });
 });
