@@ -7,4 +7,5 @@ import type { Section } from './lib/types';
 export const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   parquet: () => import('./sections/parquet'),
   collector: () => import('./sections/collector'),
+  silver: () => import('./sections/silver'),
 };
