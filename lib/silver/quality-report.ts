@@ -1,4 +1,5 @@
 import type { KlineCleanStats } from './klines-1m';
+import type { ParityResult } from './kline-parity';
 
 /**
  * Per-partition quality report (SPEC §5, S5), JSON for machines and Markdown for people. The verdict
@@ -26,13 +27,15 @@ export interface QualityReport {
   klines_1m: KlineCleanStats & { completeness: number };
   /** The event datasets cleaned the same day (trades, quotes, book_top10, …, bars_1s): each cleaner's statistics. */
   datasets?: Record<string, Record<string, unknown>>;
+  /** Derived 5m/15m bars against the exchange's own bars of those timeframes. */
+  parity?: Record<string, ParityResult>;
 }
 
 export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
 }
 
-export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>> }): QualityReport {
+export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult> }): QualityReport {
   const completeness = klineCompleteness(p.klines);
   const reasons: string[] = [];
   let verdict: Verdict = 'PASS';
@@ -58,6 +61,12 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
       reasons.push(`${quarantined} ${name} rows quarantined`);
     }
   }
+  for (const [tf, r] of Object.entries(p.parity ?? {})) {
+    if (r.differing > 0) {
+      if (verdict === 'PASS') verdict = 'INVESTIGATE';
+      reasons.push(`${r.differing} of ${r.compared} ${tf} bars differ from the exchange's`);
+    }
+  }
   const missingIds = Number(p.datasets?.trades?.missingIds ?? 0);
   if (missingIds > 0) {
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
@@ -68,6 +77,7 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
     firstBuiltAt: new Date(p.firstBuiltAt ?? p.builtAt).toISOString(), verdict, reasons,
     klines_1m: { ...p.klines, completeness },
     ...(p.datasets ? { datasets: p.datasets } : {}),
+    ...(p.parity ? { parity: p.parity } : {}),
   };
 }
 
@@ -97,6 +107,11 @@ export function reportMarkdown(r: QualityReport): string {
   ];
   if (k.missingRanges.length) {
     lines.push('### Gaps still missing', '', ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`), '');
+  }
+  const parity = Object.entries(r.parity ?? {});
+  if (parity.length) {
+    lines.push('## Parity with the exchange\'s own bars', '', '| timeframe | compared | matching | differing | no derived bar |', '|---|---:|---:|---:|---:|',
+      ...parity.map(([tf, p]) => `| ${tf} | ${p.compared} | ${p.matching} | ${p.differing} | ${p.unmatched} |`), '');
   }
   const ds = Object.entries(r.datasets ?? {});
   if (ds.length) {

@@ -12,6 +12,7 @@ import { cleanKlines1m } from './klines-1m';
 import { buildReport, reportMarkdown, type QualityReport } from './quality-report';
 import { buildTickDatasets } from './tick-datasets';
 import { markLate } from './late-rows';
+import { klineParity, type ParityResult } from './kline-parity';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
@@ -67,13 +68,19 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
   if (quarantine.length) await put(qKey, quarantine);
   else await o.store.delete(qKey);
 
+  const parity: Record<string, ParityResult> = {};
   for (const tf of KLINE_TIMEFRAMES.filter((t) => t !== '1m')) {
-    await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, deriveBars(silver, tf)));
+    const derived = deriveBars(silver, tf);
+    await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, derived));
+    // The exchange's own bars of this timeframe, where the collector recorded them (5m, 15m).
+    const exchangeKeys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: tf }, 0);
+    if (exchangeKeys.length) parity[tf] = klineParity(derived, await readTables(o.store, bronzeSpec, exchangeKeys));
   }
 
   const ticks = await buildTickDatasets(o.store, base, now, firstBuiltAt);
   files.push(...ticks.files);
-  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined });
+  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
+    parity: Object.keys(parity).length ? parity : undefined });
   await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
   await o.store.put(`${reportKey}.md`, reportMarkdown(report));
   files.push(`${reportKey}.json`, `${reportKey}.md`);

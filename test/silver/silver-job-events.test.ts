@@ -68,6 +68,13 @@ describe('Silver job: event datasets from a simulated collection', () => {
     expect(report.verdict).toBe('FAIL'); // 40 minutes of a day: the klines minute grid is far from complete
   });
 
+  it("checks the derived 5m and 15m bars against the exchange's own: the simulator's klines are exact", () => {
+    const { parity } = first[0].report;
+    expect(parity!['5m']).toMatchObject({ compared: 8, matching: 8, differing: 0, unmatched: 0 });
+    expect(parity!['15m']).toMatchObject({ differing: 0, unmatched: 0 });
+    expect(parity!['15m'].compared).toBeGreaterThanOrEqual(2);
+  });
+
   it('is idempotent: a second run writes byte-identical partitions', async () => {
     const keys = first[0].files.filter((k) => k.endsWith('.parquet'));
     const before = await Promise.all(keys.map((k) => store.get(k)));
