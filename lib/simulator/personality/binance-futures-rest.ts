@@ -2,6 +2,7 @@ import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { PerpetualDerivatives } from './binance-futures-derivatives';
 import { fixed, type BinanceFuturesPayloads } from './binance-futures-payloads';
+import { binanceReplies, klineWindow } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -11,13 +12,8 @@ import type { RestRequest, RestResponse } from './personality';
 
 const KLINES_DEFAULT_LIMIT = 500;
 const KLINES_MAX_LIMIT = 1500;
-const JSON_HEADERS = { 'content-type': 'application/json' };
-
-const ok = (body: string): RestResponse => ({ status: 200, body, headers: JSON_HEADERS });
-const binanceError = (status: number, code: number, msg: string): RestResponse => ({ status, body: JSON.stringify({ code, msg }), headers: JSON_HEADERS });
-const mandatory = (name: string) => binanceError(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
-const illegal = (name: string) => binanceError(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
-const INVALID_SYMBOL = binanceError(400, -1121, 'Invalid symbol.');
+const REPLIES = binanceReplies({ 'content-type': 'application/json' });
+const { ok, error: binanceError, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
 
 export class BinanceFuturesRest {
   constructor(
@@ -67,27 +63,9 @@ export class BinanceFuturesRest {
     if (!interval) return mandatory('interval');
     const len = intervalMs(interval);
     if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
-    for (const name of ['startTime', 'endTime', 'limit'] as const) {
-      const v = q.get(name);
-      if (v === null || v === '') continue;
-      if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
-      params[name] = Number(v);
-    }
-    if (params.limit === 0) return binanceError(400, -1130, "Data sent for parameter 'limit' is not valid.");
-    const limit = Math.min(params.limit ?? KLINES_DEFAULT_LIMIT, KLINES_MAX_LIMIT);
-
-    const floorTo = (t: number) => t - (t % len);
-    const firstListed = Math.ceil(this.historyStartMs / len) * len;
-    let last = floorTo(nowMs);
-    if (params.endTime !== undefined) last = Math.min(last, floorTo(params.endTime));
-    let first: number;
-    if (params.startTime !== undefined) {
-      first = Math.max(firstListed, Math.ceil(params.startTime / len) * len);
-      last = Math.min(last, first + (limit - 1) * len);
-    } else {
-      first = Math.max(firstListed, last - (limit - 1) * len);
-    }
+    const window = klineWindow(q, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
+    if ('status' in window) return window;
+    const { first, last } = window;
 
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);

@@ -1,0 +1,54 @@
+import type { RestResponse } from './personality';
+
+/**
+ * What Binance's spot and USD-M REST APIs share in the simulator: error bodies in Binance's format and the
+ * kline window (`startTime`, `endTime`, `limit`) with the exchange's validation. The two APIs differ in headers
+ * and limits, so those are parameters.
+ */
+
+export interface BinanceRestReplies {
+  ok(body: string): RestResponse;
+  error(status: number, code: number, msg: string): RestResponse;
+  mandatory(name: string): RestResponse;
+  illegal(name: string): RestResponse;
+  invalidSymbol: RestResponse;
+}
+
+export function binanceReplies(headers: Record<string, string>): BinanceRestReplies {
+  const error = (status: number, code: number, msg: string): RestResponse => ({ status, body: JSON.stringify({ code, msg }), headers });
+  return {
+    ok: (body) => ({ status: 200, body, headers }),
+    error,
+    mandatory: (name) => error(400, -1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`),
+    illegal: (name) => error(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`),
+    invalidSymbol: error(400, -1121, 'Invalid symbol.'),
+  };
+}
+
+/**
+ * Open times [first, last] of the klines a request asks for, or the error Binance answers: at most `limit`
+ * bars (capped, not rejected, above `maxLimit`), none before the listing (`historyStartMs`) or after `nowMs`.
+ */
+export function klineWindow(q: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
+  const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
+  for (const name of ['startTime', 'endTime', 'limit'] as const) {
+    const v = q.get(name);
+    if (v === null || v === '') continue;
+    if (!/^[0-9]{1,20}$/.test(v)) return r.illegal(name);
+    params[name] = Number(v);
+  }
+  if (params.limit === 0) return r.error(400, -1130, "Data sent for parameter 'limit' is not valid.");
+  const limit = Math.min(params.limit ?? limits.defaultLimit, limits.maxLimit);
+  const floorTo = (t: number) => t - (t % len);
+  const firstListed = Math.ceil(historyStartMs / len) * len;
+  let last = floorTo(nowMs);
+  if (params.endTime !== undefined) last = Math.min(last, floorTo(params.endTime));
+  let first: number;
+  if (params.startTime !== undefined) {
+    first = Math.max(firstListed, Math.ceil(params.startTime / len) * len);
+    last = Math.min(last, first + (limit - 1) * len);
+  } else {
+    first = Math.max(firstListed, last - (limit - 1) * len);
+  }
+  return { first, last };
+}
