@@ -1,6 +1,9 @@
 import { importArchive } from '../../lib/history/import-archive';
+import { readTable } from '../../lib/parquet/read';
+import { QualityFlag } from '../../lib/schema/quality-flags';
+import { dataset } from '../../lib/schema/registry';
 import { runSilver, type SilverResult } from '../../lib/silver/silver-job';
-import { dateRange } from '../../lib/storage/lake-paths';
+import { dateRange, partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { tmpDir } from '../helpers/sample-rows';
 import { testdataPath } from '../helpers/testdata';
@@ -83,4 +86,43 @@ describe('Silver 1m on the Kraken OHLCVT download (2023 Q1, no-trade minutes omi
     const overall = results.reduce((n, r) => n + r.report.klines_1m.present, 0) / (90 * 1440);
     expect(overall).toBeCloseTo(56_717 / 129_600, 12);
   });
+});
+
+describe('Silver 1m on the Binance USD-M futures archives: exchange outages', () => {
+  const store = new LocalObjectStore(tmpDir('futures-outages'));
+
+  beforeAll(async () => {
+    for (const name of ['AVAXUSDT-1m-2023-09', 'FILUSDT-1m-2024-10', 'LINKUSDT-1m-2023-02']) {
+      await importArchive({ store, file: testdataPath(`binance_um_futures_klines_1m/${name}.csv`), dataset: 'klines', exchange: 'binance-futures' });
+    }
+  }, 120_000);
+
+  /** Open times (HH:MM UTC) of the day's bars flagged EXCHANGE_OUTAGE. */
+  async function outageMinutes(symbol: string, dt: string): Promise<string[]> {
+    await runSilver({ store, dt, symbol });
+    const silver = await readTable(store, dataset('silver', 'klines'), partitionFileKey(dataset('silver', 'klines'), { exchange: 'binance-futures', symbol, dt, timeframe: '1m' }));
+    const t = silver.num('open_time');
+    const flags = silver.num('quality_flags');
+    const out: string[] = [];
+    for (let i = 0; i < silver.length; i++) if (flags[i] & QualityFlag.EXCHANGE_OUTAGE) out.push(new Date(t[i]).toISOString().slice(11, 16));
+    return out;
+  }
+
+  const minutes = (from: string, to: string) => {
+    const out: string[] = [];
+    for (let t = Date.parse(`2000-01-01T${from}Z`); t <= Date.parse(`2000-01-01T${to}Z`); t += 60_000) out.push(new Date(t).toISOString().slice(11, 16));
+    return out;
+  };
+
+  it('AVAXUSDT 2023-09-12: 08:34–08:52 (19 bars)', async () => {
+    expect(await outageMinutes('AVAXUSDT', '2023-09-12')).toEqual(minutes('08:34', '08:52'));
+  });
+
+  it('FILUSDT 2024-10-28: 16:21–16:34, 16:36 and 20:00–21:13', async () => {
+    expect(await outageMinutes('FILUSDT', '2024-10-28')).toEqual([...minutes('16:21', '16:34'), '16:36', ...minutes('20:00', '21:13')]);
+  });
+
+  it('LINKUSDT 2023-02: none on any day', async () => {
+    for (const dt of dateRange('2023-02-01', '2023-02-28')) expect(await outageMinutes('LINKUSDT', dt)).toEqual([]);
+  }, 120_000);
 });
