@@ -1,26 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { seededRandom as rng } from '../../../lib/simulator/market/rng';
+import { TESTDATA } from '../../../test/helpers/testdata';
 
 /**
  * Inputs of the collector bench: the real Binance captures (hftbacktest, `<receive ns> <combined-stream JSON>`
  * per line) and synthesized depth10@100ms partial-depth messages, since the captures hold diff depth only.
  */
 
-/** Same search as test/helpers/testdata.ts (not imported: bench must not depend on test/). */
-export function locateTestdata(): string {
-  const fromEnv = process.env.LAKEHOUSE_TESTDATA;
-  if (fromEnv) return path.resolve(fromEnv);
-  const candidates: string[] = [];
-  for (let dir = path.resolve(__dirname, '../../..'); ; dir = path.dirname(dir)) {
-    candidates.push(path.join(dir, 'shared', 'testdata'), path.join(dir, '..', 'shared', 'testdata'));
-    if (path.dirname(dir) === dir) break;
-  }
-  candidates.push('/work/shared/testdata');
-  const found = candidates.find((c) => fs.existsSync(path.join(c, 'hftbacktest_ws')));
-  if (!found) throw new Error(`shared testdata not found (looked in ${candidates.slice(0, 3).join(', ')}, …); set LAKEHOUSE_TESTDATA`);
-  return found;
-}
 
 export interface Message {
   receiveMs: number;
@@ -31,7 +19,7 @@ export const SPOT_FILES = ['spot_btcusdt_20240808.gz', 'spot_btcusdt_20240809.gz
 export const FUTURES_FILES = ['usdm_btcusdt_20240808.gz'] as const;
 
 export function readCapture(file: string): Message[] {
-  const text = zlib.gunzipSync(fs.readFileSync(path.join(locateTestdata(), 'hftbacktest_ws', file))).toString('utf8');
+  const text = zlib.gunzipSync(fs.readFileSync(path.join(TESTDATA, 'hftbacktest_ws', file))).toString('utf8');
   const out: Message[] = [];
   for (const line of text.split('\n')) {
     const sp = line.indexOf(' ');
@@ -41,17 +29,6 @@ export function readCapture(file: string): Message[] {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32): the same synthetic books every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 8-place decimal strings, as Binance spot prints them. */
 const dec8 = (units: number): string => {

@@ -2,6 +2,7 @@ import { dataset } from '../../../lib/schema/registry';
 import type { DatasetSpec } from '../../../lib/schema/types';
 import { Table, type ColumnData } from '../../../lib/table/table';
 import type { Json } from '../../lib/types';
+import { seededRandom as rng } from '../../../lib/simulator/market/rng';
 
 /**
  * Deterministic synthetic Bronze inputs. Every child regenerates the same table from the same seed instead of
@@ -35,17 +36,6 @@ export function caseArgs(a: Json): CaseArgs {
   return { dataset: o.dataset, rows: o.rows, file: o.file };
 }
 
-/** mulberry32: tiny, fast, and the same sequence on every machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const round = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
 const constant = (n: number, v: string): (string | null)[] => new Array<string | null>(n).fill(v);

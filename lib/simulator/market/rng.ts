@@ -63,3 +63,9 @@ export class Rng {
     return -mean * Math.log(1 - this.next());
   }
 }
+
+/** A seeded uniform [0, 1) source as a plain function, for code that only needs `random()`. */
+export function seededRandom(seed: number): () => number {
+  const r = new Rng().seed(seed);
+  return () => r.next();
+}

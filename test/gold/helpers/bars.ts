@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { testdataPath } from '../../helpers/testdata';
+import { seededRandom } from '../../../lib/simulator/market/rng';
 
 /** Parallel OHLCV columns of 1-minute bars. */
 export interface Bars {
@@ -41,7 +42,7 @@ export function readKlines(name: string): Bars {
  * 1e-8 down below TA-Lib's 1e-14 epsilon.
  */
 export function syntheticBars(n: number, seed = 42): Bars {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const bars = allocate(`synthetic-95k-${n}`, n);
   let price = 95_000;
   for (let i = 0; i < n; i++) {
@@ -93,14 +94,3 @@ function tick(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** Small seeded PRNG (mulberry32), so the synthetic series is identical on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
