@@ -44,7 +44,7 @@ export async function measureDay(o: { lake: string; symbol: string; hours: numbe
   try {
     await collector.start();
     await sim.untilEnd();
-    for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 500)); }
+    await collector.settled(500);
     await collector.stop();
   } finally {
     clearInterval(ticker);

@@ -70,7 +70,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
     await collector.start();
     const waits: Promise<void>[] = [o.stopSignal];
     if (o.durationSec) waits.push(new Promise((r) => setTimeout(r, o.durationSec! * 1000)));
-    if (sim && simEnd) waits.push(sim.untilEnd().then(() => quiet(collector)));
+    if (sim && simEnd) waits.push(sim.untilEnd().then(() => collector.settled(500)));
     await Promise.race(waits);
     await collector.stop();
     const result: CollectResult = { collector: collector.snapshot(), faults: plan ? { ...plan.counts } : undefined };
@@ -82,13 +82,5 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   } finally {
     clearInterval(ticker);
     await sim?.stop();
-  }
-}
-
-/** Resolves once the collector has received nothing new for a moment: what the simulator sent has arrived. */
-async function quiet(collector: Collector): Promise<void> {
-  for (let last = -1; collector.snapshot().messages !== last; ) {
-    last = collector.snapshot().messages;
-    await new Promise((r) => setTimeout(r, 500));
   }
 }

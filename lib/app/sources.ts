@@ -1,10 +1,10 @@
 import {
   BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_WS_BASE, BINANCE_SPOT_ENDPOINTS, BinanceFuturesAdapter, BinanceSpotAdapter,
-  binanceStreamName, combinedStreamUrl, futuresConnections, openInterestUrl, parseOpenInterestText,
+  binanceStreamName, combinedStreamUrl, futuresConnections, futuresStreamName, futuresStreamRequests, openInterestUrl, parseOpenInterestText,
 } from '../exchanges/binance';
 import { KRAKEN_WS_URL, KrakenAdapter, krakenResubscribeMessages, krakenStreamFor, krakenSubscribeMessages } from '../exchanges/kraken';
 import type { RestPollSpec } from '../collector/rest-poller';
-import type { ConnectionSpec } from '../collector/managed-connection';
+import type { ConnectionSpec, SubscribedStream } from '../collector/managed-connection';
 import type { ExchangeAdapter, StreamRequest } from '../exchanges/types';
 import type { ExchangeId } from '../schema/columns';
 import { UserError } from '../util/errors';
@@ -63,6 +63,8 @@ export function groupSymbols<T>(symbols: readonly string[], streamsOf: (symbol: 
   return groups;
 }
 
+const subscribed = (req: StreamRequest, name: string): SubscribedStream => ({ name, symbol: req.symbol, dataset: req.dataset });
+
 /** Every Bronze dataset Binance spot streams, per symbol (SPEC C1). */
 export function spotStreamRequests(symbols: readonly string[]): StreamRequest[] {
   return symbols.flatMap((symbol) => [
@@ -85,8 +87,8 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
         exchange, adapter: new BinanceSpotAdapter(exchange), ws: endpoints.ws, rest: endpoints.rest,
         contiguousTradeIds: true, restBackfill: true,
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
-          groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map(binanceStreamName), maxStreams)
-            .map((streams) => ({ url: combinedStreamUrl(wsBase, streams), streams })),
+          groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map((req) => subscribed(req, binanceStreamName(req))), maxStreams)
+            .map((streams) => ({ url: combinedStreamUrl(wsBase, streams.map((st) => st.name)), streams })),
         // Binance US pings every 3 minutes, and its thin books can be quiet longer than Binance's.
         ...(exchange === 'binanceus' ? { silentTimeoutMs: 240_000, streamSilenceMs: { book_top10: 0 } } : {}),
       };
@@ -95,8 +97,12 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
       return {
         exchange: 'binance-futures', adapter: new BinanceFuturesAdapter(), ws: BINANCE_FUTURES_WS_BASE, rest: BINANCE_FUTURES_REST_BASE,
         contiguousTradeIds: true, restBackfill: false,
-        connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
-          futuresConnections(wsBase, symbols, undefined, maxStreams).map((c) => ({ url: c.url, streams: c.streams })),
+        connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) => {
+          const requests = futuresStreamRequests(symbols);
+          const byName = new Map(requests.map((req) => [futuresStreamName(req), req]));
+          return futuresConnections(wsBase, symbols, requests, maxStreams)
+            .map((c) => ({ url: c.url, streams: c.streams.map((name) => subscribed(byName.get(name)!, name)) }));
+        },
         polls: (restBase, symbols) => [{
           name: 'open_interest', intervalMs: opts.openInterestPollMs ?? OPEN_INTEREST_POLL_MS,
           targets: symbols.map((symbol) => ({ symbol, url: openInterestUrl(restBase, symbol), stream: `rest:${symbol.toLowerCase()}@openInterest` })),
@@ -110,10 +116,10 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
         contiguousTradeIds: false, restBackfill: false,
         connections: (wsBase, symbols) => [{
           url: wsBase,
-          streams: symbols.flatMap((symbol) => [
-            ...(['1m', '5m', '15m'] as const).map((timeframe) => krakenStreamFor({ symbol, dataset: 'klines', timeframe })),
-            krakenStreamFor({ symbol, dataset: 'book_top10' }), krakenStreamFor({ symbol, dataset: 'trades' }),
-          ]),
+          streams: symbols.flatMap((symbol): StreamRequest[] => [
+            ...(['1m', '5m', '15m'] as const).map((timeframe) => ({ symbol, dataset: 'klines' as const, timeframe })),
+            { symbol, dataset: 'book_top10' }, { symbol, dataset: 'trades' },
+          ]).map((req) => subscribed(req, krakenStreamFor(req))),
           subscribeMessages: krakenSubscribeMessages(symbols).map((m) => JSON.stringify(m)),
           // One request per channel, each for every symbol: a handful of messages, well inside Kraken's limits.
           subscribeSpacingMs: 0,

@@ -101,6 +101,7 @@ export class Collector {
   private readonly openGaps = new Map<string, { symbol: string; start: number; cause: string }>();
   private readonly lastTradeId = new Map<string, { id: number; t: number }>();
   private nextSilenceCheck = 0;
+  private seeded = false;
   private readonly silence: Record<string, number>;
   readonly pollers: RestPoller[];
 
@@ -172,6 +173,14 @@ export class Collector {
     await this.saveState();
     this.closeOpenGaps();
     await this.flush();
+  }
+
+  /** Resolves once nothing new arrived for one poll period: everything a simulator sent has been read. */
+  async settled(pollMs = 300): Promise<void> {
+    for (let last = -1; this.stats.messageCount !== last; ) {
+      last = this.stats.messageCount;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
   }
 
   snapshot(): CollectorSnapshot {
@@ -282,9 +291,13 @@ export class Collector {
    * over. Streams never seen at all are watched from the connection's first message.
    */
   private checkSilence(now: number): void {
-    for (const conn of this.conns) {
-      for (const stream of conn.spec.streams) {
-        if (!this.streams.has(stream)) this.streams.set(stream, { symbol: symbolOfStream(stream), dataset: datasetOfStream(stream), lastEvent: now, conn });
+    if (!this.seeded) {
+      // Streams that never delivered at all are watched from the first check on.
+      this.seeded = true;
+      for (const conn of this.conns) {
+        for (const st of conn.spec.streams) {
+          if (!this.streams.has(st.name)) this.streams.set(st.name, { symbol: st.symbol, dataset: st.dataset, lastEvent: now, conn });
+        }
       }
     }
     for (const [stream, s] of this.streams) {
@@ -343,20 +356,4 @@ export class Collector {
   get unwrittenRows(): number {
     return this.unwritten.reduce((n, p) => n + p.table.length, 0);
   }
-}
-
-/** `btcusdt@depth10@100ms` → BTCUSDT; other schemes (`book-10:BTC/USD`) → the part after the colon. */
-function symbolOfStream(stream: string): string {
-  const colon = stream.lastIndexOf(':');
-  if (colon >= 0) return stream.slice(colon + 1);
-  return stream.slice(0, stream.indexOf('@')).toUpperCase();
-}
-
-function datasetOfStream(stream: string): string {
-  if (/@depth|book/.test(stream)) return 'book_top10';
-  if (/kline|ohlc/.test(stream)) return 'klines';
-  if (/markPrice/.test(stream)) return 'funding';
-  if (/bookTicker/.test(stream)) return 'quotes';
-  if (/forceOrder/.test(stream)) return 'liquidations';
-  return 'trades';
 }

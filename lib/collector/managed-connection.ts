@@ -1,3 +1,4 @@
+import type { BronzeDatasetName } from '../exchanges/types';
 import type { Logger } from '../util/log';
 import { WsConnection, type Backoff } from './ws-connection';
 
@@ -8,10 +9,16 @@ import { WsConnection, type Backoff } from './ws-connection';
  * twice; Bronze keeps both and Silver deduplicates.
  */
 
+/** One stream a connection carries, named as its records report it: what silence detection watches. */
+export interface SubscribedStream {
+  name: string;
+  symbol: string;
+  dataset: BronzeDatasetName;
+}
+
 export interface ConnectionSpec {
   url: string;
-  /** Stream names (as records report them) this connection carries: what silence detection watches. */
-  streams: readonly string[];
+  streams: readonly SubscribedStream[];
   /** Messages to send after each open (subscriptions the URL cannot carry, e.g. Kraken). */
   subscribeMessages?: readonly string[];
   /** Pause between subscribe messages (default 250 ms: Binance allows 5 incoming messages per second; 0 sends all at once). */

@@ -52,6 +52,10 @@ export class CollectorStats {
 
   constructor(private readonly now: () => number) {}
 
+  get messageCount(): number {
+    return this.messages;
+  }
+
   message(out: ParseOutcome, raw: string): void {
     this.messages++;
     switch (out.kind) {

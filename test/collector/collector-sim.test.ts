@@ -28,7 +28,7 @@ describe('collector → Bronze against the simulator', () => {
     try {
       await collector.start();
       await sim.untilEnd();
-      for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+      await collector.settled();
       await collector.stop();
       expect(collector.snapshot()).toMatchObject({ errors: {}, flushFailures: 0, bufferedRows: 0 });
     } finally {

@@ -24,7 +24,7 @@ async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' |
   });
   await collector.start();
   await sim.untilEnd();
-  for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+  await collector.settled();
   await collector.stop();
   return collector;
 }
@@ -130,18 +130,21 @@ describe('collector on the un-routed futures endpoint (the trap that silences /m
     const store = new LocalObjectStore(tmpDir('futures-trap'));
     const end = START + 5 * MIN;
     const sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT'], seed: 5, start: START, end, speed: 'max' });
-    const streams = ['btcusdt@depth10@100ms', 'btcusdt@markPrice@1s'];
+    const streams = [
+      { name: 'btcusdt@depth10@100ms', symbol: 'BTCUSDT', dataset: 'book_top10' as const },
+      { name: 'btcusdt@markPrice@1s', symbol: 'BTCUSDT', dataset: 'funding' as const },
+    ];
     let collector: Collector;
     try {
       collector = new Collector({
         ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
         polls: [],
-        connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.join('/')}`, streams }],
+        connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
         store, now: () => sim.clock.now(), receiveTimeFromEvents: true,
       });
       await collector.start();
       await sim.untilEnd();
-      for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+      await collector.settled();
       await collector.stop();
     } finally {
       await sim.stop();

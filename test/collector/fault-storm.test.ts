@@ -66,9 +66,6 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
 
   const uploaderFor = () => new BronzeUploader({ store, spoolDir, retry: { attempts: 2, initialMs: 20, maxMs: 50 }, drainBackoff: { initialMs: 100, maxMs: 400 } });
   const simTimePast = async (t: number) => { while (sim.stats().simTime < t && !sim.stats().ended) await new Promise((r) => setTimeout(r, 20)); };
-  const quiet = async (c: Collector) => {
-    for (let last = -1; c.snapshot().messages !== last; ) { last = c.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
-  };
 
   beforeAll(async () => {
     s3 = await startRestartableS3();
@@ -97,7 +94,7 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
       spoolStats.push(uploader.stats());
       await s3.start();
       await sim.untilEnd();
-      await quiet(c);
+      await c.settled();
       await c.stop();
       snapshots.push(c.snapshot());
       const left = await uploader.flushPending(20_000);

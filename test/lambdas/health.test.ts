@@ -39,7 +39,7 @@ describe('health handler on s3rver', () => {
       });
       await collector.start();
       await sim.untilEnd();
-      for (let last = -1; collector.snapshot().messages !== last; ) { last = collector.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+      await collector.settled();
       await collector.stop();
     } finally {
       await sim.stop();

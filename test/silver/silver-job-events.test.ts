@@ -38,7 +38,7 @@ describe('Silver job: event datasets from a simulated collection', () => {
       });
       await c.start();
       await sim.untilEnd();
-      for (let last = -1; c.snapshot().messages !== last; ) { last = c.snapshot().messages; await new Promise((r) => setTimeout(r, 300)); }
+      await c.settled();
       await c.stop();
     } finally {
       await sim.stop();
