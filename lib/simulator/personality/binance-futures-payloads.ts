@@ -2,6 +2,7 @@ import type { Book } from '../market/book';
 import type { Kline } from '../market/kline';
 import type { SymbolMarket, Trade } from '../market/symbol-market';
 import type { Liquidation, MarkPrice } from './binance-futures-derivatives';
+import { fixed, PayloadDecimals } from './decimal';
 
 /**
  * Binance USD-M payloads in the key order of the recorded captures and the docs. Unlike spot, futures prints
@@ -9,46 +10,10 @@ import type { Liquidation, MarkPrice } from './binance-futures-derivatives';
  * places. Built by concatenation, as JSON.stringify of an object costs several times more.
  */
 
-const PRICE_CACHE_LIMIT = 4096;
 
-/** `units` of 10^-scale as a decimal with exactly `places` (≥ scale) decimals; string work only, no rounding. */
-export function fixed(units: number, scale: number, places = scale): string {
-  const sign = units < 0 ? '-' : '';
-  let digits = String(Math.abs(units));
-  if (digits.length <= scale) digits = '0'.repeat(scale + 1 - digits.length) + digits;
-  const point = digits.length - scale;
-  const frac = digits.slice(point) + '0'.repeat(places - scale);
-  return frac.length > 0 ? `${sign}${digits.slice(0, point)}.${frac}` : `${sign}${digits}`;
-}
-
-export class BinanceFuturesPayloads {
-  private readonly prices = new Map<number, string>();
-  readonly symbol: string;
-  private readonly pd: number;
-  private readonly qd: number;
-
+export class BinanceFuturesPayloads extends PayloadDecimals {
   constructor(market: SymbolMarket) {
-    this.symbol = market.spec.symbol;
-    this.pd = market.spec.priceDecimals;
-    this.qd = market.spec.qtyDecimals;
-  }
-
-  price(ticks: number): string {
-    let s = this.prices.get(ticks);
-    if (s === undefined) {
-      if (this.prices.size >= PRICE_CACHE_LIMIT) this.prices.clear();
-      s = fixed(ticks, this.pd);
-      this.prices.set(ticks, s);
-    }
-    return s;
-  }
-
-  qty(steps: number): string {
-    return fixed(steps, this.qd);
-  }
-
-  quoteQty(units: number): string {
-    return fixed(units, this.pd + this.qd);
+    super(market, (units, scale) => fixed(units, scale));
   }
 
   /** Every simulated trade is an order-book match, hence `"X":"MARKET"`. */

@@ -1,7 +1,8 @@
 import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { PerpetualDerivatives } from './binance-futures-derivatives';
-import { fixed, type BinanceFuturesPayloads } from './binance-futures-payloads';
+import type { BinanceFuturesPayloads } from './binance-futures-payloads';
+import { fixed } from './decimal';
 import { binanceReplies, klineWindow } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 

@@ -6,6 +6,7 @@ import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import { PerpetualDerivatives } from './binance-futures-derivatives';
 import { BinanceFuturesPayloads } from './binance-futures-payloads';
+import { commonMethod, errorReply, isRequest, parseBinanceRequest, streamNames } from './binance-ws-requests';
 import { BinanceFuturesRest } from './binance-futures-rest';
 import type {
   ClientMessageResult, ExchangePersonality, RestRequest, RestResponse, SessionOpening, SessionView, StreamDemand,
@@ -30,7 +31,6 @@ const ROUTE_MARKER = '~route~';
 const MUTED = '~muted~';
 const routeMarker = (route: SessionRoute) => `${ROUTE_MARKER}${route}`;
 
-const METHODS = '`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`';
 const DEPTH_LEVELS = [5, 10] as const;
 const MARK_PRICE_PERIODS: readonly [suffix: string, periodMs: number][] = [['markPrice@1s', 1000], ['markPrice', 3000]];
 
@@ -43,7 +43,6 @@ interface SymbolNames {
   kline: Map<string, string>;
 }
 
-const errorReply = (code: number, msg: string, id: unknown = null) => JSON.stringify({ error: { code, msg }, id });
 
 export interface BinanceFuturesOptions {
   /** Earliest kline open time REST serves (the simulated listing date). */
@@ -90,44 +89,20 @@ export class BinanceFuturesPersonality implements ExchangePersonality {
   }
 
   onClientMessage(text: string, session: SessionView): ClientMessageResult {
-    let req: unknown;
-    try {
-      req = JSON.parse(text);
-    } catch {
-      return { reply: errorReply(3, 'Invalid JSON: expected value at line 1 column 1') };
+    const req = parseBinanceRequest(text);
+    if (!isRequest(req)) return req;
+    const { method, id } = req;
+    if (method !== 'SUBSCRIBE' && method !== 'UNSUBSCRIBE') return commonMethod(req, session, subscribed(session));
+    const list = streamNames(req);
+    if (!Array.isArray(list)) return list;
+    if (method === 'UNSUBSCRIBE') return { reply: JSON.stringify({ result: null, id }), unsubscribe: list.flatMap((s) => [s, `${MUTED}${s}`]) };
+    const bad = list.find((s) => !this.demandOf(s));
+    if (bad !== undefined) return { reply: errorReply(2, `Invalid request: unknown stream ${bad}`, id) };
+    const held = list.map((s) => this.held(routeOf(session), s));
+    if (new Set([...subscribed(session), ...held.map(nameOf)]).size > BINANCE_MAX_STREAMS_PER_CONNECTION) {
+      return { reply: errorReply(2, 'Invalid request: too many streams', id) };
     }
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) return { reply: errorReply(3, 'Invalid JSON: expected an object') };
-    const { method, params, id } = req as { method?: unknown; params?: unknown; id?: unknown };
-    if (!validId(id)) return { reply: errorReply(2, 'Invalid request: request ID must be an unsigned integer') };
-    if (method === undefined) return { reply: errorReply(2, 'Invalid request: missing field `method`', id) };
-    const list = Array.isArray(params) ? params : [];
-    const route = routeOf(session);
-    switch (method) {
-      case 'SUBSCRIBE': {
-        if (!list.every((p): p is string => typeof p === 'string')) return { reply: errorReply(2, 'Invalid request: stream names must be strings', id) };
-        const bad = list.find((s) => !this.demandOf(s));
-        if (bad !== undefined) return { reply: errorReply(2, `Invalid request: unknown stream ${bad}`, id) };
-        const held = list.map((s) => this.held(route, s));
-        if (new Set([...subscribed(session), ...held.map(nameOf)]).size > BINANCE_MAX_STREAMS_PER_CONNECTION) {
-          return { reply: errorReply(2, 'Invalid request: too many streams', id) };
-        }
-        return { reply: JSON.stringify({ result: null, id }), subscribe: held };
-      }
-      case 'UNSUBSCRIBE':
-        if (!list.every((p): p is string => typeof p === 'string')) return { reply: errorReply(2, 'Invalid request: stream names must be strings', id) };
-        return { reply: JSON.stringify({ result: null, id }), unsubscribe: list.flatMap((s) => [s, `${MUTED}${s}`]) };
-      case 'LIST_SUBSCRIPTIONS':
-        return { reply: JSON.stringify({ result: subscribed(session), id }) };
-      case 'SET_PROPERTY':
-        if (list[0] !== 'combined') return { reply: errorReply(0, 'Unknown property', id) };
-        if (typeof list[1] !== 'boolean') return { reply: errorReply(1, 'Invalid value type: expected Boolean', id) };
-        return { reply: JSON.stringify({ result: null, id }), combined: list[1] };
-      case 'GET_PROPERTY':
-        if (list[0] !== 'combined') return { reply: errorReply(0, 'Unknown property', id) };
-        return { reply: JSON.stringify({ result: session.combined, id }) };
-      default:
-        return { reply: errorReply(2, `Invalid request: unknown variant ${String(method)}, expected one of ${METHODS}`, id) };
-    }
+    return { reply: JSON.stringify({ result: null, id }), subscribe: held };
   }
 
   demandOf(stream: string): StreamDemand | null {
@@ -233,9 +208,3 @@ function subscribed(session: SessionView): string[] {
   return out;
 }
 
-/** Binance accepts a 64-bit integer, an alphanumeric string of up to 36 characters, or null. */
-function validId(id: unknown): boolean {
-  if (id === null) return true;
-  if (typeof id === 'number') return Number.isSafeInteger(id);
-  return typeof id === 'string' && id.length <= 36 && /^[A-Za-z0-9]*$/.test(id);
-}

@@ -1,44 +1,16 @@
 import type { Book } from '../market/book';
 import type { Kline } from '../market/kline';
 import type { SymbolMarket, Trade } from '../market/symbol-market';
-import { formatUnits } from './decimal';
+import { formatUnits, PayloadDecimals } from './decimal';
 
 /**
  * Binance spot payloads, byte for byte in the shape of the recorded captures (same keys, order and types; decimals
  * as 8-place strings). Built by concatenation: JSON.stringify of an object costs several times more.
  */
 
-/** Book prices cluster around the last trade, so most of the 22 prices a book tick prints were printed moments ago. */
-const PRICE_CACHE_LIMIT = 4096;
-
-export class BinanceSpotPayloads {
-  private readonly prices = new Map<number, string>();
-  private readonly symbol: string;
-  private readonly pd: number;
-  private readonly qd: number;
-
+export class BinanceSpotPayloads extends PayloadDecimals {
   constructor(market: SymbolMarket) {
-    this.symbol = market.spec.symbol;
-    this.pd = market.spec.priceDecimals;
-    this.qd = market.spec.qtyDecimals;
-  }
-
-  price(ticks: number): string {
-    let s = this.prices.get(ticks);
-    if (s === undefined) {
-      if (this.prices.size >= PRICE_CACHE_LIMIT) this.prices.clear();
-      s = formatUnits(ticks, this.pd);
-      this.prices.set(ticks, s);
-    }
-    return s;
-  }
-
-  qty(steps: number): string {
-    return formatUnits(steps, this.qd);
-  }
-
-  quoteQty(units: number): string {
-    return formatUnits(units, this.pd + this.qd);
+    super(market, formatUnits);
   }
 
   /** Trade stream; the event time equals the trade time. */

@@ -4,6 +4,7 @@ import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import { BinanceSpotPayloads } from './binance-spot-payloads';
 import { BinanceSpotRest } from './binance-spot-rest';
+import { commonMethod, errorReply, isRequest, parseBinanceRequest, streamNames } from './binance-ws-requests';
 import type {
   ClientMessageResult, ExchangePersonality, RestRequest, RestResponse, SessionOpening, SessionView, StreamDemand,
 } from './personality';
@@ -14,7 +15,6 @@ import type {
  * Streams: `<sym>@trade`, `<sym>@kline_<interval>`, `<sym>@depth5|depth10[@100ms]`, `<sym>@bookTicker`.
  */
 
-const METHODS = '`SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`';
 const MAX_STREAMS_PER_CONNECTION = 1024;
 
 interface SymbolNames {
@@ -25,7 +25,6 @@ interface SymbolNames {
   kline: Map<string, string>;
 }
 
-const errorReply = (code: number, msg: string, id: unknown = null) => JSON.stringify({ error: { code, msg }, id });
 
 export interface BinanceSpotOptions {
   /** Earliest kline open time REST serves (the simulated listing date). */
@@ -70,40 +69,18 @@ export class BinanceSpotPersonality implements ExchangePersonality {
   }
 
   onClientMessage(text: string, session: SessionView): ClientMessageResult {
-    let req: unknown;
-    try {
-      req = JSON.parse(text);
-    } catch {
-      return { reply: errorReply(3, 'Invalid JSON: expected value at line 1 column 1') };
+    const req = parseBinanceRequest(text);
+    if (!isRequest(req)) return req;
+    const { method, id } = req;
+    if (method !== 'SUBSCRIBE' && method !== 'UNSUBSCRIBE') return commonMethod(req, session, [...session.streams]);
+    const list = streamNames(req);
+    if (!Array.isArray(list)) return list;
+    const bad = method === 'SUBSCRIBE' ? list.find((s) => !this.demandOf(s)) : undefined;
+    if (bad !== undefined) return { reply: errorReply(2, `Invalid request: unknown stream ${bad}`, id) };
+    if (method === 'SUBSCRIBE' && new Set([...session.streams, ...list]).size > MAX_STREAMS_PER_CONNECTION) {
+      return { reply: errorReply(2, 'Invalid request: too many streams', id) };
     }
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) return { reply: errorReply(3, 'Invalid JSON: expected an object') };
-    const { method, params, id } = req as { method?: unknown; params?: unknown; id?: unknown };
-    if (!validId(id)) return { reply: errorReply(2, 'Invalid request: request ID must be an unsigned integer') };
-    if (method === undefined) return { reply: errorReply(2, 'Invalid request: missing field `method`', id) };
-    const list = Array.isArray(params) ? params : [];
-    switch (method) {
-      case 'SUBSCRIBE':
-      case 'UNSUBSCRIBE': {
-        if (!list.every((p): p is string => typeof p === 'string')) return { reply: errorReply(2, 'Invalid request: stream names must be strings', id) };
-        const bad = method === 'SUBSCRIBE' ? list.find((s) => !this.demandOf(s)) : undefined;
-        if (bad !== undefined) return { reply: errorReply(2, `Invalid request: unknown stream ${bad}`, id) };
-        if (method === 'SUBSCRIBE' && new Set([...session.streams, ...list]).size > MAX_STREAMS_PER_CONNECTION) {
-          return { reply: errorReply(2, 'Invalid request: too many streams', id) };
-        }
-        return { reply: JSON.stringify({ result: null, id }), [method === 'SUBSCRIBE' ? 'subscribe' : 'unsubscribe']: list };
-      }
-      case 'LIST_SUBSCRIPTIONS':
-        return { reply: JSON.stringify({ result: [...session.streams], id }) };
-      case 'SET_PROPERTY':
-        if (list[0] !== 'combined') return { reply: errorReply(0, 'Unknown property', id) };
-        if (typeof list[1] !== 'boolean') return { reply: errorReply(1, 'Invalid value type: expected Boolean', id) };
-        return { reply: JSON.stringify({ result: null, id }), combined: list[1] };
-      case 'GET_PROPERTY':
-        if (list[0] !== 'combined') return { reply: errorReply(0, 'Unknown property', id) };
-        return { reply: JSON.stringify({ result: session.combined, id }) };
-      default:
-        return { reply: errorReply(2, `Invalid request: unknown variant ${String(method)}, expected one of ${METHODS}`, id) };
-    }
+    return { reply: JSON.stringify({ result: null, id }), [method === 'SUBSCRIBE' ? 'subscribe' : 'unsubscribe']: list };
   }
 
   demandOf(stream: string): StreamDemand | null {
@@ -170,11 +147,4 @@ export class BinanceSpotPersonality implements ExchangePersonality {
     }
     return name;
   }
-}
-
-/** Binance accepts a 64-bit integer, an alphanumeric string of up to 36 characters, or null. */
-function validId(id: unknown): boolean {
-  if (id === null) return true;
-  if (typeof id === 'number') return Number.isSafeInteger(id);
-  return typeof id === 'string' && id.length <= 36 && /^[A-Za-z0-9]*$/.test(id);
 }
