@@ -1,5 +1,5 @@
 import {
-  BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_WS_BASE, BINANCE_SPOT_ENDPOINTS, BinanceFuturesAdapter, BinanceSpotAdapter,
+  BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES, type RestKlineDialect, BINANCE_FUTURES_WS_BASE, BINANCE_SPOT_ENDPOINTS, BinanceFuturesAdapter, BinanceSpotAdapter,
   binanceStreamName, combinedStreamUrl, futuresConnections, futuresStreamName, futuresStreamRequests, openInterestUrl, parseOpenInterestText,
 } from '../exchanges/binance';
 import { KRAKEN_WS_URL, KrakenAdapter, krakenResubscribeMessages, krakenStreamFor, krakenSubscribeMessages } from '../exchanges/kraken';
@@ -29,8 +29,11 @@ export interface SourceProfile {
   connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionSpec[];
   /** Exchange trade ids are consecutive per symbol: a jump is a gap. */
   contiguousTradeIds: boolean;
-  /** The REST kline backfill (self-heal) speaks this source's REST dialect (Binance spot's `/api/v3/klines`). */
-  restBackfill: boolean;
+  /**
+   * How the REST kline backfill (self-heal) fetches this source's klines, or why it cannot
+   * (`{ unavailable: reason }`).
+   */
+  restKlines: RestKlineDialect | { unavailable: string };
   /** REST endpoints polled per symbol (open interest), against `restBase`. */
   polls?(restBase: string, symbols: readonly string[]): RestPollSpec[];
   /** Messages that re-synchronise one symbol's stream (Kraken book after a failed checksum). */
@@ -85,7 +88,7 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
       const endpoints = BINANCE_SPOT_ENDPOINTS[exchange];
       return {
         exchange, adapter: new BinanceSpotAdapter(exchange), ws: endpoints.ws, rest: endpoints.rest,
-        contiguousTradeIds: true, restBackfill: true,
+        contiguousTradeIds: true, restKlines: BINANCE_SPOT_REST_KLINES,
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) =>
           groupSymbols(symbols, (sym) => spotStreamRequests([sym]).map((req) => subscribed(req, binanceStreamName(req))), maxStreams)
             .map((streams) => ({ url: combinedStreamUrl(wsBase, streams.map((st) => st.name)), streams })),
@@ -96,7 +99,7 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
     case 'binance-futures':
       return {
         exchange: 'binance-futures', adapter: new BinanceFuturesAdapter(), ws: BINANCE_FUTURES_WS_BASE, rest: BINANCE_FUTURES_REST_BASE,
-        contiguousTradeIds: true, restBackfill: false,
+        contiguousTradeIds: true, restKlines: BINANCE_FUTURES_REST_KLINES,
         connections: (wsBase, symbols, maxStreams = BINANCE_MAX_STREAMS) => {
           const requests = futuresStreamRequests(symbols);
           const byName = new Map(requests.map((req) => [futuresStreamName(req), req]));
@@ -113,7 +116,8 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
       return {
         exchange: 'kraken', adapter: new KrakenAdapter(), ws: KRAKEN_WS_URL, rest: 'https://api.kraken.com',
         // Kraken's trade ids are not documented as gap-free per pair, so a jump proves nothing.
-        contiguousTradeIds: false, restBackfill: false,
+        contiguousTradeIds: false,
+        restKlines: { unavailable: "Kraken's REST OHLC serves only the latest 720 candles of an interval, not a chosen time range" },
         connections: (wsBase, symbols) => [{
           url: wsBase,
           streams: symbols.flatMap((symbol): StreamRequest[] => [
@@ -131,6 +135,11 @@ export function sourceProfile(source: SourceId, opts: { openInterestPollMs?: num
     default:
       throw new UserError(`source '${source}' is not supported`);
   }
+}
+
+/** The source's REST kline dialect, or undefined when its klines cannot be fetched by time range. */
+export function restKlineDialect(profile: SourceProfile): RestKlineDialect | undefined {
+  return 'unavailable' in profile.restKlines ? undefined : profile.restKlines;
 }
 
 /** The collector options a source contributes, against its endpoints (or overrides). */

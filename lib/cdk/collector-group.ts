@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { sourceProfile } from '../app/sources';
+import { restKlineDialect, sourceProfile } from '../app/sources';
 import { CollectorService } from './collector-service';
 import type { CollectorGroupConfig, LakehouseConfig } from './config';
 import type { JobFunction } from './job-function';
@@ -27,7 +27,7 @@ export interface CollectorGroupProps {
 
 export class CollectorGroup extends Construct {
   readonly collector: CollectorService;
-  /** Hourly REST backfill of the group's sources that have one (Binance spot dialect); absent when none has. */
+  /** Hourly REST backfill of the group's sources that have a REST kline dialect (Binance spot, USD-M); absent when none has. */
   readonly selfHeal?: JobFunction;
 
   constructor(scope: Construct, id: string, props: CollectorGroupProps) {
@@ -39,7 +39,7 @@ export class CollectorGroup extends Construct {
       destroyOnDelete: c.destroyDataOnDelete,
     });
     const m = props.monitoring;
-    const healable = g.sources.filter((s) => sourceProfile(s.source).restBackfill);
+    const healable = g.sources.filter((s) => restKlineDialect(sourceProfile(s.source)) !== undefined);
     if (healable.length > 0) {
       const dlq = deadLetterQueue(this, 'DeadLetters');
       const selfHeal = lakeJob(this, 'backfill', {

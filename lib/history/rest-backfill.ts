@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BronzeBuffers } from '../collector/bronze-buffers';
 import { writeBronze } from '../collector/bronze-writer';
-import { parseRestKlines, restKlinesUrl, REST_KLINES_MAX_LIMIT } from '../exchanges/binance';
+import { BINANCE_SPOT_REST_KLINES, parseRestKlines, type RestKlineDialect } from '../exchanges/binance';
 import type { ExchangeId } from '../schema/columns';
 import { timeframeMs } from '../silver/derive-klines';
 import { bronzeFileId } from '../storage/lake-paths';
@@ -9,8 +9,9 @@ import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 
 /**
- * REST backfill of klines (SPEC H2): pages through `/api/v3/klines` (1,000 rows a call) from `from` up to `to`
- * and writes the rows to Bronze with source `rest`. File names derive from the request, so re-running the same
+ * REST backfill of klines (SPEC H2): pages through the exchange's klines endpoint in its dialect (Binance spot
+ * `/api/v3/klines`, 1,000 rows a call, by default; USD-M futures `/fapi/v1/klines`, 1,500) from `from` up to
+ * `to` and writes the rows to Bronze with source `rest`. File names derive from the request, so re-running the same
  * backfill rewrites the same objects; Silver never lets a REST row replace a WebSocket row.
  */
 
@@ -24,6 +25,8 @@ export interface BackfillOptions {
   /** Last open time wanted (epoch ms, exclusive). */
   to: number;
   restBase: string;
+  /** The REST dialect spoken at `restBase` (default Binance spot). */
+  dialect?: RestKlineDialect;
   now?: () => number;
   fetchImpl?: typeof fetch;
   onProgress?(rows: number): void;
@@ -43,12 +46,13 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
   const step = timeframeMs(interval);
   const fetchImpl = o.fetchImpl ?? fetch;
   const now = o.now ?? Date.now;
+  const dialect = o.dialect ?? BINANCE_SPOT_REST_KLINES;
   const buffers = new BronzeBuffers(o.exchange);
   const fileId = bronzeFileId('rest', createHash('sha256').update(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`).digest('hex'));
   const result: BackfillResult = { rows: 0, calls: 0, files: 0, errors: [] };
 
   for (let start = o.from; start < o.to; ) {
-    const url = restKlinesUrl(o.restBase, { symbol: o.symbol, interval, startTime: start, endTime: o.to - 1, limit: REST_KLINES_MAX_LIMIT });
+    const url = dialect.url(o.restBase, { symbol: o.symbol, interval, startTime: start, endTime: o.to - 1, limit: dialect.maxLimit });
     const body = await getJson(fetchImpl, url);
     result.calls++;
     const parsed = parseRestKlines(body, o.symbol, interval, now(), now());
@@ -65,7 +69,7 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
     o.onProgress?.(result.rows);
     if (last + step <= start) break;
     start = last + step;
-    if (parsed.records.length < REST_KLINES_MAX_LIMIT) break;
+    if (parsed.records.length < dialect.maxLimit) break;
   }
   const files = await writeBronze(o.store, buffers.drain(), () => fileId);
   result.files = files.length;

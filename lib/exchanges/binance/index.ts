@@ -19,3 +19,5 @@ export {
   FUTURES_REST_KLINES_MAX_LIMIT, futuresRestKlinesUrl, openInterestUrl, parseOpenInterest, parseOpenInterestText,
 } from './futures-rest';
 export type { OpenInterestOutcome } from './futures-rest';
+export { BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES } from './rest-klines';
+export type { RestKlineDialect } from './rest-klines';
