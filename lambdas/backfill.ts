@@ -7,8 +7,9 @@ import { emitPartitionMetrics } from './shared/metrics';
 import { lakeStore } from './shared/store';
 
 /**
- * The hourly self-heal: REST-backfills the closed minutes of the last `hours` that have no Bronze 1m kline,
- * for every exchange/symbol in `SOURCES`. Event `{ hours?, time? }`: `hours` defaults to
+ * The hourly self-heal: REST-backfills the closed minutes of the last `hours` that have no closed Bronze 1m
+ * bar and either no row at all or a gap-ledger interruption over them, for every exchange/symbol in `SOURCES`,
+ * and reports the minutes that stay missing (metric StillMissingMinutes). Event `{ hours?, time? }`: `hours` defaults to
  * SELF_HEAL_HOURS, else 3; `time` (an EventBridge event's, or a schedule's scheduled time) to the clock.
  */
 export const handler = lambdaHandler('backfill', async (event, log) => {
@@ -20,7 +21,10 @@ export const handler = lambdaHandler('backfill', async (event, log) => {
     store: lakeStore(), targets: healTargetsFromEnv(process.env), nowMs: referenceTime(e), hours, flushIntervalMs: flushSeconds && flushSeconds * 1000,
   });
   for (const s of result.symbols) {
-    emitPartitionMetrics('backfill', s.exchange, s.symbol, [{ name: Metric.BackfilledRows, value: s.rows, unit: 'Count' }], { missingMinutes: s.missingMinutes });
+    emitPartitionMetrics('backfill', s.exchange, s.symbol, [
+      { name: Metric.BackfilledRows, value: s.rows, unit: 'Count' },
+      { name: Metric.StillMissingMinutes, value: s.stillMissingMinutes, unit: 'Count' },
+    ], { missingMinutes: s.missingMinutes, ledgerGaps: s.ledgerGaps, stillMissing: s.stillMissing });
   }
   const failed = result.symbols.filter((s) => s.errors.length);
   if (failed.length) {

@@ -1,4 +1,5 @@
 import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/flush-interval';
+import type { RestKlineDialect } from '../exchanges/binance';
 import { backfillKlines } from '../history/rest-backfill';
 import { readTables } from '../parquet/read';
 import { EXCHANGES, type ExchangeId } from '../schema/columns';
@@ -6,13 +7,16 @@ import { dataset } from '../schema/registry';
 import { dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
-import { SOURCES, sourceProfile, type SourceId, type SourceProfile } from './sources';
+import { restKlineDialect, SOURCES, sourceProfile, type SourceId, type SourceProfile } from './sources';
 
 /**
- * The hourly self-heal (SPEC §7): for every configured exchange/symbol, find the recent closed minutes that
- * have no Bronze 1m kline row at all and fetch exactly those from the exchange's REST API. REST rows are new
- * Bronze files next to the WebSocket ones, never replacements, and Silver ranks them below a closed WebSocket
- * bar. A second run over the same window finds nothing missing and fetches nothing.
+ * The hourly self-heal (SPEC §7, H2), driven by the gap ledger: for every configured exchange/symbol, the
+ * recent closed minutes without a closed Bronze 1m bar that either have no kline row at all or lie in a gap the
+ * collector ledgered on the symbol's 1m kline stream (the bar's closing update may have been lost: only
+ * in-progress updates arrived) are fetched from the exchange's REST API in its dialect (Binance spot or USD-M
+ * futures). REST rows are new Bronze files next to the WebSocket ones, never replacements, and Silver ranks
+ * them below a closed WebSocket bar and flags them BACKFILLED. Minutes still without a closed bar afterwards
+ * are listed (`stillMissing`). A second run over the same window fetches nothing but what stayed missing.
  */
 
 export const DEFAULT_HEAL_HOURS = 3;
@@ -30,6 +34,8 @@ export interface HealTarget {
   exchange: ExchangeId;
   symbols: string[];
   restBase: string;
+  /** The REST kline dialect spoken at `restBase`. */
+  dialect: RestKlineDialect;
 }
 
 /** `REST_BASE_BINANCE_FUTURES` for `binance-futures`. */
@@ -67,19 +73,19 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
     if (!Array.isArray(o.symbols) || o.symbols.length === 0 || !o.symbols.every((s) => typeof s === 'string' && s.trim())) {
       throw new UserError(`${at}.symbols must be a non-empty array of symbols, e.g. ["BTCUSDT","ETHUSDT"]`);
     }
-    const profile = restProfile(o, at);
+    const { profile, dialect } = restProfile(o, at);
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();
     if (override && !/^https?:\/\/[^/]/.test(override)) throw new UserError(`${variable} '${override}' is not an http(s) URL`);
-    return { exchange: profile.exchange, symbols: [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))], restBase: override || profile.rest };
+    return { exchange: profile.exchange, symbols: [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))], restBase: override || profile.rest, dialect };
   });
 }
 
 /**
- * The source profile of an item's `exchange` or `source`. Backfill speaks Binance spot's REST dialect, so only
- * exchanges with such a profile can be healed.
+ * The source profile of an item's `exchange` or `source` and its REST kline dialect: only exchanges whose REST
+ * API serves klines by time range (Binance spot and USD-M futures) can be healed.
  */
-function restProfile(o: Record<string, unknown>, at: string): SourceProfile {
+function restProfile(o: Record<string, unknown>, at: string): { profile: SourceProfile; dialect: RestKlineDialect } {
   if ((o.exchange === undefined) === (o.source === undefined)) throw new UserError(`${at} must name either an exchange or a source`);
   const [field, allowed] = o.exchange !== undefined ? ['exchange', EXCHANGES] as const : ['source', SOURCES] as const;
   const value = o[field];
@@ -90,8 +96,9 @@ function restProfile(o: Record<string, unknown>, at: string): SourceProfile {
   } catch (err) {
     throw new UserError(`${at}.${field} '${value}' cannot be healed: ${(err as Error).message}`);
   }
-  if (!profile.restBackfill) throw new UserError(`${at}.${field} '${value}' cannot be healed: the REST backfill speaks Binance spot's klines API only`);
-  return profile;
+  const dialect = restKlineDialect(profile);
+  if (!dialect) throw new UserError(`${at}.${field} '${value}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`);
+  return { profile, dialect };
 }
 
 /** Open times [from, to) of the minutes a run looks at. */
@@ -112,39 +119,119 @@ export function healWindow(nowMs: number, hours: number, flushIntervalMs = DEFAU
   return { from: minute - hours * HOUR_MS, to: Math.min(settled, flushed) };
 }
 
-/** Runs [from, to) of minutes in the window without any Bronze 1m kline row (WebSocket, REST or archive). */
-async function missingMinutes(store: ObjectStore, exchange: string, symbol: string, w: HealWindow): Promise<[number, number][]> {
-  const spec = dataset('bronze', 'klines');
+/** What Bronze holds for one minute: nothing, only in-progress WebSocket updates, or a closed bar. */
+const NO_ROW = 0;
+const OPEN_ONLY = 1;
+const CLOSED = 2;
+
+/** Hour folders (by their start) that hold rows with times in [from, to). */
+function hoursOf(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let h = from - (from % HOUR_MS); h < to; h += HOUR_MS) out.push(h);
+  return out;
+}
+
+async function parquetKeys(store: ObjectStore, prefixes: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
+  for (const prefix of prefixes) keys.push(...(await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
+  return keys;
+}
+
+/**
+ * Per minute of the window, the best Bronze 1m kline row there is: a closed bar (a WebSocket row with
+ * is_closed, or any REST or archive row), only in-progress WebSocket updates, or none.
+ */
+async function klineStates(store: ObjectStore, exchange: string, symbol: string, w: HealWindow): Promise<Uint8Array> {
+  const spec = dataset('bronze', 'klines');
   // Bronze klines are filed by open time, so the window's hour folders hold every row that matters.
-  for (let h = w.from - (w.from % HOUR_MS); h < w.to; h += HOUR_MS) {
-    const prefix = partitionPrefix(spec, { timeframe: '1m', exchange, symbol, dt: dateOf(h), hour: hourOf(h) });
-    keys.push(...(await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
+  const keys = await parquetKeys(store, hoursOf(w.from, w.to).map((h) => partitionPrefix(spec, { timeframe: '1m', exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
+  const state = new Uint8Array(Math.max(0, (w.to - w.from) / MINUTE_MS));
+  const t = await readTables(store, spec, keys);
+  const open = t.num('open_time');
+  const closed = t.bool('is_closed');
+  const source = t.str('source');
+  for (let i = 0; i < t.length; i++) {
+    const m = (open[i] - w.from) / MINUTE_MS;
+    if (!Number.isInteger(m) || m < 0 || m >= state.length) continue;
+    const s = source[i] !== 'ws' || closed[i] ? CLOSED : OPEN_ONLY;
+    if (s > state[m]) state[m] = s;
   }
-  const present = new Uint8Array(Math.max(0, (w.to - w.from) / MINUTE_MS));
-  for (const t of (await readTables(store, spec, keys)).num('open_time')) {
-    const m = (t - w.from) / MINUTE_MS;
-    if (Number.isInteger(m) && m >= 0 && m < present.length) present[m] = 1;
+  return state;
+}
+
+/** Ledger rows are filed by start time: a gap starting this long before the window is still read. */
+export const LEDGER_LOOKBACK_HOURS = 6;
+
+/**
+ * The gap ledger's interruptions of `stream` that reach into the window, as [start, end] (end: the window's end
+ * while the gap is still open). The ledger has one row per stream and interruption, so a reconnect counts once.
+ */
+async function ledgerGaps(store: ObjectStore, exchange: string, symbol: string, stream: string, w: HealWindow): Promise<[number, number][]> {
+  const spec = dataset('bronze', 'gaps');
+  const keys = await parquetKeys(store, hoursOf(w.from - LEDGER_LOOKBACK_HOURS * HOUR_MS, w.to).map((h) => partitionPrefix(spec, { exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
+  const t = await readTables(store, spec, keys);
+  const streams = t.str('stream');
+  const starts = t.num('start_time');
+  const ends = t.num('end_time');
+  const seen = new Set<string>();
+  const gaps: [number, number][] = [];
+  for (let i = 0; i < t.length; i++) {
+    if (streams[i] !== stream) continue;
+    const start = starts[i];
+    const end = Number.isNaN(ends[i]) ? w.to : ends[i];
+    // Some window minute t is suspect (t <= end and t + 1 min >= start), see suspectMinutes.
+    if (end < w.from || start > w.to || end < start || seen.has(`${start}|${end}`)) continue;
+    seen.add(`${start}|${end}`);
+    gaps.push([start, end]);
   }
+  return gaps;
+}
+
+/**
+ * Minutes of the window whose bar a ledger gap may have cut short: those overlapping the gap and those whose
+ * closing update (sent as the minute ends, at t + 1 min) fell into it, i.e. open time t with t <= end and
+ * t + 1 min >= start.
+ */
+function suspectMinutes(gaps: readonly [number, number][], w: HealWindow, n: number): Uint8Array {
+  const suspect = new Uint8Array(n);
+  for (const [start, end] of gaps) {
+    const first = Math.max(0, Math.ceil((start - MINUTE_MS - w.from) / MINUTE_MS));
+    const last = Math.min(n - 1, Math.floor((end - w.from) / MINUTE_MS));
+    for (let m = first; m <= last; m++) suspect[m] = 1;
+  }
+  return suspect;
+}
+
+/** Runs [from, to) of the window's minutes where `pick` holds. */
+function runsOf(w: HealWindow, n: number, pick: (m: number) => boolean): [number, number][] {
   const runs: [number, number][] = [];
-  for (let m = 0; m < present.length; m++) {
-    if (present[m]) continue;
+  for (let m = 0; m < n; m++) {
+    if (!pick(m)) continue;
     const start = m;
-    while (m + 1 < present.length && !present[m + 1]) m++;
+    while (m + 1 < n && pick(m + 1)) m++;
     runs.push([w.from + start * MINUTE_MS, w.from + (m + 1) * MINUTE_MS]);
   }
   return runs;
 }
 
+const isoRange = ([from, to]: [number, number]) => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+const minutesIn = (runs: readonly [number, number][]) => runs.reduce((n, [from, to]) => n + (to - from) / MINUTE_MS, 0);
+
 export interface SymbolHeal {
   exchange: ExchangeId;
   symbol: string;
+  /** Gap-ledger rows of the symbol's 1m kline stream that reach into the window. */
+  ledgerGaps: number;
+  /** Minutes fetched: without a closed bar, and either without any row or suspect by the ledger. */
   missingMinutes: number;
   /** The runs fetched, ISO open times, `to` exclusive. */
   ranges: { from: string; to: string }[];
   rows: number;
   calls: number;
   files: number;
+  /** Runs of fetched minutes that still have no closed bar afterwards (the REST had nothing, or failed). */
+  stillMissing: { from: string; to: string }[];
+  stillMissingMinutes: number;
   /** Exchange errors and rejected rows, or why the symbol could not be healed at all. */
   errors: string[];
 }
@@ -165,20 +252,35 @@ export interface SelfHealOptions {
   flushIntervalMs?: number;
 }
 
-/** Heals every target symbol in turn; one symbol's failure is recorded and does not stop the others. */
+/**
+ * Heals every target symbol in turn; one symbol's failure is recorded and does not stop the others. Per symbol:
+ * fetch the window's minutes that have no closed bar and either no Bronze row at all or a ledger gap over
+ * them, then list those still without a closed bar.
+ */
 export async function selfHeal(o: SelfHealOptions): Promise<SelfHealResult> {
   if (!Number.isInteger(o.hours) || o.hours < 1 || o.hours > MAX_HEAL_HOURS) throw new UserError(`hours must be a whole number from 1 to ${MAX_HEAL_HOURS}, got ${o.hours}`);
   const w = healWindow(o.nowMs, o.hours, o.flushIntervalMs);
+  const n = Math.max(0, (w.to - w.from) / MINUTE_MS);
   const symbols: SymbolHeal[] = [];
   for (const t of o.targets) {
     for (const symbol of t.symbols) {
-      const r: SymbolHeal = { exchange: t.exchange, symbol, missingMinutes: 0, ranges: [], rows: 0, calls: 0, files: 0, errors: [] };
+      const r: SymbolHeal = {
+        exchange: t.exchange, symbol, ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls: 0, files: 0, stillMissing: [], stillMissingMinutes: 0, errors: [],
+      };
       symbols.push(r);
+      let want = new Uint8Array(0);
+      let wanted: [number, number][] = [];
       try {
-        for (const [from, to] of await missingMinutes(o.store, t.exchange, symbol, w)) {
-          r.missingMinutes += (to - from) / MINUTE_MS;
-          r.ranges.push({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
-          const b = await backfillKlines({ store: o.store, exchange: t.exchange, symbol, from, to, restBase: t.restBase });
+        const state = await klineStates(o.store, t.exchange, symbol, w);
+        const gaps = await ledgerGaps(o.store, t.exchange, symbol, t.dialect.wsStream(symbol, '1m'), w);
+        r.ledgerGaps = gaps.length;
+        const suspect = suspectMinutes(gaps, w, n);
+        want = state.map((s, m) => (s !== CLOSED && (s === NO_ROW || suspect[m] === 1) ? 1 : 0));
+        wanted = runsOf(w, n, (m) => want[m] === 1);
+        r.missingMinutes = minutesIn(wanted);
+        r.ranges = wanted.map(isoRange);
+        for (const [from, to] of wanted) {
+          const b = await backfillKlines({ store: o.store, exchange: t.exchange, symbol, from, to, restBase: t.restBase, dialect: t.dialect });
           r.rows += b.rows;
           r.calls += b.calls;
           r.files += b.files;
@@ -186,6 +288,16 @@ export async function selfHeal(o: SelfHealOptions): Promise<SelfHealResult> {
         }
       } catch (err) {
         r.errors.push((err as Error).message);
+      }
+      if (wanted.length === 0) continue;
+      try {
+        // What the fetch could not close stays missing, listed here and left to Silver's gap report.
+        const after = await klineStates(o.store, t.exchange, symbol, w);
+        const still = runsOf(w, n, (m) => want[m] === 1 && after[m] !== CLOSED);
+        r.stillMissing = still.map(isoRange);
+        r.stillMissingMinutes = minutesIn(still);
+      } catch (err) {
+        r.errors.push(`re-check after the fetch failed: ${(err as Error).message}`);
       }
     }
   }

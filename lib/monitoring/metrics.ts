@@ -30,6 +30,8 @@ export const Metric = {
   BronzeAgeSeconds: 'BronzeAgeSeconds',
   // Self-heal backfill.
   BackfilledRows: 'BackfilledRows',
+  /** Minutes the self-heal fetched that still have no closed bar (the exchange's REST had none, or failed). */
+  StillMissingMinutes: 'StillMissingMinutes',
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];
@@ -43,7 +45,7 @@ export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   Metric.SilentStreams,
   Metric.SilverCompleteness, Metric.SilverQuarantinedRows,
   Metric.GoldInvalidFeatures, Metric.GoldDataOkPercent,
-  Metric.BackfilledRows, Metric.BronzeAgeSeconds,
+  Metric.BackfilledRows, Metric.StillMissingMinutes, Metric.BronzeAgeSeconds,
 ]);
 
 export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;

@@ -1,14 +1,20 @@
 import { healTargetsFromEnv, healWindow } from '../../lib/app/self-heal';
-import { BINANCE_US_REST_BASE } from '../../lib/exchanges/binance';
+import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
+import { writeBronze } from '../../lib/collector/bronze-writer';
+import { BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES, BINANCE_US_REST_BASE } from '../../lib/exchanges/binance';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { Metric } from '../../lib/monitoring/metrics';
 import { readTable, readTables } from '../../lib/parquet/read';
 import { putTable } from '../../lib/parquet/write';
+import { QualityFlag } from '../../lib/schema/quality-flags';
 import { dataset } from '../../lib/schema/registry';
+import { runSilver } from '../../lib/silver/silver-job';
 import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { partitionFileKey } from '../../lib/storage/lake-paths';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { UserError } from '../../lib/util/errors';
 import { handler as backfill } from '../../lambdas/backfill';
+import { kline } from '../helpers/klines';
 import type { LocalS3 } from '../helpers/s3rver';
 import { captureStdout, emfLines, scheduledEvent, useLake } from './helpers';
 import { startS3 } from '../helpers/s3rver';
@@ -55,13 +61,21 @@ describe('healWindow', () => {
 describe('healTargetsFromEnv', () => {
   it("also reads the collector's SOURCES (source, endpoint), and applies REST base overrides", () => {
     const env = {
-      SOURCES: JSON.stringify([{ source: 'sim', symbols: ['btcusdt', 'BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }, { exchange: 'binanceus', symbols: ['ETHUSD'] }]),
+      SOURCES: JSON.stringify([
+        { source: 'sim', symbols: ['btcusdt', 'BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }, { exchange: 'binanceus', symbols: ['ETHUSD'] },
+        { source: 'binance-futures', symbols: ['ETHUSDT'] },
+      ]),
       REST_BASE_BINANCE: 'http://127.0.0.1:2',
     };
     expect(healTargetsFromEnv(env)).toEqual([
-      { exchange: 'binance', symbols: ['BTCUSDT'], restBase: 'http://127.0.0.1:2' },
-      { exchange: 'binanceus', symbols: ['ETHUSD'], restBase: BINANCE_US_REST_BASE },
+      { exchange: 'binance', symbols: ['BTCUSDT'], restBase: 'http://127.0.0.1:2', dialect: BINANCE_SPOT_REST_KLINES },
+      { exchange: 'binanceus', symbols: ['ETHUSD'], restBase: BINANCE_US_REST_BASE, dialect: BINANCE_SPOT_REST_KLINES },
+      { exchange: 'binance-futures', symbols: ['ETHUSDT'], restBase: BINANCE_FUTURES_REST_BASE, dialect: BINANCE_FUTURES_REST_KLINES },
     ]);
+    // USD-M futures pages 1,500 rows a call at /fapi/v1/klines; spot 1,000 at /api/v3/klines.
+    expect(BINANCE_FUTURES_REST_KLINES.url('http://h/', { symbol: 'ethusdt', interval: '1m', startTime: 0, limit: BINANCE_FUTURES_REST_KLINES.maxLimit }))
+      .toBe('http://h/fapi/v1/klines?symbol=ETHUSDT&interval=1m&startTime=0&limit=1500');
+    expect(BINANCE_SPOT_REST_KLINES.maxLimit).toBe(1000);
   });
 });
 
@@ -103,10 +117,10 @@ describe('backfill (self-heal) handler on s3rver', () => {
     expect(result.to).toBe(iso('12:05'));
     const [btc, eth] = result.symbols;
     expect(btc).toEqual({
-      exchange: 'binance', symbol: 'BTCUSDT', missingMinutes: 70, rows: 70, calls: 4, files: 4, errors: [],
+      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 70, rows: 70, calls: 4, files: 4, stillMissing: [], stillMissingMinutes: 0, errors: [],
       ranges: [['09:07', '09:11'], ['10:00', '11:00'], ['11:20', '11:25'], ['11:40', '11:41']].map(([from, to]) => ({ from: iso(from), to: iso(to) })),
     });
-    expect(eth).toMatchObject({ symbol: 'ETHUSDT', missingMinutes: 178, rows: 178, errors: [], ranges: [{ from: iso('09:07'), to: iso('12:05') }] });
+    expect(eth).toMatchObject({ symbol: 'ETHUSDT', ledgerGaps: 0, missingMinutes: 178, rows: 178, stillMissing: [], errors: [], ranges: [{ from: iso('09:07'), to: iso('12:05') }] });
     expect(result.rows).toBe(248);
 
     // New files only (nothing rewritten or removed), holding exactly the missing minutes, all closed REST bars.
@@ -121,10 +135,12 @@ describe('backfill (self-heal) handler on s3rver', () => {
     expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
 
     const emf = emfLines(lines);
-    expect(emf.map((e) => [e.doc.Symbol, e.values])).toEqual([['BTCUSDT', { [Metric.BackfilledRows]: 70 }], ['ETHUSDT', { [Metric.BackfilledRows]: 178 }]]);
+    expect(emf.map((e) => [e.doc.Symbol, e.values])).toEqual([
+      ['BTCUSDT', { [Metric.BackfilledRows]: 70, [Metric.StillMissingMinutes]: 0 }], ['ETHUSDT', { [Metric.BackfilledRows]: 178, [Metric.StillMissingMinutes]: 0 }],
+    ]);
     for (const e of emf) {
       expect(e.dimensions).toEqual([[]]);
-      expect(e.units).toEqual({ [Metric.BackfilledRows]: 'Count' });
+      expect(e.units).toEqual({ [Metric.BackfilledRows]: 'Count', [Metric.StillMissingMinutes]: 'Count' });
     }
   });
 
@@ -133,7 +149,7 @@ describe('backfill (self-heal) handler on s3rver', () => {
     // The event's hours win over SELF_HEAL_HOURS (four hours back there are still holes, see below).
     process.env.SELF_HEAL_HOURS = '4';
     const { result, lines } = await captureStdout(() => backfill({ ...FIRED, hours: 3 })).finally(() => { delete process.env.SELF_HEAL_HOURS; });
-    expect(result.symbols.map((s) => [s.symbol, s.missingMinutes, s.rows, s.calls, s.ranges])).toEqual([['BTCUSDT', 0, 0, 0, []], ['ETHUSDT', 0, 0, 0, []]]);
+    expect(result.symbols.map((s) => [s.symbol, s.missingMinutes, s.rows, s.calls, s.ranges, s.stillMissing])).toEqual([['BTCUSDT', 0, 0, 0, [], []], ['ETHUSDT', 0, 0, 0, [], []]]);
     expect((await listAll(store, PREFIX)).map((o) => o.key)).toEqual(keys);
     expect(emfLines(lines).map((e) => e.values[Metric.BackfilledRows])).toEqual([0, 0]);
   });
@@ -145,7 +161,9 @@ describe('backfill (self-heal) handler on s3rver', () => {
       // Four hours reach back to 08:07: BTCUSDT's 09:00-09:06 and ETHUSDT's 08:07-09:06 are missing.
       const { result: error, lines } = await captureStdout(() => backfill(FIRED).then(() => undefined, (e: unknown) => e));
       expect((error as Error).message).toBe('self-heal failed for binance/BTCUSDT (fetch failed), binance/ETHUSDT (fetch failed)');
-      expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values[Metric.BackfilledRows]])).toEqual([['BTCUSDT', 0], ['ETHUSDT', 0]]);
+      // What could not be fetched stays missing: 7 and 60 minutes.
+      expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values[Metric.BackfilledRows], e.values[Metric.StillMissingMinutes], e.doc.stillMissing]))
+        .toEqual([['BTCUSDT', 0, 7, [{ from: iso('09:00'), to: iso('09:07') }]], ['ETHUSDT', 0, 60, [{ from: iso('08:07'), to: iso('09:07') }]]]);
     } finally {
       process.env.REST_BASE_BINANCE = sim.restBaseUrl;
       delete process.env.SELF_HEAL_HOURS;
@@ -162,8 +180,8 @@ describe('backfill (self-heal) handler on s3rver', () => {
       [{ SELF_HEAL_HOURS: '72' }, {}, 'SELF_HEAL_HOURS=72 is not a whole number from 1 to 48'],
       [{ SOURCES: '[{"exchange":"binance","symbol":["BTCUSDT"]}]' }, {}, 'SOURCES[0] has unknown key(s) symbol (expected exchange or source, and symbols)'],
       [{ SOURCES: '[{"exchange":"binance","source":"binance","symbols":["BTCUSDT"]}]' }, {}, 'SOURCES[0] must name either an exchange or a source'],
-      [{ SOURCES: '[{"exchange":"kraken","symbols":["XBT/USD"]}]' }, {}, "SOURCES[0].exchange 'kraken' cannot be healed"],
-      [{ SOURCES: '[{"source":"binance-futures","symbols":["BTCUSDT"]}]' }, {}, "SOURCES[0].source 'binance-futures' cannot be healed"],
+      [{ SOURCES: '[{"exchange":"kraken","symbols":["XBT/USD"]}]' }, {}, "SOURCES[0].exchange 'kraken' cannot be healed: Kraken's REST OHLC serves only the latest 720 candles"],
+      [{ SOURCES: '[{"exchange":"binance","symbols":["BTCUSDT"]},{"source":"kraken","symbols":["XBT/USD"]}]' }, {}, "SOURCES[1].source 'kraken' cannot be healed"],
       [{ REST_BASE_BINANSE: 'http://127.0.0.1:1' }, {}, 'REST_BASE_BINANSE names no exchange'],
       [{ REST_BASE_BINANCE: 'ftp://example.com' }, {}, "REST_BASE_BINANCE 'ftp://example.com' is not an http(s) URL"],
     ];
@@ -184,5 +202,158 @@ describe('backfill (self-heal) handler on s3rver', () => {
         }
       }
     }
+  });
+});
+
+/**
+ * The gap ledger drives the heal. Bronze 1m klines 08:00-12:07 as the collector would have written them (closed
+ * WebSocket bars), with ledgered interruptions of the kline stream, for a Binance spot symbol and a USD-M
+ * futures one, each healed against its own simulator's REST dialect (`/api/v3/klines`, `/fapi/v1/klines`).
+ *
+ * BTCUSDT (spot), window 09:07-12:05:
+ * - restart gap 08:55:10-09:11:05 (filed in hour 08, before the window): 08:55-09:11 have only in-progress rows;
+ * - reconnect gap 10:30:20-10:36:45: 10:30 in progress only (its closing update was lost), 10:31-10:35 nothing,
+ *   10:36 closed (it stays);
+ * - trade-stream gap 09:49:50-09:50:30 with 09:50 in progress only: not the kline stream, not fetched;
+ * - 11:15 in progress only, no gap: not fetched (nothing says it was lost);
+ * - 11:40-11:41: a hole without any gap;
+ * - reconnect gap from 11:58:30 still open (no end): 11:58-12:07 in progress only.
+ * ETHUSDT (futures): the simulator's REST history starts at about 09:55; a hole 09:30-09:39 (stays missing), a
+ * ledger gap 10:20:40-10:22:10 over in-progress 10:20 and 10:22 and an empty 10:21, and a hole 11:00-11:04.
+ */
+describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', () => {
+  let s3: LocalS3;
+  let store: ObjectStore;
+  let spot: RunningSimulator;
+  let futures: RunningSimulator;
+  let before: string[];
+  const DT = '2024-05-06';
+  const btcFetched = [...minutes('09:07', '09:12'), ...minutes('10:30', '10:36'), ...minutes('11:40', '11:42'), ...minutes('11:58', '12:05')];
+  const ethFetched = [...minutes('10:20', '10:23'), ...minutes('11:00', '11:05')];
+  const range = (from: string, to: string) => ({ from: iso(from), to: iso(to) });
+  const KLINE_PREFIXES = ['bronze/klines/timeframe=1m/exchange=binance/', 'bronze/klines/timeframe=1m/exchange=binance-futures/'];
+  const klineKeys = async () => (await Promise.all(KLINE_PREFIXES.map((p) => listAll(store, p)))).flat().map((o) => o.key);
+
+  /** Writes the collector's Bronze for one symbol: closed bars, in-progress-only minutes, holes and gap rows. */
+  async function collected(exchange: 'binance' | 'binance-futures', symbol: string, base: string, o: {
+    inProgress: number[]; closedToo?: number[]; holes: number[]; gaps: { stream: string; start: string; end: string | null; cause: string }[];
+  }): Promise<void> {
+    const buffers = new BronzeBuffers(exchange);
+    const stream = `${symbol.toLowerCase()}@kline_1m`;
+    for (const t of minutes('08:00', '12:08')) {
+      if (o.holes.includes(t)) continue;
+      const open = o.inProgress.includes(t);
+      // A few in-progress updates, as the stream sends them while the minute runs.
+      if (open) for (const s of [10, 30, 50]) buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream, row: kline(t, { base, is_closed: false, event_time: t + s * 1000, ingest_time: t + s * 1000 + 100 }) });
+      if (!open || o.closedToo?.includes(t)) buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream, row: kline(t, { base }) });
+    }
+    for (const g of o.gaps) {
+      const start = Date.parse(`${DT}T${g.start}Z`);
+      const end = g.end === null ? null : Date.parse(`${DT}T${g.end}Z`);
+      buffers.add({ dataset: 'gaps', symbol, stream: g.stream, row: { stream: g.stream, start_time: start, end_time: end, cause: g.cause, detected_at: start + 1000, base, quote: 'USDT', ingest_time: start + 1000, source: 'ws' } });
+    }
+    await writeBronze(store, buffers.drain());
+  }
+
+  beforeAll(async () => {
+    s3 = await startS3();
+    store = s3.store('gl');
+    useLake(s3, 'gl');
+    spot = await startSimulator({ symbols: ['BTCUSDT'], seed: 5, start: at('12:10'), speed: 'max', historyDays: 2 });
+    // USD-M REST history reaches back to about 09:55 only (135 minutes before the simulator's start).
+    futures = await startSimulator({ symbols: ['ETHUSDT'], seed: 6, start: at('12:10'), speed: 'max', historyDays: 135 / 1440, protocol: 'binance-futures' });
+    process.env.SOURCES = JSON.stringify([{ exchange: 'binance', symbols: ['BTCUSDT'] }, { source: 'binance-futures', symbols: ['ETHUSDT'] }]);
+    process.env.REST_BASE_BINANCE = spot.restBaseUrl;
+    process.env.REST_BASE_BINANCE_FUTURES = futures.restBaseUrl;
+    await collected('binance', 'BTCUSDT', 'BTC', {
+      inProgress: [...minutes('08:55', '09:12'), at('09:50'), at('10:30'), at('11:15'), ...minutes('11:58', '12:08')],
+      holes: [...minutes('10:31', '10:36'), ...minutes('11:40', '11:42')],
+      gaps: [
+        { stream: 'btcusdt@kline_1m', start: '08:55:10', end: '09:11:05', cause: 'restart' },
+        { stream: 'btcusdt@kline_1m', start: '10:30:20', end: '10:36:45', cause: 'reconnect' },
+        { stream: 'btcusdt@trade', start: '09:49:50', end: '09:50:30', cause: 'sequence_break' },
+        { stream: 'btcusdt@kline_1m', start: '11:58:30', end: null, cause: 'reconnect' },
+      ],
+    });
+    await collected('binance-futures', 'ETHUSDT', 'ETH', {
+      inProgress: [at('10:20'), at('10:22')], closedToo: [],
+      holes: [...minutes('09:30', '09:40'), at('10:21'), ...minutes('11:00', '11:05')],
+      gaps: [{ stream: 'ethusdt@kline_1m', start: '10:20:40', end: '10:22:10', cause: 'reconnect' }],
+    });
+    before = await klineKeys();
+  });
+  afterAll(async () => {
+    delete process.env.REST_BASE_BINANCE_FUTURES;
+    await spot?.stop();
+    await futures?.stop();
+    await s3?.close();
+  });
+
+  it('fetches the holes and the ledgered minutes without a closed bar, in each exchange\'s REST dialect, and lists what stays missing', async () => {
+    const { result, lines } = await captureStdout(() => backfill(FIRED));
+    const [btc, eth] = result.symbols;
+    expect(btc).toEqual({
+      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 3, missingMinutes: 20, rows: 20, calls: 4, files: 5, stillMissing: [], stillMissingMinutes: 0, errors: [],
+      ranges: [range('09:07', '09:12'), range('10:30', '10:36'), range('11:40', '11:42'), range('11:58', '12:05')],
+    });
+    // 09:30-09:39 is before the futures REST history: asked for (one call, an empty answer), still missing, not an error.
+    expect(eth).toEqual({
+      exchange: 'binance-futures', symbol: 'ETHUSDT', ledgerGaps: 1, missingMinutes: 18, rows: 8, calls: 3, files: 2,
+      ranges: [range('09:30', '09:40'), range('10:20', '10:23'), range('11:00', '11:05')],
+      stillMissing: [range('09:30', '09:40')], stillMissingMinutes: 10, errors: [],
+    });
+
+    // REST rows are new files beside the WebSocket ones, never replacements.
+    const after = await klineKeys();
+    expect(after).toEqual(expect.arrayContaining(before));
+    const added = after.filter((k) => !before.includes(k));
+    expect(added.every((k) => /-rest-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
+    expect(await openTimes(store, added.filter((k) => k.includes('exchange=binance/')))).toEqual(btcFetched);
+    expect(await openTimes(store, added.filter((k) => k.includes('exchange=binance-futures/')))).toEqual(ethFetched);
+    const fetched = await readTables(store, KLINES, added);
+    expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
+    expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
+
+    expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values, e.doc.ledgerGaps])).toEqual([
+      ['BTCUSDT', { [Metric.BackfilledRows]: 20, [Metric.StillMissingMinutes]: 0 }, 3],
+      ['ETHUSDT', { [Metric.BackfilledRows]: 8, [Metric.StillMissingMinutes]: 10 }, 1],
+    ]);
+  });
+
+  it('Silver takes the REST bars on the healed minutes (source rest, BACKFILLED) and keeps the WebSocket bars elsewhere', async () => {
+    await runSilver({ store, dt: DT });
+    const silver = dataset('silver', 'klines');
+    const bars = async (exchange: string, symbol: string) => {
+      const t = await readTable(store, silver, partitionFileKey(silver, { timeframe: '1m', exchange, symbol, dt: DT }));
+      const open = t.num('open_time');
+      const source = t.str('source');
+      const flags = t.num('quality_flags');
+      return new Map(Array.from({ length: t.length }, (_, i) => [open[i], { source: source[i], flags: flags[i] }]));
+    };
+    const check = (m: Map<number, { source: string | null; flags: number }>, healed: readonly number[], missing: readonly number[] = []) => {
+      for (const t of minutes('09:07', '12:05')) {
+        const bar = m.get(t);
+        if (missing.includes(t)) expect(bar).toBeUndefined();
+        else if (healed.includes(t)) expect([bar?.source, bar!.flags & (QualityFlag.BACKFILLED | QualityFlag.INCOMPLETE)]).toEqual(['rest', QualityFlag.BACKFILLED]);
+        else expect([bar?.source, bar!.flags & QualityFlag.BACKFILLED]).toEqual(['ws', 0]);
+      }
+    };
+    const btc = await bars('binance', 'BTCUSDT');
+    check(btc, btcFetched);
+    // Not ledgered, so left as they were: the in-progress bars stay INCOMPLETE WebSocket bars, 10:36 closed.
+    expect(btc.get(at('09:50'))).toEqual({ source: 'ws', flags: QualityFlag.INCOMPLETE });
+    expect(btc.get(at('11:15'))).toEqual({ source: 'ws', flags: QualityFlag.INCOMPLETE });
+    expect(btc.get(at('10:36'))).toEqual({ source: 'ws', flags: 0 });
+    check(await bars('binance-futures', 'ETHUSDT'), ethFetched, minutes('09:30', '09:40'));
+  });
+
+  it('a second run fetches nothing new: only what stayed missing is asked for again, and it stays listed', async () => {
+    const keys = await klineKeys();
+    const { result } = await captureStdout(() => backfill(FIRED));
+    expect(result.symbols.map((s) => [s.symbol, s.ledgerGaps, s.missingMinutes, s.rows, s.calls, s.files, s.stillMissing])).toEqual([
+      ['BTCUSDT', 3, 0, 0, 0, 0, []],
+      ['ETHUSDT', 1, 10, 0, 1, 0, [range('09:30', '09:40')]],
+    ]);
+    expect(await klineKeys()).toEqual(keys);
   });
 });
