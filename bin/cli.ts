@@ -1,3 +1,4 @@
+import { featureCatalogueMarkdown } from '../lib/gold/catalogue-markdown';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { runCollect } from '../lib/app/collect';
 import { runDemo } from '../lib/app/demo';
@@ -143,6 +144,10 @@ program.command('gold')
     endProgress();
     json(r.map(({ files: _files, ...rest }) => rest));
   });
+
+program.command('features')
+  .description('print the Gold feature catalogue as Markdown (docs/features.md is this output)')
+  .action(() => { print(featureCatalogueMarkdown()); });
 
 program.command('run')
   .description('Silver then Gold over a date range')

@@ -1,54 +1,47 @@
 import { dbl } from '../schema/columns';
 import type { ColumnSpec } from '../schema/types';
+import { FEATURE_TIMEFRAMES, type FeatureSpec, type LabelSpec } from './feature-spec';
+import { dailyContext } from './groups/daily-context';
+import { marketStructure } from './groups/market-structure';
+import { momentum } from './groups/momentum';
+import { orderBook } from './groups/order-book';
+import { perpetuals } from './groups/perpetuals';
+import { priceAction } from './groups/price-action';
+import type { RowFeatureGroup } from './groups/row-types';
+import { sessionVwap } from './groups/session-vwap';
+import { trendAlignment } from './groups/trend-alignment';
+import type { BarFeatureGroup } from './groups/types';
+import { volume } from './groups/volume';
 
 /**
- * The Gold feature catalogue as column definitions. The registry builds `gold/features_1m` from it and the
- * feature code looks its outputs up here, so a feature's name is written once.
+ * The Gold feature catalogue. The registry builds `gold/features_1m` from it, the feature code computes exactly
+ * these names (a test holds them equal), and docs/features.md is generated from it (`lakehouse features`).
  */
 
-export const FEATURE_TIMEFRAMES = ['1m', '5m', '15m'] as const;
-export type FeatureTimeframe = (typeof FEATURE_TIMEFRAMES)[number];
+export { FEATURE_TIMEFRAMES, type FeatureTimeframe, type FeatureSpec, type FeatureCategory, type LabelSpec } from './feature-spec';
 
-export type FeatureCategory = 'price_action' | 'volume' | 'order_book' | 'momentum' | 'market_structure' | 'perpetuals' | 'daily_context';
+/** Bar groups run per timeframe, in this order; row groups run after them and may read their aligned values. */
+export const BAR_GROUPS: readonly BarFeatureGroup[] = [priceAction, volume, momentum, marketStructure];
+export const ROW_GROUPS: readonly RowFeatureGroup[] = [sessionVwap, trendAlignment, orderBook, perpetuals, dailyContext];
 
-export interface FeatureSpec {
-  readonly name: string;
-  readonly category: FeatureCategory;
-  readonly timeframe: FeatureTimeframe | 'daily' | 'none';
-  readonly definition: string;
-  /** Bars of the feature's timeframe before the first value (TA-Lib's lookback). */
-  readonly warmupBars: number;
-  readonly min?: number;
-  readonly max?: number;
-}
+export const FEATURES: readonly FeatureSpec[] = [
+  ...BAR_GROUPS.flatMap((g) => FEATURE_TIMEFRAMES.flatMap((tf) => g.specs(tf))),
+  ...ROW_GROUPS.flatMap((g) => g.specs),
+];
 
-/** TA-Lib-defined core indicators, fixed by SPEC §6, for each timeframe. */
-function coreFeatures(tf: FeatureTimeframe): FeatureSpec[] {
-  const pa = 'price_action' as const;
-  return [
-    { name: `rsi_14_${tf}`, category: pa, timeframe: tf, warmupBars: 14, min: 0, max: 100,
-      definition: 'RSI(14) of closes, Wilder smoothing seeded by the mean of the first 14 changes (TA-Lib RSI)' },
-    { name: `macd_${tf}`, category: pa, timeframe: tf, warmupBars: 33,
-      definition: 'MACD line: EMA(12) - EMA(26) of closes, EMAs seeded by SMA (TA-Lib MACD 12/26/9)' },
-    { name: `macd_signal_${tf}`, category: pa, timeframe: tf, warmupBars: 33,
-      definition: 'MACD signal: EMA(9) of the MACD line, seeded by SMA (TA-Lib MACD 12/26/9)' },
-    { name: `macd_hist_${tf}`, category: pa, timeframe: tf, warmupBars: 33,
-      definition: 'MACD histogram: MACD line - signal (TA-Lib MACD 12/26/9)' },
-    { name: `bb_upper_20_${tf}`, category: pa, timeframe: tf, warmupBars: 19, min: 0,
-      definition: 'Bollinger upper band: SMA(20) + 2 x population standard deviation of closes (TA-Lib BBANDS)' },
-    { name: `bb_middle_20_${tf}`, category: pa, timeframe: tf, warmupBars: 19, min: 0,
-      definition: 'Bollinger middle band: SMA(20) of closes (TA-Lib BBANDS)' },
-    { name: `bb_lower_20_${tf}`, category: pa, timeframe: tf, warmupBars: 19,
-      definition: 'Bollinger lower band: SMA(20) - 2 x population standard deviation of closes (TA-Lib BBANDS)' },
-    { name: `atr_14_${tf}`, category: pa, timeframe: tf, warmupBars: 14, min: 0,
-      definition: 'Average true range(14), Wilder smoothing seeded by the mean of the first 14 true ranges (TA-Lib ATR)' },
-  ];
-}
+export const LABEL_HORIZONS = [1, 5, 15, 60] as const;
 
-export const FEATURES: readonly FeatureSpec[] = FEATURE_TIMEFRAMES.flatMap(coreFeatures);
+/** Training targets: the only columns allowed to look past ts. */
+export const LABELS: readonly LabelSpec[] = LABEL_HORIZONS.map((h) => ({
+  name: `label_ret_${h}m`,
+  horizonMinutes: h,
+  definition: `forward log return ln(close ${h} minute${h > 1 ? 's' : ''} after ts / close at ts); null when either 1m bar is missing or flagged`,
+}));
 
 export function featureColumns(): ColumnSpec[] {
-  return FEATURES.map((f) =>
-    dbl(f.name, `${f.definition}; null during warm-up`, true, { ...(f.min !== undefined ? { min: f.min } : {}), ...(f.max !== undefined ? { max: f.max } : {}) }),
-  );
+  return [
+    ...FEATURES.map((f) =>
+      dbl(f.name, `${f.definition}; null during warm-up`, true, { ...(f.min !== undefined ? { min: f.min } : {}), ...(f.max !== undefined ? { max: f.max } : {}) })),
+    ...LABELS.map((l) => dbl(l.name, `LABEL (looks ahead): ${l.definition}`, true)),
+  ];
 }

@@ -2,135 +2,147 @@ import { UNTRUSTED_FLAGS } from '../schema/quality-flags';
 import { dataset } from '../schema/registry';
 import { dayStart } from '../storage/lake-paths';
 import { Table, type ColumnData } from '../table/table';
-import { deriveBars, timeframeMs } from '../silver/derive-klines';
 import { latestClosedIndex } from './align';
-import { FEATURE_TIMEFRAMES, FEATURES, type FeatureTimeframe } from './feature-columns';
-import { atr, bbands, macd, rsi } from './indicators';
+import { barSeries, type BarSeries } from './bar-series';
+import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, LABELS, ROW_GROUPS } from './feature-columns';
+import type { RowContext } from './groups/row-types';
+import type { GoldInputs } from './inputs';
 
 /**
- * Gold `features_1m` for one day from Silver 1m bars that include enough earlier days for warm-up. Every
- * timeframe's indicators run over that timeframe's closed bars; each row at `ts` (its 1m candle's close) takes
- * the latest value whose bar closed at or before `ts`.
+ * Gold `features_1m` for a range of minutes. Every timeframe's bar features run over that timeframe's bars; a row
+ * at `ts` (its 1m candle's close) takes the value of the latest bar closed at or before `ts`; row-level groups
+ * (order book, perpetuals, daily context, ...) read only events before `ts`. Labels are the only columns that
+ * read past `ts`.
+ *
+ * Partition independence: window features sum each window afresh (./windows.ts) and EMA-type recursions forget
+ * their start below double precision within WARMUP_DAYS, so a day built from its warm-up window is bit-identical
+ * to the same day inside a one-pass rebuild of any longer range (tested on the shared futures months).
  */
 
 const MINUTE = 60_000;
-const DAY_MINUTES = 1440;
-
-/** Days of earlier Silver 1m loaded before the target day: enough for the slowest EMA (15m MACD/RSI) to converge below double precision. */
-export const WARMUP_DAYS = 7;
-
-interface Series {
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  flags: Float64Array;
-}
-
-function seriesOf(tf: FeatureTimeframe, oneMinute: Table): Series {
-  if (tf === '1m') {
-    return { open: oneMinute.num('open_time'), high: oneMinute.num('high'), low: oneMinute.num('low'), close: oneMinute.num('close'), flags: oneMinute.num('quality_flags') };
-  }
-  const rows = deriveBars(oneMinute, tf);
-  const col = (k: string) => Float64Array.from(rows, (r) => r[k] as number);
-  return { open: col('open_time'), high: col('high'), low: col('low'), close: col('close'), flags: col('quality_flags') };
-}
+const DAY = 86_400_000;
 
 /**
- * Runs a finite-window indicator on the bars from `from` on and returns full-length outputs (NaN before).
- * Running-sum indicators (SMA, Bollinger) accumulate rounding from wherever they start; starting them at a
- * point fixed by the day being built makes a daily build and a one-pass build compute the very same numbers.
- * (EMA-type indicators run over the whole loaded history instead: their memory decays below double precision
- * within the warm-up, so their start does not show.)
+ * Days of earlier Silver 1m loaded before the first day built. The slowest recursion is EMA(50) on 15m bars:
+ * (49/51)^(12 days x 96 bars) ≈ 1e-20, far below double precision (7 days would leave ≈ 2e-12).
  */
-function anchored<T extends Record<string, Float64Array>>(n: number, from: number, run: (start: number) => T): T {
-  const part = run(from);
-  const out = {} as Record<string, Float64Array>;
-  for (const [k, v] of Object.entries(part)) {
-    const full = new Float64Array(n).fill(NaN);
-    full.set(v, from);
-    out[k] = full;
-  }
-  return out as T;
-}
+export const WARMUP_DAYS = 12;
 
-/** The fixed core indicators of one timeframe, by feature name; `firstNeeded` is the first bar the day uses. */
-function coreIndicators(tf: FeatureTimeframe, s: Series, firstNeeded: number): Record<string, Float64Array> {
-  const n = s.close.length;
-  const m = macd(s.close);
-  const bb = anchored(n, Math.max(0, firstNeeded - 19), (from) => ({ ...bbands(s.close.subarray(from)) }));
-  return {
-    [`rsi_14_${tf}`]: rsi(s.close, 14),
-    [`macd_${tf}`]: m.macd,
-    [`macd_signal_${tf}`]: m.signal,
-    [`macd_hist_${tf}`]: m.hist,
-    [`bb_upper_20_${tf}`]: bb.upper,
-    [`bb_middle_20_${tf}`]: bb.middle,
-    [`bb_lower_20_${tf}`]: bb.lower,
-    [`atr_14_${tf}`]: atr(s.high, s.low, s.close, 14),
-  };
-}
-
-/**
- * `oneMinute`: Silver 1m bars sorted by open time, from the start of the warm-up window through the end of `dt`
- * (later rows are ignored, so passing more data can never change a row).
- */
-export function computeFeatures(oneMinuteAll: Table, dt: string): Table {
-  const spec = dataset('gold', 'features_1m');
+/** Features of one UTC day. `input`: Silver 1m bars alone or every input; later rows than the day feed labels only. */
+export function computeFeatures(input: GoldInputs | Table, dt: string): Table {
+  const inputs: GoldInputs = input instanceof Table ? { klines1m: input } : input;
   const start = dayStart(dt);
-  const end = start + DAY_MINUTES * MINUTE;
-  // Cut everything after the day: no row may see data from after its ts, and the day ends at the next midnight.
-  const opens = oneMinuteAll.num('open_time');
+  return computeFeatureRange(inputs, start, start + DAY);
+}
+
+function cutBefore(t: Table, column: string, end: number): Table {
+  const v = t.num(column);
   let cut = 0;
-  while (cut < oneMinuteAll.length && opens[cut] < end) cut++;
-  const oneMinute = cut === oneMinuteAll.length ? oneMinuteAll : oneMinuteAll.take(Int32Array.from({ length: cut }, (_, i) => i));
+  while (cut < t.length && v[cut] < end) cut++;
+  return cut === t.length ? t : t.take(Int32Array.from({ length: cut }, (_, i) => i));
+}
 
-  const ts = new Float64Array(DAY_MINUTES);
-  const openTime = new Float64Array(DAY_MINUTES);
-  for (let m = 0; m < DAY_MINUTES; m++) { openTime[m] = start + m * MINUTE; ts[m] = openTime[m] + MINUTE; }
+/** Rows for the 1m candles opening in [from, to), both on the minute grid. */
+export function computeFeatureRange(inputs: GoldInputs, from: number, to: number): Table {
+  if (from % MINUTE || to % MINUTE || to <= from) throw new Error(`feature range must be whole minutes, got ${from}..${to}`);
+  const spec = dataset('gold', 'features_1m');
+  const rows = (to - from) / MINUTE;
+  // Features see only bars opening before `to`; what follows feeds the labels alone.
+  const oneMinute = cutBefore(inputs.klines1m, 'open_time', to);
 
-  const columns: Record<string, ColumnData> = {};
-  const rowFlags = new Float64Array(DAY_MINUTES);
-  const ok = new Uint8Array(DAY_MINUTES).fill(1);
+  const ts = new Float64Array(rows);
+  const openTime = new Float64Array(rows);
+  for (let m = 0; m < rows; m++) { openTime[m] = from + m * MINUTE; ts[m] = openTime[m] + MINUTE; }
+
+  const aligned: Record<string, Float64Array> = {};
+  const rowFlags = new Float64Array(rows);
+  const ok = new Uint8Array(rows).fill(1);
+  let series1m: BarSeries | undefined;
 
   for (const tf of FEATURE_TIMEFRAMES) {
-    const s = seriesOf(tf, oneMinute);
-    const idx = latestClosedIndex(s.open, timeframeMs(tf), ts);
-    let firstNeeded = 0;
-    while (firstNeeded < DAY_MINUTES && idx[firstNeeded] < 0) firstNeeded++;
-    const values = coreIndicators(tf, s, firstNeeded < DAY_MINUTES ? idx[firstNeeded] : s.close.length);
-    for (const [name, v] of Object.entries(values)) {
-      const out = new Float64Array(DAY_MINUTES);
-      for (let m = 0; m < DAY_MINUTES; m++) out[m] = idx[m] < 0 ? NaN : v[idx[m]];
-      columns[name] = out;
+    const s = barSeries(oneMinute, tf);
+    if (tf === '1m') series1m = s;
+    const idx = latestClosedIndex(s.openTime, s.intervalMs, ts);
+    // The row's own 1m bar must be exactly the minute ending at ts; other timeframes use their latest closed bar.
+    const use = Int32Array.from(idx, (j, m) => (j >= 0 && (tf !== '1m' || s.openTime[j] === openTime[m]) ? j : -1));
+    for (const g of BAR_GROUPS) {
+      for (const [name, v] of Object.entries(g.compute(s, tf))) {
+        const out = new Float64Array(rows);
+        for (let m = 0; m < rows; m++) out[m] = use[m] < 0 ? NaN : v[use[m]];
+        aligned[name] = out;
+      }
     }
-    for (let m = 0; m < DAY_MINUTES; m++) {
-      const j = idx[m];
-      // The row's own 1m bar must be exactly the minute ending at ts; other timeframes use their latest closed bar.
-      const present = j >= 0 && (tf !== '1m' || s.open[j] === openTime[m]);
-      if (!present) { ok[m] = 0; if (tf === '1m') for (const name of Object.keys(values)) (columns[name] as Float64Array)[m] = NaN; continue; }
+    for (let m = 0; m < rows; m++) {
+      const j = use[m];
+      if (j < 0) { ok[m] = 0; continue; }
       rowFlags[m] = (rowFlags[m] | s.flags[j]) >>> 0;
       if (s.flags[j] & UNTRUSTED_FLAGS) ok[m] = 0;
     }
   }
 
   // The row's own candle.
-  const bar = new Int32Array(DAY_MINUTES).fill(-1);
-  const o1 = oneMinute.num('open_time');
-  for (let i = 0; i < oneMinute.length; i++) if (o1[i] >= start) bar[(o1[i] - start) / MINUTE] = i;
-  for (const k of ['open', 'high', 'low', 'close', 'volume']) {
-    const src = oneMinute.num(k);
-    columns[k] = Float64Array.from(bar, (i) => (i < 0 ? NaN : src[i]));
+  const s1 = series1m!;
+  const bar = new Int32Array(rows).fill(-1);
+  for (let i = 0; i < s1.length; i++) {
+    const m = (s1.openTime[i] - from) / MINUTE;
+    if (m >= 0 && m < rows) bar[m] = i;
   }
+  const columns: Record<string, ColumnData> = {};
+  const own = { open: s1.open, high: s1.high, low: s1.low, close: s1.close, volume: s1.volume };
+  for (const [k, src] of Object.entries(own)) columns[k] = Float64Array.from(bar, (i) => (i < 0 ? NaN : src[i]));
+
+  const ctx: RowContext = {
+    rows, from, ts, openTime, oneMinute: s1, inputs: { ...inputs, klines1m: oneMinute },
+    aligned: Object.assign(aligned, { close: columns.close as Float64Array }),
+  };
+  for (const g of ROW_GROUPS) Object.assign(aligned, g.compute(ctx));
+  for (const f of FEATURES) columns[f.name] = aligned[f.name];
+  Object.assign(columns, labels(inputs.klines1m, from, rows));
+
   columns.ts = ts;
   columns.open_time = openTime;
   columns.quality_flags = rowFlags;
-  const dataOk: boolean[] = new Array(DAY_MINUTES);
-  for (let m = 0; m < DAY_MINUTES; m++) {
-    let good = ok[m] === 1 && bar[m] >= 0;
-    if (good) for (const f of FEATURES) if (Number.isNaN((columns[f.name] as Float64Array)[m])) { good = false; break; }
-    dataOk[m] = good;
+  columns.data_ok = dataOk(columns, ok, bar, inputs);
+  return new Table(spec, rows, columns);
+}
+
+const REQUIRED = FEATURES.filter((f) => f.required).map((f) => f.name);
+
+/**
+ * True where the row's candle and every bar it uses are present and unflagged, every required feature is past its
+ * warm-up, and the order-book and perpetual inputs the market has at all are present for the minute.
+ */
+function dataOk(columns: Record<string, ColumnData>, ok: Uint8Array, bar: Int32Array, inputs: GoldInputs): boolean[] {
+  const required = REQUIRED.map((n) => columns[n] as Float64Array);
+  const snapshots = inputs.book?.length ? (columns.book_snapshots_1m as Float64Array) : null;
+  const funding = inputs.funding?.length ? (columns.funding_rate as Float64Array) : null;
+  return Array.from(ok, (good, m) => {
+    if (!good || bar[m] < 0) return false;
+    for (const c of required) if (Number.isNaN(c[m])) return false;
+    if (snapshots && !(snapshots[m] > 0)) return false;
+    if (funding && Number.isNaN(funding[m])) return false;
+    return true;
+  });
+}
+
+/** Forward log returns from the row's close; null where either bar is missing or untrusted. */
+function labels(klines: Table, from: number, rows: number): Record<string, Float64Array> {
+  const maxH = Math.max(...LABELS.map((l) => l.horizonMinutes));
+  const close = new Float64Array(rows + maxH).fill(NaN);
+  const open = klines.num('open_time');
+  const c = klines.num('close');
+  const flags = klines.num('quality_flags');
+  for (let i = 0; i < klines.length; i++) {
+    const m = (open[i] - from) / MINUTE;
+    if (m >= 0 && m < close.length && !(flags[i] & UNTRUSTED_FLAGS)) close[m] = c[i];
   }
-  columns.data_ok = dataOk;
-  return new Table(spec, DAY_MINUTES, columns);
+  const out: Record<string, Float64Array> = {};
+  for (const l of LABELS) {
+    out[l.name] = Float64Array.from({ length: rows }, (_, m) => {
+      const a = close[m];
+      const b = close[m + l.horizonMinutes];
+      return a > 0 && b > 0 ? Math.log(b / a) : NaN;
+    });
+  }
+  return out;
 }

@@ -1,13 +1,15 @@
 import { discoverPartitions } from '../lake/discover';
-import { readTable } from '../parquet/read';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
-import { addDays, partitionFileKey, partitionPrefix } from '../storage/lake-paths';
-import { listAll, type ObjectStore } from '../storage/object-store';
+import { partitionFileKey } from '../storage/lake-paths';
+import type { ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
 import { deriveBars } from '../silver/derive-klines';
 import { validateFeatures, type FeatureValidity } from './validity';
-import { WARMUP_DAYS, computeFeatures } from './features';
+import { computeFeatures } from './features';
+import { loadGoldInputs, loadSilver1m } from './load-inputs';
+
+export { loadSilver1m };
 
 /**
  * `lakehouse gold`: rebuilds Gold for one date from Silver: `features_1m` (with warm-up read from the previous
@@ -45,22 +47,8 @@ export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
   return results;
 }
 
-/**
- * Silver 1m bars of `dt` and the warm-up days before it that exist, in time order. Which days exist comes from
- * one listing, not from probing each key: with prefix-scoped IAM, S3 answers a missing key with 403, not 404.
- */
-export async function loadSilver1m(store: ObjectStore, exchange: string, symbol: string, dt: string, warmupDays: number): Promise<Table> {
-  const spec = dataset('silver', 'klines');
-  const wanted = new Set(Array.from({ length: warmupDays + 1 }, (_, k) => partitionFileKey(spec, { timeframe: '1m', exchange, symbol, dt: addDays(dt, k - warmupDays) })));
-  const present = (await listAll(store, partitionPrefix(spec, { timeframe: '1m', exchange, symbol }))).map((o) => o.key).filter((k) => wanted.has(k)).sort();
-  const tables: Table[] = [];
-  for (const key of present) tables.push(await readTable(store, spec, key));
-  return Table.concat(spec, tables);
-}
-
 async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: string, dt: string): Promise<GoldResult> {
-  const bars = await loadSilver1m(store, exchange, symbol, dt, WARMUP_DAYS);
-  const features = computeFeatures(bars, dt);
+  const features = computeFeatures(await loadGoldInputs(store, exchange, symbol, dt), dt);
   const files: string[] = [];
   const spec = dataset('gold', 'features_1m');
   const key = partitionFileKey(spec, { exchange, symbol, dt });

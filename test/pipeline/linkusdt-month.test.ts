@@ -6,8 +6,9 @@ import { dateRange, partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { Table } from '../../lib/table/table';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
-import { FEATURES } from '../../lib/gold/feature-columns';
-import { computeFeatures } from '../../lib/gold/features';
+import { FEATURES, LABELS } from '../../lib/gold/feature-columns';
+import { talibAligned } from '../gold/helpers/talib-reference';
+import { computeFeatureRange } from '../../lib/gold/features';
 import { loadSilver1m } from '../../lib/gold/gold-job';
 import { tmpDir } from '../helpers/sample-rows';
 import { talibCore } from '../helpers/talib';
@@ -103,19 +104,46 @@ describe('LINKUSDT futures month: import → run → Gold equals TA-Lib over the
     expect(maxRel).toBeLessThan(1e-9);
   });
 
-  it('gives every day bit-identical features whether built day by day or in one pass over the month', async () => {
+  it('gives every day bit-identical features and labels whether built day by day or in one pass over the month', async () => {
     const all = await loadSilver1m(store, EX, SYM, '2023-02-28', 27);
     expect(all.length).toBe(40_320);
+    const onePass = computeFeatureRange({ klines1m: all }, Date.UTC(2023, 1, 1), Date.UTC(2023, 2, 1));
     const differences: string[] = [];
-    DATES.forEach((dt, d) => {
-      const onePass = computeFeatures(all, dt);
-      for (const f of FEATURES) {
-        const a = onePass.num(f.name);
-        const b = gold.num(f.name).subarray(d * 1440, (d + 1) * 1440);
-        for (let i = 0; i < 1440; i++) if (!Object.is(a[i], b[i])) differences.push(`${dt} ${f.name} row ${i}: ${a[i]} vs ${b[i]}`);
-      }
-    });
+    for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'data_ok']) {
+      const a = onePass.columns[name];
+      const b = gold.columns[name];
+      for (let i = 0; i < gold.length; i++) if (!Object.is(a[i], b[i])) differences.push(`${name} row ${i}: ${a[i]} vs ${b[i]}`);
+    }
     expect(differences.slice(0, 5)).toEqual([]);
+  });
+
+  it('matches TA-Lib for the other TA-Lib-defined 1m price-action features too', () => {
+    const [h, l, c] = ['high', 'low', 'close'].map((k) => gold.num(k));
+    const one = (name: string, inputs: Record<string, Float64Array>, options: Record<string, number>, output = 'outReal') => talibAligned(name, inputs, options, [output])[0]!;
+    const ref: Record<string, Float64Array> = {
+      ema_9_1m: one('EMA', { inReal: c }, { optInTimePeriod: 9 }),
+      ema_50_1m: one('EMA', { inReal: c }, { optInTimePeriod: 50 }),
+      sma_50_1m: one('SMA', { inReal: c }, { optInTimePeriod: 50 }),
+      natr_14_1m: one('NATR', { high: h, low: l, close: c }, { optInTimePeriod: 14 }),
+      adx_14_1m: one('ADX', { high: h, low: l, close: c }, { optInTimePeriod: 14 }),
+      plus_di_14_1m: one('PLUS_DI', { high: h, low: l, close: c }, { optInTimePeriod: 14 }),
+      roc_10_1m: one('ROC', { inReal: c }, { optInTimePeriod: 10 }),
+      ...Object.fromEntries(['outSlowK', 'outSlowD'].map((o, k) => [k === 0 ? 'stoch_k_14_1m' : 'stoch_d_14_1m', one('STOCH', { high: h, low: l, close: c },
+        { optInFastK_Period: 14, optInSlowK_Period: 3, optInSlowK_MAType: 0, optInSlowD_Period: 3, optInSlowD_MAType: 0 }, o)])),
+    };
+    const worst: Record<string, number> = {};
+    for (const [name, expected] of Object.entries(ref)) {
+      const ours = gold.num(name);
+      let compared = 0;
+      worst[name] = 0;
+      for (let i = 0; i < gold.length; i++) {
+        if (Number.isNaN(expected[i])) continue;
+        compared++;
+        worst[name] = Math.max(worst[name], Math.abs(ours[i] - expected[i]) / Math.max(1, Math.abs(expected[i])));
+      }
+      expect([name, compared > 40_000]).toEqual([name, true]);
+    }
+    for (const [name, rel] of Object.entries(worst)) expect([name, rel < 1e-9]).toEqual([name, true]);
   });
 
   it('marks rows data_ok once every indicator has warmed up, and never peeks past the day', () => {

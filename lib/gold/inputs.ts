@@ -1,0 +1,22 @@
+import type { Table } from '../table/table';
+
+/**
+ * Everything Gold reads for a range of rows. Only `klines1m` is required; the rest are null where the market
+ * has no such data (archive imports have no book; spot markets without a listed perpetual have no funding).
+ */
+export interface GoldInputs {
+  /** Silver 1m bars sorted by open time: the warm-up, the range, and (for labels only) what follows it. */
+  readonly klines1m: Table;
+  /** Silver 1d bars of completed days (daily context); derived from `klines1m` when null. */
+  readonly daily?: Table | null;
+  /** Silver book_top10 snapshots of the range, sorted by event time. */
+  readonly book?: Table | null;
+  /** The perpetual's Silver funding, open interest and liquidations, from an hour before the range. */
+  readonly funding?: Table | null;
+  readonly openInterest?: Table | null;
+  readonly liquidations?: Table | null;
+}
+
+export function gold1mOnly(klines1m: Table): GoldInputs {
+  return { klines1m };
+}
