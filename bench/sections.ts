@@ -8,4 +8,5 @@ export const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   parquet: () => import('./sections/parquet'),
   collector: () => import('./sections/collector'),
   silver: () => import('./sections/silver'),
+  gold: () => import('./sections/gold'),
 };

@@ -113,16 +113,13 @@ const REQUIRED = FEATURES.filter((f) => f.required).map((f) => f.name);
  * warm-up, and the order-book and perpetual inputs the market has at all are present for the minute.
  */
 function dataOk(columns: Record<string, ColumnData>, ok: Uint8Array, bar: Int32Array, inputs: GoldInputs): boolean[] {
-  const required = REQUIRED.map((n) => columns[n] as Float64Array);
-  const snapshots = inputs.book?.length ? (columns.book_snapshots_1m as Float64Array) : null;
-  const funding = inputs.funding?.length ? (columns.funding_rate as Float64Array) : null;
-  return Array.from(ok, (good, m) => {
-    if (!good || bar[m] < 0) return false;
-    for (const c of required) if (Number.isNaN(c[m])) return false;
-    if (snapshots && !(snapshots[m] > 0)) return false;
-    if (funding && Number.isNaN(funding[m])) return false;
-    return true;
-  });
+  const good = Uint8Array.from(ok, (g, m) => (g && bar[m] >= 0 ? 1 : 0));
+  const needed = REQUIRED.map((n) => columns[n] as Float64Array);
+  if (inputs.book?.length) needed.push(columns.book_snapshots_1m as Float64Array);
+  if (inputs.funding?.length) needed.push(columns.funding_rate as Float64Array);
+  // Column by column: each pass reads one array front to back.
+  for (const c of needed) for (let m = 0; m < good.length; m++) if (!(c[m] === c[m]) || c === columns.book_snapshots_1m && !(c[m] > 0)) good[m] = 0;
+  return Array.from(good, (g) => g === 1);
 }
 
 /** Forward log returns from the row's close; null where either bar is missing or untrusted. */

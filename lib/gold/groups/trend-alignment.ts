@@ -10,10 +10,10 @@ const specs = [
 
 function compute(ctx: RowContext): Record<string, Float64Array> {
   const out = new Float64Array(ctx.rows);
-  for (let m = 0; m < ctx.rows; m++) {
-    let score = 0;
-    for (const tf of FEATURE_TIMEFRAMES) score += Math.sign(ctx.aligned[`ema_9_${tf}`][m] - ctx.aligned[`ema_21_${tf}`][m]);
-    out[m] = score;
+  for (const tf of FEATURE_TIMEFRAMES) {
+    const fast = ctx.aligned[`ema_9_${tf}`];
+    const slow = ctx.aligned[`ema_21_${tf}`];
+    for (let m = 0; m < ctx.rows; m++) out[m] += Math.sign(fast[m] - slow[m]);
   }
   return { trend_alignment_ema_9_21: out };
 }
