@@ -14,7 +14,7 @@ export const handler = lambdaHandler('gold', async (event, log) => {
   const results = await runGold({ store: lakeStore(), dt, exchange, symbol });
   const summary = results.map((r) => ({
     exchange: r.exchange, symbol: r.symbol, rows: r.rows, dataOkPercent: r.rows ? (r.dataOkRows / r.rows) * 100 : 0,
-    invalidFeatures: r.validity.invalid,
+    invalidFeatures: r.validity.invalid + r.validity.unexpectedNulls,
   }));
   for (const s of summary) {
     emitPartitionMetrics('gold', s.exchange, s.symbol, [

@@ -189,8 +189,8 @@ async function latestGoldValidity(store: ObjectStore): Promise<GoldValidity[]> {
         const v = validateFeatures(t);
         const dataOk = t.bool('data_ok').filter(Boolean).length;
         out.push({
-          exchange, symbol, dt, rows: t.length, dataOkPercent: t.length ? (dataOk / t.length) * 100 : 0, nulls: v.nulls, invalid: v.invalid,
-          invalidFeatures: Object.entries(v.byFeature).filter(([, f]) => f.invalid > 0).map(([name]) => name),
+          exchange, symbol, dt, rows: t.length, dataOkPercent: t.length ? (dataOk / t.length) * 100 : 0, nulls: v.nulls, invalid: v.invalid + v.unexpectedNulls,
+          invalidFeatures: Object.entries(v.byFeature).filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0).map(([name]) => name),
         });
         break;
       }

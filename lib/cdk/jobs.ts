@@ -35,7 +35,7 @@ const { bronze, silver, gold, quarantine, reports } = LAKE_PREFIXES;
 export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan', PrefixAccess> = {
   // Silver reads what it wrote before too (late data is flagged against the previous build).
   silver: { read: [bronze, silver], write: [silver, quarantine, reports], delete: true },
-  gold: { read: [silver], write: [gold], delete: true },
+  gold: { read: [silver], write: [gold, reports], delete: true },
   backfill: { read: [bronze], write: [bronze] },
   health: { read: [bronze, reports, gold] },
   plan: {},

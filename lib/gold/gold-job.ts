@@ -1,7 +1,8 @@
 import { discoverPartitions } from '../lake/discover';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
-import { partitionFileKey } from '../storage/lake-paths';
+import { partitionFileKey, symbolPathValue } from '../storage/lake-paths';
+import { perpetualFor } from './perp-mapping';
 import type { ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
 import { deriveBars } from '../silver/derive-klines';
@@ -31,7 +32,19 @@ export interface GoldResult {
   rows: number;
   dataOkRows: number;
   validity: FeatureValidity;
+  /** What the day's inputs held (the Gold quality report, also written to reports/gold/). */
+  inputs: GoldInputSummary;
   files: string[];
+}
+
+export interface GoldInputSummary {
+  klines1mRows: number;
+  dailyBars: number;
+  bookSnapshots: number;
+  perpetual: { exchange: string; symbol: string } | null;
+  fundingRows: number;
+  openInterestRows: number;
+  liquidationRows: number | null;
 }
 
 export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
@@ -48,7 +61,8 @@ export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
 }
 
 async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: string, dt: string): Promise<GoldResult> {
-  const features = computeFeatures(await loadGoldInputs(store, exchange, symbol, dt), dt);
+  const inputs = await loadGoldInputs(store, exchange, symbol, dt);
+  const features = computeFeatures(inputs, dt);
   const files: string[] = [];
   const spec = dataset('gold', 'features_1m');
   const key = partitionFileKey(spec, { exchange, symbol, dt });
@@ -63,8 +77,15 @@ async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: 
     files.push(k);
   }
   const dataOk = features.bool('data_ok');
-  return {
-    exchange, symbol, dt, rows: features.length, dataOkRows: dataOk.filter(Boolean).length,
-    validity: validateFeatures(features), files,
+  const summary: GoldInputSummary = {
+    klines1mRows: inputs.klines1m.length, dailyBars: inputs.daily?.length ?? 0, bookSnapshots: inputs.book?.length ?? 0,
+    perpetual: inputs.funding || inputs.openInterest ? perpetualFor(exchange, symbol) : null,
+    fundingRows: inputs.funding?.length ?? 0, openInterestRows: inputs.openInterest?.length ?? 0, liquidationRows: inputs.liquidations?.length ?? null,
   };
+  const result: GoldResult = { exchange, symbol, dt, rows: features.length, dataOkRows: dataOk.filter(Boolean).length, validity: validateFeatures(features), inputs: summary, files };
+  const reportKey = `reports/gold/dt=${dt}/${exchange}_${symbolPathValue(symbol)}.json`;
+  const { files: _files, ...report } = result;
+  await store.put(reportKey, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
+  files.push(reportKey);
+  return result;
 }

@@ -3,8 +3,9 @@ import type { Table } from '../table/table';
 import { FEATURES } from './feature-columns';
 
 /**
- * Feature validity (SPEC G3): values must be finite and inside the documented range. Nulls are allowed (warm-up
- * and missing inputs) and counted separately; NaN cannot reach a file because NaN is written as null, so an
+ * Feature validity (SPEC G3): values must be finite and inside the documented range, and a required feature must
+ * not go null again once warmed up while its row's candle is present. Nulls are allowed in the warm-up and where
+ * inputs are missing, and counted separately; NaN cannot reach a file because NaN is written as null, so an
  * invalid value here means an infinity or an out-of-range number.
  */
 
@@ -12,26 +13,37 @@ export interface FeatureValidity {
   checked: number;
   nulls: number;
   invalid: number;
-  byFeature: Record<string, { nulls: number; invalid: number }>;
+  /** Nulls of required features after their first value, on rows whose 1m candle is present: a bug, not warm-up. */
+  unexpectedNulls: number;
+  byFeature: Record<string, { nulls: number; invalid: number; unexpectedNulls: number }>;
 }
 
 export function validateFeatures(t: Table): FeatureValidity {
   const spec = dataset('gold', 'features_1m');
-  const v: FeatureValidity = { checked: 0, nulls: 0, invalid: 0, byFeature: {} };
+  const v: FeatureValidity = { checked: 0, nulls: 0, invalid: 0, unexpectedNulls: 0, byFeature: {} };
+  const close = t.num('close');
   for (const f of FEATURES) {
     const col = spec.columns.find((c) => c.name === f.name)!;
     const data = t.num(f.name);
     let nulls = 0;
     let invalid = 0;
+    let unexpectedNulls = 0;
+    let seen = false;
     for (let i = 0; i < t.length; i++) {
       const x = data[i];
       v.checked++;
-      if (Number.isNaN(x)) { nulls++; continue; }
+      if (Number.isNaN(x)) {
+        nulls++;
+        if (seen && f.required && !Number.isNaN(close[i])) unexpectedNulls++;
+        continue;
+      }
+      seen = true;
       if (!Number.isFinite(x) || (col.min !== undefined && x < col.min) || (col.max !== undefined && x > col.max)) invalid++;
     }
     v.nulls += nulls;
     v.invalid += invalid;
-    if (nulls || invalid) v.byFeature[f.name] = { nulls, invalid };
+    v.unexpectedNulls += unexpectedNulls;
+    if (nulls || invalid) v.byFeature[f.name] = { nulls, invalid, unexpectedNulls };
   }
   return v;
 }

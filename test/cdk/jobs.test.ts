@@ -44,7 +44,7 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
 
   it('matches the issue: Silver reads bronze and writes silver, quarantine, reports; Gold reads silver and writes gold', () => {
     expect(JOB_ACCESS.silver).toMatchObject({ read: expect.arrayContaining(['bronze/']), write: ['silver/', 'quarantine/', 'reports/'] });
-    expect(JOB_ACCESS.gold).toMatchObject({ read: ['silver/'], write: ['gold/'] });
+    expect(JOB_ACCESS.gold).toMatchObject({ read: ['silver/'], write: ['gold/', 'reports/'] });
   });
 
   it('schedules Silver daily at 01:00 UTC, Gold at 02:00 UTC, the self-heal hourly and the health check', () => {
