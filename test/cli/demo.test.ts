@@ -15,12 +15,18 @@ describe('lakehouse demo', () => {
         (select count(*) from bronze_trades) as trades,
         (select count(*) from bronze_book_top10 where symbol = 'ETHUSDT') as books,
         (select count(*) from silver_klines where timeframe = '1m' and dt = '2024-01-03') as silver_minutes,
-        (select count(*) from gold_features_1m where dt = '2024-01-03' and data_ok) as gold_ok`, '--format', 'json', '--lake', lake]);
+        (select count(*) from gold_features_1m where dt = '2024-01-03' and data_ok) as gold_ok,
+        (select count(*) from gold_features_1m where dt = '2024-01-03' and book_snapshots_1m > 0) as gold_book,
+        (select count(*) from gold_features_1m where dt = '2024-01-03' and rsi_14_5m is not null and trend_alignment_ema_9_21 is not null) as gold_price`, '--format', 'json', '--lake', lake]);
     expect(q.code).toBe(0);
     const row = JSON.parse(q.stdout);
     expect(Number(row.trades)).toBeGreaterThan(1000);
     expect(Number(row.books)).toBe(20 * 600);
     expect(Number(row.silver_minutes)).toBe(2 * 1440);
-    expect(Number(row.gold_ok)).toBe(2 * 1440);
+    // Price features cover the whole day (REST history + live); the order book only the live window, and data_ok
+    // needs every input the market has that day.
+    expect(Number(row.gold_price)).toBe(2 * 1440);
+    expect(Number(row.gold_book)).toBe(2 * 20);
+    expect(Number(row.gold_ok)).toBe(2 * 20);
   });
 });

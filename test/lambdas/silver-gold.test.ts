@@ -126,7 +126,8 @@ describe('silver and gold handlers on s3rver', () => {
       const key = `gold/features_1m/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`;
       const features = await readTable(store, dataset('gold', 'features_1m'), key);
       const dataOkPercent = (features.bool('data_ok').filter(Boolean).length / features.length) * 100;
-      const invalid = validateFeatures(features).invalid;
+      const v = validateFeatures(features);
+      const invalid = v.invalid + v.unexpectedNulls;
       expect(result.results.find((r) => r.symbol === sym)).toEqual({ exchange: 'binance', symbol: sym, rows: features.length, dataOkPercent, invalidFeatures: invalid });
       const line = emf.find((e) => e.doc.Symbol === sym)!;
       expect(line.dimensions).toEqual(PARTITION_DIMENSIONS);
@@ -137,8 +138,9 @@ describe('silver and gold handlers on s3rver', () => {
     const btc = result.results.find((r) => r.symbol === 'BTCUSDT')!;
     expect(btc.rows).toBe(1440);
     expect(btc.invalidFeatures).toBe(0);
-    // Without earlier days the indicators warm up inside the day: some rows are usable, not all.
-    expect(btc.dataOkPercent).toBeGreaterThan(50);
-    expect(btc.dataOkPercent).toBeLessThan(100);
+    // Without earlier days the indicators warm up inside the day: the slowest required ones (EMA 50 and the
+    // 50-bar price zone on 15m bars) need 12.5 hours, so a little under half of the rows are usable.
+    expect(btc.dataOkPercent).toBeGreaterThan(40);
+    expect(btc.dataOkPercent).toBeLessThan(50);
   });
 });
