@@ -6,7 +6,7 @@ import type { TaskFn } from '../../../lib/types';
 import { tableChecksum } from '../checksum';
 import { caseArgs, makeInput, specOf } from '../inputs';
 
-/** (a) The project's own path: lib/parquet (hyparquet-writer with the registry's explicit schema, snappy). */
+/** (a) The project's own path: lib/parquet (hyparquet-writer with the registry's explicit schema, GZIP level 1 via node:zlib). */
 
 export const write: TaskFn = async (a, probe) => {
   const { dataset, rows, file } = caseArgs(a);
