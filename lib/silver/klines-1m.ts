@@ -4,11 +4,13 @@ import { validateTable } from '../schema/validate';
 import type { Row } from '../schema/types';
 import { dayStart } from '../storage/lake-paths';
 import { Table, TableBuilder } from '../table/table';
+import { revertingSpikeFlags } from './kline-outliers';
 import { zeroVolumeFlags, type BarView } from './outages';
 
 /**
  * Silver cleaning of one day of Bronze 1m klines: range checks (bad rows to quarantine), one final version per
- * minute, a full minute grid with single missing minutes interpolated, OHLC logic and zero-volume flags.
+ * minute, a full minute grid with single missing minutes interpolated, OHLC logic, zero-volume flags and
+ * OUTLIER flags on spikes that revert (./kline-outliers.ts).
  */
 
 export const MINUTE_MS = 60_000;
@@ -87,6 +89,7 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
       volume: bronze.num('volume')[i], tradeCount: bronze.num('trade_count')[i],
     });
   const zeroFlags = zeroVolumeFlags(bars);
+  const spikeFlags = revertingSpikeFlags(bars);
 
   const out = new TableBuilder(silverSpec, DAY_MINUTES);
   const flagged: Record<string, number> = {};
@@ -97,7 +100,7 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
     const t = start + m * MINUTE_MS;
     if (i >= 0) {
       const r = bronze.row(i);
-      let flags = zeroFlags[m];
+      let flags = zeroFlags[m] | spikeFlags[m];
       const o = r.open as number, h = r.high as number, l = r.low as number, c = r.close as number;
       if (l > Math.min(o, c) || h < Math.max(o, c) || l > h) flags |= QualityFlag.INVALID_OHLC;
       if (!r.is_closed) flags |= QualityFlag.INCOMPLETE;
