@@ -142,7 +142,10 @@ program.command('gold')
   .action(async (o) => {
     const r = await runGold({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
     endProgress();
-    json(r.map(({ files: _files, ...rest }) => rest));
+    // The full per-feature null counts are in reports/gold/; the terminal gets the totals and any problem features.
+    json(r.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
+      ...rest, validity: { ...totals, problemFeatures: Object.keys(byFeature).filter((f) => byFeature[f].invalid || byFeature[f].unexpectedNulls) },
+    })));
   });
 
 program.command('features')

@@ -16,7 +16,3 @@ export interface GoldInputs {
   readonly openInterest?: Table | null;
   readonly liquidations?: Table | null;
 }
-
-export function gold1mOnly(klines1m: Table): GoldInputs {
-  return { klines1m };
-}
