@@ -44,5 +44,18 @@ describe('lakehouse CLI', () => {
     const health = JSON.parse(h.stdout);
     expect(health.ok).toBe(false);
     expect(health.silver.reports).toEqual([expect.objectContaining({ exchange: 'binance-futures', symbol: 'LINKUSDT', verdict: 'PASS' })]);
+    // Gold again for one date: validity totals on stdout, the perpetual is the market itself.
+    const g = await lakehouse(['gold', '--date', '2023-02-02', '--lake', lake]);
+    expect(g.code).toBe(0);
+    expect(JSON.parse(g.stdout)).toEqual([expect.objectContaining({
+      symbol: 'LINKUSDT', rows: 1440, inputs: expect.objectContaining({ klines1mRows: 2 * 1440, bookSnapshots: 0 }),
+      validity: expect.objectContaining({ invalid: 0, unexpectedNulls: 0, problemFeatures: [] }),
+    })]);
+  });
+
+  it('prints the feature catalogue that docs/features.md holds', async () => {
+    const r = await lakehouse(['features']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/features.md'), 'utf8'));
   });
 });
