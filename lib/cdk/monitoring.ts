@@ -105,6 +105,9 @@ export class LakehouseMonitoring extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Silver completeness % (min)', left: [completeness], width: 12 }),
       new cloudwatch.GraphWidget({ title: 'Gold invalid features / quarantined rows', left: [invalid], right: [LakehouseMonitoring.metric(Metric.SilverQuarantinedRows, 'Sum', Duration.days(1))], width: 12 }),
+      // The self-heal's work: minutes fetched from REST, and minutes REST could not fill (they stay listed in Silver).
+      new cloudwatch.GraphWidget({ title: 'Self-heal: backfilled rows / still-missing minutes', left: [LakehouseMonitoring.metric(Metric.BackfilledRows, 'Sum', Duration.hours(1))],
+        right: [LakehouseMonitoring.metric(Metric.StillMissingMinutes, 'Maximum', Duration.hours(1))], width: 12 }),
     );
     return [
       this.alarm('SilverCompleteness', `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality report and run the self-heal or a rebuild.`,

@@ -49,6 +49,8 @@ export function revertingSpikeFlags(bars: readonly (BarView | null)[]): Uint32Ar
     }
     const top = Math.max(b.open, b.close);
     const bottom = Math.min(b.open, b.close);
+    // A bar whose high/low do not contain its body is INVALID_OHLC already; its "wick" means nothing.
+    if (b.high < top || b.low > bottom) continue;
     const up = Math.log(b.high / top);
     if (up >= wick) {
       const half = top * Math.exp(up / 2);
