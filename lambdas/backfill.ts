@@ -9,8 +9,10 @@ import { lakeStore } from './shared/store';
 /**
  * The hourly self-heal: REST-backfills the closed minutes of the last `hours` that have no closed Bronze 1m
  * bar and either no row at all or a gap-ledger interruption over them, for every exchange/symbol in `SOURCES`,
- * and reports the minutes that stay missing (metric StillMissingMinutes). Event `{ hours?, time? }`: `hours` defaults to
- * SELF_HEAL_HOURS, else 3; `time` (an EventBridge event's, or a schedule's scheduled time) to the clock.
+ * and reports the minutes that stay missing (metric StillMissingMinutes). On Binance spot it also fetches, by id,
+ * the trades lost in ledgered gaps of the trade stream (properties tradesFetched, tradeIdsStillMissing).
+ * Event `{ hours?, time? }`: `hours` defaults to SELF_HEAL_HOURS, else 3; `time` (an EventBridge event's, or a
+ * schedule's scheduled time) to the clock.
  */
 export const handler = lambdaHandler('backfill', async (event, log) => {
   const e = eventFields(event);
@@ -24,7 +26,7 @@ export const handler = lambdaHandler('backfill', async (event, log) => {
     emitPartitionMetrics('backfill', s.exchange, s.symbol, [
       { name: Metric.BackfilledRows, value: s.rows, unit: 'Count' },
       { name: Metric.StillMissingMinutes, value: s.stillMissingMinutes, unit: 'Count' },
-    ], { missingMinutes: s.missingMinutes, ledgerGaps: s.ledgerGaps, stillMissing: s.stillMissing });
+    ], { missingMinutes: s.missingMinutes, ledgerGaps: s.ledgerGaps, stillMissing: s.stillMissing, tradesFetched: s.tradesFetched, tradeIdsStillMissing: s.tradeIdsStillMissing });
   }
   const failed = result.symbols.filter((s) => s.errors.length);
   if (failed.length) {

@@ -1,6 +1,7 @@
 import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/flush-interval';
-import type { RestKlineDialect } from '../exchanges/binance';
+import { BINANCE_SPOT_REST_KLINES, type RestKlineDialect } from '../exchanges/binance';
 import { backfillKlines } from '../history/rest-backfill';
+import { backfillTrades } from '../history/rest-trades';
 import { readTables } from '../parquet/read';
 import { EXCHANGES, type ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
@@ -17,6 +18,10 @@ import { restKlineDialect, SOURCES, sourceProfile, type SourceId, type SourcePro
  * futures). REST rows are new Bronze files next to the WebSocket ones, never replacements, and Silver ranks
  * them below a closed WebSocket bar and flags them BACKFILLED. Minutes still without a closed bar afterwards
  * are listed (`stillMissing`). A second run over the same window fetches nothing but what stayed missing.
+ *
+ * On Binance spot (consecutive trade ids, `/api/v3/historicalTrades`), the trades lost in ledgered gaps of the
+ * symbol's trade stream are fetched too, by id: between the last Bronze trade at or before the gap's start and
+ * the first at or after its end, every id Bronze does not hold (see `tradeRuns`).
  */
 
 export const DEFAULT_HEAL_HOURS = 3;
@@ -36,6 +41,8 @@ export interface HealTarget {
   restBase: string;
   /** The REST kline dialect spoken at `restBase`. */
   dialect: RestKlineDialect;
+  /** Lost trades are fetched by id (`/api/v3/historicalTrades`): Binance spot, whose trade ids are consecutive. */
+  trades: boolean;
 }
 
 /** `REST_BASE_BINANCE_FUTURES` for `binance-futures`. */
@@ -77,7 +84,10 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();
     if (override && !/^https?:\/\/[^/]/.test(override)) throw new UserError(`${variable} '${override}' is not an http(s) URL`);
-    return { exchange: profile.exchange, symbols: [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))], restBase: override || profile.rest, dialect };
+    return {
+      exchange: profile.exchange, symbols: [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))], restBase: override || profile.rest, dialect,
+      trades: profile.contiguousTradeIds && dialect === BINANCE_SPOT_REST_KLINES,
+    };
   });
 }
 
@@ -202,6 +212,65 @@ function suspectMinutes(gaps: readonly [number, number][], w: HealWindow, n: num
   return suspect;
 }
 
+/**
+ * The trade ids lost in ledgered gaps of the trade stream, as runs [first, last]: for a gap [start, end], the ids
+ * strictly between the last Bronze trade at or before `start` and the first at or after `end` that Bronze does
+ * not hold. Bronze trades are read from the hour before a gap's start to the hour after its end; a gap without a
+ * Bronze trade on either side (e.g. still open) cannot be bounded and is left to Silver's trade-id gap report.
+ */
+async function tradeRuns(store: ObjectStore, exchange: string, symbol: string, gaps: readonly [number, number][]): Promise<[number, number][]> {
+  if (gaps.length === 0) return [];
+  const spec = dataset('bronze', 'trades');
+  const hours = new Set<number>();
+  for (const [start, end] of gaps) for (const h of hoursOf(start - HOUR_MS, end + 2 * HOUR_MS)) hours.add(h);
+  const keys = await parquetKeys(store, [...hours].sort((a, b) => a - b).map((h) => partitionPrefix(spec, { exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
+  const t = await readTables(store, spec, keys);
+  const idCol = t.num('trade_id');
+  const timeCol = t.num('event_time');
+  const order = Array.from({ length: t.length }, (_, i) => i).filter((i) => Number.isInteger(idCol[i]) && Number.isFinite(timeCol[i])).sort((a, b) => idCol[a] - idCol[b]);
+  const ids = order.map((i) => idCol[i]);
+  const times = order.map((i) => timeCol[i]);
+  const wanted: [number, number][] = [];
+  for (const [start, end] of gaps) {
+    let before = -Infinity;
+    let after = Infinity;
+    for (let k = 0; k < ids.length; k++) {
+      if (times[k] <= start && ids[k] > before) before = ids[k];
+      if (times[k] >= end && ids[k] < after) after = ids[k];
+    }
+    if (!Number.isFinite(before) || !Number.isFinite(after) || after - before < 2) continue;
+    // Runs of absent ids in (before, after), against the sorted ids Bronze holds.
+    let prev = before;
+    for (let k = lowerBound(ids, before + 1); k < ids.length && ids[k] <= after; k++) {
+      if (ids[k] > prev + 1) wanted.push([prev + 1, ids[k] - 1]);
+      prev = Math.max(prev, ids[k]);
+    }
+  }
+  return mergeRuns(wanted);
+}
+
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Ascending, disjoint runs from possibly overlapping ones (two gaps can bound the same lost ids). */
+function mergeRuns(runs: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, b] of runs.sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
 /** Runs [from, to) of the window's minutes where `pick` holds. */
 function runsOf(w: HealWindow, n: number, pick: (m: number) => boolean): [number, number][] {
   const runs: [number, number][] = [];
@@ -232,6 +301,10 @@ export interface SymbolHeal {
   /** Runs of fetched minutes that still have no closed bar afterwards (the REST had nothing, or failed). */
   stillMissing: { from: string; to: string }[];
   stillMissingMinutes: number;
+  /** Trades fetched by id for ledgered gaps of the trade stream (Binance spot only, else 0). */
+  tradesFetched: number;
+  /** Ids between a trade-stream gap's bounding trades that are still not in Bronze after the fetch. */
+  tradeIdsStillMissing: number;
   /** Exchange errors and rejected rows, or why the symbol could not be healed at all. */
   errors: string[];
 }
@@ -265,7 +338,8 @@ export async function selfHeal(o: SelfHealOptions): Promise<SelfHealResult> {
   for (const t of o.targets) {
     for (const symbol of t.symbols) {
       const r: SymbolHeal = {
-        exchange: t.exchange, symbol, ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls: 0, files: 0, stillMissing: [], stillMissingMinutes: 0, errors: [],
+        exchange: t.exchange, symbol, ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls: 0, files: 0, stillMissing: [], stillMissingMinutes: 0,
+        tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
       };
       symbols.push(r);
       let want = new Uint8Array(0);
@@ -288,6 +362,20 @@ export async function selfHeal(o: SelfHealOptions): Promise<SelfHealResult> {
         }
       } catch (err) {
         r.errors.push((err as Error).message);
+      }
+      if (t.trades) {
+        try {
+          const gaps = await ledgerGaps(o.store, t.exchange, symbol, `${symbol.toLowerCase()}@trade`, w);
+          const runs = await tradeRuns(o.store, t.exchange, symbol, gaps);
+          const b = await backfillTrades({ store: o.store, exchange: t.exchange, symbol, runs, restBase: t.restBase });
+          r.tradesFetched = b.trades;
+          r.tradeIdsStillMissing = b.stillMissing;
+          r.calls += b.calls;
+          r.files += b.files;
+          r.errors.push(...b.errors);
+        } catch (err) {
+          r.errors.push(`trades: ${(err as Error).message}`);
+        }
       }
       if (wanted.length === 0) continue;
       try {

@@ -77,7 +77,7 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
 }
 
 /** GET with Binance's rate-limit answers honoured: wait `Retry-After` on 429, stop on 418 (IP ban). */
-async function getJson(fetchImpl: typeof fetch, url: string): Promise<unknown> {
+export async function getJson(fetchImpl: typeof fetch, url: string): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     const res = await fetchImpl(url);
     if (res.status === 418) throw new UserError(`exchange banned this IP (HTTP 418) at ${url}; stop and wait before retrying`);

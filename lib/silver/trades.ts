@@ -6,8 +6,8 @@ import { Table, TableBuilder } from '../table/table';
 
 /**
  * Silver cleaning of one day of Bronze trades (SPEC §5): range checks (bad rows to quarantine with the
- * validator's reason), first copy of each trade id, trade-id order, OUTLIER flags on spikes that revert, and the
- * trade-id gaps with their times.
+ * validator's reason), first copy of each trade id, trade-id order, OUTLIER flags on spikes that revert,
+ * BACKFILLED on trades from the REST API (source `rest`, the self-heal's), and the trade-id gaps with their times.
  *
  * Rows whose event time lies outside `dt` are NOT quarantined: the Silver job reads a margin of the neighbouring
  * hours for late arrivals (SPEC §5), so such rows legitimately belong to the other date's partition, which keeps
@@ -132,6 +132,9 @@ export function cleanTrades(bronze: Table, dt: string, nowMs: number, opts: Trad
 
   const flags = outlierFlags(keep, price, opts.outlierThreshold ?? 0.02, opts.outlierMaxRun ?? 3);
   for (let k = 0; k < nk; k++) if (flags[k]) stats.outliers++;
+  // Trades fetched over REST by the self-heal (the first copy of their id, since the WebSocket had lost them).
+  const source = bronze.str('source');
+  for (let k = 0; k < nk; k++) if (source[keep[k]] === 'rest') flags[k] = flags[k] | QualityFlag.BACKFILLED;
 
   if (nk > 0) {
     stats.firstId = id[keep[0]];

@@ -9,7 +9,7 @@ import { putTable } from '../../lib/parquet/write';
 import { QualityFlag } from '../../lib/schema/quality-flags';
 import { dataset } from '../../lib/schema/registry';
 import { runSilver } from '../../lib/silver/silver-job';
-import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { generateTradeRows, startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { partitionFileKey } from '../../lib/storage/lake-paths';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { UserError } from '../../lib/util/errors';
@@ -68,9 +68,9 @@ describe('healTargetsFromEnv', () => {
       REST_BASE_BINANCE: 'http://127.0.0.1:2',
     };
     expect(healTargetsFromEnv(env)).toEqual([
-      { exchange: 'binance', symbols: ['BTCUSDT'], restBase: 'http://127.0.0.1:2', dialect: BINANCE_SPOT_REST_KLINES },
-      { exchange: 'binanceus', symbols: ['ETHUSD'], restBase: BINANCE_US_REST_BASE, dialect: BINANCE_SPOT_REST_KLINES },
-      { exchange: 'binance-futures', symbols: ['ETHUSDT'], restBase: BINANCE_FUTURES_REST_BASE, dialect: BINANCE_FUTURES_REST_KLINES },
+      { exchange: 'binance', symbols: ['BTCUSDT'], restBase: 'http://127.0.0.1:2', dialect: BINANCE_SPOT_REST_KLINES, trades: true },
+      { exchange: 'binanceus', symbols: ['ETHUSD'], restBase: BINANCE_US_REST_BASE, dialect: BINANCE_SPOT_REST_KLINES, trades: true },
+      { exchange: 'binance-futures', symbols: ['ETHUSDT'], restBase: BINANCE_FUTURES_REST_BASE, dialect: BINANCE_FUTURES_REST_KLINES, trades: false },
     ]);
     // USD-M futures pages 1,500 rows a call at /fapi/v1/klines; spot 1,000 at /api/v3/klines.
     expect(BINANCE_FUTURES_REST_KLINES.url('http://h/', { symbol: 'ethusdt', interval: '1m', startTime: 0, limit: BINANCE_FUTURES_REST_KLINES.maxLimit }))
@@ -117,7 +117,7 @@ describe('backfill (self-heal) handler on s3rver', () => {
     expect(result.to).toBe(iso('12:05'));
     const [btc, eth] = result.symbols;
     expect(btc).toEqual({
-      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 70, rows: 70, calls: 4, files: 4, stillMissing: [], stillMissingMinutes: 0, errors: [],
+      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 70, rows: 70, calls: 4, files: 4, stillMissing: [], stillMissingMinutes: 0, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
       ranges: [['09:07', '09:11'], ['10:00', '11:00'], ['11:20', '11:25'], ['11:40', '11:41']].map(([from, to]) => ({ from: iso(from), to: iso(to) })),
     });
     expect(eth).toMatchObject({ symbol: 'ETHUSDT', ledgerGaps: 0, missingMinutes: 178, rows: 178, stillMissing: [], errors: [], ranges: [{ from: iso('09:07'), to: iso('12:05') }] });
@@ -293,14 +293,14 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
     const { result, lines } = await captureStdout(() => backfill(FIRED));
     const [btc, eth] = result.symbols;
     expect(btc).toEqual({
-      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 3, missingMinutes: 20, rows: 20, calls: 4, files: 5, stillMissing: [], stillMissingMinutes: 0, errors: [],
+      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 3, missingMinutes: 20, rows: 20, calls: 4, files: 5, stillMissing: [], stillMissingMinutes: 0, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
       ranges: [range('09:07', '09:12'), range('10:30', '10:36'), range('11:40', '11:42'), range('11:58', '12:05')],
     });
     // 09:30-09:39 is before the futures REST history: asked for (one call, an empty answer), still missing, not an error.
     expect(eth).toEqual({
       exchange: 'binance-futures', symbol: 'ETHUSDT', ledgerGaps: 1, missingMinutes: 18, rows: 8, calls: 3, files: 2,
       ranges: [range('09:30', '09:40'), range('10:20', '10:23'), range('11:00', '11:05')],
-      stillMissing: [range('09:30', '09:40')], stillMissingMinutes: 10, errors: [],
+      stillMissing: [range('09:30', '09:40')], stillMissingMinutes: 10, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
     });
 
     // REST rows are new files beside the WebSocket ones, never replacements.
@@ -355,5 +355,121 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
       ['ETHUSDT', 1, 10, 0, 1, 0, [range('09:30', '09:40')]],
     ]);
     expect(await klineKeys()).toEqual(keys);
+  });
+});
+
+/**
+ * Trades lost in ledgered gaps of the trade stream (Binance spot): one hour of BTCUSDT trades (11:00-12:00) as the
+ * collector would have written them, with klines complete (the kline heal has nothing to do), less the trades of
+ * 11:20:00-11:21:30 (a sequence break) and 11:30-11:52 (a reconnect, more than 1,000 ids: two pages), each with
+ * its ledger row on `btcusdt@trade`. The heal fetches exactly those ids from `/api/v3/historicalTrades`.
+ */
+describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', () => {
+  let s3: LocalS3;
+  let store: ObjectStore;
+  let sim: RunningSimulator;
+  let lostIds: number[];
+  let runs: [number, number][];
+  let before: string[];
+  const DT = '2024-05-06';
+  const TRADES = dataset('bronze', 'trades');
+  const TRADE_PREFIX = 'bronze/trades/exchange=binance/symbol=BTCUSDT/';
+  const tradeKeys = async () => (await listAll(store, TRADE_PREFIX)).map((o) => o.key);
+  const lostAt = (t: number) => (t >= at('11:20') && t < at('11:21') + 30_000) || (t >= at('11:30') && t < at('11:52'));
+  let generated: ReturnType<typeof generateTradeRows>;
+  const trades = () => dataset('silver', 'trades');
+  const silverTradeGaps = (r: Awaited<ReturnType<typeof runSilver>>) => r[0].report.datasets?.trades as { idGaps: unknown[]; missingIds: number };
+
+  beforeAll(async () => {
+    s3 = await startS3();
+    store = s3.store('th');
+    useLake(s3, 'th');
+    sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 8, start: at('12:10'), speed: 'max', historyDays: 1 });
+    process.env.SOURCES = JSON.stringify([{ exchange: 'binance', symbols: ['BTCUSDT'] }]);
+    process.env.REST_BASE_BINANCE = sim.restBaseUrl;
+    await backfillKlines({ store, exchange: 'binance', symbol: 'BTCUSDT', from: at('08:00'), to: at('12:08'), restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+
+    generated = generateTradeRows('BTCUSDT', at('11:00'), at('12:00'), { model: sim.model, ingestLagMs: 40 });
+    const id = generated.num('trade_id');
+    const time = generated.num('event_time');
+    const buffers = new BronzeBuffers('binance');
+    lostIds = [];
+    runs = [];
+    for (let i = 0; i < generated.length; i++) {
+      if (!lostAt(time[i])) {
+        buffers.add({ dataset: 'trades', symbol: 'BTCUSDT', stream: 'btcusdt@trade', row: generated.row(i) });
+        continue;
+      }
+      lostIds.push(id[i]);
+      if (lostAt(time[i - 1])) continue;
+      // A run of lost trades: the ledger row spans from the last trade received to the next one, as the collector writes it.
+      let j = i;
+      while (lostAt(time[j + 1])) j++;
+      runs.push([id[i], id[j]]);
+      const [start, end] = [time[i - 1], time[j + 1]];
+      const cause = runs.length === 1 ? 'sequence_break' : 'reconnect';
+      buffers.add({ dataset: 'gaps', symbol: 'BTCUSDT', stream: 'btcusdt@trade', row: { stream: 'btcusdt@trade', start_time: start, end_time: end, cause, detected_at: end + 5, base: 'BTC', quote: 'USDT', ingest_time: end + 5, source: 'ws' } });
+    }
+    await writeBronze(store, buffers.drain());
+    before = await tradeKeys();
+  });
+  afterAll(async () => {
+    await sim?.stop();
+    await s3?.close();
+  });
+
+  it('Silver sees the two trade-id gaps before the heal', async () => {
+    expect(runs).toHaveLength(2);
+    expect(runs[1][1] - runs[1][0] + 1).toBeGreaterThan(1000);
+    const gaps = silverTradeGaps(await runSilver({ store, dt: DT }));
+    expect(gaps.idGaps.map((g) => (g as { afterId: number; beforeId: number }))).toEqual(runs.map(([a, b]) => expect.objectContaining({ afterId: a - 1, beforeId: b + 1 })));
+    expect(gaps.missingIds).toBe(lostIds.length);
+  });
+
+  it('fetches exactly the lost ids, paging by fromId, and writes them as new Bronze trades with source rest', async () => {
+    const { result, lines } = await captureStdout(() => backfill(FIRED));
+    const calls = runs.reduce((n, [a, b]) => n + Math.ceil((b - a + 1) / 1000), 0);
+    expect(calls).toBe(3);
+    expect(result.symbols).toEqual([{
+      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls, files: 1, stillMissing: [], stillMissingMinutes: 0,
+      tradesFetched: lostIds.length, tradeIdsStillMissing: 0, errors: [],
+    }]);
+    expect(emfLines(lines).map((e) => [e.doc.tradesFetched, e.doc.tradeIdsStillMissing])).toEqual([[lostIds.length, 0]]);
+
+    const added = (await tradeKeys()).filter((k) => !before.includes(k));
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatch(/\/dt=2024-05-06\/hour=11\/part-[^/]*-rest-[0-9a-f]{16}\.parquet$/);
+    const fetched = await readTables(store, TRADES, added);
+    expect(Array.from(fetched.num('trade_id'))).toEqual(lostIds);
+    expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
+    // The same trades the stream sent: time, price, qty and side, value for value.
+    const byId = new Map(Array.from(generated.num('trade_id'), (id, i) => [id, i]));
+    for (let k = 0; k < fetched.length; k++) {
+      const i = byId.get(fetched.num('trade_id')[k])!;
+      expect([fetched.num('event_time')[k], fetched.num('price')[k], fetched.num('qty')[k], fetched.bool('is_buyer_maker')[k]])
+        .toEqual([generated.num('event_time')[i], generated.num('price')[i], generated.num('qty')[i], generated.bool('is_buyer_maker')[i]]);
+    }
+  });
+
+  it('a second run fetches nothing and writes nothing', async () => {
+    const keys = await tradeKeys();
+    const { result } = await captureStdout(() => backfill(FIRED));
+    expect(result.symbols.map((s) => [s.tradesFetched, s.tradeIdsStillMissing, s.calls, s.files, s.errors])).toEqual([[0, 0, 0, 0, []]]);
+    expect(await tradeKeys()).toEqual(keys);
+  });
+
+  it('Silver afterwards has no trade-id gaps, and flags exactly the healed trades BACKFILLED', async () => {
+    const gaps = silverTradeGaps(await runSilver({ store, dt: DT }));
+    expect([gaps.idGaps, gaps.missingIds]).toEqual([[], 0]);
+    const silver = await readTable(store, trades(), partitionFileKey(trades(), { exchange: 'binance', symbol: 'BTCUSDT', dt: DT }));
+    expect(silver.length).toBe(generated.length);
+    const lost = new Set(lostIds);
+    const ids = silver.num('trade_id');
+    const flags = silver.num('quality_flags');
+    const source = silver.str('source');
+    for (let i = 0; i < silver.length; i++) {
+      const healed = lost.has(ids[i]);
+      expect([ids[i], source[i], flags[i] & QualityFlag.BACKFILLED]).toEqual([ids[i], healed ? 'rest' : 'ws', healed ? QualityFlag.BACKFILLED : 0]);
+    }
   });
 });

@@ -5,8 +5,8 @@ export {
   binanceStreamName, combinedStreamUrl, parseSpotStreamName,
 } from './spot-streams';
 export type { BinanceSpotExchange, SpotEndpoints, SpotStream } from './spot-streams';
-export { parseRestKlines, restKlinesUrl, REST_KLINES_MAX_LIMIT } from './spot-rest';
-export type { RestKlinesQuery, RestKlinesResult } from './spot-rest';
+export { HISTORICAL_TRADES_MAX_LIMIT, historicalTradesUrl, parseHistoricalTrades, parseRestKlines, restKlinesUrl, REST_KLINES_MAX_LIMIT } from './spot-rest';
+export type { HistoricalTradesQuery, HistoricalTradesResult, RestKlinesQuery, RestKlinesResult } from './spot-rest';
 /** Binance USD-M perpetuals (`binance-futures`): routed streams, WebSocket adapter, open interest and klines over REST. */
 export { BinanceFuturesAdapter, FUTURES_SKIP_REASONS } from './futures-adapter';
 export {

@@ -85,3 +85,77 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
 }
 
 const integer = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) ? v : NaN);
+
+/**
+ * Binance spot REST trade history by id (`GET /api/v3/historicalTrades`): request URL and response → Bronze
+ * `trades` rows, as the spot WebSocket trade stream maps them (the trade time is the event time, quote_qty is
+ * price × qty) but with source `rest`. Ids come ascending from `fromId`, at most 1,000 a call.
+ */
+
+export const HISTORICAL_TRADES_MAX_LIMIT = 1000;
+
+export interface HistoricalTradesQuery {
+  symbol: string;
+  fromId?: number;
+  limit?: number;
+}
+
+export function historicalTradesUrl(restBase: string, q: HistoricalTradesQuery): string {
+  const params = new URLSearchParams({ symbol: q.symbol.toUpperCase() });
+  if (q.fromId !== undefined) params.set('fromId', String(q.fromId));
+  if (q.limit !== undefined) params.set('limit', String(q.limit));
+  return `${restBase.replace(/\/+$/, '')}/api/v3/historicalTrades?${params}`;
+}
+
+export interface HistoricalTradesResult {
+  records: NormalizedRecord[];
+  /** One reason per rejected entry (or for the whole body when it is not a trade array). */
+  errors: string[];
+}
+
+const TRADES = dataset('bronze', 'trades');
+
+/**
+ * Map a `/api/v3/historicalTrades` body: `[{"id":28457,"price":"4.00000100","qty":"12.00000000",
+ * "quoteQty":"48.000012","time":1499865549590,"isBuyerMaker":true,"isBestMatch":true}, ...]`. Never throws: an
+ * entry with a missing or mistyped field, or a value the schema rejects (price not > 0), is left out with its
+ * reason; an exchange error body (`{"code":-1121,"msg":"Invalid symbol."}`) is one error.
+ */
+export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: number): HistoricalTradesResult {
+  if (!Array.isArray(body)) {
+    const reason = isJsonObject(body) && 'code' in body ? `exchange error ${String(body.code)}: ${String(body.msg)}` : 'historicalTrades response is not an array';
+    return { records: [], errors: [reason] };
+  }
+  const sym = symbol.toUpperCase();
+  const { base, quote } = baseQuote(sym);
+  const stream = `rest:${sym.toLowerCase()}@trade`;
+  const f = new FieldReader();
+  const records: NormalizedRecord[] = [];
+  const errors: string[] = [];
+  body.forEach((t: unknown, i) => {
+    if (!isJsonObject(t)) {
+      errors.push(`trade ${i}: not an object`);
+      return;
+    }
+    f.reset();
+    const price = f.decimal(t, 'price');
+    const qty = f.decimal(t, 'qty');
+    const row: Row = {
+      trade_id: f.int(t, 'id'),
+      event_time: f.int(t, 'time'),
+      price,
+      qty,
+      quote_qty: price * qty,
+      is_buyer_maker: f.bool(t, 'isBuyerMaker'),
+      base,
+      quote,
+      ingest_time: receiveMs,
+      source: 'rest',
+    };
+    const problem = f.problem ?? validateRow(TRADES, row);
+    const id = typeof t.id === 'number' ? ` (id ${t.id})` : '';
+    if (problem) errors.push(`trade ${i}${id}: ${problem}`);
+    else records.push({ dataset: 'trades', symbol: sym, stream, row });
+  });
+  return { records, errors };
+}

@@ -74,6 +74,42 @@ export class SymbolMarket {
     return out;
   }
 
+  /** Id of the first trade at or after `t` (the next id when nothing trades from `t` on within its minute). */
+  firstTradeIdAt(t: number): number {
+    const minute = Math.floor(t / MINUTE_MS);
+    const mt = this.minuteTrades(minute);
+    let i = 0;
+    while (i < mt.count && mt.time[i] < t) i++;
+    return mt.firstId + i;
+  }
+
+  /**
+   * Up to `limit` trades with id ≥ `fromId` and time < `beforeMs`, in id order, found by a binary search over
+   * the minutes' first ids from `oldestMinute` on (ids are consecutive across minutes). Empty when `fromId` is
+   * before `oldestMinute` or has not traded by `beforeMs`.
+   */
+  tradesFromId(fromId: number, beforeMs: number, limit: number, oldestMinute: number): Trade[] {
+    let lo = oldestMinute;
+    let hi = Math.floor((beforeMs - 1) / MINUTE_MS);
+    if (hi < lo || this.path.firstTradeId(lo) > fromId) return [];
+    // The last minute whose first id is ≤ fromId.
+    while (lo < hi) {
+      const mid = lo + Math.ceil((hi - lo) / 2);
+      if (this.path.firstTradeId(mid) <= fromId) lo = mid;
+      else hi = mid - 1;
+    }
+    const out: Trade[] = [];
+    for (let m = lo; m * MINUTE_MS < beforeMs && out.length < limit; m++) {
+      const mt = this.minuteTrades(m);
+      for (let i = Math.max(0, fromId - mt.firstId); i < mt.count && out.length < limit; i++) {
+        const time = mt.time[i];
+        if (time >= beforeMs) return out;
+        out.push({ id: mt.firstId + i, time, price: mt.price[i], qty: mt.qty[i], buyerMaker: mt.buyerMaker[i] === 1 });
+      }
+    }
+    return out;
+  }
+
   /** Number of trades with from ≤ time < to, without generating the minutes in between. */
   tradeCount(fromMs: number, toMs: number): number {
     const first = Math.floor(fromMs / MINUTE_MS);

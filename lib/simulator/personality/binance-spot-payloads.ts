@@ -42,6 +42,11 @@ export class BinanceSpotPayloads extends PayloadDecimals {
     return `{"u":${b.updateId},"s":"${this.symbol}","b":"${this.price(b.bidPx[0])}","B":"${this.qty(b.bidSz[0])}","a":"${this.price(b.askPx[0])}","A":"${this.qty(b.askSz[0])}"}`;
   }
 
+  /** One entry of `/api/v3/historicalTrades`. */
+  restTrade(t: Trade): string {
+    return `{"id":${t.id},"price":"${this.price(t.price)}","qty":"${this.qty(t.qty)}","quoteQty":"${this.quoteQty(t.price * t.qty)}","time":${t.time},"isBuyerMaker":${t.buyerMaker},"isBestMatch":true}`;
+  }
+
   /** One row of `/api/v3/klines`. */
   restKline(k: Kline): string {
     return `[${k.openTime},"${this.price(k.open)}","${this.price(k.high)}","${this.price(k.low)}","${this.price(k.close)}","${this.qty(k.volume)}",`

@@ -7,15 +7,25 @@ import { binanceReplies, klineWindow } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
- * Binance spot REST: `/api/v3/ping`, `/time`, `/exchangeInfo` and `/klines`, with Binance's error bodies
- * (`{"code":-1121,"msg":"Invalid symbol."}`, HTTP 400). Klines are served only once they have opened by the
- * simulated "now"; the last one is the still-open candle as of now, as on the exchange.
+ * Binance spot REST: `/api/v3/ping`, `/time`, `/exchangeInfo`, `/klines` and `/historicalTrades`, with Binance's
+ * error bodies (`{"code":-1121,"msg":"Invalid symbol."}`, HTTP 400). Klines are served only once they have opened
+ * by the simulated "now"; the last one is the still-open candle as of now, as on the exchange.
+ *
+ * `/historicalTrades` answers by trade id from the market model (the same trades the trade stream sends), but
+ * only for the most recent HISTORICAL_TRADES_KEPT trades per symbol before "now", and none before the listing
+ * (`historyStartMs`): as if the simulator kept a bounded buffer of the trades it generated. A `fromId` older than
+ * that, or not traded yet, gets an empty array (Binance answers an id past the newest trade the same way).
+ * Without `fromId`, the latest `limit` trades.
  */
 
 const KLINES_DEFAULT_LIMIT = 500;
 const KLINES_MAX_LIMIT = 1000;
+const TRADES_DEFAULT_LIMIT = 500;
+const TRADES_MAX_LIMIT = 1000;
+/** Trades per symbol `/historicalTrades` reaches back: the last 200,000 before the simulated now. */
+export const HISTORICAL_TRADES_KEPT = 200_000;
 const REPLIES = binanceReplies({ 'content-type': 'application/json;charset=UTF-8' });
-const { ok, error: binanceError, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
+const { ok, error: binanceError, mandatory, illegal, invalidSymbol: INVALID_SYMBOL } = REPLIES;
 
 export class BinanceSpotRest {
   constructor(
@@ -36,6 +46,8 @@ export class BinanceSpotRest {
         return this.exchangeInfo(req.query, nowMs);
       case '/api/v3/klines':
         return this.klines(req.query, nowMs);
+      case '/api/v3/historicalTrades':
+        return this.historicalTrades(req.query, nowMs);
       default:
         return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
     }
@@ -58,6 +70,30 @@ export class BinanceSpotRest {
     const rows: string[] = [];
     for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
     return ok(`[${rows.join(',')}]`);
+  }
+
+  private historicalTrades(q: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = q.get('symbol');
+    if (!symbol) return mandatory('symbol');
+    if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
+    const params: Partial<Record<'fromId' | 'limit', number>> = {};
+    for (const name of ['fromId', 'limit'] as const) {
+      const v = q.get(name);
+      if (v === null || v === '') continue;
+      if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
+      params[name] = Number(v);
+    }
+    if (params.limit === 0) return binanceError(400, -1130, "Data sent for parameter 'limit' is not valid.");
+    const limit = Math.min(params.limit ?? TRADES_DEFAULT_LIMIT, TRADES_MAX_LIMIT);
+    const market = this.model.market(symbol);
+    // Trades strictly before now have happened; the oldest kept is HISTORICAL_TRADES_KEPT back, or the listing's first.
+    const next = market.firstTradeIdAt(nowMs);
+    const oldest = Math.max(next - HISTORICAL_TRADES_KEPT, market.firstTradeIdAt(this.historyStartMs));
+    const fromId = params.fromId ?? Math.max(oldest, next - limit);
+    if (fromId < oldest || fromId >= next) return ok('[]');
+    const fmt = this.payloads(symbol);
+    const trades = market.tradesFromId(fromId, nowMs, limit, Math.floor(this.historyStartMs / 60_000));
+    return ok(`[${trades.map((t) => fmt.restTrade(t)).join(',')}]`);
   }
 
   private exchangeInfo(q: URLSearchParams, nowMs: number): RestResponse {
