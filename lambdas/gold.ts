@@ -1,17 +1,21 @@
-import { runGold } from '../lib/gold/gold-job';
+import { runGold, runScheduledGold } from '../lib/gold/gold-job';
 import { Metric } from '../lib/monitoring/metrics';
-import { dayJobEvent } from './shared/event';
+import { dayJobEvent, eventFields } from './shared/event';
 import { lambdaHandler } from './shared/handler';
 import { emitFleetMetrics, emitPartitionMetrics } from './shared/metrics';
 import { lakeStore } from './shared/store';
 
 /**
  * Gold for one date, every exchange/symbol with Silver (or the one named). Invoked daily at 02:00 UTC by
- * EventBridge (dt = yesterday) and per date by the rebuild state machine: `{ dt?, exchange?, symbol? }`.
+ * EventBridge (dt = yesterday; the day before is rebuilt too so its last hour gets its forward labels) and per
+ * date by the rebuild state machine: `{ dt?, exchange?, symbol? }`.
  */
 export const handler = lambdaHandler('gold', async (event, log) => {
   const { dt, exchange, symbol } = dayJobEvent(event);
-  const results = await runGold({ store: lakeStore(), dt, exchange, symbol });
+  // The schedule names no date: it builds yesterday and completes the labels of the day before. A rebuild names one.
+  const scheduled = eventFields(event).dt === undefined;
+  const run = scheduled ? await runScheduledGold({ store: lakeStore(), dt, exchange, symbol }) : { built: await runGold({ store: lakeStore(), dt, exchange, symbol }), relabelled: [] };
+  const results = run.built;
   const summary = results.map((r) => ({
     exchange: r.exchange, symbol: r.symbol, rows: r.rows, dataOkPercent: r.rows ? (r.dataOkRows / r.rows) * 100 : 0,
     invalidFeatures: r.validity.invalid + r.validity.unexpectedNulls,
@@ -27,5 +31,5 @@ export const handler = lambdaHandler('gold', async (event, log) => {
     log.warn({ dt, exchange, symbol }, 'no Silver 1m klines for this date: nothing built');
     emitFleetMetrics('gold', [{ name: Metric.GoldRows, value: 0, unit: 'Count' }], { dt });
   }
-  return { dt, partitions: results.length, results: summary };
+  return { dt, partitions: results.length, results: summary, relabelled: run.relabelled.map((r) => ({ exchange: r.exchange, symbol: r.symbol, dt: r.dt })) };
 });

@@ -1,7 +1,7 @@
 import { discoverPartitions } from '../lake/discover';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
-import { partitionFileKey, symbolPathValue } from '../storage/lake-paths';
+import { addDays, partitionFileKey, symbolPathValue } from '../storage/lake-paths';
 import { perpetualFor } from './perp-mapping';
 import type { ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
@@ -48,6 +48,23 @@ export interface GoldInputSummary {
 }
 
 export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
+
+/**
+ * The daily schedule's Gold: first the day before `dt` again, for the markets that have Gold there — its last
+ * hour's forward labels read `dt`'s bars, which did not exist when it was first built — then `dt` itself. A day's
+ * features do not change on the rebuild (they never read ahead); only labels fill in.
+ */
+export async function runScheduledGold(o: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
+  const previous = addDays(o.dt, -1);
+  const gold = dataset('gold', 'features_1m');
+  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol });
+  const relabelled: GoldResult[] = [];
+  for (const p of existing) {
+    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${previous} (labels)`);
+    relabelled.push(await buildGoldPartition(o.store, p.exchange, p.symbol, previous));
+  }
+  return { built: await runGold(o), relabelled };
+}
 
 export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
   const silver = dataset('silver', 'klines');

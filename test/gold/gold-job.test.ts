@@ -1,4 +1,4 @@
-import { runGold } from '../../lib/gold/gold-job';
+import { runGold, runScheduledGold } from '../../lib/gold/gold-job';
 import { computeFeatures } from '../../lib/gold/features';
 import { readTable } from '../../lib/parquet/read';
 import { putTable } from '../../lib/parquet/write';
@@ -79,5 +79,34 @@ describe('runGold on a lake with every input', () => {
     expect(g.num('book_spread_bps_1m').every(Number.isNaN)).toBe(true);
     expect(g.num('funding_rate').every(Number.isNaN)).toBe(true);
     expect(r.dataOkRows).toBe(1440);
+  });
+});
+
+describe('the daily schedule completes the labels of the day before', () => {
+  it('rebuilds yesterday-but-one once its next day exists: labels fill in, features stay identical', async () => {
+    const store = new LocalObjectStore(tmpDir('gold-sched'));
+    const klines = dataset('silver', 'klines');
+    const all = silver1m('2024-03-01', '2024-03-11');
+    const open = all.num('open_time');
+    const putDay = async (dt: string) => {
+      const idx = Array.from(open.keys()).filter((i) => open[i] >= dayStart(dt) && open[i] < dayStart(dt) + 86_400_000);
+      await putTable(store, partitionFileKey(klines, { timeframe: '1m', ...SPOT, dt }), all.take(idx));
+    };
+    for (const dt of dateRange('2024-03-01', '2024-03-10')) await putDay(dt);
+    const spec = dataset('gold', 'features_1m');
+    const key = partitionFileKey(spec, { ...SPOT, dt: '2024-03-10' });
+    await runGold({ store, dt: '2024-03-10' });
+    const first = await readTable(store, spec, key);
+    expect(first.num('label_ret_60m').slice(1380).every(Number.isNaN)).toBe(true);
+
+    await putDay('2024-03-11');
+    const r = await runScheduledGold({ store, dt: '2024-03-11' });
+    expect(r.relabelled.map((g) => [g.symbol, g.dt])).toEqual([['BTCUSDT', '2024-03-10']]);
+    expect(r.built.map((g) => [g.symbol, g.dt])).toEqual([['BTCUSDT', '2024-03-11']]);
+    const again = await readTable(store, spec, key);
+    expect(again.num('label_ret_60m').slice(1380).some(Number.isNaN)).toBe(false);
+    for (const c of ['rsi_14_1m', 'macd_15m', 'vwap_session_1m', 'data_ok']) {
+      expect([c, Array.from(again.columns[c] as ArrayLike<unknown>)]).toEqual([c, Array.from(first.columns[c] as ArrayLike<unknown>)]);
+    }
   });
 });

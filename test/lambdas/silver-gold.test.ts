@@ -143,4 +143,11 @@ describe('silver and gold handlers on s3rver', () => {
     expect(btc.dataOkPercent).toBeGreaterThan(40);
     expect(btc.dataOkPercent).toBeLessThan(50);
   });
+
+  it('gold on its schedule: builds yesterday and rebuilds the day before for its labels', async () => {
+    // Fired the day after next: yesterday has no Silver here (nothing built), the day before is DT.
+    const fired = new Date(DAY0 + 2 * 86_400_000 + 2 * 3_600_000).toISOString();
+    const { result } = await captureStdout(() => gold(scheduledEvent(fired)));
+    expect(result).toMatchObject({ partitions: 0, relabelled: [{ exchange: 'binance', symbol: 'BTCUSDT', dt: DT }, { exchange: 'binance', symbol: 'ETHUSDT', dt: DT }] });
+  });
 });
