@@ -4,7 +4,7 @@ import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject } from './field-reader';
-import type { RestKlinesQuery } from './spot-rest';
+import { binanceRestUrl, type RestKlinesQuery } from './spot-rest';
 
 /**
  * Binance USD-M REST: open interest (`GET /fapi/v1/openInterest`, the only source of it) and klines
@@ -16,15 +16,11 @@ import type { RestKlinesQuery } from './spot-rest';
 export const FUTURES_REST_KLINES_MAX_LIMIT = 1500;
 
 export function futuresRestKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  const params = new URLSearchParams({ symbol: q.symbol.toUpperCase(), interval: q.interval });
-  if (q.startTime !== undefined) params.set('startTime', String(q.startTime));
-  if (q.endTime !== undefined) params.set('endTime', String(q.endTime));
-  if (q.limit !== undefined) params.set('limit', String(q.limit));
-  return `${restBase.replace(/\/+$/, '')}/fapi/v1/klines?${params}`;
+  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
 }
 
 export function openInterestUrl(restBase: string, symbol: string): string {
-  return `${restBase.replace(/\/+$/, '')}/fapi/v1/openInterest?symbol=${encodeURIComponent(symbol.toUpperCase())}`;
+  return binanceRestUrl(restBase, '/fapi/v1/openInterest', { symbol: symbol.toUpperCase() });
 }
 
 export type OpenInterestOutcome =

@@ -17,12 +17,15 @@ export interface RestKlinesQuery {
   limit?: number;
 }
 
+/** `{restBase}{path}?{query}` for every Binance REST call; parameters that are undefined are left out. */
+export function binanceRestUrl(restBase: string, path: string, params: Record<string, string | number | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, String(v));
+  return `${restBase.replace(/\/+$/, '')}${path}?${query}`;
+}
+
 export function restKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  const params = new URLSearchParams({ symbol: q.symbol.toUpperCase(), interval: q.interval });
-  if (q.startTime !== undefined) params.set('startTime', String(q.startTime));
-  if (q.endTime !== undefined) params.set('endTime', String(q.endTime));
-  if (q.limit !== undefined) params.set('limit', String(q.limit));
-  return `${restBase.replace(/\/+$/, '')}/api/v3/klines?${params}`;
+  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
 }
 
 export interface RestKlinesResult {
@@ -101,10 +104,7 @@ export interface HistoricalTradesQuery {
 }
 
 export function historicalTradesUrl(restBase: string, q: HistoricalTradesQuery): string {
-  const params = new URLSearchParams({ symbol: q.symbol.toUpperCase() });
-  if (q.fromId !== undefined) params.set('fromId', String(q.fromId));
-  if (q.limit !== undefined) params.set('limit', String(q.limit));
-  return `${restBase.replace(/\/+$/, '')}/api/v3/historicalTrades?${params}`;
+  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: q.symbol.toUpperCase(), fromId: q.fromId, limit: q.limit });
 }
 
 export interface HistoricalTradesResult {
