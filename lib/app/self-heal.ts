@@ -8,6 +8,7 @@ import { dataset } from '../schema/registry';
 import { dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
+import { lowerBound } from '../util/lower-bound';
 import { restKlineDialect, SOURCES, sourceProfile, type SourceId, type SourceProfile } from './sources';
 
 /**
@@ -249,16 +250,6 @@ async function tradeRuns(store: ObjectStore, exchange: string, symbol: string, g
   return mergeRuns(wanted);
 }
 
-function lowerBound(xs: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Ascending, disjoint runs from possibly overlapping ones (two gaps can bound the same lost ids). */
 function mergeRuns(runs: [number, number][]): [number, number][] {

@@ -1,4 +1,5 @@
 import type { Table } from '../../table/table';
+import { lowerBound } from '../../util/lower-bound';
 import { spec } from '../feature-spec';
 import type { RowContext, RowFeatureGroup } from './row-types';
 
@@ -29,14 +30,7 @@ const specs = [
 
 /** Index of the latest event strictly before `t` and no older than STALE_MS, or -1; `time` sorted. */
 function latestBefore(time: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = time.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (time[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  const i = lo - 1;
+  const i = lowerBound(time, t) - 1;
   return i >= 0 && t - time[i] <= STALE_MS ? i : -1;
 }
 
