@@ -1,9 +1,11 @@
+import { rollingHighestInto, rollingLowestInto } from './indicators/window-extremes';
+
 /**
  * Rolling-window statistics recomputed from scratch at every index. Running sums would be faster but carry
  * rounding from wherever the series starts, so a day built from its warm-up window would differ in the last bits
  * from the same day inside a one-pass year; summing each window afresh makes a value depend only on the bars in
- * its window, which is what makes Gold partition-independent (SPEC §6). Outputs are NaN until the window is full
- * and wherever an input in the window is NaN.
+ * its window, which is what makes Gold partition-independent (SPEC §6). Outputs are NaN until the window is full;
+ * sums and means are also NaN wherever an input in the window is NaN (extremes expect finite bar values).
  */
 
 function full(n: number): Float64Array {
@@ -38,23 +40,16 @@ export function windowStd(x: Float64Array, period: number, mean: Float64Array): 
   return out;
 }
 
+/** Highest value of each window: the rolling extreme TA-Lib's STOCH uses (a maximum is exact, so start-independent). */
 export function windowMax(x: Float64Array, period: number): Float64Array {
   const out = full(x.length);
-  for (let i = period - 1; i < x.length; i++) {
-    let m = -Infinity;
-    for (let j = i - period + 1; j <= i; j++) if (!(x[j] <= m)) m = x[j];
-    out[i] = m;
-  }
+  rollingHighestInto(x, period, out);
   return out;
 }
 
 export function windowMin(x: Float64Array, period: number): Float64Array {
   const out = full(x.length);
-  for (let i = period - 1; i < x.length; i++) {
-    let m = Infinity;
-    for (let j = i - period + 1; j <= i; j++) if (!(x[j] >= m)) m = x[j];
-    out[i] = m;
-  }
+  rollingLowestInto(x, period, out);
   return out;
 }
 
