@@ -117,8 +117,8 @@ function dataOk(columns: Record<string, ColumnData>, ok: Uint8Array, bar: Int32A
   const needed = REQUIRED.map((n) => columns[n] as Float64Array);
   if (inputs.book?.length) needed.push(columns.book_snapshots_1m as Float64Array);
   if (inputs.funding?.length) needed.push(columns.funding_rate as Float64Array);
-  // Column by column: each pass reads one array front to back.
-  for (const c of needed) for (let m = 0; m < good.length; m++) if (!(c[m] === c[m]) || c === columns.book_snapshots_1m && !(c[m] > 0)) good[m] = 0;
+  // Column by column: each pass reads one array front to back. (A minute without snapshots has a null count.)
+  for (const c of needed) for (let m = 0; m < good.length; m++) if (Number.isNaN(c[m])) good[m] = 0;
   return Array.from(good, (g) => g === 1);
 }
 

@@ -1,7 +1,7 @@
 import { discoverPartitions } from '../lake/discover';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
-import { addDays, partitionFileKey, symbolPathValue } from '../storage/lake-paths';
+import { addDays, dayStart, partitionFileKey, symbolPathValue } from '../storage/lake-paths';
 import { perpetualFor } from './perp-mapping';
 import type { ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
@@ -86,7 +86,10 @@ async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: 
   await putTable(store, key, features);
   files.push(key);
 
-  const day = await loadSilver1m(store, exchange, symbol, dt, 0);
+  // The day's own 1m bars are already loaded (between the warm-up and the next day).
+  const open = inputs.klines1m.num('open_time');
+  const start = dayStart(dt);
+  const day = inputs.klines1m.take(Array.from(open.keys()).filter((i) => open[i] >= start && open[i] < start + 86_400_000));
   for (const tf of OHLCV_TIMEFRAMES) {
     const ohlcv = dataset('gold', `ohlcv_${tf}`);
     const k = partitionFileKey(ohlcv, { exchange, symbol, dt });
