@@ -5,6 +5,11 @@ import type { Cell, ReportTable } from './types';
  * pasted into docs carries its own comparison; failures become footnotes so the cell stays narrow.
  */
 
+/** A failure cell: footnoted under its table with what failed and why. */
+export function failCell(what: string, outcome: { error?: string }): Cell {
+  return { error: `${what}: ${outcome.error ?? 'failed'}` };
+}
+
 export function formatNumber(v: number, digits = 2): string {
   if (!Number.isFinite(v)) return '—';
   return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });

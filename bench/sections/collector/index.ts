@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { Cell, Json, Measured, ReportTable, Section } from '../../lib/types';
+import type { Json, Measured, ReportTable, Section } from '../../lib/types';
+import { failCell } from '../../lib/markdown';
 import type { Stage } from './tasks';
 
 /**
@@ -30,7 +31,6 @@ type Hour = {
   peakRssBeforeFlushMB: number; peakRssAfterFlushMB: number; files: number; parquetMB: number;
 };
 
-const fail = (what: string, m: { error?: string }): Cell => ({ error: `${what}: ${m.error ?? 'failed'}` });
 
 export const section: Section = {
   name: 'collector',
@@ -61,7 +61,7 @@ export const section: Section = {
         { key: 'rss', label: 'peak RSS MB', digits: 0 },
       ],
       rows: results.map(({ label, m }) => {
-        if (!m.ok || !m.result) return { case: label, messages: null, wall: fail(label, m), cpu: null, us: null, target: null, rss: null };
+        if (!m.ok || !m.result) return { case: label, messages: null, wall: failCell(label, m), cpu: null, us: null, target: null, rss: null };
         const cpuRate = m.result.messages / m.cpuSeconds;
         return {
           case: label, messages: m.result.messages,
@@ -100,7 +100,7 @@ export const section: Section = {
         { what: 'process peak RSS before flush', v: h.result.peakRssBeforeFlushMB, unit: 'MB' },
         { what: 'process peak RSS after flush', v: h.result.peakRssAfterFlushMB, unit: 'MB' },
         { what: `Parquet written (${h.result.files} file(s))`, v: h.result.parquetMB, unit: 'MB' },
-      ] : [{ what: 'buffered hour', v: fail('bufferedHour', h), unit: null }],
+      ] : [{ what: 'buffered hour', v: failCell('bufferedHour', h), unit: null }],
       notes: h.ok ? [
         h.result.gcExposed ? 'Run with --expose-gc: "after GC" figures follow two full collections.' : 'global.gc unavailable: "after GC" figures include garbage.',
         'Synthetic messages are generated one at a time and dropped, so the held figures are the buffers (TableBuilder columns) and collector state only.',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Cell, Measured, ReportTable, Section } from '../../lib/types';
+import { failCell } from '../../lib/markdown';
 
 /**
  * Gold (issue: "Gold for one day with warm-up, and a one-pass rebuild of one year of 1m data (525,600 rows): time
@@ -10,7 +11,6 @@ import type { Cell, Measured, ReportTable, Section } from '../../lib/types';
 const TASKS = path.join(__dirname, 'tasks.ts');
 export const TARGET_YEAR_SECONDS = 10;
 
-const fail = (label: string, m: { error?: string }): Cell => ({ error: `${label}: ${m.error ?? 'failed'}` });
 
 export const section: Section = {
   name: 'gold',
@@ -32,7 +32,7 @@ export const section: Section = {
     const row = (label: string, m: Measured, target: string | null): Record<string, Cell> =>
       m.ok
         ? { case: label, wall: m.seconds, cpu: m.cpuSeconds, rss: m.peakRssMB, over: m.peakRssMB - m.readyRssMB, target }
-        : { case: label, wall: fail(label, m), cpu: null, rss: null, over: null, target: null };
+        : { case: label, wall: failCell(label, m), cpu: null, rss: null, over: null, target: null };
     const yearTarget = yearRun.ok ? `${yearRun.seconds <= TARGET_YEAR_SECONDS * (days / 365) ? '✓' : '✗ missed'} (${yearRun.seconds.toFixed(2)} s)` : null;
     const core: ReportTable = {
       title: `One pass over ${days} days of 1m bars (${rows.toLocaleString('en-US')} rows) on one core`,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Cell, Json, Measured, ReportTable, Section, SectionContext } from '../../lib/types';
+import { failCell } from '../../lib/markdown';
 import { sameChecksum, type Checksum } from './checksum';
 import { BENCH_DATASETS, specOf, type BenchDataset } from './inputs';
 import { CONTENDERS, LIBRARIES, type Contender } from './libraries';
@@ -53,7 +54,6 @@ async function runCase(ctx: SectionContext, d: BenchDataset, rows: number, c: Co
   return { contender: c, runs, write, verify, read };
 }
 
-const fail = (what: string, error: string | undefined): Cell => ({ error: `${what}: ${error ?? 'failed'}` });
 
 function correctness(o: CaseOutcome, rows: number): Cell {
   const parts: string[] = [];
@@ -84,9 +84,9 @@ function datasetTables(d: BenchDataset, rows: number, outcomes: CaseOutcome[], q
       return {
         case: o.contender.label,
         runs: o.runs,
-        write: w.ok ? w.seconds : fail(`${o.contender.id} write`, w.error),
+        write: w.ok ? w.seconds : failCell(`${o.contender.id} write`, w),
         writeCpu: w.ok ? w.cpuSeconds : null,
-        read: !r ? null : r.ok ? r.seconds : fail(`${o.contender.id} read`, r.error),
+        read: !r ? null : r.ok ? r.seconds : failCell(`${o.contender.id} read`, r),
         readCpu: r?.ok ? r.cpuSeconds : null,
         size: w.ok && w.result ? w.result.bytes / 1e6 : null,
       };
@@ -112,7 +112,7 @@ function datasetTables(d: BenchDataset, rows: number, outcomes: CaseOutcome[], q
         writeRss: w.ok ? w.peakRssMB : null,
         writeOver: w.ok ? w.peakRssMB - w.readyRssMB : null,
         readRss: r?.ok ? r.peakRssMB : null,
-        describe: !v ? null : v.ok ? [...new Set(Object.values(v.result.describe))].join(', ') : fail(`${o.contender.id} DuckDB check`, v.error),
+        describe: !v ? null : v.ok ? [...new Set(Object.values(v.result.describe))].join(', ') : failCell(`${o.contender.id} DuckDB check`, v),
         annotation: v?.ok ? v.result.annotation : null,
         codec: v?.ok ? `${v.result.codecs.join(', ')} (${v.result.rowGroups})` : null,
         check: correctness(o, rows),

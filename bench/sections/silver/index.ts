@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Cell, ChildOutcome, Json, Measured, ReportTable, Section } from '../../lib/types';
+import { failCell } from '../../lib/markdown';
 import type { SetupResult } from './setup';
 
 /**
@@ -27,7 +28,6 @@ type Step = { stage: string; seconds: number; cpuSeconds: number; peakRssMB: num
 type DuckResult = { rows: Record<string, number>; steps: Step[]; outMB: number };
 type Verify = { counts: Record<string, { ours: number; duckdb: number }>; bars: Record<string, number> };
 
-const fail = (what: string, m: { error?: string }): Cell => ({ error: `${what}: ${m.error ?? 'failed'}` });
 const mark = (ok: boolean) => (ok ? '✓' : '✗ missed');
 
 function version(repoRoot: string, pkg: string): string {
@@ -46,7 +46,7 @@ function stepTable(title: string, o: ChildOutcome<Json>, steps: Step[] | undefin
     { key: 'share', label: 'share of wall', digits: 0 },
     { key: 'rss', label: 'peak RSS during step MB', digits: 0 },
   ];
-  if (!o.ok || !steps) return { title, columns, rows: [{ stage: fail(title, o.ok ? { error: 'no steps' } : o), s: null, cpu: null, share: null, rss: null }] };
+  if (!o.ok || !steps) return { title, columns, rows: [{ stage: failCell(title, o.ok ? { error: 'no steps' } : o), s: null, cpu: null, share: null, rss: null }] };
   const total = steps.reduce((a, s) => a + s.seconds, 0);
   return {
     title, columns, notes,
@@ -86,7 +86,7 @@ export const section: Section = {
 
     const ratio = ours.ok && duck.ok ? ours.seconds / duck.seconds : null;
     const row = (label: string, m: Measured<OursResult> | Measured<DuckResult>, isOurs: boolean): Record<string, Cell> => {
-      if (!m.ok) return { case: label, runs: m.runs, wall: fail(label, m), cpu: null, rss: null, over: null, outMB: null, tWall: null, tRss: null, tRatio: null };
+      if (!m.ok) return { case: label, runs: m.runs, wall: failCell(label, m), cpu: null, rss: null, over: null, outMB: null, tWall: null, tRss: null, tRatio: null };
       const outMB = isOurs ? (m.result as OursResult | undefined)?.silverMB : (m.result as DuckResult | undefined)?.outMB;
       return {
         case: label, runs: m.runs, wall: m.seconds, cpu: m.cpuSeconds, rss: m.peakRssMB, over: m.peakRssMB - m.readyRssMB, outMB: outMB ?? null,
@@ -134,7 +134,7 @@ export const section: Section = {
         if (k === 'joined') agreeRows.push({ what: 'bars_1s seconds in both', ours: Number(v), duckdb: Number(v), ok: null });
         else agreeRows.push({ what: `bars_1s seconds whose ${k.replace(/_diff$/, '')} differs`, ours: Number(v), duckdb: null, ok: Number(v) === 0 ? '✓' : '≠' });
       }
-    } else agreeRows.push({ what: fail('verify', check), ours: null, duckdb: null, ok: null });
+    } else agreeRows.push({ what: failCell('verify', check), ours: null, duckdb: null, ok: null });
     const agree: ReportTable = {
       title: 'Do the two outputs agree? (DuckDB reads both sets of Silver Parquet files, untimed)',
       columns: [{ key: 'what', label: 'check' }, { key: 'ours', label: 'ours', digits: 0 }, { key: 'duckdb', label: 'DuckDB', digits: 0 }, { key: 'ok', label: '' }],
