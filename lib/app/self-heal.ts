@@ -5,8 +5,8 @@ import { backfillTrades } from '../history/rest-trades';
 import { readTables } from '../parquet/read';
 import { EXCHANGES, type ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
-import { dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
-import { listAll, type ObjectStore } from '../storage/object-store';
+import { bronzeFilesForHours } from '../lake/bronze-files';
+import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { lowerBound } from '../util/lower-bound';
 import { restKlineDialect, SOURCES, sourceProfile, type SourceId, type SourceProfile } from './sources';
@@ -135,19 +135,6 @@ const NO_ROW = 0;
 const OPEN_ONLY = 1;
 const CLOSED = 2;
 
-/** Hour folders (by their start) that hold rows with times in [from, to). */
-function hoursOf(from: number, to: number): number[] {
-  const out: number[] = [];
-  for (let h = from - (from % HOUR_MS); h < to; h += HOUR_MS) out.push(h);
-  return out;
-}
-
-async function parquetKeys(store: ObjectStore, prefixes: readonly string[]): Promise<string[]> {
-  const keys: string[] = [];
-  for (const prefix of prefixes) keys.push(...(await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
-  return keys;
-}
-
 /**
  * Per minute of the window, the best Bronze 1m kline row there is: a closed bar (a WebSocket row with
  * is_closed, or any REST or archive row), only in-progress WebSocket updates, or none.
@@ -155,7 +142,7 @@ async function parquetKeys(store: ObjectStore, prefixes: readonly string[]): Pro
 async function klineStates(store: ObjectStore, exchange: string, symbol: string, w: HealWindow): Promise<Uint8Array> {
   const spec = dataset('bronze', 'klines');
   // Bronze klines are filed by open time, so the window's hour folders hold every row that matters.
-  const keys = await parquetKeys(store, hoursOf(w.from, w.to).map((h) => partitionPrefix(spec, { timeframe: '1m', exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
+  const keys = await bronzeFilesForHours(store, spec, { timeframe: '1m', exchange, symbol }, w.from, w.to);
   const state = new Uint8Array(Math.max(0, (w.to - w.from) / MINUTE_MS));
   const t = await readTables(store, spec, keys);
   const open = t.num('open_time');
@@ -179,7 +166,7 @@ export const LEDGER_LOOKBACK_HOURS = 6;
  */
 async function ledgerGaps(store: ObjectStore, exchange: string, symbol: string, stream: string, w: HealWindow): Promise<[number, number][]> {
   const spec = dataset('bronze', 'gaps');
-  const keys = await parquetKeys(store, hoursOf(w.from - LEDGER_LOOKBACK_HOURS * HOUR_MS, w.to).map((h) => partitionPrefix(spec, { exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
+  const keys = await bronzeFilesForHours(store, spec, { exchange, symbol }, w.from - LEDGER_LOOKBACK_HOURS * HOUR_MS, w.to);
   const t = await readTables(store, spec, keys);
   const streams = t.str('stream');
   const starts = t.num('start_time');
@@ -222,10 +209,9 @@ function suspectMinutes(gaps: readonly [number, number][], w: HealWindow, n: num
 async function tradeRuns(store: ObjectStore, exchange: string, symbol: string, gaps: readonly [number, number][]): Promise<[number, number][]> {
   if (gaps.length === 0) return [];
   const spec = dataset('bronze', 'trades');
-  const hours = new Set<number>();
-  for (const [start, end] of gaps) for (const h of hoursOf(start - HOUR_MS, end + 2 * HOUR_MS)) hours.add(h);
-  const keys = await parquetKeys(store, [...hours].sort((a, b) => a - b).map((h) => partitionPrefix(spec, { exchange, symbol, dt: dateOf(h), hour: hourOf(h) })));
-  const t = await readTables(store, spec, keys);
+  const keys = new Set<string>();
+  for (const [start, end] of gaps) for (const k of await bronzeFilesForHours(store, spec, { exchange, symbol }, start - HOUR_MS, end + 2 * HOUR_MS)) keys.add(k);
+  const t = await readTables(store, spec, [...keys].sort());
   const idCol = t.num('trade_id');
   const timeCol = t.num('event_time');
   const order = Array.from({ length: t.length }, (_, i) => i).filter((i) => Number.isInteger(idCol[i]) && Number.isFinite(timeCol[i])).sort((a, b) => idCol[a] - idCol[b]);

@@ -1,5 +1,5 @@
 import type { DatasetSpec, PartitionValues } from '../schema/types';
-import { addDays, partitionPrefix } from '../storage/lake-paths';
+import { addDays, dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 
 /**
@@ -18,4 +18,16 @@ export async function bronzeFilesForDay(store: ObjectStore, d: DatasetSpec, v: O
 
 async function parquetKeys(store: ObjectStore, prefix: string): Promise<string[]> {
   return (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Bronze files of the hour folders that cover [from, to) (epoch ms): what a look at recent Bronze reads, e.g.
+ * the self-heal's window of klines, gap-ledger rows and trades around a gap.
+ */
+export async function bronzeFilesForHours(store: ObjectStore, d: DatasetSpec, v: Omit<PartitionValues, 'hour' | 'dt'>, from: number, to: number): Promise<string[]> {
+  const keys: string[] = [];
+  for (let h = from - (from % HOUR_MS); h < to; h += HOUR_MS) keys.push(...(await parquetKeys(store, partitionPrefix(d, { ...v, dt: dateOf(h), hour: hourOf(h) }))));
+  return keys;
 }
