@@ -48,7 +48,7 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
   const now = o.now ?? Date.now;
   const dialect = o.dialect ?? BINANCE_SPOT_REST_KLINES;
   const buffers = new BronzeBuffers(o.exchange);
-  const fileId = bronzeFileId('rest', createHash('sha256').update(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`).digest('hex'));
+  const fileId = restFileId(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`);
   const result: BackfillResult = { rows: 0, calls: 0, files: 0, errors: [] };
 
   for (let start = o.from; start < o.to; ) {
@@ -74,6 +74,11 @@ export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult
   const files = await writeBronze(o.store, buffers.drain(), () => fileId);
   result.files = files.length;
   return result;
+}
+
+/** The Bronze file id of a REST backfill, derived from its request so a re-run rewrites the same objects. */
+export function restFileId(request: string): string {
+  return bronzeFileId('rest', createHash('sha256').update(request).digest('hex'));
 }
 
 /** GET with Binance's rate-limit answers honoured: wait `Retry-After` on 429, stop on 418 (IP ban). */

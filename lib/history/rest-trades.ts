@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { BronzeBuffers } from '../collector/bronze-buffers';
 import { writeBronze } from '../collector/bronze-writer';
 import { HISTORICAL_TRADES_MAX_LIMIT, historicalTradesUrl, parseHistoricalTrades } from '../exchanges/binance';
 import type { ExchangeId } from '../schema/columns';
-import { bronzeFileId } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
-import { getJson } from './rest-backfill';
+import { getJson, restFileId } from './rest-backfill';
 
 /**
  * REST backfill of trades by id (Binance spot `/api/v3/historicalTrades`, 1,000 a call): for each run of wanted
@@ -42,7 +40,7 @@ export async function backfillTrades(o: TradeBackfillOptions): Promise<TradeBack
   const result: TradeBackfillResult = { trades: 0, calls: 0, files: 0, stillMissing: 0, errors: [] };
   if (o.runs.length === 0) return result;
   const buffers = new BronzeBuffers(o.exchange);
-  const fileId = bronzeFileId('rest', createHash('sha256').update(`${o.exchange}|${o.symbol}|trades|${o.runs.map(([a, b]) => `${a}-${b}`).join(',')}`).digest('hex'));
+  const fileId = restFileId(`${o.exchange}|${o.symbol}|trades|${o.runs.map(([a, b]) => `${a}-${b}`).join(',')}`);
   for (const [first, last] of o.runs) {
     let got = 0;
     for (let from = first; from <= last; ) {
