@@ -34,10 +34,10 @@ const { bronze, silver, gold, quarantine, reports } = LAKE_PREFIXES;
 /** What each job may touch in the lake (asserted by tests). */
 export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan', PrefixAccess> = {
   // Silver reads what it wrote before too (late data is flagged against the previous build).
-  silver: { read: [bronze, silver], write: [silver, quarantine, reports], delete: true },
-  gold: { read: [silver], write: [gold, reports], delete: true },
-  backfill: { read: [bronze], write: [bronze] },
-  health: { read: [bronze, reports, gold] },
+  silver: { read: [bronze, silver], list: [bronze, silver, quarantine, reports], write: [silver, quarantine, reports], delete: [silver, quarantine, reports] },
+  gold: { read: [silver], list: [silver, gold, reports], write: [gold, reports], delete: [gold, reports] },
+  backfill: { read: [bronze], list: [bronze], write: [bronze] },
+  health: { read: [bronze, reports, gold], list: [bronze, reports, gold] },
   plan: {},
 };
 

@@ -9,31 +9,37 @@ import { acknowledgeWildcardResources } from './nag';
  */
 
 export interface PrefixAccess {
-  read?: readonly string[];
-  write?: readonly string[];
-  /** Also allow deleting under the write prefixes (jobs that replace or retract partitions). */
-  delete?: boolean;
+  /** `s3:GetObject` under these prefixes. */
+  readonly read?: readonly string[];
+  /** `s3:ListBucket` with an `s3:prefix` condition: where the job discovers partitions or files. */
+  readonly list?: readonly string[];
+  /** `s3:PutObject` under these prefixes. */
+  readonly write?: readonly string[];
+  /** `s3:DeleteObject` under these prefixes (jobs that retract a file they no longer produce). */
+  readonly delete?: readonly string[];
+  /** `s3:AbortMultipartUpload` under the write prefixes: only for jobs that upload in parts. */
+  readonly multipart?: boolean;
 }
 
 export function prefixPolicyStatements(bucket: s3.IBucket, access: PrefixAccess): iam.PolicyStatement[] {
   const objects = (prefixes: readonly string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`));
   const statements: iam.PolicyStatement[] = [];
-  const listable = [...new Set([...(access.read ?? []), ...(access.write ?? [])])];
   if (access.read?.length) {
     statements.push(new iam.PolicyStatement({ sid: 'ReadLakePrefixes', actions: ['s3:GetObject'], resources: objects(access.read) }));
   }
-  if (listable.length && access.read?.length) {
+  if (access.list?.length) {
     statements.push(new iam.PolicyStatement({
       sid: 'ListLakePrefixes', actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': listable.flatMap((p) => [p, `${p}*`]) } },
+      conditions: { StringLike: { 's3:prefix': access.list.flatMap((p) => [p, `${p}*`]) } },
     }));
   }
   if (access.write?.length) {
     statements.push(new iam.PolicyStatement({
-      sid: 'WriteLakePrefixes',
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', ...(access.delete ? ['s3:DeleteObject'] : [])],
-      resources: objects(access.write),
+      sid: 'WriteLakePrefixes', actions: ['s3:PutObject', ...(access.multipart ? ['s3:AbortMultipartUpload'] : [])], resources: objects(access.write),
     }));
+  }
+  if (access.delete?.length) {
+    statements.push(new iam.PolicyStatement({ sid: 'DeleteLakePrefixes', actions: ['s3:DeleteObject'], resources: objects(access.delete) }));
   }
   return statements;
 }

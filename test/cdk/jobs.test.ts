@@ -37,8 +37,8 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
     const scopes = s3Scopes(statements);
     expect(scopes.read).toEqual([...(access.read ?? [])].sort());
     expect(scopes.write).toEqual([...(access.write ?? [])].sort());
-    expect(scopes.del).toEqual(access.delete ? [...(access.write ?? [])].sort() : []);
-    expect(scopes.listed).toEqual([...new Set([...(access.read ?? []), ...(access.write ?? [])])].sort());
+    expect(scopes.del).toEqual([...(access.delete ?? [])].sort());
+    expect(scopes.listed).toEqual([...(access.list ?? [])].sort());
     for (const s of statements) expect([s.Action].flat().every((a) => a.startsWith('s3:') || a.startsWith('logs:') || a.startsWith('sqs:'))).toBe(true);
   });
 
