@@ -6,14 +6,15 @@ import { emitFleetMetrics, emitPartitionMetrics } from './shared/metrics';
 import { lakeStore } from './shared/store';
 
 /**
- * Gold for one date, every exchange/symbol with Silver (or the one named). Invoked daily at 02:00 UTC by
- * EventBridge (dt = yesterday; the day before is rebuilt too so its last hour gets its forward labels) and per
- * date by the rebuild state machine: `{ dt?, exchange?, symbol? }`.
+ * Gold for one date, every exchange/symbol with Silver (or the one named): `{ dt?, exchange?, symbol?, relabel? }`.
+ * The build state machine invokes it once per partition. `relabel: true` (the daily run's items) also rebuilds the
+ * day before, whose last hour's forward labels read this day's bars; so does an event without `dt` (yesterday).
  */
 export const handler = lambdaHandler('gold', async (event, log) => {
   const { dt, exchange, symbol } = dayJobEvent(event);
   // The schedule names no date: it builds yesterday and completes the labels of the day before. A rebuild names one.
-  const scheduled = eventFields(event).dt === undefined;
+  const e = eventFields(event);
+  const scheduled = e.dt === undefined || e.relabel === true;
   const run = scheduled ? await runScheduledGold({ store: lakeStore(), dt, exchange, symbol }) : { built: await runGold({ store: lakeStore(), dt, exchange, symbol }), relabelled: [] };
   const results = run.built;
   const summary = results.map((r) => ({

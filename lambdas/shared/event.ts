@@ -1,5 +1,6 @@
 import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
 import { addDays, dateOf, dayStart } from '../../lib/storage/lake-paths';
+import type { BuildRequest } from '../../lib/app/build-plan';
 import { UserError } from '../../lib/util/errors';
 
 /**
@@ -92,4 +93,19 @@ export function dayJobEvent(event: unknown): DayJobEvent {
     exchange: optionalExchange(e),
     symbol: optionalSymbol(e),
   };
+}
+
+/**
+ * The range of a build request `{ from?, to?, exchange?, symbol?, time? }`: both dates, or neither — then it is the
+ * scheduled daily run, whose range is the day before the reference time.
+ */
+export function dayJobRange(request: unknown): { range: BuildRequest; scheduled: boolean } {
+  const e = eventFields(request);
+  const from = optionalDate(e, 'from');
+  const to = optionalDate(e, 'to');
+  if ((from === undefined) !== (to === undefined)) throw new UserError('give both event.from and event.to (YYYY-MM-DD), or neither for the day before');
+  const filters = { ...(optionalExchange(e) && { exchange: optionalExchange(e) }), ...(optionalSymbol(e) && { symbol: optionalSymbol(e) }) };
+  if (from !== undefined && to !== undefined) return { range: { from, to, ...filters }, scheduled: false };
+  const dt = addDays(dateOf(referenceTime(e)), -1);
+  return { range: { from: dt, to: dt, ...filters }, scheduled: true };
 }

@@ -32,8 +32,8 @@ export interface LakehouseConfig {
   bronzeRetentionDays: number;
   athenaResultsRetentionDays: number;
   noncurrentVersionDays: number;
-  silverSchedule: string;
-  goldSchedule: string;
+  /** When the daily build (Silver, then Gold, of yesterday's partitions) starts. */
+  buildSchedule: string;
   selfHealSchedule: string;
   selfHealHours: number;
   alarmEmail: string;
@@ -42,7 +42,10 @@ export interface LakehouseConfig {
   collectorSpot: boolean;
   athenaScanLimitGb: number;
   destroyDataOnDelete: boolean;
-  rebuildConcurrency: number;
+  /** Partitions a build (daily or rebuild) runs at once per stage. */
+  buildConcurrency: number;
+  /** Share (%) of a build stage's partitions that may fail before the build stops. */
+  buildToleratedFailurePercent: number;
   /** First date Athena projects for `dt` (history imports may go back this far). */
   historyStart: string;
   logRetentionDays: number;
@@ -59,8 +62,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   bronzeRetentionDays: 7,
   athenaResultsRetentionDays: 7,
   noncurrentVersionDays: 30,
-  silverSchedule: 'cron(0 1 * * ? *)',
-  goldSchedule: 'cron(0 2 * * ? *)',
+  buildSchedule: 'cron(0 1 * * ? *)',
   selfHealSchedule: 'cron(20 * * * ? *)',
   selfHealHours: 3,
   alarmEmail: '',
@@ -69,7 +71,8 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   collectorSpot: true,
   athenaScanLimitGb: 10,
   destroyDataOnDelete: false,
-  rebuildConcurrency: 4,
+  buildConcurrency: 20,
+  buildToleratedFailurePercent: 5,
   historyStart: '2017-01-01',
   logRetentionDays: 30,
   extraSymbols: [],
@@ -87,7 +90,15 @@ function parsed(v: unknown): unknown {
   return v;
 }
 
+/** Settings of earlier versions, refused with what replaced them (a silently ignored setting is worse). */
+const REPLACED: Record<string, string> = {
+  silverSchedule: 'buildSchedule (one daily build runs Silver, then Gold)',
+  goldSchedule: 'buildSchedule (one daily build runs Silver, then Gold)',
+  rebuildConcurrency: 'buildConcurrency',
+};
+
 export function readConfig(get: ContextReader): LakehouseConfig {
+  for (const [old, now] of Object.entries(REPLACED)) if (get(old) !== undefined) fail(old, `no longer used: set ${now}`);
   const cfg: Record<string, unknown> = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(DEFAULT_CONFIG)) {
     const v = get(key);
@@ -108,6 +119,8 @@ export function validateConfig(c: LakehouseConfig): LakehouseConfig {
   if (!Array.isArray(c.extraSymbols) || c.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
   if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(c.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
   if (c.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
+  if (!Number.isInteger(c.buildConcurrency) || c.buildConcurrency < 1 || c.buildConcurrency > 10_000) fail('buildConcurrency', 'a whole number from 1 to 10000');
+  if (c.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
   if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(c.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
   if (!Array.isArray(c.collectors)) fail('collectors', 'expected a list of collector groups');

@@ -43,7 +43,7 @@ export class LakehouseStack extends Stack {
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
     this.jobs = new LakehouseJobs(this, 'Jobs', {
-      bucket, lakeUrl, silverSchedule: c.silverSchedule, goldSchedule: c.goldSchedule, rebuildConcurrency: c.rebuildConcurrency,
+      bucket, lakeUrl, buildSchedule: c.buildSchedule, buildConcurrency: c.buildConcurrency, buildToleratedFailurePercent: c.buildToleratedFailurePercent,
       logRetentionDays: c.logRetentionDays, destroyOnDelete,
     });
 
@@ -51,7 +51,7 @@ export class LakehouseStack extends Stack {
     this.monitoring.addDataQualityAlarms();
     for (const [name, f] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, f.fn);
     this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
-    this.monitoring.addStateMachineFailureAlarm(this.jobs.rebuild);
+    this.monitoring.addBuildAlarms(this.jobs.build);
 
     for (const group of enabledGroups(c).filter((x) => !x.region)) {
       this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config: c, bucket, lakeUrl, monitoring: this.monitoring }));
@@ -61,7 +61,7 @@ export class LakehouseStack extends Stack {
     new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName, description: 'S3 bucket holding every layer' });
     new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: c.lakeName, description: 'Athena workgroup to query with' });
-    new CfnOutput(this, 'RebuildStateMachineArn', { value: this.jobs.rebuild.stateMachineArn, description: 'Start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
+    new CfnOutput(this, 'BuildStateMachineArn', { value: this.jobs.build.stateMachineArn, description: 'Rebuild a range: start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }
 }

@@ -130,9 +130,22 @@ export class LakehouseMonitoring extends Construct {
       { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 
-  addStateMachineFailureAlarm(machine: sfn.IStateMachine): cloudwatch.Alarm {
-    const m = machine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' });
-    return this.alarm('RebuildFailed', 'A date-range rebuild execution failed; open it in the Step Functions console.', m,
-      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+  /**
+   * The build state machine: an execution that failed, timed out or was aborted (the daily build or a rebuild), and
+   * partitions a finished build could not build (its output lists them).
+   */
+  addBuildAlarms(machine: sfn.IStateMachine): cloudwatch.Alarm[] {
+    const period = { period: Duration.minutes(5), statistic: 'Sum' };
+    const failed = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut + aborted', label: 'build executions not succeeded', period: Duration.minutes(5),
+      usingMetrics: { failed: machine.metricFailed(period), timedOut: machine.metricTimedOut(period), aborted: machine.metricAborted(period) },
+    });
+    const partitions = LakehouseMonitoring.metric(Metric.BuildFailedPartitions, 'Sum', Duration.minutes(5));
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Builds: executions not succeeded / partitions not built', left: [failed], right: [partitions], width: 12 }));
+    const over = { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING };
+    return [
+      this.alarm('BuildFailed', 'A build execution (the daily build or a rebuild) failed, timed out or was aborted; open it in the Step Functions console.', failed, over),
+      this.alarm('BuildPartitionsFailed', 'A build finished with partitions it could not build; its output (Summarize) lists them.', partitions, over),
+    ];
   }
 }

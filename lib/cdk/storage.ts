@@ -25,7 +25,12 @@ export const LAKE_PREFIXES = {
   quarantine: 'quarantine/',
   reports: 'reports/',
   athenaResults: 'athena-results/',
+  /** Working files of the build state machine: item lists and Distributed Map results. */
+  jobs: 'jobs/',
 } as const;
+
+/** Days the build state machine's working files are kept (long enough to read a failed run's results). */
+export const JOBS_RETENTION_DAYS = 30;
 
 /** The lake bucket's name, computable in any stack of the same account (collector stacks in other regions). */
 export function lakeBucketName(lakeName: string, region: string, account: string = Aws.ACCOUNT_ID): string {
@@ -51,6 +56,7 @@ export class LakeStorage extends Construct {
         // Versioning would otherwise keep expired Bronze for the noncurrent-version period as well.
         { id: 'expire-bronze', prefix: LAKE_PREFIXES.bronze, expiration: Duration.days(props.bronzeRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
         { id: 'expire-athena-results', prefix: LAKE_PREFIXES.athenaResults, expiration: Duration.days(props.athenaResultsRetentionDays) },
+        { id: 'expire-jobs', prefix: LAKE_PREFIXES.jobs, expiration: Duration.days(JOBS_RETENTION_DAYS), noncurrentVersionExpiration: Duration.days(1) },
         ...(['silver', 'gold'] as const).map((layer) => ({
           id: `intelligent-tiering-${layer}`, prefix: LAKE_PREFIXES[layer],
           transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }],

@@ -1,40 +1,47 @@
 import type { DatasetSpec, PartitionKeyName, PartitionValues } from '../schema/types';
 import { partitionPrefix } from '../storage/lake-paths';
-import type { ObjectStore } from '../storage/object-store';
+import type { NameRange, ObjectStore } from '../storage/object-store';
 
 /**
- * Which partitions exist: walks the Hive-style prefixes level by level (listing only where a value is not
- * fixed), down to `dt`. Hour folders are not enumerated.
+ * Which partitions exist: walks the Hive-style prefixes level by level down to `dt` (hour folders are not
+ * enumerated), listing only where a value is not fixed. A fixed value costs no listing of its own: a deeper listing
+ * under a missing folder comes back empty, and only a fixed last level is checked against its parent's listing.
+ * `dtRange` keeps the dates from..to (both included), listed from `from` on rather than from the first date.
  */
-export async function discoverPartitions(store: ObjectStore, d: DatasetSpec, fixed: Partial<PartitionValues>): Promise<PartitionValues[]> {
+export async function discoverPartitions(
+  store: ObjectStore, d: DatasetSpec, fixed: Partial<PartitionValues>, dtRange?: { from: string; to: string },
+): Promise<PartitionValues[]> {
   const keys = d.partitionKeys.filter((k) => k.name !== 'hour');
-  let frontier: Partial<PartitionValues>[] = [{}];
+  let frontier: { values: Partial<PartitionValues>; verified: boolean }[] = [{ values: {}, verified: true }];
   for (const k of keys) {
-    const next: Partial<PartitionValues>[] = [];
-    for (const values of frontier) {
+    const next: typeof frontier = [];
+    for (const { values } of frontier) {
       const fixedValue = fixed[k.name];
       if (fixedValue !== undefined) {
-        const candidate = { ...values, [k.name]: fixedValue };
-        // Only keep a fixed value if that folder exists (checked at the last level by listing its parent).
-        next.push(candidate);
+        next.push({ values: { ...values, [k.name]: fixedValue }, verified: false });
         continue;
       }
-      for (const p of await store.listPrefixes(partitionPrefix(d, values))) {
+      const range: NameRange | undefined = k.name === 'dt' && dtRange ? { from: `dt=${dtRange.from}`, to: `dt=${dtRange.to}` } : undefined;
+      for (const p of await store.listPrefixes(partitionPrefix(d, values), range)) {
         const seg = p.slice(0, -1).split('/').pop() ?? '';
         const eq = seg.indexOf('=');
         if (eq < 0 || seg.slice(0, eq) !== k.name) continue;
-        next.push({ ...values, [k.name as PartitionKeyName]: seg.slice(eq + 1) });
+        next.push({ values: { ...values, [k.name as PartitionKeyName]: seg.slice(eq + 1) }, verified: true });
       }
     }
     frontier = next;
   }
-  // Drop fixed-value candidates whose folder does not exist.
+  const listings = new Map<string, Promise<string[]>>();
   const out: PartitionValues[] = [];
-  for (const v of frontier) {
-    const prefix = partitionPrefix(d, v);
-    const parent = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
-    if ((await store.listPrefixes(parent)).includes(prefix)) out.push(v as PartitionValues);
+  for (const { values, verified } of frontier) {
+    if (!verified) {
+      const prefix = partitionPrefix(d, values);
+      const parent = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
+      if (!listings.has(parent)) listings.set(parent, store.listPrefixes(parent));
+      if (!(await listings.get(parent)!).includes(prefix)) continue;
+      if (dtRange && values.dt !== undefined && (values.dt < dtRange.from || values.dt > dtRange.to)) continue;
+    }
+    out.push(values as PartitionValues);
   }
   return out;
 }
-

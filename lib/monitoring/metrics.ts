@@ -32,6 +32,9 @@ export const Metric = {
   BackfilledRows: 'BackfilledRows',
   /** Minutes the self-heal fetched that still have no closed bar (the exchange's REST had none, or failed). */
   StillMissingMinutes: 'StillMissingMinutes',
+  // Build state machine (daily run and rebuilds).
+  /** Partitions a build execution planned but did not build (failed after retries, or never run). */
+  BuildFailedPartitions: 'BuildFailedPartitions',
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];
@@ -45,7 +48,7 @@ export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   Metric.SilentStreams,
   Metric.SilverCompleteness, Metric.SilverQuarantinedRows,
   Metric.GoldInvalidFeatures, Metric.GoldDataOkPercent,
-  Metric.BackfilledRows, Metric.StillMissingMinutes, Metric.BronzeAgeSeconds,
+  Metric.BackfilledRows, Metric.StillMissingMinutes, Metric.BronzeAgeSeconds, Metric.BuildFailedPartitions,
 ]);
 
 export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;

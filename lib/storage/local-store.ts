@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { NotFoundError, type ObjectInfo, type ObjectStore } from './object-store';
+import { NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
 
 /** A lake folder on local disk. Writes go to a temporary file in the target folder, then rename (atomic). */
 export class LocalObjectStore implements ObjectStore {
@@ -88,10 +88,10 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
-  async listPrefixes(prefix: string): Promise<string[]> {
+  async listPrefixes(prefix: string, range?: NameRange): Promise<string[]> {
     try {
       const entries = await fs.readdir(this.file(prefix), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => `${prefix}${e.name}/`).sort();
+      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && inNameRange(e.name, range)).map((e) => `${prefix}${e.name}/`).sort();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;

@@ -22,10 +22,24 @@ export interface ObjectStore {
   putFile(key: string, path: string): Promise<void>;
   /** Every object under `prefix`, paging through the listing; order is lexicographic by key. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
-  /** Immediate "sub-folders" below `prefix` (which should end with '/'), e.g. partition values. */
-  listPrefixes(prefix: string): Promise<string[]>;
+  /**
+   * Immediate "sub-folders" below `prefix` (which should end with '/'), e.g. partition values, sorted. With a
+   * range, only those whose name (the text between `prefix` and the next '/') lies in it, both ends included;
+   * S3 then starts the listing at `from` and stops after `to` instead of paging through every folder.
+   */
+  listPrefixes(prefix: string, range?: NameRange): Promise<string[]>;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+}
+
+export interface NameRange {
+  from?: string;
+  to?: string;
+}
+
+/** Whether a child folder name lies in the range (both ends included). */
+export function inNameRange(name: string, range: NameRange | undefined): boolean {
+  return (range?.from === undefined || name >= range.from) && (range?.to === undefined || name <= range.to);
 }
 
 export class NotFoundError extends Error {

@@ -1,9 +1,9 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, paginateListObjectsV2,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { NotFoundError, type ObjectInfo, type ObjectStore } from './object-store';
+import { NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
 
 /**
  * An S3 bucket (optionally under a key prefix). A single PUT replaces an object atomically, which is how
@@ -40,9 +40,19 @@ export class S3ObjectStore implements ObjectStore {
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
       return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
     } catch (e) {
-      if (isNotFound(e)) return undefined;
+      if (isNotFound(e) || (isForbidden(e) && !(await this.listed(key)))) return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Whether the key shows in a listing of its own name. S3 answers a read of a missing key with 403 rather than
+   * 404 when the caller may not list the bucket unconditionally — our roles may list only under their prefixes
+   * (docs/aws-rules.md) — so a 403 means "missing" only if a listing that the role is allowed confirms it.
+   */
+  private async listed(key: string): Promise<boolean> {
+    const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.k(key), MaxKeys: 1 }));
+    return r.Contents?.[0]?.Key === this.k(key);
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -66,11 +76,22 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async listPrefixes(prefix: string): Promise<string[]> {
+  async listPrefixes(prefix: string, range?: NameRange): Promise<string[]> {
     const out: string[] = [];
-    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/' });
+    // StartAfter is exclusive and `${prefix}${from}` sorts before `${prefix}${from}/`, so `from` itself is listed.
+    const startAfter = range?.from !== undefined ? this.k(prefix + range.from) : undefined;
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/', StartAfter: startAfter });
     for await (const page of pages) {
-      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix.slice(this.prefix.length));
+      let past = false;
+      for (const p of page.CommonPrefixes ?? []) {
+        if (!p.Prefix) continue;
+        const key = p.Prefix.slice(this.prefix.length);
+        const name = key.slice(prefix.length, -1);
+        if (range?.to !== undefined && name > range.to) past = true;
+        else if (inNameRange(name, range)) out.push(key);
+      }
+      // Listings come in key order: once past the range, later pages cannot hold anything in it.
+      if (past) break;
     }
     return out.sort();
   }
@@ -80,7 +101,7 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
       return true;
     } catch (e) {
-      if (isNotFound(e)) return false;
+      if (isNotFound(e) || (isForbidden(e) && !(await this.listed(key)))) return false;
       throw e;
     }
   }
@@ -93,4 +114,9 @@ export class S3ObjectStore implements ObjectStore {
 function isNotFound(e: unknown): boolean {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404;
+}
+
+function isForbidden(e: unknown): boolean {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err?.name === 'AccessDenied' || err?.name === 'Forbidden' || err?.$metadata?.httpStatusCode === 403;
 }

@@ -9,8 +9,8 @@ import { LakehouseStack } from '../../lib/cdk/lakehouse-stack';
  * The app as bin/app.ts builds it, for assertions. Lambda bundling is skipped (a placeholder asset) to keep
  * tests fast; test/cdk/cdk-synth.test.ts runs the real `cdk synth` with bundling.
  */
-export function buildApp(overrides: Partial<LakehouseConfig> = {}, opts: { nag?: boolean; bundle?: boolean } = {}) {
-  const app = new App({ context: opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] } });
+export function buildApp(overrides: Partial<LakehouseConfig> = {}, opts: { nag?: boolean; bundle?: boolean; context?: Record<string, unknown> } = {}) {
+  const app = new App({ context: { ...opts.context, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const config = validateConfig({ ...DEFAULT_CONFIG, ...overrides });
   const lake = new LakehouseStack(app, 'CryptoLakehouse', { config, env: config.lakeRegion ? { region: config.lakeRegion } : undefined });
   const collectors = enabledGroups(config).filter((g) => g.region)

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { LakehouseConfig } from '../../lib/cdk/config';
+import { S3ObjectStore } from '../../lib/storage/s3-store';
+import { buildApp } from '../cdk/build-stack';
+import { startS3, type LocalS3 } from '../helpers/s3rver';
+import { asRole, attachIamGate, RequestLog, RolePolicy } from './iam-gate';
+import { runLocally, type LocalRunResult } from './local-sfn';
+import { ResolvedTemplate, type CfnTemplate } from './template';
+
+/**
+ * The deployed lake, as far as it can run on one machine: the synthesized template (resolved for a fixed account and
+ * region), s3rver holding a bucket of the lake's real name, the S3 client the Lambda handlers use with the IAM gate in
+ * front, and the synthesized build state machine executed with its Task states bound to the in-process handlers,
+ * each invocation running as its function's role.
+ */
+
+export interface AwsLake {
+  t: ResolvedTemplate;
+  s3: LocalS3;
+  bucket: string;
+  log: RequestLog;
+  /** The gated client every handler's store uses (through LAKE_URL/S3_ENDPOINT). */
+  client: S3Client;
+  /** The lake under the gate: use inside `asRole`. */
+  gated: S3ObjectStore;
+  /** The role of a Lambda function, by the logical-id prefix of the function (e.g. `JobsSilver`). */
+  functionRole(prefix: string): RolePolicy;
+  runBuild(input: unknown, opts?: { executionName?: string; template?: ResolvedTemplate }): Promise<LocalRunResult>;
+  close(): Promise<void>;
+}
+
+/** Handler module of each Lambda, by the logical-id prefix CDK gives its function. */
+const HANDLERS: Record<string, () => Promise<{ handler: (event: unknown, ctx?: { awsRequestId?: string }) => Promise<unknown> }>> = {
+  JobsSilverFunction: () => import('../../lambdas/silver'),
+  JobsGoldFunction: () => import('../../lambdas/gold'),
+  JobsPlanFunction: () => import('../../lambdas/plan'),
+  JobsSummarizeFunction: () => import('../../lambdas/summarize'),
+  JobsHealthFunction: () => import('../../lambdas/health'),
+};
+
+/** The lake stack as `cdk deploy` would deploy it (cdk.json's context, feature flags included), resolved. */
+export function synthesize(overrides: Partial<LakehouseConfig> = {}): ResolvedTemplate {
+  const { lake } = buildApp(overrides, { context: cdkJsonContext() });
+  return new ResolvedTemplate(Template.fromStack(lake).toJSON() as CfnTemplate);
+}
+
+function cdkJsonContext(): Record<string, unknown> {
+  const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+  return context;
+}
+
+export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
+  const bucket = t.ref(t.one('AWS::S3::Bucket', 'StorageLakeBucket'));
+  const s3 = await startS3(bucket);
+  Object.assign(process.env, {
+    LAKE_URL: `s3://${bucket}/`, S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  });
+  const { lakeStore } = await import('../../lambdas/shared/store');
+  const store = lakeStore() as S3ObjectStore;
+  const log = new RequestLog();
+  attachIamGate(store.client, log);
+  const gated = new S3ObjectStore(store.client, bucket);
+  const roles = new Map<string, RolePolicy>();
+  const roleOf = (tt: ResolvedTemplate, roleId: string) => {
+    const key = `${roleId}`;
+    if (!roles.has(key)) roles.set(key, RolePolicy.fromTemplate(tt, roleId));
+    return roles.get(key)!;
+  };
+  const functionRole = (prefix: string) => roleOf(t, t.functionRole(t.one('AWS::Lambda::Function', prefix)));
+
+  const runBuild = async (input: unknown, opts: { executionName?: string; template?: ResolvedTemplate } = {}) => {
+    const tt = opts.template ?? t;
+    const machineId = tt.one('AWS::StepFunctions::StateMachine', 'JobsBuild');
+    const machine = tt.resource(machineId);
+    const definition = JSON.parse(String(tt.resolve(machine.Properties!.DefinitionString)));
+    const machineRole = roleOf(tt, tt.stateMachineRole(machineId));
+    const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
+    for (const [name, fnId] of taskFunctions(definition, tt)) {
+      const prefix = Object.keys(HANDLERS).find((p) => fnId.startsWith(p));
+      if (!prefix) throw new Error(`state ${name} invokes ${fnId}, which has no local handler in test/aws/aws-harness.ts`);
+      const role = roleOf(tt, tt.functionRole(fnId));
+      tasks[name] = async (event) => {
+        const { handler } = await HANDLERS[prefix]();
+        // Step Functions hands a Lambda task's payload over as JSON, as the real service does.
+        return asRole(role, () => handler(JSON.parse(JSON.stringify(event)), { awsRequestId: `${name}-local` }));
+      };
+    }
+    return runLocally(definition, input, {
+      tasks, executionName: opts.executionName,
+      s3: {
+        get: (b, key) => asRole(machineRole, async () => Buffer.from(await new S3ObjectStore(store.client, b).get(key)).toString('utf8')),
+        put: (b, key, body) => asRole(machineRole, () => new S3ObjectStore(store.client, b).put(key, body)),
+      },
+    });
+  };
+
+  return {
+    t, s3, bucket, log, client: store.client, gated, functionRole, runBuild,
+    close: async () => { await s3.close(); },
+  };
+}
+
+/** Task states of a definition (nested ones included) and the logical id of the function each invokes. */
+function taskFunctions(def: { States: Record<string, Record<string, unknown>> }, t: ResolvedTemplate): [string, string][] {
+  const out: [string, string][] = [];
+  const fnIds = t.ids('AWS::Lambda::Function');
+  for (const [name, s] of Object.entries(def.States)) {
+    if (s.Type === 'Task') {
+      const fnId = fnIds.find((id) => t.arn(id) === s.Resource);
+      if (!fnId) throw new Error(`state ${name} invokes ${String(s.Resource)}, not a function of the template`);
+      out.push([name, fnId]);
+    }
+    const inner = s.ItemProcessor as typeof def | undefined;
+    if (inner) out.push(...taskFunctions(inner, t));
+  }
+  return out;
+}
+
+/** Writes what each role asked of S3 to test-results/ (for the maintainers' notes), one section per role. */
+export function writeRequestSummary(file: string, log: RequestLog, roles: Record<string, RolePolicy>): void {
+  const lines = ['# S3 requests the jobs made, per role (test/aws/jobs-under-iam.test.ts)', ''];
+  for (const [label, role] of Object.entries(roles)) {
+    lines.push(`## ${label} (${role.name})`, '', ...log.summary(role.name).map((l) => `- ${l}`), '');
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join('\n'));
+}
