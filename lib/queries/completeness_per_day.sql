@@ -5,7 +5,7 @@ SELECT dt, exchange, symbol,
        count(*) AS rows_kept,
        sum(CASE WHEN source <> 'filled' THEN 1 ELSE 0 END) AS real_minutes,
        sum(CASE WHEN source = 'filled' THEN 1 ELSE 0 END) AS filled_minutes,
-       round(100.0 * sum(CASE WHEN source <> 'filled' THEN 1 ELSE 0 END) / 1440, 3) AS completeness_pct
+       round(CAST(sum(CASE WHEN source <> 'filled' THEN 1 ELSE 0 END) AS double) * 100 / 1440, 3) AS completeness_pct
 FROM silver_klines
 WHERE timeframe = '1m' AND dt BETWEEN ? AND ?
 GROUP BY dt, exchange, symbol
