@@ -18,10 +18,26 @@ export interface LakehouseApp {
 export function addLakehouseStacks(app: App): LakehouseApp {
   const config = readConfig((key) => app.node.tryGetContext(key));
   const lake = new LakehouseStack(app, 'CryptoLakehouse', {
-    config, env: config.lakeRegion ? { region: config.lakeRegion } : undefined, description: 'crypto-lakehouse: lake, catalog, jobs, monitoring',
+    config, env: config.lakeRegion ? { region: config.lakeRegion } : undefined,
+    description: 'crypto-lakehouse: lake, catalog, jobs, monitoring',
   });
-  const collectors = enabledGroups(config).filter((g) => g.region).map((group) => new CollectorStack(app, `CryptoLakehouse-Collector-${group.name}`, {
-    config, group, env: { region: group.region }, description: `crypto-lakehouse collector ${group.name}`,
-  }));
+  const collectors = enabledGroups(config).filter((g) => g.region).map((group) =>
+    new CollectorStack(app, `CryptoLakehouse-Collector-${group.name}`, {
+      config, group, env: { region: group.region }, description: `crypto-lakehouse collector ${group.name}`,
+    }));
   return { config, lake, collectors };
+}
+
+/**
+ * What synth says on stderr when the removal switch is on. It goes to the terminal, not into the cloud assembly as
+ * an annotation: `cdk synth` treats annotation warnings as defects, and this one is a deliberate choice to confirm.
+ */
+export function dataRemovalWarning(config: LakehouseConfig): string | undefined {
+  if (!config.destroyDataOnDelete) return undefined;
+  const bucket = `${config.lakeName}-<account>-<region>`;
+  return [
+    `WARNING: destroyDataOnDelete is on. \`cdk destroy\` will empty and delete the lake bucket ${bucket} (every layer and`,
+    '  every object version) and its access-log bucket, drop the Glue database and delete every log group. This cannot be undone.',
+    '  Leave destroyDataOnDelete off (the default) to keep them.',
+  ].join('\n');
 }

@@ -41,7 +41,16 @@ export interface LakehouseConfig {
   collectorMemoryMiB: number;
   collectorSpot: boolean;
   athenaScanLimitGb: number;
+  /**
+   * The removal switch: delete the buckets (emptied first), the Glue database and every log group with the stack.
+   * Off, they outlive `cdk destroy`, and a later deploy needs `adoptRetainedLake`.
+   */
   destroyDataOnDelete: boolean;
+  /**
+   * Use the lake bucket and Glue database an earlier deployment left behind (found by their fixed names) instead
+   * of creating them, which would fail because the names are taken.
+   */
+  adoptRetainedLake: boolean;
   rebuildConcurrency: number;
   /** First date Athena projects for `dt` (history imports may go back this far). */
   historyStart: string;
@@ -69,6 +78,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   collectorSpot: true,
   athenaScanLimitGb: 10,
   destroyDataOnDelete: false,
+  adoptRetainedLake: false,
   rebuildConcurrency: 4,
   historyStart: '2017-01-01',
   logRetentionDays: 30,
@@ -110,6 +120,10 @@ export function validateConfig(c: LakehouseConfig): LakehouseConfig {
   if (c.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
   if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(c.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
+  if (c.destroyDataOnDelete && c.adoptRetainedLake) {
+    fail('adoptRetainedLake', 'an adopted bucket and database are not part of the stack, so destroyDataOnDelete could not delete them; '
+      + 'set only one');
+  }
   if (!Array.isArray(c.collectors)) fail('collectors', 'expected a list of collector groups');
   const names = new Set<string>();
   for (const g of c.collectors) {
