@@ -34,7 +34,7 @@ export function addLakehouseStacks(app: App): LakehouseApp {
  */
 export function dataRemovalWarning(config: LakehouseConfig): string | undefined {
   if (!config.destroyDataOnDelete) return undefined;
-  const bucket = `${config.lakeName}-<account>-<region>`;
+  const bucket = `${config.lakeName}-<account>-${config.lakeRegion || '<region>'}`;
   return [
     `WARNING: destroyDataOnDelete is on. \`cdk destroy\` will empty and delete the lake bucket ${bucket} (every layer and`,
     '  every object version) and its access-log bucket, drop the Glue database and delete every log group. This cannot be undone.',

@@ -188,6 +188,8 @@ describe('the warning when data would be deleted', () => {
     const warning = dataRemovalWarning({ ...DEFAULT_CONFIG, destroyDataOnDelete: true, lakeName: 'my-lake' })!;
     expect(warning).toMatch(/^WARNING: destroyDataOnDelete is on/);
     expect(warning).toContain('my-lake-<account>-<region>');
+    const inRegion = dataRemovalWarning({ ...DEFAULT_CONFIG, destroyDataOnDelete: true, lakeRegion: 'eu-west-1' });
+    expect(inRegion).toContain('crypto-lakehouse-<account>-eu-west-1');
     expect(warning).toMatch(/Glue database/);
     expect(warning).toMatch(/log group/);
     expect(dataRemovalWarning(DEFAULT_CONFIG)).toBeUndefined();
