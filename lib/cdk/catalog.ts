@@ -1,3 +1,4 @@
+import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -18,6 +19,14 @@ export interface LakeCatalogProps {
   symbols: string[];
   /** First date to project for `dt`. */
   historyStart: string;
+  /**
+   * Whether the database outlives the stack. Its tables never do: they hold no data and are generated from the
+   * schema registry, so a later deploy recreates them as the code then defines them.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Reference the database of this name, kept by an earlier deployment, instead of creating it. @default false */
+  readonly adoptDatabase?: boolean;
 }
 
 const GLUE_TYPE: Record<string, glue.Type> = {
@@ -26,15 +35,19 @@ const GLUE_TYPE: Record<string, glue.Type> = {
 };
 
 export class LakeCatalog extends Construct {
-  readonly database: glue.Database;
+  readonly database: glue.IDatabase;
   readonly tables = new Map<string, glue.S3Table>();
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
-    this.database = new glue.Database(this, 'Database', {
-      databaseName: props.databaseName,
-      description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
-    });
+    this.database = props.adoptDatabase
+      ? glue.Database.fromDatabaseArn(this, 'Database',
+        Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName }))
+      : new glue.Database(this, 'Database', {
+        databaseName: props.databaseName,
+        description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
+        removalPolicy: props.removalPolicy,
+      });
     for (const d of allDatasets()) this.tables.set(tableName(d), this.table(d, props));
   }
 

@@ -41,7 +41,16 @@ export interface LakehouseConfig {
   collectorMemoryMiB: number;
   collectorSpot: boolean;
   athenaScanLimitGb: number;
+  /**
+   * The removal switch: delete the buckets (emptied first), the Glue database and every log group with the stack.
+   * Off, they outlive `cdk destroy`, and a later deploy needs `adoptRetainedLake`.
+   */
   destroyDataOnDelete: boolean;
+  /**
+   * Use the lake bucket and Glue database an earlier deployment left behind (found by their fixed names) instead
+   * of creating them, which would fail because the names are taken.
+   */
+  adoptRetainedLake: boolean;
   /** Partitions a build (daily or rebuild) runs at once per stage. */
   buildConcurrency: number;
   /** Share (%) of a build stage's partitions that may fail before the build stops. */
@@ -71,6 +80,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   collectorSpot: true,
   athenaScanLimitGb: 10,
   destroyDataOnDelete: false,
+  adoptRetainedLake: false,
   buildConcurrency: 20,
   buildToleratedFailurePercent: 5,
   historyStart: '2017-01-01',
@@ -123,6 +133,10 @@ export function validateConfig(c: LakehouseConfig): LakehouseConfig {
   if (c.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
   if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(c.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
+  if (c.destroyDataOnDelete && c.adoptRetainedLake) {
+    fail('adoptRetainedLake', 'an adopted bucket and database are not part of the stack, so destroyDataOnDelete could not delete them; '
+      + 'set only one');
+  }
   if (!Array.isArray(c.collectors)) fail('collectors', 'expected a list of collector groups');
   const names = new Set<string>();
   for (const g of c.collectors) {

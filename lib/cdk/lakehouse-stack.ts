@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LakeCatalog } from './catalog';
 import { CollectorGroup } from './collector-group';
@@ -33,12 +33,15 @@ export class LakehouseStack extends Stack {
     const destroyOnDelete = c.destroyDataOnDelete;
     this.storage = new LakeStorage(this, 'Storage', {
       lakeName: c.lakeName, bronzeRetentionDays: c.bronzeRetentionDays, athenaResultsRetentionDays: c.athenaResultsRetentionDays,
-      noncurrentVersionDays: c.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete,
+      noncurrentVersionDays: c.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete, adoptRetained: c.adoptRetainedLake,
     });
     const bucket = this.storage.bucket;
     const lakeUrl = `s3://${bucket.bucketName}/`;
     const databaseName = glueDatabaseName(c.lakeName);
-    this.catalog = new LakeCatalog(this, 'Catalog', { bucket, databaseName, symbols: projectedSymbols(c), historyStart: c.historyStart });
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      bucket, databaseName, symbols: projectedSymbols(c), historyStart: c.historyStart,
+      removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, adoptDatabase: c.adoptRetainedLake,
+    });
     this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 

@@ -5,7 +5,8 @@ import { Construct } from 'constructs';
 /**
  * A bucket with the security defaults set once, so no caller can forget one: SSE-S3, all public access
  * blocked, SSL enforced, versioning with noncurrent versions expiring, incomplete uploads aborted, server
- * access logs to a separate bucket. Data is retained on stack deletion unless `destroyOnDelete` is set.
+ * access logs to a separate bucket. Data is retained on stack deletion unless `destroyOnDelete` is set; then the
+ * bucket is emptied (every version) before it is deleted.
  */
 
 export interface SecureBucketProps {
@@ -24,6 +25,7 @@ export class SecureBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
+    const removalPolicy = props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -33,7 +35,9 @@ export class SecureBucket extends Construct {
       objectOwnership: props.isAccessLogBucket ? s3.ObjectOwnership.BUCKET_OWNER_PREFERRED : s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: props.accessLogs?.bucket,
       serverAccessLogsPrefix: props.accessLogs?.prefix,
-      removalPolicy: props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy,
+      // The custom resource this adds draws no cdk-nag finding (its provider is a raw CfnResource, which the Lambda
+      // and IAM rules do not inspect); the nag test synthesizes this setting, so a future finding would fail it.
       autoDeleteObjects: props.destroyOnDelete,
       lifecycleRules: [
         {
@@ -45,5 +49,8 @@ export class SecureBucket extends Construct {
         ...(props.lifecycleRules ?? []),
       ],
     });
+    // A kept bucket keeps its policy: without it the bucket would accept plain HTTP, and the access-log bucket
+    // would stop receiving logs from S3's log delivery.
+    this.bucket.policy?.applyRemovalPolicy(removalPolicy);
   }
 }

@@ -16,6 +16,12 @@ export interface LakeStorageProps {
   athenaResultsRetentionDays: number;
   noncurrentVersionDays: number;
   destroyDataOnDelete: boolean;
+  /**
+   * Reference the lake bucket an earlier deployment kept, by its fixed name, instead of creating the buckets. The
+   * kept bucket goes on logging to the access-log bucket kept with it, under the policies kept with both.
+   * @default false
+   */
+  readonly adoptRetained?: boolean;
 }
 
 export const LAKE_PREFIXES = {
@@ -38,11 +44,16 @@ export function lakeBucketName(lakeName: string, region: string, account: string
 }
 
 export class LakeStorage extends Construct {
-  readonly bucket: s3.Bucket;
-  readonly accessLogBucket: s3.Bucket;
+  readonly bucket: s3.IBucket;
+  /** Absent when the lake bucket is adopted: that one logs to the access-log bucket kept with it. */
+  readonly accessLogBucket?: s3.Bucket;
 
   constructor(scope: Construct, id: string, props: LakeStorageProps) {
     super(scope, id);
+    if (props.adoptRetained) {
+      this.bucket = s3.Bucket.fromBucketName(this, 'Lake', lakeBucketName(props.lakeName, Aws.REGION));
+      return;
+    }
     const common = { noncurrentVersionDays: props.noncurrentVersionDays, destroyOnDelete: props.destroyDataOnDelete };
     this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
       ...common, isAccessLogBucket: true,

@@ -43,13 +43,8 @@ const HANDLERS: Record<string, () => Promise<{ handler: (event: unknown, ctx?: {
 
 /** The lake stack as `cdk deploy` would deploy it (cdk.json's context, feature flags included), resolved. */
 export function synthesize(overrides: Partial<LakehouseConfig> = {}): ResolvedTemplate {
-  const { lake } = buildApp(overrides, { context: cdkJsonContext() });
+  const { lake } = buildApp(overrides);
   return new ResolvedTemplate(Template.fromStack(lake).toJSON() as CfnTemplate);
-}
-
-function cdkJsonContext(): Record<string, unknown> {
-  const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '../../cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-  return context;
 }
 
 export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {

@@ -1,20 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_CONFIG, enabledGroups, validateConfig, type LakehouseConfig } from '../../lib/cdk/config';
-import { CollectorStack } from '../../lib/cdk/collector-stack';
-import { LakehouseStack } from '../../lib/cdk/lakehouse-stack';
+import { addLakehouseStacks } from '../../lib/cdk/app';
+import type { LakehouseConfig } from '../../lib/cdk/config';
+import type { LakehouseStack } from '../../lib/cdk/lakehouse-stack';
+
+/** cdk.json's context: our settings, and the feature flags that change what constructs render. */
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> =
+  JSON.parse(readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 
 /**
- * The app as bin/app.ts builds it, for assertions. Lambda bundling is skipped (a placeholder asset) to keep
- * tests fast; test/cdk/cdk-synth.test.ts runs the real `cdk synth` with bundling.
+ * The app as `cdk deploy` builds it (bin/app.ts's stacks, cdk.json's context), with `overrides` given as `-c` would
+ * give them. Lambda bundling is skipped (a placeholder asset) to keep tests fast; test/cdk/cdk-synth.test.ts runs
+ * the real `cdk synth` with bundling.
  */
-export function buildApp(overrides: Partial<LakehouseConfig> = {}, opts: { nag?: boolean; bundle?: boolean; context?: Record<string, unknown> } = {}) {
-  const app = new App({ context: { ...opts.context, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
-  const config = validateConfig({ ...DEFAULT_CONFIG, ...overrides });
-  const lake = new LakehouseStack(app, 'CryptoLakehouse', { config, env: config.lakeRegion ? { region: config.lakeRegion } : undefined });
-  const collectors = enabledGroups(config).filter((g) => g.region)
-    .map((group) => new CollectorStack(app, `CryptoLakehouse-Collector-${group.name}`, { config, group, env: { region: group.region } }));
+export function buildApp(overrides: Partial<LakehouseConfig> = {}, opts: { nag?: boolean; bundle?: boolean } = {}) {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...overrides, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const { config, lake, collectors } = addLakehouseStacks(app);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, config, lake, collectors };
 }

@@ -6,14 +6,18 @@ import { buildApp } from './build-stack';
 const usGroup = { name: 'binanceus', region: 'us-east-1', enabled: true, sources: [{ source: 'binanceus' as const, symbols: ['BTCUSDT'] }] };
 
 describe('cdk-nag AwsSolutions checks', () => {
-  it('finds nothing unacknowledged in the lake stack and a remote collector stack (synth would throw)', () => {
-    const { app, lake, collectors } = buildApp({ lakeRegion: 'eu-west-1', collectors: [...DEFAULT_CONFIG.collectors, usGroup], alarmEmail: 'ops@example.com' }, { nag: true });
-    expect(() => app.synth()).not.toThrow();
-    for (const stack of [lake, ...collectors]) {
-      const errors = Annotations.fromStack(stack).findError('*', /AwsSolutions/);
-      expect(errors).toEqual([]);
-    }
-  });
+  // Destroying adds a custom resource that empties each bucket; adopting drops the buckets and the database.
+  it.each([{}, { destroyDataOnDelete: true }, { adoptRetainedLake: true }])(
+    'finds nothing unacknowledged in the lake stack and a remote collector stack with %j (synth would throw)', (removal) => {
+      const { app, lake, collectors } = buildApp({
+        lakeRegion: 'eu-west-1', collectors: [...DEFAULT_CONFIG.collectors, usGroup], alarmEmail: 'ops@example.com', ...removal,
+      }, { nag: true });
+      expect(() => app.synth()).not.toThrow();
+      for (const stack of [lake, ...collectors]) {
+        const errors = Annotations.fromStack(stack).findError('*', /AwsSolutions/);
+        expect(errors).toEqual([]);
+      }
+    }, 60_000);
 
   it('would fail synth on an unacknowledged finding (the check is live)', () => {
     const { app, lake } = buildApp({}, { nag: true });
