@@ -5,6 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CatalogSync, catalogSyncEnvironment, type CatalogSyncSettings } from './catalog-sync';
 import { JobFunction, type JobFunctionProps } from './job-function';
 import { JobSchedules } from './schedules';
 import { acknowledgeWildcardResources } from './nag';
@@ -27,18 +28,22 @@ export interface LakehouseJobsProps {
   rebuildConcurrency: number;
   logRetentionDays: number;
   destroyOnDelete: boolean;
+  /** The Glue tables whose projection the catalog job keeps in step with the lake. */
+  catalog: CatalogSyncSettings;
 }
 
 const { bronze, silver, gold, quarantine, reports } = LAKE_PREFIXES;
 
 /** What each job may touch in the lake (asserted by tests). */
-export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan', PrefixAccess> = {
+export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'catalog', PrefixAccess> = {
   // Silver reads what it wrote before too (late data is flagged against the previous build).
   silver: { read: [bronze, silver], list: [bronze, silver, quarantine, reports], write: [silver, quarantine, reports], delete: [silver, quarantine, reports] },
   gold: { read: [silver], list: [silver, gold, reports], write: [gold, reports], delete: [gold, reports] },
   backfill: { read: [bronze], list: [bronze], write: [bronze] },
   health: { read: [bronze, reports, gold], list: [bronze, reports, gold] },
   plan: {},
+  // Lists partition folders above `dt` to learn the exchanges, symbols and timeframes each table holds.
+  catalog: { list: [bronze, silver, gold, quarantine] },
 };
 
 type LakeJob = Exclude<keyof typeof JOB_ACCESS, 'backfill'>;
@@ -59,12 +64,18 @@ export class LakehouseJobs extends Construct {
       gold: lakeJob(this, 'gold', { ...common, description: 'Gold: features_1m and OHLCV tables for one date from Silver', memoryMiB: 2048, timeout: Duration.minutes(15), environment: env, deadLetterQueue: this.deadLetterQueue }),
       health: lakeJob(this, 'health', { ...common, description: 'Health: freshness, completeness and feature validity metrics', memoryMiB: 1024, timeout: Duration.minutes(5), environment: env, deadLetterQueue: this.deadLetterQueue }),
       plan: lakeJob(this, 'plan', { ...common, description: 'Rebuild planner: expands a date range into partitions for the state machine', memoryMiB: 256, timeout: Duration.seconds(30), environment: {} }),
+      catalog: lakeJob(this, 'catalog', {
+        ...common, description: 'Catalog: Glue tables project the exchanges, symbols and timeframes the lake holds', memoryMiB: 512,
+        timeout: Duration.minutes(5), environment: { ...env, ...catalogSyncEnvironment(props.catalog) }, deadLetterQueue: this.deadLetterQueue,
+      }),
     };
+    new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
 
     this.schedules = new JobSchedules(this, 'Schedules', this.deadLetterQueue);
     this.schedules.add('SilverDaily', props.silverSchedule, this.functions.silver, 'Silver for yesterday (UTC), 01:00 UTC');
     this.schedules.add('GoldDaily', props.goldSchedule, this.functions.gold, 'Gold for yesterday (UTC), 02:00 UTC');
     this.schedules.add('HealthCheck', 'rate(15 minutes)', this.functions.health, 'Lake freshness, completeness and feature validity');
+    this.schedules.add('CatalogSync', props.catalog.schedule, this.functions.catalog, 'Glue projection follows the lake (exchanges, symbols, timeframes)');
 
     this.rebuild = this.rebuildStateMachine(props);
   }

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LakeCatalog } from './catalog';
 import { CollectorGroup } from './collector-group';
-import { enabledGroups, projectedSymbols, type LakehouseConfig } from './config';
+import { enabledGroups, projectedExchanges, projectedSymbols, type LakehouseConfig } from './config';
 import { LakehouseJobs } from './jobs';
 import { LakehouseMonitoring } from './monitoring';
 import { LakeQuery } from './query';
@@ -38,13 +38,18 @@ export class LakehouseStack extends Stack {
     const bucket = this.storage.bucket;
     const lakeUrl = `s3://${bucket.bucketName}/`;
     const databaseName = glueDatabaseName(c.lakeName);
-    this.catalog = new LakeCatalog(this, 'Catalog', { bucket, databaseName, symbols: projectedSymbols(c), historyStart: c.historyStart });
+    const symbols = projectedSymbols(c);
+    const exchanges = projectedExchanges(c);
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      bucket, databaseName, symbols, exchanges, historyStart: c.historyStart, bronzeRetentionDays: c.bronzeRetentionDays,
+    });
     this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
     this.jobs = new LakehouseJobs(this, 'Jobs', {
       bucket, lakeUrl, silverSchedule: c.silverSchedule, goldSchedule: c.goldSchedule, rebuildConcurrency: c.rebuildConcurrency,
       logRetentionDays: c.logRetentionDays, destroyOnDelete,
+      catalog: { catalog: this.catalog, symbols, exchanges, schedule: c.catalogSchedule },
     });
 
     this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: c.lakeName, alarmEmail: c.alarmEmail || undefined });
