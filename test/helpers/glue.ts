@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GlueClientConfig } from '@aws-sdk/client-glue';
 import type { Template } from 'aws-cdk-lib/assertions';
+import { MissingTableError, type TableCatalog } from '../../lib/catalog/table-catalog';
 import { enumValues, projectionParameters } from '../../lib/schema/derive/glue-projection';
 import { allDatasets, tableName } from '../../lib/schema/registry';
 import { render } from '../cdk/build-stack';
@@ -143,5 +144,18 @@ export function registryTables(configured: { exchanges: string[]; symbols: strin
     PartitionKeys: d.partitionKeys.map((k) => ({ Name: k.name, Type: k.type === 'int32' ? 'int' : 'string' })),
     Parameters: projectionParameters(d, enumValues(d, configured), { historyStart: '2017-01-01', bronzeRetentionDays: 7 }),
   }));
+}
+
+/** The same tables in a map, for tests about what the job decides rather than how it talks to Glue. */
+export function memoryCatalog(seed: readonly StoredTable[]): TableCatalog & { parameters(name: string): Record<string, string> } {
+  const tables = new Map(seed.map((t) => [t.Name, structuredClone(t)]));
+  return {
+    table: async (name) => {
+      const t = tables.get(name);
+      if (!t) throw new MissingTableError(name, 'memory');
+      return { parameters: { ...t.Parameters }, setParameters: async (p) => { t.Parameters = { ...p }; } };
+    },
+    parameters: (name) => ({ ...tables.get(name)!.Parameters }),
+  };
 }
 
