@@ -20,7 +20,9 @@ export const handler = lambdaHandler('catalog', async (event, log) => {
   });
   for (const u of result.updated) log.info(u, 'projection updated');
   for (const w of result.warnings) log.warn(w);
-  for (const t of result.tables.filter((x) => x.ignored.length)) log.warn({ table: t.table, ignored: t.ignored }, 'lake folders that cannot be projected');
+  for (const t of result.tables.filter((x) => x.ignored.length)) {
+    log.warn({ table: t.table, ignored: t.ignored }, 'lake folders that cannot be projected');
+  }
   if (result.failed.length) {
     // Every other table has been brought up to date first; fail the invocation so the Lambda Errors alarm sees it.
     throw new Error(`catalog sync failed for ${result.failed.map((f) => `${f.table} (${f.error})`).join(', ')}`);

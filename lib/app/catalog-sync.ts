@@ -103,7 +103,10 @@ export async function syncCatalog(o: CatalogSyncOptions): Promise<CatalogSyncRes
 
   function partitionsOf(parameters: Record<string, string>, keys: string[]): TableSync['partitions'] {
     try {
-      return { unfiltered: projectedPartitions(parameters, keys, {}, nowMs), oneSymbol: projectedPartitions(parameters, keys, { symbol: 1 }, nowMs) };
+      return {
+        unfiltered: projectedPartitions(parameters, keys, {}, nowMs),
+        oneSymbol: projectedPartitions(parameters, keys, { symbol: 1 }, nowMs),
+      };
     } catch {
       // A table someone gave a projection this arithmetic does not know: nothing to promise about it.
       return undefined;
@@ -129,12 +132,11 @@ function describe(sync: TableSync, before: Readonly<Record<string, string>>, aft
 /** Bronze must answer an unfiltered query, and every table a query on one symbol. */
 function limitWarnings(d: DatasetSpec, partitions: NonNullable<TableSync['partitions']>): string[] {
   const out: string[] = [];
-  const over = (n: number) => n > ATHENA_PARTITION_LIMIT;
-  if (d.layer === 'bronze' && over(partitions.unfiltered)) {
-    out.push(`${tableName(d)}: an unfiltered query projects ${partitions.unfiltered.toLocaleString('en-US')} partitions, over Athena's limit`);
-  }
-  if (over(partitions.oneSymbol)) {
-    out.push(`${tableName(d)}: a query on one symbol projects ${partitions.oneSymbol.toLocaleString('en-US')} partitions, over Athena's limit`);
-  }
+  const warn = (query: string, n: number) => {
+    if (n <= ATHENA_PARTITION_LIMIT) return;
+    out.push(`${tableName(d)}: ${query} projects ${n.toLocaleString('en-US')} partitions, over Athena's limit`);
+  };
+  if (d.layer === 'bronze') warn('an unfiltered query', partitions.unfiltered);
+  warn('a query on one symbol', partitions.oneSymbol);
   return out;
 }

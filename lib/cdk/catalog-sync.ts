@@ -25,7 +25,9 @@ export interface CatalogSyncSettings {
 
 /** The job's environment (lambdas/catalog.ts, lambdas/shared/glue.ts). */
 export function catalogSyncEnvironment(s: CatalogSyncSettings): Record<string, string> {
-  return { GLUE_DATABASE: s.catalog.database.databaseName, PROJECTED_EXCHANGES: s.exchanges.join(','), PROJECTED_SYMBOLS: s.symbols.join(',') };
+  return {
+    GLUE_DATABASE: s.catalog.database.databaseName, PROJECTED_EXCHANGES: s.exchanges.join(','), PROJECTED_SYMBOLS: s.symbols.join(','),
+  };
 }
 
 export class CatalogSync extends Construct {
@@ -37,7 +39,9 @@ export class CatalogSync extends Construct {
     job.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'UpdateTableProjection',
       actions: ['glue:GetTable', 'glue:UpdateTable'],
-      resources: [s.catalog.database.catalog.catalogArn, s.catalog.database.databaseArn, ...[...s.catalog.tables.values()].map((t) => t.tableArn)],
+      resources: [
+        s.catalog.database.catalog.catalogArn, s.catalog.database.databaseArn, ...[...s.catalog.tables.values()].map((t) => t.tableArn),
+      ],
     }));
     this.afterDeploy = new events.Rule(this, 'AfterDeploy', {
       description: 'Catalog job after each deployment: a changed table comes back with only the configured symbols',

@@ -66,7 +66,8 @@ export class LakehouseJobs extends Construct {
       plan: lakeJob(this, 'plan', { ...common, description: 'Rebuild planner: expands a date range into partitions for the state machine', memoryMiB: 256, timeout: Duration.seconds(30), environment: {} }),
       catalog: lakeJob(this, 'catalog', {
         ...common, description: 'Catalog: Glue tables project the exchanges, symbols and timeframes the lake holds', memoryMiB: 512,
-        timeout: Duration.minutes(5), environment: { ...env, ...catalogSyncEnvironment(props.catalog) }, deadLetterQueue: this.deadLetterQueue,
+        timeout: Duration.minutes(5), environment: { ...env, ...catalogSyncEnvironment(props.catalog) },
+        deadLetterQueue: this.deadLetterQueue,
       }),
     };
     new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
@@ -75,7 +76,7 @@ export class LakehouseJobs extends Construct {
     this.schedules.add('SilverDaily', props.silverSchedule, this.functions.silver, 'Silver for yesterday (UTC), 01:00 UTC');
     this.schedules.add('GoldDaily', props.goldSchedule, this.functions.gold, 'Gold for yesterday (UTC), 02:00 UTC');
     this.schedules.add('HealthCheck', 'rate(15 minutes)', this.functions.health, 'Lake freshness, completeness and feature validity');
-    this.schedules.add('CatalogSync', props.catalog.schedule, this.functions.catalog, 'Glue projection follows the lake (exchanges, symbols, timeframes)');
+    this.schedules.add('CatalogSync', props.catalog.schedule, this.functions.catalog, 'Glue projection follows the lake');
 
     this.rebuild = this.rebuildStateMachine(props);
   }

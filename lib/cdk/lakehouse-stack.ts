@@ -66,6 +66,9 @@ export class LakehouseStack extends Stack {
     new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName, description: 'S3 bucket holding every layer' });
     new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: c.lakeName, description: 'Athena workgroup to query with' });
+    new CfnOutput(this, 'CatalogFunctionName', {
+      value: this.jobs.functions.catalog.fn.functionName, description: 'Invoke to project new symbols in Athena at once',
+    });
     new CfnOutput(this, 'RebuildStateMachineArn', { value: this.jobs.rebuild.stateMachineArn, description: 'Start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }

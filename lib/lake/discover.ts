@@ -44,7 +44,8 @@ export async function discoverPartitions(store: ObjectStore, d: DatasetSpec, fix
  * lake: one listing per folder of the level above, so the cost grows with the number of values, not of files.
  * Folders not named `key=value` for the key of their level are ignored.
  */
-export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, d: DatasetSpec, keys: readonly K[]): Promise<{ values: Map<K, Set<string>>; listings: number }> {
+export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, d: DatasetSpec, keys: readonly K[]):
+  Promise<{ values: Map<K, Set<string>>; listings: number }> {
   const order = d.partitionKeys.slice(0, keys.length).map((k) => k.name);
   if (order.join('/') !== keys.join('/')) throw new Error(`${d.layer}/${d.name}: ${keys.join(', ')} are not its leading partition keys`);
   const values = new Map<K, Set<string>>(keys.map((k) => [k, new Set<string>()]));

@@ -62,7 +62,8 @@ function listingOnlyLake(symbols: readonly string[]): ObjectStore {
   });
   const notHere = () => { throw new Error('the catalog job only lists folders'); };
   return {
-    url: 'memory://listing-only', get: notHere, tryGet: notHere, put: notHere, putFile: notHere, list: notHere, exists: notHere, delete: notHere,
+    url: 'memory://listing-only',
+    get: notHere, tryGet: notHere, put: notHere, putFile: notHere, list: notHere, exists: notHere, delete: notHere,
     listPrefixes: async (prefix) => {
       const [layer, name, ...rest] = prefix.split('/').filter(Boolean);
       const d = allDatasets().find((x) => x.layer === layer && x.name === name);
@@ -113,7 +114,8 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
     expect(n).toBeLessThan(ATHENA_PARTITION_LIMIT);
   });
 
-  it.each(allDatasets().filter((d) => d.layer !== 'bronze').map((d) => [tableName(d), d] as const))('%s: a query on one symbol stays under the limit', (_, d) => {
+  const notBronze = allDatasets().filter((d) => d.layer !== 'bronze').map((d) => [tableName(d), d] as const);
+  it.each(notBronze)('%s: a query on one symbol stays under the limit', (_, d) => {
     const n = projectedPartitions(catalog.parameters(tableName(d)), keysOf(d), { symbol: 1 }, now);
     expect(n).toBe(4 * days * (d.timeframes ? KLINE_TIMEFRAMES.length : 1));
     expect(n).toBeLessThan(ATHENA_PARTITION_LIMIT);
@@ -124,7 +126,10 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
     expect(projectedPartitions(catalog.parameters('silver_trades'), keysOf(silver), {}, now)).toBe(4 * 200 * days);
     expect(projectedPartitions(catalog.parameters('silver_trades'), keysOf(silver), { dt: 31 }, now)).toBe(4 * 200 * 31);
     const bronzeKlines = allDatasets('bronze').find((d) => d.name === 'klines')!;
-    const before = { ...catalog.parameters('bronze_klines'), 'projection.dt.range': `${historyStart},NOW`, 'projection.timeframe.values': KLINE_TIMEFRAMES.join(',') };
+    const before = {
+      ...catalog.parameters('bronze_klines'),
+      'projection.dt.range': `${historyStart},NOW`, 'projection.timeframe.values': KLINE_TIMEFRAMES.join(','),
+    };
     expect(projectedPartitions(before, keysOf(bronzeKlines), {}, now)).toBeGreaterThan(ATHENA_PARTITION_LIMIT);
     expect(projectedPartitions(before, keysOf(bronzeKlines), { symbol: 1 }, now)).toBeGreaterThan(ATHENA_PARTITION_LIMIT);
   });

@@ -73,7 +73,8 @@ describe('catalog job in the stack', () => {
     expect(glue).toHaveLength(1);
     expect([glue[0].Action].flat().sort()).toEqual(['glue:GetTable', 'glue:UpdateTable']);
     const arns = [concrete(glue[0].Resource)].flat() as string[];
-    expect(arns.sort()).toEqual([glueArn('catalog'), glueArn(`database/${DB}`), ...allDatasets().map((d) => glueArn(`table/${DB}/${tableName(d)}`))].sort());
+    const tables = allDatasets().map((d) => glueArn(`table/${DB}/${tableName(d)}`));
+    expect(arns.sort()).toEqual([glueArn('catalog'), glueArn(`database/${DB}`), ...tables].sort());
     expect(arns.every((a) => !a.includes('*'))).toBe(true);
   });
 
@@ -90,9 +91,12 @@ describe('catalog job in the stack', () => {
     const listPrefixes = store.listPrefixes.bind(store);
     store.listPrefixes = async (prefix) => { listed.push(prefix); return listPrefixes(prefix); };
     const catalog = memoryCatalog(templateTables(template));
-    const r = await syncCatalog({ store, catalog, configured: { exchanges: projectedExchanges(DEFAULT_CONFIG), symbols: projectedSymbols(DEFAULT_CONFIG) } });
+    const configured = { exchanges: projectedExchanges(DEFAULT_CONFIG), symbols: projectedSymbols(DEFAULT_CONFIG) };
+    const r = await syncCatalog({ store, catalog, configured });
     expect(r.failed).toEqual([]);
-    expect(listed).toEqual(expect.arrayContaining(['bronze/klines/', 'bronze/klines/timeframe=1h/', 'bronze/klines/timeframe=1h/exchange=kraken/', 'quarantine/trades/']));
+    expect(listed).toEqual(expect.arrayContaining([
+      'bronze/klines/', 'bronze/klines/timeframe=1h/', 'bronze/klines/timeframe=1h/exchange=kraken/', 'quarantine/trades/',
+    ]));
 
     for (const prefix of new Set(listed)) {
       expect([prefix, await decision('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })]).toEqual([prefix, 'Allowed']);
@@ -113,7 +117,9 @@ describe('catalog job in the stack', () => {
       ['glue:CreateTable', glueArn(`database/${DB}`)],
       ['glue:BatchCreatePartition', glueArn(`table/${DB}/silver_klines`)],
     ];
-    for (const [action, arn, context] of denied) expect([action, arn, await decision(action, arn, context)]).toEqual([action, arn, 'ImplicitlyDenied']);
+    for (const [action, arn, context] of denied) {
+      expect([action, arn, await decision(action, arn, context)]).toEqual([action, arn, 'ImplicitlyDenied']);
+    }
   }, 60_000);
 
   it('tells the function its database and the configured exchanges and symbols', () => {
@@ -121,6 +127,8 @@ describe('catalog job in the stack', () => {
     expect(render(env.GLUE_DATABASE)).toMatch(/^<CatalogDatabase\w+>$/);
     expect(env).toMatchObject({ PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT,ETHUSDT' });
     expect(render(env.LAKE_URL)).toMatch(/^s3:\/\//);
+    // Users invoke it by this name to project a new symbol at once.
+    expect(template.findOutputs('CatalogFunctionName').CatalogFunctionName.Value).toEqual({ Ref: catalogFnId });
   });
 
   it('runs right after each deployment of the stack settles (CloudFormation resets changed tables to the template)', () => {
@@ -132,6 +140,8 @@ describe('catalog job in the stack', () => {
       detail: { 'stack-id': [{ Ref: 'AWS::StackId' }], 'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] } },
     });
     expect(afterDeploy[0].Targets.map((t: { Arn: unknown }) => render(t.Arn))).toEqual([`<${catalogFnId}.Arn>`]);
-    template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [catalogFnId, 'Arn'] } });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [catalogFnId, 'Arn'] },
+    });
   });
 });

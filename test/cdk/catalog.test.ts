@@ -49,8 +49,10 @@ describe('catalog construct (Glue tables from the schema registry)', () => {
 
   it('projects the exchanges the configured sources write, and Bronze dt over the configured retention', () => {
     const sources = (['kraken', 'sim', 'binance-futures'] as const).map((source) => ({ source, symbols: ['BTCUSDT'] }));
-    const t = Template.fromStack(buildApp({ collectors: [{ name: 'all', region: '', enabled: true, sources }], bronzeRetentionDays: 3 }).lake);
-    const params = new Map(Object.values(t.findResources('AWS::Glue::Table')).map((r) => [r.Properties.TableInput.Name, r.Properties.TableInput.Parameters]));
+    const { lake } = buildApp({ collectors: [{ name: 'all', region: '', enabled: true, sources }], bronzeRetentionDays: 3 });
+    const t = Template.fromStack(lake);
+    const inputs = Object.values(t.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
+    const params = new Map(inputs.map((i) => [i.Name, i.Parameters]));
     expect(params.get('silver_trades')['projection.exchange.values']).toBe('binance,binance-futures,kraken');
     expect(params.get('bronze_trades')['projection.dt.range']).toBe('NOW-4DAYS,NOW');
   });

@@ -20,7 +20,8 @@ describe('jobs construct (Lambdas, schedules, rebuild)', () => {
   it('deploys one Node.js ARM64 function per handler, each with its own log group', () => {
     expect(functions.length).toBeGreaterThanOrEqual(4);
     // The self-heal calls exchange APIs, so it belongs to the collector group (deployed in a region its exchange serves).
-    expect(functions.map(([id]) => id.replace(/Function\w+$/, '')).sort()).toEqual(['CollectorbinanceBackfill', 'JobsCatalog', 'JobsGold', 'JobsHealth', 'JobsPlan', 'JobsSilver']);
+    expect(functions.map(([id]) => id.replace(/Function\w+$/, '')).sort())
+      .toEqual(['CollectorbinanceBackfill', 'JobsCatalog', 'JobsGold', 'JobsHealth', 'JobsPlan', 'JobsSilver']);
     for (const [id, f] of functions) {
       expect(f.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
       // Every job but the planner (which only expands dates) works on the lake.

@@ -68,12 +68,18 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
       const op = String(req.headers['x-amz-target'] ?? '').replace(/^AWSGlue\./, '');
       const body = JSON.parse(text || '{}') as Record<string, unknown>;
       calls.push({ op, body });
-      if (req.method !== 'POST' || req.headers['content-type'] !== 'application/x-amz-json-1.1') return fail(res, 'SerializationException', 'not JSON 1.1');
-      if (body.DatabaseName !== databaseName) return fail(res, 'EntityNotFoundException', `Database ${String(body.DatabaseName)} not found.`);
+      if (req.method !== 'POST' || req.headers['content-type'] !== 'application/x-amz-json-1.1') {
+        return fail(res, 'SerializationException', 'not JSON 1.1');
+      }
+      if (body.DatabaseName !== databaseName) {
+        return fail(res, 'EntityNotFoundException', `Database ${String(body.DatabaseName)} not found.`);
+      }
       if (op === 'GetTable') {
         const t = tables.get(String(body.Name));
         if (!t) return fail(res, 'EntityNotFoundException', `Table ${String(body.Name)} not found.`);
-        return answer(res, { Table: { ...t, DatabaseName: databaseName, CreateTime: 1_700_000_000, IsRegisteredWithLakeFormation: false } });
+        // Read-only fields as Glue adds them: a TableInput must not carry them back.
+        const readOnly = { DatabaseName: databaseName, CreateTime: 1_700_000_000, IsRegisteredWithLakeFormation: false };
+        return answer(res, { Table: { ...t, ...readOnly } });
       }
       if (op === 'UpdateTable') {
         const input = body.TableInput as StoredTable | undefined;
@@ -89,7 +95,8 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
           current.VersionId = String(Number(current.VersionId) + 1);
         }
         if (body.VersionId !== undefined && body.VersionId !== current.VersionId) {
-          return fail(res, 'ConcurrentModificationException', `Table ${input.Name} is at version ${current.VersionId}, not ${String(body.VersionId)}`);
+          const why = `Table ${input.Name} is at version ${current.VersionId}, not ${String(body.VersionId)}`;
+          return fail(res, 'ConcurrentModificationException', why);
         }
         tables.set(input.Name, { ...input, VersionId: String(Number(current.VersionId) + 1) });
         return answer(res, {});

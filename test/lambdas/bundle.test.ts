@@ -42,7 +42,9 @@ describe('Lambda bundles', () => {
     s3 = await startS3();
     useLake(s3, 'bundle');
     glue = await startGlue('lake_db', registryTables({ exchanges: ['binance'], symbols: ['BTCUSDT'] }));
-    Object.assign(process.env, { GLUE_DATABASE: 'lake_db', GLUE_ENDPOINT: glue.endpoint, PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT' });
+    Object.assign(process.env, {
+      GLUE_DATABASE: 'lake_db', GLUE_ENDPOINT: glue.endpoint, PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT',
+    });
   });
   afterAll(async () => {
     await s3?.close();
