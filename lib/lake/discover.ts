@@ -38,7 +38,6 @@ export async function discoverPartitions(store: ObjectStore, d: DatasetSpec, fix
   return out;
 }
 
-
 /**
  * The values of the dataset's leading partition keys (`keys`, in path order from the first) found in the
  * lake: one listing per folder of the level above, so the cost grows with the number of values, not of files.
