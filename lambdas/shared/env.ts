@@ -8,3 +8,14 @@ export function optionalEnvInt(name: string, min: number, max: number, env: Node
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
   return n;
 }
+
+export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const v = env[name]?.trim();
+  if (!v) throw new UserError(`${name} is not set`);
+  return v;
+}
+
+/** A comma-separated list (empty or unset: none). */
+export function envList(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}

@@ -2,22 +2,25 @@ import { type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { EXCHANGES } from '../schema/columns';
 import { glueColumns, gluePartitionKeys } from '../schema/derive/glue-columns';
+import { enumValues, projectionParameters } from '../schema/derive/glue-projection';
 import { allDatasets, tableName } from '../schema/registry';
 import type { DatasetSpec } from '../schema/types';
 
 /**
  * The Glue catalog: one table per dataset and layer, generated from the schema registry, with partition
- * projection so Athena finds partitions from the key layout alone (no crawlers, no MSCK REPAIR).
+ * projection so Athena finds partitions from the key layout alone (no crawlers, no MSCK REPAIR). The template
+ * projects the configured exchanges and symbols; the catalog job (catalog-sync.ts) adds what the lake holds.
  */
 
 export interface LakeCatalogProps {
   bucket: s3.IBucket;
   databaseName: string;
   /** Path-safe symbols to project. */
-  symbols: string[];
-  /** First date to project for `dt`. */
+  symbols: readonly string[];
+  /** Exchanges to project. */
+  exchanges: readonly string[];
+  /** First date to project for `dt` outside Bronze. */
   historyStart: string;
   /**
    * Whether the database outlives the stack. Its tables never do: they hold no data and are generated from the
@@ -27,6 +30,8 @@ export interface LakeCatalogProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Reference the database of this name, kept by an earlier deployment, instead of creating it. @default false */
   readonly adoptDatabase?: boolean;
+  /** Bronze projects `dt` over its retention only. */
+  bronzeRetentionDays: number;
 }
 
 const GLUE_TYPE: Record<string, glue.Type> = {
@@ -64,35 +69,12 @@ export class LakeCatalog extends Construct {
       dataFormat: glue.DataFormat.PARQUET,
       columns: glueColumns(d).map(toColumn),
       partitionKeys: gluePartitionKeys(d).map(toColumn),
-      partitionProjection: projection(d, props),
       parameters: {
+        // Written as parameters rather than through `partitionProjection`, so the catalog job derives the same ones.
+        ...projectionParameters(d, enumValues(d, props), props),
         'storage.location.template': `s3://${props.bucket.bucketName}/${location}${template}`,
         classification: 'parquet',
       },
     });
   }
-}
-
-function projection(d: DatasetSpec, props: LakeCatalogProps): glue.PartitionProjection {
-  const p: glue.PartitionProjection = {};
-  for (const k of d.partitionKeys) {
-    switch (k.name) {
-      case 'timeframe':
-        p.timeframe = glue.PartitionProjectionConfiguration.enum({ values: [...(d.timeframes ?? [])] });
-        break;
-      case 'exchange':
-        p.exchange = glue.PartitionProjectionConfiguration.enum({ values: [...EXCHANGES] });
-        break;
-      case 'symbol':
-        p.symbol = glue.PartitionProjectionConfiguration.enum({ values: props.symbols });
-        break;
-      case 'dt':
-        p.dt = glue.PartitionProjectionConfiguration.date({ min: props.historyStart, max: 'NOW', format: 'yyyy-MM-dd' });
-        break;
-      case 'hour':
-        p.hour = glue.PartitionProjectionConfiguration.integer({ min: 0, max: 23, digits: 2 });
-        break;
-    }
-  }
-  return p;
 }

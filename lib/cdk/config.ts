@@ -1,4 +1,5 @@
 import type { SourceId } from '../app/sources';
+import type { ExchangeId } from '../schema/columns';
 import { symbolPathValue } from '../storage/lake-paths';
 
 /**
@@ -58,8 +59,13 @@ export interface LakehouseConfig {
   /** First date Athena projects for `dt` (history imports may go back this far). */
   historyStart: string;
   logRetentionDays: number;
-  /** Symbols the lake holds besides the collected ones (history imports), so Athena projects them too. */
+  /**
+   * Symbols Athena projects besides the collected ones before any data arrives. The catalog job adds every
+   * symbol the lake holds anyway, within the hour.
+   */
   extraSymbols: string[];
+  /** When the catalog job brings the Glue tables' projected exchanges, symbols and timeframes in step with the lake. */
+  catalogSchedule: string;
 }
 
 export const DEFAULT_CONFIG: LakehouseConfig = {
@@ -86,6 +92,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   historyStart: '2017-01-01',
   logRetentionDays: 30,
   extraSymbols: [],
+  catalogSchedule: 'cron(50 * * * ? *)',
 };
 
 export type ContextReader = (key: string) => unknown;
@@ -160,4 +167,12 @@ export function projectedSymbols(c: LakehouseConfig): string[] {
   const symbols = new Set<string>(c.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
   for (const g of c.collectors) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
   return [...symbols].sort();
+}
+
+/** The exchange a source's rows are filed under: the simulator speaks Binance spot's protocol and files as binance. */
+export const sourceExchange = (s: SourceId): ExchangeId => (s === 'sim' ? 'binance' : s);
+
+/** Exchanges the collectors write: the values Athena projects for `exchange` before the lake holds others. */
+export function projectedExchanges(c: LakehouseConfig): ExchangeId[] {
+  return [...new Set(c.collectors.flatMap((g) => g.sources.map((s) => sourceExchange(s.source))))].sort();
 }

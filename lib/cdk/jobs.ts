@@ -4,6 +4,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BuildStateMachine } from './build-state-machine';
+import { CatalogSync, catalogSyncEnvironment, type CatalogSyncSettings } from './catalog-sync';
 import { JobFunction, type JobFunctionProps } from './job-function';
 import { JobSchedules } from './schedules';
 import { grantPrefixes, type PrefixAccess } from './prefix-access';
@@ -25,6 +26,8 @@ export interface LakehouseJobsProps {
   readonly buildToleratedFailurePercent: number;
   readonly logRetentionDays: number;
   readonly destroyOnDelete: boolean;
+  /** The Glue tables whose projection the catalog job keeps in step with the lake. */
+  readonly catalog: CatalogSyncSettings;
 }
 
 const { bronze, silver, gold, quarantine, reports, jobs } = LAKE_PREFIXES;
@@ -36,7 +39,7 @@ const goldReports = `${reports}gold/`;
  * with every S3 request evaluated against the policy the synthesized template gives its role
  * (test/aws/jobs-under-iam.test.ts; docs/aws-rules.md).
  */
-export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'summarize', PrefixAccess> = {
+export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'summarize' | 'catalog', PrefixAccess> = {
   // Silver reads its previous quality report: LATE rows are told against the partition's first build.
   silver: {
     read: [bronze, qualityReports], list: [bronze, qualityReports], write: [silver, quarantine, qualityReports], delete: [quarantine],
@@ -47,6 +50,8 @@ export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'pla
   health: { read: [qualityReports, gold], list: [bronze, qualityReports, gold] },
   plan: { list: [bronze, silver], write: [`${jobs}builds/`] },
   summarize: { read: [`${jobs}map-runs/`] },
+  // Lists partition folders above `dt` to learn the exchanges, symbols and timeframes each table holds.
+  catalog: { list: [bronze, silver, gold, quarantine] },
 };
 
 type LakeJob = Exclude<keyof typeof JOB_ACCESS, 'backfill'>;
@@ -68,7 +73,13 @@ export class LakehouseJobs extends Construct {
       health: lakeJob(this, 'health', { ...common, description: 'Health: freshness, completeness and feature validity metrics', memoryMiB: 1024, timeout: Duration.minutes(5), environment, deadLetterQueue: this.deadLetterQueue }),
       plan: lakeJob(this, 'plan', { ...common, description: 'Build planner: lists the partitions of a date range for the build state machine', memoryMiB: 512, timeout: Duration.minutes(5), environment }),
       summarize: lakeJob(this, 'summarize', { ...common, description: 'Build summary: the partitions a build failed to build, from its map-run results', memoryMiB: 512, timeout: Duration.minutes(2), environment }),
+      catalog: lakeJob(this, 'catalog', {
+        ...common, description: 'Catalog: Glue tables project the exchanges, symbols and timeframes the lake holds', memoryMiB: 512,
+        timeout: Duration.minutes(5), environment: { ...environment, ...catalogSyncEnvironment(props.catalog) },
+        deadLetterQueue: this.deadLetterQueue,
+      }),
     };
+    new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
     this.build = new BuildStateMachine(this, 'Build', {
       bucket: props.bucket, plan: this.functions.plan, silver: this.functions.silver, gold: this.functions.gold, summarize: this.functions.summarize,
       maxConcurrency: props.buildConcurrency, toleratedFailurePercent: props.buildToleratedFailurePercent,
@@ -78,6 +89,7 @@ export class LakehouseJobs extends Construct {
     this.schedules = new JobSchedules(this, 'Schedules', this.deadLetterQueue);
     this.schedules.addStateMachine('BuildDaily', props.buildSchedule, this.build, 'Silver, then Gold, of every partition of yesterday (UTC)');
     this.schedules.add('HealthCheck', 'rate(15 minutes)', this.functions.health, 'Lake freshness, completeness and feature validity');
+    this.schedules.add('CatalogSync', props.catalog.schedule, this.functions.catalog, 'Glue projection follows the lake');
   }
 }
 

@@ -2,7 +2,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { LakeCatalog } from './catalog';
 import { CollectorGroup } from './collector-group';
-import { enabledGroups, projectedSymbols, type LakehouseConfig } from './config';
+import { enabledGroups, projectedExchanges, projectedSymbols, type LakehouseConfig } from './config';
 import { LakehouseJobs } from './jobs';
 import { LakehouseMonitoring } from './monitoring';
 import { LakeQuery } from './query';
@@ -38,8 +38,10 @@ export class LakehouseStack extends Stack {
     const bucket = this.storage.bucket;
     const lakeUrl = `s3://${bucket.bucketName}/`;
     const databaseName = glueDatabaseName(c.lakeName);
+    const symbols = projectedSymbols(c);
+    const exchanges = projectedExchanges(c);
     this.catalog = new LakeCatalog(this, 'Catalog', {
-      bucket, databaseName, symbols: projectedSymbols(c), historyStart: c.historyStart,
+      bucket, databaseName, symbols, exchanges, historyStart: c.historyStart, bronzeRetentionDays: c.bronzeRetentionDays,
       removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, adoptDatabase: c.adoptRetainedLake,
     });
     this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
@@ -48,6 +50,7 @@ export class LakehouseStack extends Stack {
     this.jobs = new LakehouseJobs(this, 'Jobs', {
       bucket, lakeUrl, buildSchedule: c.buildSchedule, buildConcurrency: c.buildConcurrency, buildToleratedFailurePercent: c.buildToleratedFailurePercent,
       logRetentionDays: c.logRetentionDays, destroyOnDelete,
+      catalog: { catalog: this.catalog, symbols, exchanges, schedule: c.catalogSchedule },
     });
 
     this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: c.lakeName, alarmEmail: c.alarmEmail || undefined });
@@ -64,6 +67,9 @@ export class LakehouseStack extends Stack {
     new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName, description: 'S3 bucket holding every layer' });
     new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: c.lakeName, description: 'Athena workgroup to query with' });
+    new CfnOutput(this, 'CatalogFunctionName', {
+      value: this.jobs.functions.catalog.fn.functionName, description: 'Invoke to project new symbols in Athena at once',
+    });
     new CfnOutput(this, 'BuildStateMachineArn', { value: this.jobs.build.stateMachineArn, description: 'Rebuild a range: start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }

@@ -45,3 +45,30 @@ export async function discoverPartitions(
   }
   return out;
 }
+
+/**
+ * The values of the dataset's leading partition keys (`keys`, in path order from the first) found in the
+ * lake: one listing per folder of the level above, so the cost grows with the number of values, not of files.
+ * Folders not named `key=value` for the key of their level are ignored.
+ */
+export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, d: DatasetSpec, keys: readonly K[]):
+  Promise<{ values: Map<K, Set<string>>; listings: number }> {
+  const order = d.partitionKeys.slice(0, keys.length).map((k) => k.name);
+  if (order.join('/') !== keys.join('/')) throw new Error(`${d.layer}/${d.name}: ${keys.join(', ')} are not its leading partition keys`);
+  const values = new Map<K, Set<string>>(keys.map((k) => [k, new Set<string>()]));
+  let frontier = [partitionPrefix(d, {})];
+  let listings = 0;
+  for (const k of keys) {
+    const listed = await Promise.all(frontier.map((p) => store.listPrefixes(p)));
+    listings += frontier.length;
+    frontier = [];
+    for (const p of listed.flat()) {
+      const seg = p.slice(0, -1).split('/').pop() ?? '';
+      const eq = seg.indexOf('=');
+      if (eq < 0 || seg.slice(0, eq) !== k) continue;
+      values.get(k)!.add(seg.slice(eq + 1));
+      frontier.push(p);
+    }
+  }
+  return { values, listings };
+}

@@ -25,6 +25,8 @@ export type RowSource = (typeof SOURCES)[number];
 /** Kline intervals: the exchanges stream 1m/5m/15m; Silver derives the rest from 1m. */
 export const KLINE_TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export type KlineTimeframe = (typeof KLINE_TIMEFRAMES)[number];
+/** The intervals the collector writes to Bronze; imports and backfills may add others. */
+export const LIVE_KLINE_TIMEFRAMES = ['1m', '5m', '15m'] as const satisfies readonly KlineTimeframe[];
 
 export const PARTITION: Record<'timeframe' | 'exchange' | 'symbol' | 'dt' | 'hour', PartitionKeySpec> = {
   timeframe: { name: 'timeframe', type: 'string', description: 'kline interval (1m, 5m, 15m, ...)' },

@@ -1,3 +1,5 @@
+import { SOURCES, sourceProfile } from '../../lib/app/sources';
+import { sourceExchange } from '../../lib/cdk/config';
 import { glueColumns, gluePartitionKeys } from '../../lib/schema/derive/glue-columns';
 import { allDatasets, tableName } from '../../lib/schema/registry';
 import { buildApp, defaultTemplate } from './build-stack';
@@ -23,14 +25,17 @@ describe('catalog construct (Glue tables from the schema registry)', () => {
     expect(p['projection.enabled']).toBe('true');
     expect(p['projection.dt.type']).toBe('date');
     expect(p['projection.dt.format']).toBe('yyyy-MM-dd');
-    expect(p['projection.dt.range']).toBe('2017-01-01,NOW');
+    // Bronze holds only its retention (7 days by default), plus the day a file flushed after midnight belongs to.
+    expect(p['projection.dt.range']).toBe(d.layer === 'bronze' ? 'NOW-8DAYS,NOW' : '2017-01-01,NOW');
     expect(p['projection.exchange.type']).toBe('enum');
-    expect(p['projection.exchange.values']).toBe('binance,binanceus,binance-futures,kraken');
+    // The configured exchanges and symbols; the catalog job adds whatever else the lake holds.
+    expect(p['projection.exchange.values']).toBe('binance');
     expect(p['projection.symbol.values']).toBe('BTCUSDT,ETHUSDT');
     if (d.partitionKeys.some((k) => k.name === 'hour')) {
       expect(p).toMatchObject({ 'projection.hour.type': 'integer', 'projection.hour.range': '0,23', 'projection.hour.digits': '2' });
     }
-    if (d.timeframes) expect(p['projection.timeframe.values']).toBe(d.timeframes.join(','));
+    // Bronze starts with the intervals the collector writes; Silver derives every interval from 1m.
+    if (d.timeframes) expect(p['projection.timeframe.values']).toBe(d.layer === 'bronze' ? '1m,5m,15m' : d.timeframes.join(','));
     const template = JSON.stringify(p['storage.location.template']);
     expect(template).toContain(`/${d.layer}/${d.name}/${d.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/')}`);
     expect(t.StorageDescriptor.InputFormat).toMatch(/Parquet/);
@@ -40,6 +45,20 @@ describe('catalog construct (Glue tables from the schema registry)', () => {
     const t = Template.fromStack(buildApp({ extraSymbols: ['LINKUSDT', 'BTC/USD'] }).lake);
     const input = Object.values(t.findResources('AWS::Glue::Table'))[0].Properties.TableInput;
     expect(input.Parameters['projection.symbol.values']).toBe('BTC-USD,BTCUSDT,ETHUSDT,LINKUSDT');
+  });
+
+  it('projects the exchanges the configured sources write, and Bronze dt over the configured retention', () => {
+    const sources = (['kraken', 'sim', 'binance-futures'] as const).map((source) => ({ source, symbols: ['BTCUSDT'] }));
+    const { lake } = buildApp({ collectors: [{ name: 'all', region: '', enabled: true, sources }], bronzeRetentionDays: 3 });
+    const t = Template.fromStack(lake);
+    const inputs = Object.values(t.findResources('AWS::Glue::Table')).map((r) => r.Properties.TableInput);
+    const params = new Map(inputs.map((i) => [i.Name, i.Parameters]));
+    expect(params.get('silver_trades')['projection.exchange.values']).toBe('binance,binance-futures,kraken');
+    expect(params.get('bronze_trades')['projection.dt.range']).toBe('NOW-4DAYS,NOW');
+  });
+
+  it.each(SOURCES)('files source %s under the exchange its collector writes', (source) => {
+    expect(sourceExchange(source)).toBe(sourceProfile(source).exchange);
   });
 
   it('uses no crawler', () => {

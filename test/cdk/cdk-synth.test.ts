@@ -46,8 +46,8 @@ describe('npx cdk synth (offline, no credentials, no Docker)', () => {
   it('bundles every job Lambda with esbuild and stages the collector image context', () => {
     const template = JSON.parse(readFileSync(path.join(out, 'CryptoLakehouse.template.json'), 'utf8'));
     const jobs = Object.entries(template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>)
-      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && /^(Jobs|Collector\w+)(Silver|Gold|Health|Plan|Backfill)Function/.test(id));
-    expect(jobs).toHaveLength(5);
+      .filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && /^(Jobs|Collector\w+)(Silver|Gold|Health|Plan|Backfill|Catalog)Function/.test(id));
+    expect(jobs).toHaveLength(6);
     for (const [, fn] of jobs) {
       const dir = path.join(out, fn.Metadata!['aws:asset:path']);
       expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);

@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { allDatasets } from '../../lib/schema/registry';
+import { registryTables, startGlue, type FakeGlue } from '../helpers/glue';
 import type { LocalS3 } from '../helpers/s3rver';
 import { tmpDir } from '../helpers/sample-rows';
 import { useLake } from './helpers';
@@ -11,7 +13,7 @@ import { startS3 } from '../helpers/s3rver';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 /** Lambda entry points: every file directly in lambdas/ (lambdas/shared/ holds their common plumbing). */
-const HANDLERS = ['backfill', 'gold', 'health', 'plan', 'silver'];
+const HANDLERS = ['backfill', 'catalog', 'gold', 'health', 'plan', 'silver'];
 
 /**
  * The bundles as the CDK's NodejsFunction builds them (esbuild, CommonJS, Node 22), with the AWS SDK bundled
@@ -27,6 +29,7 @@ describe('Lambda bundles', () => {
   const outDir = tmpDir('lambda-bundles');
   const built = new Map<string, { bytes: number; inputs: string[] }>();
   let s3: LocalS3;
+  let glue: FakeGlue;
 
   beforeAll(async () => {
     for (const name of HANDLERS) {
@@ -38,8 +41,15 @@ describe('Lambda bundles', () => {
     }
     s3 = await startS3();
     useLake(s3, 'bundle');
+    glue = await startGlue('lake_db', registryTables({ exchanges: ['binance'], symbols: ['BTCUSDT'] }));
+    Object.assign(process.env, {
+      GLUE_DATABASE: 'lake_db', GLUE_ENDPOINT: glue.endpoint, PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT',
+    });
   });
-  afterAll(async () => { await s3?.close(); });
+  afterAll(async () => {
+    await s3?.close();
+    await glue?.close();
+  });
 
   it('covers every handler in lambdas/', async () => {
     const entries = (await fs.readdir(path.join(ROOT, 'lambdas'))).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
@@ -50,15 +60,19 @@ describe('Lambda bundles', () => {
     for (const [name, b] of built) {
       expect([name, b.inputs.filter((i) => FORBIDDEN.test(i))]).toEqual([name, []]);
       if (name !== 'plan') expect(b.inputs.some((i) => i.includes('node_modules/@aws-sdk/client-s3/'))).toBe(true);
+      expect([name, b.inputs.some((i) => i.includes('node_modules/@aws-sdk/client-glue/'))]).toEqual([name, name === 'catalog']);
       // Bundles are well under a megabyte; a jump means something heavy got imported by accident.
       expect([name, b.bytes < 1_200_000]).toEqual([name, true]);
     }
   });
 
-  it('loads every bundle in a plain Node process and runs the plan and health bundles end to end', async () => {
+  it('loads every bundle in a plain Node process and runs the plan, health and catalog bundles end to end', async () => {
     for (const name of HANDLERS) expect(await runBundle(outDir, name, null, 'typeof')).toBe('function');
     expect(await runBundle(outDir, 'plan', { from: '2024-01-30', to: '2024-02-01' })).toEqual({ count: 3, dates: [{ dt: '2024-01-30' }, { dt: '2024-01-31' }, { dt: '2024-02-01' }] });
     expect(await runBundle(outDir, 'health', {})).toMatchObject({ ok: false, bronze: [], silver: { dt: null } });
+    // An empty lake: every table read through the bundled Glue client, none changed.
+    expect(await runBundle(outDir, 'catalog', {})).toMatchObject({ updated: [], tables: allDatasets().length, warnings: [] });
+    expect(glue.calls.filter((c) => c.op === 'GetTable')).toHaveLength(allDatasets().length);
   });
 });
 
