@@ -165,7 +165,8 @@ export const enabledGroups = (c: LakehouseConfig): CollectorGroupConfig[] => c.c
 /** Path-safe symbols the lake will hold (collected and extra): the values Athena projects for `symbol`. */
 export function projectedSymbols(c: LakehouseConfig): string[] {
   const symbols = new Set<string>(c.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
-  for (const g of c.collectors) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
+  // Disabled groups are left out: what they once wrote is in the lake, and the catalog job projects that.
+  for (const g of enabledGroups(c)) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
   return [...symbols].sort();
 }
 
@@ -174,5 +175,5 @@ export const sourceExchange = (s: SourceId): ExchangeId => (s === 'sim' ? 'binan
 
 /** Exchanges the collectors write: the values Athena projects for `exchange` before the lake holds others. */
 export function projectedExchanges(c: LakehouseConfig): ExchangeId[] {
-  return [...new Set(c.collectors.flatMap((g) => g.sources.map((s) => sourceExchange(s.source))))].sort();
+  return [...new Set(enabledGroups(c).flatMap((g) => g.sources.map((s) => sourceExchange(s.source))))].sort();
 }

@@ -38,12 +38,15 @@ describe('monitoring construct', () => {
     expect(alarm('GoldInvalidFeatures')).toMatchObject({ MetricName: Metric.GoldInvalidFeatures, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
   });
 
-  it('alarms on Lambda errors of every job, dead letters, failed rebuilds and a collector with no running task', () => {
-    for (const job of ['silver', 'gold', 'self-heal-binance', 'health', 'plan']) {
+  it('alarms on Lambda errors of every job, dead letters, failed builds and a collector with no running task', () => {
+    for (const job of ['silver', 'gold', 'self-heal-binance', 'health', 'plan', 'summarize', 'catalog']) {
       expect(alarm(`LambdaErrors-${job}`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
     }
     for (const q of ['jobs', 'self-heal-binance']) expect(alarm(`DeadLetters-${q}`)).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 0 });
-    expect(alarm('RebuildFailed')).toMatchObject({ MetricName: 'ExecutionsFailed', Threshold: 0 });
+    expect(alarm('BuildFailed')).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(alarm('BuildFailed').Metrics.map((m: { Id: string; MetricStat?: { Metric: { MetricName: string } } }) => m.MetricStat?.Metric.MetricName).filter(Boolean).sort())
+      .toEqual(['ExecutionsAborted', 'ExecutionsFailed', 'ExecutionsTimedOut']);
+    expect(alarm('BuildPartitionsFailed')).toMatchObject({ MetricName: Metric.BuildFailedPartitions, Statistic: 'Sum', Threshold: 0 });
     expect(alarm('CollectorNotRunning-binance')).toMatchObject({
       Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Statistic: 'SampleCount', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
     });

@@ -35,6 +35,8 @@ const NAME_PATH: Record<string, string | null> = {
   'AWS::SNS::TopicPolicy': null,
   'AWS::SNS::Subscription': null,
   'AWS::Scheduler::Schedule': 'Name',
+  'AWS::Events::Rule': 'Name',
+  'AWS::Lambda::Permission': null,
   'AWS::EC2::VPC': null,
   'AWS::EC2::Subnet': null,
   'AWS::EC2::RouteTable': null,
