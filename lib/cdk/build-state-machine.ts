@@ -24,6 +24,8 @@ export interface BuildStateMachineProps {
   readonly silver: JobFunction;
   readonly gold: JobFunction;
   readonly summarize: JobFunction;
+  /** Brings the Glue tables' projections up to date once a build has written (new symbols become queryable). */
+  readonly catalog: JobFunction;
   /** Partitions built at once per stage. */
   readonly maxConcurrency: number;
   /** Share of a stage's partitions that may fail before the run stops (it then fails). */
@@ -80,18 +82,25 @@ export class BuildStateMachine extends Construct {
       payload: sfn.TaskInput.fromObject({ silver: sfn.JsonPath.objectAt('$.silver'), gold: sfn.JsonPath.objectAt('$.gold') }),
     }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
 
+    // A failed catalog update must not fail a build that wrote everything: its own alarm (Lambda errors) reports it,
+    // and the hourly run repeats it.
+    const syncCatalog = new tasks.LambdaInvoke(this, 'SyncCatalog', {
+      lambdaFunction: props.catalog.fn, payloadResponseOnly: true, payload: sfn.TaskInput.fromObject({}), resultPath: sfn.JsonPath.DISCARD,
+    }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 2, backoffRate: 2 });
+    syncCatalog.addCatch(summarize, { errors: ['States.ALL'], resultPath: '$.catalogError' });
+
     // The request is kept under $.request, so each stage's plan and run land beside it.
     const start = new sfn.Pass(this, 'Request', { parameters: { 'request.$': '$' } });
     const definition = start
       .next(plan('silver')).next(fanOut('silver', props.silver))
       .next(plan('gold')).next(fanOut('gold', props.gold))
-      .next(summarize);
+      .next(syncCatalog).next(summarize);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
       removalPolicy: props.destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
-    const functions = [props.plan, props.silver, props.gold, props.summarize];
+    const functions = [props.plan, props.silver, props.gold, props.summarize, props.catalog];
     this.role = this.executionRole(props.bucket, functions);
     this.machine = new sfn.StateMachine(this, 'Machine', {
       comment: 'Silver then Gold per partition. Input {} builds yesterday; {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
@@ -114,7 +123,7 @@ export class BuildStateMachine extends Construct {
   }
 
   /**
-   * The execution role, least privilege: invoke the four functions; read the item lists and write the map-run results
+   * The execution role, least privilege: invoke the build's functions; read the item lists and write the map-run results
    * under jobs/ (the IAM-evaluated tests run the map runs' S3 requests against exactly these statements); deliver logs
    * and traces (which take no resource-level permissions).
    */

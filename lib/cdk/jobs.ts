@@ -82,6 +82,7 @@ export class LakehouseJobs extends Construct {
     new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
     this.build = new BuildStateMachine(this, 'Build', {
       bucket: props.bucket, plan: this.functions.plan, silver: this.functions.silver, gold: this.functions.gold, summarize: this.functions.summarize,
+      catalog: this.functions.catalog,
       maxConcurrency: props.buildConcurrency, toleratedFailurePercent: props.buildToleratedFailurePercent,
       logRetentionDays: props.logRetentionDays, destroyOnDelete: props.destroyOnDelete,
     }).machine;

@@ -154,6 +154,16 @@ export class CollectorService {
     return result;
   }
 
+  /** Writes every buffer now (after any flush under way); failed writes are spooled or kept for the next flush. */
+  async flush(): Promise<void> {
+    await Promise.all(this.running.map((r) => r.collector.flush()));
+  }
+
+  /** Resolves once every collector has read everything sent so far (see Collector.settled). */
+  async settled(): Promise<void> {
+    await Promise.all(this.running.map((r) => r.collector.settled()));
+  }
+
   /** The spool's counters, when spooling is on. */
   spoolStats(): UploaderStats | undefined {
     return this.uploader?.stats();

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { LakehouseConfig } from '../../lib/cdk/config';
 import { S3ObjectStore } from '../../lib/storage/s3-store';
 import { buildApp } from '../cdk/build-stack';
+import { startGlue, type FakeGlue, type StoredTable } from '../helpers/glue';
 import { startS3, type LocalS3 } from '../helpers/s3rver';
 import { asRole, attachIamGate, RequestLog, RolePolicy } from './iam-gate';
 import { runLocally, type LocalRunResult } from './local-sfn';
@@ -20,6 +21,8 @@ import { ResolvedTemplate, type CfnTemplate } from './template';
 export interface AwsLake {
   t: ResolvedTemplate;
   s3: LocalS3;
+  /** The Glue Data Catalog stand-in, seeded with the template's tables. */
+  glue: FakeGlue;
   bucket: string;
   log: RequestLog;
   /** The gated client every handler's store uses (through LAKE_URL/S3_ENDPOINT). */
@@ -39,6 +42,7 @@ const HANDLERS: Record<string, () => Promise<{ handler: (event: unknown, ctx?: {
   JobsPlanFunction: () => import('../../lambdas/plan'),
   JobsSummarizeFunction: () => import('../../lambdas/summarize'),
   JobsHealthFunction: () => import('../../lambdas/health'),
+  JobsCatalogFunction: () => import('../../lambdas/catalog'),
 };
 
 /** The lake stack as `cdk deploy` would deploy it (cdk.json's context, feature flags included), resolved. */
@@ -54,10 +58,21 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     LAKE_URL: `s3://${bucket}/`, S3_ENDPOINT: s3.endpoint,
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
+  // The functions' own environment from the template (the lake's location is the test's s3rver).
+  for (const id of t.ids('AWS::Lambda::Function', 'Jobs')) {
+    const vars = (t.resolve(t.resource(id).Properties?.Environment ?? null) as { Variables?: Record<string, string> } | null)?.Variables ?? {};
+    for (const [k, v] of Object.entries(vars)) if (k !== 'LAKE_URL' && k !== 'NODE_OPTIONS') process.env[k] = v;
+  }
+  const database = String(process.env.GLUE_DATABASE);
+  const tables = t.ids('AWS::Glue::Table').map((id) => t.resolve((t.resource(id).Properties as { TableInput: never }).TableInput) as unknown as StoredTable);
+  const glue = await startGlue(database, tables);
+  process.env.GLUE_ENDPOINT = glue.endpoint;
   const { lakeStore } = await import('../../lambdas/shared/store');
+  const { glueCatalog } = await import('../../lambdas/shared/glue');
   const store = lakeStore() as S3ObjectStore;
   const log = new RequestLog();
   attachIamGate(store.client, log);
+  attachIamGate(glueCatalog().client, log, 'glue');
   const gated = new S3ObjectStore(store.client, bucket);
   const roles = new Map<string, RolePolicy>();
   const roleOf = (tt: ResolvedTemplate, roleId: string) => {
@@ -94,8 +109,8 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
   };
 
   return {
-    t, s3, bucket, log, client: store.client, gated, functionRole, runBuild,
-    close: async () => { await s3.close(); },
+    t, s3, glue, bucket, log, client: store.client, gated, functionRole, runBuild,
+    close: async () => { await s3.close(); await glue.close(); },
   };
 }
 

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { ACCOUNT, type ResolvedTemplate } from './template';
+import { ACCOUNT, REGION, type ResolvedTemplate } from './template';
 
 /**
  * S3 as AWS enforces it: every request an S3Client sends is evaluated, before it reaches the local server, against
@@ -80,7 +80,7 @@ interface Input {
 }
 
 /** The IAM requests an S3 API call is authorized as. */
-function iamRequests(command: string, input: Input): Evaluation[] {
+function s3Requests(command: string, input: Input): Evaluation[] {
   const bucket = `arn:aws:s3:::${input.Bucket}`;
   const object = (key = input.Key) => `${bucket}/${key}`;
   switch (command) {
@@ -115,13 +115,33 @@ function iamRequests(command: string, input: Input): Evaluation[] {
   }
 }
 
+/**
+ * The IAM requests a Glue Data Catalog call is authorized as: Glue checks the action on the catalog, the database
+ * and the table (each ARN must be allowed).
+ */
+function glueRequests(command: string, input: { DatabaseName?: string; Name?: string; TableInput?: { Name?: string } }): Evaluation[] {
+  const actions: Record<string, string> = { GetTableCommand: 'glue:GetTable', UpdateTableCommand: 'glue:UpdateTable', GetTablesCommand: 'glue:GetTables' };
+  const action = actions[command];
+  if (!action) throw new Error(`the IAM gate does not know which IAM action Glue ${command} needs: add it to test/aws/iam-gate.ts`);
+  const base = `arn:aws:glue:${REGION}:${ACCOUNT}`;
+  const table = input.Name ?? input.TableInput?.Name;
+  return [`${base}:catalog`, `${base}:database/${input.DatabaseName}`, ...(table ? [`${base}:table/${input.DatabaseName}/${table}`] : [])]
+    .map((resource) => ({ action, resource, context: {} }));
+}
+
+const SERVICES = { s3: s3Requests, glue: glueRequests } as const;
+
+/** The 403 S3 (or Glue) sends for a request IAM denies. */
 function accessDenied(message: string): S3ServiceException {
   return new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message });
 }
 
 /** Every S3 request seen, per role, and the denied ones. */
 export class RequestLog {
+  /** Requests since the last `clear()`. */
   readonly requests: S3Request[] = [];
+  /** Every request, `clear()` or not (for the summary). */
+  private readonly history: S3Request[] = [];
 
   get denied(): S3Request[] {
     return this.requests.filter((r) => !r.allowed);
@@ -129,11 +149,17 @@ export class RequestLog {
 
   /** Distinct `action resource-pattern` lines of one role, keys shortened to their layer/dataset prefix. */
   summary(role: string): string[] {
-    const shorten = (r: S3Request) => (r.prefix !== undefined ? `prefix ${r.prefix.split('/').slice(0, 2).join('/')}…` : r.resource.split(':::')[1].split('/').slice(1, 3).join('/'));
-    return [...new Set(this.requests.filter((r) => r.role === role).map((r) => `${r.action} ${shorten(r)}${r.allowed ? '' : ' DENIED'}`))].sort();
+    const shorten = (r: S3Request) => {
+      if (r.prefix !== undefined) return `prefix ${r.prefix.split('/').slice(0, 2).join('/')}…`;
+      if (r.resource.startsWith('arn:aws:s3:::')) return r.resource.split(':::')[1].split('/').slice(1, 3).join('/');
+      return r.resource.split(':').slice(5).join(':').replace(/table\/[^/]+\/.*/, 'table/<db>/<table>');
+    };
+    const all = [...this.history, ...this.requests];
+    return [...new Set(all.filter((r) => r.role === role).map((r) => `${r.action} ${shorten(r)}${r.allowed ? '' : ' DENIED'}`))].sort();
   }
 
   clear(): void {
+    this.history.push(...this.requests);
     this.requests.length = 0;
   }
 }
@@ -142,14 +168,15 @@ export class RequestLog {
  * Puts the gate in front of a client. Requests made outside `asRole` are refused: every request in a test that
  * uses the gate must be attributable to a role of the template.
  */
-export function attachIamGate(client: S3Client, log: RequestLog): void {
+export function attachIamGate(client: { middlewareStack: { add: S3Client['middlewareStack']['add'] } }, log: RequestLog, service: keyof typeof SERVICES = 's3'): void {
+  const requestsOf = SERVICES[service] as (command: string, input: unknown) => Evaluation[];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const role = currentRole.getStore();
       const command = String((context as { commandName?: string }).commandName);
       const input = args.input as Input;
-      if (!role) throw new Error(`S3 ${command} ${input.Key ?? input.Prefix ?? ''} made outside asRole(): no role to evaluate it against`);
-      for (const e of iamRequests(command, input)) {
+      if (!role) throw new Error(`${service} ${command} ${input.Key ?? input.Prefix ?? ''} made outside asRole(): no role to evaluate it against`);
+      for (const e of requestsOf(command, input)) {
         const allowed = await role.allows(e.action, e.resource, e.context);
         log.requests.push({ role: role.name, action: e.action, resource: e.resource, prefix: e.context['s3:prefix'], allowed });
         if (!allowed) throw accessDenied(`${role.name} may not ${e.action} on ${e.resource}${e.context['s3:prefix'] !== undefined ? ` (prefix ${e.context['s3:prefix']})` : ''}`);
@@ -158,7 +185,7 @@ export function attachIamGate(client: S3Client, log: RequestLog): void {
         return await next(args);
       } catch (err) {
         const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-        const read = command === 'GetObjectCommand' || command === 'HeadObjectCommand';
+        const read = service === 's3' && (command === 'GetObjectCommand' || command === 'HeadObjectCommand');
         // S3 reveals that a key is missing only to callers allowed to list the bucket (without a prefix condition).
         if (read && status === 404 && !(await role.allows('s3:ListBucket', `arn:aws:s3:::${input.Bucket}`))) {
           throw accessDenied(`missing key ${input.Key}, answered as S3 does to a caller that may not list the bucket`);

@@ -52,7 +52,7 @@ describe('the jobs under their synthesized IAM policies', () => {
     if (lake) {
       writeRequestSummary(path.join(__dirname, '../../test-results/iam-requests.md'), lake.log, {
         silver: lake.functionRole('JobsSilver'), gold: lake.functionRole('JobsGold'), plan: lake.functionRole('JobsPlan'),
-        summarize: lake.functionRole('JobsSummarize'), health: lake.functionRole('JobsHealth'),
+        summarize: lake.functionRole('JobsSummarize'), health: lake.functionRole('JobsHealth'), catalog: lake.functionRole('JobsCatalog'),
       });
       await lake.close();
     }
@@ -60,7 +60,7 @@ describe('the jobs under their synthesized IAM policies', () => {
   afterEach(() => {
     // Whatever a test did, nothing it ran may have been refused by IAM.
     const denied = lake.log.denied;
-    lake.log.requests.length = 0;
+    lake.log.clear();
     expect(denied).toEqual([]);
   });
 
@@ -81,6 +81,8 @@ describe('the jobs under their synthesized IAM policies', () => {
     // Only yesterday was built; the tick datasets of BTCUSDT too.
     expect(await keysUnder(raw, `silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${DAY1}/`)).toEqual([]);
     expect((await keysUnder(raw, 'silver/trades/')).length).toBe(1);
+    // The catalog job ran once the build had written, under its role (Glue requests evaluated too).
+    expect(lake.log.requests.filter((r) => r.role === lake.functionRole('JobsCatalog').name && r.action === 'glue:GetTable').length).toBeGreaterThan(0);
     // The Step Functions role read the item lists and wrote the map-run results, under jobs/ only.
     expect(await keysUnder(raw, 'jobs/builds/daily-1/')).toEqual(['jobs/builds/daily-1/gold-items.json', 'jobs/builds/daily-1/silver-items.json']);
     expect((await keysUnder(raw, 'jobs/map-runs/')).filter((k) => k.endsWith('manifest.json'))).toHaveLength(2);

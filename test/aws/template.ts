@@ -58,6 +58,7 @@ export class ResolvedTemplate {
       case 'AWS::StepFunctions::StateMachine': return this.arn(logicalId);
       case 'AWS::SQS::Queue': return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${logicalId}`;
       case 'AWS::Glue::Database': return p.DatabaseInput ? String(this.resolve((p.DatabaseInput as Record<string, Json>).Name)) : logicalId;
+      case 'AWS::Glue::Table': return String(this.resolve((p.TableInput as Record<string, Json>).Name));
       default: return logicalId;
     }
   }

@@ -58,7 +58,7 @@ describe('jobs construct (Lambdas, schedules, build state machine)', () => {
     const def = JSON.parse(render(sm.DefinitionString).replace(/<[^>]+>/g, 'ARN'));
     const order: string[] = [];
     for (let st = def.StartAt; st; st = def.States[st].Next) order.push(st);
-    expect(order).toEqual(['Request', 'PlanSilver', 'SilverPartitions', 'PlanGold', 'GoldPartitions', 'Summarize']);
+    expect(order).toEqual(['Request', 'PlanSilver', 'SilverPartitions', 'PlanGold', 'GoldPartitions', 'SyncCatalog', 'Summarize']);
     for (const stage of ['Silver', 'Gold']) {
       const map = def.States[`${stage}Partitions`];
       expect(map).toMatchObject({
