@@ -51,7 +51,7 @@ export function featureCatalogueMarkdown(): string {
     }
     lines.push('');
   }
-  lines.push(`## Labels (${LABELS.length})`, '', 'The only columns that look past `ts`. Never use them as inputs. A day\'s last hour needs the next day\'s bars:', 'the 02:00 schedule builds yesterday and rebuilds the day before, so those labels fill in one day later.', '', '| name | horizon | definition |', '|---|---|---|');
+  lines.push(`## Labels (${LABELS.length})`, '', 'The only columns that look past `ts`. Never use them as inputs. A day\'s last hour needs the next day\'s bars:', 'the daily build makes yesterday and rebuilds the day before, so those labels fill in one day later.', '', '| name | horizon | definition |', '|---|---|---|');
   for (const l of LABELS) lines.push(`| \`${l.name}\` | ${l.horizonMinutes} min | ${cell(l.definition)} |`);
   lines.push('');
   return lines.join('\n');
