@@ -31,6 +31,8 @@ export interface AwsLake {
   gated: S3ObjectStore;
   /** The role of a Lambda function, by the logical-id prefix of the function (e.g. `JobsSilver`). */
   functionRole(prefix: string): RolePolicy;
+  /** The build state machine's execution role. */
+  machineRole(): RolePolicy;
   runBuild(input: unknown, opts?: { executionName?: string; template?: ResolvedTemplate }): Promise<LocalRunResult>;
   close(): Promise<void>;
 }
@@ -81,6 +83,7 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     return roles.get(key)!;
   };
   const functionRole = (prefix: string) => roleOf(t, t.functionRole(t.one('AWS::Lambda::Function', prefix)));
+  const machineRole = () => roleOf(t, t.stateMachineRole(t.one('AWS::StepFunctions::StateMachine', 'JobsBuild')));
 
   const runBuild = async (input: unknown, opts: { executionName?: string; template?: ResolvedTemplate } = {}) => {
     const tt = opts.template ?? t;
@@ -109,7 +112,7 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
   };
 
   return {
-    t, s3, glue, bucket, log, client: store.client, gated, functionRole, runBuild,
+    t, s3, glue, bucket, log, client: store.client, gated, functionRole, machineRole, runBuild,
     close: async () => { await s3.close(); await glue.close(); },
   };
 }
@@ -132,7 +135,7 @@ function taskFunctions(def: { States: Record<string, Record<string, unknown>> },
 
 /** Writes what each role asked of S3 to test-results/ (for the maintainers' notes), one section per role. */
 export function writeRequestSummary(file: string, log: RequestLog, roles: Record<string, RolePolicy>): void {
-  const lines = ['# S3 requests the jobs made, per role (test/aws/jobs-under-iam.test.ts)', ''];
+  const lines = [`# S3 and Glue requests, per role (${path.basename(file)}; written by the tests in test/aws/)`, ''];
   for (const [label, role] of Object.entries(roles)) {
     lines.push(`## ${label} (${role.name})`, '', ...log.summary(role.name).map((l) => `- ${l}`), '');
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { handler as backfill } from '../../lambdas/backfill';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { CollectorService } from '../../lib/collector/service';
@@ -9,7 +10,7 @@ import type { S3ObjectStore } from '../../lib/storage/s3-store';
 import { openLake } from '../../collector-fargate/config';
 import { tmpDir } from '../helpers/sample-rows';
 import { startS3, type LocalS3 } from '../helpers/s3rver';
-import { synthesize } from './aws-harness';
+import { synthesize, writeRequestSummary } from './aws-harness';
 import { asRole, attachIamGate, RequestLog, RolePolicy } from './iam-gate';
 import type { ResolvedTemplate } from './template';
 
@@ -48,7 +49,15 @@ describe('the collector group under its synthesized IAM policies', () => {
       return next(args);
     }, { step: 'build', name: 'testOutage' });
   }, TIMEOUT);
-  afterAll(async () => { await s3?.close(); });
+  afterAll(async () => {
+    if (t) {
+      writeRequestSummary(path.join(__dirname, '../../test-results/iam-requests-collector.md'), log, {
+        'collector task': RolePolicy.fromTemplate(t, t.one('AWS::IAM::Role', 'CollectorbinanceCollectorTaskTaskRole')),
+        'self-heal': RolePolicy.fromTemplate(t, t.functionRole(t.one('AWS::Lambda::Function', 'CollectorbinanceBackfill'))),
+      });
+    }
+    await s3?.close();
+  });
   afterEach(() => {
     const denied = log.denied;
     log.clear();

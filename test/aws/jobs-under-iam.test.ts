@@ -53,6 +53,7 @@ describe('the jobs under their synthesized IAM policies', () => {
       writeRequestSummary(path.join(__dirname, '../../test-results/iam-requests.md'), lake.log, {
         silver: lake.functionRole('JobsSilver'), gold: lake.functionRole('JobsGold'), plan: lake.functionRole('JobsPlan'),
         summarize: lake.functionRole('JobsSummarize'), health: lake.functionRole('JobsHealth'), catalog: lake.functionRole('JobsCatalog'),
+        'build state machine': lake.machineRole(),
       });
       await lake.close();
     }
