@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {
-  ALL_GOLD_INPUTS, expectedInputs, GoldInput, inputNames, isDataOk, requiredInputs, summarizeInputs, type InputCoverage,
+  ALL_GOLD_INPUTS, GOLD_INPUTS, expectedInputs, GoldInput, inputNames, isDataOk, requiredInputs, summarizeInputs, type InputCoverage,
 } from '../../lib/gold/data-ok';
 import { computeFeatures } from '../../lib/gold/features';
 import type { GoldInputs } from '../../lib/gold/inputs';
@@ -151,6 +153,11 @@ describe('inputs and data_ok per row', () => {
       missingRows: { BOOK: 10, LIQUIDATIONS: 1440 },
     });
     expect(count(g.bool('data_ok'), (x) => x === true)).toBe(0);
+  }, T);
+
+  it('README lists every bit with its value', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const d of GOLD_INPUTS) expect(readme).toContain(`${GoldInput[d.name]} \`${d.name}\``);
   }, T);
 
   it('the registry holds inputs as a non-null int32 in 0 ... every bit', () => {
