@@ -21,7 +21,8 @@ export interface FeatureSpec {
   readonly max?: number;
   /**
    * Whether `data_ok` needs this feature present. Price-derived features are; features whose inputs some
-   * markets never have (taker volume, order book, perpetuals, 200 days of history) are not.
+   * markets never have (taker volume, order book, perpetuals, 200 days of history) are not: where a market needs
+   * the order book or a perpetual, ../data-ok.ts makes data_ok depend on the input itself.
    */
   readonly required: boolean;
 }

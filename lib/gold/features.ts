@@ -4,6 +4,7 @@ import { dayStart } from '../storage/lake-paths';
 import { Table, type ColumnData } from '../table/table';
 import { latestClosedIndex } from './align';
 import { barSeries, type BarSeries } from './bar-series';
+import { expectedInputs, GoldInput, isDataOk, requiredInputs, type InputExpectation } from './data-ok';
 import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, LABELS, ROW_GROUPS } from './feature-columns';
 import type { RowContext } from './groups/row-types';
 import type { GoldInputs } from './inputs';
@@ -56,7 +57,7 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
 
   const aligned: Record<string, Float64Array> = {};
   const rowFlags = new Float64Array(rows);
-  const ok = new Uint8Array(rows).fill(1);
+  const usable = new Uint32Array(rows);
   let series1m: BarSeries | undefined;
 
   for (const tf of FEATURE_TIMEFRAMES) {
@@ -72,11 +73,14 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
         aligned[name] = out;
       }
     }
+    const bit = CANDLE_BIT[tf];
     for (let m = 0; m < rows; m++) {
       const j = use[m];
-      if (j < 0) { ok[m] = 0; continue; }
+      if (j < 0) continue;
       rowFlags[m] = (rowFlags[m] | s.flags[j]) >>> 0;
-      if (s.flags[j] & UNTRUSTED_FLAGS) ok[m] = 0;
+      // The bar must be the one closing at the last boundary: an older one (its successor entirely missing) is stale.
+      const current = s.openTime[j] + s.intervalMs === Math.floor(ts[m] / s.intervalMs) * s.intervalMs;
+      if (current && !(s.flags[j] & UNTRUSTED_FLAGS)) usable[m] |= bit;
     }
   }
 
@@ -93,7 +97,7 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
 
   const ctx: RowContext = {
     rows, from, ts, openTime, oneMinute: s1, inputs: { ...inputs, klines1m: oneMinute },
-    aligned: Object.assign(aligned, { close: columns.close as Float64Array }),
+    aligned: Object.assign(aligned, { close: columns.close as Float64Array }), usable,
   };
   for (const g of ROW_GROUPS) Object.assign(aligned, g.compute(ctx));
   for (const f of FEATURES) columns[f.name] = aligned[f.name];
@@ -102,24 +106,22 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
   columns.ts = ts;
   columns.open_time = openTime;
   columns.quality_flags = rowFlags;
-  columns.data_ok = dataOk(columns, ok, bar, inputs);
+  columns.inputs = Float64Array.from(usable);
+  columns.data_ok = dataOk(columns, usable, openTime, inputs.expected ?? expectedInputs());
   return new Table(spec, rows, columns);
 }
 
+const CANDLE_BIT: Record<string, number> = { '1m': GoldInput.KLINE_1M, '5m': GoldInput.KLINE_5M, '15m': GoldInput.KLINE_15M };
 const REQUIRED = FEATURES.filter((f) => f.required).map((f) => f.name);
 
-/**
- * True where the row's candle and every bar it uses are present and unflagged, every required feature is past its
- * warm-up, and the order-book and perpetual inputs the market has at all are present for the minute.
- */
-function dataOk(columns: Record<string, ColumnData>, ok: Uint8Array, bar: Int32Array, inputs: GoldInputs): boolean[] {
-  const good = Uint8Array.from(ok, (g, m) => (g && bar[m] >= 0 ? 1 : 0));
-  const needed = REQUIRED.map((n) => columns[n] as Float64Array);
-  if (inputs.book?.length) needed.push(columns.book_snapshots_1m as Float64Array);
-  if (inputs.funding?.length) needed.push(columns.funding_rate as Float64Array);
-  // Column by column: each pass reads one array front to back. (A minute without snapshots has a null count.)
-  for (const c of needed) for (let m = 0; m < good.length; m++) if (Number.isNaN(c[m])) good[m] = 0;
-  return Array.from(good, (g) => g === 1);
+/** The rule of ./data-ok.ts applied to every row; required features are checked column by column (one array per pass). */
+function dataOk(columns: Record<string, ColumnData>, usable: Uint32Array, openTime: Float64Array, expected: InputExpectation): boolean[] {
+  const ready = new Uint8Array(usable.length).fill(1);
+  for (const name of REQUIRED) {
+    const c = columns[name] as Float64Array;
+    for (let m = 0; m < ready.length; m++) if (Number.isNaN(c[m])) ready[m] = 0;
+  }
+  return Array.from(usable, (bits, m) => isDataOk(bits, requiredInputs(expected, openTime[m]), ready[m] === 1));
 }
 
 /** Forward log returns from the row's close; null where either bar is missing or untrusted. */

@@ -7,6 +7,7 @@ import type { ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
 import { deriveBars } from '../silver/derive-klines';
 import { validateFeatures, type FeatureValidity } from './validity';
+import { expectedInputs, summarizeInputs, type InputSummary } from './data-ok';
 import { computeFeatures } from './features';
 import { loadGoldInputs, loadSilver1m } from './load-inputs';
 
@@ -37,7 +38,7 @@ export interface GoldResult {
   files: string[];
 }
 
-export interface GoldInputSummary {
+export interface GoldInputSummary extends InputSummary {
   klines1mRows: number;
   dailyBars: number;
   bookSnapshots: number;
@@ -101,6 +102,7 @@ async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: 
     klines1mRows: inputs.klines1m.length, dailyBars: inputs.daily?.length ?? 0, bookSnapshots: inputs.book?.length ?? 0,
     perpetual: inputs.funding || inputs.openInterest ? perpetualFor(exchange, symbol) : null,
     fundingRows: inputs.funding?.length ?? 0, openInterestRows: inputs.openInterest?.length ?? 0, liquidationRows: inputs.liquidations?.length ?? null,
+    ...summarizeInputs(features.num('inputs'), features.num('open_time'), inputs.expected ?? expectedInputs()),
   };
   const result: GoldResult = { exchange, symbol, dt, rows: features.length, dataOkRows: dataOk.filter(Boolean).length, validity: validateFeatures(features), inputs: summary, files };
   const reportKey = `reports/gold/dt=${dt}/${exchange}_${symbolPathValue(symbol)}.json`;

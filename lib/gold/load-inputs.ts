@@ -1,9 +1,10 @@
 import { readTable } from '../parquet/read';
 import { dataset } from '../schema/registry';
 import type { DatasetSpec } from '../schema/types';
-import { addDays, partitionFileKey, partitionPrefix } from '../storage/lake-paths';
+import { addDays, parsePartitionKey, partitionFileKey, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { Table } from '../table/table';
+import { expectedInputs } from './data-ok';
 import { WARMUP_DAYS } from './features';
 import type { GoldInputs } from './inputs';
 import { perpetualFor } from './perp-mapping';
@@ -11,18 +12,27 @@ import { perpetualFor } from './perp-mapping';
 /**
  * Reads from Silver what Gold needs for one day: 1m bars with their warm-up and the next day (labels only),
  * daily bars for the 200-day context, the day's order book, and the mapped perpetual's funding, open interest
- * and liquidations from the day before on (hour look-backs). Which partitions exist comes from one listing
- * per dataset, not from probing keys: with prefix-scoped IAM, S3 answers a missing key with 403, not 404.
+ * and liquidations from the day before on (hour look-backs), and from the same listings the first day the lake
+ * holds each of those inputs for the market, which decides from when its rows need them (./data-ok.ts). Which
+ * partitions exist comes from one listing per dataset, not from probing keys: with prefix-scoped IAM, S3 answers
+ * a missing key with 403, not 404.
  */
 
 /** Daily closes behind sma_200_1d. */
 export const DAILY_CONTEXT_DAYS = 200;
 const READ_CONCURRENCY = 8;
 
-async function readDays(store: ObjectStore, spec: DatasetSpec, base: { exchange: string; symbol: string; timeframe?: string }, dates: readonly string[]): Promise<Table | null> {
+type Market = { exchange: string; symbol: string; timeframe?: string };
+
+/** The partitions of `dates` that exist, read and concatenated (null when none), and the market's first partition date. */
+async function readDaysAndFirst(
+  store: ObjectStore, spec: DatasetSpec, base: Market, dates: readonly string[],
+): Promise<{ table: Table | null; first: string | null }> {
   const wanted = new Map(dates.map((dt) => [partitionFileKey(spec, { ...base, dt }), dt]));
-  const present = (await listAll(store, partitionPrefix(spec, base))).map((o) => o.key).filter((k) => wanted.has(k)).sort();
-  if (present.length === 0) return null;
+  const listed = (await listAll(store, partitionPrefix(spec, base))).map((o) => o.key).sort();
+  const first = listed.length ? parsePartitionKey(listed[0]).dt ?? null : null;
+  const present = listed.filter((k) => wanted.has(k));
+  if (present.length === 0) return { table: null, first };
   const tables: Table[] = new Array(present.length);
   let next = 0;
   const worker = async () => {
@@ -32,7 +42,11 @@ async function readDays(store: ObjectStore, spec: DatasetSpec, base: { exchange:
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, present.length) }, worker));
-  return Table.concat(spec, tables);
+  return { table: Table.concat(spec, tables), first };
+}
+
+async function readDays(store: ObjectStore, spec: DatasetSpec, base: Market, dates: readonly string[]): Promise<Table | null> {
+  return (await readDaysAndFirst(store, spec, base, dates)).table;
 }
 
 const range = (dt: string, before: number, after: number) => Array.from({ length: before + after + 1 }, (_, k) => addDays(dt, k - before));
@@ -49,13 +63,15 @@ export async function loadGoldInputs(store: ObjectStore, exchange: string, symbo
   const [klines1m, daily, book] = await Promise.all([
     loadSilver1m(store, exchange, symbol, dt, WARMUP_DAYS, 1),
     readDays(store, klines, { timeframe: '1d', ...market }, range(dt, DAILY_CONTEXT_DAYS, 0)),
-    readDays(store, dataset('silver', 'book_top10'), market, [dt]),
+    readDaysAndFirst(store, dataset('silver', 'book_top10'), market, [dt]),
   ]);
   const perp = perpetualFor(exchange, symbol);
-  if (!perp) return { klines1m, daily, book };
+  if (!perp) return { klines1m, daily, book: book.table, expected: expectedInputs(exchange, symbol, { book: book.first }) };
   const days = range(dt, 1, 0);
   const [funding, openInterest, liquidations] = await Promise.all(
-    (['funding', 'open_interest', 'liquidations'] as const).map((name) => readDays(store, dataset('silver', name), perp, days)));
+    (['funding', 'open_interest', 'liquidations'] as const).map((name) => readDaysAndFirst(store, dataset('silver', name), perp, days)));
+  const expected = expectedInputs(exchange, symbol, { book: book.first, funding: funding.first, openInterest: openInterest.first });
   // Liquidations are rare: a collected perpetual (it has funding) with no liquidation partition had none.
-  return { klines1m, daily, book, funding, openInterest, liquidations: liquidations ?? (funding ? Table.empty(dataset('silver', 'liquidations')) : null) };
+  const liq = liquidations.table ?? (funding.table ? Table.empty(dataset('silver', 'liquidations')) : null);
+  return { klines1m, daily, book: book.table, funding: funding.table, openInterest: openInterest.table, liquidations: liq, expected };
 }

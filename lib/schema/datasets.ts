@@ -1,3 +1,4 @@
+import { ALL_GOLD_INPUTS, inputBitList } from '../gold/data-ok';
 import { featureColumns } from '../gold/feature-columns';
 import {
   KLINE_TIMEFRAMES, PARTITION, bool, bronzeMeta, dbl, i32, i64, price, qty, silverMeta, str, ts,
@@ -128,7 +129,9 @@ const FEATURES_1M: ColumnSpec[] = [
   price('close', '1m close', true),
   qty('volume', '1m base volume', true),
   i32('quality_flags', 'OR of the input rows quality flags', false, { min: 0 }),
-  bool('data_ok', 'false where inputs were missing or flagged; filter on it for training'),
+  i32('inputs', `bitmask of the inputs present and usable for the row: ${inputBitList()} (docs/features.md)`, false,
+    { min: 0, max: ALL_GOLD_INPUTS }),
+  bool('data_ok', 'true where inputs holds every input the market needs and the required features have warmed up; filter on it to train'),
   ...featureColumns(),
 ];
 

@@ -4,6 +4,7 @@ import { latestClosedIndex } from '../../lib/gold/align';
 import { barSeries } from '../../lib/gold/bar-series';
 import { deriveBars } from '../../lib/silver/derive-klines';
 import { featureCatalogueMarkdown } from '../../lib/gold/catalogue-markdown';
+import { expectedInputs, GoldInput } from '../../lib/gold/data-ok';
 import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, LABELS } from '../../lib/gold/feature-columns';
 import { FEATURE_CATEGORIES } from '../../lib/gold/feature-spec';
 import { WARMUP_DAYS, computeFeatureRange, computeFeatures } from '../../lib/gold/features';
@@ -22,7 +23,11 @@ const LAST = '2024-03-20';
 const DT = '2024-03-16';
 /** 1m bars for the whole range with a 3-minute hole and a single (interpolated) missing minute on DT. */
 const ALL_1M = silver1m(FIRST, LAST, { [DT]: [300, 301, 302, 700] });
-const EVENTS = eventInputs([addDays(DT, -1), DT]);
+/** A Binance spot market whose book is collected from DT and its perpetual from the day before. */
+const EVENTS: Partial<GoldInputs> = {
+  ...eventInputs([addDays(DT, -1), DT]),
+  expected: expectedInputs('binance', 'BTCUSDT', { book: DT, funding: addDays(DT, -1), openInterest: addDays(DT, -1) }),
+};
 const inputsFor = (dt: string, extra: Partial<GoldInputs> = {}): GoldInputs => {
   const open = ALL_1M.num('open_time');
   const from = dayStart(addDays(dt, -WARMUP_DAYS));
@@ -30,7 +35,7 @@ const inputsFor = (dt: string, extra: Partial<GoldInputs> = {}): GoldInputs => {
   const keep = Array.from(open.keys()).filter((i) => open[i] >= from && open[i] < to);
   return { klines1m: ALL_1M.take(keep), ...extra };
 };
-const NON_LABEL = [...FEATURES.map((f) => f.name), 'open', 'high', 'low', 'close', 'volume', 'quality_flags', 'data_ok'];
+const NON_LABEL = [...FEATURES.map((f) => f.name), 'open', 'high', 'low', 'close', 'volume', 'quality_flags', 'inputs', 'data_ok'];
 
 describe('Gold feature catalogue', () => {
   it('has 100+ uniquely named features in the seven SPEC §6 categories, SPEC core names for each timeframe', () => {
@@ -184,12 +189,16 @@ describe('Gold features_1m', () => {
   it('sets data_ok false where the minute is missing, its inputs are flagged, or the book has no snapshot in it', () => {
     const ok = gold.bool('data_ok');
     const flags = gold.num('quality_flags');
+    const inputs = gold.num('inputs');
     expect(ok[300]).toBe(false); // missing minute (3-minute gap): no bar, features null
     expect(gold.num('close')[300]).toBeNaN();
     expect(gold.num('rsi_14_1m')[300]).toBeNaN();
+    expect(inputs[300] & GoldInput.KLINE_1M).toBe(0);
     expect(ok[700]).toBe(false); // single missing minute, interpolated
     expect(flags[700] & QualityFlag.FILLED).toBeTruthy();
+    expect(inputs[700] & GoldInput.KLINE_1M).toBe(0);
     expect(ok[1000]).toBe(true);
+    expect(inputs[1000]).toBe(255);
     // Drop the book snapshots of one minute: that minute is no longer data_ok.
     const book = EVENTS.book!;
     const t = book.num('event_time');
@@ -198,6 +207,7 @@ describe('Gold features_1m', () => {
     const g2 = computeFeatures(inputsFor(DT, { ...EVENTS, book: book.take(keep) }), DT);
     expect(g2.bool('data_ok')[m]).toBe(false);
     expect(g2.num('book_imbalance_l1_1m')[m]).toBeNaN();
+    expect(g2.num('inputs')[m]).toBe(255 & ~GoldInput.BOOK);
     expect(g2.bool('data_ok')[m + 1]).toBe(true);
     expect(ok.filter(Boolean).length).toBeGreaterThan(1400);
   });
@@ -210,13 +220,20 @@ describe('Gold features_1m', () => {
     const changed: GoldInputs = {
       // A 1m bar is "after" ts once it closes after it.
       klines1m: change(inputs.klines1m, 'close_time', (r) => ({ ...r, close: (r.close as number) * 3, open: (r.open as number) * 0.5, high: (r.high as number) * 4, low: (r.low as number) * 0.25, volume: 1e6, quote_volume: 1, taker_buy_volume: 0 })),
-      book: change(EVENTS.book!, 'event_time', (r) => ({ ...r, bid_sz_1: 1e6, ask_px_1: 1e3, ask_sz_7: 1e5 })),
+      // ... and the minute after 13:40 loses its snapshots, which `inputs` and data_ok must not see before it.
+      book: (() => {
+        const t = change(EVENTS.book!, 'event_time', (r) => ({ ...r, bid_sz_1: 1e6, ask_px_1: 1e3, ask_sz_7: 1e5 }));
+        const time = t.num('event_time');
+        const gone = cutTs + 3 * 60_000;
+        return t.take(Array.from(time.keys()).filter((i) => !(time[i] >= gone && time[i] < gone + 60_000)));
+      })(),
       funding: change(EVENTS.funding!, 'event_time', (r) => ({ ...r, funding_rate: 0.5, mark_price: 1, index_price: 2 })),
       openInterest: change(EVENTS.openInterest!, 'event_time', (r) => ({ ...r, open_interest: 1 })),
       liquidations: Table.fromRows(EVENTS.liquidations!.spec, [
         ...EVENTS.liquidations!.rows().map((r) => (after(r.event_time) ? { ...r, qty: 1e6, filled_qty: 1e6 } : r)),
         { ...EVENTS.liquidations!.row(0), event_time: cutTs + 1 },
       ].sort((a, b) => (a.event_time as number) - (b.event_time as number))),
+      expected: EVENTS.expected,
     };
     const before = computeFeatures(inputs, DT);
     const later = computeFeatures(changed, DT);
@@ -235,6 +252,7 @@ describe('Gold features_1m', () => {
     for (const c of FEATURE_CATEGORIES.filter((x) => x !== 'daily_context')) {
       expect([c, FEATURES.some((f) => f.category === c && changedAfter.has(f.name))]).toEqual([c, true]);
     }
+    expect([...changedAfter].filter((c) => c === 'inputs' || c === 'data_ok')).toEqual(['inputs', 'data_ok']);
     // Labels are the columns that may (and do) look ahead.
     expect(Object.is(before.num('label_ret_60m')[13 * 60], later.num('label_ret_60m')[13 * 60])).toBe(false);
   });
@@ -244,7 +262,7 @@ describe('Gold features_1m', () => {
     for (const dt of [addDays(FIRST, WARMUP_DAYS + 1), DT, LAST]) {
       const daily = computeFeatures(inputsFor(dt), dt);
       const offset = (dayStart(dt) - dayStart(FIRST)) / 60_000;
-      for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'data_ok']) {
+      for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'inputs', 'data_ok']) {
         const a = daily.columns[name];
         const b = onePass.columns[name];
         for (let i = 0; i < 1440; i++) {

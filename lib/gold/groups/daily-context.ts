@@ -1,5 +1,6 @@
 import { deriveBars } from '../../silver/derive-klines';
 import { latestClosedIndex } from '../align';
+import { GoldInput } from '../data-ok';
 import { spec } from '../feature-spec';
 import { windowMean } from '../windows';
 import type { RowContext, RowFeatureGroup } from './row-types';
@@ -32,6 +33,10 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
     close = Float64Array.from(rows, (r) => r.close as number);
   }
   const idx = latestClosedIndex(open, DAY, ctx.ts);
+  for (let m = 0; m < ctx.rows; m++) {
+    const j = idx[m];
+    if (j >= 0 && open[j] + DAY === Math.floor(ctx.ts[m] / DAY) * DAY) ctx.usable[m] |= GoldInput.DAILY;
+  }
   const rowClose = ctx.aligned.close;
   const out: Record<string, Float64Array> = {};
   for (const p of PERIODS) {

@@ -1,3 +1,4 @@
+import { GoldInput } from '../data-ok';
 import { spec } from '../feature-spec';
 import type { RowContext, RowFeatureGroup } from './row-types';
 
@@ -72,6 +73,7 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
 
   for (let m = 0; m < n; m++) {
     if (count[m] === 0) continue;
+    ctx.usable[m] |= GoldInput.BOOK;
     out.book_snapshots_1m[m] = count[m];
     IMBALANCE_LEVELS.forEach((k, j) => { if (imbCount[j][m]) out[`book_imbalance_l${k}_1m`][m] = sums[j][m] / imbCount[j][m]; });
     if (spreadCount[m]) out.book_spread_bps_1m[m] = spreadSum[m] / spreadCount[m];

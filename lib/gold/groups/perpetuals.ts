@@ -1,17 +1,17 @@
 import type { Table } from '../../table/table';
 import { lowerBound } from '../../util/lower-bound';
+import { GoldInput, PERPETUAL_STALE_MS as STALE_MS } from '../data-ok';
 import { spec } from '../feature-spec';
 import type { RowContext, RowFeatureGroup } from './row-types';
 
 /**
  * Category 6, perpetuals, from the USD-M perpetual mapped to the row's symbol (see ../perp-mapping.ts): every
- * input is an event strictly before ts. A reading older than STALE_MS counts as missing, so a dead stream shows
- * up as nulls rather than as an hours-old funding rate.
+ * input is an event strictly before ts. A reading older than PERPETUAL_STALE_MS (../data-ok.ts) counts as missing,
+ * so a dead stream shows up as nulls rather than as an hours-old funding rate.
  */
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-const STALE_MS = HOUR;
 
 const pf = (name: string, definition: string, warmupBars: number, range: { min?: number; max?: number } = {}) =>
   spec({ name, category: 'perpetuals', timeframe: 'events', definition, warmupBars, required: false, ...range });
@@ -55,6 +55,7 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
     for (let m = 0; m < n; m++) {
       const i = latestBefore(time, ts[m]);
       if (i < 0) continue;
+      ctx.usable[m] |= GoldInput.FUNDING;
       out.funding_rate[m] = rate[i];
       if (index[i] > 0) out.mark_premium_bps[m] = ((mark[i] - index[i]) / index[i]) * 10_000;
       const j = latestBefore(time, ts[m] - HOUR);
@@ -69,6 +70,7 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
     for (let m = 0; m < n; m++) {
       const i = latestBefore(time, ts[m]);
       if (i < 0) continue;
+      ctx.usable[m] |= GoldInput.OPEN_INTEREST;
       for (const [name, back] of [['oi_change_pct_5m', 5 * MINUTE], ['oi_change_pct_1h', HOUR]] as const) {
         const j = latestBefore(time, ts[m] - back);
         if (j >= 0 && value[j] > 0) out[name][m] = (value[i] / value[j] - 1) * 100;
@@ -97,6 +99,7 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
         if (side[i] === 'SELL') long += notional[i];
         else short += notional[i];
       }
+      ctx.usable[m] |= GoldInput.LIQUIDATIONS;
       out.liq_count_1h[m] = end - start;
       out.liq_notional_1h[m] = all;
       out.liq_long_notional_1h[m] = long;

@@ -12,6 +12,11 @@ export interface RowContext {
   readonly aligned: Readonly<Record<string, Float64Array>>;
   readonly oneMinute: BarSeries;
   readonly inputs: GoldInputs;
+  /**
+   * Each row's GoldInput bits (see ../data-ok.ts); the candle bits are set on entry, and a group reading another
+   * input sets that input's bit on the rows where it could use it.
+   */
+  readonly usable: Uint32Array;
 }
 
 export interface RowFeatureGroup {
