@@ -67,5 +67,6 @@ export const silverMeta = (): ColumnSpec[] => [
   str('quote', 'normalized quote asset, e.g. USDT'),
   ts('ingest_time', 'local receive (or import) time of the kept version; null for filled rows', true),
   str('source', 'ws, rest, archive or filled', false, { enum: SOURCES }),
-  i32('quality_flags', 'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, BACKFILLED=64, INCOMPLETE=128, PARTIAL=256)', false, { min: 0 }),
+  i32('quality_flags', 'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, ' +
+    'BACKFILLED=64, INCOMPLETE=128, PARTIAL=256, SOURCE_CONFLICT=512)', false, { min: 0 }),
 ];
