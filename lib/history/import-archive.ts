@@ -11,7 +11,7 @@ import { bronzeFileId, bronzeFileKey, dateOf, hourOf, partitionPrefix } from '..
 import type { ObjectStore } from '../storage/object-store';
 import { TableBuilder, type Table } from '../table/table';
 import { ArchiveError, archiveLines, MAX_LINE_CHARS, splitFields, verifyChecksum, type SourceLine } from './archive-source';
-import { clip, klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
+import { klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
 import { ohlcvRow, parseDownloadName, type KlineLayout } from './kline-file-layouts';
 import { IntervalEvidence, PROFILE_SAMPLE, profileKlineFile, truncatedField, type KlineFileProfile } from './kline-file-profile';
 
@@ -258,7 +258,7 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
       result.rejectedByReason[kind] = (result.rejectedByReason[kind] ?? 0) + 1;
       quarantine.push(quarantineRow(qSpec, out.row, {
         base, quote, source: 'archive', ingest_time: ingest, quarantined_at: ingest,
-        quarantine_reason: `${out.reason} (${name} line ${r.line}: ${clip(r.text.slice(0, 200))})`,
+        quarantine_reason: `${out.reason} (${name} line ${r.line}: ${r.text.length > 120 ? `${r.text.slice(0, 120)}…` : r.text})`,
       }));
       continue;
     }

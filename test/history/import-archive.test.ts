@@ -364,5 +364,11 @@ describe('import refuses what it would misfile', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ rows: 1440, rejected: 1 });
     expect(r.stderr).toMatch(
       /^lakehouse: import: 1 of 1441 rows quarantined \(1 × expected 12 columns, got 1\) in quarantine\/klines\/timeframe=1m\/\S+$/m);
+    // The rejected line is in the registry's quarantine table, next to what Silver quarantines.
+    const sql = 'select dt, quarantine_reason from quarantine_klines';
+    const q = await lakehouse(['query', sql, '--format', 'json', '--lake', path.join(dir, 'lake')], { timeoutMs: 50_000 });
+    expect(JSON.parse(q.stdout)).toEqual({
+      dt: '2023-02-01', quarantine_reason: 'expected 12 columns, got 1 (LINKUSDT-1m-2023-02-01.csv line 701: garbage)',
+    });
   }, 60_000);
 });
