@@ -34,6 +34,8 @@ export interface ImportOptions {
   symbol?: string;
   interval?: string;
   now?: () => number;
+  /** Bound on rows held for incomplete hour partitions (default MAX_BUFFERED_ROWS). */
+  maxBufferedRows?: number;
   onProgress?(rows: number): void;
 }
 
@@ -70,9 +72,10 @@ const PROGRESS_EVERY = 100_000;
 export const REFUSE_REJECTED_SHARE = 0.5;
 /**
  * Rows held while waiting for their hour partition to be complete. An ordered file holds one hour at a time; a
- * shuffled one holds more, and past this bound the fullest partition is written as an extra part.
+ * shuffled one holds more, and past this bound every partition held is written as a part, so memory stays bounded
+ * and a huge shuffled file still gets a few files per hour rather than one per row.
  */
-const MAX_BUFFERED_ROWS = 250_000;
+export const MAX_BUFFERED_ROWS = 250_000;
 
 interface DataRecord extends SourceLine {
   fields: string[];
@@ -270,19 +273,21 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
     remaining.set(k, left);
     buffered.set(k, (buffered.get(k) ?? 0) + 1);
     if (left === 0) await write(k);
-    else if (buffers.bufferedRows > MAX_BUFFERED_ROWS) await write([...buffered].sort((a, b) => b[1] - a[1])[0][0]);
+    else if (buffers.bufferedRows > (o.maxBufferedRows ?? MAX_BUFFERED_ROWS)) for (const held of [...buffered.keys()]) await write(held);
   }
-  for (const k of [...buffered.keys()]) await write(k);
   o.onProgress?.(result.rows);
+  // Partitions still held are complete unless the file changed since pass 1; then they must not be written.
   if (result.rows !== records - rejected || result.rejected !== rejected) {
     const counts = `${result.rows} rows now, ${records - rejected} before`;
     throw new ArchiveError(`${name}: the file changed while it was being imported (${counts}); import it again`);
   }
+  for (const k of [...buffered.keys()]) await write(k);
 
   if (result.rejected) {
     const prefix = partitionPrefix(qSpec, { timeframe: interval, exchange: o.exchange, symbol, dt: dateOf(firstTime!) });
     result.quarantineKey = `${prefix}import-${sha256.slice(0, 16)}.parquet`;
-    await putTable(o.store, result.quarantineKey, quarantine.build());
+    // An earlier import of the same file quarantined the same lines; its file (and time) stands.
+    if (!(await o.store.exists(result.quarantineKey))) await putTable(o.store, result.quarantineKey, quarantine.build());
   }
   return result;
 }

@@ -172,6 +172,20 @@ describe('import keeps Bronze append-only: nothing overwritten, nothing lost', (
     }
     expect(total).toBe(2880);
   }, 60_000);
+
+  it('bounds the rows a shuffled file holds: past the bound every hour held becomes a part; a re-import adds nothing', async () => {
+    const lines = shuffled(LINK.slice(0, 2880), 7);
+    const { file, store } = await fixture('import-shuffled-bounded', 'LINKUSDT-1m-2023-02.csv', lines.join('\n'));
+    const r = await imp(store, file, { maxBufferedRows: 1000 });
+    expect(r).toMatchObject({ rows: 2880, rejected: 0, existing: 0 });
+    expect(r.files).toBeGreaterThan(48);
+    const { keys, table } = await bronzeRows(store);
+    expect(keys).toHaveLength(r.files);
+    expect(table.length).toBe(2880);
+    expect(new Set(table.num('open_time')).size).toBe(2880);
+    expect(await imp(store, file, { maxBufferedRows: 1000 })).toMatchObject({ files: 0, existing: r.files });
+    expect((await bronzeRows(store)).keys).toEqual(keys);
+  }, 60_000);
 });
 
 describe('import checks every time against its file and exchange', () => {
