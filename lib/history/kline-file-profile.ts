@@ -1,7 +1,7 @@
 import { KLINE_TIMEFRAMES } from '../schema/columns';
 import { timeframeMs } from '../silver/derive-klines';
 import { ArchiveError } from './archive-source';
-import { clip, timeTextUnit, UNIT_NAME, type TimeUnit } from './binance-klines-archive';
+import { clip, timeTextUnit, type TimeUnit } from './binance-klines-archive';
 import { LAYOUT_COLUMNS, type KlineLayout } from './kline-file-layouts';
 
 /**
@@ -181,4 +181,3 @@ export class IntervalEvidence {
 
 const pct = (n: number, of: number): string => `${((100 * n) / of).toFixed(n === of ? 0 : 1)} %`;
 
-export { UNIT_NAME };
