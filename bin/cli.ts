@@ -106,6 +106,10 @@ program.command('import')
       onProgress: (n) => progress(`import: ${n.toLocaleString('en-US')} rows`) });
     endProgress();
     json(r);
+    if (r.rejected > 0) {
+      const reasons = Object.entries(r.rejectedByReason).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ');
+      process.stderr.write(`lakehouse: import: ${r.rejected} of ${r.records} rows quarantined (${reasons}) in ${r.quarantineKey}\n`);
+    }
   });
 
 program.command('silver')

@@ -2,40 +2,143 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 
 /**
- * Streams the records of an archive file as published (data.binance.vision: a CSV inside a ZIP, or the bare
- * CSV), in constant memory, and checks a `.CHECKSUM` file beside a ZIP when there is one.
+ * Streams the lines of an archive file as published (data.binance.vision: a CSV inside a ZIP, or the bare CSV),
+ * in constant memory, and checks a `.CHECKSUM` file beside a ZIP when there is one. A file that cannot be read
+ * to its end (a corrupt ZIP entry, a failing disk) raises an ArchiveError naming the file and the line and byte
+ * where reading stopped; a line that merely holds garbage is the caller's to reject.
  */
 
 export class ArchiveError extends Error {}
 
-function openZipCsv(file: string): Promise<Readable> {
+export interface SourceLine {
+  /** Physical line number, from 1 (empty lines count, as in an editor). */
+  line: number;
+  /** The line without its line break, bytes read as Latin-1 so that garbage survives unchanged. */
+  text: string;
+  /** False for a last line that ends without a newline: a cut-off download looks exactly like this. */
+  terminated: boolean;
+  /** The line was longer than MAX_LINE_CHARS; `text` holds its start only. */
+  overlong: boolean;
+}
+
+/** Archive lines are ~150 bytes; anything this long is garbage, and holding it whole would break constant memory. */
+export const MAX_LINE_CHARS = 16_384;
+
+interface ZipEntryStream {
+  stream: Readable;
+  entryName: string;
+  crc32: number;
+  close(): void;
+}
+
+/**
+ * The one CSV of a ZIP. Binance archives hold exactly one; a ZIP with several is refused rather than guessed at,
+ * since each CSV could be another symbol or interval (importing them under one --symbol would mix markets).
+ */
+function openZipCsv(file: string): Promise<ZipEntryStream> {
+  const name = path.basename(file);
   return new Promise((resolve, reject) => {
-    yauzl.open(file, { lazyEntries: true, autoClose: true }, (err, zip) => {
-      if (err || !zip) return reject(new ArchiveError(`${file}: not a readable ZIP (${err?.message ?? 'unknown error'})`));
-      zip.on('error', (e: Error) => reject(new ArchiveError(`${file}: ${e.message}`)));
+    yauzl.open(file, { lazyEntries: true, autoClose: false }, (err, zip) => {
+      if (err || !zip) return reject(new ArchiveError(`${name}: not a readable ZIP (${err?.message ?? 'unknown error'})`));
+      const entries: yauzl.Entry[] = [];
+      let settled = false;
+      const fail = (message: string) => {
+        if (settled) return;
+        settled = true;
+        zip.close();
+        reject(new ArchiveError(message));
+      };
+      // After the entry stream is handed over, errors surface through it; this only keeps a late one from crashing.
+      zip.on('error', (e: Error) => fail(`${name}: corrupt ZIP (${e.message})`));
       zip.on('entry', (entry: yauzl.Entry) => {
-        if (entry.fileName.endsWith('/') || !/\.csv$/i.test(entry.fileName)) return zip.readEntry();
-        zip.openReadStream(entry, (e, stream) => (e || !stream ? reject(new ArchiveError(`${file}: ${e?.message}`)) : resolve(stream)));
+        if (!entry.fileName.endsWith('/')) entries.push(entry);
+        zip.readEntry();
       });
-      zip.on('end', () => reject(new ArchiveError(`${file}: the ZIP holds no .csv file`)));
+      zip.on('end', () => {
+        const csvs = entries.filter((e) => /\.csv$/i.test(e.fileName));
+        if (csvs.length === 0) {
+          return fail(`${name}: the ZIP holds no .csv file (${entries.map((e) => e.fileName).join(', ') || 'it is empty'})`);
+        }
+        if (csvs.length > 1) {
+          const names = csvs.map((e) => e.fileName).join(', ');
+          return fail(`${name}: the ZIP holds ${csvs.length} CSV files (${names}); import takes one per ZIP, ` +
+            'so extract them and import each with its own --symbol/--interval');
+        }
+        const entry = csvs[0];
+        zip.openReadStream(entry, (e, stream) => {
+          if (e || !stream) return fail(`${name}: cannot read ${entry.fileName} (${e?.message ?? 'unknown error'})`);
+          settled = true;
+          resolve({ stream, entryName: entry.fileName, crc32: entry.crc32, close: () => zip.close() });
+        });
+      });
       zip.readEntry();
     });
   });
 }
 
 /**
- * CSV records (arrays of strings) of `file`, a .csv or a .zip holding one, numbered from 1. (csv-parse's own
- * line info halves its speed, and archives have one record per line.)
+ * Lines of `file`, a .csv or a .zip holding one. Reading is streamed; a ZIP entry's CRC-32 is checked at its end,
+ * because DEFLATE itself does not notice every flipped byte and would hand over garbage rows.
  */
-export async function* csvRecords(file: string): AsyncGenerator<{ line: number; fields: string[] }> {
-  const stream = /\.zip$/i.test(file) ? await openZipCsv(file) : createReadStream(file);
-  const parser = stream.pipe(parse({ relax_column_count: true, skip_empty_lines: true }));
+export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
+  const name = path.basename(file);
+  const zipped = /\.zip$/i.test(file);
+  const zip = zipped ? await openZipCsv(file) : undefined;
+  const where = zip ? `${name} (${zip.entryName})` : name;
+  const stream: Readable = zip ? zip.stream : createReadStream(file);
+  let crc = 0;
+  let bytes = 0;
   let line = 0;
-  for await (const fields of parser as AsyncIterable<string[]>) yield { line: ++line, fields };
+  let carry = '';
+  let skipping = false;
+  try {
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (zip) crc = zlib.crc32(chunk, crc);
+        bytes += chunk.length;
+        const text = carry + chunk.toString('latin1');
+        let start = 0;
+        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+          const raw = text.slice(start, nl);
+          start = nl + 1;
+          line++;
+          if (skipping) { skipping = false; continue; }
+          yield { line, text: stripCr(raw), terminated: true, overlong: false };
+        }
+        carry = text.slice(start);
+        if (carry.length > MAX_LINE_CHARS) {
+          if (!skipping) yield { line: line + 1, text: carry.slice(0, MAX_LINE_CHARS), terminated: true, overlong: true };
+          // The rest of the line up to its newline belongs to the record just reported.
+          skipping = true;
+          carry = '';
+        }
+      }
+    } catch (e) {
+      throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(e as Error).message}`);
+    }
+    if (zip && crc >>> 0 !== zip.crc32 >>> 0) {
+      throw new ArchiveError(`${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` +
+        '(the data was damaged)');
+    }
+    if (carry.length > 0 && !skipping) yield { line: line + 1, text: stripCr(carry), terminated: false, overlong: false };
+  } finally {
+    stream.destroy();
+    zip?.close();
+  }
+}
+
+const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
+
+/** Comma-separated fields of a line, trimmed, a field's surrounding double quotes removed (archives never quote). */
+export function splitFields(text: string): string[] {
+  return text.split(',').map((f) => {
+    const t = f.trim();
+    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  });
 }
 
 export async function sha256File(file: string): Promise<string> {

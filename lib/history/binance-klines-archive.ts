@@ -4,28 +4,67 @@ import type { Row } from '../schema/types';
  * Binance kline archive rows (data.binance.vision): 12 columns
  * `open_time,open,high,low,close,volume,close_time,quote_volume,count,taker_buy_volume,taker_buy_quote_volume,ignore`,
  * with a header in futures files and none in spot files. Spot files switched from milliseconds to microseconds
- * on 2025-01-01, so the unit is detected per file from the first row, never assumed.
+ * on 2025-01-01, so the unit is detected per file (lib/history/kline-file-profile.ts), never assumed, and a row in
+ * another unit than its file's is rejected rather than converted: it is a sign of a spliced or damaged file.
  */
 
-export type TimeUnit = 'ms' | 'us';
+/** Epoch seconds, milliseconds, microseconds or nanoseconds, or ISO-8601 text. */
+export type TimeUnit = 's' | 'ms' | 'us' | 'ns' | 'iso';
 
-/** Epoch values above 1e14 cannot be milliseconds before the year 5138. */
-export function detectUnit(firstOpenTime: number): TimeUnit {
-  return firstOpenTime >= 1e14 ? 'us' : 'ms';
+/**
+ * The unit an epoch number must be in to be a date between 1973 and 5138: below 1e11 it can only be seconds,
+ * below 1e14 milliseconds, below 1e17 microseconds. (Milliseconds of 1970-1973 read as seconds; the exchanges'
+ * eras reject both.)
+ */
+export function detectUnit(epoch: number): Exclude<TimeUnit, 'iso'> {
+  const a = Math.abs(epoch);
+  return a < 1e11 ? 's' : a < 1e14 ? 'ms' : a < 1e17 ? 'us' : 'ns';
 }
 
-export function isHeader(fields: readonly string[]): boolean {
-  return fields.length > 0 && Number.isNaN(Number(fields[0]));
+const SCALE: Record<Exclude<TimeUnit, 'iso'>, number> = { s: 1e-3, ms: 1, us: 1e3, ns: 1e6 };
+
+/** Plain decimal digits (an optional sign): what the exchanges write for epoch times. */
+const EPOCH = /^-?\d+(\.\d+)?$/;
+
+/** The unit of a time field's text, or null when it is neither an epoch number nor a parseable date. */
+export function timeTextUnit(text: string): TimeUnit | null {
+  if (EPOCH.test(text)) return detectUnit(Number(text));
+  return Number.isFinite(parseIso(text)) ? 'iso' : null;
 }
+
+function parseIso(text: string): number {
+  // Date.parse accepts loose text ("1", "May 3"); require a date that starts with YYYY-MM-DD.
+  if (!/^\d{4}-\d{2}-\d{2}([T ]|$)/.test(text)) return NaN;
+  return Date.parse(text.replace(' ', 'T'));
+}
+
+/** Epoch ms of a time field written in `unit`, or the reason it is not one. */
+export function timeInUnit(column: string, text: string, unit: TimeUnit): number | string {
+  const found = timeTextUnit(text);
+  if (found === null) return `${column} is not a time: '${clip(text)}'`;
+  if (found !== unit) {
+    return `${column} unit differs from the file's: '${clip(text)}' is ${UNIT_NAME[found]}, the file's times are ${UNIT_NAME[unit]}`;
+  }
+  if (unit === 'iso') return parseIso(text);
+  return Math.floor(Number(text) / SCALE[unit]);
+}
+
+export const UNIT_NAME: Record<TimeUnit, string> = {
+  s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds', iso: 'ISO text',
+};
+
+/** At most 40 characters of a field, for reasons that quote it. */
+export const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s);
 
 const num = (s: string | undefined): number => (s === undefined || s.trim() === '' ? NaN : Number(s));
 
 /** One archive record as a Bronze `klines` row, or the reason it cannot be one. */
 export function klineArchiveRow(fields: readonly string[], unit: TimeUnit, base: string, quote: string, ingestMs: number): Row | string {
   if (fields.length < 11) return `expected 12 columns, got ${fields.length}`;
-  const scale = unit === 'us' ? 1000 : 1;
-  const openTime = Math.floor(num(fields[0]) / scale);
-  const closeTime = Math.floor(num(fields[6]) / scale);
+  const openTime = timeInUnit('open_time', fields[0], unit);
+  if (typeof openTime === 'string') return openTime;
+  const closeTime = timeInUnit('close_time', fields[6], unit);
+  if (typeof closeTime === 'string') return closeTime;
   const row: Row = {
     open_time: openTime, close_time: closeTime,
     open: num(fields[1]), high: num(fields[2]), low: num(fields[3]), close: num(fields[4]),

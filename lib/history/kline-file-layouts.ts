@@ -1,5 +1,5 @@
 import type { Row } from '../schema/types';
-import { detectUnit, type TimeUnit } from './binance-klines-archive';
+import { timeInUnit, timeTextUnit, type TimeUnit } from './binance-klines-archive';
 
 /**
  * Kline files that are not data.binance.vision archives but that users hold and that the tests ship: 6-column
@@ -10,29 +10,34 @@ import { detectUnit, type TimeUnit } from './binance-klines-archive';
 
 export type KlineLayout = 'binance-archive' | 'ohlcv' | 'kraken-ohlcvt';
 
-export function detectLayout(firstRecord: readonly string[]): KlineLayout {
-  if (firstRecord.length >= 11) return 'binance-archive';
-  if (firstRecord.length === 7) return 'kraken-ohlcvt';
-  return 'ohlcv';
+/** Column counts of the layouts (a Binance archive may lack its trailing `ignore` column). */
+export const LAYOUT_COLUMNS: Record<number, KlineLayout> = { 12: 'binance-archive', 11: 'binance-archive', 7: 'kraken-ohlcvt', 6: 'ohlcv' };
+
+/** The layout of records with this many columns, or undefined when no kline layout has that many. */
+export function detectLayout(record: readonly string[]): KlineLayout | undefined {
+  return LAYOUT_COLUMNS[record.length];
 }
 
 const num = (s: string | undefined): number => (s === undefined || s.trim() === '' ? NaN : Number(s));
 
 /** Epoch seconds, milliseconds or microseconds (by magnitude), or ISO-8601 text such as `2023-03-01 00:00:00+00:00`. */
 export function parseOpenTime(text: string): number {
-  const n = Number(text);
-  if (Number.isFinite(n) && text.trim() !== '') {
-    if (n < 1e11) return n * 1000;
-    return detectUnit(n) === 'us' ? Math.floor(n / 1000) : n;
-  }
-  return Date.parse(text.trim().replace(' ', 'T'));
+  const s = text.trim();
+  const unit = timeTextUnit(s);
+  const t = unit === null ? NaN : timeInUnit('open_time', s, unit);
+  return typeof t === 'number' ? t : NaN;
 }
 
-/** One OHLCV(T) record as a Bronze `klines` row, or the reason it cannot be one. */
-export function ohlcvRow(fields: readonly string[], layout: Exclude<KlineLayout, 'binance-archive'>, intervalMs: number, base: string, quote: string, ingestMs: number): Row | string {
+/**
+ * One OHLCV(T) record as a Bronze `klines` row, or the reason it cannot be one. With `unit`, the open time must be
+ * written in it (the file's unit); without, any unit is read.
+ */
+export function ohlcvRow(fields: readonly string[], layout: Exclude<KlineLayout, 'binance-archive'>, intervalMs: number,
+  base: string, quote: string, ingestMs: number, unit?: TimeUnit): Row | string {
   const expected = layout === 'kraken-ohlcvt' ? 7 : 6;
   if (fields.length < expected) return `expected ${expected} columns, got ${fields.length}`;
-  const openTime = parseOpenTime(fields[0]);
+  const openTime = unit ? timeInUnit('open_time', fields[0], unit) : parseOpenTime(fields[0]);
+  if (typeof openTime === 'string') return openTime;
   if (!Number.isFinite(openTime)) return `open_time '${fields[0]}' is not a time`;
   const row: Row = {
     open_time: openTime, close_time: openTime + intervalMs - 1,

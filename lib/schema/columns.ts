@@ -19,6 +19,23 @@ export const qty = (name: string, description: string, nullable = false): Column
 export const EXCHANGES = ['binance', 'binanceus', 'binance-futures', 'kraken'] as const;
 export type ExchangeId = (typeof EXCHANGES)[number];
 
+/**
+ * The first day an exchange's market data can exist. A time before it (or after now) is not a market event but a
+ * misread unit or the wrong file, e.g. Lean's milliseconds since midnight read as epoch time lands in 1970.
+ * The bounds are a little generous: Binance spot opened on 2017-07-14 (its API docs' sample kline is from
+ * 2017-07-03), Binance USD-M perpetuals and Binance.US both started trading in September 2019, Kraken in
+ * September 2013.
+ */
+export const EXCHANGE_DATA_SINCE: Record<ExchangeId, string> = {
+  binance: '2017-07-01',
+  'binance-futures': '2019-09-01',
+  binanceus: '2019-09-01',
+  kraken: '2013-09-01',
+};
+
+/** Clock skew allowed past "now" before a time counts as in the future. */
+export const FUTURE_MARGIN_MS = 5 * 60_000;
+
 export const SOURCES = ['ws', 'rest', 'archive', 'filled'] as const;
 export type RowSource = (typeof SOURCES)[number];
 
@@ -50,5 +67,6 @@ export const silverMeta = (): ColumnSpec[] => [
   str('quote', 'normalized quote asset, e.g. USDT'),
   ts('ingest_time', 'local receive (or import) time of the kept version; null for filled rows', true),
   str('source', 'ws, rest, archive or filled', false, { enum: SOURCES }),
-  i32('quality_flags', 'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, BACKFILLED=64, INCOMPLETE=128, PARTIAL=256)', false, { min: 0 }),
+  i32('quality_flags', 'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, ' +
+    'BACKFILLED=64, INCOMPLETE=128, PARTIAL=256, SOURCE_CONFLICT=512)', false, { min: 0 }),
 ];

@@ -190,17 +190,18 @@ export const DATASETS: readonly DatasetSpec[] = [
 
 /**
  * Quarantine tables mirror the Bronze datasets Silver cleans: every column nullable (a rejected row may lack
- * any field) plus the reason. One file per Silver partition, rebuilt with it.
+ * any field) plus the reason. One file per Silver partition, rebuilt with it, plus one per archive import that
+ * rejected lines (docs/import.md).
  */
 const QUARANTINED = ['klines', 'book_top10', 'trades', 'quotes', 'funding', 'open_interest', 'liquidations'] as const;
 export const QUARANTINE_DATASETS: readonly DatasetSpec[] = QUARANTINED.map((name) => {
   const bronze = DATASETS.find((d) => d.layer === 'bronze' && d.name === name)!;
-  return dataset('quarantine', name, `rows of bronze ${name} that Silver rejected, with the reason`, {
+  return dataset('quarantine', name, `rows of bronze ${name} that Silver or an archive import rejected, with the reason`, {
     partitionKeys: name === 'klines' ? klineKeys(false) : DAY_KEYS,
     columns: [
       ...bronze.columns.map((c) => ({ ...c, nullable: true })),
       str('quarantine_reason', 'why the row was rejected'),
-      ts('quarantined_at', 'when the Silver run rejected it'),
+      ts('quarantined_at', 'when the Silver run or the import rejected it'),
     ],
     timeColumn: bronze.timeColumn, key: bronze.key, timeframes: bronze.timeframes,
   });

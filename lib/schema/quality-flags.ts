@@ -21,6 +21,12 @@ export const QualityFlag = {
   INCOMPLETE: 1 << 7,
   /** Our bit 8: a derived (higher-timeframe) bar built from fewer 1m bars than its interval holds. */
   PARTIAL: 1 << 8,
+  /**
+   * Our bit 9: two closed versions of this minute (WebSocket, REST, archive) differ beyond the tolerance of
+   * CONFLICT_RULES (lib/silver/klines-1m.ts). The row kept is the usual precedence's, but one of the sources is
+   * wrong (a file imported under the wrong symbol, a bad print), so the minute cannot be trusted.
+   */
+  SOURCE_CONFLICT: 1 << 9,
 } as const;
 
 export type QualityFlagName = keyof typeof QualityFlag;
@@ -35,6 +41,7 @@ export const QUALITY_FLAG_DOCS: Record<QualityFlagName, string> = {
   BACKFILLED: "filled from the exchange's REST API",
   INCOMPLETE: 'the source never marked the bar closed; last in-progress version kept',
   PARTIAL: 'derived bar built from fewer 1m bars than its interval holds',
+  SOURCE_CONFLICT: 'two sources (ws, rest, archive) gave this closed minute materially different OHLCV; the usual precedence chose the row',
 };
 
 export function flagNames(mask: number): QualityFlagName[] {
@@ -44,4 +51,4 @@ export function flagNames(mask: number): QualityFlagName[] {
 /** Flags that make a row unfit for model inputs (Gold's `data_ok` is false when any is set). */
 export const UNTRUSTED_FLAGS =
   QualityFlag.FILLED | QualityFlag.OUTLIER | QualityFlag.INVALID_OHLC | QualityFlag.EXCHANGE_OUTAGE |
-  QualityFlag.INCOMPLETE | QualityFlag.PARTIAL;
+  QualityFlag.INCOMPLETE | QualityFlag.PARTIAL | QualityFlag.SOURCE_CONFLICT;

@@ -1,4 +1,5 @@
 import type { Table } from '../table/table';
+import { EXCHANGE_DATA_SINCE, FUTURE_MARGIN_MS, type ExchangeId } from './columns';
 import type { ColumnSpec, DatasetSpec, Row } from './types';
 
 /**
@@ -57,4 +58,20 @@ export function validateTable(t: Table, opts: CheckOptions = {}): Map<number, st
     }
   }
   return bad;
+}
+
+/** ISO text of an epoch-ms value, or the number itself when it lies beyond what a Date can hold. */
+export function isoOrNumber(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : `${ms} ms`;
+}
+
+/**
+ * Whether an exchange time is plausible: on or after the exchange's first day of data and not after `nowMs` plus
+ * a small margin. Null when it is; else the reason, whose text before ': ' names the rule.
+ */
+export function checkExchangeTime(exchange: ExchangeId, column: string, ms: number, nowMs: number): string | null {
+  const since = EXCHANGE_DATA_SINCE[exchange];
+  if (!(ms >= Date.parse(`${since}T00:00:00Z`))) return `${column} before ${exchange}'s first data (${since}): ${isoOrNumber(ms)}`;
+  if (ms > nowMs + FUTURE_MARGIN_MS) return `${column} in the future: ${isoOrNumber(ms)}`;
+  return null;
 }

@@ -9,12 +9,35 @@ import { zeroVolumeFlags, type BarView } from './outages';
 
 /**
  * Silver cleaning of one day of Bronze 1m klines: range checks (bad rows to quarantine), one final version per
- * minute, a full minute grid with single missing minutes interpolated, OHLC logic, zero-volume flags and
- * OUTLIER flags on spikes that revert (./kline-outliers.ts).
+ * minute, a full minute grid with single missing minutes interpolated, OHLC logic, zero-volume flags,
+ * OUTLIER flags on spikes that revert (./kline-outliers.ts) and SOURCE_CONFLICT where sources disagree.
  */
 
 export const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
+
+/**
+ * When two closed versions of a minute disagree. The exchanges' WebSocket, REST and archive bars of a closed
+ * minute are the same numbers (the real archives and REST rows agree exactly), so any difference beyond float
+ * noise means one source is wrong, e.g. another symbol's archive imported under this one.
+ */
+export const CONFLICT_RULES = {
+  /** Relative difference of open, high, low or close beyond which two versions disagree. */
+  priceRelTol: 1e-6,
+  /** Relative difference of volume beyond which they disagree... */
+  volumeRelTol: 1e-6,
+  /** ...when it is also above this (volumes printed with 8 decimals round differently). */
+  volumeAbsTol: 1e-8,
+  /** Minutes listed in the report as examples. */
+  samples: 5,
+} as const;
+
+/** One minute where sources disagree: the version kept and the first other version that differs from it. */
+export interface SourceConflict {
+  open_time: number;
+  kept: { source: string; close: number };
+  other: { source: string; close: number };
+}
 
 export interface KlineCleanStats {
   rowsIn: number;
@@ -29,6 +52,10 @@ export interface KlineCleanStats {
   missing: number;
   missingRanges: [number, number][];
   flagged: Record<string, number>;
+  /** Minutes whose closed versions from different sources (or copies) differ beyond CONFLICT_RULES. */
+  conflicts: number;
+  /** The first few of those minutes, with both versions' closes. */
+  conflictSamples: SourceConflict[];
 }
 
 export interface KlineCleanResult {
@@ -56,11 +83,12 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
 
   const stats: KlineCleanStats = {
     rowsIn: 0, outsideDay: 0, quarantined: 0, duplicates: 0, kept: 0, filled: 0, expected: DAY_MINUTES,
-    present: 0, missing: 0, missingRanges: [], flagged: {},
+    present: 0, missing: 0, missingRanges: [], flagged: {}, conflicts: 0, conflictSamples: [],
   };
   const bad = validateTable(bronze);
   const quarantine = new TableBuilder(qSpec, 16);
   const best = new Int32Array(DAY_MINUTES).fill(-1);
+  const usable = new Uint8Array(bronze.length);
 
   for (let i = 0; i < bronze.length; i++) {
     const t = openTime[i];
@@ -73,6 +101,7 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
       continue;
     }
     const m = (t - start) / MINUTE_MS;
+    usable[i] = 1;
     const cur = best[m];
     if (cur < 0) { best[m] = i; continue; }
     stats.duplicates++;
@@ -88,6 +117,7 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
       open: bronze.num('open')[i], high: bronze.num('high')[i], low: bronze.num('low')[i], close: bronze.num('close')[i],
       volume: bronze.num('volume')[i], tradeCount: bronze.num('trade_count')[i],
     });
+  const conflictWith = sourceConflicts(bronze, usable, best, start);
   const zeroFlags = zeroVolumeFlags(bars);
   const spikeFlags = revertingSpikeFlags(bars);
 
@@ -105,6 +135,15 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
       if (l > Math.min(o, c) || h < Math.max(o, c) || l > h) flags |= QualityFlag.INVALID_OHLC;
       if (!r.is_closed) flags |= QualityFlag.INCOMPLETE;
       if (r.source === 'rest') flags |= QualityFlag.BACKFILLED;
+      if (conflictWith[m] >= 0) {
+        flags |= QualityFlag.SOURCE_CONFLICT;
+        stats.conflicts++;
+        if (stats.conflictSamples.length < CONFLICT_RULES.samples) {
+          const o = conflictWith[m];
+          stats.conflictSamples.push({ open_time: t, kept: { source: String(r.source), close: r.close as number },
+            other: { source: String(source[o]), close: bronze.num('close')[o] } });
+        }
+      }
       for (const [name, bit] of Object.entries(QualityFlag)) if (flags & bit) count(name);
       out.push({ ...r, quality_flags: flags });
       stats.present++;
@@ -129,6 +168,28 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
   stats.kept = out.length;
   stats.flagged = flagged;
   return { silver: out.build(), quarantine: quarantine.build(), stats };
+}
+
+/**
+ * For each minute, a closed row that differs from the minute's kept (closed) row beyond CONFLICT_RULES, or -1.
+ * In-progress updates are not compared: they differ from the final bar by nature.
+ */
+function sourceConflicts(bronze: Table, usable: Uint8Array, best: Int32Array, start: number): Int32Array {
+  const out = new Int32Array(DAY_MINUTES).fill(-1);
+  const closed = bronze.bool('is_closed');
+  const openTime = bronze.num('open_time');
+  const prices = (['open', 'high', 'low', 'close'] as const).map((c) => bronze.num(c));
+  const volume = bronze.num('volume');
+  const apart = (a: number, b: number, rel: number, abs = 0) => Math.abs(a - b) > Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
+  for (let i = 0; i < bronze.length; i++) {
+    if (!usable[i] || !closed[i]) continue;
+    const m = (openTime[i] - start) / MINUTE_MS;
+    const k = best[m];
+    if (k === i || out[m] >= 0 || !closed[k]) continue;
+    if (prices.some((p) => apart(p[i], p[k], CONFLICT_RULES.priceRelTol)) ||
+      apart(volume[i], volume[k], CONFLICT_RULES.volumeRelTol, CONFLICT_RULES.volumeAbsTol)) out[m] = i;
+  }
+  return out;
 }
 
 function filledBar(prev: Row, next: Row, t: number): Row {

@@ -13,6 +13,11 @@ export const VERDICT_RULES = {
   passCompleteness: 0.999,
   /** Below this completeness the partition FAILs. */
   failCompleteness: 0.95,
+  /**
+   * Any minute where sources disagree (SOURCE_CONFLICT) makes the verdict INVESTIGATE; above this share of the
+   * day's present minutes it FAILs: one source is then wrong throughout, e.g. another symbol's archive.
+   */
+  failConflictShare: 0.01,
 } as const;
 
 export interface QualityReport {
@@ -30,6 +35,8 @@ export interface QualityReport {
   /** Derived 5m/15m bars against the exchange's own bars of those timeframes. */
   parity?: Record<string, ParityResult>;
 }
+
+const iso = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
 export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
@@ -49,6 +56,16 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
   if (p.klines.quarantined > 0) {
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
     reasons.push(`${p.klines.quarantined} rows quarantined`);
+  }
+  const conflicts = p.klines.conflicts;
+  if (conflicts > 0) {
+    const share = conflicts / Math.max(1, p.klines.present);
+    const first = p.klines.conflictSamples[0];
+    const example = first ? ` (first ${iso(first.open_time)}: ${first.kept.source} close ${first.kept.close}` +
+      ` vs ${first.other.source} ${first.other.close})` : '';
+    if (share > VERDICT_RULES.failConflictShare) verdict = 'FAIL';
+    else if (verdict === 'PASS') verdict = 'INVESTIGATE';
+    reasons.push(`${conflicts} minutes where sources disagree${example}`);
   }
   if ((p.klines.flagged.INVALID_OHLC ?? 0) > 0) {
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
@@ -81,8 +98,6 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
   };
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().slice(11, 16);
-
 export function reportMarkdown(r: QualityReport): string {
   const k = r.klines_1m;
   const lines = [
@@ -105,6 +120,13 @@ export function reportMarkdown(r: QualityReport): string {
     ...Object.entries(k.flagged).map(([name, n]) => `| flagged ${name} | ${n} |`),
     '',
   ];
+  if (k.conflicts) {
+    lines.push('### Sources disagree', '', `${k.conflicts} minutes have closed versions that differ (flagged SOURCE_CONFLICT); the first:`,
+      '', '| minute (UTC) | kept | close | other | close |', '|---|---|---:|---|---:|',
+      ...k.conflictSamples.map((c) => `| ${iso(c.open_time)} | ${c.kept.source} | ${c.kept.close} | ${c.other.source} | ` +
+        `${c.other.close} |`),
+      '');
+  }
   if (k.missingRanges.length) {
     lines.push('### Gaps still missing', '', ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`), '');
   }

@@ -1,6 +1,8 @@
 import { QualityFlag } from '../../lib/schema/quality-flags';
 import { dataset } from '../../lib/schema/registry';
+import type { Row } from '../../lib/schema/types';
 import { cleanKlines1m } from '../../lib/silver/klines-1m';
+import { buildReport, reportMarkdown } from '../../lib/silver/quality-report';
 import { Table } from '../../lib/table/table';
 import { bronzeDay, kline } from '../helpers/klines';
 
@@ -32,13 +34,57 @@ describe('Silver klines 1m cleaning', () => {
     ];
     const r = cleanKlines1m(Table.fromRows(spec, rows), DT, NOW);
     const first3 = r.silver.rows().slice(0, 3).map((x) => [x.close, x.source, x.quality_flags]);
+    // Minute 0's closed versions disagree (13, 14, 15): the WebSocket bar is kept and the minute flagged.
+    // In-progress updates never count as disagreeing with the final bar.
     expect(first3).toEqual([
-      [14, 'ws', 0],
+      [14, 'ws', QualityFlag.SOURCE_CONFLICT],
       [17, 'ws', QualityFlag.INCOMPLETE],
       [18, 'rest', QualityFlag.BACKFILLED],
     ]);
     expect(r.stats.duplicates).toBe(6);
-  });
+    expect(r.stats.conflicts).toBe(1);
+  }, 10_000);
+
+  it('flags SOURCE_CONFLICT where closed versions from two sources differ materially, keeping the precedence\'s row', () => {
+    const day = bronzeDay(DT).rows();
+    const other = (m: number, o: Partial<Row>) => ({ ...day[m], event_time: null, ...o });
+    const rows = [
+      ...day,
+      other(5, { source: 'archive' }), // identical: agrees
+      other(6, { source: 'rest', close: (day[6].close as number) * (1 + 1e-9) }), // float noise: agrees
+      other(7, { source: 'archive', close: (day[7].close as number) * 1.05 }), // another price
+      other(8, { source: 'rest', volume: 12 }), // another volume
+      other(9, { source: 'rest', is_closed: false, close: 120 }), // in progress: never compared
+    ];
+    const r = cleanKlines1m(Table.fromRows(dataset('bronze', 'klines'), rows), DT, NOW);
+    const conflict = (m: number) => r.silver.num('quality_flags')[m] & QualityFlag.SOURCE_CONFLICT;
+    expect([5, 6, 7, 8, 9].map(conflict)).toEqual([0, 0, QualityFlag.SOURCE_CONFLICT, QualityFlag.SOURCE_CONFLICT, 0]);
+    expect(r.silver.row(7)).toMatchObject({ source: 'ws', close: day[7].close });
+    expect(r.stats).toMatchObject({ conflicts: 2, flagged: { SOURCE_CONFLICT: 2 } });
+    expect(r.stats.conflictSamples).toEqual([
+      { open_time: at(7), kept: { source: 'ws', close: day[7].close },
+        other: { source: 'archive', close: (day[7].close as number) * 1.05 } },
+      { open_time: at(8), kept: { source: 'ws', close: day[8].close }, other: { source: 'rest', close: day[8].close } },
+    ]);
+  }, 10_000);
+
+  it('makes the verdict INVESTIGATE for a few disagreeing minutes and FAIL above 1 % of the day', () => {
+    const withConflicts = (n: number) => {
+      const rows = bronzeDay(DT).rows();
+      for (let m = 0; m < n; m++) rows.push({ ...rows[m], source: 'archive', event_time: null, close: (rows[m].close as number) * 1.5 });
+      const { stats } = cleanKlines1m(Table.fromRows(dataset('bronze', 'klines'), rows), DT, NOW);
+      return buildReport({ exchange: 'binance', symbol: 'BTCUSDT', dt: DT, builtAt: NOW, klines: stats });
+    };
+    expect(withConflicts(0).verdict).toBe('PASS');
+    const few = withConflicts(3);
+    expect(few.verdict).toBe('INVESTIGATE');
+    expect(few.reasons).toEqual([
+      expect.stringMatching(/^3 minutes where sources disagree \(first 00:00: ws close [\d.]+ vs archive [\d.]+\)$/),
+    ]);
+    expect(reportMarkdown(few)).toMatch(/### Sources disagree/);
+    expect(withConflicts(14).verdict).toBe('INVESTIGATE');
+    expect(withConflicts(15).verdict).toBe('FAIL');
+  }, 10_000);
 
   it('interpolates a single missing minute, flags it FILLED, and reports longer gaps as missing', () => {
     const r = cleanKlines1m(bronzeDay(DT, [10, 100, 101, 102]), DT, NOW);
