@@ -1,3 +1,4 @@
+import { flagNames, UNTRUSTED_FLAGS } from '../schema/quality-flags';
 import { GOLD_INPUTS, GoldInput } from './data-ok';
 import { FEATURE_CATEGORIES, type FeatureCategory } from './feature-spec';
 import { FEATURES, LABELS } from './feature-columns';
@@ -46,8 +47,8 @@ export function featureCatalogueMarkdown(): string {
     '',
     '`inputs` is a bitmask of the input categories present and usable for the row. `data_ok` is true exactly when every',
     "input the row's market needs at that minute is in `inputs` and every **required** feature (last column of the tables",
-    'below) has a value, i.e. is past its warm-up. The untrusted quality flags (FILLED, OUTLIER, INVALID_OHLC,',
-    'EXCHANGE_OUTAGE, INCOMPLETE, PARTIAL) clear a candle bit, so a flagged bar keeps every row using it out of `data_ok`.',
+    `below) has a value, i.e. is past its warm-up. The untrusted quality flags (${flagNames(UNTRUSTED_FLAGS).join(', ')})`,
+    'clear a candle bit, so a flagged bar keeps every row using it out of `data_ok`.',
     'A row that is not `data_ok` although `inputs` holds every needed bit is still warming up. Which inputs a market',
     "needs is decided by `expectedInputs` in lib/gold/data-ok.ts; the Gold report (`reports/gold/`) lists them for the",
     'day (`inputs.expected`) and how many rows lacked each (`inputs.missingRows`). Silver quarantines unusable book,',
