@@ -11,6 +11,7 @@ import { runGold } from '../lib/gold/gold-job';
 import { importArchive } from '../lib/history/import-archive';
 import { ArchiveError } from '../lib/history/archive-source';
 import { LakeQueryEngine } from '../lib/local/duckdb-lake';
+import { badFileLine } from '../lib/lake/bad-files';
 import { EXCHANGES, type ExchangeId } from '../lib/schema/columns';
 import { runSilver } from '../lib/silver/silver-job';
 import { dayStart } from '../lib/storage/lake-paths';
@@ -32,6 +33,7 @@ const exchange = (v: string): ExchangeId => {
 const lakeOption = () => new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)').default('./lake');
 const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (v: unknown) => print(JSON.stringify(v, null, 2));
+const warn = (line: string) => process.stderr.write(`lakehouse: warning: ${line}\n`);
 
 const program = new Command('lakehouse')
   .description('crypto-lakehouse: collect exchange data into Bronze, clean it into Silver, compute Gold features')
@@ -187,14 +189,13 @@ program.command('query')
   .addOption(lakeOption())
   .action(async (sql: string, o) => {
     if (o.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
-    const engine = await LakeQueryEngine.open(o.lake);
-    try {
-      process.stdout.write(formatResult(await engine.query(sql), o.format as OutputFormat));
-    } catch (e) {
-      throw new UserError(`query failed: ${(e as Error).message.split('\n')[0]}`);
-    } finally {
-      engine.close();
-    }
+    // Skipped files are told once the answer is in (a bad data page is found only while reading), and only for the
+    // views the SQL names: the others do not change this answer.
+    const engine = await LakeQueryEngine.open(o.lake, { onBadFile: () => undefined });
+    const answer = await engine.query(sql).catch((e: Error) => e).finally(() => engine.close());
+    for (const b of engine.badFilesFor(sql)) warn(`skipped ${badFileLine(b)}`);
+    if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
+    process.stdout.write(formatResult(answer, o.format as OutputFormat));
   });
 
 /** Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure. */

@@ -36,6 +36,23 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    let handle: import('node:fs/promises').FileHandle;
+    try {
+      handle = await fs.open(this.file(key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.url);
+      throw e;
+    }
+    try {
+      const out = Buffer.alloc(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(out, 0, out.length, start);
+      return out.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
   private async atomically(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
     const dest = this.file(key);
     await fs.mkdir(path.dirname(dest), { recursive: true });
