@@ -189,11 +189,8 @@ program.command('query')
   .addOption(lakeOption())
   .action(async (sql: string, o) => {
     if (o.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
-    // Skipped files are told once the answer is in (a bad data page is found only while reading), and only for the
-    // views the SQL names: the others do not change this answer.
-    const engine = await LakeQueryEngine.open(o.lake, { onBadFile: () => undefined });
+    const engine = await LakeQueryEngine.open(o.lake, { onBadFile: (b) => warn(`skipped ${badFileLine(b)}`) });
     const answer = await engine.query(sql).catch((e: Error) => e).finally(() => engine.close());
-    for (const b of engine.badFilesFor(sql)) warn(`skipped ${badFileLine(b)}`);
     if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
     process.stdout.write(formatResult(answer, o.format as OutputFormat));
   });

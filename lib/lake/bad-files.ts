@@ -84,17 +84,15 @@ export class FileChecks {
   }
 
   /**
-   * Writes the cache when something changed. `prune` (after a look at the whole lake) drops files no longer
-   * there. A lake the user may not write to just goes without a cache.
+   * Writes the cache when something changed. `prune`: prefixes that were listed whole, under which files not
+   * seen since the cache was opened are gone and are dropped. A lake the user may not write to goes without.
    */
-  async save(o: { prune?: boolean } = {}): Promise<void> {
+  async save(o: { prune?: readonly string[] } = {}): Promise<void> {
     if (!this.file) return;
-    if (o.prune) {
-      for (const k of this.entries.keys()) {
-        if (!this.seen.has(k)) {
-          this.entries.delete(k);
-          this.dirty = true;
-        }
+    for (const k of this.entries.keys()) {
+      if (!this.seen.has(k) && o.prune?.some((p) => k.startsWith(p))) {
+        this.entries.delete(k);
+        this.dirty = true;
       }
     }
     if (!this.dirty) return;
@@ -168,12 +166,13 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
   return { spec, files, bad };
 }
 
-/** Every dataset of the given layers (default: all), checked; the cache is saved (and pruned after a whole-lake look). */
+/** Every dataset of the given layers (default: all), checked; the cache is saved. */
 export async function scanLake(store: ObjectStore, o: { layers?: readonly Layer[]; checks?: FileChecks } = {}): Promise<DatasetFiles[]> {
   const checks = o.checks ?? (await FileChecks.open(store));
   const out: DatasetFiles[] = [];
-  for (const d of allDatasets()) if (!o.layers || o.layers.includes(d.layer)) out.push(await scanDataset(store, d, checks));
-  await checks.save({ prune: !o.layers });
+  const specs = allDatasets().filter((d) => !o.layers || o.layers.includes(d.layer));
+  for (const d of specs) out.push(await scanDataset(store, d, checks));
+  await checks.save({ prune: specs.map((d) => `${d.layer}/${d.name}/`) });
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { FileChecks, scanLake, type BadFile } from '../lake/bad-files';
+import { FileChecks, scanDataset, type BadFile } from '../lake/bad-files';
 import { allDatasets, tableName } from '../schema/registry';
 import { duckdbViewSql } from '../schema/derive/duckdb-ddl';
 import { LocalObjectStore } from '../storage/local-store';
@@ -32,9 +32,15 @@ const MAX_DROPPED_PER_QUERY = 20;
 
 interface ViewFiles {
   spec: DatasetSpec;
-  files: ObjectInfo[];
+  /** Undefined until a query first names the view. */
+  files?: ObjectInfo[];
 }
 
+/**
+ * Views are built over their files on first use: until a query names one, it is an empty view with the same
+ * columns (so catalogue queries see every view). A query then pays only for the datasets it reads — listing
+ * and checking a big lake's Bronze for a query on Gold would cost seconds for nothing.
+ */
 export class LakeQueryEngine {
   private readonly views = new Map<string, ViewFiles>();
   private readonly skipped: BadFile[] = [];
@@ -58,7 +64,7 @@ export class LakeQueryEngine {
     return engine;
   }
 
-  /** (Re)create every view over the files that pass the checks; a dataset with none gets an empty, typed view. */
+  /** Forgets what the views read: each is listed and checked again when a query next names it. */
   async refreshViews(): Promise<void> {
     await this.connection.run(`SET TimeZone = 'UTC'`);
     // DuckDB 1.5.5 (pinned: the npm registry here lacks other platforms' 1.5.6 binaries) fails min/max of a
@@ -68,16 +74,15 @@ export class LakeQueryEngine {
     this.skipped.length = 0;
     this.views.clear();
     this.checks = await FileChecks.open(this.store);
-    for (const scan of await scanLake(this.store, { checks: this.checks })) {
-      for (const b of scan.bad) this.skip(b);
-      const view = tableName(scan.spec);
-      this.views.set(view, { spec: scan.spec, files: scan.files });
-      await this.createView(view);
+    for (const spec of allDatasets()) {
+      this.views.set(tableName(spec), { spec });
+      await this.connection.run(duckdbViewSql(spec, []));
     }
   }
 
   /** Runs SQL; `params` bind its `?` placeholders in order. */
   async query(sql: string, params?: (string | number | boolean | null)[]): Promise<QueryResult> {
+    await this.buildViewsOf(sql);
     for (let dropped = 0; ; dropped++) {
       try {
         const reader = await this.connection.runAndReadAll(sql, params);
@@ -97,17 +102,9 @@ export class LakeQueryEngine {
     return allDatasets().map(tableName);
   }
 
-  /** The files and folders the views leave out, as last refreshed (and found by queries since). */
+  /** The files and folders left out of the views built so far. */
   badFiles(): readonly BadFile[] {
     return this.skipped;
-  }
-
-  /**
-   * Those of badFiles() whose view `sql` names: what its answer is missing. The others do not change it, and
-   * `lakehouse health` lists the whole lake's.
-   */
-  badFilesFor(sql: string): BadFile[] {
-    return this.skipped.filter((b) => new RegExp(`\\b${b.view}\\b`, 'i').test(sql));
   }
 
   close(): void {
@@ -124,11 +121,25 @@ export class LakeQueryEngine {
     return path.join(this.store.localRoot, key);
   }
 
+  /** Lists and checks the files of every view `sql` names that is not built yet, and builds it over the good ones. */
+  private async buildViewsOf(sql: string): Promise<void> {
+    const built: string[] = [];
+    for (const [view, v] of this.views) {
+      if (v.files || !names(sql, view)) continue;
+      const scan = await scanDataset(this.store, v.spec, this.checks!);
+      for (const b of scan.bad) this.skip(b);
+      v.files = scan.files;
+      await this.createView(view);
+      built.push(`${v.spec.layer}/${v.spec.name}/`);
+    }
+    if (built.length) await this.checks!.save({ prune: built });
+  }
+
   private async createView(view: string): Promise<void> {
     const v = this.views.get(view)!;
     for (;;) {
       try {
-        await this.connection.run(duckdbViewSql(v.spec, v.files.map((f) => this.filePath(f.key))));
+        await this.connection.run(duckdbViewSql(v.spec, (v.files ?? []).map((f) => this.filePath(f.key))));
         return;
       } catch (e) {
         // union_by_name reads every file's schema when the view is created.
@@ -145,9 +156,9 @@ export class LakeQueryEngine {
     const message = (e as Error).message ?? '';
     const named = new Set(Array.from(message.matchAll(/["']([^"'\n]+\.parquet)["']/g), (m) => m[1]));
     const hits: { view: string; file: ObjectInfo }[] = [];
-    for (const [view, v] of this.views) for (const file of v.files) if (named.has(this.filePath(file.key))) hits.push({ view, file });
+    for (const [view, v] of this.views) for (const file of v.files ?? []) if (named.has(this.filePath(file.key))) hits.push({ view, file });
     if (hits.length !== 1) return false;
-    await this.drop(hits[0].view, [hits[0].file], `DuckDB cannot read it (${firstLine(message)})`);
+    await this.drop(hits[0].view, [{ file: hits[0].file, reason: `DuckDB cannot read it (${firstLine(message)})` }]);
     return true;
   }
 
@@ -161,38 +172,40 @@ export class LakeQueryEngine {
     if (!DAMAGE.test(message)) return false;
     let found = false;
     for (const [view, v] of this.views) {
-      if (!new RegExp(`\\b${view}\\b`, 'i').test(sql)) continue;
-      const damaged: ObjectInfo[] = [];
+      if (!v.files || !names(sql, view)) continue;
+      const damaged: { file: ObjectInfo; reason: string }[] = [];
       for (const file of v.files) {
         try {
           await this.connection.run(`SELECT count(hash(t)) FROM read_parquet('${this.filePath(file.key).replace(/'/g, "''")}') t`);
         } catch (err) {
-          damaged.push(file);
-          await this.drop(view, [file], `DuckDB cannot read it (${firstLine((err as Error).message)})`, false);
+          damaged.push({ file, reason: `DuckDB cannot read it (${firstLine((err as Error).message)})` });
         }
       }
       if (damaged.length) {
-        await this.createView(view);
+        await this.drop(view, damaged);
         found = true;
       }
     }
     return found;
   }
 
-  private async drop(view: string, files: ObjectInfo[], reason: string, recreate = true): Promise<void> {
+  private async drop(view: string, bad: readonly { file: ObjectInfo; reason: string }[]): Promise<void> {
     const v = this.views.get(view)!;
-    const gone = new Set(files.map((f) => f.key));
-    v.files = v.files.filter((f) => !gone.has(f.key));
-    for (const file of files) {
+    const gone = new Set(bad.map((b) => b.file.key));
+    v.files = (v.files ?? []).filter((f) => !gone.has(f.key));
+    for (const { file, reason } of bad) {
       this.checks?.markBad(file, reason);
       this.skip({ layer: v.spec.layer, view, key: file.key, reason });
     }
     await this.checks?.save();
-    if (recreate) await this.createView(view);
+    await this.createView(view);
   }
 }
 
 /** Errors DuckDB raises on damaged Parquet data, as opposed to mistakes in the SQL. */
 const DAMAGE = /TProtocolException|decompress|corrupt|magic bytes|Invalid data|Invalid Input Error: .*parquet|IO Error/i;
+
+/** Whether the SQL text names the view (view names are plain identifiers: letters, digits, '_'). */
+const names = (sql: string, view: string) => new RegExp(`\\b${view}\\b`, 'i').test(sql);
 
 const firstLine = (message: string) => message.split('\n')[0].slice(0, 200);
