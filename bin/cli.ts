@@ -19,8 +19,7 @@ import { runSilver } from '../lib/silver/silver-job';
 import { dayStart } from '../lib/storage/lake-paths';
 import { openExistingStore, openStore } from '../lib/storage/open-store';
 import { UserError } from '../lib/util/errors';
-import { readQualityReports } from '../lib/app/validate';
-import { reportMarkdown } from '../lib/silver/quality-report';
+import { validateDate, validatedMarkdown } from '../lib/app/validate';
 import { endProgress, stderrProgress } from '../lib/util/progress';
 
 /** The `lakehouse` CLI (SPEC §8): parses flags, calls the core, prints results on stdout and progress on stderr. */
@@ -134,16 +133,20 @@ program.command('silver')
   });
 
 program.command('validate')
-  .description("print Silver's quality reports for a date (exit 3 when one FAILs)")
+  .description("print Silver's quality reports for a date with their partitions' bad files (exit 3 when one FAILs or has bad files)")
   .requiredOption('--date <YYYY-MM-DD>', 'date', date)
   .option('--exchange <id>', 'only this exchange', exchange)
   .option('--symbol <sym>', 'only this symbol')
   .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
   .addOption(lakeOption())
   .action(async (o) => {
-    const reports = await readQualityReports(openExistingStore(o.lake), o.date, { exchange: o.exchange, symbol: o.symbol?.toUpperCase() });
-    print(o.format === 'json' ? JSON.stringify(reports, null, 2) : reports.map(reportMarkdown).join('\n'));
-    if (reports.some((r) => r.verdict === 'FAIL')) process.exitCode = 3;
+    let unreadable = 0;
+    const checked = await validateDate(openExistingStore(o.lake), o.date, { exchange: o.exchange, symbol: o.symbol?.toUpperCase() }, (key, reason) => {
+      unreadable++;
+      warn(`skipped ${key}: ${reason}`);
+    });
+    print(o.format === 'json' ? JSON.stringify(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })), null, 2) : checked.map(validatedMarkdown).join('\n'));
+    if (unreadable || checked.some((v) => v.report.verdict === 'FAIL' || v.badFiles.length)) process.exitCode = 3;
   });
 
 program.command('gold')
