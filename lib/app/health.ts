@@ -2,7 +2,8 @@ import { validateFeatures } from '../gold/validity';
 import { badFileLine, scanLake, type BadFile } from '../lake/bad-files';
 import { readTable, UnreadableFileError } from '../parquet/read';
 import { dataset } from '../schema/registry';
-import type { Layer } from '../schema/types';
+import type { Layer, PartitionKeyName } from '../schema/types';
+import { partitionSegmentProblem } from '../lake/partition-folders';
 import type { QualityReport, Verdict } from '../silver/quality-report';
 import { parseBronzeFileKey, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
@@ -143,12 +144,15 @@ function groupBadFiles(scope: BadFilesHealth['scope'], files: readonly BadFile[]
   return { scope, count: seen.size, layers };
 }
 
-/** Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). */
-async function folderValues(store: ObjectStore, prefix: string, name: string): Promise<string[]> {
+/**
+ * Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). Folders
+ * whose value does not parse (`dt=notadate`) are not partitions: the bad-file check reports them.
+ */
+async function folderValues(store: ObjectStore, prefix: string, name: PartitionKeyName): Promise<string[]> {
   const out: string[] = [];
   for (const p of await store.listPrefixes(prefix)) {
     const seg = p.slice(prefix.length, -1);
-    if (seg.startsWith(`${name}=`)) out.push(seg.slice(name.length + 1));
+    if (seg.startsWith(`${name}=`) && !partitionSegmentProblem({ name }, seg)) out.push(seg.slice(name.length + 1));
   }
   return out;
 }

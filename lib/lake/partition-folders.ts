@@ -8,7 +8,7 @@ import { dayStart } from '../storage/lake-paths';
  */
 
 /** Why `segment` is not a folder of partition key `k`, or undefined when it is. */
-export function partitionSegmentProblem(k: PartitionKeySpec, segment: string): string | undefined {
+export function partitionSegmentProblem(k: Pick<PartitionKeySpec, 'name'>, segment: string): string | undefined {
   const eq = segment.indexOf('=');
   if (eq < 0 || segment.slice(0, eq) !== k.name) return `'${segment}' is not a ${k.name}=… partition folder`;
   const v = segment.slice(eq + 1);
