@@ -125,8 +125,10 @@ program.command('silver')
   .addOption(lakeOption())
   .action(async (o) => {
     const problems = new BuildProblems(warn);
-    const { built: r, failures } = await settle(runSilver({ store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
-      onProgress: stderrProgress(), onSkip: problems.onSkip }));
+    const { built: r, failures } = await settle(runSilver({
+      store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      onProgress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     json(r.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })));
     reportProblems(problems.list(failures));
@@ -141,11 +143,13 @@ program.command('validate')
   .addOption(lakeOption())
   .action(async (o) => {
     let unreadable = 0;
-    const checked = await validateDate(openExistingStore(o.lake), o.date, { exchange: o.exchange, symbol: o.symbol?.toUpperCase() }, (key, reason) => {
+    const filter = { exchange: o.exchange, symbol: o.symbol?.toUpperCase() };
+    const checked = await validateDate(openExistingStore(o.lake), o.date, filter, (key, reason) => {
       unreadable++;
       warn(`skipped ${key}: ${reason}`);
     });
-    print(o.format === 'json' ? JSON.stringify(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })), null, 2) : checked.map(validatedMarkdown).join('\n'));
+    if (o.format === 'json') json(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })));
+    else print(checked.map(validatedMarkdown).join('\n'));
     if (unreadable || checked.some((v) => v.report.verdict === 'FAIL' || v.badFiles.length)) process.exitCode = 3;
   });
 
@@ -157,8 +161,10 @@ program.command('gold')
   .addOption(lakeOption())
   .action(async (o) => {
     const problems = new BuildProblems(warn);
-    const { built: r, failures } = await settle(runGold({ store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
-      onProgress: stderrProgress(), onSkip: problems.onSkip }));
+    const { built: r, failures } = await settle(runGold({
+      store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      onProgress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     // The full per-feature null counts are in reports/gold/; the terminal gets the totals and any problem features.
     json(r.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
@@ -181,8 +187,10 @@ program.command('run')
   .action(async (o) => {
     if (o.from > o.to) throw new UserError(`--from ${o.from} is after --to ${o.to}`);
     const problems = new BuildProblems(warn);
-    const { built: r, failures } = await settle(runRange({ store: openExistingStore(o.lake), from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
-      progress: stderrProgress(), onSkip: problems.onSkip }));
+    const { built: r, failures } = await settle(runRange({
+      store: openExistingStore(o.lake), from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      progress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     json({
       silver: r.silver.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })),
@@ -215,7 +223,10 @@ program.command('query')
     process.stdout.write(formatResult(answer, o.format as OutputFormat));
   });
 
-/** Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure. */
+/**
+ * Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure, 3 the lake has a
+ * problem the output names (a build skipped a file or a partition failed, health is not OK, validate found one).
+ */
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

@@ -120,7 +120,8 @@ export async function computeHealth(store: ObjectStore, nowMs: number, o: Health
   const badFiles = groupBadFiles(everyFile ? 'lake' : 'recorded', [...found, ...unreadableGold]);
   for (const [layer, { count, files }] of Object.entries(badFiles.layers)) {
     const named = files.slice(0, NAMED_PER_LAYER).map(badFileLine).join('; ');
-    problems.push(`${layer}: ${count} bad file${count === 1 ? '' : 's'}: ${named}${count > NAMED_PER_LAYER ? `; and ${count - NAMED_PER_LAYER} more` : ''}`);
+    const more = count > NAMED_PER_LAYER ? `; and ${count - NAMED_PER_LAYER} more` : '';
+    problems.push(`${layer}: ${count} bad file${count === 1 ? '' : 's'}: ${named}${more}`);
   }
   return {
     checkedAt: new Date(nowMs).toISOString(), ok: problems.length === 0, problems, staleAfterSeconds, bronze,
@@ -206,7 +207,8 @@ async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promi
 const REPORTS = 'reports/quality/';
 
 /** The latest reports, and the unreadable Bronze files they record. */
-async function latestSilverReports(store: ObjectStore, problems: string[]): Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
+async function latestSilverReports(store: ObjectStore, problems: string[]):
+  Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
   const dt = (await folderValues(store, REPORTS, 'dt')).at(-1);
   if (dt === undefined) return { dt: null, reports: [], recorded: [] };
   const reports: SilverQuality[] = [];
@@ -311,7 +313,9 @@ export function healthMarkdown(h: LakeHealth): string {
   else {
     lines.push('| layer | view | file or folder | reason |', '|---|---|---|---|');
     for (const [layer, { files }] of Object.entries(b.layers)) {
-      for (const f of files) lines.push(`| ${layer} | ${f.view} | \`${f.key}\`${f.files === undefined ? '' : ` (${f.files} files)`} | ${f.reason} |`);
+      for (const f of files) {
+        lines.push(`| ${layer} | ${f.view} | \`${f.key}\`${f.files === undefined ? '' : ` (${f.files} files)`} | ${f.reason} |`);
+      }
     }
     lines.push('');
   }

@@ -7,7 +7,7 @@ import { listAll, type ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 
 /**
- * `lakehouse validate`: the quality reports Silver wrote for a date (SPEC S5), optionally for one exchange/symbol,
+ * `lakehouse validate`: the quality reports Silver wrote for a date (docs/silver.md), optionally for one exchange/symbol,
  * each with the bad files of its partition in every layer (docs/bad-files.md). A report that is not valid JSON
  * is passed to `onUnreadable` and left out, so it does not hide the others.
  */
@@ -56,7 +56,8 @@ export async function validateDate(store: ObjectStore, dt: string, filter: { exc
         // The partition is in every timeframe the dataset holds: one listing per dataset finds them.
         const root = partitionPrefix(d, {});
         if (!timeframes.has(root)) {
-          const segments = (await store.listPrefixes(root)).map((p) => p.slice(root.length, -1)).filter((seg) => !partitionSegmentProblem(first, seg));
+          const segments = (await store.listPrefixes(root)).map((p) => p.slice(root.length, -1))
+            .filter((seg) => !partitionSegmentProblem(first, seg));
           timeframes.set(root, segments.map((seg) => seg.slice('timeframe='.length)));
         }
         prefixes = timeframes.get(root)!.map((timeframe) => partitionPrefix(d, { ...values, timeframe }));

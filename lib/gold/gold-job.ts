@@ -9,7 +9,9 @@ import { deriveBars } from '../silver/derive-klines';
 import { validateFeatures, type FeatureValidity } from './validity';
 import { computeFeatures } from './features';
 import { loadGoldInputs, loadSilver1m } from './load-inputs';
-import { logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type PartitionRef, type SkippedInput } from '../lake/build-issues';
+import {
+  logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type PartitionRef, type SkippedInput,
+} from '../lake/build-issues';
 
 export { loadSilver1m };
 
@@ -63,7 +65,8 @@ export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export async function runScheduledGold(o: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
   const previous = addDays(o.dt, -1);
   const gold = dataset('gold', 'features_1m');
-  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol }, undefined, badFolder(o));
+  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol }, undefined,
+    badFolder(o));
   const relabelled = await buildPartitions(o, existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })), ' (labels)');
   const built = await buildPartitions(o, await silverPartitions(o), '');
   const failures = [...relabelled.failures, ...built.failures];
@@ -83,11 +86,13 @@ const badFolder = (o: GoldOptions) => (key: string, reason: string) => (o.onSkip
 
 async function silverPartitions(o: GoldOptions): Promise<PartitionRef[]> {
   const silver = dataset('silver', 'klines');
-  const parts = await discoverPartitions(o.store, silver, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined, badFolder(o));
+  const parts = await discoverPartitions(o.store, silver, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined,
+    badFolder(o));
   return parts.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: o.dt }));
 }
 
-async function buildPartitions(o: GoldOptions, parts: readonly PartitionRef[], note: string): Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
+async function buildPartitions(o: GoldOptions, parts: readonly PartitionRef[], note: string):
+  Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
   const results: GoldResult[] = [];
   const failures: PartitionFailure[] = [];
   for (const p of parts) {

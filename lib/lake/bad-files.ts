@@ -44,7 +44,9 @@ export class FileChecks {
   private readonly seen = new Set<string>();
   private dirty = false;
 
-  private constructor(private readonly store: ObjectStore, private readonly file: string | undefined, private readonly entries: Map<string, CacheEntry>) {}
+  private constructor(
+    private readonly store: ObjectStore, private readonly file: string | undefined, private readonly entries: Map<string, CacheEntry>,
+  ) {}
 
   static async open(store: ObjectStore): Promise<FileChecks> {
     const file = store.localRoot ? path.join(store.localRoot, CACHE_FILE) : undefined;
@@ -124,7 +126,8 @@ async function checkFile(store: ObjectStore, o: ObjectInfo): Promise<string | un
  * The data files (`.parquet`) of one dataset under `prefixes` (default: all of it), sorted into good and bad.
  * Files that vanish while being checked (a rebuild replacing them) are left out.
  */
-export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks: FileChecks, prefixes?: readonly string[]): Promise<DatasetFiles> {
+export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks: FileChecks, prefixes?: readonly string[]):
+  Promise<DatasetFiles> {
   const view = tableName(spec);
   const candidates: ObjectInfo[] = [];
   const folders = new Map<string, BadFile>();
@@ -178,5 +181,6 @@ export async function scanLake(store: ObjectStore, o: { layers?: readonly Layer[
 
 /** One line for a bad file or folder, as warnings and problem lists print it. */
 export function badFileLine(b: BadFile): string {
-  return b.files === undefined ? `${b.key} (${b.view}): ${b.reason}` : `folder ${b.key} (${b.view}, ${b.files} file${b.files === 1 ? '' : 's'}): ${b.reason}`;
+  if (b.files === undefined) return `${b.key} (${b.view}): ${b.reason}`;
+  return `folder ${b.key} (${b.view}, ${b.files} file${b.files === 1 ? '' : 's'}): ${b.reason}`;
 }

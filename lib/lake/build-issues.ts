@@ -64,13 +64,15 @@ export function logSkipped(s: SkippedInput): void {
  */
 export class PartitionsFailedError<T> extends Error {
   constructor(readonly built: T, readonly failures: readonly PartitionFailure[]) {
-    super(failures.length === 1 ? failureLine(failures[0]) : `${failures.length} partitions failed:\n${failures.map(failureLine).join('\n')}`);
+    const lines = failures.map(failureLine);
+    super(lines.length === 1 ? lines[0] : `${lines.length} partitions failed:\n${lines.join('\n')}`);
     this.name = 'PartitionsFailed';
   }
 }
 
 /** A build's outcome either way: what it wrote, and the failures (with the error to rethrow) if some partitions failed. */
-export async function settle<T>(build: Promise<T>): Promise<{ built: T; failures: readonly PartitionFailure[]; error?: PartitionsFailedError<T> }> {
+export async function settle<T>(build: Promise<T>):
+  Promise<{ built: T; failures: readonly PartitionFailure[]; error?: PartitionsFailedError<T> }> {
   try {
     return { built: await build, failures: [] };
   } catch (e) {

@@ -59,7 +59,8 @@ export class LakeQueryEngine {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const log = logger('query');
-    const engine = new LakeQueryEngine(instance, connection, root, o.onBadFile ?? ((b) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file')));
+    const onBadFile = o.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
+    const engine = new LakeQueryEngine(instance, connection, root, onBadFile);
     await engine.refreshViews();
     return engine;
   }

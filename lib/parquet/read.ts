@@ -166,7 +166,8 @@ export async function readTable(store: ObjectStore, spec: DatasetSpec, key: stri
   } catch (e) {
     // The footer check words the usual damage plainly; anything else keeps the decoder's own message.
     const message = (e as Error).message;
-    throw new UnreadableFileError(key, parquetBytesProblem(bytes) ?? (message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message));
+    const own = message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message;
+    throw new UnreadableFileError(key, parquetBytesProblem(bytes) ?? own);
   }
 }
 

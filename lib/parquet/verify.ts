@@ -24,7 +24,9 @@ export function checkParquetTail(tail: Uint8Array, size: number): FooterCheck {
     return { ok: false, reason: 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file' };
   }
   const footerLength = view.getUint32(tail.byteLength - 8, true);
-  if (footerLength + 12 > size) return { ok: false, reason: `footer length ${footerLength} exceeds the file (${size} bytes): truncated or corrupt` };
+  if (footerLength + 12 > size) {
+    return { ok: false, reason: `footer length ${footerLength} exceeds the file (${size} bytes): truncated or corrupt` };
+  }
   if (footerLength + 8 > tail.byteLength) return { needTail: footerLength + 8 };
   let metadata: FileMetaData;
   try {

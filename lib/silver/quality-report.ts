@@ -37,8 +37,11 @@ export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
 }
 
-export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult>;
-  unreadableFiles?: { key: string; reason: string }[] }): QualityReport {
+export function buildReport(p: {
+  exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats;
+  datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult>;
+  unreadableFiles?: { key: string; reason: string }[];
+}): QualityReport {
   const completeness = klineCompleteness(p.klines);
   const reasons: string[] = [];
   let verdict: Verdict = 'PASS';

@@ -62,7 +62,8 @@ export async function runSilver(o: SilverOptions): Promise<SilverResult[]> {
   return results;
 }
 
-async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string, onSkip: (f: SkippedFile) => void): Promise<SilverResult> {
+async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string, onSkip: (f: SkippedFile) => void):
+  Promise<SilverResult> {
   const now = (o.now ?? Date.now)();
   const bronzeSpec = dataset('bronze', 'klines');
   const silverSpec = dataset('silver', 'klines');

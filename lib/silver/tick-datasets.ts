@@ -42,8 +42,10 @@ export interface TickDatasetsResult {
  * `firstBuiltAt`: when the partition was first built; rows ingested after it are flagged LATE. `onSkip` hears of
  * each Bronze file left out because it cannot be read.
  */
-export async function buildTickDatasets(store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number,
-  onSkip?: (f: SkippedFile) => void): Promise<TickDatasetsResult> {
+export async function buildTickDatasets(
+  store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number,
+  onSkip?: (f: SkippedFile) => void,
+): Promise<TickDatasetsResult> {
   const files: string[] = [];
   const skipped: SkippedFile[] = [];
   const stats: Record<string, Record<string, unknown>> = {};

@@ -110,20 +110,27 @@ describe('the jobs under their synthesized IAM policies', () => {
     await raw.put(badSilver, 'not parquet');
     try {
       // 1 of 3 partitions is over the default 5 %: the build fails, naming the threshold.
-      const err = await lake.runBuild({ from: DAY2, to: DAY2 }, { executionName: 'rebuild-strict' }).then(() => undefined, (e: Error & { mapRuns?: unknown }) => e);
+      const err = await lake.runBuild({ from: DAY2, to: DAY2 }, { executionName: 'rebuild-strict' })
+        .then(() => undefined, (e: Error & { mapRuns?: unknown }) => e);
       expect(err?.name).toBe('TooManyPartitionsFailed');
       expect(err?.mapRuns).toEqual([
-        expect.objectContaining({ state: 'SilverPartitions', items: 3, failed: 0 }), expect.objectContaining({ state: 'GoldPartitions', items: 3, failed: 1 }),
+        expect.objectContaining({ state: 'SilverPartitions', items: 3, failed: 0 }),
+        expect.objectContaining({ state: 'GoldPartitions', items: 3, failed: 1 }),
       ]);
-      const report = JSON.parse(Buffer.from(await raw.get(`reports/quality/dt=${DAY2}/binance_ETHUSDT.json`)).toString()) as { unreadableFiles?: unknown };
+      const reportKey = `reports/quality/dt=${DAY2}/binance_ETHUSDT.json`;
+      const report = JSON.parse(Buffer.from(await raw.get(reportKey)).toString()) as { unreadableFiles?: unknown };
       expect(report.unreadableFiles).toEqual([{ key: badBronze, reason: 'too short for Parquet (11 bytes)' }]);
 
       // With a tolerance that admits it, the other partitions are built and the summary names the bad file.
       const tolerant = synthesize({ buildToleratedFailurePercent: 50 });
       const { output, mapRuns } = await lake.runBuild({ from: DAY2, to: DAY2 }, { executionName: 'rebuild-tolerant', template: tolerant });
       expect(mapRuns.map((m) => [m.state, m.succeeded, m.failed])).toEqual([['SilverPartitions', 3, 0], ['GoldPartitions', 2, 1]]);
+      const cause = `gold binance ETHUSDT ${DAY2} failed: ${badSilver}: too short for Parquet (11 bytes)`;
       expect(output).toMatchObject({
-        gold: { planned: 3, succeeded: 2, failed: 1, failedPartitions: [{ dt: DAY2, exchange: 'binance', symbol: 'ETHUSDT', error: expect.any(String), cause: `gold binance ETHUSDT ${DAY2} failed: ${badSilver}: too short for Parquet (11 bytes)` }] },
+        gold: {
+          planned: 3, succeeded: 2, failed: 1,
+          failedPartitions: [{ dt: DAY2, exchange: 'binance', symbol: 'ETHUSDT', error: expect.any(String), cause }],
+        },
       });
     } finally {
       await raw.delete(badBronze);

@@ -19,6 +19,8 @@ const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
 const D1 = '2024-05-01';
 const D2 = '2024-05-02';
 const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
+const X_Y = "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')";
+const WARN = 'lakehouse: warning: skipped';
 
 const clean = new LocalObjectStore(tmpDir('cli-bad-clean'));
 async function fresh(): Promise<LocalObjectStore> {
@@ -51,8 +53,9 @@ describe('lakehouse query on a lake with bad files', () => {
     const b = await lakehouse(['query', 'select count(*) as n from bronze_klines', '--format', 'csv', '--lake', lake]);
     expect(b).toMatchObject({ code: 0, stdout: `n\n${4 * 1440 - lostRows}\n` });
     expect(b.stderr.split('\n').filter(Boolean)).toEqual([
-      `lakehouse: warning: skipped folder bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${D1}/hour=xx/ (bronze_klines, 1 file): 'hour=xx' is not an hour partition (hour=00…23)`,
-      `lakehouse: warning: skipped ${badBronze} (bronze_klines): ${FOOTER}`,
+      `${WARN} folder bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${D1}/hour=xx/ (bronze_klines, 1 file): ` +
+        "'hour=xx' is not an hour partition (hour=00…23)",
+      `${WARN} ${badBronze} (bronze_klines): ${FOOTER}`,
     ]);
 
     const sg = await lakehouse(['query', `select (select count(*) from silver_klines where timeframe = '1m') as s,
@@ -60,10 +63,11 @@ describe('lakehouse query on a lake with bad files', () => {
     expect(sg.code).toBe(0);
     expect(JSON.parse(sg.stdout)).toEqual({ s: String(3 * 1440), g: String(3 * 1440) });
     expect(sg.stderr.split('\n').filter(Boolean)).toEqual([
-      `lakehouse: warning: skipped ${silverKlinesKey(BTC, D1)} (silver_klines): empty file (0 bytes)`,
-      "lakehouse: warning: skipped folder silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/ (silver_klines, 1 file): 'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
-      "lakehouse: warning: skipped folder gold/features_1m/exchange=binance/symbol=BTCUSDT/dt=notadate/ (gold_features_1m, 1 file): 'dt=notadate' is not a date partition (dt=YYYY-MM-DD)",
-      `lakehouse: warning: skipped ${goldFeaturesKey(ETH, D1)} (gold_features_1m): ${FOOTER}`,
+      `${WARN} ${silverKlinesKey(BTC, D1)} (silver_klines): empty file (0 bytes)`,
+      `${WARN} folder silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/ (silver_klines, 1 file): ${X_Y}`,
+      `${WARN} folder gold/features_1m/exchange=binance/symbol=BTCUSDT/dt=notadate/ (gold_features_1m, 1 file): ` +
+        "'dt=notadate' is not a date partition (dt=YYYY-MM-DD)",
+      `${WARN} ${goldFeaturesKey(ETH, D1)} (gold_features_1m): ${FOOTER}`,
     ]);
 
     // A view without bad files: not a word on stderr.
@@ -88,15 +92,18 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
     await copyInto(store, bronzeKlinesKey(BTC, D2, 5), `bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/hour=05/`);
     const r = await lakehouse(['silver', '--date', D2, '--lake', store.localRoot]);
     expect(r.code).toBe(3);
-    expect((JSON.parse(r.stdout) as { symbol: string; verdict: string; reasons: string[] }[]).map((p) => [p.symbol, p.verdict, p.reasons.at(-1)])).toEqual([
+    const built = JSON.parse(r.stdout) as { symbol: string; verdict: string; reasons: string[] }[];
+    expect(built.map((p) => [p.symbol, p.verdict, p.reasons.at(-1)])).toEqual([
       ['BTCUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'], ['ETHUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'],
     ]);
     const problems = [
-      "silver: skipped bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/: 'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
+      `silver: skipped bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/: ${X_Y}`,
       `silver binance BTCUSDT ${D2}: skipped ${bronzeKlinesKey(BTC, D2, 4)}: ${FOOTER}`,
       `silver binance ETHUSDT ${D2}: skipped ${bronzeTradesKey(ETH, D2, 1)}: empty file (0 bytes)`,
     ];
-    expect(messages(r.stderr)).toEqual([...problems.map((p) => `lakehouse: warning: ${p}`), 'lakehouse: 3 problems:', ...problems.map((p) => `  ${p}`)]);
+    expect(messages(r.stderr)).toEqual([
+      ...problems.map((p) => `lakehouse: warning: ${p}`), 'lakehouse: 3 problems:', ...problems.map((p) => `  ${p}`),
+    ]);
   }, 120_000);
 
   it('gold builds the partitions it can read, and fails the one with an unreadable Silver input, naming the file: exit 3', async () => {
@@ -105,7 +112,9 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
     const r = await lakehouse(['gold', '--date', D2, '--lake', store.localRoot]);
     expect(r.code).toBe(3);
     expect((JSON.parse(r.stdout) as { symbol: string; rows: number }[]).map((g) => [g.symbol, g.rows])).toEqual([['BTCUSDT', 1440]]);
-    expect(messages(r.stderr)).toEqual(['lakehouse: 1 problem:', `  gold binance ETHUSDT ${D2} failed: ${silverKlinesKey(ETH, D1)}: ${FOOTER}`]);
+    expect(messages(r.stderr)).toEqual([
+      'lakehouse: 1 problem:', `  gold binance ETHUSDT ${D2} failed: ${silverKlinesKey(ETH, D1)}: ${FOOTER}`,
+    ]);
   }, 120_000);
 
   it('run goes through the whole range, then lists every skipped file and failed partition: exit 3', async () => {
@@ -160,7 +169,8 @@ describe('lakehouse health and validate on a lake with bad files', () => {
     ]);
     const vm = await lakehouse(['validate', '--date', D2, '--symbol', 'ETHUSDT', '--lake', lake]);
     expect(vm.code).toBe(3);
-    expect(vm.stdout).toContain(`## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`);
+    expect(vm.stdout).toContain(
+      `## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`);
     const ok = await lakehouse(['validate', '--date', D1, '--lake', lake]);
     expect(ok.code).toBe(0);
   }, 120_000);

@@ -41,7 +41,8 @@ export async function writeBronzeDay(store: ObjectStore, m: Market, dt: string):
     await putTable(store, bronzeKlinesKey(m, dt, h), day.take(idx));
   }
   for (let h = 0; h < 2; h++) {
-    const rows = sampleRows(TRADES, 100, dayStart(dt) + h * 3_600_000).map((r, i) => ({ ...r, trade_id: h * 100 + i + 1, event_time: dayStart(dt) + h * 3_600_000 + i * 1000 }));
+    const start = dayStart(dt) + h * 3_600_000;
+    const rows = sampleRows(TRADES, 100, start).map((r, i) => ({ ...r, trade_id: h * 100 + i + 1, event_time: start + i * 1000 }));
     await putTable(store, bronzeTradesKey(m, dt, h), Table.fromRows(TRADES, rows));
   }
 }
@@ -49,7 +50,8 @@ export async function writeBronzeDay(store: ObjectStore, m: Market, dt: string):
 /** Replaces a stored file with a damaged copy of itself. */
 export async function damage(store: ObjectStore, key: string, how: Damage): Promise<void> {
   const good = await store.get(key);
-  const bytes = how === 'truncated' ? good.subarray(0, Math.floor(good.length / 2)) : how === 'empty' ? new Uint8Array() : Buffer.from('exchange,symbol,price\nbinance,BTCUSDT,1\n');
+  const text = Buffer.from('exchange,symbol,price\nbinance,BTCUSDT,1\n');
+  const bytes = how === 'truncated' ? good.subarray(0, Math.floor(good.length / 2)) : how === 'empty' ? new Uint8Array() : text;
   await store.put(key, bytes);
 }
 
@@ -60,5 +62,6 @@ export async function copyInto(store: ObjectStore, key: string, folder: string):
   return to;
 }
 
-export const silverKlinesKey = (m: Market, dt: string, timeframe = '1m') => partitionFileKey(dataset('silver', 'klines'), { timeframe, ...m, dt });
+export const silverKlinesKey = (m: Market, dt: string, timeframe = '1m') =>
+  partitionFileKey(dataset('silver', 'klines'), { timeframe, ...m, dt });
 export const goldFeaturesKey = (m: Market, dt: string) => partitionFileKey(dataset('gold', 'features_1m'), { ...m, dt });

@@ -11,7 +11,9 @@ import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import type { BadFile } from '../../lib/lake/bad-files';
 import { UserError } from '../../lib/util/errors';
-import { bronzeKlinesKey, copyInto, damage, DAMAGES, goldFeaturesKey, silverKlinesKey, writeBronzeDay, type Damage } from '../helpers/bad-lake';
+import {
+  bronzeKlinesKey, copyInto, damage, DAMAGES, goldFeaturesKey, silverKlinesKey, writeBronzeDay,
+} from '../helpers/bad-lake';
 import { tmpDir } from '../helpers/sample-rows';
 
 /**
@@ -23,6 +25,8 @@ const BTC = { exchange: 'binance', symbol: 'BTCUSDT' };
 const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
 const D1 = '2024-05-01';
 const D2 = '2024-05-02';
+const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
+const X_Y = "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')";
 
 /** A lake with Bronze, Silver and Gold for two markets and two days; `fresh()` copies it for one test to damage. */
 const clean = new LocalObjectStore(tmpDir('bad-files-clean'));
@@ -41,7 +45,7 @@ describe('the footer check', () => {
   it('tells a sound file from truncated, empty and text ones, and says why', async () => {
     const good = await clean.get(silverKlinesKey(BTC, D1));
     expect(parquetBytesProblem(good)).toBeUndefined();
-    expect(parquetBytesProblem(good.subarray(0, 100))).toBe('no Parquet footer (PAR1) at the end: truncated, or not a Parquet file');
+    expect(parquetBytesProblem(good.subarray(0, 100))).toBe(FOOTER);
     expect(parquetBytesProblem(good.subarray(0, good.length - 1))).toMatch(/^no Parquet footer/);
     expect(parquetBytesProblem(new Uint8Array())).toBe('empty file (0 bytes)');
     expect(parquetBytesProblem(Buffer.from('PAR1'))).toBe('too short for Parquet (4 bytes)');
@@ -62,36 +66,36 @@ describe('the footer check', () => {
     await damage(store, key, 'truncated');
     const error = await readTable(store, dataset('silver', 'klines'), key).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnreadableFileError);
-    expect(error).toMatchObject({ key, reason: 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file' });
-    expect((error as Error).message).toBe(`${key}: no Parquet footer (PAR1) at the end: truncated, or not a Parquet file`);
+    expect(error).toMatchObject({ key, reason: FOOTER });
+    expect((error as Error).message).toBe(`${key}: ${FOOTER}`);
   }, 10_000);
 });
 
 describe('the partition-folder check', () => {
   const silver = dataset('silver', 'klines');
   const bronze = dataset('bronze', 'trades');
+  const S = 'silver/klines/timeframe=1m/exchange=binance/';
   it.each([
-    ['silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/data.parquet', undefined],
-    ['silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/data.parquet',
-      { folder: 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/', reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')" }],
-    ['silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=notadate/data.parquet',
-      { folder: 'silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=notadate/', reason: "'dt=notadate' is not a date partition (dt=YYYY-MM-DD)" }],
-    ['silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-02-30/data.parquet',
-      { folder: 'silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-02-30/', reason: "'dt=2024-02-30' is not a date partition (dt=YYYY-MM-DD)" }],
-    ['silver/klines/timeframe=1m/exchange=binance/data.parquet',
-      { folder: 'silver/klines/timeframe=1m/exchange=binance/', reason: 'a file above the partition folders (expected symbol=… here)' }],
-    ['silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/old/data.parquet',
-      { folder: 'silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/old/', reason: 'a folder below the last partition folder' }],
+    [`${S}symbol=BTCUSDT/dt=2024-05-01/data.parquet`, undefined],
+    [`${S}symbol=X=Y/dt=2024-05-01/data.parquet`, { folder: `${S}symbol=X=Y/`, reason: X_Y }],
+    [`${S}symbol=BTCUSDT/dt=notadate/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=notadate/`, reason: "'dt=notadate' is not a date partition (dt=YYYY-MM-DD)" }],
+    [`${S}symbol=BTCUSDT/dt=2024-02-30/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=2024-02-30/`, reason: "'dt=2024-02-30' is not a date partition (dt=YYYY-MM-DD)" }],
+    [`${S}data.parquet`, { folder: S, reason: 'a file above the partition folders (expected symbol=… here)' }],
+    [`${S}symbol=BTCUSDT/dt=2024-05-01/old/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=2024-05-01/old/`, reason: 'a folder below the last partition folder' }],
     ['silver/klines/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/x/data.parquet',
       { folder: 'silver/klines/exchange=binance/', reason: "'exchange=binance' is not a timeframe=… partition folder" }],
   ])('silver_klines: %s', (key, expected) => {
     expect(partitionPathProblem(silver, key)).toEqual(expected);
   }, 5_000);
 
+  const T = 'bronze/trades/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/';
   it.each([
-    ['bronze/trades/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=23/part-1.parquet', undefined],
-    ['bronze/trades/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=xx/part-1.parquet', "'hour=xx' is not an hour partition (hour=00…23)"],
-    ['bronze/trades/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=24/part-1.parquet', "'hour=24' is not an hour partition (hour=00…23)"],
+    [`${T}hour=23/part-1.parquet`, undefined],
+    [`${T}hour=xx/part-1.parquet`, "'hour=xx' is not an hour partition (hour=00…23)"],
+    [`${T}hour=24/part-1.parquet`, "'hour=24' is not an hour partition (hour=00…23)"],
     ['bronze/trades/exchange=/symbol=BTCUSDT/dt=2024-05-01/hour=01/part-1.parquet', "'exchange=' has an empty exchange"],
   ])('bronze_trades: %s', (key, reason) => {
     expect(partitionPathProblem(bronze, key)?.reason).toBe(reason);
@@ -108,11 +112,12 @@ describe('scanning and the verdict cache', () => {
     await copyInto(store, bronzeKlinesKey(BTC, D1, 7), 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/hour=07/');
     const scan = await scanDataset(store, dataset('bronze', 'klines'), await FileChecks.open(store));
     expect(scan.files).toHaveLength(4 * 24 - 3);
+    const view = { layer: 'bronze', view: 'bronze_klines' };
     expect(scan.bad).toEqual([
-      { layer: 'bronze', view: 'bronze_klines', key: bronzeKlinesKey(BTC, D1, 3), reason: 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file' },
-      { layer: 'bronze', view: 'bronze_klines', key: bronzeKlinesKey(BTC, D1, 4), reason: 'empty file (0 bytes)' },
-      { layer: 'bronze', view: 'bronze_klines', key: bronzeKlinesKey(ETH, D2, 5), reason: 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file' },
-      { layer: 'bronze', view: 'bronze_klines', key: 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/', reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')", files: 2 },
+      { ...view, key: bronzeKlinesKey(BTC, D1, 3), reason: FOOTER },
+      { ...view, key: bronzeKlinesKey(BTC, D1, 4), reason: 'empty file (0 bytes)' },
+      { ...view, key: bronzeKlinesKey(ETH, D2, 5), reason: FOOTER },
+      { ...view, key: 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/', reason: X_Y, files: 2 },
     ]);
   }, 30_000);
 
@@ -146,17 +151,20 @@ describe('DuckDB views over a lake with bad files', () => {
   /** Counts per view on the clean lake, and each view's columns and types. */
   let expected: Record<string, { n: number; columns: string }>;
   const VIEWS = ['bronze_klines', 'bronze_trades', 'silver_klines', 'silver_trades', 'gold_features_1m', 'gold_ohlcv_1h'];
-  const describeView = async (e: LakeQueryEngine, v: string) => (await e.query(`DESCRIBE ${v}`)).rows.map((r) => `${r.column_name}:${r.column_type}`).join(',');
+  const describeView = async (e: LakeQueryEngine, v: string) =>
+    (await e.query(`DESCRIBE ${v}`)).rows.map((r) => `${r.column_name}:${r.column_type}`).join(',');
 
   beforeAll(async () => {
     const e = await LakeQueryEngine.open(clean.localRoot);
     expected = {};
-    for (const v of VIEWS) expected[v] = { n: Number((await e.query(`select count(*) as n from ${v}`)).rows[0].n), columns: await describeView(e, v) };
+    for (const v of VIEWS) {
+      expected[v] = { n: Number((await e.query(`select count(*) as n from ${v}`)).rows[0].n), columns: await describeView(e, v) };
+    }
     e.close();
     expect(expected.bronze_klines.n).toBe(4 * 1440);
   }, 60_000);
 
-  it.each(DAMAGES)('one %s file each in Bronze, Silver and Gold costs each view only that file, with a warning naming it and the view', async (how: Damage) => {
+  it.each(DAMAGES)('one %s file each in Bronze, Silver and Gold costs its view that file only, named with the view', async (how) => {
     const store = await fresh();
     const bronzeKey = bronzeKlinesKey(ETH, D2, 9);
     const bronzeRows = (await readTable(store, dataset('bronze', 'klines'), bronzeKey)).length;
@@ -175,13 +183,13 @@ describe('DuckDB views over a lake with bad files', () => {
       expect(warned.map((b) => [b.view, b.key])).toEqual([
         ['bronze_klines', bronzeKey], ['silver_klines', silverKlinesKey(BTC, D1)], ['gold_features_1m', goldFeaturesKey(ETH, D1)],
       ]);
-      expect(warned.every((b) => b.reason === (how === 'empty' ? 'empty file (0 bytes)' : 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file'))).toBe(true);
+      expect(warned.every((b) => b.reason === (how === 'empty' ? 'empty file (0 bytes)' : FOOTER))).toBe(true);
     } finally {
       e.close();
     }
   }, 60_000);
 
-  it('skips folders that are not partitions (symbol=X=Y, dt=notadate, hour=xx) with a warning, and keeps the partition columns', async () => {
+  it('skips folders that are not partitions (symbol=X=Y, dt=notadate, hour=xx) with a warning, keeping partition columns', async () => {
     const store = await fresh();
     await copyInto(store, silverKlinesKey(BTC, D1), 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/');
     await copyInto(store, goldFeaturesKey(BTC, D1), 'gold/features_1m/exchange=binance/symbol=BTCUSDT/dt=notadate/');
@@ -192,8 +200,10 @@ describe('DuckDB views over a lake with bad files', () => {
       const r = await e.query(`select (select count(*) from silver_klines) as s, (select count(*) from gold_features_1m) as g,
         (select count(*) from bronze_klines) as b, (select list(distinct symbol order by symbol) from silver_klines) as symbols,
         (select list(distinct dt order by dt) from gold_features_1m) as dts`);
-      expect(r.rows[0]).toEqual({ s: String(expected.silver_klines.n), g: String(expected.gold_features_1m.n), b: String(expected.bronze_klines.n),
-        symbols: ['BTCUSDT', 'ETHUSDT'], dts: [D1, D2] });
+      expect(r.rows[0]).toEqual({
+        s: String(expected.silver_klines.n), g: String(expected.gold_features_1m.n), b: String(expected.bronze_klines.n),
+        symbols: ['BTCUSDT', 'ETHUSDT'], dts: [D1, D2],
+      });
       expect(warned.map((b) => [b.view, b.key, b.files])).toEqual([
         ['bronze_klines', 'bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=xx/', 1],
         ['silver_klines', 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/', 1],
@@ -216,7 +226,9 @@ describe('DuckDB views over a lake with bad files', () => {
     const e = await LakeQueryEngine.open(store.localRoot, { onBadFile: (b) => warned.push(b) });
     try {
       expect((await e.query(sql)).rows[0].n).toBe(String(3 * 1440));
-      expect(warned).toEqual([expect.objectContaining({ view: 'silver_klines', key, reason: expect.stringMatching(/^DuckDB cannot read it \(/) })]);
+      expect(warned).toEqual([
+        expect.objectContaining({ view: 'silver_klines', key, reason: expect.stringMatching(/^DuckDB cannot read it \(/) }),
+      ]);
     } finally {
       e.close();
     }

@@ -35,7 +35,7 @@ describe('handlers on an S3 lake with bad files', () => {
   }, 120_000);
   afterAll(async () => { await s3?.close(); }, 30_000);
 
-  it('silver skips the unreadable Bronze file, builds both partitions, records it in the report, and builds no folder that is not a partition', async () => {
+  it('silver skips the unreadable Bronze file, builds both partitions, records it, and builds no non-partition folder', async () => {
     const { result, lines } = await captureStdout(() => silver({ dt: DT }));
     expect(result.partitions).toBe(2);
     expect(result.results.map((r) => [r.symbol, r.verdict, r.rows])).toEqual([['BTCUSDT', 'INVESTIGATE', 1380], ['ETHUSDT', 'PASS', 1440]]);
@@ -71,7 +71,8 @@ describe('handlers on an S3 lake with bad files', () => {
     const h: LakeHealth = result;
     expect(h.ok).toBe(false);
     expect(h.badFiles).toEqual({
-      scope: 'recorded', count: 1, layers: { bronze: { count: 1, files: [{ layer: 'bronze', view: 'bronze_klines', key: badBronze, reason: FOOTER }] } },
+      scope: 'recorded', count: 1,
+      layers: { bronze: { count: 1, files: [{ layer: 'bronze', view: 'bronze_klines', key: badBronze, reason: FOOTER }] } },
     });
     expect(h.problems).toContain(`bronze: 1 bad file: ${badBronze} (bronze_klines): ${FOOTER}`);
   }, 60_000);
