@@ -105,6 +105,19 @@ describe('Gold with an unreadable Silver input', () => {
     expect(Buffer.from(await store.get(goldFeaturesKey(ETH, D2))).equals(Buffer.from(before))).toBe(true);
   }, 60_000);
 
+  it('does not build Gold for a Silver folder that is not a partition (symbol=X=Y), and says so', async () => {
+    const store = await fresh();
+    await copyInto(store, silverKlinesKey(BTC, D2), `silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/`);
+    const skipped: SkippedInput[] = [];
+    const results = await runGold({ store, dt: D2, onSkip: (s) => skipped.push(s) });
+    expect(results.map((r) => r.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
+    expect(skipped).toEqual([{
+      layer: 'gold', key: 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/',
+      reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
+    }]);
+    expect((await listAll(store, 'gold/')).filter((o) => o.key.includes('X=Y'))).toEqual([]);
+  }, 60_000);
+
   it('the daily run relabels and builds every other partition, then lists both failures', async () => {
     const store = await fresh();
     const bad = silverKlinesKey(ETH, D1);
