@@ -11,13 +11,15 @@ import { runGold } from '../lib/gold/gold-job';
 import { importArchive } from '../lib/history/import-archive';
 import { ArchiveError } from '../lib/history/archive-source';
 import { LakeQueryEngine } from '../lib/local/duckdb-lake';
+import { badFileLine } from '../lib/lake/bad-files';
+import { settle } from '../lib/lake/build-issues';
+import { BuildProblems } from '../lib/app/build-problems';
 import { EXCHANGES, type ExchangeId } from '../lib/schema/columns';
 import { runSilver } from '../lib/silver/silver-job';
 import { dayStart } from '../lib/storage/lake-paths';
-import { openStore } from '../lib/storage/open-store';
+import { openExistingStore, openStore } from '../lib/storage/open-store';
 import { UserError } from '../lib/util/errors';
-import { readQualityReports } from '../lib/app/validate';
-import { reportMarkdown } from '../lib/silver/quality-report';
+import { validateDate, validatedMarkdown } from '../lib/app/validate';
 import { endProgress, stderrProgress } from '../lib/util/progress';
 
 /** The `lakehouse` CLI (SPEC §8): parses flags, calls the core, prints results on stdout and progress on stderr. */
@@ -32,6 +34,13 @@ const exchange = (v: string): ExchangeId => {
 const lakeOption = () => new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)').default('./lake');
 const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const json = (v: unknown) => print(JSON.stringify(v, null, 2));
+const warn = (line: string) => process.stderr.write(`lakehouse: warning: ${line}\n`);
+/** The end of a build: what it skipped or could not build, one line each on stderr, and exit code 3. */
+const reportProblems = (lines: readonly string[]) => {
+  if (!lines.length) return;
+  process.stderr.write(`lakehouse: ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  process.exitCode = 3;
+};
 
 const program = new Command('lakehouse')
   .description('crypto-lakehouse: collect exchange data into Bronze, clean it into Silver, compute Gold features')
@@ -119,22 +128,33 @@ program.command('silver')
   .option('--symbol <sym>', 'only this symbol')
   .addOption(lakeOption())
   .action(async (o) => {
-    const r = await runSilver({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
+    const problems = new BuildProblems(warn);
+    const { built: r, failures } = await settle(runSilver({
+      store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      onProgress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     json(r.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })));
+    reportProblems(problems.list(failures));
   });
 
 program.command('validate')
-  .description("print Silver's quality reports for a date (exit 3 when one FAILs)")
+  .description("print Silver's quality reports for a date with their partitions' bad files (exit 3 when one FAILs or has bad files)")
   .requiredOption('--date <YYYY-MM-DD>', 'date', date)
   .option('--exchange <id>', 'only this exchange', exchange)
   .option('--symbol <sym>', 'only this symbol')
   .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
   .addOption(lakeOption())
   .action(async (o) => {
-    const reports = await readQualityReports(openStore(o.lake), o.date, { exchange: o.exchange, symbol: o.symbol?.toUpperCase() });
-    print(o.format === 'json' ? JSON.stringify(reports, null, 2) : reports.map(reportMarkdown).join('\n'));
-    if (reports.some((r) => r.verdict === 'FAIL')) process.exitCode = 3;
+    let unreadable = 0;
+    const filter = { exchange: o.exchange, symbol: o.symbol?.toUpperCase() };
+    const checked = await validateDate(openExistingStore(o.lake), o.date, filter, (key, reason) => {
+      unreadable++;
+      warn(`skipped ${key}: ${reason}`);
+    });
+    if (o.format === 'json') json(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })));
+    else print(checked.map(validatedMarkdown).join('\n'));
+    if (unreadable || checked.some((v) => v.report.verdict === 'FAIL' || v.badFiles.length)) process.exitCode = 3;
   });
 
 program.command('gold')
@@ -144,12 +164,17 @@ program.command('gold')
   .option('--symbol <sym>', 'only this symbol')
   .addOption(lakeOption())
   .action(async (o) => {
-    const r = await runGold({ store: openStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), onProgress: stderrProgress() });
+    const problems = new BuildProblems(warn);
+    const { built: r, failures } = await settle(runGold({
+      store: openExistingStore(o.lake), dt: o.date, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      onProgress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     // The full per-feature null counts are in reports/gold/; the terminal gets the totals and any problem features.
     json(r.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
       ...rest, validity: { ...totals, problemFeatures: Object.keys(byFeature).filter((f) => byFeature[f].invalid || byFeature[f].unexpectedNulls) },
     })));
+    reportProblems(problems.list(failures));
   });
 
 program.command('features')
@@ -165,12 +190,17 @@ program.command('run')
   .addOption(lakeOption())
   .action(async (o) => {
     if (o.from > o.to) throw new UserError(`--from ${o.from} is after --to ${o.to}`);
-    const r = await runRange({ store: openStore(o.lake), from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol?.toUpperCase(), progress: stderrProgress() });
+    const problems = new BuildProblems(warn);
+    const { built: r, failures } = await settle(runRange({
+      store: openExistingStore(o.lake), from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol?.toUpperCase(),
+      progress: stderrProgress(), onSkip: problems.onSkip,
+    }));
     endProgress();
     json({
       silver: r.silver.map(({ exchange: ex, symbol, dt, report }) => ({ exchange: ex, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness })),
       gold: r.gold.map(({ exchange: ex, symbol, dt, rows, dataOkRows, validity }) => ({ exchange: ex, symbol, dt, rows, dataOkRows, invalidFeatures: validity.invalid })),
     });
+    reportProblems(problems.list(failures));
   });
 
 program.command('health')
@@ -179,7 +209,7 @@ program.command('health')
   .option('--stale-after <sec>', 'Bronze older than this is stale', positiveInt, BRONZE_STALE_AFTER_SECONDS)
   .addOption(lakeOption())
   .action(async (o) => {
-    const h = await computeHealth(openStore(o.lake), Date.now(), { staleAfterSeconds: o.staleAfter });
+    const h = await computeHealth(openExistingStore(o.lake), Date.now(), { staleAfterSeconds: o.staleAfter });
     print(o.format === 'json' ? JSON.stringify(h, null, 2) : healthMarkdown(h));
     if (!h.ok) process.exitCode = 3;
   });
@@ -191,17 +221,16 @@ program.command('query')
   .addOption(lakeOption())
   .action(async (sql: string, o) => {
     if (o.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
-    const engine = await LakeQueryEngine.open(o.lake);
-    try {
-      process.stdout.write(formatResult(await engine.query(sql), o.format as OutputFormat));
-    } catch (e) {
-      throw new UserError(`query failed: ${(e as Error).message.split('\n')[0]}`);
-    } finally {
-      engine.close();
-    }
+    const engine = await LakeQueryEngine.open(o.lake, { onBadFile: (b) => warn(`skipped ${badFileLine(b)}`) });
+    const answer = await engine.query(sql).catch((e: Error) => e).finally(() => engine.close());
+    if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
+    process.stdout.write(formatResult(answer, o.format as OutputFormat));
   });
 
-/** Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure. */
+/**
+ * Exit codes: 0 success, 2 a usage or input mistake (one line on stderr), 1 an unexpected failure, 3 the lake has a
+ * problem the output names (a build skipped a file or a partition failed, health is not OK, validate found one).
+ */
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import { Metric } from '../lib/monitoring/metrics';
+import { settle } from '../lib/lake/build-issues';
 import { runSilver } from '../lib/silver/silver-job';
 import { dayJobEvent } from './shared/event';
 import { lambdaHandler } from './shared/handler';
@@ -7,11 +8,14 @@ import { lakeStore } from './shared/store';
 
 /**
  * Silver for one date, every exchange/symbol with Bronze (or the one named). Invoked daily at 01:00 UTC by
- * EventBridge (dt = yesterday) and per date by the rebuild state machine: `{ dt?, exchange?, symbol? }`.
+ * EventBridge (dt = yesterday) and per partition by the build state machine: `{ dt?, exchange?, symbol? }`.
+ * An unreadable Bronze file is skipped and named in the quality report (the log has a warning); a partition that
+ * fails fails the invocation, after the others were built and their metrics emitted, with one line per failed
+ * partition naming the file where one was the cause (docs/bad-files.md).
  */
 export const handler = lambdaHandler('silver', async (event, log) => {
   const { dt, exchange, symbol } = dayJobEvent(event);
-  const results = await runSilver({ store: lakeStore(), dt, exchange, symbol });
+  const { built: results, error } = await settle(runSilver({ store: lakeStore(), dt, exchange, symbol }));
   for (const { exchange: ex, symbol: sym, report } of results) {
     const k = report.klines_1m;
     emitPartitionMetrics('silver', ex, sym, [
@@ -20,6 +24,7 @@ export const handler = lambdaHandler('silver', async (event, log) => {
       { name: Metric.SilverPartitionsBuilt, value: 1, unit: 'Count' },
     ], { dt, verdict: report.verdict });
   }
+  if (error) throw error;
   if (results.length === 0) {
     log.warn({ dt, exchange, symbol }, 'no Bronze 1m klines for this date: nothing built');
     emitFleetMetrics('silver', [{ name: Metric.SilverPartitionsBuilt, value: 0, unit: 'Count' }], { dt });

@@ -1,14 +1,18 @@
 import { validateFeatures } from '../gold/validity';
-import { readTable } from '../parquet/read';
+import { badFileLine, scanLake, type BadFile } from '../lake/bad-files';
+import { readTable, UnreadableFileError } from '../parquet/read';
 import { dataset } from '../schema/registry';
+import type { Layer, PartitionKeyName } from '../schema/types';
+import { partitionSegmentProblem } from '../lake/partition-folders';
 import type { QualityReport, Verdict } from '../silver/quality-report';
 import { parseBronzeFileKey, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 
 /**
  * Lake health (`lakehouse health`, the health Lambda): Bronze freshness per exchange and symbol, the latest
- * Silver quality reports, and the feature validity of each symbol's latest Gold partition. It walks the lake
- * by listing prefixes and reads only the newest folders, the reports of one date and one Gold file per symbol.
+ * Silver quality reports, the feature validity of each symbol's latest Gold partition, and bad files. It walks
+ * the lake by listing prefixes and reads only the newest folders, the reports of one date and one Gold file per
+ * symbol — except on a local lake, where it also checks every data file (footers only, verdicts cached).
  */
 
 /** SPEC §7: alarm when no Bronze was written for 10 minutes. */
@@ -68,11 +72,29 @@ export interface LakeHealth {
   /** Reports of the newest date that has any (`dt` null when Silver never ran). */
   silver: { dt: string | null; reports: SilverQuality[] };
   gold: GoldValidity[];
+  badFiles: BadFilesHealth;
+}
+
+/** Files no reader can use (docs/bad-files.md); any makes the lake unhealthy. */
+export interface BadFilesHealth {
+  /**
+   * `lake`: every data file of every layer was checked (a local lake). `recorded`: only the Bronze files the
+   * latest Silver build recorded as unreadable and the Gold files health reads itself — checking every file of
+   * an S3 lake would read every object's footer every 15 minutes, and the health role may not read Bronze.
+   */
+  scope: 'lake' | 'recorded';
+  count: number;
+  layers: Partial<Record<Layer, { count: number; files: BadFile[] }>>;
 }
 
 export interface HealthOptions {
   staleAfterSeconds?: number;
+  /** Check every data file's footer (default: on a local lake only). */
+  checkEveryFile?: boolean;
 }
+
+/** Problem lines name at most this many files per layer; `badFiles` lists them all. */
+const NAMED_PER_LAYER = 5;
 
 export async function computeHealth(store: ObjectStore, nowMs: number, o: HealthOptions = {}): Promise<LakeHealth> {
   const staleAfterSeconds = o.staleAfterSeconds ?? BRONZE_STALE_AFTER_SECONDS;
@@ -88,19 +110,50 @@ export async function computeHealth(store: ObjectStore, nowMs: number, o: Health
   for (const r of silver.reports) {
     if (r.verdict !== 'PASS') problems.push(`silver ${r.exchange} ${r.symbol} ${r.dt}: ${r.verdict} (${r.reasons.join('; ')})`);
   }
-  const gold = await latestGoldValidity(store);
+  const unreadableGold: BadFile[] = [];
+  const gold = await latestGoldValidity(store, unreadableGold);
   for (const g of gold) {
     if (g.invalid > 0) problems.push(`gold ${g.exchange} ${g.symbol} ${g.dt}: ${g.invalid} invalid feature values (${g.invalidFeatures.join(', ')})`);
   }
-  return { checkedAt: new Date(nowMs).toISOString(), ok: problems.length === 0, problems, staleAfterSeconds, bronze, silver, gold };
+  const everyFile = o.checkEveryFile ?? store.localRoot !== undefined;
+  const found = everyFile ? (await scanLake(store)).flatMap((d) => d.bad) : recordedBronze(silver.recorded);
+  const badFiles = groupBadFiles(everyFile ? 'lake' : 'recorded', [...found, ...unreadableGold]);
+  for (const [layer, { count, files }] of Object.entries(badFiles.layers)) {
+    const named = files.slice(0, NAMED_PER_LAYER).map(badFileLine).join('; ');
+    const more = count > NAMED_PER_LAYER ? `; and ${count - NAMED_PER_LAYER} more` : '';
+    problems.push(`${layer}: ${count} bad file${count === 1 ? '' : 's'}: ${named}${more}`);
+  }
+  return {
+    checkedAt: new Date(nowMs).toISOString(), ok: problems.length === 0, problems, staleAfterSeconds, bronze,
+    silver: { dt: silver.dt, reports: silver.reports }, gold, badFiles,
+  };
 }
 
-/** Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). */
-async function folderValues(store: ObjectStore, prefix: string, name: string): Promise<string[]> {
+/** The unreadable Bronze files the latest Silver reports name, as bad files of their views. */
+function recordedBronze(recorded: readonly { key: string; reason: string }[]): BadFile[] {
+  return recorded.map(({ key, reason }) => ({ layer: 'bronze', view: `bronze_${key.split('/')[1]}`, key, reason }));
+}
+
+/** Per layer in lake order, each file once (a Gold file both checked and read is one bad file). */
+function groupBadFiles(scope: BadFilesHealth['scope'], files: readonly BadFile[]): BadFilesHealth {
+  const layers: BadFilesHealth['layers'] = {};
+  const seen = new Set<string>();
+  for (const layer of ['bronze', 'silver', 'gold', 'quarantine'] as const) {
+    const mine = files.filter((f) => f.layer === layer && !seen.has(f.key) && seen.add(f.key));
+    if (mine.length) layers[layer] = { count: mine.length, files: mine };
+  }
+  return { scope, count: seen.size, layers };
+}
+
+/**
+ * Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). Folders
+ * whose value does not parse (`dt=notadate`) are not partitions: the bad-file check reports them.
+ */
+async function folderValues(store: ObjectStore, prefix: string, name: PartitionKeyName): Promise<string[]> {
   const out: string[] = [];
   for (const p of await store.listPrefixes(prefix)) {
     const seg = p.slice(prefix.length, -1);
-    if (seg.startsWith(`${name}=`)) out.push(seg.slice(name.length + 1));
+    if (seg.startsWith(`${name}=`) && !partitionSegmentProblem({ name }, seg)) out.push(seg.slice(name.length + 1));
   }
   return out;
 }
@@ -153,10 +206,13 @@ async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promi
 
 const REPORTS = 'reports/quality/';
 
-async function latestSilverReports(store: ObjectStore, problems: string[]): Promise<LakeHealth['silver']> {
+/** The latest reports, and the unreadable Bronze files they record. */
+async function latestSilverReports(store: ObjectStore, problems: string[]):
+  Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
   const dt = (await folderValues(store, REPORTS, 'dt')).at(-1);
-  if (dt === undefined) return { dt: null, reports: [] };
+  if (dt === undefined) return { dt: null, reports: [], recorded: [] };
   const reports: SilverQuality[] = [];
+  const recorded: { key: string; reason: string }[] = [];
   for (const o of await listAll(store, `${REPORTS}dt=${dt}/`)) {
     if (!o.key.endsWith('.json')) continue;
     let r: QualityReport;
@@ -170,11 +226,13 @@ async function latestSilverReports(store: ObjectStore, problems: string[]): Prom
       exchange: r.exchange, symbol: r.symbol, dt: r.dt, verdict: r.verdict, completenessPercent: r.klines_1m.completeness * 100,
       reasons: r.reasons, builtAt: r.builtAt,
     });
+    recorded.push(...(r.unreadableFiles ?? []));
   }
-  return { dt, reports };
+  return { dt, reports, recorded };
 }
 
-async function latestGoldValidity(store: ObjectStore): Promise<GoldValidity[]> {
+/** A symbol whose newest Gold file cannot be read shows its newest readable one; the bad one goes to `unreadable`. */
+async function latestGoldValidity(store: ObjectStore, unreadable: BadFile[]): Promise<GoldValidity[]> {
   const spec = dataset('gold', 'features_1m');
   const root = partitionPrefix(spec, {});
   const out: GoldValidity[] = [];
@@ -185,7 +243,14 @@ async function latestGoldValidity(store: ObjectStore): Promise<GoldValidity[]> {
         const key = `${symbolPrefix}dt=${dt}/data.parquet`;
         // Listing, not HEAD: without bucket-wide s3:ListBucket, S3 answers a HEAD of a missing key with 403.
         if (!(await listAll(store, key)).some((f) => f.key === key)) continue;
-        const t = await readTable(store, spec, key);
+        let t;
+        try {
+          t = await readTable(store, spec, key);
+        } catch (e) {
+          if (!(e instanceof UnreadableFileError)) throw e;
+          unreadable.push({ layer: 'gold', view: 'gold_features_1m', key, reason: e.reason });
+          continue;
+        }
         const v = validateFeatures(t);
         const dataOk = t.bool('data_ok').filter(Boolean).length;
         out.push({
@@ -235,11 +300,23 @@ export function healthMarkdown(h: LakeHealth): string {
     for (const r of h.silver.reports) lines.push(`| ${r.exchange} | ${r.symbol} | ${r.verdict} | ${pct(r.completenessPercent)} | ${r.reasons.join('; ')} |`);
     lines.push('');
   }
-  lines.push('## Gold feature validity (latest partition per symbol)', '');
+  lines.push('## Gold feature validity (latest readable partition per symbol)', '');
   if (h.gold.length === 0) lines.push('No Gold features.', '');
   else {
     lines.push('| exchange | symbol | dt | rows | data_ok | invalid values |', '|---|---|---|---|---|---|');
     for (const g of h.gold) lines.push(`| ${g.exchange} | ${g.symbol} | ${g.dt} | ${g.rows} | ${pct(g.dataOkPercent)} | ${g.invalid}${g.invalid ? ` (${g.invalidFeatures.join(', ')})` : ''} |`);
+    lines.push('');
+  }
+  const b = h.badFiles;
+  lines.push(`## Bad files (${b.scope === 'lake' ? 'every data file checked' : 'as recorded by the latest builds'})`, '');
+  if (b.count === 0) lines.push('None.', '');
+  else {
+    lines.push('| layer | view | file or folder | reason |', '|---|---|---|---|');
+    for (const [layer, { files }] of Object.entries(b.layers)) {
+      for (const f of files) {
+        lines.push(`| ${layer} | ${f.view} | \`${f.key}\`${f.files === undefined ? '' : ` (${f.files} files)`} | ${f.reason} |`);
+      }
+    }
     lines.push('');
   }
   return lines.join('\n');

@@ -10,12 +10,18 @@ import { validateFeatures, type FeatureValidity } from './validity';
 import { expectedInputs, summarizeInputs, type InputSummary } from './data-ok';
 import { computeFeatures } from './features';
 import { loadGoldInputs, loadSilver1m } from './load-inputs';
+import {
+  logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type PartitionRef, type SkippedInput,
+} from '../lake/build-issues';
 
 export { loadSilver1m };
 
 /**
  * `lakehouse gold`: rebuilds Gold for one date from Silver: `features_1m` (with warm-up read from the previous
- * days' Silver, so a day equals a one-pass computation) and the analyst `ohlcv_{tf}` tables.
+ * days' Silver, so a day equals a one-pass computation) and the analyst `ohlcv_{tf}` tables. A Silver input
+ * that cannot be read fails its Gold partition only — features computed without a day of warm-up or of the
+ * perpetual would be quietly wrong — and the previous Gold stays; the other partitions are built
+ * (docs/bad-files.md).
  */
 
 export interface GoldOptions {
@@ -24,6 +30,8 @@ export interface GoldOptions {
   exchange?: string;
   symbol?: string;
   onProgress?(msg: string): void;
+  /** Hears of every Silver folder left out because it is not a partition (default: a warning in the log). */
+  onSkip?(s: SkippedInput): void;
 }
 
 export interface GoldResult {
@@ -58,24 +66,45 @@ export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export async function runScheduledGold(o: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
   const previous = addDays(o.dt, -1);
   const gold = dataset('gold', 'features_1m');
-  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol });
-  const relabelled: GoldResult[] = [];
-  for (const p of existing) {
-    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${previous} (labels)`);
-    relabelled.push(await buildGoldPartition(o.store, p.exchange, p.symbol, previous));
-  }
-  return { built: await runGold(o), relabelled };
+  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol }, undefined,
+    badFolder(o));
+  const relabelled = await buildPartitions(o, existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })), ' (labels)');
+  const built = await buildPartitions(o, await silverPartitions(o), '');
+  const failures = [...relabelled.failures, ...built.failures];
+  const result = { built: built.results, relabelled: relabelled.results };
+  if (failures.length) throw new PartitionsFailedError(result, failures);
+  return result;
 }
 
+/** Throws PartitionsFailedError (holding the partitions built) after the last partition if any failed. */
 export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
-  const silver = dataset('silver', 'klines');
-  const parts = await discoverPartitions(o.store, silver, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol });
-  const results: GoldResult[] = [];
-  for (const p of parts) {
-    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${o.dt}`);
-    results.push(await buildGoldPartition(o.store, p.exchange, p.symbol, o.dt));
-  }
+  const { results, failures } = await buildPartitions(o, await silverPartitions(o), '');
+  if (failures.length) throw new PartitionsFailedError(results, failures);
   return results;
+}
+
+const badFolder = (o: GoldOptions) => (key: string, reason: string) => (o.onSkip ?? logSkipped)({ layer: 'gold', key, reason });
+
+async function silverPartitions(o: GoldOptions): Promise<PartitionRef[]> {
+  const silver = dataset('silver', 'klines');
+  const parts = await discoverPartitions(o.store, silver, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined,
+    badFolder(o));
+  return parts.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: o.dt }));
+}
+
+async function buildPartitions(o: GoldOptions, parts: readonly PartitionRef[], note: string):
+  Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
+  const results: GoldResult[] = [];
+  const failures: PartitionFailure[] = [];
+  for (const p of parts) {
+    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${p.dt}${note}`);
+    try {
+      results.push(await buildGoldPartition(o.store, p.exchange, p.symbol, p.dt));
+    } catch (e) {
+      failures.push(partitionFailure('gold', p, e));
+    }
+  }
+  return { results, failures };
 }
 
 async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: string, dt: string): Promise<GoldResult> {

@@ -1,15 +1,19 @@
 import type { DatasetSpec, PartitionKeyName, PartitionValues } from '../schema/types';
 import { partitionPrefix } from '../storage/lake-paths';
 import type { NameRange, ObjectStore } from '../storage/object-store';
+import { partitionSegmentProblem } from './partition-folders';
 
 /**
  * Which partitions exist: walks the Hive-style prefixes level by level down to `dt` (hour folders are not
  * enumerated), listing only where a value is not fixed. A fixed value costs no listing of its own: a deeper listing
  * under a missing folder comes back empty, and only a fixed last level is checked against its parent's listing.
  * `dtRange` keeps the dates from..to (both included), listed from `from` on rather than from the first date.
+ * A folder named for its level's key whose value does not parse (`symbol=X=Y`) is no partition: it is passed to
+ * `onBadFolder` and left out, rather than built into Silver and Gold under a nonsense value.
  */
 export async function discoverPartitions(
   store: ObjectStore, d: DatasetSpec, fixed: Partial<PartitionValues>, dtRange?: { from: string; to: string },
+  onBadFolder?: (prefix: string, reason: string) => void,
 ): Promise<PartitionValues[]> {
   const keys = d.partitionKeys.filter((k) => k.name !== 'hour');
   let frontier: { values: Partial<PartitionValues>; verified: boolean }[] = [{ values: {}, verified: true }];
@@ -26,6 +30,11 @@ export async function discoverPartitions(
         const seg = p.slice(0, -1).split('/').pop() ?? '';
         const eq = seg.indexOf('=');
         if (eq < 0 || seg.slice(0, eq) !== k.name) continue;
+        const problem = partitionSegmentProblem(k, seg);
+        if (problem) {
+          onBadFolder?.(p, problem);
+          continue;
+        }
         next.push({ values: { ...values, [k.name as PartitionKeyName]: seg.slice(eq + 1) }, verified: true });
       }
     }

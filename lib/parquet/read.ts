@@ -9,6 +9,7 @@ import type { ColumnDecoder } from 'hyparquet/src/types.js';
 import { isNumericType, Table, type ColumnData } from '../table/table';
 import type { DatasetSpec } from '../schema/types';
 import type { ObjectStore } from '../storage/object-store';
+import { parquetBytesProblem } from './verify';
 
 /**
  * Reads Parquet into registry tables. Columns the file lacks (files written before a column was added) come
@@ -146,8 +147,28 @@ async function readScan(file: AsyncBuffer, metadata: FileMetaData, wanted: strin
   }
 }
 
+/**
+ * A file that is in the lake but is not readable as its dataset's Parquet (truncated, empty, not Parquet, a
+ * required column missing). Failures to fetch it (network, permissions) are not this: they stay the store's
+ * errors, so a retry can cure them.
+ */
+export class UnreadableFileError extends Error {
+  constructor(readonly key: string, readonly reason: string) {
+    super(`${key}: ${reason}`);
+    this.name = 'UnreadableFileError';
+  }
+}
+
 export async function readTable(store: ObjectStore, spec: DatasetSpec, key: string): Promise<Table> {
-  return readParquet(spec, await store.get(key), key);
+  const bytes = await store.get(key);
+  try {
+    return await readParquet(spec, bytes, key);
+  } catch (e) {
+    // The footer check words the usual damage plainly; anything else keeps the decoder's own message.
+    const message = (e as Error).message;
+    const own = message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message;
+    throw new UnreadableFileError(key, parquetBytesProblem(bytes) ?? own);
+  }
 }
 
 /** Rows of several files, concatenated in the order given. */
@@ -155,4 +176,30 @@ export async function readTables(store: ObjectStore, spec: DatasetSpec, keys: re
   const tables: Table[] = [];
   for (const k of keys) tables.push(await readTable(store, spec, k));
   return Table.concat(spec, tables);
+}
+
+export interface SkippedFile {
+  key: string;
+  reason: string;
+}
+
+/**
+ * Like readTables, but a file that is not readable Parquet is left out and returned in `skipped` (and passed to
+ * `onSkip` as it happens), so one bad file does not cost the rows of all the others. Store errors still throw.
+ */
+export async function readReadableTables(store: ObjectStore, spec: DatasetSpec, keys: readonly string[], onSkip?: (f: SkippedFile) => void):
+  Promise<{ table: Table; skipped: SkippedFile[] }> {
+  const tables: Table[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const key of keys) {
+    try {
+      tables.push(await readTable(store, spec, key));
+    } catch (e) {
+      if (!(e instanceof UnreadableFileError)) throw e;
+      const f = { key, reason: e.reason };
+      skipped.push(f);
+      onSkip?.(f);
+    }
+  }
+  return { table: Table.concat(spec, tables), skipped };
 }

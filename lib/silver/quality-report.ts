@@ -34,6 +34,8 @@ export interface QualityReport {
   datasets?: Record<string, Record<string, unknown>>;
   /** Derived 5m/15m bars against the exchange's own bars of those timeframes. */
   parity?: Record<string, ParityResult>;
+  /** Bronze files the build could not read and went on without (docs/bad-files.md). */
+  unreadableFiles?: { key: string; reason: string }[];
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(11, 16);
@@ -42,7 +44,11 @@ export function klineCompleteness(s: KlineCleanStats): number {
   return s.expected === 0 ? 0 : s.present / s.expected;
 }
 
-export function buildReport(p: { exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats; datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult> }): QualityReport {
+export function buildReport(p: {
+  exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats;
+  datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult>;
+  unreadableFiles?: { key: string; reason: string }[];
+}): QualityReport {
   const completeness = klineCompleteness(p.klines);
   const reasons: string[] = [];
   let verdict: Verdict = 'PASS';
@@ -89,12 +95,19 @@ export function buildReport(p: { exchange: string; symbol: string; dt: string; b
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
     reasons.push(`${missingIds} trade ids missing`);
   }
+  // Rows of an unreadable file are unknown, so nothing the other checks say can make the partition PASS.
+  const unreadable = p.unreadableFiles?.length ?? 0;
+  if (unreadable > 0) {
+    if (verdict === 'PASS') verdict = 'INVESTIGATE';
+    reasons.push(`${unreadable} Bronze file${unreadable === 1 ? '' : 's'} unreadable, skipped`);
+  }
   return {
     exchange: p.exchange, symbol: p.symbol, dt: p.dt, builtAt: new Date(p.builtAt).toISOString(),
     firstBuiltAt: new Date(p.firstBuiltAt ?? p.builtAt).toISOString(), verdict, reasons,
     klines_1m: { ...p.klines, completeness },
     ...(p.datasets ? { datasets: p.datasets } : {}),
     ...(p.parity ? { parity: p.parity } : {}),
+    ...(unreadable ? { unreadableFiles: p.unreadableFiles } : {}),
   };
 }
 
@@ -144,6 +157,9 @@ export function reportMarkdown(r: QualityReport): string {
     if (gaps.length) {
       lines.push('### Trade id gaps', '', ...gaps.slice(0, 50).map((g) => `- ${g.missing} id(s) after ${g.afterId}, ${iso(g.from)}–${iso(g.to)} UTC`), '');
     }
+  }
+  if (r.unreadableFiles?.length) {
+    lines.push('## Unreadable Bronze files (skipped)', '', ...r.unreadableFiles.map((f) => `- \`${f.key}\`: ${f.reason}`), '');
   }
   lines.push(`_Built ${r.builtAt}_`, '');
   return lines.join('\n');

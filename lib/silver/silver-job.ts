@@ -1,6 +1,7 @@
 import { discoverPartitions } from '../lake/discover';
 import { bronzeFilesForDay } from '../lake/bronze-files';
-import { readTables } from '../parquet/read';
+import { readReadableTables, type SkippedFile } from '../parquet/read';
+import { logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type SkippedInput } from '../lake/build-issues';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
 import { KLINE_TIMEFRAMES } from '../schema/columns';
@@ -16,7 +17,9 @@ import { klineParity, type ParityResult } from './kline-parity';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
- * whole (atomic put), so running it again on the same input gives the same partitions.
+ * whole (atomic put), so running it again on the same input gives the same partitions. A Bronze file that cannot
+ * be read is skipped, named in the partition's quality report (verdict at least INVESTIGATE) and told to
+ * `onSkip`; a partition that fails does not stop the others (docs/bad-files.md).
  */
 
 export interface SilverOptions {
@@ -26,6 +29,8 @@ export interface SilverOptions {
   symbol?: string;
   now?: () => number;
   onProgress?(msg: string): void;
+  /** Hears of every input left out (default: a warning in the log). */
+  onSkip?(s: SkippedInput): void;
 }
 
 export interface SilverResult {
@@ -36,26 +41,42 @@ export interface SilverResult {
   files: string[];
 }
 
+/** Throws PartitionsFailedError (holding the partitions built) after the last partition if any failed. */
 export async function runSilver(o: SilverOptions): Promise<SilverResult[]> {
   const bronze = dataset('bronze', 'klines');
-  const parts = await discoverPartitions(o.store, bronze, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol });
+  const onSkip = o.onSkip ?? logSkipped;
+  const parts = await discoverPartitions(o.store, bronze, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined,
+    (key, reason) => onSkip({ layer: 'silver', key, reason }));
   const results: SilverResult[] = [];
+  const failures: PartitionFailure[] = [];
   for (const p of parts) {
     o.onProgress?.(`silver ${p.exchange} ${p.symbol} ${o.dt}`);
-    results.push(await buildKlinesPartition(o, p.exchange, p.symbol));
+    const partition = { exchange: p.exchange, symbol: p.symbol, dt: o.dt };
+    try {
+      results.push(await buildKlinesPartition(o, p.exchange, p.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
+    } catch (e) {
+      failures.push(partitionFailure('silver', partition, e));
+    }
   }
+  if (failures.length) throw new PartitionsFailedError(results, failures);
   return results;
 }
 
-async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string): Promise<SilverResult> {
+async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string, onSkip: (f: SkippedFile) => void):
+  Promise<SilverResult> {
   const now = (o.now ?? Date.now)();
   const bronzeSpec = dataset('bronze', 'klines');
   const silverSpec = dataset('silver', 'klines');
   const qSpec = dataset('quarantine', 'klines');
   const base = { exchange, symbol, dt: o.dt };
   const keys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: '1m' });
-  const bronze = await readTables(o.store, bronzeSpec, keys);
-  const { silver, quarantine, stats } = cleanKlines1m(bronze, o.dt, now);
+  const unreadable: SkippedFile[] = [];
+  const read = async (files: readonly string[]) => {
+    const r = await readReadableTables(o.store, bronzeSpec, files, onSkip);
+    unreadable.push(...r.skipped);
+    return r.table;
+  };
+  const { silver, quarantine, stats } = cleanKlines1m(await read(keys), o.dt, now);
   const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
   const firstBuiltAt = await firstBuild(o.store, `${reportKey}.json`);
   const late = markLate(silver, firstBuiltAt);
@@ -74,13 +95,14 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
     await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, derived));
     // The exchange's own bars of this timeframe, where the collector recorded them (5m, 15m).
     const exchangeKeys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: tf }, 0);
-    if (exchangeKeys.length) parity[tf] = klineParity(derived, await readTables(o.store, bronzeSpec, exchangeKeys));
+    if (exchangeKeys.length) parity[tf] = klineParity(derived, await read(exchangeKeys));
   }
 
-  const ticks = await buildTickDatasets(o.store, base, now, firstBuiltAt);
+  const ticks = await buildTickDatasets(o.store, base, now, firstBuiltAt, onSkip);
   files.push(...ticks.files);
+  unreadable.push(...ticks.skipped);
   const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
-    parity: Object.keys(parity).length ? parity : undefined });
+    parity: Object.keys(parity).length ? parity : undefined, unreadableFiles: unreadable.length ? unreadable : undefined });
   await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
   await o.store.put(`${reportKey}.md`, reportMarkdown(report));
   files.push(`${reportKey}.json`, `${reportKey}.md`);

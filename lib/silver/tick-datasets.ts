@@ -1,5 +1,5 @@
 import { bronzeFilesForDay } from '../lake/bronze-files';
-import { readTables } from '../parquet/read';
+import { readReadableTables, type SkippedFile } from '../parquet/read';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
 import { partitionFileKey } from '../storage/lake-paths';
@@ -32,20 +32,31 @@ const CLEANERS: readonly [string, Cleaner][] = [
 
 export interface TickDatasetsResult {
   files: string[];
+  /** Bronze files that could not be read: each dataset is cleaned from the rest. */
+  skipped: SkippedFile[];
   /** Per dataset: the cleaner's statistics (rows in and out, duplicates, quarantined by reason, …). */
   stats: Record<string, Record<string, unknown>>;
 }
 
-/** `firstBuiltAt`: when the partition was first built; rows ingested after it are flagged LATE. */
-export async function buildTickDatasets(store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number): Promise<TickDatasetsResult> {
+/**
+ * `firstBuiltAt`: when the partition was first built; rows ingested after it are flagged LATE. `onSkip` hears of
+ * each Bronze file left out because it cannot be read.
+ */
+export async function buildTickDatasets(
+  store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number,
+  onSkip?: (f: SkippedFile) => void,
+): Promise<TickDatasetsResult> {
   const files: string[] = [];
+  const skipped: SkippedFile[] = [];
   const stats: Record<string, Record<string, unknown>> = {};
   const clean = new Map<string, Table>();
   for (const [name, cleaner] of CLEANERS) {
     const bronzeSpec = dataset('bronze', name);
     const keys = await bronzeFilesForDay(store, bronzeSpec, base);
     if (keys.length === 0) continue;
-    const r = cleaner(await readTables(store, bronzeSpec, keys), base.dt, nowMs, base.exchange);
+    const bronze = await readReadableTables(store, bronzeSpec, keys, onSkip);
+    skipped.push(...bronze.skipped);
+    const r = cleaner(bronze.table, base.dt, nowMs, base.exchange);
     const late = markLate(r.silver, firstBuiltAt);
     const silverKey = partitionFileKey(dataset('silver', name), base);
     await putTable(store, silverKey, r.silver);
@@ -68,5 +79,5 @@ export async function buildTickDatasets(store: ObjectStore, base: { exchange: st
     files.push(key);
     stats.bars_1s = { rowsOut: bars.length };
   }
-  return { files, stats };
+  return { files, skipped, stats };
 }

@@ -36,6 +36,23 @@ export class LocalObjectStore implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    let handle: import('node:fs/promises').FileHandle;
+    try {
+      handle = await fs.open(this.file(key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.url);
+      throw e;
+    }
+    try {
+      const out = Buffer.alloc(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(out, 0, out.length, start);
+      return out.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  }
+
   private async atomically(key: string, write: (tmp: string) => Promise<void>): Promise<void> {
     const dest = this.file(key);
     await fs.mkdir(path.dirname(dest), { recursive: true });
@@ -76,14 +93,18 @@ export class LocalObjectStore implements ObjectStore {
     // Sort by the key each entry produces ('a/' sorts by '/'), so the whole listing is in key order like S3's.
     const named = entries.filter((e) => !e.name.startsWith('.')).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
     named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    // A folder's files are stat'ed together: one at a time made listing a lake of many small files crawl.
+    const stats = new Map(await Promise.all(named.filter(({ e }) => e.isFile() && (dirKey + e.name).startsWith(prefix))
+      .map(async ({ e }) => [e.name, await statIfPresent(this.file(dirKey + e.name))] as const)));
     for (const { e: ent } of named) {
       const key = dirKey + ent.name;
       if (ent.isDirectory()) {
         const sub = key + '/';
         if (sub.startsWith(prefix) || prefix.startsWith(sub)) yield* this.walk(sub, prefix);
-      } else if (ent.isFile() && key.startsWith(prefix)) {
-        const st = await fs.stat(this.file(key));
-        yield { key, size: st.size, lastModified: st.mtime };
+      } else {
+        // undefined: removed since the folder was read (a rebuild replacing it), so not listed.
+        const st = stats.get(ent.name);
+        if (st) yield { key, size: st.size, lastModified: st.mtime };
       }
     }
   }
@@ -108,5 +129,14 @@ export class LocalObjectStore implements ObjectStore {
 
   async delete(key: string): Promise<void> {
     await fs.rm(this.file(key), { force: true });
+  }
+}
+
+async function statIfPresent(file: string): Promise<import('node:fs').Stats | undefined> {
+  try {
+    return await fs.stat(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }

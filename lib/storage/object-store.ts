@@ -17,6 +17,8 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   /** Like get, but undefined when the key does not exist. */
   tryGet(key: string): Promise<Uint8Array | undefined>;
+  /** Bytes [start, end) of an object: a file's footer without its data (checking files across a lake). */
+  getRange?(key: string, start: number, end: number): Promise<Uint8Array>;
   put(key: string, body: Uint8Array | string): Promise<void>;
   /** Upload a local file as `key` (streamed, not read into memory). */
   putFile(key: string, path: string): Promise<void>;

@@ -45,6 +45,17 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
+    if (end <= start) return new Uint8Array();
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: `bytes=${start}-${end - 1}` }));
+      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+    } catch (e) {
+      if (isNotFound(e)) throw new NotFoundError(key, this.url);
+      throw e;
+    }
+  }
+
   /**
    * Whether the key shows in a listing of its own name. S3 answers a read of a missing key with 403 rather than
    * 404 when the caller may not list the bucket unconditionally — our roles may list only under their prefixes

@@ -101,25 +101,41 @@ describe('the jobs under their synthesized IAM policies', () => {
     expect(lake.log.requests.some((r) => r.action === 's3:GetObject' && r.resource.endsWith(`reports/quality/dt=${DAY2}/binance_BTCUSDT.json`) && r.allowed)).toBe(true);
   }, TIMEOUT);
 
-  it('a failed partition is listed and the others are built; past the tolerated share the build stops', async () => {
-    // A Bronze file that is not Parquet makes that partition's Silver fail on every attempt.
-    const bad = `bronze/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY1}/hour=05/part-20240303T050000Z-broken.parquet`;
-    await raw.put(bad, 'not parquet');
+  it('a partition whose input is unreadable is listed and the others are built; past the tolerated share the build stops', async () => {
+    // An unreadable Bronze file is skipped and named in its partition's quality report (docs/bad-files.md) ...
+    const badBronze = `bronze/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY2}/hour=05/part-20240304T050000Z-broken.parquet`;
+    await raw.put(badBronze, 'not parquet');
+    // ... but a Silver input Gold cannot read (DAY2's warm-up, outside the range, so not rebuilt) fails that Gold partition.
+    const badSilver = `silver/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY1}/data.parquet`;
+    const good = await raw.get(badSilver);
+    await raw.put(badSilver, 'not parquet');
     try {
-      // 1 of 6 partitions is over the default 5 %: the build fails, naming the threshold.
-      const err = await lake.runBuild({ from: DAY1, to: DAY2 }, { executionName: 'rebuild-strict' }).then(() => undefined, (e: Error & { mapRuns?: unknown }) => e);
+      // 1 of 3 partitions is over the default 5 %: the build fails, naming the threshold.
+      const err = await lake.runBuild({ from: DAY2, to: DAY2 }, { executionName: 'rebuild-strict' })
+        .then(() => undefined, (e: Error & { mapRuns?: unknown }) => e);
       expect(err?.name).toBe('TooManyPartitionsFailed');
-      expect(err?.mapRuns).toEqual([expect.objectContaining({ state: 'SilverPartitions', items: 6, failed: 1 })]);
+      expect(err?.mapRuns).toEqual([
+        expect.objectContaining({ state: 'SilverPartitions', items: 3, failed: 0 }),
+        expect.objectContaining({ state: 'GoldPartitions', items: 3, failed: 1 }),
+      ]);
+      const reportKey = `reports/quality/dt=${DAY2}/binance_ETHUSDT.json`;
+      const report = JSON.parse(Buffer.from(await raw.get(reportKey)).toString()) as { unreadableFiles?: unknown };
+      expect(report.unreadableFiles).toEqual([{ key: badBronze, reason: 'too short for Parquet (11 bytes)' }]);
 
-      // With a tolerance that admits it, the other partitions are built and the summary names the bad one.
-      const tolerant = synthesize({ buildToleratedFailurePercent: 20 });
-      const { output, mapRuns } = await lake.runBuild({ from: DAY1, to: DAY2 }, { executionName: 'rebuild-tolerant', template: tolerant });
-      expect(mapRuns.map((m) => [m.state, m.succeeded, m.failed])).toEqual([['SilverPartitions', 5, 1], ['GoldPartitions', 6, 0]]);
+      // With a tolerance that admits it, the other partitions are built and the summary names the bad file.
+      const tolerant = synthesize({ buildToleratedFailurePercent: 50 });
+      const { output, mapRuns } = await lake.runBuild({ from: DAY2, to: DAY2 }, { executionName: 'rebuild-tolerant', template: tolerant });
+      expect(mapRuns.map((m) => [m.state, m.succeeded, m.failed])).toEqual([['SilverPartitions', 3, 0], ['GoldPartitions', 2, 1]]);
+      const cause = `gold binance ETHUSDT ${DAY2} failed: ${badSilver}: too short for Parquet (11 bytes)`;
       expect(output).toMatchObject({
-        silver: { planned: 6, succeeded: 5, failed: 1, failedPartitions: [{ dt: DAY1, exchange: 'binance', symbol: 'ETHUSDT', error: expect.any(String), cause: expect.stringContaining('parquet file invalid') }] },
+        gold: {
+          planned: 3, succeeded: 2, failed: 1,
+          failedPartitions: [{ dt: DAY2, exchange: 'binance', symbol: 'ETHUSDT', error: expect.any(String), cause }],
+        },
       });
     } finally {
-      await raw.delete(bad);
+      await raw.delete(badBronze);
+      await raw.put(badSilver, good);
     }
   }, TIMEOUT);
 

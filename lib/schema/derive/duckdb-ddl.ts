@@ -15,12 +15,6 @@ export const DUCKDB_TYPES: Record<ColumnType, string> = {
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
-/** Glob matching every data file of the dataset under `root` (a folder path or s3:// URL). */
-export function datasetGlob(d: DatasetSpec, root: string): string {
-  const depth = d.partitionKeys.length;
-  return `${root.replace(/\/$/, '')}/${d.layer}/${d.name}/${Array(depth).fill('*').join('/')}/*.parquet`;
-}
-
 /** Column list cast to the registry's types, partition keys included, in registry order. */
 function selectList(d: DatasetSpec, fromNulls: boolean): string {
   const cols = d.columns.map((c) => `${fromNulls ? 'NULL' : ident(c.name)}::${DUCKDB_TYPES[c.type]} AS ${ident(c.name)}`);
@@ -29,13 +23,15 @@ function selectList(d: DatasetSpec, fromNulls: boolean): string {
 }
 
 /**
- * View DDL. With files present it reads them with hive partitioning; with none it is an empty, fully typed
- * relation, so queries and joins work on a fresh lake.
+ * View DDL over the given data files (absolute paths or URLs), reading them with hive partitioning; with none it
+ * is an empty, fully typed relation, so queries and joins work on a fresh lake. An explicit list rather than a
+ * glob, because one unreadable file or unparsable folder under a glob fails every query of the view: the caller
+ * lists only files it has checked (lib/lake/bad-files.ts).
  */
-export function duckdbViewSql(d: DatasetSpec, root: string, hasFiles: boolean): string {
+export function duckdbViewSql(d: DatasetSpec, files: readonly string[]): string {
   const name = ident(tableName(d));
-  if (!hasFiles) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, true)} WHERE false`;
+  if (files.length === 0) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, true)} WHERE false`;
   const hiveTypes = d.partitionKeys.map((k) => `${q(k.name)}: ${q(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, false)} FROM read_parquet(${q(datasetGlob(d, root))}, ` +
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, false)} FROM read_parquet([${files.map(q).join(', ')}], ` +
     `hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
 }

@@ -1,0 +1,186 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { checkParquetTail, TAIL_BYTES } from '../parquet/verify';
+import { allDatasets, tableName } from '../schema/registry';
+import type { DatasetSpec, Layer } from '../schema/types';
+import { NotFoundError, type ObjectInfo, type ObjectStore } from '../storage/object-store';
+import { partitionPathProblem } from './partition-folders';
+
+/**
+ * Which data files of the lake a reader can trust (docs/bad-files.md). A file is bad when its footer check fails
+ * (lib/parquet/verify.ts) or when it sits in a folder that is not a partition of its dataset; such files are left
+ * where they are and reported, never moved or deleted. Verdicts are remembered per file by size and modification
+ * time — on a local lake in `.lakehouse/file-checks.json`, which listings and views never see — so a query over a
+ * big lake re-reads only the footers of files that are new or changed since the last look.
+ */
+
+export interface BadFile {
+  layer: Layer;
+  /** The view (and Glue table) the file belongs to, `{layer}_{dataset}`. */
+  view: string;
+  /** The file's key, or the prefix of a skipped folder (ending in '/'). */
+  key: string;
+  reason: string;
+  /** For a skipped folder: how many data files it holds. */
+  files?: number;
+}
+
+export interface DatasetFiles {
+  spec: DatasetSpec;
+  /** The data files that passed, in key order. */
+  files: ObjectInfo[];
+  bad: BadFile[];
+}
+
+const CACHE_FILE = '.lakehouse/file-checks.json';
+const CACHE_VERSION = 1;
+const CHECK_CONCURRENCY = 8;
+
+/** [size, mtime ms] of a good file; [size, mtime ms, reason] of a bad one. */
+type CacheEntry = [number, number] | [number, number, string];
+
+/** Verdicts per file, kept on disk for a local lake and in memory otherwise. */
+export class FileChecks {
+  private readonly seen = new Set<string>();
+  private dirty = false;
+
+  private constructor(
+    private readonly store: ObjectStore, private readonly file: string | undefined, private readonly entries: Map<string, CacheEntry>,
+  ) {}
+
+  static async open(store: ObjectStore): Promise<FileChecks> {
+    const file = store.localRoot ? path.join(store.localRoot, CACHE_FILE) : undefined;
+    const entries = new Map<string, CacheEntry>();
+    if (file) {
+      try {
+        const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: number; files?: Record<string, CacheEntry> };
+        if (saved.version === CACHE_VERSION) for (const [k, v] of Object.entries(saved.files ?? {})) entries.set(k, v);
+      } catch {
+        // No cache yet, or an unreadable one: every file is checked again and the cache rewritten.
+      }
+    }
+    return new FileChecks(store, file, entries);
+  }
+
+  /** Why the file is not readable Parquet, or undefined when it is; from the cache while size and mtime match. */
+  async problem(o: ObjectInfo): Promise<string | undefined> {
+    this.seen.add(o.key);
+    const mtime = o.lastModified?.getTime() ?? 0;
+    const hit = this.entries.get(o.key);
+    if (hit && hit[0] === o.size && hit[1] === mtime) return hit[2];
+    const reason = await checkFile(this.store, o);
+    this.remember(o, reason);
+    return reason;
+  }
+
+  /** Records a file found unreadable by other means (a reader that failed on it), so later looks skip it. */
+  markBad(o: ObjectInfo, reason: string): void {
+    this.seen.add(o.key);
+    this.remember(o, reason);
+  }
+
+  private remember(o: ObjectInfo, reason: string | undefined): void {
+    const mtime = o.lastModified?.getTime() ?? 0;
+    this.entries.set(o.key, reason === undefined ? [o.size, mtime] : [o.size, mtime, reason]);
+    this.dirty = true;
+  }
+
+  /**
+   * Writes the cache when something changed. `prune`: prefixes that were listed whole, under which files not
+   * seen since the cache was opened are gone and are dropped. A lake the user may not write to goes without.
+   */
+  async save(o: { prune?: readonly string[] } = {}): Promise<void> {
+    if (!this.file) return;
+    for (const k of this.entries.keys()) {
+      if (!this.seen.has(k) && o.prune?.some((p) => k.startsWith(p))) {
+        this.entries.delete(k);
+        this.dirty = true;
+      }
+    }
+    if (!this.dirty) return;
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      await fs.writeFile(tmp, JSON.stringify({ version: CACHE_VERSION, files: Object.fromEntries(this.entries) }));
+      await fs.rename(tmp, this.file);
+      this.dirty = false;
+    } catch {
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+}
+
+/** The footer check of one stored file, reading only its end. */
+async function checkFile(store: ObjectStore, o: ObjectInfo): Promise<string | undefined> {
+  const read = (n: number) => {
+    const start = Math.max(0, o.size - n);
+    return store.getRange ? store.getRange(o.key, start, o.size) : store.get(o.key).then((b) => b.subarray(start));
+  };
+  let r = checkParquetTail(o.size === 0 ? new Uint8Array() : await read(TAIL_BYTES), o.size);
+  if ('needTail' in r) r = checkParquetTail(await read(r.needTail), o.size);
+  if ('needTail' in r) return 'footer does not fit the file: truncated or corrupt';
+  return r.ok ? undefined : r.reason;
+}
+
+/**
+ * The data files (`.parquet`) of one dataset under `prefixes` (default: all of it), sorted into good and bad.
+ * Files that vanish while being checked (a rebuild replacing them) are left out.
+ */
+export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks: FileChecks, prefixes?: readonly string[]):
+  Promise<DatasetFiles> {
+  const view = tableName(spec);
+  const candidates: ObjectInfo[] = [];
+  const folders = new Map<string, BadFile>();
+  for (const prefix of prefixes ?? [`${spec.layer}/${spec.name}/`]) {
+    for await (const o of store.list(prefix)) {
+      if (!o.key.endsWith('.parquet')) continue;
+      const wrong = partitionPathProblem(spec, o.key);
+      if (!wrong) {
+        candidates.push(o);
+        continue;
+      }
+      const f = folders.get(wrong.folder) ?? { layer: spec.layer, view, key: wrong.folder, reason: wrong.reason, files: 0 };
+      f.files = (f.files ?? 0) + 1;
+      folders.set(wrong.folder, f);
+    }
+  }
+  const verdicts: (string | undefined | null)[] = new Array(candidates.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < candidates.length) {
+      const i = next++;
+      try {
+        verdicts[i] = await checks.problem(candidates[i]);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+        verdicts[i] = null;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, candidates.length) }, worker));
+  const files: ObjectInfo[] = [];
+  const bad: BadFile[] = [...folders.values()];
+  for (const [i, o] of candidates.entries()) {
+    const v = verdicts[i];
+    if (v === undefined) files.push(o);
+    else if (v !== null) bad.push({ layer: spec.layer, view, key: o.key, reason: v });
+  }
+  bad.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { spec, files, bad };
+}
+
+/** Every dataset of the given layers (default: all), checked; the cache is saved. */
+export async function scanLake(store: ObjectStore, o: { layers?: readonly Layer[]; checks?: FileChecks } = {}): Promise<DatasetFiles[]> {
+  const checks = o.checks ?? (await FileChecks.open(store));
+  const out: DatasetFiles[] = [];
+  const specs = allDatasets().filter((d) => !o.layers || o.layers.includes(d.layer));
+  for (const d of specs) out.push(await scanDataset(store, d, checks));
+  await checks.save({ prune: specs.map((d) => `${d.layer}/${d.name}/`) });
+  return out;
+}
+
+/** One line for a bad file or folder, as warnings and problem lists print it. */
+export function badFileLine(b: BadFile): string {
+  if (b.files === undefined) return `${b.key} (${b.view}): ${b.reason}`;
+  return `folder ${b.key} (${b.view}, ${b.files} file${b.files === 1 ? '' : 's'}): ${b.reason}`;
+}
