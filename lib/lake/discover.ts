@@ -73,9 +73,9 @@ export async function discoverKeyValues<K extends PartitionKeyName>(store: Objec
     frontier = [];
     for (const p of listed.flat()) {
       const seg = p.slice(0, -1).split('/').pop() ?? '';
-      const eq = seg.indexOf('=');
-      if (eq < 0 || seg.slice(0, eq) !== k) continue;
-      values.get(k)!.add(seg.slice(eq + 1));
+      // A folder that is no partition of this key (`symbol=X=Y`) must not become a projected value either.
+      if (partitionSegmentProblem({ name: k }, seg)) continue;
+      values.get(k)!.add(seg.slice(seg.indexOf('=') + 1));
       frontier.push(p);
     }
   }

@@ -88,6 +88,8 @@ describe('catalog job: the Glue projection follows the lake', () => {
     await bronzeFile(store, 'klines', { timeframe: '1h', exchange: 'binance', symbol: 'SOLUSDT', dt: '2026-12-01', hour: 0 });
     // A folder no projection can name: a comma would split the enum value in two.
     await fs.mkdir(path.join(root, 'bronze/trades/exchange=kraken/symbol=A,B/dt=2026-12-01'), { recursive: true });
+    // A folder that is nobody's partition (docs/bad-files.md) is not projected at all.
+    await fs.mkdir(path.join(root, 'bronze/trades/exchange=kraken/symbol=X=Y/dt=2026-12-01'), { recursive: true });
 
     const withKraken = { exchanges: configured.exchanges, symbols: [...configured.symbols, 'BTC/USD'] };
     const r = await syncCatalog({ store, catalog, configured: withKraken });
