@@ -66,6 +66,16 @@ export class ManagedConnection {
     return this.next !== undefined;
   }
 
+  /** True while the delivering socket is open. */
+  get connected(): boolean {
+    return this.current.connected;
+  }
+
+  /** Why the latest connection attempt failed, while none has opened since. */
+  get lastError(): string | undefined {
+    return this.current.lastError;
+  }
+
   start(): Promise<void> {
     return this.current.start();
   }
