@@ -72,7 +72,8 @@ program.command('demo')
   });
 
 program.command('collect')
-  .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush); exit 5 when rows could not be written')
+  .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush); '
+    + 'exit 5 when rows could not be written')
   .requiredOption('--source <id>', `one of ${SOURCES.join(', ')}`, (v: string) => {
     if (!(SOURCES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SOURCES.join(', ')}`);
     return v as SourceId;
@@ -93,11 +94,14 @@ program.command('collect')
     const paths = collectPaths(o.lake, o.spool);
     const stop = new StopRequests({
       log: logger('collect'),
-      onRepeat: (r, first) => process.stderr.write(`collect: ${r.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`),
+      onRepeat: (r, first) => process.stderr.write(
+        `collect: ${r.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`),
     });
-    const result = await runCollect({ source: o.source, symbols: o.symbols, store: openStore(o.lake), lake: o.lake, paths, durationSec: o.duration,
+    const result = await runCollect({
+      source: o.source, symbols: o.symbols, store: openStore(o.lake), lake: o.lake, paths, durationSec: o.duration,
       endpoint: o.endpoint, restEndpoint: o.restEndpoint, simHours: o.simHours, faultSeed,
-      simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), progress: stderrProgress(), stop });
+      simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), progress: stderrProgress(), stop,
+    });
     endProgress();
     process.stderr.write(`${result.summary}\n`);
     const { streams: _streams, ...summary } = result.collector;

@@ -83,7 +83,9 @@ export function parseSources(text: string): SourceConfig[] {
     const o = item as Record<string, unknown>;
     // A misspelt key would otherwise be ignored silently (e.g. "symbol" for "symbols").
     const unknown = Object.keys(o).filter((k) => !SOURCE_KEYS.has(k));
-    if (unknown.length) throw new UserError(`${at} has unknown key(s) ${unknown.join(', ')} (expected source, symbols, endpoint, restEndpoint)`);
+    if (unknown.length) {
+      throw new UserError(`${at} has unknown key(s) ${unknown.join(', ')} (expected source, symbols, endpoint, restEndpoint)`);
+    }
     if (typeof o.source !== 'string' || !(SOURCES as readonly string[]).includes(o.source)) {
       throw new UserError(`${at}.source ${JSON.stringify(o.source)} is not one of ${SOURCES.join(', ')}`);
     }
@@ -94,7 +96,9 @@ export function parseSources(text: string): SourceConfig[] {
     if (o.endpoint !== undefined && typeof o.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
     const source = o.source as SourceId;
     const endpoint = o.endpoint === undefined ? undefined : url(`${at}.endpoint`, o.endpoint, ['ws:', 'wss:']);
-    if (o.restEndpoint !== undefined && typeof o.restEndpoint !== 'string') throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
+    if (o.restEndpoint !== undefined && typeof o.restEndpoint !== 'string') {
+      throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
+    }
     // Without it, a source with an endpoint polls REST on that endpoint's host (CollectorService, restBaseFor).
     const restEndpoint = o.restEndpoint === undefined ? undefined : url(`${at}.restEndpoint`, o.restEndpoint, ['http:', 'https:']);
     return { source, symbols, ...(endpoint ? { endpoint } : {}), ...(restEndpoint ? { restEndpoint } : {}) };

@@ -86,13 +86,13 @@ export function collectPaths(lake: string, spool?: string): CollectPaths {
   let spoolDir: string;
   let metaDir: string;
   if (lake.startsWith('s3://')) {
-    if (!spool) throw new UserError('collect into an s3:// lake needs --spool DIR: a local folder where Bronze waits while S3 is unreachable');
+    if (!spool) throw new UserError('collect into an s3:// lake needs --spool DIR: a local folder where Bronze waits while S3 fails');
     spoolDir = path.resolve(spool);
     metaDir = path.join(spoolDir, '_collector');
   } else {
     const lakeDir = path.resolve(lake);
     spoolDir = spool ? path.resolve(spool) : `${lakeDir}.spool`;
-    if (isInside(spoolDir, lakeDir)) throw new UserError(`--spool ${spool} is inside the lake; put it beside the lake (e.g. ${lakeDir}.spool)`);
+    if (isInside(spoolDir, lakeDir)) throw new UserError(`--spool ${spool} is inside the lake; put it beside it (e.g. ${lakeDir}.spool)`);
     metaDir = path.join(lakeDir, '_collector');
   }
   return { spoolDir, healthFile: path.join(metaDir, 'health.json'), stateDir: metaDir };
@@ -121,7 +121,9 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   let service: CollectorService;
   try {
     service = new CollectorService({
-      sources: [{ source: o.source, symbols: o.symbols, endpoint: o.endpoint ?? sim?.wsBaseUrl, restEndpoint: o.restEndpoint ?? sim?.restBaseUrl }],
+      sources: [{
+        source: o.source, symbols: o.symbols, endpoint: o.endpoint ?? sim?.wsBaseUrl, restEndpoint: o.restEndpoint ?? sim?.restBaseUrl,
+      }],
       spoolDir: o.paths.spoolDir, stateDir: sim ? false : o.paths.stateDir, stopDeadlineMs, spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
       now: sim ? () => sim!.clock.now() : undefined,
     }, o.store, log);
@@ -130,10 +132,15 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
     throw err;
   }
   // The terminal gets progress and the one-line summary; CloudWatch's EMF lines would only clutter it.
-  const heartbeat = new Heartbeat({ file: o.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined });
+  const heartbeat = new Heartbeat({
+    file: o.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined,
+  });
   const ticker = setInterval(() => o.progress?.(progressLine(o.source, service.snapshot()[0])), PROGRESS_EVERY_MS);
   const timers: NodeJS.Timeout[] = [];
-  if (o.durationSec) timers.push(setTimeout(() => o.stop.request({ reason: `--duration ${o.durationSec} s`, exitCode: 0 }), o.durationSec * 1000));
+  const { durationSec } = o;
+  if (durationSec) {
+    timers.push(setTimeout(() => o.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000));
+  }
   if (sim && simEnd) {
     void sim.untilEnd().then(() => service.settled(500)).then(() => o.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
   }
@@ -141,13 +148,15 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
     void o.stop.requested.then((r) => {
       clearInterval(ticker);
       const buffered = service.snapshot().reduce((n, s) => n + s.collector.bufferedRows, 0);
-      o.progress?.(`collect: stopping (${r.reason}): writing ${buffered.toLocaleString('en-US')} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
+      const n = buffered.toLocaleString('en-US');
+      o.progress?.(`collect: stopping (${r.reason}): writing ${n} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
     });
     const run = await runService({ service, heartbeat, stop: o.stop, log });
     const snap = service.snapshot()[0];
     const result: CollectResult = {
       collector: snap.collector, stop: { reason: run.request.reason, ...run.result },
-      faults: plan ? { ...plan.counts } : undefined, summary: '', exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
+      faults: plan ? { ...plan.counts } : undefined, summary: '',
+      exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
     };
     if (sim && simEnd && run.result.complete) {
       o.progress?.('collect: auditing Bronze against every trade the simulator sent');
@@ -196,7 +205,9 @@ export function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnaps
   }
   if (st.lostRows > 0) parts.push(`${n(st.lostRows)} rows LOST (neither the lake nor the spool took them)`);
   if (st.timedOut) parts.push(`the flush ran out of time`);
-  const audit = r.audit?.reduce((a, x) => ({ expected: a.expected + x.expected, unexplained: a.unexplained + x.unexplained }), { expected: 0, unexplained: 0 });
-  if (audit) parts.push(`audit: ${n(audit.expected)} trades expected, ${n(audit.unexplained)} missing without a ledgered gap`);
+  if (r.audit) {
+    const sum = (k: 'expected' | 'unexplained') => r.audit!.reduce((t, a) => t + a[k], 0);
+    parts.push(`audit: ${n(sum('expected'))} trades expected, ${n(sum('unexplained'))} missing without a ledgered gap`);
+  }
   return `collect: stopped ${why}: ${parts.join('; ')}`;
 }

@@ -17,7 +17,14 @@ export interface ServiceRun {
   last: HeartbeatReport;
 }
 
-export async function runService(o: { service: CollectorService; heartbeat: Heartbeat; stop: StopRequests; log: Logger }): Promise<ServiceRun> {
+export interface ServiceParts {
+  service: CollectorService;
+  heartbeat: Heartbeat;
+  stop: StopRequests;
+  log: Logger;
+}
+
+export async function runService(o: ServiceParts): Promise<ServiceRun> {
   await o.heartbeat.start();
   o.service.start().then(
     () => { if (!o.stop.current) o.log.info('all sources connected'); },

@@ -199,9 +199,8 @@ export class CollectorService {
       }
     }
     const unwrittenRows = this.unwrittenRows();
-    const result: StopResult = {
-      complete: !timedOut && unwrittenRows === 0 && spooledFiles === 0, unwrittenRows, spooledFiles, timedOut, writtenRows, spooledRows, lostRows,
-    };
+    const complete = !timedOut && unwrittenRows === 0 && spooledFiles === 0;
+    const result: StopResult = { complete, unwrittenRows, spooledFiles, timedOut, writtenRows, spooledRows, lostRows };
     if (result.complete) this.log.info({ elapsedMs: deadlineMs - left() }, 'collectors stopped, everything flushed');
     else this.log.error(result, 'collectors stopped with rows not written');
     return result;

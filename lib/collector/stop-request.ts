@@ -22,7 +22,8 @@ export interface StopRequest {
 
 /** The parts of `process` used here; tests pass a stand-in (an EventEmitter with a `ppid`). */
 export type ProcessLike = Pick<NodeJS.EventEmitter, 'on' | 'removeListener'> & { readonly ppid: number };
-type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any -- process events carry differing arguments
+// Process events carry differing arguments.
+type Listener = (...args: any[]) => void; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface StopRequestsOptions {
   log: Logger;

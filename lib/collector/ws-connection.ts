@@ -69,7 +69,8 @@ export class WsConnection {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.o.url, { perMessageDeflate: false, handshakeTimeout: this.o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS });
+    const handshakeTimeout = this.o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const ws = new WebSocket(this.o.url, { perMessageDeflate: false, handshakeTimeout });
     this.ws = ws;
     let wasOpen = false;
     ws.on('open', () => {

@@ -57,8 +57,8 @@ async function openInterestRows(lake: string): Promise<number> {
   return keys.length ? (await readTables(store, dataset('bronze', 'open_interest'), keys)).length : 0;
 }
 
-const collect = (lake: string, ...extra: string[]) =>
-  lakehouse(['collect', '--source', 'binance-futures', '--symbols', 'BTCUSDT', '--duration', '3', '--lake', lake, ...extra], { timeoutMs: 60_000 });
+const FUTURES = ['collect', '--source', 'binance-futures', '--symbols', 'BTCUSDT', '--duration', '3'];
+const collect = (lake: string, ...extra: string[]) => lakehouse([...FUTURES, '--lake', lake, ...extra], { timeoutMs: 60_000 });
 
 describe('lakehouse collect --endpoint and --rest-endpoint', () => {
   it('polls open interest on the --endpoint host when no REST endpoint is given', async () => {
@@ -92,8 +92,8 @@ describe('lakehouse collect --endpoint and --rest-endpoint', () => {
   }, 70_000);
 
   it.each([
-    [['--endpoint', 'https://127.0.0.1:1'], "option '--endpoint <url>' argument 'https://127.0.0.1:1' is invalid. expected a ws:// or wss:// URL"],
-    [['--rest-endpoint', 'ws://127.0.0.1:1'], "option '--rest-endpoint <url>' argument 'ws://127.0.0.1:1' is invalid. expected a http:// or https:// URL"],
+    [['--endpoint', 'https://127.0.0.1:1'], "argument 'https://127.0.0.1:1' is invalid. expected a ws:// or wss:// URL"],
+    [['--rest-endpoint', 'ws://127.0.0.1:1'], "argument 'ws://127.0.0.1:1' is invalid. expected a http:// or https:// URL"],
     [['--lake', 's3://bucket/lake'], 'collect into an s3:// lake needs --spool DIR'],
   ])('refuses %j with one line', async (extra, message) => {
     const r = await lakehouse(['collect', '--source', 'binance', '--symbols', 'BTCUSDT', '--lake', tmpDir('collect-refuse'), ...extra]);

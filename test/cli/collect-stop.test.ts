@@ -50,7 +50,9 @@ describe('lakehouse collect stops in every connection state', () => {
         expect(JSON.parse(r.stdout).stop).toMatchObject({ complete: true, lostRows: 0 });
       }
       // The heartbeat file says the same: no event ever, nothing held back.
-      for (const lake of [lakeA, lakeB]) expect(health(lake).exchanges.binance).toMatchObject({ messages: 0, lastEventTime: null, bufferedRows: 0 });
+      for (const lake of [lakeA, lakeB]) {
+        expect(health(lake).exchanges.binance).toMatchObject({ messages: 0, lastEventTime: null, bufferedRows: 0 });
+      }
     } finally {
       timed.kill();
       signalled.kill();
@@ -71,9 +73,10 @@ describe('lakehouse collect keeps what it received', () => {
       const r = await run.closed;
       expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
       expect(r.stderr).toMatch(/^collect: SIGINT again: still writing/m);
-      const out = JSON.parse(r.stdout) as { bufferedRows: number; stop: { writtenRows: number; complete: boolean } };
+      const out = JSON.parse(r.stdout) as { bufferedRows: number; filesWritten: number; stop: { writtenRows: number; complete: boolean } };
       expect(out).toMatchObject({ bufferedRows: 0, stop: { complete: true } });
-      expect(r.stderr.match(SUMMARY)?.[0]).toBe(`collect: stopped by SIGINT: ${out.stop.writtenRows.toLocaleString('en-US')} rows in ${(JSON.parse(r.stdout) as { filesWritten: number }).filesWritten} files written to ${lake}`);
+      const rows = out.stop.writtenRows.toLocaleString('en-US');
+      expect(r.stderr.match(SUMMARY)?.[0]).toBe(`collect: stopped by SIGINT: ${rows} rows in ${out.filesWritten} files written to ${lake}`);
       expect(await bronzeRows(lake)).toBe(out.stop.writtenRows);
     } finally {
       run.kill();
@@ -89,11 +92,13 @@ describe('lakehouse collect keeps what it received', () => {
     const args = ['collect', '--source', 'sim', '--symbols', 'BTCUSDT', '--lake', lake, '--spool', spool];
     const first = await startLakehouse([...args, '--duration', '4'], { guardMs: 60_000 }).closed;
     expect(first.code).toBe(5);
-    const stop1 = (JSON.parse(first.stdout) as { stop: { writtenRows: number; spooledRows: number; lostRows: number; complete: boolean } }).stop;
+    const stop1 = (JSON.parse(first.stdout) as { stop: { writtenRows: number; spooledRows: number; lostRows: number } }).stop;
     expect(stop1).toMatchObject({ complete: false, writtenRows: 0, lostRows: 0 });
     expect(stop1.spooledRows).toBeGreaterThan(0);
     const n = stop1.spooledRows.toLocaleString('en-US');
-    expect(first.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(`^collect: stopped at --duration 4 s: 0 of ${n} rows written to ${lake}; ${n} rows in \\d+ files wait in the spool ${spool} `));
+    const said = `^collect: stopped at --duration 4 s: 0 of ${n} rows written to ${lake}; ` +
+      `${n} rows in \\d+ files wait in the spool ${spool} `;
+    expect(first.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(said));
 
     fs.rmSync(path.join(dir, 'blocker'));
     const second = await startLakehouse([...args, '--duration', '1'], { guardMs: 60_000 }).closed;
@@ -118,7 +123,7 @@ describe('npx lakehouse collect', () => {
       run.child.kill('SIGTERM');
       // 'close' waits for every holder of the pipes: the collector itself, not only npx.
       const r = await run.closed;
-      expect(r.stderr.match(SUMMARY)?.[0]).toMatch(/^collect: stopped because the parent process exited: [\d,]+ rows in \d+ files written to /);
+      expect(r.stderr.match(SUMMARY)?.[0]).toMatch(/^collect: stopped because the parent process exited: [\d,]+ rows in \d+ files /);
       expect(tree.filter(alive)).toEqual([]);
       const written = (JSON.parse(r.stdout) as { stop: { writtenRows: number } }).stop.writtenRows;
       expect(written).toBeGreaterThan(0);

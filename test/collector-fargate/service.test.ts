@@ -47,7 +47,10 @@ async function tradeIds(store: ObjectStore, exchange: string, symbol: string): P
 
 describe('collector service', () => {
   it('runs one collector per source into one lake and flushes all of them on stop', async () => {
-    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start: START, end: START + 3 * 60_000, speed: 'max' });
+    // Starting now, not in the past: the binanceus collector runs on the wall clock (only 'sim' sources run on event
+    // time), and simulated hours long gone would look like streams silent for years, rolled over with duplicates.
+    const start = Date.now();
+    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start, end: start + 3 * 60_000, speed: 'max' });
     const store = new LocalObjectStore(tmpDir('service'));
     const service = new CollectorService({
       sources: [
@@ -65,7 +68,9 @@ describe('collector service', () => {
     const result = await service.stop();
     const snap = service.snapshot();
     const rows = snap.reduce((n, s) => n + s.collector.rowsWritten, 0);
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: rows, spooledRows: 0, lostRows: 0 });
+    expect(result).toEqual({
+      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: rows, spooledRows: 0, lostRows: 0,
+    });
     expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([['sim', 'binance', ['BTCUSDT', 'ETHUSDT']], ['binanceus', 'binanceus', ['BTCUSDT']]]);
     for (const s of snap) expect(s.collector).toMatchObject({ bufferedRows: 0, flushFailures: 0, errors: {} });
     // Each collector files its own symbols under its own exchange (file counts depend on timing, symbols do not).
@@ -96,7 +101,9 @@ describe('collector service', () => {
     expect(buffered).toBeGreaterThan(0);
     store.failuresLeft = 3;
     const result = await service.stop();
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: buffered, spooledRows: 0, lostRows: 0 });
+    expect(result).toEqual({
+      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: buffered, spooledRows: 0, lostRows: 0,
+    });
     const c = service.snapshot()[0].collector;
     expect(c).toMatchObject({ flushFailures: 3, bufferedRows: 0, rowsWritten: buffered });
     expect((await tradeIds(store, 'binance', 'BTCUSDT')).length).toBeGreaterThan(30);
@@ -116,7 +123,9 @@ describe('collector service', () => {
       const stopping = service.stop(1500);
       expect(service.stop()).toBe(stopping);
       // The write never finished: the rows it held are still in the collector's buffers, gone at exit.
-      expect(await stopping).toEqual({ complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true, writtenRows: 0, spooledRows: 0, lostRows: expect.any(Number) });
+      expect(await stopping).toEqual({
+        complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true, writtenRows: 0, spooledRows: 0, lostRows: expect.any(Number),
+      });
       expect((await stopping).lostRows).toBeGreaterThanOrEqual(buffered);
       expect(Date.now() - t).toBeGreaterThanOrEqual(1400);
       expect(Date.now() - t).toBeLessThan(4000);
@@ -129,7 +138,10 @@ describe('collector service', () => {
   it('counts the rows it leaves in the spool when the store stays down, and the next start uploads them', async () => {
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 9, start: START, end: START + 60_000, speed: 'max' });
     const store = new UnreliableStore(tmpDir('service-spool'));
-    const config = { sources: [{ source: 'sim' as const, symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000, spoolDir: path.join(tmpDir('spool'), 'spool'), spoolDrainOnStopMs: 0 };
+    const config = {
+      sources: [{ source: 'sim' as const, symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }],
+      flushIntervalMs: 3_600_000, spoolDir: path.join(tmpDir('spool'), 'spool'), spoolDrainOnStopMs: 0,
+    };
     const first = new CollectorService(config, store);
     try {
       await first.start();

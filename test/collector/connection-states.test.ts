@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { CollectorService } from '../../lib/collector/service';
@@ -26,14 +27,17 @@ function capturingLog() {
 describe('collector connection states', () => {
   /** The log line that shows the connection in the state to stop in (the black hole says nothing: it is connecting). */
   const reached: Record<DeadFeedKind, string | undefined> = {
-    'nothing listening': 'websocket reconnecting', 'not a WebSocket': 'websocket reconnecting', 'never answers': undefined, 'silent WebSocket': 'websocket open',
+    'nothing listening': 'websocket reconnecting', 'not a WebSocket': 'websocket reconnecting',
+    'never answers': undefined, 'silent WebSocket': 'websocket open',
   };
 
   it.each(DEAD_FEEDS)('%s: stop() flushes and returns, and a pending start() resolves with it', async (kind) => {
     const feed = await startDeadFeed(kind);
     const { log, next } = capturingLog();
-    const service = new CollectorService({ sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: feed.url }], spoolDir: tmpDir('states-spool') },
-      new LocalObjectStore(tmpDir('states')), log);
+    const sources = [{ source: 'binance' as const, symbols: ['BTCUSDT'], endpoint: feed.url }];
+    // The spool (and the state files beside it) in a folder of this test's own.
+    const spoolDir = path.join(tmpDir('states-spool'), 'spool');
+    const service = new CollectorService({ sources, spoolDir }, new LocalObjectStore(tmpDir('states')), log);
     try {
       let started = false;
       const state = reached[kind] ? next(reached[kind]) : feed.contact;
@@ -41,7 +45,9 @@ describe('collector connection states', () => {
       await state;
       const result = await service.stop();
       await starting;
-      expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: 0, spooledRows: 0, lostRows: 0 });
+      expect(result).toEqual({
+        complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: 0, spooledRows: 0, lostRows: 0,
+      });
       expect(started).toBe(true);
       expect(service.snapshot()[0].connections?.open).toBe(0);
     } finally {
@@ -52,7 +58,9 @@ describe('collector connection states', () => {
   it('gives up a handshake nobody answers and tries again, with the reason', async () => {
     const feed = await startDeadFeed('never answers');
     const { log, next } = capturingLog();
-    const conn = new WsConnection({ url: feed.url, onMessage: () => undefined, log, handshakeTimeoutMs: 100, backoff: { initialMs: 10, maxMs: 10, factor: 1 } });
+    const conn = new WsConnection({
+      url: feed.url, onMessage: () => undefined, log, handshakeTimeoutMs: 100, backoff: { initialMs: 10, maxMs: 10, factor: 1 },
+    });
     try {
       void conn.start();
       const retry = await next('websocket reconnecting');

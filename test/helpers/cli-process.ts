@@ -47,7 +47,8 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
     env: {
       ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // npx must not ask the registry anything: the command is this checkout's own bin.
-      npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_yes: 'true', npm_config_fund: 'false', npm_config_audit: 'false',
+      npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_yes: 'true',
+      npm_config_fund: 'false', npm_config_audit: 'false',
       ...o.env,
     },
   });
@@ -72,7 +73,9 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
     line: (re) => new Promise((resolve, reject) => {
       waiters.push({ re, resolve });
       check();
-      void closed.then(() => { if (waiters.some((w) => w.re === re)) reject(new Error(`ended without a stderr line matching ${re}:\n${err}`)); });
+      void closed.then(() => {
+        if (waiters.some((w) => w.re === re)) reject(new Error(`ended without a stderr line matching ${re}:\n${err}`));
+      });
     }),
   };
 }
