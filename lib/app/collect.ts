@@ -3,6 +3,7 @@ import { Heartbeat } from '../collector/heartbeat';
 import { runService } from '../collector/run-service';
 import { CollectorService, type SourceSnapshot, type StopResult } from '../collector/service';
 import type { CollectorSnapshot } from '../collector/stats';
+import type { UploaderStats } from '../collector/spool';
 import type { StopRequests } from '../collector/stop-request';
 import { DEFAULT_SIM_START, FaultPlan, randomStorm, startSimulator, type FaultCounts, type RunningSimulator } from '../simulator';
 import type { ObjectStore } from '../storage/object-store';
@@ -59,6 +60,8 @@ export interface CollectPaths {
 export interface CollectResult {
   collector: CollectorSnapshot;
   stop: StopResult & { reason: string };
+  /** The spool's counters at the end. */
+  spool?: UploaderStats;
   /** Faults the simulator injected (with --faults). */
   faults?: FaultCounts;
   /** Bronze against what the simulator sent (with --sim-hours). */
@@ -154,7 +157,7 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
     const run = await runService({ service, heartbeat, stop: o.stop, log });
     const snap = service.snapshot()[0];
     const result: CollectResult = {
-      collector: snap.collector, stop: { reason: run.request.reason, ...run.result },
+      collector: snap.collector, stop: { reason: run.request.reason, ...run.result }, spool: service.spoolStats(),
       faults: plan ? { ...plan.counts } : undefined, summary: '',
       exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
     };
@@ -184,7 +187,7 @@ function progressLine(source: SourceId, s: SourceSnapshot): string {
 }
 
 /** "collect: stopped by SIGTERM: 13,617 rows in 42 files written to ./lake" and what went wrong, on one line. */
-export function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnapshot, lake: string, spoolDir: string): string {
+function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnapshot, lake: string, spoolDir: string): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const st = r.stop;
   const why = st.reason.startsWith('SIG') ? `by ${st.reason}` : st.reason.startsWith('--') ? `at ${st.reason}`
@@ -193,7 +196,8 @@ export function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnaps
   const received = st.writtenRows + st.spooledRows + st.lostRows;
   if (r.collector.messages === 0) {
     const conn = s.connections;
-    parts.push(`nothing received${conn && conn.open === 0 ? ` (never connected${conn.lastError ? `: ${conn.lastError}` : ''})` : ''}`);
+    const cause = conn?.lastError ? `: ${conn.lastError}` : '';
+    parts.push(`nothing received${conn && !conn.everOpened ? ` (never connected${cause})` : ' (connected; nothing came)'}`);
   } else if (st.writtenRows === received) {
     parts.push(`${n(received)} rows in ${r.collector.filesWritten} files written to ${lake}`);
   } else {
@@ -203,6 +207,7 @@ export function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnaps
     const rows = st.spooledRows > 0 ? `${n(st.spooledRows)} rows in ` : '';
     parts.push(`${rows}${st.spooledFiles} files wait in the spool ${spoolDir} (the next collect with this spool uploads them)`);
   }
+  if (r.spool?.reuploaded) parts.push(`${r.spool.reuploaded} spooled files uploaded`);
   if (st.lostRows > 0) parts.push(`${n(st.lostRows)} rows LOST (neither the lake nor the spool took them)`);
   if (st.timedOut) parts.push(`the flush ran out of time`);
   if (r.audit) {

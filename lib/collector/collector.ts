@@ -148,10 +148,10 @@ export class Collector {
     await Promise.all(this.conns.map((c) => c.start()));
   }
 
-  /** Connections open now, of all, and the latest reason one failed to open. */
-  connectionState(): { open: number; total: number; lastError?: string } {
+  /** Connections open now, of all, whether any ever opened, and the latest reason one failed to open. */
+  connectionState(): { open: number; total: number; everOpened: boolean; lastError?: string } {
     return {
-      open: this.conns.filter((c) => c.connected).length, total: this.conns.length,
+      open: this.conns.filter((c) => c.connected).length, total: this.conns.length, everOpened: this.conns.some((c) => c.everOpened),
       lastError: this.conns.map((c) => c.lastError).find((e) => e !== undefined),
     };
   }

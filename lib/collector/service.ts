@@ -63,8 +63,8 @@ export interface SourceSnapshot {
   collector: CollectorSnapshot;
   /** Rows whose Bronze write failed and waits for a retry. */
   unwrittenRows: number;
-  /** WebSocket connections open now, of all, and why the latest attempt failed (while none is open). */
-  connections?: { open: number; total: number; lastError?: string };
+  /** WebSocket connections open now, of all, whether any ever opened, and why the latest attempt failed. */
+  connections?: { open: number; total: number; everOpened: boolean; lastError?: string };
 }
 
 export interface StopResult {

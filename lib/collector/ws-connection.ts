@@ -48,6 +48,8 @@ export class WsConnection {
   /** Why we closed the socket ourselves, reported instead of the close code. */
   private closingCause?: string;
   reconnects = 0;
+  /** Connections that opened (the first, and every reconnect that succeeded). */
+  opens = 0;
   lastMessageAt = 0;
   /** Why the latest attempt failed (e.g. `connect ECONNREFUSED 127.0.0.1:9`), until a connection opens. */
   lastError?: string;
@@ -75,6 +77,7 @@ export class WsConnection {
     let wasOpen = false;
     ws.on('open', () => {
       wasOpen = true;
+      this.opens++;
       this.attempt = 0;
       this.lastError = undefined;
       this.armSilenceTimer();

@@ -46,7 +46,8 @@ describe('lakehouse collect stops in every connection state', () => {
       for (const [run, why] of [[timed, 'at --duration 2 s'], [signalled, 'by SIGTERM']] as const) {
         const r = await run.closed;
         expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
-        expect(r.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(`^collect: stopped ${why}: nothing received`));
+        const how = kind === 'silent WebSocket' ? '\\(connected; nothing came\\)' : '\\(never connected';
+        expect(r.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(`^collect: stopped ${why}: nothing received ${how}`));
         expect(JSON.parse(r.stdout).stop).toMatchObject({ complete: true, lostRows: 0 });
       }
       // The heartbeat file says the same: no event ever, nothing held back.
@@ -105,6 +106,7 @@ describe('lakehouse collect keeps what it received', () => {
     expect(second.code).toBe(0);
     const stop2 = (JSON.parse(second.stdout) as { stop: { writtenRows: number; spooledFiles: number } }).stop;
     expect(stop2.spooledFiles).toBe(0);
+    expect(second.stderr.match(SUMMARY)?.[0]).toMatch(/; \d+ spooled files uploaded$/);
     // The first run's rows came out of the spool into the lake, next to the second run's own.
     expect(await bronzeRows(lake)).toBe(stop1.spooledRows + stop2.writtenRows);
     expect(fs.readdirSync(spool).filter((f) => f.endsWith('.bin'))).toEqual([]);

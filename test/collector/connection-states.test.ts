@@ -49,7 +49,7 @@ describe('collector connection states', () => {
         complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: 0, spooledRows: 0, lostRows: 0,
       });
       expect(started).toBe(true);
-      expect(service.snapshot()[0].connections?.open).toBe(0);
+      expect(service.snapshot()[0].connections).toMatchObject({ open: 0, total: 1, everOpened: kind === 'silent WebSocket' });
     } finally {
       await feed.close();
     }
@@ -80,7 +80,7 @@ describe('collector connection states', () => {
     try {
       await service.stop();
       await service.start();
-      expect(service.snapshot()[0].connections).toEqual({ open: 0, total: 1 });
+      expect(service.snapshot()[0].connections).toEqual({ open: 0, total: 1, everOpened: false });
     } finally {
       await feed.close();
     }
