@@ -1,6 +1,8 @@
 import { featureCatalogueMarkdown } from '../lib/gold/catalogue-markdown';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { runCollect } from '../lib/app/collect';
+import { collectPaths, runCollect } from '../lib/app/collect';
+import { StopRequests } from '../lib/collector/stop-request';
+import { logger } from '../lib/util/log';
 import { runDemo } from '../lib/app/demo';
 import { demoReportText } from '../lib/app/demo-report';
 import { formatResult, type OutputFormat } from '../lib/app/format';
@@ -58,11 +60,14 @@ const positiveInt = (v: string): number => {
   return n;
 };
 
-/** Resolves on the first SIGINT or SIGTERM, so long-running commands stop cleanly (flush, then exit). */
-const stopRequested = () => new Promise<void>((resolve) => {
-  process.once('SIGINT', () => resolve());
-  process.once('SIGTERM', () => resolve());
-});
+const urlOf = (protocols: readonly string[]) => (v: string): string => {
+  let u: URL;
+  try { u = new URL(v); } catch { throw new InvalidArgumentError('expected a URL'); }
+  if (!protocols.includes(u.protocol)) throw new InvalidArgumentError(`expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+  return v;
+};
+const wsUrl = urlOf(['ws:', 'wss:']);
+const httpUrl = urlOf(['http:', 'https:']);
 
 program.command('demo')
   .description('simulator → collector → Bronze → Silver → Gold in a local lake, then a report and a sample query')
@@ -76,14 +81,17 @@ program.command('demo')
   });
 
 program.command('collect')
-  .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush)')
+  .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush); '
+    + 'exit 5 when rows could not be written')
   .requiredOption('--source <id>', `one of ${SOURCES.join(', ')}`, (v: string) => {
     if (!(SOURCES as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${SOURCES.join(', ')}`);
     return v as SourceId;
   })
   .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', symbolList)
   .option('--duration <sec>', 'stop after this many seconds', positiveInt)
-  .option('--endpoint <url>', "override the exchange's WebSocket base URL (tests, proxies, replays)")
+  .option('--endpoint <url>', "override the exchange's WebSocket base URL (tests, proxies, replays); REST then goes to its host too", wsUrl)
+  .option('--rest-endpoint <url>', "override the exchange's REST base URL (open-interest polls)", httpUrl)
+  .option('--spool <dir>', 'local folder where Bronze waits while the lake cannot be written (default: beside the lake, <lake>.spool)')
   .option('--sim-hours <n>', 'with --source sim: collect this many simulated hours at full speed, then audit every trade id', positiveInt)
   .option('--sim-start <date>', 'with --source sim: simulated start (YYYY-MM-DD, UTC)', date)
   .option('--faults [seed]', 'with --source sim: inject a reproducible storm of faults (drops, serverShutdown, 24 h cuts, stalls, duplicates, reordering, malformed frames)')
@@ -92,13 +100,24 @@ program.command('collect')
     if ((o.simHours || o.simStart || o.faults) && o.source !== 'sim') throw new UserError('--sim-hours, --sim-start and --faults need --source sim');
     const faultSeed = o.faults === undefined ? undefined : o.faults === true ? 1 : Number(o.faults);
     if (faultSeed !== undefined && !Number.isInteger(faultSeed)) throw new UserError(`--faults seed must be an integer, got '${o.faults}'`);
-    const result = await runCollect({ source: o.source, symbols: o.symbols, store: openStore(o.lake), durationSec: o.duration, endpoint: o.endpoint,
-      simHours: o.simHours, simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), faultSeed,
-      progress: stderrProgress(), stopSignal: stopRequested() });
+    const paths = collectPaths(o.lake, o.spool);
+    const stop = new StopRequests({
+      log: logger('collect'),
+      onRepeat: (r, first) => process.stderr.write(
+        `collect: ${r.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`),
+    });
+    const result = await runCollect({
+      source: o.source, symbols: o.symbols, store: openStore(o.lake), lake: o.lake, paths, durationSec: o.duration,
+      endpoint: o.endpoint, restEndpoint: o.restEndpoint, simHours: o.simHours, faultSeed,
+      simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), progress: stderrProgress(), stop,
+    });
     endProgress();
+    process.stderr.write(`${result.summary}\n`);
     const { streams: _streams, ...summary } = result.collector;
-    json({ ...summary, faults: result.faults, audit: result.audit });
-    if (result.audit?.some((a) => a.unexplained > 0)) process.exitCode = 4;
+    json({ ...summary, stop: result.stop, faults: result.faults, audit: result.audit });
+    process.exitCode = result.exitCode;
+    // Everything is written or reported: a socket or timer left behind must not keep the process alive.
+    setTimeout(() => process.exit(), 5_000).unref();
   });
 
 program.command('import')

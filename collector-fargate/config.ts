@@ -26,7 +26,7 @@ export interface ContainerConfig {
 }
 
 const ENDPOINT_PREFIX = 'ENDPOINT_';
-const SOURCE_KEYS: ReadonlySet<string> = new Set(['source', 'symbols', 'endpoint']);
+const SOURCE_KEYS: ReadonlySet<string> = new Set(['source', 'symbols', 'endpoint', 'restEndpoint']);
 /** ECS gives a container at most 120 s between SIGTERM and SIGKILL; leave room for the final heartbeat and exit. */
 const MAX_STOP_DEADLINE_SECONDS = 110;
 
@@ -65,7 +65,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
   };
 }
 
-/** `[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"wss://…"}]`; symbols are upper-cased as the CLI does. */
+/**
+ * `[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"wss://…","restEndpoint":"https://…"}]`; symbols are
+ * upper-cased as the CLI does.
+ */
 export function parseSources(text: string): SourceConfig[] {
   let parsed: unknown;
   try {
@@ -80,7 +83,9 @@ export function parseSources(text: string): SourceConfig[] {
     const o = item as Record<string, unknown>;
     // A misspelt key would otherwise be ignored silently (e.g. "symbol" for "symbols").
     const unknown = Object.keys(o).filter((k) => !SOURCE_KEYS.has(k));
-    if (unknown.length) throw new UserError(`${at} has unknown key(s) ${unknown.join(', ')} (expected source, symbols, endpoint)`);
+    if (unknown.length) {
+      throw new UserError(`${at} has unknown key(s) ${unknown.join(', ')} (expected source, symbols, endpoint, restEndpoint)`);
+    }
     if (typeof o.source !== 'string' || !(SOURCES as readonly string[]).includes(o.source)) {
       throw new UserError(`${at}.source ${JSON.stringify(o.source)} is not one of ${SOURCES.join(', ')}`);
     }
@@ -91,7 +96,12 @@ export function parseSources(text: string): SourceConfig[] {
     if (o.endpoint !== undefined && typeof o.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
     const source = o.source as SourceId;
     const endpoint = o.endpoint === undefined ? undefined : url(`${at}.endpoint`, o.endpoint, ['ws:', 'wss:']);
-    return { source, symbols, ...(endpoint ? { endpoint } : {}) };
+    if (o.restEndpoint !== undefined && typeof o.restEndpoint !== 'string') {
+      throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
+    }
+    // Without it, a source with an endpoint polls REST on that endpoint's host (CollectorService, restBaseFor).
+    const restEndpoint = o.restEndpoint === undefined ? undefined : url(`${at}.restEndpoint`, o.restEndpoint, ['http:', 'https:']);
+    return { source, symbols, ...(endpoint ? { endpoint } : {}), ...(restEndpoint ? { restEndpoint } : {}) };
   });
 }
 

@@ -1,23 +1,36 @@
-import { Collector } from '../collector/collector';
+import path from 'node:path';
+import { Heartbeat } from '../collector/heartbeat';
+import { runService } from '../collector/run-service';
+import { CollectorService, type SourceSnapshot, type StopResult } from '../collector/service';
 import type { CollectorSnapshot } from '../collector/stats';
+import type { UploaderStats } from '../collector/spool';
+import type { StopRequests } from '../collector/stop-request';
 import { DEFAULT_SIM_START, FaultPlan, randomStorm, startSimulator, type FaultCounts, type RunningSimulator } from '../simulator';
-import { auditTrades, type TradeAudit } from './trade-audit';
 import type { ObjectStore } from '../storage/object-store';
+import { UserError } from '../util/errors';
+import { logger } from '../util/log';
 import type { Progress } from '../util/progress';
-import { sourceCollectorOptions, sourceProfile, type SourceId } from './sources';
+import { auditTrades, type TradeAudit } from './trade-audit';
+import { sourceProfile, type SourceId } from './sources';
 
 /**
- * `lakehouse collect`: one collector for one source until the duration ends or the process is asked to stop
- * (SIGINT/SIGTERM), then a final flush. With `--source sim` a simulator runs in-process and the collector
- * uses the simulator's clock.
+ * `lakehouse collect`: the collector service (the one the Fargate container runs) for one source, with its disk
+ * spool and its heartbeat file, until --duration ends, the simulation ends, or a stop request (signal, parent
+ * gone); then the bounded flush, one line on stderr saying why it stopped and what it wrote, and an exit code
+ * that is 0 only when every row reached the lake. With `--source sim` a simulator runs in-process and the
+ * collector uses the simulator's clock. See docs/collector.md.
  */
 
 export interface CollectOptions {
   source: SourceId;
   symbols: string[];
   store: ObjectStore;
+  /** Where the lake is, as the user gave it (for messages). */
+  lake: string;
+  paths: CollectPaths;
   durationSec?: number;
   endpoint?: string;
+  restEndpoint?: string;
   /** Simulator speed (simulated seconds per second, or 'max') for --source sim. */
   simSpeed?: number | 'max';
   /**
@@ -29,22 +42,73 @@ export interface CollectOptions {
   /** --source sim only: a reproducible storm of faults from this seed (drops, shutdowns, stalls, ...). */
   faultSeed?: number;
   progress?: Progress;
-  /** Resolves when the caller wants the collector stopped (e.g. on SIGTERM). */
-  stopSignal: Promise<void>;
+  /** Signals, the parent process, crashes; duration and simulation end are requested through it too. */
+  stop: StopRequests;
+  /** Upper bound of the flush after a stop request. */
+  stopDeadlineMs?: number;
 }
 
-const PROGRESS_EVERY_MS = 2000;
+/** Local files of a collect run: none of them inside an s3:// lake, and the spool never inside the lake. */
+export interface CollectPaths {
+  spoolDir: string;
+  /** JSON health file; its Markdown twin sits beside it. */
+  healthFile: string;
+  /** Last event time per stream, so the next run ledgers the time it was away. */
+  stateDir: string;
+}
 
 export interface CollectResult {
   collector: CollectorSnapshot;
+  stop: StopResult & { reason: string };
+  /** The spool's counters at the end. */
+  spool?: UploaderStats;
   /** Faults the simulator injected (with --faults). */
   faults?: FaultCounts;
   /** Bronze against what the simulator sent (with --sim-hours). */
   audit?: TradeAudit[];
+  /** One line for stderr: why it stopped and what it wrote. */
+  summary: string;
+  /** 0 all written; 4 the audit found unexplained missing trades; 5 rows not in the lake (spooled or lost). */
+  exitCode: number;
+}
+
+const PROGRESS_EVERY_MS = 2000;
+/** Ctrl-C should not leave a terminal waiting long; the spool keeps what the lake would not take. */
+export const COLLECT_STOP_DEADLINE_MS = 30_000;
+/** Files already safe in the spool folder are left for the next run after this long. */
+const SPOOL_DRAIN_ON_STOP_MS = 5_000;
+export const EXIT_AUDIT_FAILED = 4;
+export const EXIT_ROWS_NOT_WRITTEN = 5;
+
+/**
+ * The spool sits beside a local lake (`./lake` → `./lake.spool`) so an unwritable lake does not take it down too;
+ * the health and state files go in the lake's `_collector/` folder. An s3:// lake has no local folder, so it
+ * needs `--spool`, and those files go in the spool folder's `_collector/` (the spool ignores other names).
+ */
+export function collectPaths(lake: string, spool?: string): CollectPaths {
+  let spoolDir: string;
+  let metaDir: string;
+  if (lake.startsWith('s3://')) {
+    if (!spool) throw new UserError('collect into an s3:// lake needs --spool DIR: a local folder where Bronze waits while S3 fails');
+    spoolDir = path.resolve(spool);
+    metaDir = path.join(spoolDir, '_collector');
+  } else {
+    const lakeDir = path.resolve(lake);
+    spoolDir = spool ? path.resolve(spool) : `${lakeDir}.spool`;
+    if (isInside(spoolDir, lakeDir)) throw new UserError(`--spool ${spool} is inside the lake; put it beside it (e.g. ${lakeDir}.spool)`);
+    metaDir = path.join(lakeDir, '_collector');
+  }
+  return { spoolDir, healthFile: path.join(metaDir, 'health.json'), stateDir: metaDir };
+}
+
+function isInside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   const profile = sourceProfile(o.source);
+  const log = logger('collect');
   let sim: RunningSimulator | undefined;
   const simStart = o.simStart ?? DEFAULT_SIM_START;
   const simEnd = o.simHours ? simStart + o.simHours * 3_600_000 : undefined;
@@ -56,31 +120,99 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
   if (o.source === 'sim') {
     sim = await startSimulator({ symbols: o.symbols, speed: simEnd ? 'max' : (o.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
   }
-  const wsBase = o.endpoint ?? sim?.wsBaseUrl ?? profile.ws;
-  const collector = new Collector({
-    ...sourceCollectorOptions(profile, o.symbols, wsBase, sim?.restBaseUrl ?? profile.rest), store: o.store,
-    now: sim ? () => sim!.clock.now() : undefined, receiveTimeFromEvents: !!sim,
-  });
-  const ticker = setInterval(() => {
-    const s = collector.snapshot();
-    o.progress?.(`collect ${o.source}: ${s.messages.toLocaleString('en-US')} messages, ${s.filesWritten} files, ${s.bufferedRows.toLocaleString('en-US')} rows buffered` +
-      (s.lastEventMs ? `, event time ${new Date(s.lastEventMs).toISOString()}` : ''));
-  }, PROGRESS_EVERY_MS);
+  const stopDeadlineMs = o.stopDeadlineMs ?? COLLECT_STOP_DEADLINE_MS;
+  let service: CollectorService;
   try {
-    await collector.start();
-    const waits: Promise<void>[] = [o.stopSignal];
-    if (o.durationSec) waits.push(new Promise((r) => setTimeout(r, o.durationSec! * 1000)));
-    if (sim && simEnd) waits.push(sim.untilEnd().then(() => collector.settled(500)));
-    await Promise.race(waits);
-    await collector.stop();
-    const result: CollectResult = { collector: collector.snapshot(), faults: plan ? { ...plan.counts } : undefined };
-    if (sim && simEnd) {
+    service = new CollectorService({
+      sources: [{
+        source: o.source, symbols: o.symbols, endpoint: o.endpoint ?? sim?.wsBaseUrl, restEndpoint: o.restEndpoint ?? sim?.restBaseUrl,
+      }],
+      spoolDir: o.paths.spoolDir, stateDir: sim ? false : o.paths.stateDir, stopDeadlineMs, spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
+      now: sim ? () => sim!.clock.now() : undefined,
+    }, o.store, log);
+  } catch (err) {
+    await sim?.stop();
+    throw err;
+  }
+  // The terminal gets progress and the one-line summary; CloudWatch's EMF lines would only clutter it.
+  const heartbeat = new Heartbeat({
+    file: o.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined,
+  });
+  const ticker = setInterval(() => o.progress?.(progressLine(o.source, service.snapshot()[0])), PROGRESS_EVERY_MS);
+  const timers: NodeJS.Timeout[] = [];
+  const { durationSec } = o;
+  if (durationSec) {
+    timers.push(setTimeout(() => o.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000));
+  }
+  if (sim && simEnd) {
+    void sim.untilEnd().then(() => service.settled(500)).then(() => o.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
+  }
+  try {
+    void o.stop.requested.then((r) => {
+      clearInterval(ticker);
+      const buffered = service.snapshot().reduce((n, s) => n + s.collector.bufferedRows, 0);
+      const n = buffered.toLocaleString('en-US');
+      o.progress?.(`collect: stopping (${r.reason}): writing ${n} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
+    });
+    const run = await runService({ service, heartbeat, stop: o.stop, log });
+    const snap = service.snapshot()[0];
+    const result: CollectResult = {
+      collector: snap.collector, stop: { reason: run.request.reason, ...run.result }, spool: service.spoolStats(),
+      faults: plan ? { ...plan.counts } : undefined, summary: '',
+      exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
+    };
+    if (sim && simEnd && run.result.complete) {
       o.progress?.('collect: auditing Bronze against every trade the simulator sent');
       result.audit = await auditTrades(o.store, profile.exchange, o.symbols, simStart, Math.min(simEnd, sim.stats().simTime), sim.model);
+      if (result.exitCode === 0 && result.audit.some((a) => a.unexplained > 0)) result.exitCode = EXIT_AUDIT_FAILED;
     }
+    result.summary = collectSummary(result, snap, o.lake, o.paths.spoolDir);
     return result;
   } finally {
     clearInterval(ticker);
+    for (const t of timers) clearTimeout(t);
     await sim?.stop();
   }
+}
+
+function progressLine(source: SourceId, s: SourceSnapshot): string {
+  const c = s.collector;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const conn = s.connections;
+  const waiting = conn && conn.open < conn.total
+    ? `, ${conn.open}/${conn.total} connections open${conn.lastError ? ` (last error: ${conn.lastError})` : ''}`
+    : '';
+  return `collect ${source}: ${n(c.messages)} messages, ${c.filesWritten} files, ${n(c.bufferedRows)} rows buffered${waiting}` +
+    (c.lastEventMs ? `, event time ${new Date(c.lastEventMs).toISOString()}` : '');
+}
+
+/** "collect: stopped by SIGTERM: 13,617 rows in 42 files written to ./lake" and what went wrong, on one line. */
+function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnapshot, lake: string, spoolDir: string): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const st = r.stop;
+  const why = st.reason.startsWith('SIG') ? `by ${st.reason}` : st.reason.startsWith('--') ? `at ${st.reason}`
+    : st.reason === 'crash' ? 'after a crash' : `because the ${st.reason}`;
+  const parts: string[] = [];
+  const received = st.writtenRows + st.spooledRows + st.lostRows;
+  if (r.collector.messages === 0) {
+    const conn = s.connections;
+    const cause = conn?.lastError ? `: ${conn.lastError}` : '';
+    parts.push(`nothing received${conn && !conn.everOpened ? ` (never connected${cause})` : ' (connected; nothing came)'}`);
+  } else if (st.writtenRows === received) {
+    parts.push(`${n(received)} rows in ${r.collector.filesWritten} files written to ${lake}`);
+  } else {
+    parts.push(`${n(st.writtenRows)} of ${n(received)} rows written to ${lake}`);
+  }
+  if (st.spooledFiles > 0) {
+    const rows = st.spooledRows > 0 ? `${n(st.spooledRows)} rows in ` : '';
+    parts.push(`${rows}${st.spooledFiles} files wait in the spool ${spoolDir} (the next collect with this spool uploads them)`);
+  }
+  if (r.spool?.reuploaded) parts.push(`${r.spool.reuploaded} spooled files uploaded`);
+  if (st.lostRows > 0) parts.push(`${n(st.lostRows)} rows LOST (neither the lake nor the spool took them)`);
+  if (st.timedOut) parts.push(`the flush ran out of time`);
+  if (r.audit) {
+    const sum = (k: 'expected' | 'unexplained') => r.audit!.reduce((t, a) => t + a[k], 0);
+    parts.push(`audit: ${n(sum('expected'))} trades expected, ${n(sum('unexplained'))} missing without a ledgered gap`);
+  }
+  return `collect: stopped ${why}: ${parts.join('; ')}`;
 }

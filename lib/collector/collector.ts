@@ -94,6 +94,8 @@ export class Collector {
   private flushSlot = -1;
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwritten: BufferedPartition[] = [];
+  /** Rows of the flush under way not yet written (a hung store holds them here). */
+  private inFlightRows = 0;
   /** Latest event time seen (see receiveTimeFromEvents); receive-stamped rows carry this same clock, so they cannot lead it. */
   private latestEventMs = 0;
   private readonly streams = new Map<string, StreamState>();
@@ -102,6 +104,8 @@ export class Collector {
   private readonly lastTradeId = new Map<string, { id: number; t: number }>();
   private nextSilenceCheck = 0;
   private seeded = false;
+  private stopped = false;
+  private readonly messageListeners = new Set<() => void>();
   private readonly silence: Record<string, number>;
   readonly pollers: RestPoller[];
 
@@ -132,10 +136,24 @@ export class Collector {
     return this.o.receiveTimeFromEvents ? this.latestEventMs : this.now();
   }
 
+  /**
+   * Connects; resolves once every connection is open, or once stop() is called: a stop request must never
+   * wait for a connection that may not come. Starting after stop() does nothing.
+   */
   async start(): Promise<void> {
+    if (this.stopped) return;
     await this.resumeFromState();
+    if (this.stopped) return;
     for (const p of this.pollers) p.start();
     await Promise.all(this.conns.map((c) => c.start()));
+  }
+
+  /** Connections open now, of all, whether any ever opened, and the latest reason one failed to open. */
+  connectionState(): { open: number; total: number; everOpened: boolean; lastError?: string } {
+    return {
+      open: this.conns.filter((c) => c.connected).length, total: this.conns.length, everOpened: this.conns.some((c) => c.everOpened),
+      lastError: this.conns.map((c) => c.lastError).find((e) => e !== undefined),
+    };
   }
 
   private async resumeFromState(): Promise<void> {
@@ -169,13 +187,23 @@ export class Collector {
 
   /** Closes the connections and flushes everything buffered. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.conns.map((c) => c.stop()), ...this.pollers.map((p) => p.stop())]);
     await this.saveState();
     this.closeOpenGaps();
     await this.flush();
   }
 
-  /** Resolves once nothing new arrived for one poll period: everything a simulator sent has been read. */
+  /** Calls `listener` after every message read, until the returned function is called. */
+  onMessages(listener: () => void): () => void {
+    this.messageListeners.add(listener);
+    return () => { this.messageListeners.delete(listener); };
+  }
+
+  /**
+   * Resolves once nothing new arrived for one poll period: everything a simulator sent has been read. For a
+   * simulator whose faults drop frames in flight, where no exact count exists.
+   */
   async settled(pollMs = 300): Promise<void> {
     for (let last = -1; this.stats.messageCount !== last; ) {
       last = this.stats.messageCount;
@@ -193,6 +221,7 @@ export class Collector {
     const receiveMs = this.o.receiveTimeFromEvents && this.latestEventMs > 0 ? this.latestEventMs : receivedAt;
     const out = this.o.adapter.parse(raw, receiveMs);
     this.stats.message(out, raw);
+    if (this.messageListeners.size) for (const l of this.messageListeners) l();
     if (out.kind === 'control') return this.onControl(out, conn);
     if (out.kind !== 'records') return;
     this.addRecords(out.records, conn, receivedAt);
@@ -337,6 +366,7 @@ export class Collector {
       if (parts.length === 0) return;
       const started = Date.now();
       const files = [];
+      this.inFlightRows = parts.reduce((n, p) => n + p.table.length, 0);
       for (const p of parts) {
         try {
           files.push(...(await (this.o.write ? this.o.write([p]) : writeBronze(this.o.store, [p]))));
@@ -345,6 +375,7 @@ export class Collector {
           this.stats.flushFailed();
           this.log.error({ err: (err as Error).message, dataset: p.spec.name, ...p.values }, 'bronze write failed; will retry');
         }
+        this.inFlightRows -= p.table.length;
       }
       this.stats.flushed(files, Date.now() - started);
       if (files.length) this.o.onFlush?.(files);
@@ -355,5 +386,10 @@ export class Collector {
   /** Rows whose Bronze write has failed and not yet succeeded. */
   get unwrittenRows(): number {
     return this.unwritten.reduce((n, p) => n + p.table.length, 0);
+  }
+
+  /** Every row received and not (yet) written: buffered, in a write under way, or in a failed write. */
+  get pendingRows(): number {
+    return this.buffers.bufferedRows + this.inFlightRows + this.unwrittenRows;
   }
 }

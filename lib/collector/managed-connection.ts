@@ -48,6 +48,8 @@ export class ManagedConnection {
   private next?: WsConnection;
   private openedAt = NaN;
   private stopped = false;
+  /** Sockets replaced after they had opened (their `opens` no longer shows in `current`). */
+  private retired = 0;
   rollovers = 0;
 
   constructor(private readonly o: ManagedConnectionOptions) {
@@ -64,6 +66,21 @@ export class ManagedConnection {
 
   get rolling(): boolean {
     return this.next !== undefined;
+  }
+
+  /** True while the delivering socket is open. */
+  get connected(): boolean {
+    return this.current.connected;
+  }
+
+  /** True once any socket of this connection has opened. */
+  get everOpened(): boolean {
+    return this.current.opens > 0 || this.retired > 0;
+  }
+
+  /** Why the latest connection attempt failed, while none has opened since. */
+  get lastError(): string | undefined {
+    return this.current.lastError;
   }
 
   start(): Promise<void> {
@@ -124,6 +141,7 @@ export class ManagedConnection {
 
   private promote(): void {
     const old = this.current;
+    this.retired += old.opens;
     this.current = this.next!;
     this.next = undefined;
     this.openedAt = NaN;
@@ -135,6 +153,7 @@ export class ManagedConnection {
     if (this.next) {
       // The old socket died before the replacement delivered; the replacement takes over when it does.
       void conn.stop();
+      this.retired += conn.opens;
       this.current = this.next;
       this.next = undefined;
       this.openedAt = NaN;

@@ -249,6 +249,11 @@ export class BronzeUploader {
     return this.pending.map((p) => p.key);
   }
 
+  /** Objects waiting for the store, oldest first, and whether each is safe on disk or held in memory only. */
+  pendingObjects(): { key: string; onDisk: boolean }[] {
+    return this.pending.map((p) => ({ key: p.key, onDisk: p.onDisk }));
+  }
+
   /** Stops the background drainer (waits for a pass in progress). Pending objects stay on disk. */
   async close(): Promise<void> {
     this.closed = true;

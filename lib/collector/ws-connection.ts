@@ -3,7 +3,9 @@ import type { Logger } from '../util/log';
 
 /**
  * One WebSocket with automatic reconnects: exponential backoff with full jitter and a cap, and a silence timer
- * that treats a stream with no traffic as dead. The `ws` client answers server pings itself.
+ * that treats a stream with no traffic as dead. The `ws` client answers server pings itself. An opening
+ * handshake that gets no answer is abandoned and retried, so a server that accepts TCP and then says nothing
+ * cannot hold the connection in "connecting" for ever.
  */
 
 export interface Backoff {
@@ -13,6 +15,7 @@ export interface Backoff {
 }
 
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000, factor: 2 };
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface WsConnectionOptions {
   url: string;
@@ -23,6 +26,8 @@ export interface WsConnectionOptions {
   /** Reconnect when nothing arrives for this long (ms); 0 disables. */
   silentTimeoutMs?: number;
   backoff?: Backoff;
+  /** Give up an opening handshake with no answer after this long, then retry (default 10 s). */
+  handshakeTimeoutMs?: number;
   now?: () => number;
   log: Logger;
   random?: () => number;
@@ -43,7 +48,11 @@ export class WsConnection {
   /** Why we closed the socket ourselves, reported instead of the close code. */
   private closingCause?: string;
   reconnects = 0;
+  /** Connections that opened (the first, and every reconnect that succeeded). */
+  opens = 0;
   lastMessageAt = 0;
+  /** Why the latest attempt failed (e.g. `connect ECONNREFUSED 127.0.0.1:9`), until a connection opens. */
+  lastError?: string;
 
   constructor(private readonly o: WsConnectionOptions) {}
 
@@ -51,8 +60,9 @@ export class WsConnection {
     return this.ws?.readyState === WebSocket.OPEN;
   }
 
-  /** Connects; resolves once the first connection is open (never, if stop() comes first). */
+  /** Connects; resolves once the first connection is open, or on stop() (callers must not wait on a dead feed). */
   start(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       this.opened = resolve;
       this.connect();
@@ -61,12 +71,15 @@ export class WsConnection {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.o.url, { perMessageDeflate: false });
+    const handshakeTimeout = this.o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const ws = new WebSocket(this.o.url, { perMessageDeflate: false, handshakeTimeout });
     this.ws = ws;
     let wasOpen = false;
     ws.on('open', () => {
       wasOpen = true;
+      this.opens++;
       this.attempt = 0;
+      this.lastError = undefined;
       this.armSilenceTimer();
       this.o.log.info({ url: this.o.url }, 'websocket open');
       this.o.onOpen?.();
@@ -80,7 +93,11 @@ export class WsConnection {
     });
     // A server ping proves the socket alive even when the market is quiet (Binance US pings every 3 minutes).
     ws.on('ping', () => this.armSilenceTimer());
-    ws.on('error', (err) => this.o.log.warn({ err: err.message }, 'websocket error'));
+    ws.on('error', (err) => {
+      if (this.stopped) return; // our own abort of a handshake in progress
+      this.lastError = err.message;
+      this.o.log.warn({ err: err.message }, 'websocket error');
+    });
     ws.on('close', (code, reason) => {
       this.clearSilenceTimer();
       if (this.ws !== ws) return;
@@ -122,6 +139,8 @@ export class WsConnection {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.opened?.();
+    this.opened = undefined;
     this.clearSilenceTimer();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const ws = this.ws;

@@ -18,14 +18,19 @@ describe('container configuration from the environment', () => {
 
   it('reads the optional variables', () => {
     const c = configFromEnv({
-      ...BASE, SOURCES: '[{"source":"binance","symbols":["BTCUSDT"]},{"source":"binanceus","symbols":["BTCUSD"],"endpoint":"wss://proxy.example/us"}]',
+      ...BASE,
+      SOURCES: '[{"source":"binance","symbols":["BTCUSDT"]},'
+        + '{"source":"binanceus","symbols":["BTCUSD"],"endpoint":"wss://proxy.example/us","restEndpoint":"https://proxy.example"}]',
       ENDPOINT_BINANCE: 'ws://127.0.0.1:9000', ENDPOINT_BINANCE_FUTURES: 'wss://ignored.example', S3_ENDPOINT: 'http://127.0.0.1:4568', LAKE_REGION: 'eu-west-1',
       FLUSH_INTERVAL_SECONDS: '60', STOP_DEADLINE_SECONDS: '90', SPOOL_DIR: '/data/spool', HEARTBEAT_FILE: '/var/run/hb.json', HEARTBEAT_INTERVAL_SECONDS: '60', HEARTBEAT_MAX_AGE_SECONDS: '300',
     });
     expect(c).toEqual({
       lakeUrl: 's3://my-lake/data/', lakeRegion: 'eu-west-1', s3Endpoint: 'http://127.0.0.1:4568',
       service: {
-        sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:9000' }, { source: 'binanceus', symbols: ['BTCUSD'], endpoint: 'wss://proxy.example/us' }],
+        sources: [
+          { source: 'binance', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:9000' },
+          { source: 'binanceus', symbols: ['BTCUSD'], endpoint: 'wss://proxy.example/us', restEndpoint: 'https://proxy.example' },
+        ],
         flushIntervalMs: 60_000, stopDeadlineMs: 90_000, spoolDir: '/data/spool',
       },
       heartbeatFile: '/var/run/hb.json', heartbeatIntervalMs: 60_000,
@@ -48,6 +53,7 @@ describe('container configuration from the environment', () => {
     [{ SOURCES: '[{"source":"binance","symbols":"BTCUSDT"}]' }, 'SOURCES[0].symbols must be a non-empty array'],
     [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT",""]}]' }, 'SOURCES[0].symbols must be a non-empty array'],
     [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"https://x"}]' }, "SOURCES[0].endpoint 'https://x' must start with ws:// or wss://"],
+    [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"restEndpoint":"wss://x"}]' }, "restEndpoint 'wss://x' must start with http"],
     [{ ENDPOINT_BINANCE: 'not a url' }, "ENDPOINT_BINANCE 'not a url' is not a URL"],
     [{ ENDPOINT_BINANCE_US: 'ws://x' }, 'ENDPOINT_BINANCE_US names no source'],
     [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"ws://a"}]', ENDPOINT_BINANCE: 'ws://b' }, "source 'binance' has an endpoint in SOURCES and in ENDPOINT_BINANCE"],

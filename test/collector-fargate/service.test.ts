@@ -1,7 +1,9 @@
-import { CollectorService } from '../../lib/collector/service';
+import path from 'node:path';
+import { sourceProfile } from '../../lib/app/sources';
+import { CollectorService, restBaseFor } from '../../lib/collector/service';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
-import { startSimulator } from '../../lib/simulator';
+import { startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { UserError } from '../../lib/util/errors';
@@ -32,9 +34,10 @@ class UnreliableStore extends LocalObjectStore {
   }
 }
 
-async function quiescent(service: CollectorService): Promise<void> {
-  const total = () => service.snapshot().reduce((n, s) => n + s.collector.messages, 0);
-  for (let last = -1; total() !== last; ) { last = total(); await new Promise((r) => setTimeout(r, 300)); }
+/** Once the simulator has reached its end, everything it sent has been read: no clock involved. */
+async function readEverything(service: CollectorService, sim: RunningSimulator): Promise<void> {
+  await sim.untilEnd();
+  await service.received(sim.stats().messagesSent);
 }
 
 async function tradeIds(store: ObjectStore, exchange: string, symbol: string): Promise<number[]> {
@@ -44,7 +47,10 @@ async function tradeIds(store: ObjectStore, exchange: string, symbol: string): P
 
 describe('collector service', () => {
   it('runs one collector per source into one lake and flushes all of them on stop', async () => {
-    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start: START, end: START + 3 * 60_000, speed: 'max' });
+    // Starting now, not in the past: the binanceus collector runs on the wall clock (only 'sim' sources run on event
+    // time), and simulated hours long gone would look like streams silent for years, rolled over with duplicates.
+    const start = Date.now();
+    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start, end: start + 3 * 60_000, speed: 'max' });
     const store = new LocalObjectStore(tmpDir('service'));
     const service = new CollectorService({
       sources: [
@@ -55,14 +61,16 @@ describe('collector service', () => {
     }, store);
     try {
       await service.start();
-      await sim.untilEnd();
-      await quiescent(service);
+      await readEverything(service, sim);
     } finally {
       await sim.stop();
     }
     const result = await service.stop();
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false });
     const snap = service.snapshot();
+    const rows = snap.reduce((n, s) => n + s.collector.rowsWritten, 0);
+    expect(result).toEqual({
+      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: rows, spooledRows: 0, lostRows: 0,
+    });
     expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([['sim', 'binance', ['BTCUSDT', 'ETHUSDT']], ['binanceus', 'binanceus', ['BTCUSDT']]]);
     for (const s of snap) expect(s.collector).toMatchObject({ bufferedRows: 0, flushFailures: 0, errors: {} });
     // Each collector files its own symbols under its own exchange (file counts depend on timing, symbols do not).
@@ -85,8 +93,7 @@ describe('collector service', () => {
     const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
     try {
       await service.start();
-      await sim.untilEnd();
-      await quiescent(service);
+      await readEverything(service, sim);
     } finally {
       await sim.stop();
     }
@@ -94,7 +101,9 @@ describe('collector service', () => {
     expect(buffered).toBeGreaterThan(0);
     store.failuresLeft = 3;
     const result = await service.stop();
-    expect(result).toEqual({ complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false });
+    expect(result).toEqual({
+      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: buffered, spooledRows: 0, lostRows: 0,
+    });
     const c = service.snapshot()[0].collector;
     expect(c).toMatchObject({ flushFailures: 3, bufferedRows: 0, rowsWritten: buffered });
     expect((await tradeIds(store, 'binance', 'BTCUSDT')).length).toBeGreaterThan(30);
@@ -107,11 +116,17 @@ describe('collector service', () => {
     const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
     try {
       await service.start();
-      while (service.snapshot()[0].collector.bufferedRows === 0) await new Promise((r) => setTimeout(r, 50));
+      await service.received(1);
+      const buffered = service.snapshot()[0].collector.bufferedRows;
+      expect(buffered).toBeGreaterThan(0);
       const t = Date.now();
       const stopping = service.stop(1500);
       expect(service.stop()).toBe(stopping);
-      expect(await stopping).toEqual({ complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true });
+      // The write never finished: the rows it held are still in the collector's buffers, gone at exit.
+      expect(await stopping).toEqual({
+        complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true, writtenRows: 0, spooledRows: 0, lostRows: expect.any(Number),
+      });
+      expect((await stopping).lostRows).toBeGreaterThanOrEqual(buffered);
       expect(Date.now() - t).toBeGreaterThanOrEqual(1400);
       expect(Date.now() - t).toBeLessThan(4000);
       expect(store.puts).toBeGreaterThan(0);
@@ -119,6 +134,43 @@ describe('collector service', () => {
       await sim.stop();
     }
   });
+
+  it('counts the rows it leaves in the spool when the store stays down, and the next start uploads them', async () => {
+    const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 9, start: START, end: START + 60_000, speed: 'max' });
+    const store = new UnreliableStore(tmpDir('service-spool'));
+    const config = {
+      sources: [{ source: 'sim' as const, symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }],
+      flushIntervalMs: 3_600_000, spoolDir: path.join(tmpDir('spool'), 'spool'), spoolDrainOnStopMs: 0,
+    };
+    const first = new CollectorService(config, store);
+    try {
+      await first.start();
+      await readEverything(first, sim);
+    } finally {
+      await sim.stop();
+    }
+    store.failuresLeft = Infinity;
+    const down = await first.stop();
+    const received = first.snapshot()[0].collector.rowsWritten;
+    expect(received).toBeGreaterThan(0);
+    expect(down).toMatchObject({ complete: false, timedOut: false, writtenRows: 0, spooledRows: received, lostRows: 0, unwrittenRows: 0 });
+    expect(down.spooledFiles).toBeGreaterThan(0);
+
+    store.failuresLeft = 0;
+    const second = new CollectorService(config, store);
+    void second.start();
+    // Nothing to collect (the simulator is gone); stop() still waits for the earlier spool's upload.
+    expect(await second.stop()).toMatchObject({ complete: true, spooledFiles: 0 });
+    expect((await tradeIds(store, 'binance', 'BTCUSDT')).length).toBeGreaterThan(30);
+  }, 30_000);
+
+  it('sends REST where the WebSocket goes unless told otherwise: never to the real exchange by accident', () => {
+    const futures = sourceProfile('binance-futures');
+    expect(restBaseFor({}, futures)).toBe('https://fapi.binance.com');
+    expect(restBaseFor({ endpoint: 'ws://127.0.0.1:9000/stream' }, futures)).toBe('http://127.0.0.1:9000');
+    expect(restBaseFor({ endpoint: 'wss://relay.example:9443' }, futures)).toBe('https://relay.example:9443');
+    expect(restBaseFor({ endpoint: 'ws://127.0.0.1:9000', restEndpoint: 'http://127.0.0.1:9001/' }, futures)).toBe('http://127.0.0.1:9001');
+  }, 5_000);
 
   it('rejects configurations no collector can run', () => {
     const store = new LocalObjectStore(tmpDir('service-config'));
