@@ -67,7 +67,8 @@ describe('the collector group under its synthesized IAM policies', () => {
   it('the collector writes Bronze, spools it while S3 fails and re-uploads it, all under its task role', async () => {
     const role = RolePolicy.fromTemplate(t, t.one('AWS::IAM::Role', 'CollectorbinanceCollectorTaskTaskRole'));
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 8, start: START, end: START + 6 * MIN, speed: 'max' });
-    const spoolDir = tmpDir('iam-spool');
+    // Nested: the service keeps its state file beside the spool, which must not be a folder other tests share.
+    const spoolDir = path.join(tmpDir('iam-spool'), 'spool');
     try {
       const stats = await asRole(role, async () => {
         const service = new CollectorService({ sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: MIN, spoolDir }, gated);
