@@ -35,7 +35,8 @@ async function main(): Promise<void> {
 
   const date = new Date().toISOString().slice(0, 10);
   const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}-${os.arch()}`;
-  process.stdout.write(`# Bench ${date}${args.quick ? ' (--quick: smoke test, not figures to quote)' : ''}\n\n${machine}\n`);
+  const scale = args.scale !== 1 ? ` (--scale ${args.scale})` : '';
+  process.stdout.write(`# Bench ${date}${scale}${args.quick ? ' (--quick: smoke test, not figures to quote)' : ''}\n\n${machine}\n`);
 
   let failed = false;
   for (const name of names) {
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       process.stderr.write(`[${name} ${s}s] ${m}\n`);
     };
     const ctx: SectionContext = {
-      quick: args.quick, workDir, repoRoot: REPO_ROOT, log,
+      quick: args.quick, scale: args.scale, workDir, repoRoot: REPO_ROOT, log,
       child: (task) => runChild(task, REPO_ROOT),
       measure: (label, task, runs) => measureRuns(task, runs, REPO_ROOT, log, label),
     };
@@ -62,8 +63,8 @@ async function main(): Promise<void> {
       process.stdout.write(`\n_Section ran in ${seconds.toFixed(0)} s; load average at start ${load0}, at end ${loadAvg()}._\n`);
       if (args.save) {
         mkdirSync(OUT_DIR, { recursive: true });
-        const file = path.join(OUT_DIR, `${name}${args.quick ? '.quick' : ''}.json`);
-        const json: Json = { section: name, date: new Date().toISOString(), quick: args.quick, machine, seconds,
+        const file = path.join(OUT_DIR, `${name}${args.scale !== 1 ? `.x${args.scale}` : ''}${args.quick ? '.quick' : ''}.json`);
+        const json: Json = { section: name, date: new Date().toISOString(), quick: args.quick, scale: args.scale, machine, seconds,
           tables: report.tables as unknown as Json, notes: report.notes ?? [], data: report.data ?? null };
         writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
         log(`results written to ${path.relative(REPO_ROOT, file)}`);

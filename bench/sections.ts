@@ -9,4 +9,5 @@ export const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   collector: () => import('./sections/collector'),
   silver: () => import('./sections/silver'),
   gold: () => import('./sections/gold'),
+  sizing: () => import('./sections/sizing'),
 };

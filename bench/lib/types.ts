@@ -100,6 +100,8 @@ export interface SectionReport {
 export interface SectionContext {
   /** Smaller inputs and one run per case: a smoke test, not figures to quote. */
   quick: boolean;
+  /** `--scale k`: a simulated market k times as busy as the section's reference day (default 1). */
+  scale: number;
   /** Scratch directory for this section, deleted afterwards. */
   workDir: string;
   /** Repository root (cwd of child processes). */

@@ -52,7 +52,10 @@ export interface LakehouseConfig {
    * of creating them, which would fail because the names are taken.
    */
   adoptRetainedLake: boolean;
-  /** Partitions a build (daily or rebuild) runs at once per stage. */
+  /**
+   * Partitions a build (daily or rebuild) runs at once per stage. Default 50: about what one S3 prefix serves to
+   * Gold's reads, and 5 % of an account's default Lambda concurrency (docs/scaling.md, "Sizing").
+   */
   buildConcurrency: number;
   /** Share (%) of a build stage's partitions that may fail before the build stops. */
   buildToleratedFailurePercent: number;
@@ -87,7 +90,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   athenaScanLimitGb: 10,
   destroyDataOnDelete: false,
   adoptRetainedLake: false,
-  buildConcurrency: 20,
+  buildConcurrency: 50,
   buildToleratedFailurePercent: 5,
   historyStart: '2017-01-01',
   logRetentionDays: 30,

@@ -62,7 +62,7 @@ describe('jobs construct (Lambdas, schedules, build state machine)', () => {
     for (const stage of ['Silver', 'Gold']) {
       const map = def.States[`${stage}Partitions`];
       expect(map).toMatchObject({
-        Type: 'Map', MaxConcurrency: 20, ToleratedFailurePercentage: 5,
+        Type: 'Map', MaxConcurrency: 50, ToleratedFailurePercentage: 5,
         ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
         ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `$.${stage.toLowerCase()}.plan.key` } },
         ResultWriter: { Parameters: { Prefix: 'jobs/map-runs' } },

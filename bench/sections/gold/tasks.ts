@@ -12,6 +12,7 @@ import type { Row } from '../../../lib/schema/types';
 import { seededRandom } from '../../../lib/simulator/market/rng';
 import { addDays, dateRange, dayStart, partitionFileKey } from '../../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
+import type { ObjectStore } from '../../../lib/storage/object-store';
 import { Table, TableBuilder } from '../../../lib/table/table';
 import type { TaskFn } from '../../lib/types';
 
@@ -107,6 +108,57 @@ export const DAY = '2024-03-15';
 export const EXCHANGE = 'binance';
 export const SYMBOL = 'BTCUSDT';
 
+const meta = (t: number): Row => ({ base: 'BTC', quote: 'USDT', ingest_time: t, source: 'ws', quality_flags: 0 });
+
+/**
+ * A day of Silver book_top10, one snapshot every 100 ms around a slow sine. `persistent`: prices on a 0.01 grid and
+ * two sizes changed per snapshot, as a real book mostly repeats itself between snapshots (and compresses so);
+ * otherwise every size is fresh noise.
+ */
+export async function writeSilverBook(store: ObjectStore, dt: string, rnd = seededRandom(5), persistent = false): Promise<void> {
+  const book = new TableBuilder(dataset('silver', 'book_top10'), 864_000);
+  const t0 = dayStart(dt);
+  const sizes = persistent ? Array.from({ length: 20 }, () => rnd() * 5) : [];
+  for (let k = 0; k < 864_000; k++) {
+    const t = t0 + k * 100;
+    const wave = 40_000 + 200 * Math.sin(t / 3.6e6);
+    const mid = persistent ? Math.round(wave * 100) / 100 : wave;
+    const r: Row = { event_time: t, last_update_id: k, ...meta(t) };
+    if (persistent) for (let c = 0; c < 2; c++) sizes[Math.floor(rnd() * 20)] = Math.round(rnd() * 5e5) / 1e5;
+    for (let l = 1; l <= 10; l++) {
+      r[`bid_px_${l}`] = mid - 0.01 * l; r[`ask_px_${l}`] = mid + 0.01 * l;
+      r[`bid_sz_${l}`] = persistent ? sizes[l - 1] : rnd() * 5;
+      r[`ask_sz_${l}`] = persistent ? sizes[9 + l] : rnd() * 5;
+    }
+    book.push(r);
+  }
+  await putTable(store, partitionFileKey(dataset('silver', 'book_top10'), { exchange: EXCHANGE, symbol: SYMBOL, dt }), book.build());
+}
+
+/** The mapped perpetual's Silver funding (every 3 s), open interest (every minute) and liquidations for `dates`. */
+export async function writeSilverPerp(store: ObjectStore, dates: readonly string[], rnd = seededRandom(6)): Promise<void> {
+  const perp = { exchange: 'binance-futures', symbol: SYMBOL };
+  for (const dt of dates) {
+    const s = dayStart(dt);
+    const funding: Row[] = [];
+    const oi: Row[] = [];
+    const liq: Row[] = [];
+    for (let t = s; t < s + 86_400_000; t += 3_000) {
+      funding.push({ event_time: t, mark_price: 40_000, index_price: 39_990, funding_rate: 0.0001, next_funding_time: null, ...meta(t) });
+    }
+    for (let t = s; t < s + 86_400_000; t += 60_000) {
+      oi.push({ event_time: t, open_interest: 80_000 + rnd() * 100, open_interest_value: null, ...meta(t) });
+    }
+    for (let t = s; t < s + 86_400_000; t += 120_000) {
+      const side = rnd() < 0.5 ? 'BUY' : 'SELL';
+      liq.push({ event_time: t, side, price: 40_000, qty: 0.1, avg_price: 40_000, status: 'FILLED', filled_qty: 0.1, ...meta(t) });
+    }
+    for (const [name, rows] of [['funding', funding], ['open_interest', oi], ['liquidations', liq]] as const) {
+      await putTable(store, partitionFileKey(dataset('silver', name), { ...perp, dt }), Table.fromRows(dataset('silver', name), rows));
+    }
+  }
+}
+
 /** args: { root } → writes 13 days of Silver 1m (+1d), a day of 100 ms book_top10 and the perpetual's events. */
 export const lakeSetup: TaskFn = async (args) => {
   const { root } = args as { root: string };
@@ -120,33 +172,8 @@ export const lakeSetup: TaskFn = async (args) => {
     await putTable(store, partitionFileKey(SILVER_KLINES, { timeframe: '1m', exchange: EXCHANGE, symbol: SYMBOL, dt }), bars.take(idx));
   }
   const rnd = seededRandom(5);
-  const meta = (t: number): Row => ({ base: 'BTC', quote: 'USDT', ingest_time: t, source: 'ws', quality_flags: 0 });
-  const book = new TableBuilder(dataset('silver', 'book_top10'), 864_000);
-  const t0 = dayStart(DAY);
-  for (let k = 0; k < 864_000; k++) {
-    const t = t0 + k * 100;
-    const mid = 40_000 + 200 * Math.sin(t / 3.6e6);
-    const r: Row = { event_time: t, last_update_id: k, ...meta(t) };
-    for (let l = 1; l <= 10; l++) {
-      r[`bid_px_${l}`] = mid - 0.01 * l; r[`ask_px_${l}`] = mid + 0.01 * l;
-      r[`bid_sz_${l}`] = rnd() * 5; r[`ask_sz_${l}`] = rnd() * 5;
-    }
-    book.push(r);
-  }
-  await putTable(store, partitionFileKey(dataset('silver', 'book_top10'), { exchange: EXCHANGE, symbol: SYMBOL, dt: DAY }), book.build());
-  const perp = { exchange: 'binance-futures', symbol: SYMBOL };
-  for (const dt of [addDays(DAY, -1), DAY]) {
-    const s = dayStart(dt);
-    const funding: Row[] = [];
-    const oi: Row[] = [];
-    const liq: Row[] = [];
-    for (let t = s; t < s + 86_400_000; t += 3_000) funding.push({ event_time: t, mark_price: 40_000, index_price: 39_990, funding_rate: 0.0001, next_funding_time: null, ...meta(t) });
-    for (let t = s; t < s + 86_400_000; t += 60_000) oi.push({ event_time: t, open_interest: 80_000 + rnd() * 100, open_interest_value: null, ...meta(t) });
-    for (let t = s; t < s + 86_400_000; t += 120_000) liq.push({ event_time: t, side: rnd() < 0.5 ? 'BUY' : 'SELL', price: 40_000, qty: 0.1, avg_price: 40_000, status: 'FILLED', filled_qty: 0.1, ...meta(t) });
-    for (const [name, rows] of [['funding', funding], ['open_interest', oi], ['liquidations', liq]] as const) {
-      await putTable(store, partitionFileKey(dataset('silver', name), { ...perp, dt }), Table.fromRows(dataset('silver', name), rows));
-    }
-  }
+  await writeSilverBook(store, DAY, rnd);
+  await writeSilverPerp(store, [addDays(DAY, -1), DAY], rnd);
   return { days: 14, book: 864_000 };
 };
 

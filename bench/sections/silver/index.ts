@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Cell, ChildOutcome, Json, Measured, ReportTable, Section } from '../../lib/types';
 import { failCell } from '../../lib/markdown';
-import type { SetupResult } from './setup';
+import { REFERENCE_QUOTES_PER_SECOND, REFERENCE_TRADES_PER_DAY, type SetupResult } from './setup';
 
 /**
  * Silver for one simulated day of one symbol (issue: 864,000 book_top10 snapshots and 2,000,000 trades on one
@@ -59,7 +59,8 @@ function stepTable(title: string, o: ChildOutcome<Json>, steps: Step[] | undefin
 
 export const section: Section = {
   name: 'silver',
-  title: 'Silver for one simulated day of one symbol (2,000,000 trades, 864,000 book_top10 snapshots) vs DuckDB on one core',
+  title: 'Silver for one simulated day of one symbol (2,000,000 trades and 864,000 quotes × --scale, '
+    + '864,000 book_top10 snapshots) vs DuckDB on one core',
   async run(ctx) {
     const hours = ctx.quick ? 1 : 24;
     // One run per case: ours takes about a minute on the full day, and the step-by-step runs repeat both once more.
@@ -68,8 +69,11 @@ export const section: Section = {
     const out = path.join(ctx.workDir, 'duckdb-out');
     const duckVersion = version(ctx.repoRoot, '@duckdb/node-api');
 
-    ctx.log(`setup: ${hours} h of Bronze`);
-    const setup = await ctx.child<SetupResult>({ module: SETUP, fn: 'setup', args: { root, hours } });
+    // --scale k: trades and quotes k times as many; book_top10 stays at one snapshot per 100 ms, the stream's rate.
+    const tradesPerDay = Math.round(REFERENCE_TRADES_PER_DAY * ctx.scale);
+    const quotesPerSecond = REFERENCE_QUOTES_PER_SECOND * ctx.scale;
+    ctx.log(`setup: ${hours} h of Bronze, scale ${ctx.scale}`);
+    const setup = await ctx.child<SetupResult>({ module: SETUP, fn: 'setup', args: { root, hours, tradesPerDay, quotesPerSecond } });
     if (!setup.ok) throw new Error(`silver bench setup failed: ${setup.error}`);
     const input = setup.result;
     ctx.log(`setup done in ${setup.seconds.toFixed(1)} s: ${JSON.stringify(input)}`);
@@ -95,7 +99,11 @@ export const section: Section = {
         tRatio: isOurs ? (ratio === null ? null : `${mark(ratio <= TARGET_RATIO)} (${ratio.toFixed(1)}×)`) : null,
       };
     };
-    const title = `One day, ${SYMBOL_LABEL}: ${input.trades.toLocaleString('en-US')} Bronze trades (${input.tradeDuplicates.toLocaleString('en-US')} duplicates), ${input.book.toLocaleString('en-US')} book_top10, ${input.quotes.toLocaleString('en-US')} quotes, ${input.klines.toLocaleString('en-US')} 1m klines${ctx.quick ? ' (quick: 1 hour of ticks)' : ''}`;
+    const scaled = ctx.scale !== 1 ? ` (--scale ${ctx.scale})` : '';
+    const n = (v: number) => v.toLocaleString('en-US');
+    const title = `One day${scaled}, ${SYMBOL_LABEL}: ${n(input.trades)} Bronze trades (${n(input.tradeDuplicates)} duplicates), `
+      + `${n(input.book)} book_top10, ${n(input.quotes)} quotes, ${n(input.klines)} 1m klines`
+      + `${ctx.quick ? ' (quick: 1 hour of ticks)' : ''}`;
     const main: ReportTable = {
       title,
       reference: { key: 'case', value: 'DuckDB (threads=1)' },
@@ -113,7 +121,10 @@ export const section: Section = {
       ],
       rows: [row('ours (runSilver)', ours, true), row('DuckDB (threads=1)', duck, false)],
       notes: [
-        `Bronze input: ${input.files} hourly Parquet files, ${input.bronzeMB.toFixed(1)} MB (GZIP, as putTable writes them), written untimed by a setup child from the simulator's market model (seed 7, ${Math.round(2_000_000 / 1440)} trades/min); every 100th trade is written twice, the copy ingested 1.5 s later. Quotes are the top level of the book rows.`,
+        `Bronze input: ${input.files} hourly Parquet files, ${input.bronzeMB.toFixed(1)} MB (GZIP, as putTable writes them), `
+          + `written untimed by a setup child from the simulator's market model (seed 7, ${Math.round(tradesPerDay / 1440)} trades/min); `
+          + 'every 100th trade is written twice, the copy ingested 1.5 s later. '
+          + `Quotes are the top level of the book rows, ${quotesPerSecond} a second.`,
         'ours = `runSilver({ store, dt, exchange, symbol })`: klines 1m cleaned + 6 derived timeframes, trades / quotes / book_top10 read, validated, deduplicated, sorted, flagged, written with their quarantine, then bars_1s, then the quality report. Node, one JS thread (the child may use libuv threads for file I/O).',
         'DuckDB = the same deduplications (first copy per trade_id / update_id / last_update_id by ingest_time; last closed update per kline minute), a day filter and minimal validity filters, sorts, bars_1s (OHLCV, vwap, trade count, last bid/ask carried forward) and the derived kline timeframes, all written as snappy Parquet, with `SET threads = 1`; it does not run the registry validator, outlier flags, id-gap detection or quarantine, so it does less than ours.',
         `wall s is the timed block (ours: the runSilver call; DuckDB: the SQL statements, the instance already open); CPU s is user + system of the whole child over the same block; peak RSS is the child's maxRSS over its whole life, including Node + tsx (~90 MB) and the imported code. Medians of ${runs} run(s), each a fresh process.`,
