@@ -52,6 +52,8 @@ export interface LakehouseConfig {
    * of creating them, which would fail because the names are taken.
    */
   adoptRetainedLake: boolean;
+  /** Memory of the Silver Lambda: its peak grows with a symbol-day's trades and quotes (docs/scaling.md, "Sizing"). */
+  silverMemoryMiB: number;
   /**
    * Partitions a build (daily or rebuild) runs at once per stage. Default 50: about what one S3 prefix serves to
    * Gold's reads, and 5 % of an account's default Lambda concurrency (docs/scaling.md, "Sizing").
@@ -90,6 +92,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   athenaScanLimitGb: 10,
   destroyDataOnDelete: false,
   adoptRetainedLake: false,
+  silverMemoryMiB: 6144,
   buildConcurrency: 50,
   buildToleratedFailurePercent: 5,
   historyStart: '2017-01-01',
@@ -139,6 +142,7 @@ export function validateConfig(c: LakehouseConfig): LakehouseConfig {
   if (!Array.isArray(c.extraSymbols) || c.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
   if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(c.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
   if (c.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
+  if (!Number.isInteger(c.silverMemoryMiB) || c.silverMemoryMiB < 1024 || c.silverMemoryMiB > 10_240) fail('silverMemoryMiB', 'a whole number of MiB from 1024 to 10240 (Lambda\'s range)');
   if (!Number.isInteger(c.buildConcurrency) || c.buildConcurrency < 1 || c.buildConcurrency > 10_000) fail('buildConcurrency', 'a whole number from 1 to 10000');
   if (c.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
   if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);

@@ -22,6 +22,7 @@ export interface LakehouseJobsProps {
   readonly bucket: s3.IBucket;
   readonly lakeUrl: string;
   readonly buildSchedule: string;
+  readonly silverMemoryMiB: number;
   readonly buildConcurrency: number;
   readonly buildToleratedFailurePercent: number;
   readonly logRetentionDays: number;
@@ -68,7 +69,7 @@ export class LakehouseJobs extends Construct {
     const common = { logRetentionDays: props.logRetentionDays, destroyOnDelete: props.destroyOnDelete, bucket: props.bucket };
     const environment = { LAKE_URL: props.lakeUrl };
     this.functions = {
-      silver: lakeJob(this, 'silver', { ...common, description: 'Silver: clean one partition of Bronze into Silver, quarantine and quality report', memoryMiB: 3008, timeout: Duration.minutes(15), environment }),
+      silver: lakeJob(this, 'silver', { ...common, description: 'Silver: clean one partition of Bronze into Silver, quarantine and quality report', memoryMiB: props.silverMemoryMiB, timeout: Duration.minutes(15), environment }),
       gold: lakeJob(this, 'gold', { ...common, description: 'Gold: features_1m and OHLCV tables for one partition from Silver', memoryMiB: 2048, timeout: Duration.minutes(15), environment }),
       health: lakeJob(this, 'health', { ...common, description: 'Health: freshness, completeness and feature validity metrics', memoryMiB: 1024, timeout: Duration.minutes(5), environment, deadLetterQueue: this.deadLetterQueue }),
       plan: lakeJob(this, 'plan', { ...common, description: 'Build planner: lists the partitions of a date range for the build state machine', memoryMiB: 512, timeout: Duration.minutes(5), environment }),

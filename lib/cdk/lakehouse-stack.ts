@@ -48,7 +48,7 @@ export class LakehouseStack extends Stack {
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
     this.jobs = new LakehouseJobs(this, 'Jobs', {
-      bucket, lakeUrl, buildSchedule: c.buildSchedule, buildConcurrency: c.buildConcurrency, buildToleratedFailurePercent: c.buildToleratedFailurePercent,
+      bucket, lakeUrl, buildSchedule: c.buildSchedule, silverMemoryMiB: c.silverMemoryMiB, buildConcurrency: c.buildConcurrency, buildToleratedFailurePercent: c.buildToleratedFailurePercent,
       logRetentionDays: c.logRetentionDays, destroyOnDelete,
       catalog: { catalog: this.catalog, symbols, exchanges, schedule: c.catalogSchedule },
     });

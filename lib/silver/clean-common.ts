@@ -1,3 +1,4 @@
+import { ShardedMap } from '../util/sharded-map';
 import { QualityFlag, type QualityFlagName } from '../schema/quality-flags';
 import { dataset } from '../schema/registry';
 import { validateTable } from '../schema/validate';
@@ -94,7 +95,7 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
   // one, so the first copy received wins whatever order the Bronze files were read in.
   // A bucket is a bare index until a second distinct row shares its key: a day of book snapshots is 864,000
   // keys, and an array per key would double the cost of the pass.
-  const buckets = new Map<number | string, number | number[]>();
+  const buckets = new ShardedMap<number | string, number | number[]>();
   const kept = new Uint8Array(bronze.length);
   const same = rules.same ?? (() => true);
 

@@ -17,7 +17,7 @@ describe('jobs construct (Lambdas, schedules, build state machine)', () => {
       expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
     }
     const silver = functions.find(([id]) => id.startsWith('JobsSilver'))![1].Properties;
-    expect(silver).toMatchObject({ MemorySize: 3008, Timeout: 900 });
+    expect(silver).toMatchObject({ MemorySize: 6144, Timeout: 900 });
   });
 
   // What each role may do in the lake is proven by running the jobs under it (test/aws/jobs-under-iam.test.ts);
