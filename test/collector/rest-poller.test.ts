@@ -92,7 +92,8 @@ describe('REST poller on an injected clock', () => {
     // The pause over, the late round runs; the next one is back on the boundary.
     await h.at(90_000);
     await h.at(2 * MIN);
-    expect(h.requests.map((r) => `${r.symbol}@${r.at - T0}`)).toEqual(['BTCUSDT@0', 'BTCUSDT@90000', 'ETHUSDT@90000', 'BTCUSDT@120000', 'ETHUSDT@120000']);
+    expect(h.requests.map((r) => `${r.symbol}@${r.at - T0}`))
+      .toEqual(['BTCUSDT@0', 'BTCUSDT@90000', 'ETHUSDT@90000', 'BTCUSDT@120000', 'ETHUSDT@120000']);
     expect(h.poller.stats).toMatchObject({ refused429: 1, refused418: 0, readings: 4 });
   });
 

@@ -49,7 +49,9 @@ async function runFixtures(): Promise<Run> {
   const args = [path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', JSON.stringify(config), '--json', '--outputFile', out];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '--import tsx', LOG_LEVEL: 'warn', LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS), TEST_OUTPUT: '' },
+    env: {
+      ...process.env, NODE_OPTIONS: '--import tsx', LOG_LEVEL: 'warn', LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS), TEST_OUTPUT: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -113,13 +115,16 @@ describe('per-test timeouts and buffered output under jest-light-runner', () => 
     const spin = run.files.get('spin.fixture.ts')!;
     expect(spin.status).toBe('failed');
     expect(spin.message).toContain('Worker exited unexpectedly');
-    expect(run.output).toContain('test "spinning > never yields" blocked the event loop past its timeout of 500 ms; killing its test process');
+    expect(run.output)
+      .toContain('test "spinning > never yields" blocked the event loop past its timeout of 500 ms; killing its test process ');
     expect(test('output.fixture.ts', 'passes after the failure').status).toBe('passed');
   });
 
   it('drops the output of passing tests and appends a failing test’s output (file load, beforeAll, its own) to its failure', () => {
     expect(test('output.fixture.ts', 'passes quietly').status).toBe('passed');
-    for (const line of ['PASSING-LOG-LINE', 'PASSING-CONSOLE-LINE', 'PASSING-STDERR-LINE', 'LATER-PASSING-LINE']) expect(run.output).not.toContain(line);
+    for (const line of ['PASSING-LOG-LINE', 'PASSING-CONSOLE-LINE', 'PASSING-STDERR-LINE', 'LATER-PASSING-LINE']) {
+      expect(run.output).not.toContain(line);
+    }
     const failure = test('output.fixture.ts', 'fails with its output').failureMessages.join('\n');
     expect(failure).toContain('Expected: "expected"');
     const order = ['LOADING-LINE', 'BEFORE-ALL-LINE', 'FAILING-LOG-LINE', 'FAILING-CONSOLE-LINE'].map((l) => failure.indexOf(l));

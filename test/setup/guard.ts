@@ -120,7 +120,8 @@ parentPort.on('message', (m) => {
   clearTimeout(timer);
   if (!m.arm) return;
   timer = setTimeout(() => {
-    fs.writeSync(2, '\\n' + m.what + ' blocked the event loop past its timeout of ' + m.timeoutMs + ' ms; killing its test process ' + m.pid + '\\n');
+    const what = m.what + ' blocked the event loop past its timeout of ' + m.timeoutMs + ' ms';
+    fs.writeSync(2, '\\n' + what + '; killing its test process ' + m.pid + '\\n');
     process.kill(m.pid, 'SIGKILL');
   }, m.timeoutMs + m.graceMs);
 });
