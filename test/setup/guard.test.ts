@@ -1,18 +1,21 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tmpDir } from '../helpers/sample-rows';
 
 /**
- * The guard every test runs under (test/setup/guard.ts), proven on the fixtures in test/setup/fixtures by a
- * jest of their own with this repository's runner setup: hung tests and hooks fail within their timeout and
- * name themselves, a test that blocks its event loop is killed and the run goes on, and only failing tests
- * show what they wrote.
+ * The guard every test runs under (test/setup/guard.ts) and the runner (test/setup/runner.mjs), proven on the
+ * fixtures in test/setup/fixtures by a jest of their own with this repository's runner setup: hung tests and
+ * hooks fail within their timeout and name themselves, a test that blocks its event loop is killed and the run
+ * goes on, only failing tests show what they wrote, and test processes that start at different times all run.
  */
 
 const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(ROOT, 'test/setup/fixtures');
 const DEFAULT_TIMEOUT_MS = 3000;
 const GRACE_MS = 1000;
+/** A fixture run that has not ended by then has hung: it is killed, so no test process outlives this file. */
+const FIXTURE_RUN_LIMIT_MS = 80_000;
 
 interface AssertionResult {
   fullName: string;
@@ -33,13 +36,16 @@ interface Run {
   files: Map<string, FileResult>;
 }
 
-async function runFixtures(): Promise<Run> {
+const running = new Set<ChildProcess>();
+
+/** Runs jest with this repository's runner and guard on the fixtures under `dir`. */
+async function runFixtures(dir: string, preload?: string): Promise<Run> {
   const out = path.join(tmpDir('guard'), 'results.json');
   const config = {
     rootDir: ROOT,
     runner: '<rootDir>/test/setup/runner.mjs',
     setupFilesAfterEnv: ['<rootDir>/test/setup/guard.ts'],
-    roots: ['<rootDir>/test/setup/fixtures'],
+    roots: [path.join(FIXTURES, dir)],
     testMatch: ['**/*.fixture.ts'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     testTimeout: DEFAULT_TIMEOUT_MS,
@@ -50,23 +56,33 @@ async function runFixtures(): Promise<Run> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
-      ...process.env, NODE_OPTIONS: '--import tsx', LOG_LEVEL: 'warn', LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS), TEST_OUTPUT: '',
+      ...process.env, NODE_OPTIONS: `--import tsx${preload ? ` --import ${preload}` : ''}`, LOG_LEVEL: 'warn',
+      LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS), TEST_OUTPUT: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   let output = '';
   child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  const hung = setTimeout(() => child.kill('SIGKILL'), FIXTURE_RUN_LIMIT_MS);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  clearTimeout(hung);
+  running.delete(child);
+  if (code === -1) throw new Error(`the fixture run of ${dir} did not end within ${FIXTURE_RUN_LIMIT_MS} ms:\n${output}`);
   const json = JSON.parse(readFileSync(out, 'utf8')) as { testResults: FileResult[] };
   return { code, output, files: new Map(json.testResults.map((r) => [path.basename(r.name), r])) };
 }
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 describe('per-test timeouts and buffered output under jest-light-runner', () => {
   let run: Run;
 
   beforeAll(async () => {
-    run = await runFixtures();
+    run = await runFixtures('guard');
   }, 90_000);
 
   const test = (file: string, name: string): AssertionResult => {
@@ -135,4 +151,14 @@ describe('per-test timeouts and buffered output under jest-light-runner', () => 
     expect(failure).toContain('output.fixture.ts:22:');
     expect(failure).not.toContain('guard.ts');
   });
+});
+
+describe('test processes that start at different times', () => {
+  it('all get their configuration and run their file (jest-light-runner 0.7.13 left the later one waiting forever)', async () => {
+    // The second test process starts 3 s after the first, as a loaded machine can make it.
+    const run = await runFixtures('race', path.join(FIXTURES, 'race/slow-start.mjs'));
+    expect([...run.files.keys()].sort()).toEqual(['a.fixture.ts', 'b.fixture.ts']);
+    expect([...run.files.values()].map((f) => f.status)).toEqual(['passed', 'passed']);
+    expect(run.code).toBe(0);
+  }, 90_000);
 });
