@@ -126,6 +126,8 @@ export class Collector {
     }));
     this.pollers = (o.polls ?? []).map((spec) => new RestPoller({
       spec, clock: () => this.clock(), log: this.log, banPauseMs: o.restBanPauseMs,
+      // Event time moves only when events arrive, and advanceEventClock ticks the pollers then.
+      tickMs: o.receiveTimeFromEvents ? 0 : undefined,
       onRecords: (records) => this.addRecords(records),
       onMissed: (t, cause) => this.openGap(t.stream, t.symbol, this.streams.get(t.stream)?.lastEvent ?? this.clock(), cause),
     }));
@@ -342,7 +344,7 @@ export class Collector {
 
   private advanceEventClock(t: number): void {
     const now = this.clock();
-    // On a simulator's fast clock the pollers' one-second wall timer would skip periods; events drive them too.
+    // A simulator's clock outruns any wall timer (it would skip periods), so events drive the pollers.
     if (this.o.receiveTimeFromEvents) for (const p of this.pollers) p.tick();
     if (now >= this.nextSilenceCheck) {
       if (this.nextSilenceCheck > 0) this.checkSilence(now);

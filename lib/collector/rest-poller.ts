@@ -2,10 +2,12 @@ import type { NormalizedRecord } from '../exchanges/types';
 import type { Logger } from '../util/log';
 
 /**
- * Polls a REST endpoint per symbol on its own timer (SPEC C1: open interest every 5 minutes). The period is
- * measured on the collector's clock (event time for simulators), checked every second of wall time. It obeys
- * the exchange: 429 waits for `Retry-After`, 418 (an IP ban) backs off hard, doubling each time it recurs.
- * A missed reading is an interruption of that stream: it is reported so the gap ledger records it.
+ * Polls a REST endpoint per symbol on its own timer (open interest every 5 minutes). Every time it uses (when a
+ * reading is due, how long a refusal pauses it, the receive time of a reading) comes from the injected
+ * `clock`: the wall clock in AWS, the simulator's accelerated event time locally, a test's fake clock in
+ * tests. Wall time only decides how often that clock is looked at. It obeys the exchange: 429 waits for
+ * `Retry-After`, 418 (an IP ban) backs off hard, doubling each time it recurs. A missed reading is an
+ * interruption of that stream: it is reported so the gap ledger records it.
  */
 
 export interface RestPollSpec {
@@ -18,13 +20,21 @@ export interface RestPollSpec {
 
 export interface RestPollerOptions {
   spec: RestPollSpec;
+  /**
+   * Epoch ms. Retry-After and ban pauses are measured on it too: they are the exchange's seconds, and a
+   * simulator that refuses requests counts them in its own (accelerated) time.
+   */
   clock(): number;
   onRecords(records: NormalizedRecord[]): void;
   /** A reading that should have happened did not (refused, failed, unparseable). */
   onMissed(target: { symbol: string; stream: string }, cause: string): void;
   log: Logger;
-  /** Least pause after a 418 (default 2 min); doubles while bans recur. */
+  /** Least pause after a 418 (default 2 min, on `clock`); doubles while bans recur. */
   banPauseMs?: number;
+  /**
+   * Wall-clock period at which `start` checks whether a round is due (default 1 s). 0: no timer, the owner
+   * calls `tick` (a clock driven by events does not move between them, so a timer would only add noise).
+   */
   tickMs?: number;
   fetch?: typeof fetch;
 }
@@ -35,6 +45,7 @@ export interface RestPollStats {
   refused429: number;
   refused418: number;
   failures: number;
+  /** Time on `clock` before which no request is sent. */
   pausedUntil: number;
 }
 
@@ -51,20 +62,27 @@ export class RestPoller {
   constructor(private readonly o: RestPollerOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.o.tickMs ?? 1000);
+    const every = this.o.tickMs ?? 1000;
+    if (every <= 0) return;
+    this.timer = setInterval(() => this.tick(), every);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Resolves once the round in flight (if any) has finished. */
+  async idle(): Promise<void> {
     await this.running;
   }
 
   /** Runs a round when one is due; rounds never overlap. */
   tick(): void {
-    if (this.running || Date.now() < this.stats.pausedUntil) return;
+    if (this.running) return;
     const now = this.o.clock();
-    if (!(now > 0)) return;
+    if (!(now > 0) || now < this.stats.pausedUntil) return;
     if (Number.isNaN(this.nextDue)) this.nextDue = now;
     if (now < this.nextDue) return;
     this.nextDue = (Math.floor(now / this.o.spec.intervalMs) + 1) * this.o.spec.intervalMs;
@@ -73,7 +91,7 @@ export class RestPoller {
 
   private async round(): Promise<void> {
     for (const target of this.o.spec.targets) {
-      if (Date.now() < this.stats.pausedUntil) {
+      if (this.o.clock() < this.stats.pausedUntil) {
         this.o.onMissed(target, 'rest_refused');
         continue;
       }
@@ -103,7 +121,7 @@ export class RestPoller {
       } else {
         this.stats.refused429++;
       }
-      this.stats.pausedUntil = Date.now() + pause;
+      this.stats.pausedUntil = this.o.clock() + pause;
       this.o.log.warn({ status: res.status, pauseMs: pause }, `${this.o.spec.name}: exchange refused requests; pausing`);
       this.o.onMissed(target, 'rest_refused');
       return;

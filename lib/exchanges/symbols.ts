@@ -42,3 +42,16 @@ export function baseQuote(symbol: string): BaseQuote {
   }
   return bq;
 }
+
+// Letters and digits of any script (Binance lists symbols such as 币安人生USDT), `_` (dated futures), `.` and `-`.
+const SYMBOL = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,39}$/u;
+const PAIR = /^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,19}\/[\p{L}\p{N}][\p{L}\p{N}_.-]{0,19}$/u;
+
+/**
+ * Whether a symbol from a message can be filed: it becomes a lake partition (`symbol=...`) and part of stream
+ * names, so control characters, separators, quotes or spaces from a garbled frame must not get through.
+ * Binance spells symbols without a separator, Kraken as `BASE/QUOTE` (`pair`).
+ */
+export function isFileableSymbol(symbol: string, pair = false): boolean {
+  return (pair ? PAIR : SYMBOL).test(symbol);
+}

@@ -69,18 +69,29 @@ describe('collector on the Binance USD-M futures simulator', () => {
   });
 
   it('polls open interest on its own timer and ledgers the readings the exchange refused (429, 418)', async () => {
+    // The poller runs on the collector's clock (simulated event time), and so do the exchange's Retry-After and
+    // ban pauses: one reading per simulated minute 0..30, except the minutes inside the refusal windows.
     const [poller] = collector.pollers;
-    expect(poller.stats.refused429).toBeGreaterThanOrEqual(1);
-    expect(poller.stats.refused418).toBeGreaterThanOrEqual(1);
-    const oi = await bronze(store, 'open_interest', 'binance-futures', 'BTCUSDT');
-    expect(oi.length).toBeGreaterThanOrEqual(15);
-    expect(oi.length).toBeLessThanOrEqual(31);
-    const gaps = await bronze(store, 'gaps', 'binance-futures', 'BTCUSDT');
-    const refused = Array.from({ length: gaps.length }, (_, i) => gaps.row(i)).filter((g) => g.stream === 'rest:btcusdt@openInterest');
-    expect(refused.length).toBeGreaterThanOrEqual(1);
-    expect(refused.every((g) => g.cause === 'rest_refused')).toBe(true);
+    expect(poller.stats).toMatchObject({ refused429: 3, refused418: 3, failures: 0, readings: 2 * 25 });
+    // BTCUSDT is asked first; ETHUSDT's turn in a refused round falls inside the pause and is never sent.
+    expect(poller.stats.requests).toBe(2 * 25 + 6);
+    const minutes = [...range(0, 8), ...range(11, 17), ...range(20, 31)];
+    for (const sym of ['BTCUSDT', 'ETHUSDT']) {
+      const oi = await bronze(store, 'open_interest', 'binance-futures', sym);
+      const times = Array.from(oi.num('event_time')).sort((a, b) => a - b);
+      expect(times.map((t) => Math.floor((t - START) / MIN))).toEqual(minutes);
+      const gaps = await bronze(store, 'gaps', 'binance-futures', sym);
+      const refused = Array.from({ length: gaps.length }, (_, i) => gaps.row(i)).filter((g) => g.stream === `rest:${sym.toLowerCase()}@openInterest`);
+      // One interruption per refusal window, from the last reading before it to the first one after it.
+      expect(refused.map((g) => [g.cause, g.start_time, g.end_time])).toEqual([
+        ['rest_refused', times[7], times[8]],
+        ['rest_refused', times[13], times[14]],
+      ]);
+    }
   });
 });
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('collector on the Kraken v2 simulator', () => {
   const store = new LocalObjectStore(tmpDir('kraken-collect'));

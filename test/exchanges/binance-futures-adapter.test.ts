@@ -267,12 +267,12 @@ describe('BinanceFuturesAdapter special cases and malformed input', () => {
     expect(reasonOf(trade.replace('"p":"61800.30",', ''))).toBe('error: trade: field p is missing or not a decimal');
     expect(reasonOf(trade.replace('"t":5266583935', '"t":"x"'))).toBe('error: trade: field t is missing or not an integer');
     expect(reasonOf(mark.replace('"r":"0.00038167"', '"r":"abc"'))).toBe('error: markPriceUpdate: field r is missing or not a decimal');
-    expect(reasonOf(mark.replace('"r":"0.00038167"', '"r":"3"'))).toBe('error: markPriceUpdate: funding_rate=3 is above 1');
-    expect(reasonOf(mark.replace('"p":"11794.15000000"', '"p":"-1"'))).toBe('error: markPriceUpdate: mark_price=-1 is not > 0');
-    expect(reasonOf(mark.replace('"E":1562305380000,', ''))).toBe('error: markPriceUpdate: field E is missing or not an integer');
+    expect(reasonOf(mark.replace('"r":"0.00038167"', '"r":"3"'))).toBe('error: markPriceUpdate: funding_rate is above 1');
+    expect(reasonOf(mark.replace('"p":"11794.15000000"', '"p":"-1"'))).toBe('error: markPriceUpdate: mark_price is not > 0');
+    expect(reasonOf(mark.replace('"E":1562305380000,', ''))).toBe('error: markPriceUpdate: field E is missing or not an epoch-ms time');
     expect(reasonOf(liq.replace(',"o":{', ',"x":{'))).toBe('error: forceOrder: field o is missing');
-    expect(reasonOf(liq.replace('"S":"SELL"', '"S":"SIDEWAYS"'))).toBe('error: forceOrder: side=SIDEWAYS is not one of BUY|SELL');
-    expect(reasonOf(liq.replace('"q":"0.014"', '"q":"-1"'))).toBe('error: forceOrder: qty=-1 is below 0');
+    expect(reasonOf(liq.replace('"S":"SELL"', '"S":"SIDEWAYS"'))).toBe('error: forceOrder: side is not one of BUY|SELL');
+    expect(reasonOf(liq.replace('"q":"0.014"', '"q":"-1"'))).toBe('error: forceOrder: qty is below 0');
     expect(reasonOf(depth.replace('"u":3', '"u":"3"'))).toBe('error: depth: field u is missing or not an integer');
     expect(reasonOf(depth.replace('"b":', '"bb":'))).toBe('error: depth: b or a is not an array');
     expect(reasonOf(depth.replace('["100.0","1"]', '["100.0"]'))).toBe('error: depth: b[0] is not a [price, size] pair of decimals');
@@ -370,8 +370,9 @@ describe('Binance USD-M REST: open interest and klines', () => {
     expect(reason(parseOpenInterest({ code: -1121, msg: 'Invalid symbol.' }, 1))).toBe('exchange error -1121: Invalid symbol.');
     expect(reason(parseOpenInterest({ openInterest: 'x', symbol: 'BTCUSDT', time: 1 }, 1))).toBe('openInterest: field openInterest is missing or not a decimal');
     expect(reason(parseOpenInterest({ openInterest: '-1', symbol: 'BTCUSDT', time: 1 }, 1))).toBe('openInterest: open_interest=-1 is below 0');
-    expect(reason(parseOpenInterest({ openInterest: '1', symbol: 'BTCUSDT' }, 1))).toBe('openInterest: field time is missing or not an integer');
-    expect(reason(parseOpenInterest({ openInterest: '1', time: 1 }, 1))).toBe('openInterest: field symbol is missing or not a string');
+    expect(reason(parseOpenInterest({ openInterest: '1', symbol: 'BTCUSDT' }, 1)))
+      .toBe('openInterest: field time is missing or not an epoch-ms time');
+    expect(reason(parseOpenInterest({ openInterest: '1', time: 1 }, 1))).toBe('openInterest: field symbol is missing or not a symbol');
     expect(reason(parseOpenInterest({ openInterest: '1', symbol: 'ETHUSDT', time: 1 }, 1, 'BTCUSDT'))).toBe('openInterest: asked for BTCUSDT, got ETHUSDT');
   });
 

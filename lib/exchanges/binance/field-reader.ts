@@ -1,3 +1,5 @@
+import { isFileableSymbol } from '../symbols';
+
 /**
  * Typed reads from a decoded Binance payload. A mapper reads every field and checks once at the end, so the
  * reader remembers the first field that was missing or mistyped instead of throwing.
@@ -6,6 +8,12 @@
 export type Json = Record<string, unknown>;
 
 export const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The furthest epoch-ms time a JS Date holds. A larger "time" cannot be partitioned by date, and Parquet's int64
+ * would store it wrapped: 1e21 read back as 3875820019684212700.
+ */
+export const MAX_TIME_MS = 8.64e15;
 
 /** A decimal as Binance sends it (a numeric string, leniently a JSON number); NaN when it is neither. */
 export function toDecimal(v: unknown): number {
@@ -32,11 +40,19 @@ export class FieldReader {
     return n;
   }
 
-  /** Ids, counts and epoch-ms times: JSON integers. */
+  /** Ids and counts: JSON integers a double holds exactly (beyond 2^53 ids would collide). */
   int(o: Json, key: string): number {
     const v = o[key];
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
     this.fail(`field ${key} is missing or not an integer`);
+    return NaN;
+  }
+
+  /** Epoch-ms times: integers a Date can hold. */
+  time(o: Json, key: string): number {
+    const v = o[key];
+    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_TIME_MS) return v;
+    this.fail(`field ${key} is missing or not an epoch-ms time`);
     return NaN;
   }
 
@@ -52,6 +68,19 @@ export class FieldReader {
     if (typeof v === 'string' && v.length > 0) return v;
     this.fail(`field ${key} is missing or not a string`);
     return '';
+  }
+
+  /** A symbol to file rows under (see isFileableSymbol). */
+  symbol(o: Json, key: string): string {
+    const v = o[key];
+    if (typeof v === 'string' && isFileableSymbol(v, this.pairs)) return v;
+    this.fail(`field ${key} is missing or not a symbol`);
+    return '';
+  }
+
+  /** Symbols are `BASE/QUOTE` pairs (Kraken) rather than one word (Binance). */
+  protected get pairs(): boolean {
+    return false;
   }
 
   fail(problem: string): void {

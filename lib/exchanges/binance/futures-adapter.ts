@@ -2,7 +2,7 @@ import type { Row } from '../../schema/types';
 import type { ExchangeAdapter, ParseOutcome } from '../types';
 import { isJsonObject, type Json } from './field-reader';
 import { parseFuturesStreamName } from './futures-streams';
-import { BinancePayloadMapper } from './payload-mapper';
+import { BinancePayloadMapper, streamMismatch } from './payload-mapper';
 
 /**
  * Binance USD-M perpetual WebSocket messages → Bronze rows (klines, trades, book_top10, quotes, funding,
@@ -21,6 +21,10 @@ export const FUTURES_SKIP_REASONS = {
 
 export class BinanceFuturesAdapter extends BinancePayloadMapper implements ExchangeAdapter {
   readonly exchange = 'binance-futures' as const;
+
+  protected streamInfo(name: string) {
+    return parseFuturesStreamName(name);
+  }
 
   protected payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
@@ -42,7 +46,7 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
         case 'aggTrade':
           return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.aggTrade };
         default:
-          return { kind: 'skipped', reason: `event ${e} is not collected` };
+          return { kind: 'skipped', reason: `event ${this.names.name('event', e)} is not collected` };
       }
     }
     // The REST depth snapshot some recorders store inline with the stream.
@@ -65,13 +69,16 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
     if (stream === undefined) return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.depthWithoutStream };
     const info = parseFuturesStreamName(stream);
     if (info?.channel === 'diffDepth') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.diffDepth };
-    if (info?.channel !== 'partialDepth') return { kind: 'skipped', reason: `depthUpdate on stream ${stream}, which is not a depth stream` };
+    if (info?.channel !== 'partialDepth') {
+      return { kind: 'skipped', reason: `depthUpdate on stream ${this.names.name('stream', stream)}, which is not a depth stream` };
+    }
     const { b: bids, a: asks } = p;
     if (!Array.isArray(bids) || !Array.isArray(asks)) return { kind: 'error', reason: 'depth: b or a is not an array' };
     const f = this.fields.reset();
-    const symbol = f.str(p, 's').toUpperCase();
-    const eventTime = f.int(p, 'E');
+    const symbol = f.symbol(p, 's').toUpperCase();
+    const eventTime = f.time(p, 'E');
     const lastUpdateId = f.int(p, 'u');
+    if (info.symbol !== symbol) f.fail(streamMismatch('partialDepth'));
     return this.book(bids, asks, ['b', 'a'], { symbol, stream, eventTime, lastUpdateId }, receiveMs);
   }
 
@@ -79,11 +86,11 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
   private markPrice(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (p.r === '') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.noFunding };
     const f = this.fields.reset();
-    const symbol = f.str(p, 's');
+    const symbol = f.symbol(p, 's');
     const s = this.symbolStreams(symbol);
-    const next = p.T === 0 || p.T === undefined ? null : f.int(p, 'T');
+    const next = p.T === 0 || p.T === undefined ? null : f.time(p, 'T');
     const row: Row = {
-      event_time: f.int(p, 'E'),
+      event_time: f.time(p, 'E'),
       mark_price: f.decimal(p, 'p'),
       index_price: p.i === undefined || p.i === '' ? null : f.decimal(p, 'i'),
       funding_rate: f.decimal(p, 'r'),
@@ -93,7 +100,8 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       ingest_time: receiveMs,
       source: 'ws',
     };
-    return this.finish('funding', 'markPriceUpdate', f, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: stream ?? s.markPrice, row });
+    const name = this.recordStream(f, stream, symbol, 'markPrice', s.markPrice);
+    return this.finish('funding', 'markPriceUpdate', f, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /**
@@ -105,11 +113,11 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
     const o = p.o;
     if (!isJsonObject(o)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
     const f = this.fields.reset();
-    const symbol = f.str(o, 's');
+    const symbol = f.symbol(o, 's');
     const s = this.symbolStreams(symbol);
     const avg = o.ap === undefined ? null : f.decimal(o, 'ap');
     const row: Row = {
-      event_time: o.T !== undefined ? f.int(o, 'T') : f.int(p, 'E'),
+      event_time: o.T !== undefined ? f.time(o, 'T') : f.time(p, 'E'),
       side: f.str(o, 'S'),
       price: f.decimal(o, 'p'),
       qty: f.decimal(o, 'q'),
@@ -121,6 +129,7 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       ingest_time: receiveMs,
       source: 'ws',
     };
-    return this.finish('liquidations', 'forceOrder', f, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: stream ?? s.forceOrder, row });
+    const name = this.recordStream(f, stream, symbol, 'forceOrder', s.forceOrder);
+    return this.finish('liquidations', 'forceOrder', f, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: name, row });
   }
 }

@@ -38,9 +38,9 @@ export function parseOpenInterest(body: unknown, receiveMs: number, expectedSymb
   if (!isJsonObject(body)) return { kind: 'error', reason: 'open interest response is not a JSON object' };
   if ('code' in body && !('openInterest' in body)) return { kind: 'error', reason: `exchange error ${String(body.code)}: ${String(body.msg)}` };
   const f = new FieldReader();
-  const symbol = f.str(body, 'symbol').toUpperCase();
+  const symbol = f.symbol(body, 'symbol').toUpperCase();
   const row: Row = {
-    event_time: f.int(body, 'time'),
+    event_time: f.time(body, 'time'),
     open_interest: f.decimal(body, 'openInterest'),
     open_interest_value: null,
     ...baseQuote(symbol),

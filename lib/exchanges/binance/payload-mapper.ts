@@ -1,7 +1,7 @@
 import { KLINE_TIMEFRAMES } from '../../schema/columns';
 import { dataset } from '../../schema/registry';
 import type { DatasetSpec, Row } from '../../schema/types';
-import { validateRow } from '../../schema/validate';
+import { ReasonNames, rowProblem } from '../reasons';
 import { baseQuote } from '../symbols';
 import type { BronzeDatasetName, NormalizedRecord, ParseOutcome } from '../types';
 import { FieldReader, isJsonObject, toDecimal, type Json } from './field-reader';
@@ -24,6 +24,8 @@ function spec(name: BronzeDatasetName): DatasetSpec {
   return s;
 }
 
+export const streamMismatch = (channel: string) => `the stream name does not name this payload's symbol and ${channel} stream`;
+
 export interface SymbolStreams {
   base: string;
   quote: string;
@@ -36,6 +38,7 @@ export interface SymbolStreams {
 
 export abstract class BinancePayloadMapper {
   protected readonly fields = new FieldReader();
+  protected readonly names = new ReasonNames();
   private readonly symbols = new Map<string, SymbolStreams>();
   private readonly bidLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
   private readonly askLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
@@ -58,11 +61,31 @@ export abstract class BinancePayloadMapper {
 
   protected abstract payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome;
 
+  /** Symbol, channel and kline interval a stream name of this market names; null when it names none. */
+  protected abstract streamInfo(name: string): { symbol: string; channel: string; interval?: string } | null;
+
+  /**
+   * The stream a record is filed under: the one the message came on when that names the payload's own symbol
+   * and channel, the canonical name when the message came without one. A frame whose stream name disagrees with
+   * its payload (garbled, or another stream's) fails `f`: filed under a name nobody subscribed to, it would show
+   * as a stream of its own, later "silent", and the collector would reconnect for it.
+   */
+  protected recordStream(
+    f: FieldReader, given: string | undefined, symbol: string, channel: string, canonical: string, interval?: string,
+  ): string {
+    if (given === undefined || given === canonical) return canonical;
+    const info = this.streamInfo(given);
+    if (!info || info.symbol !== symbol.toUpperCase() || info.channel !== channel || info.interval !== interval) {
+      f.fail(streamMismatch(channel));
+    }
+    return given;
+  }
+
   /** Messages that are not market data: responses to our requests and echoes of them. */
   protected protocol(p: Json): ParseOutcome | undefined {
     if ('error' in p) return { kind: 'control', what: 'error', detail: p };
     if ('result' in p && 'id' in p) return { kind: 'control', what: 'response', detail: p };
-    if ('method' in p) return { kind: 'skipped', reason: `client request ${String(p.method)}, not a server message` };
+    if ('method' in p) return { kind: 'skipped', reason: `client request ${this.names.name('method', p.method)}, not a server message` };
     return undefined;
   }
 
@@ -70,14 +93,16 @@ export abstract class BinancePayloadMapper {
     const k = p.k;
     if (!isJsonObject(k)) return { kind: 'error', reason: 'kline: field k is missing' };
     const f = this.fields.reset();
-    const symbol = f.str(p, 's');
+    const symbol = f.symbol(p, 's');
     const timeframe = f.str(k, 'i');
     if (f.problem) return { kind: 'error', reason: `kline: ${f.problem}` };
-    if (!STORED_TIMEFRAMES.has(timeframe)) return { kind: 'skipped', reason: `kline interval ${timeframe} is not a stored timeframe` };
+    if (!STORED_TIMEFRAMES.has(timeframe)) {
+      return { kind: 'skipped', reason: `kline interval ${this.names.name('interval', timeframe)} is not a stored timeframe` };
+    }
     const s = this.symbolStreams(symbol);
     const row: Row = {
-      open_time: f.int(k, 't'),
-      close_time: f.int(k, 'T'),
+      open_time: f.time(k, 't'),
+      close_time: f.time(k, 'T'),
       open: f.decimal(k, 'o'),
       high: f.decimal(k, 'h'),
       low: f.decimal(k, 'l'),
@@ -88,29 +113,30 @@ export abstract class BinancePayloadMapper {
       taker_buy_volume: f.decimal(k, 'V'),
       taker_buy_quote_volume: f.decimal(k, 'Q'),
       is_closed: f.bool(k, 'x'),
-      event_time: f.int(p, 'E'),
+      event_time: f.time(p, 'E'),
       base: s.base,
       quote: s.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    let name = stream ?? s.kline.get(timeframe);
-    if (name === undefined) {
-      name = `${symbol.toLowerCase()}@kline_${timeframe}`;
-      s.kline.set(timeframe, name);
+    let canonical = s.kline.get(timeframe);
+    if (canonical === undefined) {
+      canonical = `${symbol.toLowerCase()}@kline_${timeframe}`;
+      s.kline.set(timeframe, canonical);
     }
+    const name = this.recordStream(f, stream, symbol, 'kline', canonical, timeframe);
     return this.finish('klines', 'kline', f, { dataset: 'klines', symbol: symbol.toUpperCase(), timeframe, stream: name, row });
   }
 
   protected trade(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     const f = this.fields.reset();
-    const symbol = f.str(p, 's');
+    const symbol = f.symbol(p, 's');
     const price = f.decimal(p, 'p');
     const qty = f.decimal(p, 'q');
     const s = this.symbolStreams(symbol);
     const row: Row = {
       trade_id: f.int(p, 't'),
-      event_time: f.int(p, 'T'),
+      event_time: f.time(p, 'T'),
       price,
       qty,
       quote_qty: price * qty,
@@ -120,7 +146,8 @@ export abstract class BinancePayloadMapper {
       ingest_time: receiveMs,
       source: 'ws',
     };
-    return this.finish('trades', 'trade', f, { dataset: 'trades', symbol: symbol.toUpperCase(), stream: stream ?? s.trade, row });
+    const name = this.recordStream(f, stream, symbol, 'trade', s.trade);
+    return this.finish('trades', 'trade', f, { dataset: 'trades', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /**
@@ -129,10 +156,10 @@ export abstract class BinancePayloadMapper {
    */
   protected bookTicker(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     const f = this.fields.reset();
-    const symbol = f.str(p, 's');
+    const symbol = f.symbol(p, 's');
     const s = this.symbolStreams(symbol);
     const row: Row = {
-      event_time: p.E !== undefined ? f.int(p, 'E') : p.T !== undefined ? f.int(p, 'T') : receiveMs,
+      event_time: p.E !== undefined ? f.time(p, 'E') : p.T !== undefined ? f.time(p, 'T') : receiveMs,
       update_id: f.int(p, 'u'),
       bid_px: f.decimal(p, 'b'),
       bid_sz: f.decimal(p, 'B'),
@@ -143,7 +170,8 @@ export abstract class BinancePayloadMapper {
       ingest_time: receiveMs,
       source: 'ws',
     };
-    return this.finish('quotes', 'bookTicker', f, { dataset: 'quotes', symbol: symbol.toUpperCase(), stream: stream ?? s.bookTicker, row });
+    const name = this.recordStream(f, stream, symbol, 'bookTicker', s.bookTicker);
+    return this.finish('quotes', 'bookTicker', f, { dataset: 'quotes', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /** A book_top10 record from `[price, size]` level arrays; `null` levels beyond the book's depth. */
@@ -185,7 +213,7 @@ export abstract class BinancePayloadMapper {
 
   protected finish(name: BronzeDatasetName, what: string, f: FieldReader, record: NormalizedRecord): ParseOutcome {
     if (f.problem) return { kind: 'error', reason: `${what}: ${f.problem}` };
-    const problem = validateRow(spec(name), record.row);
+    const problem = rowProblem(spec(name), record.row);
     if (problem) return { kind: 'error', reason: `${what}: ${problem}` };
     return { kind: 'records', records: [record] };
   }

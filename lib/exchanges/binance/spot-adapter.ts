@@ -1,3 +1,4 @@
+import { isFileableSymbol } from '../symbols';
 import type { ExchangeAdapter, ParseOutcome } from '../types';
 import { isJsonObject, type Json } from './field-reader';
 import { BinancePayloadMapper } from './payload-mapper';
@@ -22,6 +23,10 @@ export class BinanceSpotAdapter extends BinancePayloadMapper implements Exchange
     super();
   }
 
+  protected streamInfo(name: string) {
+    return parseSpotStreamName(name);
+  }
+
   protected payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
     const e = p.e;
@@ -36,7 +41,7 @@ export class BinanceSpotAdapter extends BinancePayloadMapper implements Exchange
         case 'serverShutdown':
           return { kind: 'control', what: 'serverShutdown', detail: { eventTime: p.E } };
         default:
-          return { kind: 'skipped', reason: NOT_COLLECTED.get(e) ?? `event ${e} is not collected` };
+          return { kind: 'skipped', reason: NOT_COLLECTED.get(e) ?? `event ${this.names.name('event', e)} is not collected` };
       }
     }
     if ('lastUpdateId' in p) return this.partialDepth(p, stream, receiveMs);
@@ -48,11 +53,14 @@ export class BinanceSpotAdapter extends BinancePayloadMapper implements Exchange
   private partialDepth(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (stream === undefined) return { kind: 'skipped', reason: 'depth snapshot without a stream name: no symbol to file it under' };
     const info = parseSpotStreamName(stream);
-    if (!info || info.channel !== 'partialDepth') return { kind: 'skipped', reason: `depth snapshot on stream ${stream} is not a partial-depth stream` };
+    if (!info || info.channel !== 'partialDepth') {
+      return { kind: 'skipped', reason: `depth snapshot on stream ${this.names.name('stream', stream)} is not a partial-depth stream` };
+    }
     const { bids, asks } = p;
     if (!Array.isArray(bids) || !Array.isArray(asks)) return { kind: 'error', reason: 'depth: bids or asks is not an array' };
     const f = this.fields.reset();
     const lastUpdateId = f.int(p, 'lastUpdateId');
+    if (!isFileableSymbol(info.symbol)) f.fail('the stream name does not name a symbol');
     return this.book(bids, asks, ['bids', 'asks'], { symbol: info.symbol, stream, eventTime: receiveMs, lastUpdateId }, receiveMs);
   }
 }

@@ -3,7 +3,7 @@ import type { Row } from '../../schema/types';
 import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
 import type { NormalizedRecord } from '../types';
-import { FieldReader, isJsonObject } from './field-reader';
+import { FieldReader, isJsonObject, MAX_TIME_MS } from './field-reader';
 
 /** Binance spot REST klines (`GET /api/v3/klines`): request URL and response → Bronze `klines` rows. */
 
@@ -58,8 +58,8 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
       return;
     }
     f.reset();
-    const openTime = integer(k[0]);
-    const closeTime = integer(k[6]);
+    const openTime = time(k[0]);
+    const closeTime = time(k[6]);
     const tradeCount = integer(k[8]);
     const row: Row = {
       open_time: openTime,
@@ -87,7 +87,8 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
   return { records, errors };
 }
 
-const integer = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) ? v : NaN);
+const integer = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : NaN);
+const time = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_TIME_MS ? v : NaN);
 
 /**
  * Binance spot REST trade history by id (`GET /api/v3/historicalTrades`): request URL and response → Bronze
@@ -142,7 +143,7 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
     const qty = f.decimal(t, 'qty');
     const row: Row = {
       trade_id: f.int(t, 'id'),
-      event_time: f.int(t, 'time'),
+      event_time: f.time(t, 'time'),
       price,
       qty,
       quote_qty: price * qty,

@@ -1,6 +1,6 @@
 import { dataset } from '../../schema/registry';
 import type { DatasetSpec, Row } from '../../schema/types';
-import { validateRow } from '../../schema/validate';
+import { ReasonNames, rowProblem } from '../reasons';
 import { isJsonObject, type Json } from '../binance/field-reader';
 import { baseQuote } from '../symbols';
 import type { ExchangeAdapter, NormalizedRecord, ParseOutcome } from '../types';
@@ -57,6 +57,7 @@ export interface KrakenAdapterOptions {
 export class KrakenAdapter implements ExchangeAdapter {
   readonly exchange = 'kraken' as const;
   private readonly fields = new KrakenFields();
+  private readonly names = new ReasonNames();
   private readonly books = new Map<string, SymbolBook>();
   private readonly bookDepth: number;
 
@@ -101,7 +102,7 @@ export class KrakenAdapter implements ExchangeAdapter {
         return this.book(msg.data, type === 'snapshot', receiveMs);
       }
       default:
-        return { kind: 'skipped', reason: `channel ${channel} is not collected` };
+        return { kind: 'skipped', reason: `channel ${this.names.name('channel', channel)} is not collected` };
     }
   }
 
@@ -116,7 +117,8 @@ export class KrakenAdapter implements ExchangeAdapter {
     // Unsubscribing a book (the first half of a resync) makes its state stale until the next snapshot.
     if (method === 'unsubscribe' && result?.channel === 'book' && typeof result.symbol === 'string') this.books.delete(result.symbol.toUpperCase());
     if (method === 'pong') return { kind: 'control', what: 'pong', detail: { req_id: msg.req_id } };
-    return { kind: 'control', what: method, detail: { result, req_id: msg.req_id } };
+    // The collector counts control messages by `what`: a method name from the peer goes through names.
+    return { kind: 'control', what: this.names.name('method', method), detail: { result, req_id: msg.req_id } };
   }
 
   /**
@@ -131,7 +133,7 @@ export class KrakenAdapter implements ExchangeAdapter {
     let unstored: number | undefined;
     for (const c of data) {
       if (!isJsonObject(c)) return { kind: 'error', reason: 'ohlc: candle is not an object' };
-      const symbol = f.str(c, 'symbol').toUpperCase();
+      const symbol = f.symbol(c, 'symbol').toUpperCase();
       const interval = f.int(c, 'interval');
       if (f.problem) return { kind: 'error', reason: `ohlc: ${f.problem}` };
       const timeframe = KRAKEN_OHLC_TIMEFRAMES.get(interval);
@@ -168,7 +170,8 @@ export class KrakenAdapter implements ExchangeAdapter {
       records.push({ dataset: 'klines', symbol, timeframe, stream: krakenStreamName('ohlc', symbol, interval), row });
     }
     if (records.length === 0) {
-      return unstored === undefined ? { kind: 'skipped', reason: 'ohlc message without candles' } : { kind: 'skipped', reason: `ohlc interval ${unstored} is not a stored timeframe` };
+      if (unstored === undefined) return { kind: 'skipped', reason: 'ohlc message without candles' };
+      return { kind: 'skipped', reason: `ohlc interval ${this.names.name('interval', unstored)} is not a stored timeframe` };
     }
     return { kind: 'records', records };
   }
@@ -179,9 +182,9 @@ export class KrakenAdapter implements ExchangeAdapter {
     const records: NormalizedRecord[] = [];
     for (const t of data) {
       if (!isJsonObject(t)) return { kind: 'error', reason: 'trade: trade is not an object' };
-      const symbol = f.str(t, 'symbol').toUpperCase();
+      const symbol = f.symbol(t, 'symbol').toUpperCase();
       const side = f.str(t, 'side');
-      if (!f.problem && side !== 'buy' && side !== 'sell') f.fail(`field side=${side} is not buy or sell`);
+      if (!f.problem && side !== 'buy' && side !== 'sell') f.fail('field side is not buy or sell');
       const price = f.decimal(t, 'price');
       const qty = f.decimal(t, 'qty');
       const { base, quote } = baseQuote(symbol);
@@ -213,11 +216,11 @@ export class KrakenAdapter implements ExchangeAdapter {
     const records: NormalizedRecord[] = [];
     for (const e of data) {
       if (!isJsonObject(e)) return { kind: 'error', reason: 'book: entry is not an object' };
-      const symbol = f.str(e, 'symbol').toUpperCase();
+      const symbol = f.symbol(e, 'symbol').toUpperCase();
       const bids = this.levels(e, 'bids');
       const asks = this.levels(e, 'asks');
       const checksum = f.int(e, 'checksum');
-      if (!f.problem && (checksum < 0 || checksum > 0xffffffff)) f.fail(`field checksum=${checksum} is not an unsigned 32-bit integer`);
+      if (!f.problem && (checksum < 0 || checksum > 0xffffffff)) f.fail('field checksum is not an unsigned 32-bit integer');
       const eventTime = e.timestamp === undefined ? receiveMs : f.time(e, 'timestamp');
       // Everything is read before the book is touched, so a malformed message leaves the state as it was.
       if (f.problem) return { kind: 'error', reason: `book: ${f.problem}` };
@@ -228,7 +231,8 @@ export class KrakenAdapter implements ExchangeAdapter {
         state = { book: new KrakenBook(this.bookDepth), top: null };
         this.books.set(symbol, state);
       } else if (!state) {
-        return { kind: 'skipped', reason: `book update for ${symbol} before its snapshot (not subscribed yet, or waiting for a resync)` };
+        const name = this.names.name('symbol', symbol);
+        return { kind: 'skipped', reason: `book update for ${name} before its snapshot (not subscribed yet, or waiting for a resync)` };
       }
       const book = state.book;
       for (const l of asks) book.set('ask', l);
@@ -268,7 +272,7 @@ export class KrakenAdapter implements ExchangeAdapter {
       const qty = f.decimalText(l, 'qty');
       const px = +price;
       const sz = +qty;
-      if (!f.problem && !(px > 0 && sz >= 0)) f.fail(`${key} holds price ${price} qty ${qty}`);
+      if (!f.problem && !(px > 0 && sz >= 0)) f.fail(`${key} holds a level whose price is not > 0 or whose qty is below 0`);
       out.push({ price, qty, px, sz });
     }
     return out;
@@ -311,6 +315,6 @@ export class KrakenAdapter implements ExchangeAdapter {
 
 function finish(name: keyof typeof SPECS, what: string, f: KrakenFields, row: Row): string | null {
   if (f.problem) return `${what}: ${f.problem}`;
-  const problem = validateRow(SPECS[name], row);
+  const problem = rowProblem(SPECS[name], row);
   return problem ? `${what}: ${problem}` : null;
 }

@@ -8,20 +8,39 @@ import { isNumberText } from './json-text';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/;
 
-/** Epoch ms of an RFC 3339 time (`2023-10-04T16:26:01.806315597Z`); digits below the millisecond are dropped. */
+/**
+ * Epoch ms of an RFC 3339 time (`2023-10-04T16:26:01.806315597Z`); digits below the millisecond are dropped. NaN
+ * for a time that does not exist (February 30th, hour 25, offset +99:99): Date.UTC would roll it over into a
+ * real but wrong time, and it reads years 0000-0099 as 1900-1999.
+ */
 export function parseRfc3339Ms(s: string): number {
   const m = RFC3339.exec(s);
   if (!m) return NaN;
+  const [year, month, day, hour, minute, second] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6]];
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  let t = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
+  // Gregorian dates repeat every 400 years (146,097 days): shifting a year below 100 past Date.UTC's 1900 rule.
+  let t = year < 100
+    ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
+    : Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (m[8] !== 'Z') {
-    const sign = m[8][0] === '-' ? -1 : 1;
-    t -= sign * (Number(m[8].slice(1, 3)) * 60 + Number(m[8].slice(4, 6))) * 60_000;
+    const [oh, om] = [Number(m[8].slice(1, 3)), Number(m[8].slice(4, 6))];
+    if (oh > 23 || om > 59) return NaN;
+    t -= (m[8][0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
   return t;
 }
 
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysInMonth = (year: number, month: number) =>
+  month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS[month - 1];
+
 export class KrakenFields extends FieldReader {
+  protected override get pairs(): boolean {
+    return true;
+  }
+
   /** Integers (trade ids, counts, intervals) as number text. */
   override int(o: Json, key: string): number {
     const v = o[key];
@@ -39,7 +58,7 @@ export class KrakenFields extends FieldReader {
   }
 
   /** RFC 3339 timestamps → epoch ms. */
-  time(o: Json, key: string): number {
+  override time(o: Json, key: string): number {
     const v = o[key];
     const t = typeof v === 'string' ? parseRfc3339Ms(v) : NaN;
     if (t !== t) this.fail(`field ${key} is missing or not an RFC 3339 time`);
