@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { fileSystemProblem, UserError } from '../util/errors';
 import { LocalObjectStore } from './local-store';
@@ -27,7 +27,7 @@ export function openStore(location: string): ObjectStore {
  */
 export function checkLakeForReading(location: string): void {
   if (location.startsWith('s3://')) return;
-  const stat = statSync(location, { throwIfNoEntry: false });
+  const stat = statOf(location);
   if (!stat) throw new UserError(`no lake at ${location}: no such folder`);
   if (!stat.isDirectory()) throw new UserError(`no lake at ${location}: not a folder`);
   let names: string[];
@@ -57,7 +57,7 @@ export function openLakeForReading(location: string): ObjectStore {
 export function openLakeForWriting(location: string, o: { create: boolean; writes: readonly string[] }): ObjectStore {
   if (location.startsWith('s3://')) return openStore(location);
   if (!o.create) checkLakeForReading(location);
-  const stat = statSync(location, { throwIfNoEntry: false });
+  const stat = statOf(location);
   if (stat && !stat.isDirectory()) throw new UserError(`no lake at ${location}: not a folder`);
   if (!stat) {
     const parent = existingAncestor(path.resolve(location));
@@ -70,7 +70,7 @@ export function openLakeForWriting(location: string, o: { create: boolean; write
   if (problem) throw new UserError(`cannot write to the lake ${location}: ${problem}`);
   for (const folder of o.writes) {
     const dir = path.join(location, folder);
-    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue;
+    if (!statOf(dir)?.isDirectory()) continue;
     const inner = unwritable(dir);
     if (inner) throw new UserError(`cannot write to the lake ${location}: ${folder}/ is not writable (${inner})`);
   }
@@ -82,7 +82,7 @@ export function openLakeForWriting(location: string, o: { create: boolean; write
  * parent missing, an S3 outage) is what the collector's disk spool is for, so it is not refused here.
  */
 export function openLakeForCollecting(location: string): ObjectStore {
-  if (!location.startsWith('s3://') && statSync(location, { throwIfNoEntry: false })?.isDirectory() === false) {
+  if (!location.startsWith('s3://') && statOf(location)?.isDirectory() === false) {
     throw new UserError(`no lake at ${location}: not a folder`);
   }
   return openStore(location);
@@ -98,9 +98,19 @@ function unwritable(dir: string): string | undefined {
   }
 }
 
+/** The path's stat, or undefined when there is nothing there (a file standing in for one of its folders included). */
+function statOf(p: string): Stats | undefined {
+  try {
+    return statSync(p, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
 function existingAncestor(p: string): string {
   let dir = p;
-  while (!statSync(dir, { throwIfNoEntry: false })) {
+  while (!statOf(dir)) {
     const up = path.dirname(dir);
     if (up === dir) break;
     dir = up;
