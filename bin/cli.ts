@@ -282,6 +282,10 @@ export async function runLakehouse(args: readonly string[], run: CliRun = { exit
     if (args.length === 0) {
       throw new UserError(`a command is needed: one of ${program.commands.map((c) => c.name()).join(', ')} (see lakehouse --help)`);
     }
+    // Commander answers `help <unknown>` with the whole help on stderr; a mistake is one line.
+    if (args[0] === 'help' && args[1] !== undefined && !program.commands.some((c) => c.name() === args[1])) {
+      throw new UserError(`unknown command '${args[1]}' (see lakehouse --help)`);
+    }
     await program.parseAsync([...args], { from: 'user' });
   } catch (e) {
     endProgress();

@@ -10,7 +10,9 @@ import { timeframeMs } from '../silver/derive-klines';
 import { bronzeFileId, bronzeFileKey, dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { TableBuilder, type Table } from '../table/table';
-import { ArchiveError, archiveLines, checkArchiveFile, MAX_LINE_CHARS, splitFields, verifyChecksum, type SourceLine } from './archive-source';
+import {
+  ArchiveError, archiveLines, checkArchiveFile, MAX_LINE_CHARS, splitFields, verifyChecksum, type SourceLine,
+} from './archive-source';
 import { klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
 import { ohlcvRow, parseDownloadName, type KlineLayout } from './kline-file-layouts';
 import { IntervalEvidence, PROFILE_SAMPLE, profileKlineFile, truncatedField, type KlineFileProfile } from './kline-file-profile';

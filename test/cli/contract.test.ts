@@ -85,6 +85,7 @@ const importOf = (file: string) => ['import', '--file', file, '--dataset', 'klin
 const ROWS: Row[] = [
   ['no command', [], USAGE, /^lakehouse: a command is needed: one of demo, collect, .*query/],
   ['an unknown command', ['frob'], USAGE, /unknown command 'frob'/],
+  ['help for an unknown command', ['help', 'frob'], USAGE, /^lakehouse: unknown command 'frob' \(see lakehouse --help\)\n$/],
   ['an unknown flag before the command', ['--bogus', 'health'], USAGE, /unknown option '--bogus'/],
 ];
 
