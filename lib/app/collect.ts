@@ -7,7 +7,7 @@ import type { UploaderStats } from '../collector/spool';
 import type { StopRequests } from '../collector/stop-request';
 import { DEFAULT_SIM_START, FaultPlan, randomStorm, startSimulator, type FaultCounts, type RunningSimulator } from '../simulator';
 import type { ObjectStore } from '../storage/object-store';
-import { UserError } from '../util/errors';
+import { EXIT, UserError } from '../util/errors';
 import { logger } from '../util/log';
 import type { Progress } from '../util/progress';
 import { auditTrades, type TradeAudit } from './trade-audit';
@@ -77,8 +77,8 @@ const PROGRESS_EVERY_MS = 2000;
 export const COLLECT_STOP_DEADLINE_MS = 30_000;
 /** Files already safe in the spool folder are left for the next run after this long. */
 const SPOOL_DRAIN_ON_STOP_MS = 5_000;
-export const EXIT_AUDIT_FAILED = 4;
-export const EXIT_ROWS_NOT_WRITTEN = 5;
+export const EXIT_AUDIT_FAILED = EXIT.AUDIT_FAILED;
+export const EXIT_ROWS_NOT_WRITTEN = EXIT.ROWS_NOT_WRITTEN;
 
 /**
  * The spool sits beside a local lake (`./lake` → `./lake.spool`) so an unwritable lake does not take it down too;

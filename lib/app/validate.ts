@@ -4,7 +4,7 @@ import { allDatasets } from '../schema/registry';
 import { reportMarkdown, type QualityReport } from '../silver/quality-report';
 import { partitionPrefix, symbolPathValue } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
-import { UserError } from '../util/errors';
+import { NothingMatchedError } from '../util/errors';
 
 /**
  * `lakehouse validate`: the quality reports Silver wrote for a date (docs/silver.md), optionally for one exchange/symbol,
@@ -15,13 +15,20 @@ export async function readQualityReports(store: ObjectStore, dt: string, filter:
   onUnreadable?: (key: string, reason: string) => void): Promise<QualityReport[]> {
   const prefix = `reports/quality/dt=${dt}/`;
   const wanted = `${filter.exchange ?? ''}${filter.exchange ? '_' : ''}`;
-  const keys = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.json'))
-    .filter((k) => {
-      const name = k.slice(prefix.length, -'.json'.length);
-      if (wanted && !name.startsWith(wanted)) return false;
-      return !filter.symbol || name.endsWith(`_${symbolPathValue(filter.symbol)}`);
-    });
-  if (keys.length === 0) throw new UserError(`no quality report for ${dt}${filter.exchange ? ` ${filter.exchange}` : ''}${filter.symbol ? ` ${filter.symbol}` : ''}; run lakehouse silver --date ${dt} first`);
+  const all = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.json'));
+  const keys = all.filter((k) => {
+    const name = k.slice(prefix.length, -'.json'.length);
+    if (wanted && !name.startsWith(wanted)) return false;
+    return !filter.symbol || name.endsWith(`_${symbolPathValue(filter.symbol)}`);
+  });
+  if (keys.length === 0) {
+    const asked = `${dt}${filter.exchange ? ` ${filter.exchange}` : ''}${filter.symbol ? ` ${filter.symbol}` : ''}`;
+    const others = all.map((k) => k.slice(prefix.length, -'.json'.length).replace('_', ' '));
+    const hint = others.length && (filter.exchange || filter.symbol)
+      ? `that date has reports for ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`
+      : `run lakehouse silver --date ${dt} first`;
+    throw new NothingMatchedError(`no quality report for ${asked}; ${hint}`);
+  }
   const reports: QualityReport[] = [];
   for (const k of keys) {
     try {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
+import { fileSystemProblem, UserError } from '../util/errors';
 
 /**
  * Streams the lines of an archive file as published (data.binance.vision: a CSV inside a ZIP, or the bare CSV),
@@ -12,7 +13,29 @@ import yauzl from 'yauzl';
  * where reading stopped; a line that merely holds garbage is the caller's to reject.
  */
 
-export class ArchiveError extends Error {}
+export class ArchiveError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArchiveError';
+  }
+}
+
+/**
+ * Checks that `file` is a regular file this process can read, before anything is read from it: a folder given as
+ * the file, or a file that is not there, is one line naming it rather than an error from deep inside a stream.
+ */
+export async function checkArchiveFile(file: string): Promise<void> {
+  const stat = await fs.stat(file).catch((e: unknown) => e as NodeJS.ErrnoException);
+  if (stat instanceof Error) {
+    if (stat.code === 'ENOENT') throw new ArchiveError(`no such file: ${file}`);
+    throw new ArchiveError(`cannot read ${file}: ${fileSystemProblem(stat) ?? stat.message}`);
+  }
+  if (stat.isDirectory()) throw new ArchiveError(`${file} is a folder, not a file`);
+  if (!stat.isFile()) throw new ArchiveError(`${file} is not a regular file`);
+  const handle = await fs.open(file, 'r').catch((e: unknown) => e as NodeJS.ErrnoException);
+  if (handle instanceof Error) throw new ArchiveError(`cannot read ${file}: ${fileSystemProblem(handle) ?? handle.message}`);
+  await handle.close();
+}
 
 export interface SourceLine {
   /** Physical line number, from 1 (empty lines count, as in an editor). */

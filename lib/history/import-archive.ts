@@ -10,7 +10,9 @@ import { timeframeMs } from '../silver/derive-klines';
 import { bronzeFileId, bronzeFileKey, dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { TableBuilder, type Table } from '../table/table';
-import { ArchiveError, archiveLines, MAX_LINE_CHARS, splitFields, verifyChecksum, type SourceLine } from './archive-source';
+import {
+  ArchiveError, archiveLines, checkArchiveFile, MAX_LINE_CHARS, splitFields, verifyChecksum, type SourceLine,
+} from './archive-source';
 import { klineArchiveRow, parseArchiveName, type TimeUnit } from './binance-klines-archive';
 import { ohlcvRow, parseDownloadName, type KlineLayout } from './kline-file-layouts';
 import { IntervalEvidence, PROFILE_SAMPLE, profileKlineFile, truncatedField, type KlineFileProfile } from './kline-file-profile';
@@ -155,8 +157,13 @@ function quarantineRow(q: DatasetSpec, row: Row | undefined, fill: Row): Row {
   return out;
 }
 
+/** The datasets `import` reads; the others Binance publishes are refused with this list. */
+export const IMPORT_DATASETS = ['klines'] as const;
+
 export async function importArchive(o: ImportOptions): Promise<ImportResult> {
-  if (o.dataset !== 'klines') throw new ArchiveError(`import of '${o.dataset}' archives is not supported yet (supported: klines)`);
+  if (!(IMPORT_DATASETS as readonly string[]).includes(o.dataset)) {
+    throw new ArchiveError(`import of '${o.dataset}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
+  }
   const name = path.basename(o.file);
   const named = { ...parseDownloadName(name), ...parseArchiveName(name) };
   const symbol = (o.symbol ?? named.symbol)?.toUpperCase();
@@ -165,6 +172,7 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   if (!interval || !(KLINE_TIMEFRAMES as readonly string[]).includes(interval)) {
     throw new ArchiveError(`--interval must be one of ${KLINE_TIMEFRAMES.join(', ')} (got ${interval ?? 'none'})`);
   }
+  await checkArchiveFile(o.file);
   const { sha256, verified } = await verifyChecksum(o.file);
   const spec = dataset('bronze', 'klines');
   const qSpec = dataset('quarantine', 'klines');

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
 import { testdataPath } from '../helpers/testdata';
@@ -14,14 +16,17 @@ describe('lakehouse CLI', () => {
     [['run', '--from', '2023-02-05', '--to', '2023-02-01'], /--from 2023-02-05 is after --to 2023-02-01/],
     [['query', 'selec 1'], /^lakehouse: query failed: Parser Error/],
   ])('answers %j with one line on stderr and exit code 2', async (args, message) => {
-    const r = await lakehouse([...args, ...(args[0] === 'frob' ? [] : ['--lake', tmpDir('cli-err')])]);
+    // A lake with nothing in it yet: a folder with no layer at all is no lake (test/cli/contract.test.ts).
+    const lake = tmpDir('cli-err');
+    mkdirSync(path.join(lake, 'bronze'));
+    const r = await lakehouse([...args, ...(args[0] === 'frob' ? [] : ['--lake', lake])]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 30_000);
 
   it('imports, runs and queries a lake, with progress on stderr and clean CSV on stdout', async () => {
     const lake = tmpDir('cli-lake');
@@ -51,11 +56,11 @@ describe('lakehouse CLI', () => {
       symbol: 'LINKUSDT', rows: 1440, inputs: expect.objectContaining({ klines1mRows: 2 * 1440, bookSnapshots: 0 }),
       validity: expect.objectContaining({ invalid: 0, unexpectedNulls: 0, problemFeatures: [] }),
     })]);
-  });
+  }, 120_000);
 
   it('prints the feature catalogue that docs/features.md holds', async () => {
     const r = await lakehouse(['features']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/features.md'), 'utf8'));
-  });
+  }, 30_000);
 });

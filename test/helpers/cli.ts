@@ -24,3 +24,39 @@ export function lakehouse(args: string[], opts: { timeoutMs?: number; env?: Reco
     child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
   });
 }
+
+/**
+ * Runs a `lakehouse` command line in this process (bin/cli.ts's `runLakehouse`, what bin/lakehouse.js runs), with
+ * what it writes to stdout and stderr captured: milliseconds instead of a process start per run. For commands
+ * that end by themselves and do not depend on the process (no signals, no closed pipes: those need `lakehouse`).
+ * JSON logs (pino writes them to file descriptor 2 with fs.writeSync) are captured as stderr too.
+ */
+export async function lakehouseInProcess(args: string[]): Promise<CliResult> {
+  const { runLakehouse } = await import('../../bin/cli');
+  const captured = { stdout: '', stderr: '' };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const capture = (name: 'stdout' | 'stderr') => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    captured[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stdout.write;
+  const fs = require('node:fs') as typeof import('node:fs');
+  const writeSync = fs.writeSync;
+  fs.writeSync = ((fd: number, buffer: string | Uint8Array, ...rest: unknown[]) => {
+    if (fd !== 1 && fd !== 2) return (writeSync as (...a: unknown[]) => number)(fd, buffer, ...rest);
+    const text = typeof buffer === 'string' ? buffer : Buffer.from(buffer).toString();
+    captured[fd === 1 ? 'stdout' : 'stderr'] += text;
+    return Buffer.byteLength(text);
+  }) as typeof fs.writeSync;
+  process.stdout.write = capture('stdout');
+  process.stderr.write = capture('stderr');
+  try {
+    const code = await runLakehouse(args);
+    return { code, ...captured };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    fs.writeSync = writeSync;
+  }
+}
