@@ -1,17 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { syncDir, writeFileAtomic } from '../util/atomic-file';
 
 /**
- * The on-disk format of the Bronze spool (see spool.ts). One spooled object is two files in the spool folder:
+ * The on-disk format of the Bronze spool (see bronze-uploader.ts). One spooled object is two files in the spool folder:
  *
  *   <id>.bin    the object's bytes, exactly as they go to the store
  *   <id>.json   {"v":1,"key":...,"size":...,"sha256":...,"createdMs":...}, written after the .bin
  *
  * `id` is `<createdMs, 15 digits>-<sequence, 9 digits>-<random>`, so sorting ids sorts spooled objects oldest
- * first. Both files are written to a temporary name (`.<name>.<owner>.tmp`), fsynced and renamed; the sidecar's
- * rename is the commit point: a .bin without its .json was never acknowledged (a crash between the two renames,
- * or a crash while deleting an uploaded entry) and is removed on recovery, as are temporary files. A sidecar that
+ * first. Both files are written to a temporary name (`.<name>.<owner>.tmp`), fsynced and renamed
+ * (lib/util/atomic-file.ts); the sidecar's rename is the commit point: a .bin without its .json was never
+ * acknowledged (a crash between the two renames, or a crash while deleting an uploaded entry) and is removed on
+ * recovery, as are temporary files. A sidecar that
  * cannot be parsed, or whose .bin has the wrong size or hash, is renamed to `*.corrupt` and kept for a human:
  * nothing is deleted unless it is known to be uploaded or was never acknowledged.
  */
@@ -52,32 +54,6 @@ export function spoolId(createdMs: number, seq: number): string {
 export const dataPath = (dir: string, id: string): string => path.join(dir, `${id}.bin`);
 export const metaPath = (dir: string, id: string): string => path.join(dir, `${id}.json`);
 
-/** Writes `body` to `dest` through a temporary file in the same folder: write, fsync, rename. */
-async function writeAtomically(dest: string, body: Uint8Array | string, owner: string): Promise<void> {
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${owner}.tmp`);
-  try {
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(body);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, dest);
-  } catch (e) {
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
-    throw e;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the renames durable; not every platform can open a directory, so this is best effort.
-  try {
-    const fh = await fs.open(dir, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
-  } catch { /* best effort */ }
-}
-
 /**
  * Spools `body` for `key` under `id`. Resolves once both files are durably in place; on failure nothing of the
  * entry is left behind and the error is thrown. `owner` tags temporary files so recovery in the same process
@@ -87,8 +63,8 @@ export async function writeSpoolEntry(dir: string, entry: SpoolEntry, body: Uint
   await fs.mkdir(dir, { recursive: true });
   const meta: SpoolMeta = { v: 1, key: entry.key, size: entry.size, sha256: entry.sha256, createdMs: entry.createdMs };
   try {
-    await writeAtomically(dataPath(dir, entry.id), body, owner);
-    await writeAtomically(metaPath(dir, entry.id), JSON.stringify(meta), owner);
+    await writeFileAtomic(dataPath(dir, entry.id), body, { tag: owner, sync: true });
+    await writeFileAtomic(metaPath(dir, entry.id), JSON.stringify(meta), { tag: owner, sync: true });
   } catch (e) {
     await fs.rm(dataPath(dir, entry.id), { force: true }).catch(() => undefined);
     throw e;
