@@ -3,7 +3,7 @@ import { Heartbeat } from '../collector/heartbeat';
 import { runService } from '../collector/run-service';
 import { CollectorService, type SourceSnapshot, type StopResult } from '../collector/service';
 import type { CollectorSnapshot } from '../collector/stats';
-import type { UploaderStats } from '../collector/spool';
+import type { UploaderStats } from '../collector/bronze-uploader';
 import type { StopRequests } from '../collector/stop-request';
 import { DEFAULT_SIM_START, FaultPlan, randomStorm, startSimulator, type FaultCounts, type RunningSimulator } from '../simulator';
 import type { ObjectStore } from '../storage/object-store';

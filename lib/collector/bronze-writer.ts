@@ -3,7 +3,7 @@ import { encodeParquet, putTable } from '../parquet/write';
 import { bronzeFileKey } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import type { BufferedPartition } from './bronze-buffers';
-import type { BronzeUploader } from './spool';
+import type { BronzeUploader } from './bronze-uploader';
 
 /** Writes buffered partitions as Bronze Parquet files: one new, immutable file per partition per flush. */
 

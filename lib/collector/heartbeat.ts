@@ -4,7 +4,7 @@ import { Dimension, Metric } from '../monitoring/metrics';
 import { emfDocument, stdoutSink, type EmfSink, type MetricValue } from '../util/emf';
 import { logger, type Logger } from '../util/log';
 import type { SourceSnapshot } from './service';
-import type { UploaderStats } from './spool';
+import type { UploaderStats } from './bronze-uploader';
 
 /**
  * The collector's heartbeat (SPEC §4, C7): every beat writes a JSON health file (read by the container health

@@ -6,7 +6,7 @@ import { UserError } from '../util/errors';
 import { logger, type Logger } from '../util/log';
 import { uploadBronze } from './bronze-writer';
 import { Collector } from './collector';
-import { BronzeUploader, type UploaderStats } from './spool';
+import { BronzeUploader, type UploaderStats } from './bronze-uploader';
 import type { CollectorSnapshot } from './stats';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
 import { uploadBronze } from '../../lib/collector/bronze-writer';
 import { Collector } from '../../lib/collector/collector';
-import { BronzeUploader } from '../../lib/collector/spool';
+import { BronzeUploader } from '../../lib/collector/bronze-uploader';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { FaultPlan, generateTradeRows, startSimulator, type RunningSimulator } from '../../lib/simulator';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BronzeUploader, backoffDelay, type BronzeUploaderOptions } from '../../lib/collector/spool';
+import { BronzeUploader, type BronzeUploaderOptions } from '../../lib/collector/bronze-uploader';
+import { backoffDelay } from '../../lib/collector/drain-policy';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import type { ObjectInfo, ObjectStore } from '../../lib/storage/object-store';
 import { logger } from '../../lib/util/log';

@@ -2,36 +2,27 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../storage/object-store';
 import { logger, type Logger } from '../util/log';
 import {
+  backoffDelay, nextPassDelay, passGoesOn, passOrder, putTimeout, shutdownPause, uploadAttempts,
+  type BackoffOptions, type PassTally, type RetryOptions,
+} from './drain-policy';
+import {
   readSpoolEntry, removeSpoolEntry, scanSpool, setAsideCorrupt, sha256, SpoolCorruptError, spoolId, writeSpoolEntry,
   type SpoolEntry,
 } from './spool-files';
 
 /**
- * Bronze uploads that survive an object store outage (SPEC §4: "when the object store fails it retries with
- * backoff and spools to local disk, re-uploading when the store is back").
+ * Bronze uploads that survive an object store outage (docs/collector.md, "Never losing what was received").
  *
  * `upload(key, bytes)` tries `store.put` a few times with exponential backoff and jitter. When that fails the
  * bytes are written to the spool folder (see spool-files.ts for the format) and a background drainer re-uploads
- * spooled objects, oldest first, with capped exponential backoff; a spool file is deleted only after `put`
- * resolved. Should the spool write fail too (disk full, folder unwritable) the bytes stay in memory in the same
- * pending queue, and the drainer keeps trying both the store and the disk: nothing is dropped. Store errors never
- * throw out of `upload`.
+ * spooled objects, oldest first, with capped exponential backoff (when and in which order: drain-policy.ts); a
+ * spool file is deleted only after `put` resolved. Should the spool write fail too (disk full, folder
+ * unwritable) the bytes stay in memory in the same pending queue, and the drainer keeps trying both the store
+ * and the disk: nothing is dropped. Store errors never throw out of `upload`.
  *
  * Re-uploads are idempotent: the same key with the same bytes (a put that timed out here may still have landed).
  * One uploader owns a spool folder; two processes must not share one.
  */
-
-export interface RetryOptions {
-  /** Tries of `put` in `upload()` before spooling (at least 1). */
-  attempts: number;
-  initialMs: number;
-  maxMs: number;
-}
-
-export interface BackoffOptions {
-  initialMs: number;
-  maxMs: number;
-}
 
 export interface BronzeUploaderOptions {
   store: ObjectStore;
@@ -43,7 +34,7 @@ export interface BronzeUploaderOptions {
   /** A `put` that has not settled after this long counts as failed (it may still land: re-uploads are idempotent). Default 30 s. */
   putTimeoutMs?: number;
   log?: Logger;
-  /** Wall clock for spool timestamps and ages (ms). */
+  /** Wall clock (epoch ms) for spool timestamps, ages and deadlines. */
   now?: () => number;
   /** Jitter source in [0, 1). */
   random?: () => number;
@@ -93,29 +84,18 @@ interface Pending extends SpoolEntry {
   /** The bytes, while the entry is not on disk. */
   body?: Uint8Array;
   onDisk: boolean;
-  /** Last time the drainer tried it (ms, process clock), -Infinity if never. */
-  lastAttempt: number;
-}
-
-interface PassResult {
-  ok: number;
-  failed: number;
+  /** Sequence number of the drainer's latest try of it, -1 if never (see DrainCandidate). */
+  lastTry: number;
 }
 
 const DEFAULT_RETRY: RetryOptions = { attempts: 3, initialMs: 200, maxMs: 1000 };
 const DEFAULT_DRAIN: BackoffOptions = { initialMs: 1000, maxMs: 30_000 };
 
-/** Exponential backoff for the `n`th retry (0-based), capped, with "equal jitter": [d/2, d). */
-export function backoffDelay(n: number, o: BackoffOptions, random: () => number = Math.random): number {
-  const d = Math.min(o.maxMs, o.initialMs * 2 ** Math.min(n, 30));
-  return Math.round(d / 2 + (random() * d) / 2);
-}
-
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function errText(e: unknown): string {
-  const err = e as { name?: string; message?: string; code?: string };
-  const msg = err?.message || err?.code || err?.name || String(e);
+function errText(thrown: unknown): string {
+  const err = thrown as { name?: string; message?: string; code?: string };
+  const msg = err?.message || err?.code || err?.name || String(thrown);
   return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
 }
 
@@ -133,25 +113,27 @@ export class BronzeUploader {
   private seq = 0;
   private readonly pending: Pending[] = [];
   private timer?: NodeJS.Timeout;
-  private passing?: Promise<PassResult>;
+  private passing?: Promise<PassTally>;
   /** Drain passes in a row that ended with a failure (sets the backoff). */
   private drainFailures = 0;
+  /** Numbers the drainer's tries, so the least recently tried object is known without a clock. */
+  private tries = 0;
   /** The latest put failed and none has succeeded since: upload() then tries once instead of retrying. */
   private storeFailing = false;
   private closed = false;
   private readonly counts = { uploaded: 0, spooled: 0, reuploaded: 0, putFailures: 0, spoolFailures: 0, corrupt: 0 };
   private lastError?: { text: string; at: number };
 
-  constructor(o: BronzeUploaderOptions) {
-    this.store = o.store;
-    this.spoolDir = o.spoolDir;
-    this.retry = { ...DEFAULT_RETRY, ...o.retry };
+  constructor(options: BronzeUploaderOptions) {
+    this.store = options.store;
+    this.spoolDir = options.spoolDir;
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.retry.attempts = Math.max(1, Math.floor(this.retry.attempts));
-    this.drain = { ...DEFAULT_DRAIN, ...o.drainBackoff };
-    this.putTimeoutMs = o.putTimeoutMs ?? 30_000;
-    this.log = o.log ?? logger('bronze-uploader');
-    this.now = o.now ?? Date.now;
-    this.random = o.random ?? Math.random;
+    this.drain = { ...DEFAULT_DRAIN, ...options.drainBackoff };
+    this.putTimeoutMs = options.putTimeoutMs ?? 30_000;
+    this.log = options.log ?? logger('bronze-uploader');
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
   }
 
   /**
@@ -159,9 +141,9 @@ export class BronzeUploader {
    * the background drainer. Never rejects because of the store or the disk.
    */
   async upload(key: string, body: Uint8Array): Promise<UploadOutcome> {
-    const attempts = this.storeFailing ? 1 : this.retry.attempts;
-    for (let i = 0; i < attempts; i++) {
-      if (i > 0) await sleep(backoffDelay(i - 1, this.retry, this.random));
+    const attempts = uploadAttempts(this.storeFailing, this.retry);
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(backoffDelay(attempt - 1, this.retry, this.random));
       if (await this.tryPut(key, body)) {
         this.counts.uploaded++;
         return 'uploaded';
@@ -170,7 +152,7 @@ export class BronzeUploader {
     const createdMs = this.now();
     const entry: Pending = {
       v: 1, id: spoolId(createdMs, this.seq++), key, size: body.length, sha256: sha256(body), createdMs,
-      onDisk: false, body, lastAttempt: -Infinity,
+      onDisk: false, body, lastTry: -1,
     };
     this.counts.spooled++;
     const onDisk = await this.persist(entry);
@@ -189,13 +171,13 @@ export class BronzeUploader {
     let scan;
     try {
       scan = await scanSpool(this.spoolDir, this.owner, new Set(this.pending.map((p) => p.id)));
-    } catch (e) {
-      this.noteError(`scan ${this.spoolDir}`, e);
-      this.log.error({ spoolDir: this.spoolDir, err: errText(e) }, 'cannot read the spool folder');
+    } catch (err) {
+      this.noteError(`scan ${this.spoolDir}`, err);
+      this.log.error({ spoolDir: this.spoolDir, err: errText(err) }, 'cannot read the spool folder');
       return 0;
     }
     this.counts.corrupt += scan.corrupt;
-    for (const e of scan.entries) this.pending.push({ ...e, onDisk: true, lastAttempt: -Infinity });
+    for (const entry of scan.entries) this.pending.push({ ...entry, onDisk: true, lastTry: -1 });
     this.sortPending();
     if (scan.entries.length || scan.removedTemp || scan.removedOrphans || scan.corrupt) {
       this.log.warn({ spoolDir: this.spoolDir, found: scan.entries.length, removedTemp: scan.removedTemp, removedOrphans: scan.removedOrphans, corrupt: scan.corrupt }, 'recovering spooled Bronze from an earlier run');
@@ -212,17 +194,17 @@ export class BronzeUploader {
    * What remains stays on disk for the next start; objects held in memory get a last try at the disk.
    */
   async flushPending(timeoutMs: number): Promise<FlushResult> {
-    const end = Date.now() + Math.max(0, timeoutMs);
+    const end = this.now() + Math.max(0, timeoutMs);
     let round = 0;
-    while (this.pending.length && Date.now() < end) {
+    while (this.pending.length && this.now() < end) {
       await this.runPass(end);
       if (!this.pending.length) break;
-      const left = end - Date.now();
-      if (left <= 0) break;
-      await sleep(Math.min(left, backoffDelay(round++, this.retry, this.random)));
+      const pause = shutdownPause(round++, end - this.now(), this.retry, this.random);
+      if (pause === undefined) break;
+      await sleep(pause);
     }
-    for (const p of this.pending) if (!p.onDisk) await this.persist(p);
-    const inMemory = this.pending.filter((p) => !p.onDisk).length;
+    for (const entry of this.pending) if (!entry.onDisk) await this.persist(entry);
+    const inMemory = this.pending.filter((entry) => !entry.onDisk).length;
     if (this.pending.length) {
       this.log.warn({ pending: this.pending.length, inMemory, spoolDir: this.spoolDir }, 'spooled Bronze left for the next start');
     }
@@ -231,10 +213,10 @@ export class BronzeUploader {
 
   stats(): UploaderStats {
     let pendingBytes = 0, inMemoryFiles = 0, inMemoryBytes = 0, oldest = Infinity;
-    for (const p of this.pending) {
-      pendingBytes += p.size;
-      if (!p.onDisk) { inMemoryFiles++; inMemoryBytes += p.size; }
-      oldest = Math.min(oldest, p.createdMs);
+    for (const entry of this.pending) {
+      pendingBytes += entry.size;
+      if (!entry.onDisk) { inMemoryFiles++; inMemoryBytes += entry.size; }
+      oldest = Math.min(oldest, entry.createdMs);
     }
     return {
       ...this.counts,
@@ -246,12 +228,12 @@ export class BronzeUploader {
 
   /** Keys waiting for the store, oldest first. */
   pendingKeys(): string[] {
-    return this.pending.map((p) => p.key);
+    return this.pending.map((entry) => entry.key);
   }
 
   /** Objects waiting for the store, oldest first, and whether each is safe on disk or held in memory only. */
   pendingObjects(): { key: string; onDisk: boolean }[] {
-    return this.pending.map((p) => ({ key: p.key, onDisk: p.onDisk }));
+    return this.pending.map((entry) => ({ key: entry.key, onDisk: entry.onDisk }));
   }
 
   /** Stops the background drainer (waits for a pass in progress). Pending objects stay on disk. */
@@ -275,10 +257,10 @@ export class BronzeUploader {
       ]);
       this.storeFailing = false;
       return true;
-    } catch (e) {
+    } catch (err) {
       this.storeFailing = true;
       this.counts.putFailures++;
-      this.noteError(`put ${key}`, e);
+      this.noteError(`put ${key}`, err);
       return false;
     } finally {
       clearTimeout(timer);
@@ -286,23 +268,23 @@ export class BronzeUploader {
   }
 
   /** Writes an in-memory entry to the spool folder; true when it is on disk (the bytes are then released). */
-  private async persist(p: Pending): Promise<boolean> {
-    if (p.onDisk) return true;
+  private async persist(entry: Pending): Promise<boolean> {
+    if (entry.onDisk) return true;
     try {
-      await writeSpoolEntry(this.spoolDir, p, p.body!, this.owner);
-      p.onDisk = true;
-      p.body = undefined;
+      await writeSpoolEntry(this.spoolDir, entry, entry.body!, this.owner);
+      entry.onDisk = true;
+      entry.body = undefined;
       return true;
-    } catch (e) {
+    } catch (err) {
       this.counts.spoolFailures++;
-      this.noteError(`spool ${p.key} to ${this.spoolDir}`, e);
-      this.log.error({ key: p.key, spoolDir: this.spoolDir, err: errText(e) }, 'cannot spool to disk; holding in memory');
+      this.noteError(`spool ${entry.key} to ${this.spoolDir}`, err);
+      this.log.error({ key: entry.key, spoolDir: this.spoolDir, err: errText(err) }, 'cannot spool to disk; holding in memory');
       return false;
     }
   }
 
-  private noteError(what: string, e: unknown): void {
-    this.lastError = { text: `${what}: ${errText(e)}`, at: this.now() };
+  private noteError(what: string, err: unknown): void {
+    this.lastError = { text: `${what}: ${errText(err)}`, at: this.now() };
   }
 
   private sortPending(): void {
@@ -311,7 +293,7 @@ export class BronzeUploader {
 
   private schedule(): void {
     if (this.closed || this.timer || !this.pending.length) return;
-    const delay = backoffDelay(Math.max(0, this.drainFailures - 1), this.drain, this.random);
+    const delay = nextPassDelay(this.drainFailures, this.drain, this.random);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.runPass().finally(() => this.schedule());
@@ -320,70 +302,61 @@ export class BronzeUploader {
   }
 
   /** One drain pass at a time: a caller arriving during a pass waits for it, then runs its own. */
-  private async runPass(deadline = Infinity): Promise<PassResult> {
+  private async runPass(deadline = Infinity): Promise<PassTally> {
     while (this.passing) await this.passing.catch(() => undefined);
     const run = this.pass(deadline);
     this.passing = run;
     try {
-      const r = await run;
-      if (r.failed === 0) this.drainFailures = 0;
+      const tally = await run;
+      if (tally.failed === 0) this.drainFailures = 0;
       else this.drainFailures++;
-      return r;
+      return tally;
     } finally {
       if (this.passing === run) this.passing = undefined;
     }
   }
 
-  /**
-   * Tries every pending object once, oldest first. The first try goes to the object tried least recently, and
-   * when it fails before anything succeeded the pass stops: the store is probably down, so an outage costs one
-   * request per pass, while one bad key cannot hold up the others (the next pass probes another object).
-   */
-  private async pass(deadline: number): Promise<PassResult> {
-    const r: PassResult = { ok: 0, failed: 0 };
-    if (!this.pending.length) return r;
-    let probe = this.pending[0];
-    for (const p of this.pending) if (p.lastAttempt < probe.lastAttempt) probe = p;
-    const order = [probe, ...this.pending.filter((p) => p !== probe)];
-    for (const p of order) {
-      if (Date.now() >= deadline) break;
-      if (!this.pending.includes(p)) continue;
-      p.lastAttempt = Date.now();
+  /** Tries every pending object once, in passOrder, while passGoesOn (see drain-policy.ts). */
+  private async pass(deadline: number): Promise<PassTally> {
+    const tally: PassTally = { ok: 0, failed: 0 };
+    for (const entry of passOrder(this.pending)) {
+      if (!passGoesOn(tally, this.now(), deadline)) break;
+      if (!this.pending.includes(entry)) continue;
+      entry.lastTry = this.tries++;
       let body: Uint8Array;
       try {
-        body = p.onDisk ? await readSpoolEntry(this.spoolDir, p) : p.body!;
-      } catch (e) {
-        await this.handleUnreadable(p, e);
+        body = entry.onDisk ? await readSpoolEntry(this.spoolDir, entry) : entry.body!;
+      } catch (err) {
+        await this.handleUnreadable(entry, err);
         continue;
       }
-      const timeout = Math.min(this.putTimeoutMs, Math.max(1, deadline - Date.now()));
-      if (await this.tryPut(p.key, body, timeout)) {
-        r.ok++;
-        if (p.onDisk) {
-          await removeSpoolEntry(this.spoolDir, p.id).catch((e: unknown) => {
+      if (await this.tryPut(entry.key, body, putTimeout(this.now(), deadline, this.putTimeoutMs))) {
+        tally.ok++;
+        if (entry.onDisk) {
+          await removeSpoolEntry(this.spoolDir, entry.id).catch((err: unknown) => {
             // Uploaded anyway; the leftover is re-uploaded (idempotently) after a restart.
-            this.log.warn({ key: p.key, id: p.id, err: errText(e) }, 'uploaded but cannot delete the spool file');
+            this.log.warn({ key: entry.key, id: entry.id, err: errText(err) }, 'uploaded but cannot delete the spool file');
           });
         }
         this.counts.reuploaded++;
-        this.pending.splice(this.pending.indexOf(p), 1);
-        this.log.info({ key: p.key, bytes: p.size, ageMs: this.now() - p.createdMs, pending: this.pending.length }, 'spooled Bronze uploaded');
+        this.pending.splice(this.pending.indexOf(entry), 1);
+        const ageMs = this.now() - entry.createdMs;
+        this.log.info({ key: entry.key, bytes: entry.size, ageMs, pending: this.pending.length }, 'spooled Bronze uploaded');
       } else {
-        r.failed++;
-        if (!p.onDisk) await this.persist(p);
-        if (r.ok === 0) break;
+        tally.failed++;
+        if (!entry.onDisk) await this.persist(entry);
       }
     }
-    return r;
+    return tally;
   }
 
-  private async handleUnreadable(p: Pending, e: unknown): Promise<void> {
-    this.noteError(`read spool ${p.id}`, e);
-    const corrupt = e instanceof SpoolCorruptError || (e as NodeJS.ErrnoException).code === 'ENOENT';
+  private async handleUnreadable(entry: Pending, err: unknown): Promise<void> {
+    this.noteError(`read spool ${entry.id}`, err);
+    const corrupt = err instanceof SpoolCorruptError || (err as NodeJS.ErrnoException).code === 'ENOENT';
     if (!corrupt) return; // e.g. EIO or EACCES: leave it pending and try again later
-    this.pending.splice(this.pending.indexOf(p), 1);
+    this.pending.splice(this.pending.indexOf(entry), 1);
     this.counts.corrupt++;
-    await setAsideCorrupt(this.spoolDir, p.id).catch(() => undefined);
-    this.log.error({ key: p.key, id: p.id, spoolDir: this.spoolDir, err: errText(e) }, 'spool file damaged; set aside as .corrupt, not uploaded');
+    await setAsideCorrupt(this.spoolDir, entry.id).catch(() => undefined);
+    this.log.error({ key: entry.key, id: entry.id, spoolDir: this.spoolDir, err: errText(err) }, 'spool file damaged; set aside as .corrupt, not uploaded');
   }
 }
