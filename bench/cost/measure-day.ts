@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sourceProfile } from '../../lib/app/sources';
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { runGold } from '../../lib/gold/gold-job';
 import { runSilver } from '../../lib/silver/silver-job';
 import { startSimulator } from '../../lib/simulator';
@@ -35,7 +36,7 @@ export async function measureDay(o: { lake: string; symbol: string; hours: numbe
   const end = start + o.hours * 3_600_000;
   const sim = await startSimulator({ symbols: [o.symbol], start, end, speed: 'max', seed: 11, instruments: { [o.symbol]: { tradesPerMinute: o.tradesPerMinute } } });
   const profile = sourceProfile('sim');
-  const collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store, now: () => sim.clock.now(), receiveTimeFromEvents: true });
+  const collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store, clock: new EventClock(sim.clock) });
   const began = performance.now();
   const ticker = setInterval(() => {
     const s = collector.snapshot();

@@ -1,4 +1,5 @@
 import { Collector } from '../collector/collector';
+import { EventClock } from '../collector/clock';
 import type { CollectorSnapshot } from '../collector/stats';
 import { backfillKlines } from '../history/rest-backfill';
 import { LakeQueryEngine, type QueryResult } from '../local/duckdb-lake';
@@ -66,7 +67,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     const liveBegan = Date.now();
     collector = new Collector({
       ...sourceCollectorOptions(profile, o.symbols, sim.wsBaseUrl, sim.restBaseUrl), store,
-      now: () => sim.clock.now(), receiveTimeFromEvents: true,
+      clock: new EventClock(sim.clock),
     });
     await collector.start();
     const ticker = setInterval(() => {

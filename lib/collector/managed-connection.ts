@@ -1,5 +1,6 @@
 import type { BronzeDatasetName } from '../exchanges/types';
 import type { Logger } from '../util/log';
+import type { Clock } from './clock';
 import { WsConnection, type Backoff } from './ws-connection';
 
 /**
@@ -30,13 +31,12 @@ export interface ManagedConnectionOptions {
   onMessage(raw: string, receiveMs: number, conn: ManagedConnection): void;
   /** The old socket was lost before a replacement delivered: streams may have missed data. */
   onDrop(cause: string, conn: ManagedConnection): void;
-  /** The collector's clock (event time for simulators): connection age is measured on it. */
-  clock(): number;
+  /** The collector's clock (event time for simulators): receive times and connection ages are measured on it. */
+  clock: Clock;
   /** Roll over when a socket is this old (default 23 h: Binance cuts at 24 h). */
   maxAgeMs?: number;
   silentTimeoutMs?: number;
   backoff?: Backoff;
-  now?: () => number;
   log: Logger;
 }
 
@@ -109,7 +109,7 @@ export class ManagedConnection {
 
   private socket(): WsConnection {
     const conn: WsConnection = new WsConnection({
-      url: this.o.spec.url, now: this.o.now, log: this.o.log, silentTimeoutMs: this.o.silentTimeoutMs, backoff: this.o.backoff,
+      url: this.o.spec.url, clock: this.o.clock, log: this.o.log, silentTimeoutMs: this.o.silentTimeoutMs, backoff: this.o.backoff,
       onOpen: () => {
         if (conn === this.current) this.openedAt = NaN;
         void this.subscribe(conn);
@@ -133,10 +133,10 @@ export class ManagedConnection {
     if (conn === this.next) this.promote();
     this.o.onMessage(raw, receiveMs, this);
     if (conn !== this.current) return;
-    const t = this.o.clock();
-    if (!(t > 0)) return; // no exchange time yet (simulators and replays measure age in event time)
-    if (Number.isNaN(this.openedAt)) this.openedAt = t;
-    else if (t - this.openedAt >= (this.o.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
+    const now = this.o.clock.now();
+    if (!(now > 0)) return; // a clock that cannot tell the time yet
+    if (Number.isNaN(this.openedAt)) this.openedAt = now;
+    else if (now - this.openedAt >= (this.o.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
   }
 
   private promote(): void {

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { logger, type Logger } from '../util/log';
 import { uploadBronze } from './bronze-writer';
+import { EventClock, WallClock } from './clock';
 import { Collector } from './collector';
 import { BronzeUploader, type UploaderStats } from './bronze-uploader';
 import type { CollectorSnapshot } from './stats';
@@ -52,7 +53,10 @@ export interface CollectorServiceConfig {
    * away (default: beside the spool; none without one). `false`: none (a simulator's clock restarts each run).
    */
   stateDir?: string | false;
-  /** Receive clock (default the wall clock): an in-process simulator's clock, for `collect --source sim`. */
+  /**
+   * Wall time (default Date.now), or an in-process simulator's clock for `collect --source sim`: a 'sim'
+   * source runs on event time (EventClock), which this answers until the first event.
+   */
   now?: () => number;
 }
 
@@ -133,9 +137,8 @@ export class CollectorService {
         silentTimeoutMs: config.silentTimeoutMs ?? profile.silentTimeoutMs ?? DEFAULT_SILENT_TIMEOUT_MS,
         write: uploader ? (parts) => this.upload(uploader, parts) : undefined,
         stateFile: stateDir ? path.join(stateDir, `collector-state-${profile.exchange}.json`) : undefined,
-        now: config.now,
-        // The simulator's clock runs ahead of ours; see CollectorOptions.receiveTimeFromEvents.
-        receiveTimeFromEvents: src.source === 'sim',
+        // The simulator's clock runs ahead of what we have read; see CollectorOptions.clock.
+        clock: src.source === 'sim' ? new EventClock({ now: config.now ?? Date.now }) : new WallClock(config.now),
         log: this.log.child({ source: src.source }),
       });
       return { config: src, exchange: profile.exchange, collector };

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '../util/log';
+import type { Clock } from './clock';
 
 /**
  * One WebSocket with automatic reconnects: exponential backoff with full jitter and a cap, and a silence timer
@@ -28,7 +29,8 @@ export interface WsConnectionOptions {
   backoff?: Backoff;
   /** Give up an opening handshake with no answer after this long, then retry (default 10 s). */
   handshakeTimeoutMs?: number;
-  now?: () => number;
+  /** Stamps each message's receive time (default: wall time). */
+  clock?: Clock;
   log: Logger;
   random?: () => number;
 }
@@ -87,7 +89,7 @@ export class WsConnection {
       this.opened = undefined;
     });
     ws.on('message', (data: WebSocket.RawData) => {
-      this.lastMessageAt = (this.o.now ?? Date.now)();
+      this.lastMessageAt = this.o.clock ? this.o.clock.now() : Date.now();
       this.armSilenceTimer();
       this.o.onMessage(data.toString(), this.lastMessageAt);
     });

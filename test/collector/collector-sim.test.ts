@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { sourceProfile } from '../../lib/app/sources';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
@@ -23,7 +24,7 @@ describe('collector → Bronze against the simulator', () => {
     const profile = sourceProfile('sim');
     const collector = new Collector({
       exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
-      now: () => sim.clock.now(), receiveTimeFromEvents: true, onFlush: (files) => flushes.push(files.length),
+      clock: new EventClock(sim.clock), onFlush: (files) => flushes.push(files.length),
     });
     try {
       await collector.start();

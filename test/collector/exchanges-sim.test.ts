@@ -1,5 +1,6 @@
 import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import type { BronzeDatasetName } from '../../lib/exchanges/types';
@@ -20,7 +21,7 @@ async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' |
   const profile = sourceProfile(source, extra);
   const collector = new Collector({
     ...sourceCollectorOptions(profile, symbols, sim.wsBaseUrl + (source === 'kraken' ? '/v2' : ''), sim.restBaseUrl),
-    store, now: () => sim.clock.now(), receiveTimeFromEvents: true, restBanPauseMs: 200,
+    store, clock: new EventClock(sim.clock), restBanPauseMs: 200,
   });
   await collector.start();
   await sim.untilEnd();
@@ -151,7 +152,7 @@ describe('collector on the un-routed futures endpoint (the trap that silences /m
         ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
         polls: [],
         connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
-        store, now: () => sim.clock.now(), receiveTimeFromEvents: true,
+        store, clock: new EventClock(sim.clock),
       });
       await collector.start();
       await sim.untilEnd();

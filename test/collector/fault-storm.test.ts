@@ -3,6 +3,7 @@ import path from 'node:path';
 import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
 import { uploadBronze } from '../../lib/collector/bronze-writer';
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { BronzeUploader } from '../../lib/collector/bronze-uploader';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
@@ -56,7 +57,7 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
       ...sourceCollectorOptions(profile, SYMBOLS, sim.wsBaseUrl, sim.restBaseUrl),
       // One connection per symbol, so a fault on one leaves the other delivering (and time running).
       connections: profile.connections(sim.wsBaseUrl, SYMBOLS, 6),
-      store, now: () => sim.clock.now(), receiveTimeFromEvents: true,
+      store, clock: new EventClock(sim.clock),
       maxConnectionAgeMs: 40 * MIN,
       backoff: { initialMs: 50, maxMs: 500, factor: 2 },
       write: (parts) => uploadBronze(uploader, parts),

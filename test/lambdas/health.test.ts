@@ -1,4 +1,5 @@
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { sourceProfile } from '../../lib/app/sources';
 import type { LakeHealth } from '../../lib/app/health';
 import { runGold } from '../../lib/gold/gold-job';
@@ -35,7 +36,7 @@ describe('health handler on s3rver', () => {
       const profile = sourceProfile('sim');
       const collector = new Collector({
         exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
-        now: () => sim.clock.now(), receiveTimeFromEvents: true,
+        clock: new EventClock(sim.clock),
       });
       await collector.start();
       await sim.untilEnd();

@@ -1,5 +1,6 @@
 import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
 import { Collector } from '../../lib/collector/collector';
+import { EventClock } from '../../lib/collector/clock';
 import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { FaultPlan, generateTradeRows, startSimulator, type MarketModel } from '../../lib/simulator';
@@ -34,7 +35,7 @@ describe('Silver job: event datasets from a simulated collection', () => {
     try {
       const c = new Collector({
         ...sourceCollectorOptions(sourceProfile('sim'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
-        store, now: () => sim.clock.now(), receiveTimeFromEvents: true,
+        store, clock: new EventClock(sim.clock),
       });
       await c.start();
       await sim.untilEnd();

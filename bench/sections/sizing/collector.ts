@@ -5,6 +5,7 @@ import pino from 'pino';
 import { sourceProfile } from '../../../lib/app/sources';
 import type { WrittenFile } from '../../../lib/collector/bronze-writer';
 import { Collector } from '../../../lib/collector/collector';
+import { WallClock } from '../../../lib/collector/clock';
 import { seededRandom } from '../../../lib/simulator/market/rng';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import type { Json, TaskFn } from '../../lib/types';
@@ -122,7 +123,7 @@ export const collectorHold: TaskFn = async (args, probe) => {
   let replayNow = messages[0]?.receiveMs ?? 0;
   const collector = (onFlush?: (f: WrittenFile[]) => void) => new Collector({
     exchange: spot.exchange, adapter: spot.adapter, url: 'ws://127.0.0.1:1/unused', store, flushIntervalMs: NEVER,
-    contiguousTradeIds: true, log: SILENT, onFlush, now: () => replayNow,
+    contiguousTradeIds: true, log: SILENT, onFlush, clock: new WallClock(() => replayNow),
   });
   const rename = (raw: string, i: number) => raw.replaceAll('btcusdt', names[i][0]).replaceAll('BTCUSDT', names[i][1]);
 
