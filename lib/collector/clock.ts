@@ -31,7 +31,7 @@ export class WallClock implements CollectorClock {
     return this.read();
   }
 
-  observe(): void {}
+  observe(_eventMs: number): void {}
 }
 
 /**
