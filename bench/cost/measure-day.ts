@@ -36,7 +36,10 @@ export async function measureDay(o: { lake: string; symbol: string; hours: numbe
   const end = start + o.hours * 3_600_000;
   const sim = await startSimulator({ symbols: [o.symbol], start, end, speed: 'max', seed: 11, instruments: { [o.symbol]: { tradesPerMinute: o.tradesPerMinute } } });
   const profile = sourceProfile('sim');
-  const collector = new Collector({ exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store, clock: new EventClock(sim.clock) });
+  const collector = new Collector({
+    exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store,
+    clock: new EventClock(sim.clock),
+  });
   const began = performance.now();
   const ticker = setInterval(() => {
     const s = collector.snapshot();

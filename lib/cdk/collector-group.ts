@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { restKlineDialect, sourceProfile } from '../app/sources';
-import { CollectorService } from './collector-service';
+import { CollectorFargateService } from './collector-fargate-service';
 import type { CollectorGroupConfig, LakehouseConfig } from './config';
 import type { JobFunction } from './job-function';
 import { deadLetterQueue, lakeJob } from './jobs';
@@ -16,52 +16,60 @@ import { JobSchedules } from './schedules';
  */
 
 export interface CollectorGroupProps {
-  group: CollectorGroupConfig;
-  config: LakehouseConfig;
-  bucket: s3.IBucket;
-  lakeUrl: string;
-  /** The bucket's region when the group runs elsewhere. */
-  lakeRegion?: string;
-  monitoring: LakehouseMonitoring;
+  /** The group's name and sources. */
+  readonly group: CollectorGroupConfig;
+  /** Sizes, schedules and retention shared by every group. */
+  readonly config: LakehouseConfig;
+  /** The lake bucket. */
+  readonly bucket: s3.IBucket;
+  /** `s3://bucket/` URL of the lake. */
+  readonly lakeUrl: string;
+  /**
+   * The bucket's region when the group runs elsewhere.
+   * @default - the group's own region
+   */
+  readonly lakeRegion?: string;
+  /** Where the group's alarms go. */
+  readonly monitoring: LakehouseMonitoring;
 }
 
 export class CollectorGroup extends Construct {
-  readonly collector: CollectorService;
+  readonly collector: CollectorFargateService;
   /** Hourly REST backfill of the group's sources that have a REST kline dialect (Binance spot, USD-M); absent when none has. */
   readonly selfHeal?: JobFunction;
 
   constructor(scope: Construct, id: string, props: CollectorGroupProps) {
     super(scope, id);
-    const { group: g, config: c } = props;
-    this.collector = new CollectorService(this, 'Collector', {
-      name: g.name, bucket: props.bucket, lakeUrl: props.lakeUrl, lakeRegion: props.lakeRegion, sources: g.sources,
-      cpu: c.collectorCpu, memoryMiB: c.collectorMemoryMiB, spot: c.collectorSpot, logRetentionDays: c.logRetentionDays,
-      destroyOnDelete: c.destroyDataOnDelete,
+    const { group, config, monitoring } = props;
+    this.collector = new CollectorFargateService(this, 'Collector', {
+      name: group.name, bucket: props.bucket, lakeUrl: props.lakeUrl, lakeRegion: props.lakeRegion, sources: group.sources,
+      cpu: config.collectorCpu, memoryMiB: config.collectorMemoryMiB, spot: config.collectorSpot, logRetentionDays: config.logRetentionDays,
+      destroyOnDelete: config.destroyDataOnDelete,
     });
-    const m = props.monitoring;
-    const healable = g.sources.filter((s) => restKlineDialect(sourceProfile(s.source)) !== undefined);
+    const healable = group.sources.filter((source) => restKlineDialect(sourceProfile(source.source)) !== undefined);
     if (healable.length > 0) {
       const dlq = deadLetterQueue(this, 'DeadLetters');
       const selfHeal = lakeJob(this, 'backfill', {
-        bucket: props.bucket, description: `Self-heal (${g.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
-        memoryMiB: 1024, timeout: Duration.minutes(10), logRetentionDays: c.logRetentionDays, destroyOnDelete: c.destroyDataOnDelete,
-        deadLetterQueue: dlq,
+        bucket: props.bucket, description: `Self-heal (${group.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
+        memoryMiB: 1024, timeout: Duration.minutes(10), logRetentionDays: config.logRetentionDays,
+        destroyOnDelete: config.destroyDataOnDelete, deadLetterQueue: dlq,
         environment: {
-          LAKE_URL: props.lakeUrl, SOURCES: JSON.stringify(healable), SELF_HEAL_HOURS: String(c.selfHealHours),
+          LAKE_URL: props.lakeUrl, SOURCES: JSON.stringify(healable), SELF_HEAL_HOURS: String(config.selfHealHours),
           ...(props.lakeRegion ? { LAKE_REGION: props.lakeRegion } : {}),
         },
       });
       this.selfHeal = selfHeal;
       const schedules = new JobSchedules(this, 'Schedules', dlq);
-      schedules.add('SelfHealHourly', c.selfHealSchedule, selfHeal, `Backfill the minutes of ${g.name} missing from the last hours`, { hours: c.selfHealHours });
-      m.addLambdaErrorAlarm(`self-heal-${g.name}`, selfHeal.fn);
-      m.addDeadLetterAlarm(dlq, `self-heal-${g.name}`);
+      const what = `Backfill the minutes of ${group.name} missing from the last hours`;
+      schedules.add('SelfHealHourly', config.selfHealSchedule, selfHeal, what, { hours: config.selfHealHours });
+      monitoring.addLambdaErrorAlarm(`self-heal-${group.name}`, selfHeal.fn);
+      monitoring.addDeadLetterAlarm(dlq, `self-heal-${group.name}`);
     }
 
-    for (const exchange of new Set(g.sources.map((s) => sourceProfile(s.source).exchange))) {
-      m.addBronzeFreshnessAlarm(exchange);
-      m.addSilentStreamsAlarm(exchange);
+    for (const exchange of new Set(group.sources.map((s) => sourceProfile(s.source).exchange))) {
+      monitoring.addBronzeFreshnessAlarm(exchange);
+      monitoring.addSilentStreamsAlarm(exchange);
     }
-    m.addCollectorRunningAlarm(g.name, this.collector.service);
+    monitoring.addCollectorRunningAlarm(group.name, this.collector.service);
   }
 }

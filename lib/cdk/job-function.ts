@@ -6,7 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REPO_ROOT } from './collector-service';
+import { REPO_ROOT } from './collector-fargate-service';
 import { acknowledgeWildcardResources } from './nag';
 
 /**

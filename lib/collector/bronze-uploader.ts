@@ -357,6 +357,7 @@ export class BronzeUploader {
     this.pending.splice(this.pending.indexOf(entry), 1);
     this.counts.corrupt++;
     await setAsideCorrupt(this.spoolDir, entry.id).catch(() => undefined);
-    this.log.error({ key: entry.key, id: entry.id, spoolDir: this.spoolDir, err: errText(err) }, 'spool file damaged; set aside as .corrupt, not uploaded');
+    const fields = { key: entry.key, id: entry.id, spoolDir: this.spoolDir, err: errText(err) };
+    this.log.error(fields, 'spool file damaged; set aside as .corrupt, not uploaded');
   }
 }

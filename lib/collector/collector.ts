@@ -197,7 +197,10 @@ export class Collector {
     return this.stats.snapshot(this.buffers.bufferedRows, reconnects);
   }
 
-  /** Maps and buffers one raw message received at `receivedAt` (collector clock); exposed so captures can be replayed through the same path. */
+  /**
+   * Maps and buffers one raw message received at `receivedAt` (collector clock); exposed so captures can be
+   * replayed through the same path.
+   */
   onMessage(raw: string, receivedAt: number, connection?: ManagedConnection): void {
     const out = this.options.adapter.parse(raw, receivedAt);
     this.stats.message(out, raw);

@@ -55,7 +55,9 @@ export function beatMetrics(health: ExchangeHealth, previous: BeatCounts): Metri
   ];
   if (health.clockSkewMs !== null) metrics.push({ name: Metric.ClockSkewMs, value: health.clockSkewMs, unit: 'Milliseconds' });
   // Only a flush since the last beat has a latency to report; repeating the old one would skew averages.
-  if (filesDelta > 0 || failuresDelta > 0) metrics.push({ name: Metric.FlushLatencyMs, value: health.lastFlushLatencyMs, unit: 'Milliseconds' });
+  if (filesDelta > 0 || failuresDelta > 0) {
+    metrics.push({ name: Metric.FlushLatencyMs, value: health.lastFlushLatencyMs, unit: 'Milliseconds' });
+  }
   return metrics;
 }
 

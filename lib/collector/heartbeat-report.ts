@@ -103,7 +103,9 @@ function spoolHealth(stats: UploaderStats): SpoolHealth {
   };
 }
 
-function exchangeHealth(source: SourceSnapshot, previous: PreviousCounts, nowMs: number, startedAtMs: number, minutes: number): ExchangeHealth {
+function exchangeHealth(
+  source: SourceSnapshot, previous: PreviousCounts, nowMs: number, startedAtMs: number, minutes: number,
+): ExchangeHealth {
   const counters = source.collector;
   const perMinute = (delta: number) => (minutes > 0 ? delta / minutes : 0);
   const age = (eventMs: number) => Math.max(0, nowMs - (eventMs || startedAtMs)) / 1000;
@@ -148,8 +150,9 @@ function exchangeRow(exchange: string, health: ExchangeHealth): string {
 
 function spoolLine(spool: SpoolHealth): string {
   const lastError = spool.lastError ? `; last error: ${inlineCode(spool.lastError)}` : '';
-  return `Spool: ${spool.pendingFiles} file(s) waiting for the store (${int(spool.pendingBytes)} bytes, ${spool.inMemoryFiles} in memory only, `
-    + `oldest ${secs(spool.oldestPendingSeconds)}); ${spool.spooled} spooled and ${spool.reuploaded} re-uploaded since start${lastError}.`;
+  const waiting = `${spool.pendingFiles} file(s) waiting for the store (${int(spool.pendingBytes)} bytes, `
+    + `${spool.inMemoryFiles} in memory only, oldest ${secs(spool.oldestPendingSeconds)})`;
+  return `Spool: ${waiting}; ${spool.spooled} spooled and ${spool.reuploaded} re-uploaded since start${lastError}.`;
 }
 
 export function heartbeatMarkdown(report: HeartbeatReport): string {
@@ -162,13 +165,19 @@ export function heartbeatMarkdown(report: HeartbeatReport): string {
   ];
   if (report.spool) lines.push('', spoolLine(report.spool));
   for (const [exchange, health] of Object.entries(report.exchanges)) {
-    lines.push('', `## ${exchange} (${health.source}: ${health.symbols.join(', ')})`, '', '| stream | msgs/min | last event age |', '|---|---:|---:|');
+    lines.push('', `## ${exchange} (${health.source}: ${health.symbols.join(', ')})`, '');
+    lines.push('| stream | msgs/min | last event age |', '|---|---:|---:|');
     const streams = Object.entries(health.streams).sort(([a], [b]) => a.localeCompare(b));
-    for (const [name, stream] of streams) lines.push(`| ${name} | ${int(stream.messagesPerMinute)} | ${secs(stream.lastEventAgeSeconds)} |`);
+    for (const [name, stream] of streams) {
+      lines.push(`| ${name} | ${int(stream.messagesPerMinute)} | ${secs(stream.lastEventAgeSeconds)} |`);
+    }
     const errors = Object.entries(health.parseErrors);
     if (errors.length) {
       lines.push('', 'Parse errors:', '');
-      for (const [kind, error] of errors) lines.push(`- ${kind} × ${error.count}${error.samples.length ? `, e.g. ${inlineCode(error.samples[0])}` : ''}`);
+      for (const [kind, error] of errors) {
+        const sample = error.samples.length ? `, e.g. ${inlineCode(error.samples[0])}` : '';
+        lines.push(`- ${kind} × ${error.count}${sample}`);
+      }
     }
   }
   return `${lines.join('\n')}\n`;

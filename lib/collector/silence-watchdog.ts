@@ -46,7 +46,7 @@ export class SilenceWatchdog {
     if (!this.seeded) {
       this.seeded = true;
       for (const connection of this.options.connections) {
-        for (const stream of connection.spec.streams) this.options.streams.watch(stream.name, stream.symbol, stream.dataset, now, connection);
+        for (const { name, symbol, dataset } of connection.spec.streams) this.options.streams.watch(name, symbol, dataset, now, connection);
       }
     }
     for (const [stream, tracked] of this.options.streams.all()) {

@@ -28,7 +28,8 @@ const trade = (symbol: string, id: number, eventMs: number): NormalizedRecord =>
 
 /** A connection that is never started: identity and subscribed streams only. */
 const connection = (streams: SubscribedStream[]) => new ManagedConnection({
-  spec: { url: 'ws://127.0.0.1:1/unused', streams }, clock: new WallClock(), log: silent, onMessage: () => undefined, onDrop: () => undefined,
+  spec: { url: 'ws://127.0.0.1:1/unused', streams }, clock: new WallClock(), log: silent,
+  onMessage: () => undefined, onDrop: () => undefined,
 });
 
 describe('collector clocks', () => {
@@ -105,7 +106,8 @@ describe('silence watchdog', () => {
     const streams = new StreamTracker();
     const flagged: [string, number][] = [];
     const watchdog = new SilenceWatchdog({
-      streams, connections: [conn], thresholds: { funding: 30_000 }, onSilent: (stream, _tracked, silentMs) => flagged.push([stream, silentMs]),
+      streams, connections: [conn], thresholds: { funding: 30_000 },
+      onSilent: (stream, _tracked, silentMs) => flagged.push([stream, silentMs]),
     });
     watchdog.tick(T0); // sets the pace only
     watchdog.tick(T0 + 4_000); // not due
@@ -153,7 +155,9 @@ describe('record fan-out', () => {
     expect(clock.now()).toBe(T0 + 3000);
     expect(streams.get('btcusdt@trade')?.lastEvent).toBe(T0 + 3000);
     const gaps = buffers.drain((_values, dataset) => dataset === 'gaps').flatMap((part) => part.table.rows());
-    expect(gaps.map((row) => [row.cause, row.start_time, row.end_time])).toEqual([['restart', T0 - MIN, T0 + 1000], ['sequence_break', T0 + 1000, T0 + 3000]]);
+    expect(gaps.map((row) => [row.cause, row.start_time, row.end_time])).toEqual([
+      ['restart', T0 - MIN, T0 + 1000], ['sequence_break', T0 + 1000, T0 + 3000],
+    ]);
     expect(buffers.bufferedRows).toBe(2);
     const snapshot = stats.snapshot(buffers.bufferedRows, 0);
     expect(snapshot.errors['no usable event time'].count).toBe(1);

@@ -42,7 +42,9 @@ describe('heartbeat report (pure)', () => {
   }, 5_000);
 
   it('reports no rate on the first beat and ages a silent feed from the start', () => {
-    const report = heartbeatReport(input({ sources: [source({ messages: 10 })], nowMs: T0 + 20_000, startedAtMs: T0, previousBeatMs: T0 + 20_000 }));
+    const report = heartbeatReport(input({
+      sources: [source({ messages: 10 })], nowMs: T0 + 20_000, startedAtMs: T0, previousBeatMs: T0 + 20_000,
+    }));
     expect(report.exchanges.binance).toMatchObject({ messagesPerMinute: 0, lastEventTime: null, lastEventAgeSeconds: 20 });
   }, 5_000);
 
@@ -52,9 +54,12 @@ describe('heartbeat report (pure)', () => {
       oldestPendingMs: 1500, putFailures: 3, spoolFailures: 0, corrupt: 0, lastError: 'put x: `boom`',
     };
     const report = heartbeatReport(input({ spool }));
-    expect(report.spool).toEqual({ pendingFiles: 1, pendingBytes: 1234, inMemoryFiles: 0, oldestPendingSeconds: 1.5, spooled: 2, reuploaded: 1, lastError: 'put x: `boom`' });
+    expect(report.spool).toEqual({
+      pendingFiles: 1, pendingBytes: 1234, inMemoryFiles: 0, oldestPendingSeconds: 1.5, spooled: 2, reuploaded: 1, lastError: 'put x: `boom`',
+    });
     expect(heartbeatMarkdown(report)).toContain(
-      'Spool: 1 file(s) waiting for the store (1,234 bytes, 0 in memory only, oldest 1.5 s); 2 spooled and 1 re-uploaded since start; last error: `put x:  boom `.',
+      'Spool: 1 file(s) waiting for the store (1,234 bytes, 0 in memory only, oldest 1.5 s); 2 spooled and 1 re-uploaded since start; '
+      + 'last error: `put x:  boom `.',
     );
   }, 5_000);
 

@@ -17,32 +17,40 @@ import { LAKE_PREFIXES } from './storage';
  * Its role may only write under `bronze/`.
  */
 
-export interface CollectorServiceProps {
+export interface CollectorFargateServiceProps {
   /** Group name, e.g. "binance"; names the cluster and log stream. */
-  name: string;
-  bucket: s3.IBucket;
+  readonly name: string;
+  /** The lake bucket; the task may write under `bronze/` only. */
+  readonly bucket: s3.IBucket;
   /** `s3://bucket/` URL the collector writes to. */
-  lakeUrl: string;
-  /** Region of the lake bucket when it differs from the collector's. */
-  lakeRegion?: string;
-  sources: CollectorSourceConfig[];
-  cpu: number;
-  memoryMiB: number;
-  spot: boolean;
-  logRetentionDays: number;
-  destroyOnDelete: boolean;
+  readonly lakeUrl: string;
+  /**
+   * Region of the lake bucket when it differs from the collector's.
+   * @default - the task's own region
+   */
+  readonly lakeRegion?: string;
+  /** What the container collects (its `SOURCES`). */
+  readonly sources: readonly CollectorSourceConfig[];
+  /** Fargate CPU units of the task. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  /** Run on Fargate Spot (cheaper; ECS replaces an interrupted task) rather than on-demand Fargate. */
+  readonly spot: boolean;
+  readonly logRetentionDays: number;
+  /** Delete the log group with the stack rather than keep it. */
+  readonly destroyOnDelete: boolean;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const HEARTBEAT_FILE = '/tmp/collector-heartbeat.json';
 
-export class CollectorService extends Construct {
+export class CollectorFargateService extends Construct {
   readonly cluster: ecs.Cluster;
   readonly service: ecs.FargateService;
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly logGroup: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: CollectorServiceProps) {
+  constructor(scope: Construct, id: string, props: CollectorFargateServiceProps) {
     super(scope, id);
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
