@@ -4,6 +4,7 @@ import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject } from './field-reader';
+import { openInterestStream } from './market';
 import { binanceRestUrl, type RestKlinesQuery } from './spot-rest';
 
 /**
@@ -52,7 +53,7 @@ export function parseOpenInterest(body: unknown, receiveMs: number, expectedSymb
   if (expectedSymbol !== undefined && symbol !== expectedSymbol.toUpperCase()) {
     return { kind: 'error', reason: `openInterest: asked for ${expectedSymbol.toUpperCase()}, got ${symbol}` };
   }
-  return { kind: 'records', records: [{ dataset: 'open_interest', symbol, stream: `rest:${symbol.toLowerCase()}@openInterest`, row }] };
+  return { kind: 'records', records: [{ dataset: 'open_interest', symbol, stream: openInterestStream(symbol), row }] };
 }
 
 /** `parseOpenInterest` of the raw response text. */

@@ -1,4 +1,5 @@
 import { FUTURES_REST_KLINES_MAX_LIMIT, futuresRestKlinesUrl } from './futures-rest';
+import { klineStream } from './market';
 import { REST_KLINES_MAX_LIMIT, restKlinesUrl, type RestKlinesQuery } from './spot-rest';
 
 /**
@@ -15,8 +16,6 @@ export interface RestKlineDialect {
   /** The WebSocket stream carrying `symbol`'s klines of `interval`: its gap-ledger rows are the ones the heal reads. */
   wsStream(symbol: string, interval: string): string;
 }
-
-const klineStream = (symbol: string, interval: string) => `${symbol.toLowerCase()}@kline_${interval}`;
 
 export const BINANCE_SPOT_REST_KLINES: RestKlineDialect = {
   name: 'Binance spot /api/v3/klines', url: restKlinesUrl, maxLimit: REST_KLINES_MAX_LIMIT, wsStream: klineStream,

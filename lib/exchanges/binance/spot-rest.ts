@@ -4,6 +4,7 @@ import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject, MAX_TIME_MS } from './field-reader';
+import { restStream } from './market';
 
 /** Binance spot REST klines (`GET /api/v3/klines`): request URL and response → Bronze `klines` rows. */
 
@@ -48,7 +49,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
   }
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
-  const stream = `rest:${sym.toLowerCase()}@kline_${interval}`;
+  const stream = restStream(sym, `kline_${interval}`);
   const f = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
@@ -129,7 +130,7 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
   }
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
-  const stream = `rest:${sym.toLowerCase()}@trade`;
+  const stream = restStream(sym, 'trade');
   const f = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
