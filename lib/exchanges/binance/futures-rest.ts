@@ -2,10 +2,11 @@ import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
 import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
+import type { RestKlinesQuery } from '../profile';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject } from './field-reader';
 import { openInterestStream } from './market';
-import { binanceRestUrl, type RestKlinesQuery } from './spot-rest';
+import { binanceRestUrl } from './spot-rest';
 
 /**
  * Binance USD-M REST: open interest (`GET /fapi/v1/openInterest`, the only source of it) and klines
