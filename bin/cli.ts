@@ -8,7 +8,7 @@ import { demoReportText } from '../lib/app/demo-report';
 import { formatResult, type OutputFormat } from '../lib/app/format';
 import { BRONZE_STALE_AFTER_SECONDS, computeHealth, healthMarkdown } from '../lib/app/health';
 import { runRange } from '../lib/app/run-range';
-import { SOURCES } from '../lib/app/sources';
+import { SOURCES } from '../lib/exchanges/registry';
 import { validateDate, validatedMarkdown } from '../lib/app/validate';
 import { StopRequests } from '../lib/collector/stop-request';
 import { featureCatalogueMarkdown } from '../lib/gold/catalogue-markdown';

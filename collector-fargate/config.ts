@@ -1,11 +1,13 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { SOURCES, type SourceId } from '../lib/app/sources';
+import { SOURCES, type SourceId } from '../lib/exchanges/registry';
+import { parseSourceList } from '../lib/exchanges/source-list';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS } from '../lib/collector/heartbeat';
 import type { CollectorServiceConfig, SourceConfig } from '../lib/collector/service';
 import { LocalObjectStore } from '../lib/storage/local-store';
 import type { ObjectStore } from '../lib/storage/object-store';
 import { S3ObjectStore } from '../lib/storage/s3-store';
 import { UserError } from '../lib/util/errors';
+import { checkedUrl } from '../lib/util/url';
 import { DEFAULT_HEARTBEAT_FILE, DEFAULT_HEARTBEAT_MAX_AGE_SECONDS, DEFAULT_SPOOL_DIR } from './defaults';
 
 /**
@@ -26,7 +28,6 @@ export interface ContainerConfig {
 }
 
 const ENDPOINT_PREFIX = 'ENDPOINT_';
-const SOURCE_KEYS: ReadonlySet<string> = new Set(['source', 'symbols', 'endpoint', 'restEndpoint']);
 /** ECS gives a container at most 120 s between SIGTERM and SIGKILL; leave room for the final heartbeat and exit. */
 const MAX_STOP_DEADLINE_SECONDS = 110;
 
@@ -43,9 +44,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
   if (lakeRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lakeRegion)) throw new UserError(`LAKE_REGION '${lakeRegion}' is not an AWS region name (e.g. eu-west-1)`);
   if (s3Endpoint) {
     if (!lakeUrl.startsWith('s3://')) throw new UserError('S3_ENDPOINT is set but LAKE_URL is not an s3:// URL');
-    url('S3_ENDPOINT', s3Endpoint, ['http:', 'https:']);
+    checkedUrl('S3_ENDPOINT', s3Endpoint, ['http:', 'https:']);
   }
-  const sources = withEndpointOverrides(parseSources(required(env, 'SOURCES')), env);
+  const sources = withEndpointOverrides(parseSourceList(required(env, 'SOURCES')), env);
   const flush = optionalInt(env, 'FLUSH_INTERVAL_SECONDS', 1, 3600);
   const stop = optionalInt(env, 'STOP_DEADLINE_SECONDS', 1, MAX_STOP_DEADLINE_SECONDS);
   const beat = optionalInt(env, 'HEARTBEAT_INTERVAL_SECONDS', 1, 3600) ?? DEFAULT_HEARTBEAT_INTERVAL_MS / 1000;
@@ -66,46 +67,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
 }
 
 /**
- * `[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"wss://…","restEndpoint":"https://…"}]`; symbols are
- * upper-cased as the CLI does.
- */
-export function parseSources(text: string): SourceConfig[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`SOURCES is not valid JSON (${(err as Error).message}); expected e.g. [{"source":"binance","symbols":["BTCUSDT"]}]`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new UserError('SOURCES must be a non-empty JSON array of {"source","symbols"} objects');
-  return parsed.map((item: unknown, i): SourceConfig => {
-    const at = `SOURCES[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UserError(`${at} must be an object like {"source":"binance","symbols":["BTCUSDT"]}`);
-    const o = item as Record<string, unknown>;
-    // A misspelt key would otherwise be ignored silently (e.g. "symbol" for "symbols").
-    const unknown = Object.keys(o).filter((k) => !SOURCE_KEYS.has(k));
-    if (unknown.length) {
-      throw new UserError(`${at} has unknown key(s) ${unknown.join(', ')} (expected source, symbols, endpoint, restEndpoint)`);
-    }
-    if (typeof o.source !== 'string' || !(SOURCES as readonly string[]).includes(o.source)) {
-      throw new UserError(`${at}.source ${JSON.stringify(o.source)} is not one of ${SOURCES.join(', ')}`);
-    }
-    if (!Array.isArray(o.symbols) || o.symbols.length === 0 || !o.symbols.every((s) => typeof s === 'string' && s.trim())) {
-      throw new UserError(`${at}.symbols must be a non-empty array of symbol strings, e.g. ["BTCUSDT","ETHUSDT"]`);
-    }
-    const symbols = [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))];
-    if (o.endpoint !== undefined && typeof o.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
-    const source = o.source as SourceId;
-    const endpoint = o.endpoint === undefined ? undefined : url(`${at}.endpoint`, o.endpoint, ['ws:', 'wss:']);
-    if (o.restEndpoint !== undefined && typeof o.restEndpoint !== 'string') {
-      throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
-    }
-    // Without it, a source with an endpoint polls REST on that endpoint's host (CollectorService, restBaseFor).
-    const restEndpoint = o.restEndpoint === undefined ? undefined : url(`${at}.restEndpoint`, o.restEndpoint, ['http:', 'https:']);
-    return { source, symbols, ...(endpoint ? { endpoint } : {}), ...(restEndpoint ? { restEndpoint } : {}) };
-  });
-}
-
-/**
  * Applies `ENDPOINT_<SOURCE>` variables. A variable naming no known source is rejected (a typo would otherwise
  * send a test container to the real exchange); one naming a known source that is not configured is ignored.
  */
@@ -119,7 +80,7 @@ function withEndpointOverrides(sources: SourceConfig[], env: NodeJS.ProcessEnv):
     const override = env[name];
     if (!override) return s;
     if (s.endpoint) throw new UserError(`source '${s.source}' has an endpoint in SOURCES and in ${name}; give one`);
-    return { ...s, endpoint: url(name, override, ['ws:', 'wss:']) };
+    return { ...s, endpoint: checkedUrl(name, override, ['ws:', 'wss:']) };
   });
 }
 
@@ -161,15 +122,4 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string, min: number, max: num
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
   return n;
-}
-
-function url(name: string, value: string, protocols: readonly string[]): string {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new UserError(`${name} '${value}' is not a URL`);
-  }
-  if (!protocols.includes(u.protocol)) throw new UserError(`${name} '${value}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  return value;
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { sourceProfile } from '../../lib/app/sources';
+import { sourceProfile } from '../../lib/exchanges/registry';
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';
 import { runGold } from '../../lib/gold/gold-job';

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { IMPORT_DATASETS } from '../history/import-archive';
 import { EXCHANGES, KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
 import { dayStart } from '../storage/lake-paths';
-import { SOURCES, type SourceId } from './sources';
+import { SOURCES, type SourceId } from '../exchanges/registry';
 
 /**
  * The values `lakehouse` flags take, checked while the command line is parsed: a bad date, symbol, exchange,

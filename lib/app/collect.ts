@@ -11,7 +11,7 @@ import { EXIT, UserError } from '../util/errors';
 import { logger } from '../util/log';
 import type { Progress } from '../util/progress';
 import { auditTrades, type TradeAudit } from './trade-audit';
-import { sourceProfile, type SourceId } from './sources';
+import { sourceProfile, type SourceId } from '../exchanges/registry';
 
 /**
  * `lakehouse collect`: the collector service (the one the Fargate container runs) for one source, with its disk

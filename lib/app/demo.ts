@@ -10,7 +10,7 @@ import { addDays, dateOf, dateRange, dayStart } from '../storage/lake-paths';
 import { LocalObjectStore } from '../storage/local-store';
 import type { Progress } from '../util/progress';
 import { runRange } from './run-range';
-import { sourceCollectorOptions, sourceProfile } from './sources';
+import { sourceCollectorOptions, sourceProfile } from '../exchanges/registry';
 
 /**
  * `lakehouse demo` (= `npm run demo`): the whole pipeline on the built-in simulator. The simulator's REST API

@@ -1,5 +1,8 @@
 import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/flush-interval';
-import { BINANCE_SPOT_REST_KLINES, type RestKlineDialect } from '../exchanges/binance';
+import { binanceStreamName } from '../exchanges/binance';
+import type { RestKlineDialect } from '../exchanges/profile';
+import { restKlineDialect, sourceProfile } from '../exchanges/registry';
+import { HEAL_SOURCE_LIST, readSourceList } from '../exchanges/source-list';
 import { backfillKlines } from '../history/rest-backfill';
 import { backfillTrades } from '../history/rest-trades';
 import { readTables } from '../parquet/read';
@@ -9,7 +12,6 @@ import { bronzeFilesForHours } from '../lake/bronze-files';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { lowerBound } from '../util/lower-bound';
-import { restKlineDialect, SOURCES, sourceProfile, type SourceId, type SourceProfile } from './sources';
 
 /**
  * The hourly self-heal (SPEC §7, H2), driven by the gap ledger: for every configured exchange/symbol, the
@@ -34,7 +36,6 @@ const HOUR_MS = 3_600_000;
 /** Time allowed for the collector's flush at an interval boundary to reach the store. */
 const FLUSH_GRACE_MS = 60_000;
 const REST_BASE_PREFIX = 'REST_BASE_';
-const TARGET_KEYS: ReadonlySet<string> = new Set(['exchange', 'source', 'symbols', 'endpoint']);
 
 export interface HealTarget {
   exchange: ExchangeId;
@@ -55,7 +56,8 @@ export function restBaseVariable(exchange: ExchangeId): string {
  * What to heal, from `SOURCES` and optional `REST_BASE_<EXCHANGE>` overrides of the exchange's REST base URL.
  * An item names an `exchange` (`[{"exchange":"binance","symbols":["BTCUSDT","ETHUSDT"]}]`) or, as in the
  * collector's own SOURCES, a `source` (whose `endpoint`, a WebSocket URL, is ignored here), so one value can
- * configure both. Mistakes are UserErrors naming the variable.
+ * configure both. Only exchanges whose REST API serves klines by time range (Binance spot and USD-M futures) can
+ * be healed. Mistakes are UserErrors naming the variable.
  */
 export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
   const text = env.SOURCES?.trim();
@@ -65,51 +67,18 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
   for (const name of Object.keys(env)) {
     if (name.startsWith(REST_BASE_PREFIX) && env[name] && !known.has(name)) throw new UserError(`${name} names no exchange (expected one of ${[...known].join(', ')})`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new UserError(`SOURCES is not valid JSON (${(err as Error).message})`);
-  }
-  if (!Array.isArray(parsed) || parsed.length === 0) throw new UserError('SOURCES must be a non-empty JSON array of {"exchange","symbols"} objects');
-  return parsed.map((item: unknown, i) => {
-    const at = `SOURCES[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UserError(`${at} must be an object like {"exchange":"binance","symbols":["BTCUSDT"]}`);
-    const o = item as Record<string, unknown>;
-    const unknownKeys = Object.keys(o).filter((k) => !TARGET_KEYS.has(k));
-    if (unknownKeys.length) throw new UserError(`${at} has unknown key(s) ${unknownKeys.join(', ')} (expected exchange or source, and symbols)`);
-    if (!Array.isArray(o.symbols) || o.symbols.length === 0 || !o.symbols.every((s) => typeof s === 'string' && s.trim())) {
-      throw new UserError(`${at}.symbols must be a non-empty array of symbols, e.g. ["BTCUSDT","ETHUSDT"]`);
-    }
-    const { profile, dialect } = restProfile(o, at);
+  return readSourceList(text, HEAL_SOURCE_LIST).map(({ at, key, name, entry }) => {
+    const profile = sourceProfile(entry.source);
+    const dialect = restKlineDialect(profile);
+    if (!dialect) throw new UserError(`${at}.${key} '${name}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`);
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();
     if (override && !/^https?:\/\/[^/]/.test(override)) throw new UserError(`${variable} '${override}' is not an http(s) URL`);
     return {
-      exchange: profile.exchange, symbols: [...new Set((o.symbols as string[]).map((s) => s.trim().toUpperCase()))], restBase: override || profile.rest, dialect,
-      trades: profile.contiguousTradeIds && dialect === BINANCE_SPOT_REST_KLINES,
+      exchange: profile.exchange, symbols: entry.symbols, restBase: override || profile.rest, dialect,
+      trades: profile.contiguousTradeIds && profile.restTradeHistory,
     };
   });
-}
-
-/**
- * The source profile of an item's `exchange` or `source` and its REST kline dialect: only exchanges whose REST
- * API serves klines by time range (Binance spot and USD-M futures) can be healed.
- */
-function restProfile(o: Record<string, unknown>, at: string): { profile: SourceProfile; dialect: RestKlineDialect } {
-  if ((o.exchange === undefined) === (o.source === undefined)) throw new UserError(`${at} must name either an exchange or a source`);
-  const [field, allowed] = o.exchange !== undefined ? ['exchange', EXCHANGES] as const : ['source', SOURCES] as const;
-  const value = o[field];
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw new UserError(`${at}.${field} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
-  let profile: SourceProfile;
-  try {
-    profile = sourceProfile(value as SourceId);
-  } catch (err) {
-    throw new UserError(`${at}.${field} '${value}' cannot be healed: ${(err as Error).message}`);
-  }
-  const dialect = restKlineDialect(profile);
-  if (!dialect) throw new UserError(`${at}.${field} '${value}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`);
-  return { profile, dialect };
 }
 
 /** Open times [from, to) of the minutes a run looks at. */
@@ -342,7 +311,7 @@ export async function selfHeal(o: SelfHealOptions): Promise<SelfHealResult> {
       }
       if (t.trades) {
         try {
-          const gaps = await ledgerGaps(o.store, t.exchange, symbol, `${symbol.toLowerCase()}@trade`, w);
+          const gaps = await ledgerGaps(o.store, t.exchange, symbol, binanceStreamName({ symbol, dataset: 'trades' }), w);
           const runs = await tradeRuns(o.store, t.exchange, symbol, gaps);
           const b = await backfillTrades({ store: o.store, exchange: t.exchange, symbol, runs, restBase: t.restBase });
           r.tradesFetched = b.trades;

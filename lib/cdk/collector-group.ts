@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { restKlineDialect, sourceProfile } from '../app/sources';
+import { restKlineDialect, sourceProfile } from '../exchanges/registry';
 import { CollectorFargateService } from './collector-fargate-service';
 import type { CollectorGroupConfig, LakehouseConfig } from './config';
 import type { JobFunction } from './job-function';

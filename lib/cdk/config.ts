@@ -1,4 +1,4 @@
-import type { SourceId } from '../app/sources';
+import { sourceExchange, type SourceId } from '../exchanges/registry';
 import type { ExchangeId } from '../schema/columns';
 import { symbolPathValue } from '../storage/lake-paths';
 
@@ -176,9 +176,6 @@ export function projectedSymbols(c: LakehouseConfig): string[] {
   for (const g of enabledGroups(c)) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
   return [...symbols].sort();
 }
-
-/** The exchange a source's rows are filed under: the simulator speaks Binance spot's protocol and files as binance. */
-export const sourceExchange = (s: SourceId): ExchangeId => (s === 'sim' ? 'binance' : s);
 
 /** Exchanges the collectors write: the values Athena projects for `exchange` before the lake holds others. */
 export function projectedExchanges(c: LakehouseConfig): ExchangeId[] {

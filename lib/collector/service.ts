@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sourceCollectorOptions, sourceProfile, type SourceId, type SourceProfile } from '../app/sources';
+import { sourceCollectorOptions, sourceProfile, type SourceId, type SourceProfile } from '../exchanges/registry';
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';

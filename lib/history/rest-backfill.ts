@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { BronzeBuffers } from '../collector/bronze-buffers';
 import { writeBronze } from '../collector/bronze-writer';
-import { BINANCE_SPOT_REST_KLINES, parseRestKlines, type RestKlineDialect } from '../exchanges/binance';
+import { BINANCE_SPOT_REST_KLINES, parseRestKlines } from '../exchanges/binance';
+import type { RestKlineDialect } from '../exchanges/profile';
 import type { ExchangeId } from '../schema/columns';
 import { timeframeMs } from '../silver/derive-klines';
 import { bronzeFileId } from '../storage/lake-paths';

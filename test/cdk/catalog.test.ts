@@ -1,5 +1,4 @@
-import { SOURCES, sourceProfile } from '../../lib/app/sources';
-import { sourceExchange } from '../../lib/cdk/config';
+import { SOURCES, sourceExchange, sourceProfile } from '../../lib/exchanges/registry';
 import { glueColumns, gluePartitionKeys } from '../../lib/schema/derive/glue-columns';
 import { allDatasets, tableName } from '../../lib/schema/registry';
 import { buildApp, defaultTemplate } from './build-stack';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { sourceProfile } from '../../lib/app/sources';
+import { sourceProfile } from '../../lib/exchanges/registry';
 import { CollectorService, restBaseFor } from '../../lib/collector/service';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';
-import { sourceProfile } from '../../lib/app/sources';
+import { sourceProfile } from '../../lib/exchanges/registry';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { startSimulator } from '../../lib/simulator';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
+import { sourceCollectorOptions, sourceProfile } from '../../lib/exchanges/registry';
 import { uploadBronze } from '../../lib/collector/bronze-writer';
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';

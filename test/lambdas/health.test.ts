@@ -1,6 +1,6 @@
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';
-import { sourceProfile } from '../../lib/app/sources';
+import { sourceProfile } from '../../lib/exchanges/registry';
 import type { LakeHealth } from '../../lib/app/health';
 import { runGold } from '../../lib/gold/gold-job';
 import { backfillKlines } from '../../lib/history/rest-backfill';

@@ -1,4 +1,4 @@
-import { sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
+import { sourceCollectorOptions, sourceProfile } from '../../lib/exchanges/registry';
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';
 import { readTable } from '../../lib/parquet/read';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { sourceProfile } from '../../../lib/app/sources';
+import { sourceProfile } from '../../../lib/exchanges/registry';
 import { Collector } from '../../../lib/collector/collector';
 import { BinanceFuturesAdapter } from '../../../lib/exchanges/binance';
 import type { ExchangeAdapter } from '../../../lib/exchanges/types';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { sourceProfile } from '../../../lib/app/sources';
+import { sourceProfile } from '../../../lib/exchanges/registry';
 import type { WrittenFile } from '../../../lib/collector/bronze-writer';
 import { Collector } from '../../../lib/collector/collector';
 import { WallClock } from '../../../lib/collector/clock';

@@ -1,8 +1,8 @@
 import type { Row } from '../../schema/types';
 import type { ExchangeAdapter, ParseOutcome } from '../types';
 import { isJsonObject, type Json } from './field-reader';
-import { parseFuturesStreamName } from './futures-streams';
-import { BinancePayloadMapper, streamMismatch } from './payload-mapper';
+import { BINANCE_USDM, parseFuturesStreamName } from './futures-streams';
+import { AGG_TRADE_SKIPPED, BinancePayloadMapper, streamMismatch } from './payload-mapper';
 
 /**
  * Binance USD-M perpetual WebSocket messages → Bronze rows (klines, trades, book_top10, quotes, funding,
@@ -12,7 +12,7 @@ import { BinancePayloadMapper, streamMismatch } from './payload-mapper';
  */
 
 export const FUTURES_SKIP_REASONS = {
-  aggTrade: 'aggTrade is not collected: trades come from the trade stream',
+  aggTrade: AGG_TRADE_SKIPPED,
   diffDepth: 'diff depth (depthUpdate on a depth@ stream) is not collected: book_top10 comes from the depth10@100ms stream',
   depthWithoutStream: 'depthUpdate without a stream name: partial and diff depth look alike, so it cannot be filed',
   nonMarketTrade: 'trade is not a MARKET trade (insurance fund or ADL fill): not market activity',
@@ -22,36 +22,17 @@ export const FUTURES_SKIP_REASONS = {
 export class BinanceFuturesAdapter extends BinancePayloadMapper implements ExchangeAdapter {
   readonly exchange = 'binance-futures' as const;
 
-  protected streamInfo(name: string) {
-    return parseFuturesStreamName(name);
+  constructor() {
+    super(BINANCE_USDM, parseFuturesStreamName);
+    this.events
+      .set('depthUpdate', (p, stream, receiveMs) => this.depth(p, stream, receiveMs))
+      .set('markPriceUpdate', (p, stream, receiveMs) => this.markPrice(p, stream, receiveMs))
+      .set('forceOrder', (p, stream, receiveMs) => this.forceOrder(p, stream, receiveMs));
   }
 
-  protected payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
-    const e = p.e;
-    if (typeof e === 'string') {
-      switch (e) {
-        case 'kline':
-          return this.kline(p, stream, receiveMs);
-        case 'trade':
-          return this.trade(p, stream, receiveMs);
-        case 'depthUpdate':
-          return this.depth(p, stream, receiveMs);
-        case 'bookTicker':
-          return this.bookTicker(p, stream, receiveMs);
-        case 'markPriceUpdate':
-          return this.markPrice(p, stream, receiveMs);
-        case 'forceOrder':
-          return this.forceOrder(p, stream, receiveMs);
-        case 'aggTrade':
-          return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.aggTrade };
-        default:
-          return { kind: 'skipped', reason: `event ${this.names.name('event', e)} is not collected` };
-      }
-    }
-    // The REST depth snapshot some recorders store inline with the stream.
-    if ('lastUpdateId' in p) return { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' };
-    return this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
+  /** The REST depth snapshot some recorders store inline with the stream. */
+  protected untyped(p: Json): ParseOutcome | undefined {
+    return 'lastUpdateId' in p ? { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' } : undefined;
   }
 
   /**

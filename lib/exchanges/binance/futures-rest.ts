@@ -2,9 +2,11 @@ import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
 import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
+import type { RestKlinesQuery } from '../profile';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject } from './field-reader';
-import { binanceRestUrl, type RestKlinesQuery } from './spot-rest';
+import { openInterestStream } from './market';
+import { binanceRestUrl } from './spot-rest';
 
 /**
  * Binance USD-M REST: open interest (`GET /fapi/v1/openInterest`, the only source of it) and klines
@@ -52,7 +54,7 @@ export function parseOpenInterest(body: unknown, receiveMs: number, expectedSymb
   if (expectedSymbol !== undefined && symbol !== expectedSymbol.toUpperCase()) {
     return { kind: 'error', reason: `openInterest: asked for ${expectedSymbol.toUpperCase()}, got ${symbol}` };
   }
-  return { kind: 'records', records: [{ dataset: 'open_interest', symbol, stream: `rest:${symbol.toLowerCase()}@openInterest`, row }] };
+  return { kind: 'records', records: [{ dataset: 'open_interest', symbol, stream: openInterestStream(symbol), row }] };
 }
 
 /** `parseOpenInterest` of the raw response text. */

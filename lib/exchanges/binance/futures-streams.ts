@@ -1,17 +1,20 @@
 import type { BronzeDatasetName, StreamRequest } from '../types';
+import {
+  BINANCE_MAX_STREAMS_PER_CONNECTION, KLINE_STREAM_TIMEFRAMES, marketStreamName, marketStreamParser, marketStreamRequests,
+  type BinanceChannel, type BinanceMarket, type BinanceStream,
+} from './market';
 
 /**
- * Binance USD-M perpetuals (exchange id `binance-futures`): endpoints, stream names and their routes (SPEC §10).
- * Since 2026 `fstream.binance.com` routes streams by path: `/public` carries the high-frequency book streams,
- * `/market` the rest. A connection on the old un-routed `/stream` or `/ws` still ACKs a subscription to a
- * `/market` stream and then sends nothing for it, so every URL built here names its route.
+ * Binance USD-M perpetuals (exchange id `binance-futures`): endpoints, stream names and their routes
+ * (docs/collector.md). Since 2026 `fstream.binance.com` routes streams by path: `/public` carries the
+ * high-frequency book streams, `/market` the rest. A connection on the old un-routed `/stream` or `/ws` still ACKs
+ * a subscription to a `/market` stream and then sends nothing for it, so every URL built here names its route.
  */
 
 export const BINANCE_FUTURES_WS_BASE = 'wss://fstream.binance.com';
 export const BINANCE_FUTURES_REST_BASE = 'https://fapi.binance.com';
 
-/** Binance closes (or refuses) a connection subscribed to more streams than this; spot has the same limit. */
-export const BINANCE_MAX_STREAMS_PER_CONNECTION = 1024;
+export { BINANCE_MAX_STREAMS_PER_CONNECTION };
 
 export type FuturesRoute = 'public' | 'market';
 export const FUTURES_ROUTES: readonly FuturesRoute[] = ['public', 'market'];
@@ -21,106 +24,39 @@ export const FUTURES_BOOK_TOP10_CHANNEL = 'depth10@100ms';
 /** Mark price once a second; its payload carries the funding rate and the next funding time. */
 export const FUTURES_MARK_PRICE_CHANNEL = 'markPrice@1s';
 
-/** Kline intervals collected live (SPEC §3); longer timeframes are derived in Silver and Gold. */
-export const FUTURES_KLINE_STREAM_TIMEFRAMES = ['1m', '5m', '15m'] as const;
+export const FUTURES_KLINE_STREAM_TIMEFRAMES = KLINE_STREAM_TIMEFRAMES;
+
+/**
+ * What USD-M streams beyond spot: funding (mark price) and liquidations; open interest is REST only. Depth is
+ * pushed every 250 ms unless the name asks for 100, 500 or 0 ms; mark price every 3 s, or every second.
+ */
+export const BINANCE_USDM: BinanceMarket = {
+  label: 'Binance USD-M',
+  datasets: {
+    klines: 'kline', book_top10: FUTURES_BOOK_TOP10_CHANNEL, trades: 'trade', quotes: 'bookTicker',
+    funding: FUTURES_MARK_PRICE_CHANNEL, liquidations: 'forceOrder',
+  },
+  speeds: { depth: { allowed: ['100ms', '250ms', '500ms', '0ms'], defaultMs: 250 }, markPrice: { allowed: ['1s'], defaultMs: 3000 } },
+  named: new Set(['trade', 'aggTrade', 'bookTicker', 'markPrice', 'forceOrder']),
+};
 
 /** Datasets a futures WebSocket connection collects; open interest is REST only. */
-export const FUTURES_WS_DATASETS: readonly Exclude<BronzeDatasetName, 'open_interest' | 'gaps'>[] = [
-  'klines', 'book_top10', 'trades', 'quotes', 'funding', 'liquidations',
-];
+export const FUTURES_WS_DATASETS = Object.keys(BINANCE_USDM.datasets) as readonly Exclude<BronzeDatasetName, 'open_interest' | 'gaps'>[];
 
 export function futuresStreamName(req: StreamRequest): string {
-  const sym = req.symbol.toLowerCase();
-  switch (req.dataset) {
-    case 'klines':
-      if (!req.timeframe) throw new Error(`kline stream for ${req.symbol} needs a timeframe`);
-      return `${sym}@kline_${req.timeframe}`;
-    case 'trades':
-      return `${sym}@trade`;
-    case 'book_top10':
-      return `${sym}@${FUTURES_BOOK_TOP10_CHANNEL}`;
-    case 'quotes':
-      return `${sym}@bookTicker`;
-    case 'funding':
-      return `${sym}@${FUTURES_MARK_PRICE_CHANNEL}`;
-    case 'liquidations':
-      return `${sym}@forceOrder`;
-    default:
-      throw new Error(`Binance USD-M has no stream for dataset ${req.dataset}`);
-  }
+  return marketStreamName(BINANCE_USDM, req);
 }
 
 /** Every WebSocket dataset of every symbol (klines 1m, 5m, 15m); open interest is polled over REST. */
 export function futuresStreamRequests(symbols: readonly string[]): StreamRequest[] {
-  const out: StreamRequest[] = [];
-  for (const symbol of symbols) {
-    for (const dataset of FUTURES_WS_DATASETS) {
-      if (dataset === 'klines') for (const timeframe of FUTURES_KLINE_STREAM_TIMEFRAMES) out.push({ symbol, dataset, timeframe });
-      else out.push({ symbol, dataset });
-    }
-  }
-  return out;
+  return marketStreamRequests(BINANCE_USDM, symbols);
 }
 
-export type FuturesChannel = 'kline' | 'trade' | 'aggTrade' | 'partialDepth' | 'diffDepth' | 'bookTicker' | 'markPrice' | 'forceOrder' | 'other';
-
-export interface FuturesStream {
-  readonly name: string;
-  /** Upper-case, as payloads spell it. */
-  readonly symbol: string;
-  readonly channel: FuturesChannel;
-  /** Kline interval for kline streams. */
-  readonly interval?: string;
-  /** Book levels (5, 10, 20) for partial-depth streams. */
-  readonly levels?: number;
-  /** The `@...` suffix after the channel (`100ms`, `0ms`, `1s`), when there is one. */
-  readonly speed?: string;
-}
-
-const SPEEDS: Readonly<Record<string, readonly string[]>> = {
-  depth: ['100ms', '250ms', '500ms', '0ms'],
-  markPrice: ['1s'],
-};
-
-function parseName(name: string): FuturesStream | null {
-  const at = name.indexOf('@');
-  if (at <= 0) return null;
-  const symbol = name.slice(0, at).toUpperCase();
-  const parts = name.slice(at + 1).split('@');
-  if (parts.length > 2) return null;
-  const [channel, speed] = parts;
-  const depth = /^depth(5|10|20)?$/.exec(channel);
-  const allowed = SPEEDS[depth ? 'depth' : channel];
-  if (speed !== undefined && !allowed?.includes(speed)) return null;
-  const base = speed === undefined ? { name, symbol } : { name, symbol, speed };
-  if (depth) return depth[1] ? { ...base, channel: 'partialDepth', levels: Number(depth[1]) } : { ...base, channel: 'diffDepth' };
-  if (channel.startsWith('kline_')) return channel.length > 6 ? { ...base, channel: 'kline', interval: channel.slice(6) } : null;
-  switch (channel) {
-    case 'trade':
-    case 'aggTrade':
-    case 'bookTicker':
-    case 'markPrice':
-    case 'forceOrder':
-      return { ...base, channel };
-    default:
-      return { ...base, channel: 'other' };
-  }
-}
-
-// One parse per distinct name; the cap only guards against a peer that invents names.
-const STREAM_CACHE_LIMIT = 10_000;
-const streamCache = new Map<string, FuturesStream | null>();
+export type FuturesChannel = BinanceChannel;
+export type FuturesStream = BinanceStream;
 
 /** Parse `btcusdt@depth10@100ms`; null when it is not `<symbol>@<channel>[@speed]` with a known speed. */
-export function parseFuturesStreamName(name: string): FuturesStream | null {
-  let s = streamCache.get(name);
-  if (s === undefined) {
-    s = parseName(name);
-    if (streamCache.size >= STREAM_CACHE_LIMIT) streamCache.clear();
-    streamCache.set(name, s);
-  }
-  return s;
-}
+export const parseFuturesStreamName: (name: string) => FuturesStream | null = marketStreamParser(BINANCE_USDM, (s) => s);
 
 /**
  * The route a stream must be opened on: book streams (depth, bookTicker) are `/public`; trades, klines, mark

@@ -5,11 +5,13 @@ import { ReasonNames, rowProblem } from '../reasons';
 import { baseQuote } from '../symbols';
 import type { BronzeDatasetName, NormalizedRecord, ParseOutcome } from '../types';
 import { FieldReader, isJsonObject, toDecimal, type Json } from './field-reader';
+import { binanceStream, klineStream, type BinanceMarket } from './market';
 
 /**
- * What Binance spot and USD-M futures payloads share: the envelope, kline, trade and bookTicker fields, the
- * book-level arrays, per-symbol stream names and the final validation. Each market's adapter adds its own
- * events (spot partial depth without symbol or time; futures depthUpdate, markPrice, forceOrder).
+ * What Binance spot and USD-M futures payloads share: the envelope, the event table that dispatches on `e`, kline,
+ * trade and bookTicker fields, the book-level arrays, per-symbol stream names and the final validation. Each
+ * market's adapter extends the table with its own events (futures depthUpdate, markPrice, forceOrder) and maps
+ * the payloads that carry no event type (spot partial depth, without symbol or time).
  */
 
 const STORED_TIMEFRAMES: ReadonlySet<string> = new Set(KLINE_TIMEFRAMES);
@@ -26,6 +28,13 @@ function spec(name: BronzeDatasetName): DatasetSpec {
 
 export const streamMismatch = (channel: string) => `the stream name does not name this payload's symbol and ${channel} stream`;
 
+/** Neither market's trades are collected from aggTrade. */
+export const AGG_TRADE_SKIPPED = 'aggTrade is not collected: trades come from the trade stream';
+
+/** Maps the payload of one event type; `stream` is the stream it came on, when known. */
+export type EventMapper = (p: Json, stream: string | undefined, receiveMs: number) => ParseOutcome;
+
+/** Canonical stream names of one symbol; empty where the market streams no such dataset (spot: funding, liquidations). */
 export interface SymbolStreams {
   base: string;
   quote: string;
@@ -36,12 +45,18 @@ export interface SymbolStreams {
   kline: Map<string, string>;
 }
 
+/** Symbol, channel and kline interval a stream name names; null when it names none. */
+export type StreamInfo = (name: string) => { symbol: string; channel: string; interval?: string } | null;
+
 export abstract class BinancePayloadMapper {
   protected readonly fields = new FieldReader();
   protected readonly names = new ReasonNames();
   private readonly symbols = new Map<string, SymbolStreams>();
   private readonly bidLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
   private readonly askLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
+
+  /** `market` names the streams records are filed under; `streamInfo` reads the names messages come with. */
+  protected constructor(private readonly market: BinanceMarket, private readonly streamInfo: StreamInfo) {}
 
   /**
    * Map one message: a combined-stream envelope `{"stream","data"}` or a raw payload as sent on `/ws`.
@@ -59,10 +74,32 @@ export abstract class BinancePayloadMapper {
     return this.payload(msg, stream, receiveMs);
   }
 
-  protected abstract payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome;
+  /**
+   * What each collected event type (`e`) maps to. Both markets' kline, trade and bookTicker payloads share their
+   * fields; a market adds its own events in its constructor, and overrides a mapper to tell its payloads apart.
+   */
+  protected readonly events = new Map<string, EventMapper>([
+    ['kline', (p, stream, receiveMs) => this.kline(p, stream, receiveMs)],
+    ['trade', (p, stream, receiveMs) => this.trade(p, stream, receiveMs)],
+    ['bookTicker', (p, stream, receiveMs) => this.bookTicker(p, stream, receiveMs)],
+  ]);
 
-  /** Symbol, channel and kline interval a stream name of this market names; null when it names none. */
-  protected abstract streamInfo(name: string): { symbol: string; channel: string; interval?: string } | null;
+  /** Why an event type that is not collected is skipped, where there is more to say than that. */
+  protected readonly skippedEvents = new Map<string, string>([['aggTrade', AGG_TRADE_SKIPPED]]);
+
+  private payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
+    if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
+    const e = p.e;
+    if (typeof e === 'string') {
+      const mapper = this.events.get(e);
+      if (mapper) return mapper(p, stream, receiveMs);
+      return { kind: 'skipped', reason: this.skippedEvents.get(e) ?? `event ${this.names.name('event', e)} is not collected` };
+    }
+    return this.untyped(p, stream, receiveMs) ?? this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
+  }
+
+  /** A payload without an event type that this market sends; undefined when it is none of them. */
+  protected abstract untyped(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined;
 
   /**
    * The stream a record is filed under: the one the message came on when that names the payload's own symbol
@@ -121,7 +158,7 @@ export abstract class BinancePayloadMapper {
     };
     let canonical = s.kline.get(timeframe);
     if (canonical === undefined) {
-      canonical = `${symbol.toLowerCase()}@kline_${timeframe}`;
+      canonical = klineStream(symbol, timeframe);
       s.kline.set(timeframe, canonical);
     }
     const name = this.recordStream(f, stream, symbol, 'kline', canonical, timeframe);
@@ -223,10 +260,12 @@ export abstract class BinancePayloadMapper {
     let s = this.symbols.get(symbol);
     if (!s) {
       if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
-      const lower = symbol.toLowerCase();
+      const { datasets } = this.market;
+      const stream = (channel: string | undefined) => (channel === undefined ? '' : binanceStream(symbol, channel));
       s = {
         ...baseQuote(symbol.toUpperCase()),
-        trade: `${lower}@trade`, bookTicker: `${lower}@bookTicker`, markPrice: `${lower}@markPrice@1s`, forceOrder: `${lower}@forceOrder`,
+        trade: stream(datasets.trades), bookTicker: stream(datasets.quotes),
+        markPrice: stream(datasets.funding), forceOrder: stream(datasets.liquidations),
         kline: new Map(),
       };
       this.symbols.set(symbol, s);

@@ -1,52 +1,28 @@
 import { isFileableSymbol } from '../symbols';
 import type { ExchangeAdapter, ParseOutcome } from '../types';
-import { isJsonObject, type Json } from './field-reader';
+import type { Json } from './field-reader';
 import { BinancePayloadMapper } from './payload-mapper';
-import { parseSpotStreamName, type BinanceSpotExchange } from './spot-streams';
+import { BINANCE_SPOT, parseSpotStreamName, type BinanceSpotExchange } from './spot-streams';
 
 /**
  * Binance spot WebSocket messages → Bronze rows (klines, trades, book_top10, quotes). Accepts combined-stream
  * envelopes `{"stream","data"}` and raw payloads as sent on `/ws`. Binance US uses the same format.
- */
-
-const NOT_COLLECTED = new Map([
-  ['aggTrade', 'aggTrade is not collected: trades come from the trade stream'],
-  ['depthUpdate', 'diff depth (depthUpdate) is not collected: book_top10 comes from the partial-depth stream'],
-]);
-
-/**
+ *
  * Partial-depth payloads carry no symbol, so without an envelope or the `stream` hint of `parse` they are
  * skipped.
  */
 export class BinanceSpotAdapter extends BinancePayloadMapper implements ExchangeAdapter {
   constructor(readonly exchange: BinanceSpotExchange) {
-    super();
+    super(BINANCE_SPOT, parseSpotStreamName);
+    this.events.set('serverShutdown', (p) => ({ kind: 'control', what: 'serverShutdown', detail: { eventTime: p.E } }));
+    this.skippedEvents.set('depthUpdate', 'diff depth (depthUpdate) is not collected: book_top10 comes from the partial-depth stream');
   }
 
-  protected streamInfo(name: string) {
-    return parseSpotStreamName(name);
-  }
-
-  protected payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
-    const e = p.e;
-    if (typeof e === 'string') {
-      switch (e) {
-        case 'kline':
-          return this.kline(p, stream, receiveMs);
-        case 'trade':
-          return this.trade(p, stream, receiveMs);
-        case 'bookTicker':
-          return this.bookTicker(p, stream, receiveMs);
-        case 'serverShutdown':
-          return { kind: 'control', what: 'serverShutdown', detail: { eventTime: p.E } };
-        default:
-          return { kind: 'skipped', reason: NOT_COLLECTED.get(e) ?? `event ${this.names.name('event', e)} is not collected` };
-      }
-    }
+  /** Spot partial depth has no event type, and its bookTicker none either. */
+  protected untyped(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined {
     if ('lastUpdateId' in p) return this.partialDepth(p, stream, receiveMs);
     if ('u' in p && 's' in p && 'b' in p && 'a' in p) return this.bookTicker(p, stream, receiveMs);
-    return this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
+    return undefined;
   }
 
   /** `depth5/10/20[@100ms]` payloads carry neither symbol nor event time: both come from the stream and the clock. */

@@ -2,20 +2,14 @@ import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
 import { validateRow } from '../../schema/validate';
 import { baseQuote } from '../symbols';
+import type { RestKlinesQuery } from '../profile';
 import type { NormalizedRecord } from '../types';
 import { FieldReader, isJsonObject, MAX_TIME_MS } from './field-reader';
+import { restStream } from './market';
 
 /** Binance spot REST klines (`GET /api/v3/klines`): request URL and response → Bronze `klines` rows. */
 
 export const REST_KLINES_MAX_LIMIT = 1000;
-
-export interface RestKlinesQuery {
-  symbol: string;
-  interval: string;
-  startTime?: number;
-  endTime?: number;
-  limit?: number;
-}
 
 /** `{restBase}{path}?{query}` for every Binance REST call; parameters that are undefined are left out. */
 export function binanceRestUrl(restBase: string, path: string, params: Record<string, string | number | undefined>): string {
@@ -48,7 +42,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
   }
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
-  const stream = `rest:${sym.toLowerCase()}@kline_${interval}`;
+  const stream = restStream(sym, `kline_${interval}`);
   const f = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
@@ -129,7 +123,7 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
   }
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
-  const stream = `rest:${sym.toLowerCase()}@trade`;
+  const stream = restStream(sym, 'trade');
   const f = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];

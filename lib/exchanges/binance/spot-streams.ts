@@ -1,9 +1,11 @@
 import type { ExchangeId } from '../../schema/columns';
 import type { StreamRequest } from '../types';
+import {
+  marketStreamName, marketStreamParser, marketStreamRequests, streamPeriodMs, type BinanceMarket, type BinanceStream,
+} from './market';
 
 /**
- * Binance spot stream names and endpoints (SPEC §10). Binance US speaks the same protocol on other hosts.
- * Stream names are lower-case symbols followed by a case-sensitive channel (`btcusdt@bookTicker`).
+ * Binance spot stream names and endpoints (docs/collector.md). Binance US speaks the same protocol on other hosts.
  */
 
 export type BinanceSpotExchange = Extract<ExchangeId, 'binance' | 'binanceus'>;
@@ -26,21 +28,24 @@ export const BINANCE_SPOT_ENDPOINTS: Readonly<Record<BinanceSpotExchange, SpotEn
 /** Top-10 book at 100 ms: the partial-depth stream book_top10 is collected from. */
 export const BOOK_TOP10_CHANNEL = 'depth10@100ms';
 
+/**
+ * Spot streams klines, trades, the top-10 book and bookTicker. Partial depth is pushed every second unless the
+ * name asks for 100 ms; spot names no other speed.
+ */
+export const BINANCE_SPOT: BinanceMarket = {
+  label: 'Binance spot',
+  datasets: { klines: 'kline', book_top10: BOOK_TOP10_CHANNEL, trades: 'trade', quotes: 'bookTicker' },
+  speeds: { depth: { allowed: ['100ms', '1000ms'], defaultMs: 1000 } },
+  named: new Set(['trade', 'bookTicker']),
+};
+
 export function binanceStreamName(req: StreamRequest): string {
-  const sym = req.symbol.toLowerCase();
-  switch (req.dataset) {
-    case 'klines':
-      if (!req.timeframe) throw new Error(`kline stream for ${req.symbol} needs a timeframe`);
-      return `${sym}@kline_${req.timeframe}`;
-    case 'trades':
-      return `${sym}@trade`;
-    case 'book_top10':
-      return `${sym}@${BOOK_TOP10_CHANNEL}`;
-    case 'quotes':
-      return `${sym}@bookTicker`;
-    default:
-      throw new Error(`Binance spot has no stream for dataset ${req.dataset}`);
-  }
+  return marketStreamName(BINANCE_SPOT, req);
+}
+
+/** Every Bronze dataset Binance spot streams, per symbol. */
+export function spotStreamRequests(symbols: readonly string[]): StreamRequest[] {
+  return marketStreamRequests(BINANCE_SPOT, symbols);
 }
 
 export function combinedStreamUrl(wsBase: string, streams: readonly string[]): string {
@@ -62,39 +67,12 @@ export interface SpotStream {
   readonly updateMs?: number;
 }
 
-function parseStreamName(name: string): SpotStream | null {
-  const at = name.indexOf('@');
-  if (at <= 0) return null;
-  const symbol = name.slice(0, at).toUpperCase();
-  const parts = name.slice(at + 1).split('@');
-  const [channel, speed] = parts;
-  if (parts.length > 2 || (speed !== undefined && speed !== '100ms' && speed !== '1000ms')) return null;
-  const updateMs = speed === '100ms' ? 100 : 1000;
-  if (channel.startsWith('kline_')) {
-    return parts.length === 1 && channel.length > 6 ? { name, symbol, channel: 'kline', interval: channel.slice(6) } : null;
-  }
-  if (channel === 'depth') return { name, symbol, channel: 'diffDepth', updateMs };
-  if (channel === 'depth5' || channel === 'depth10' || channel === 'depth20') {
-    return { name, symbol, channel: 'partialDepth', levels: Number(channel.slice(5)), updateMs };
-  }
-  if (parts.length > 1) return null;
-  if (channel === 'trade') return { name, symbol, channel: 'trade' };
-  if (channel === 'bookTicker') return { name, symbol, channel: 'bookTicker' };
-  return { name, symbol, channel: 'other' };
+/** Spot callers read a depth stream's period in ms rather than its speed suffix. */
+function spotShape(s: BinanceStream): SpotStream {
+  const { speed, ...rest } = s;
+  const updateMs = streamPeriodMs(BINANCE_SPOT, s);
+  return (updateMs === undefined ? rest : { ...rest, updateMs }) as SpotStream;
 }
-
-// A connection carries a bounded set of streams, so parsing each name once keeps the per-message path to one
-// Map lookup; the cap only guards against a peer that invents names.
-const STREAM_CACHE_LIMIT = 10_000;
-const streamCache = new Map<string, SpotStream | null>();
 
 /** Parse a stream name (`btcusdt@depth10@100ms`); null when it is not `<symbol>@<channel>[@speed]`. */
-export function parseSpotStreamName(name: string): SpotStream | null {
-  let s = streamCache.get(name);
-  if (s === undefined) {
-    s = parseStreamName(name);
-    if (streamCache.size >= STREAM_CACHE_LIMIT) streamCache.clear();
-    streamCache.set(name, s);
-  }
-  return s;
-}
+export const parseSpotStreamName: (name: string) => SpotStream | null = marketStreamParser(BINANCE_SPOT, spotShape);

@@ -12,3 +12,4 @@ export {
   krakenInterval, krakenResubscribeMessages, krakenStreamFor, krakenStreamName, krakenSubscribeMessages, parseKrakenStreamName,
 } from './streams';
 export type { KrakenChannel, KrakenRequest, KrakenStream, KrakenSubscribeOptions, KrakenSubscriptionParams } from './streams';
+export { KRAKEN_PROFILE } from './profile';

@@ -1,18 +1,20 @@
-import type { Book } from '../market/book';
-import type { Kline } from '../market/kline';
+import { TICK_MS, type Book } from '../market/book';
 import type { SymbolMarket, Trade } from '../market/symbol-market';
 import type { Liquidation, MarkPrice } from './binance-futures-derivatives';
-import { fixed, PayloadDecimals } from './decimal';
+import { BinancePayloads } from './binance-payloads';
+import { fixed } from './decimal';
 
 /**
  * Binance USD-M payloads in the key order of the recorded captures and the docs. Unlike spot, futures prints
  * prices and quantities at the contract's own precision ("61800.20", "0.006"); mark, index and funding use 8
- * places. Built by concatenation, as JSON.stringify of an object costs several times more.
+ * places.
  */
 
+export class BinanceFuturesPayloads extends BinancePayloads {
+  /** The last book a depth push was formatted for, and the update id before it. */
+  private last: { time: number; updateId: number; previous: number } | null = null;
 
-export class BinanceFuturesPayloads extends PayloadDecimals {
-  constructor(market: SymbolMarket) {
+  constructor(private readonly market: SymbolMarket) {
     super(market, (units, scale) => fixed(units, scale));
   }
 
@@ -21,23 +23,11 @@ export class BinanceFuturesPayloads extends PayloadDecimals {
     return `{"e":"trade","E":${t.time},"T":${t.time},"s":"${this.symbol}","t":${t.id},"p":"${this.price(t.price)}","q":"${this.qty(t.qty)}","X":"MARKET","m":${t.buyerMaker}}`;
   }
 
-  kline(k: Kline, interval: string, eventTime: number, closed: boolean): string {
-    return `{"e":"kline","E":${eventTime},"s":"${this.symbol}","k":{"t":${k.openTime},"T":${k.closeTime},"s":"${this.symbol}","i":"${interval}",`
-      + `"f":${k.firstTradeId},"L":${k.lastTradeId},"o":"${this.price(k.open)}","c":"${this.price(k.close)}","h":"${this.price(k.high)}",`
-      + `"l":"${this.price(k.low)}","v":"${this.qty(k.volume)}","n":${k.tradeCount},"x":${closed},"q":"${this.quoteQty(k.quoteVolume)}",`
-      + `"V":"${this.qty(k.takerBuyVolume)}","Q":"${this.quoteQty(k.takerBuyQuoteVolume)}","B":"0"}}`;
-  }
-
   /** Partial depth: futures sends it as a `depthUpdate` with ids; `pu` is the previous push's `u`. */
-  depth(b: Book, levels: number, prevUpdateId: number): string {
-    let bids = '';
-    let asks = '';
-    for (let i = 0; i < levels; i++) {
-      const sep = i === 0 ? '' : ',';
-      bids += `${sep}["${this.price(b.bidPx[i])}","${this.qty(b.bidSz[i])}"]`;
-      asks += `${sep}["${this.price(b.askPx[i])}","${this.qty(b.askSz[i])}"]`;
-    }
-    return `{"e":"depthUpdate","E":${b.time},"T":${b.time},"s":"${this.symbol}","U":${prevUpdateId + 1},"u":${b.updateId},"pu":${prevUpdateId},"b":[${bids}],"a":[${asks}]}`;
+  depth(b: Book, levels: number): string {
+    const { bids, asks } = this.levels(b, levels);
+    const previous = this.previousUpdateId(b);
+    return `{"e":"depthUpdate","E":${b.time},"T":${b.time},"s":"${this.symbol}","U":${previous + 1},"u":${b.updateId},"pu":${previous},"b":[${bids}],"a":[${asks}]}`;
   }
 
   bookTicker(b: Book): string {
@@ -58,9 +48,15 @@ export class BinanceFuturesPayloads extends PayloadDecimals {
       + `"ap":"${this.price(l.avgPrice)}","X":"FILLED","l":"${q}","z":"${q}","T":${l.time}}}`;
   }
 
-  /** One row of `/fapi/v1/klines`. */
-  restKline(k: Kline): string {
-    return `[${k.openTime},"${this.price(k.open)}","${this.price(k.high)}","${this.price(k.low)}","${this.price(k.close)}","${this.qty(k.volume)}",`
-      + `${k.closeTime},"${this.quoteQty(k.quoteVolume)}",${k.tradeCount},"${this.qty(k.takerBuyVolume)}","${this.quoteQty(k.takerBuyQuoteVolume)}","0"]`;
+  /**
+   * Update id of the book one tick before `b`: remembered when depth is pushed tick after tick (and for a second
+   * depth stream of the same tick), else rebuilt from the model, which gives the same book.
+   */
+  private previousUpdateId(b: Book): number {
+    const last = this.last;
+    if (last && last.time === b.time) return last.previous;
+    const previous = last && last.time === b.time - TICK_MS ? last.updateId : this.market.bookAt(b.time - TICK_MS).updateId;
+    this.last = { time: b.time, updateId: b.updateId, previous };
+    return previous;
   }
 }

@@ -1,4 +1,6 @@
-import { BINANCE_MAX_STREAMS, groupSymbols, sourceCollectorOptions, sourceProfile } from '../../lib/app/sources';
+import { BINANCE_MAX_STREAMS_PER_CONNECTION as BINANCE_MAX_STREAMS } from '../../lib/exchanges/binance';
+import { groupSymbols } from '../../lib/exchanges/profile';
+import { sourceCollectorOptions, sourceProfile } from '../../lib/exchanges/registry';
 
 describe('collector sources', () => {
   const symbols = Array.from({ length: 200 }, (_, i) => `S${i}USDT`);
