@@ -64,8 +64,9 @@ describe('minutesToFetch', () => {
     expect(minutesToFetch(WINDOW, bronze, [[at('12:05') + 30_000, at('12:07') + 30_000]])).toEqual([minutes('12:02', '12:04'), minutes('12:06', '12:08')]);
     // A gap over 12:04:30-12:06:30 suspects 12:04-12:06, of which only 12:06 lacks a closed bar.
     expect(minutesToFetch(WINDOW, bronze, [[at('12:04') + 30_000, at('12:06') + 30_000]])).toEqual([minutes('12:02', '12:04'), minutes('12:06', '12:07')]);
-    // A gap from 12:03:30 suspects 12:02-12:03 too, which join the run without rows.
+    // A gap inside 12:03 suspects 12:03 only, which is fetched anyway.
     expect(minutesToFetch(WINDOW, bronze, [[at('12:03') + 30_000, at('12:03') + 40_000]])).toEqual([minutes('12:02', '12:04')]);
+    // A suspect minute touching the run without rows joins it.
     expect(minutesToFetch(WINDOW, { rows: bronze.rows, closed: [] }, [[at('12:04') + 30_000, at('12:04') + 40_000]])).toEqual([minutes('12:02', '12:05')]);
     expect(minutesToFetch(WINDOW, { rows: [], closed: [] }, [])).toEqual([minutes('12:00', '12:10')]);
     expect(minutesToFetch({ from: at('12:00'), to: at('11:59') }, { rows: [], closed: [] }, [[at('11:00'), at('13:00')]])).toEqual([]);
