@@ -12,10 +12,12 @@ import { emitMetrics, type MetricValue } from '../../lib/util/emf';
 const PARTITION_DIMENSION_SETS = [[]] as const;
 
 export function emitPartitionMetrics(job: string, exchange: string, symbol: string, metrics: readonly MetricValue[], extra: Record<string, unknown> = {}): void {
-  emitMetrics(metrics, { [Dimension.Exchange]: exchange, [Dimension.Symbol]: symbol }, PARTITION_DIMENSION_SETS, undefined, { job, ...extra });
+  emitMetrics(metrics, {
+    dimensions: { [Dimension.Exchange]: exchange, [Dimension.Symbol]: symbol }, dimensionSets: PARTITION_DIMENSION_SETS, properties: { job, ...extra },
+  });
 }
 
 /** Fleet-wide only: a run that found nothing to do still publishes a data point (e.g. 0 partitions built). */
 export function emitFleetMetrics(job: string, metrics: readonly MetricValue[], extra: Record<string, unknown> = {}): void {
-  emitMetrics(metrics, {}, [[]], undefined, { job, ...extra });
+  emitMetrics(metrics, { properties: { job, ...extra } });
 }

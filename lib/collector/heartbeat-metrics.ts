@@ -63,5 +63,5 @@ export function beatMetrics(health: ExchangeHealth, previous: BeatCounts): Metri
 
 /** One exchange's beat as an EMF log line. */
 export function beatMetricLine(exchange: string, health: ExchangeHealth, previous: BeatCounts, timeMs: number): string {
-  return JSON.stringify(emfDocument(beatMetrics(health, previous), { [Dimension.Exchange]: exchange }, EMF_DIMENSION_SETS, timeMs));
+  return JSON.stringify(emfDocument(beatMetrics(health, previous), { dimensions: { [Dimension.Exchange]: exchange }, dimensionSets: EMF_DIMENSION_SETS, timestamp: timeMs }));
 }
