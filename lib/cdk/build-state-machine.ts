@@ -19,10 +19,15 @@ import { LAKE_PREFIXES } from './storage';
  */
 
 export interface BuildStateMachineProps {
+  /** The lake bucket. */
   readonly bucket: s3.IBucket;
+  /** Plans a stage: the partitions it builds. */
   readonly plan: JobFunction;
+  /** Builds one Silver partition. */
   readonly silver: JobFunction;
+  /** Builds one Gold partition. */
   readonly gold: JobFunction;
+  /** Last state: per stage the partitions planned, built and failed (metric BuildFailedPartitions). */
   readonly summarize: JobFunction;
   /** Brings the Glue tables' projections up to date once a build has written (new symbols become queryable). */
   readonly catalog: JobFunction;
@@ -31,6 +36,7 @@ export interface BuildStateMachineProps {
   /** Share of a stage's partitions that may fail before the run stops (it then fails). */
   readonly toleratedFailurePercent: number;
   readonly logRetentionDays: number;
+  /** Delete the log group with the stack rather than keep it. */
   readonly destroyOnDelete: boolean;
 }
 

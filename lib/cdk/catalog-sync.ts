@@ -15,12 +15,13 @@ import type { JobFunction } from './job-function';
  */
 
 export interface CatalogSyncSettings {
-  catalog: LakeCatalog;
+  /** The Glue database and tables the job keeps in step with the lake. */
+  readonly catalog: LakeCatalog;
   /** Projected before the lake holds them: the configured exchanges and path-safe symbols. */
-  exchanges: readonly string[];
-  symbols: readonly string[];
+  readonly exchanges: readonly string[];
+  readonly symbols: readonly string[];
   /** EventBridge Scheduler expression of the regular run. */
-  schedule: string;
+  readonly schedule: string;
 }
 
 /** The job's environment (lambdas/catalog.ts, lambdas/shared/glue.ts). */

@@ -14,14 +14,15 @@ import type { DatasetSpec } from '../schema/types';
  */
 
 export interface LakeCatalogProps {
-  bucket: s3.IBucket;
-  databaseName: string;
+  /** The lake bucket the tables' locations point into. */
+  readonly bucket: s3.IBucket;
+  readonly databaseName: string;
   /** Path-safe symbols to project. */
-  symbols: readonly string[];
+  readonly symbols: readonly string[];
   /** Exchanges to project. */
-  exchanges: readonly string[];
+  readonly exchanges: readonly string[];
   /** First date to project for `dt` outside Bronze. */
-  historyStart: string;
+  readonly historyStart: string;
   /**
    * Whether the database outlives the stack. Its tables never do: they hold no data and are generated from the
    * schema registry, so a later deploy recreates them as the code then defines them.
@@ -31,7 +32,7 @@ export interface LakeCatalogProps {
   /** Reference the database of this name, kept by an earlier deployment, instead of creating it. @default false */
   readonly adoptDatabase?: boolean;
   /** Bronze projects `dt` over its retention only. */
-  bronzeRetentionDays: number;
+  readonly bronzeRetentionDays: number;
 }
 
 const GLUE_TYPE: Record<string, glue.Type> = {

@@ -13,8 +13,10 @@ import { lakeBucketName } from './storage';
  */
 
 export interface CollectorStackProps extends StackProps {
-  config: LakehouseConfig;
-  group: CollectorGroupConfig;
+  /** Sizes, schedules and retention shared by every group. */
+  readonly config: LakehouseConfig;
+  /** The collector group this stack runs. */
+  readonly group: CollectorGroupConfig;
 }
 
 export class CollectorStack extends Stack {

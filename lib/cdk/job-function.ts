@@ -17,15 +17,20 @@ import { acknowledgeWildcardResources } from './nag';
 
 export interface JobFunctionProps {
   /** Handler file name in `lambdas/`, without extension. */
-  handler: string;
-  description: string;
-  memoryMiB: number;
-  timeout: Duration;
-  environment: Record<string, string>;
-  logRetentionDays: number;
-  destroyOnDelete: boolean;
-  /** Failed asynchronous invocations (schedules) land here after Lambda's own retries. */
-  deadLetterQueue?: sqs.IQueue;
+  readonly handler: string;
+  readonly description: string;
+  readonly memoryMiB: number;
+  readonly timeout: Duration;
+  /** Environment variables besides NODE_OPTIONS (source maps). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetentionDays: number;
+  /** Delete the log group with the stack rather than keep it. */
+  readonly destroyOnDelete: boolean;
+  /**
+   * Failed asynchronous invocations (schedules) land here after Lambda's own retries (2).
+   * @default - none: a failed asynchronous invocation is dropped after Lambda's default retries
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 export class JobFunction extends Construct {

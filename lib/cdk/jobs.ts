@@ -19,13 +19,19 @@ import { LAKE_PREFIXES } from './storage';
  */
 
 export interface LakehouseJobsProps {
+  /** The lake bucket. */
   readonly bucket: s3.IBucket;
+  /** `s3://bucket/` URL of the lake. */
   readonly lakeUrl: string;
+  /** EventBridge Scheduler expression of the daily build. */
   readonly buildSchedule: string;
   readonly silverMemoryMiB: number;
+  /** Partitions built at once per stage. */
   readonly buildConcurrency: number;
+  /** Share of a stage's partitions that may fail before the build stops. */
   readonly buildToleratedFailurePercent: number;
   readonly logRetentionDays: number;
+  /** Delete the log groups with the stack rather than keep them. */
   readonly destroyOnDelete: boolean;
   /** The Glue tables whose projection the catalog job keeps in step with the lake. */
   readonly catalog: CatalogSyncSettings;

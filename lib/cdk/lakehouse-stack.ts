@@ -14,7 +14,8 @@ import { LakeStorage } from './storage';
  */
 
 export interface LakehouseStackProps extends StackProps {
-  config: LakehouseConfig;
+  /** The whole deployment's configuration: lake, jobs, collector groups placed in the lake's region. */
+  readonly config: LakehouseConfig;
 }
 
 export const glueDatabaseName = (lakeName: string) => lakeName.replace(/-/g, '_');

@@ -18,8 +18,12 @@ import { Dimension, Metric, METRICS_NAMESPACE, type MetricName } from '../monito
 
 export interface LakehouseMonitoringProps {
   /** Name prefix of alarms and the dashboard. */
-  name: string;
-  alarmEmail?: string;
+  readonly name: string;
+  /**
+   * Email address subscribed to the alarm topic.
+   * @default - no subscription: alarms only go to the topic
+   */
+  readonly alarmEmail?: string;
 }
 
 /** Thresholds, named so the README and the tests quote the same numbers. */

@@ -11,10 +11,13 @@ import { LAKE_PREFIXES } from './storage';
  */
 
 export interface LakeQueryProps {
-  bucket: s3.IBucket;
-  workGroupName: string;
-  databaseName: string;
-  scanLimitGb: number;
+  /** The lake bucket; query results go under its `athena-results/`. */
+  readonly bucket: s3.IBucket;
+  readonly workGroupName: string;
+  /** The Glue database the saved queries run in. */
+  readonly databaseName: string;
+  /** Per-query scan cutoff, in GiB. */
+  readonly scanLimitGb: number;
 }
 
 export class LakeQuery extends Construct {

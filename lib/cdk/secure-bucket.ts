@@ -10,14 +10,30 @@ import { Construct } from 'constructs';
  */
 
 export interface SecureBucketProps {
-  bucketName?: string;
-  /** Where server access logs go; omit only for the access-log bucket itself. */
-  accessLogs?: { bucket: s3.IBucket; prefix: string };
-  noncurrentVersionDays: number;
-  destroyOnDelete: boolean;
-  lifecycleRules?: s3.LifecycleRule[];
-  /** The access-log bucket must let the S3 log delivery service write. */
-  isAccessLogBucket?: boolean;
+  /**
+   * The bucket's physical name.
+   * @default - a name CloudFormation generates
+   */
+  readonly bucketName?: string;
+  /**
+   * Where server access logs go; omit only for the access-log bucket itself.
+   * @default - no server access logs
+   */
+  readonly accessLogs?: { readonly bucket: s3.IBucket; readonly prefix: string };
+  /** Days a noncurrent object version is kept. */
+  readonly noncurrentVersionDays: number;
+  /** Empty and delete the bucket with the stack rather than keep it. */
+  readonly destroyOnDelete: boolean;
+  /**
+   * Lifecycle rules besides the built-in one (abort incomplete uploads, expire noncurrent versions).
+   * @default - none
+   */
+  readonly lifecycleRules?: readonly s3.LifecycleRule[];
+  /**
+   * The access-log bucket must let the S3 log delivery service write.
+   * @default false
+   */
+  readonly isAccessLogBucket?: boolean;
 }
 
 export class SecureBucket extends Construct {

@@ -11,11 +11,16 @@ import { SecureBucket } from './secure-bucket';
  */
 
 export interface LakeStorageProps {
-  lakeName: string;
-  bronzeRetentionDays: number;
-  athenaResultsRetentionDays: number;
-  noncurrentVersionDays: number;
-  destroyDataOnDelete: boolean;
+  /** Names the lake bucket (with the region): `lakeBucketName`. */
+  readonly lakeName: string;
+  /** Days Bronze objects are kept. */
+  readonly bronzeRetentionDays: number;
+  /** Days Athena query results are kept. */
+  readonly athenaResultsRetentionDays: number;
+  /** Days a noncurrent object version is kept. */
+  readonly noncurrentVersionDays: number;
+  /** Empty and delete the buckets with the stack rather than keep them. */
+  readonly destroyDataOnDelete: boolean;
   /**
    * Reference the lake bucket an earlier deployment kept, by its fixed name, instead of creating the buckets. The
    * kept bucket goes on logging to the access-log bucket kept with it, under the policies kept with both.
