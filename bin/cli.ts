@@ -57,7 +57,7 @@ export function lakehouseProgram(run: CliRun): Command {
     process.stderr.write(`lakehouse: ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}\n`).join('')}`);
     run.exitCode = EXIT.LAKE_PROBLEM;
   };
-  const oneLine = (help: string) => (msg: string, write: (s: string) => void) =>
+  const oneLine = (help: string) => (msg: string, write: (line: string) => void) =>
     write(`lakehouse: ${msg.replace(/^error: /, '').trimEnd()} (see ${help})\n`);
 
   const program = new Command('lakehouse')
@@ -70,10 +70,10 @@ export function lakehouseProgram(run: CliRun): Command {
     .addOption(opt.lakeOption())
     .option('--symbols <list>', 'comma-separated symbols', opt.symbolList, ['BTCUSDT', 'ETHUSDT'])
     .option('--minutes <n>', 'simulated minutes collected live over WebSocket', opt.positiveInt, 180)
-    .action(async (o) => {
-      if (o.lake.startsWith('s3://')) throw new UserError('demo builds a local lake folder, not an s3:// lake');
-      openLakeForWriting(o.lake, { create: true, writes: WRITES.demo });
-      const report = await runDemo({ lake: o.lake, symbols: o.symbols, minutes: o.minutes, progress: stderrProgress() });
+    .action(async (options) => {
+      if (options.lake.startsWith('s3://')) throw new UserError('demo builds a local lake folder, not an s3:// lake');
+      openLakeForWriting(options.lake, { create: true, writes: WRITES.demo });
+      const report = await runDemo({ lake: options.lake, symbols: options.symbols, minutes: options.minutes, progress: stderrProgress() });
       endProgress();
       print(demoReportText(report));
     });
@@ -95,25 +95,25 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--faults [seed]', 'with --source sim: inject a reproducible storm of faults (drops, serverShutdown, 24 h cuts, stalls, '
       + 'duplicates, reordering, malformed frames)')
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      if ((o.simHours || o.simStart || o.faults) && o.source !== 'sim') {
+    .action(async (options) => {
+      if ((options.simHours || options.simStart || options.faults) && options.source !== 'sim') {
         throw new UserError('--sim-hours, --sim-start and --faults need --source sim');
       }
-      const faultSeed = o.faults === undefined ? undefined : o.faults === true ? 1 : Number(o.faults);
+      const faultSeed = options.faults === undefined ? undefined : options.faults === true ? 1 : Number(options.faults);
       if (faultSeed !== undefined && !Number.isInteger(faultSeed)) {
-        throw new UserError(`--faults seed must be an integer, got '${o.faults}'`);
+        throw new UserError(`--faults seed must be an integer, got '${options.faults}'`);
       }
-      const paths = collectPaths(o.lake, o.spool);
-      const store = openLakeForCollecting(o.lake);
+      const paths = collectPaths(options.lake, options.spool);
+      const store = openLakeForCollecting(options.lake);
       const stop = new StopRequests({
         log: logger('collect'),
         onRepeat: (r, first) => process.stderr.write(
           `collect: ${r.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`),
       });
       const result = await runCollect({
-        source: o.source, symbols: o.symbols, store, lake: o.lake, paths, durationSec: o.duration,
-        endpoint: o.endpoint, restEndpoint: o.restEndpoint, simHours: o.simHours, faultSeed,
-        simStart: o.simStart === undefined ? undefined : Date.parse(`${o.simStart}T00:00:00Z`), progress: stderrProgress(), stop,
+        source: options.source, symbols: options.symbols, store, lake: options.lake, paths, durationSec: options.duration,
+        endpoint: options.endpoint, restEndpoint: options.restEndpoint, simHours: options.simHours, faultSeed,
+        simStart: options.simStart === undefined ? undefined : Date.parse(`${options.simStart}T00:00:00Z`), progress: stderrProgress(), stop,
       });
       endProgress();
       process.stderr.write(`${result.summary}\n`);
@@ -130,19 +130,19 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--symbol <sym>', 'symbol (default: from the file name)', opt.symbol)
     .option('--interval <tf>', 'kline interval (default: from the file name)', opt.klineInterval)
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      const store = openLakeForWriting(o.lake, { create: true, writes: WRITES.import });
+    .action(async (options) => {
+      const store = openLakeForWriting(options.lake, { create: true, writes: WRITES.import });
       const progress = stderrProgress();
-      const r = await importArchive({ store, file: o.file, dataset: o.dataset, exchange: o.exchange, symbol: o.symbol, interval: o.interval,
+      const result = await importArchive({ store, file: options.file, dataset: options.dataset, exchange: options.exchange, symbol: options.symbol, interval: options.interval,
         onProgress: (n) => progress(`import: ${n.toLocaleString('en-US')} rows`) });
       endProgress();
-      json(r);
-      if (r.rejected > 0) {
-        const reasons = Object.entries(r.rejectedByReason).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ');
-        process.stderr.write(`lakehouse: import: ${r.rejected} of ${r.records} rows quarantined (${reasons}) in ${r.quarantineKey}\n`);
+      json(result);
+      if (result.rejected > 0) {
+        const reasons = Object.entries(result.rejectedByReason).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${n} × ${k}`).join('; ');
+        process.stderr.write(`lakehouse: import: ${result.rejected} of ${result.records} rows quarantined (${reasons}) in ${result.quarantineKey}\n`);
       }
-      if (r.files === 0 && r.existing > 0) {
-        process.stderr.write(`lakehouse: import: nothing new: the ${r.existing} Bronze file${r.existing === 1 ? '' : 's'} of this archive `
+      if (result.files === 0 && result.existing > 0) {
+        process.stderr.write(`lakehouse: import: nothing new: the ${result.existing} Bronze file${result.existing === 1 ? '' : 's'} of this archive `
           + 'are already in the lake (imported before)\n');
       }
     });
@@ -153,15 +153,15 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      const store = openLakeForWriting(o.lake, { create: false, writes: WRITES.silver });
-      await requireBuildInput(store, 'silver', { from: o.date, to: o.date, exchange: o.exchange, symbol: o.symbol });
+    .action(async (options) => {
+      const store = openLakeForWriting(options.lake, { create: false, writes: WRITES.silver });
+      await requireBuildInput(store, 'silver', { from: options.date, to: options.date, exchange: options.exchange, symbol: options.symbol });
       const problems = new BuildProblems(warn);
-      const { built: r, failures } = await settle(runSilver({
-        store, dt: o.date, exchange: o.exchange, symbol: o.symbol, onProgress: stderrProgress(), onSkip: problems.onSkip,
+      const { built, failures } = await settle(runSilver({
+        store, dt: options.date, exchange: options.exchange, symbol: options.symbol, onProgress: stderrProgress(), onSkip: problems.onSkip,
       }));
       endProgress();
-      json(r.map(({ exchange: ex, symbol, dt, report }) => ({
+      json(built.map(({ exchange: ex, symbol, dt, report }) => ({
         exchange: ex, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept,
         completeness: report.klines_1m.completeness,
       })));
@@ -175,14 +175,14 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .addOption(opt.lakeOption())
-    .action(async (o) => {
+    .action(async (options) => {
       let unreadable = 0;
-      const filter = { exchange: o.exchange, symbol: o.symbol };
-      const checked = await validateDate(openLakeForReading(o.lake), o.date, filter, (key, reason) => {
+      const filter = { exchange: options.exchange, symbol: options.symbol };
+      const checked = await validateDate(openLakeForReading(options.lake), options.date, filter, (key, reason) => {
         unreadable++;
         warn(`skipped ${key}: ${reason}`);
       });
-      if (o.format === 'json') json(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })));
+      if (options.format === 'json') json(checked.map((v) => ({ ...v.report, badFiles: v.badFiles })));
       else print(checked.map(validatedMarkdown).join('\n'));
       if (unreadable || checked.some((v) => v.report.verdict === 'FAIL' || v.badFiles.length)) run.exitCode = EXIT.LAKE_PROBLEM;
     });
@@ -193,16 +193,16 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      const store = openLakeForWriting(o.lake, { create: false, writes: WRITES.gold });
-      await requireBuildInput(store, 'gold', { from: o.date, to: o.date, exchange: o.exchange, symbol: o.symbol });
+    .action(async (options) => {
+      const store = openLakeForWriting(options.lake, { create: false, writes: WRITES.gold });
+      await requireBuildInput(store, 'gold', { from: options.date, to: options.date, exchange: options.exchange, symbol: options.symbol });
       const problems = new BuildProblems(warn);
-      const { built: r, failures } = await settle(runGold({
-        store, dt: o.date, exchange: o.exchange, symbol: o.symbol, onProgress: stderrProgress(), onSkip: problems.onSkip,
+      const { built, failures } = await settle(runGold({
+        store, dt: options.date, exchange: options.exchange, symbol: options.symbol, onProgress: stderrProgress(), onSkip: problems.onSkip,
       }));
       endProgress();
       // The full per-feature null counts are in reports/gold/; the terminal gets the totals and any problem features.
-      json(r.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
+      json(built.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
         ...rest,
         validity: {
           ...totals, problemFeatures: Object.keys(byFeature).filter((f) => byFeature[f].invalid || byFeature[f].unexpectedNulls),
@@ -222,20 +222,20 @@ export function lakehouseProgram(run: CliRun): Command {
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      if (o.from > o.to) throw new UserError(`--from ${o.from} is after --to ${o.to}`);
-      const store = openLakeForWriting(o.lake, { create: false, writes: WRITES.run });
-      await requireBuildInput(store, 'silver', { from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol });
+    .action(async (options) => {
+      if (options.from > options.to) throw new UserError(`--from ${options.from} is after --to ${options.to}`);
+      const store = openLakeForWriting(options.lake, { create: false, writes: WRITES.run });
+      await requireBuildInput(store, 'silver', { from: options.from, to: options.to, exchange: options.exchange, symbol: options.symbol });
       const problems = new BuildProblems(warn);
-      const { built: r, failures } = await settle(runRange({
-        store, from: o.from, to: o.to, exchange: o.exchange, symbol: o.symbol, progress: stderrProgress(), onSkip: problems.onSkip,
+      const { built, failures } = await settle(runRange({
+        store, from: options.from, to: options.to, exchange: options.exchange, symbol: options.symbol, progress: stderrProgress(), onSkip: problems.onSkip,
       }));
       endProgress();
       json({
-        silver: r.silver.map(({ exchange: ex, symbol, dt, report }) => ({
+        silver: built.silver.map(({ exchange: ex, symbol, dt, report }) => ({
           exchange: ex, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness,
         })),
-        gold: r.gold.map(({ exchange: ex, symbol, dt, rows, dataOkRows, validity }) => ({
+        gold: built.gold.map(({ exchange: ex, symbol, dt, rows, dataOkRows, validity }) => ({
           exchange: ex, symbol, dt, rows, dataOkRows, invalidFeatures: validity.invalid,
         })),
       });
@@ -247,10 +247,10 @@ export function lakehouseProgram(run: CliRun): Command {
     .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .option('--stale-after <sec>', 'Bronze older than this is stale', opt.positiveInt, BRONZE_STALE_AFTER_SECONDS)
     .addOption(opt.lakeOption())
-    .action(async (o) => {
-      const h = await computeHealth(openLakeForReading(o.lake), Date.now(), { staleAfterSeconds: o.staleAfter });
-      print(o.format === 'json' ? JSON.stringify(h, null, 2) : healthMarkdown(h));
-      if (!h.ok) run.exitCode = EXIT.LAKE_PROBLEM;
+    .action(async (options) => {
+      const health = await computeHealth(openLakeForReading(options.lake), Date.now(), { staleAfterSeconds: options.staleAfter });
+      print(options.format === 'json' ? JSON.stringify(health, null, 2) : healthMarkdown(health));
+      if (!health.ok) run.exitCode = EXIT.LAKE_PROBLEM;
     });
 
   program.command('query')
@@ -258,17 +258,17 @@ export function lakehouseProgram(run: CliRun): Command {
     .argument('<sql>', 'SQL, e.g. "select count(*) from silver_klines"', opt.sql)
     .addOption(new Option('--format <fmt>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .addOption(opt.lakeOption())
-    .action(async (sql: string, o) => {
-      if (o.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
-      checkLakeForReading(o.lake);
-      const engine = await LakeQueryEngine.open(o.lake, { onBadFile: (b) => warn(`skipped ${badFileLine(b)}`) });
+    .action(async (sql: string, options) => {
+      if (options.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
+      checkLakeForReading(options.lake);
+      const engine = await LakeQueryEngine.open(options.lake, { onBadFile: (b) => warn(`skipped ${badFileLine(b)}`) });
       const answer = await engine.query(sql).catch((e: Error) => e).finally(() => engine.close());
       if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
-      process.stdout.write(formatResult(answer, o.format as OutputFormat));
+      process.stdout.write(formatResult(answer, options.format as OutputFormat));
     });
 
   // A mistake in a command's flags points at that command's help.
-  for (const c of program.commands) c.configureOutput({ outputError: oneLine(`lakehouse ${c.name()} --help`) });
+  for (const command of program.commands) command.configureOutput({ outputError: oneLine(`lakehouse ${command.name()} --help`) });
   return program;
 }
 
@@ -287,16 +287,16 @@ export async function runLakehouse(args: readonly string[], run: CliRun = { exit
       throw new UserError(`unknown command '${args[1]}' (see lakehouse --help)`);
     }
     await program.parseAsync([...args], { from: 'user' });
-  } catch (e) {
+  } catch (err) {
     endProgress();
-    if (e instanceof CommanderError) {
+    if (err instanceof CommanderError) {
       // Commander already printed its one-line message (or the help, exit code 0).
-      run.exitCode = e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      run.exitCode = err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
       return run.exitCode;
     }
-    const failure = failureReport(e);
+    const failure = failureReport(err);
     process.stderr.write(`lakehouse: ${failure.line}\n`);
-    if (process.env.LAKEHOUSE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    if (process.env.LAKEHOUSE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     run.exitCode = failure.exitCode;
   }
   return run.exitCode;

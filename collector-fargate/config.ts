@@ -75,12 +75,12 @@ function withEndpointOverrides(sources: SourceConfig[], env: NodeJS.ProcessEnv):
   for (const name of Object.keys(env)) {
     if (name.startsWith(ENDPOINT_PREFIX) && env[name] && !known.has(name)) throw new UserError(`${name} names no source (expected one of ${[...known.keys()].join(', ')})`);
   }
-  return sources.map((s) => {
-    const name = endpointVariable(s.source);
+  return sources.map((source) => {
+    const name = endpointVariable(source.source);
     const override = env[name];
-    if (!override) return s;
-    if (s.endpoint) throw new UserError(`source '${s.source}' has an endpoint in SOURCES and in ${name}; give one`);
-    return { ...s, endpoint: checkedUrl(name, override, ['ws:', 'wss:']) };
+    if (!override) return source;
+    if (source.endpoint) throw new UserError(`source '${source.source}' has an endpoint in SOURCES and in ${name}; give one`);
+    return { ...source, endpoint: checkedUrl(name, override, ['ws:', 'wss:']) };
   });
 }
 
@@ -89,18 +89,18 @@ function withEndpointOverrides(sources: SourceConfig[], env: NodeJS.ProcessEnv):
  * and the bucket's region when given: the SDK's region redirects cannot replay the streamed bodies of large
  * files, so a bucket in another region must be addressed in its own region from the first request.
  */
-export async function openLake(c: Pick<ContainerConfig, 'lakeUrl' | 'lakeRegion' | 's3Endpoint'>): Promise<ObjectStore> {
-  if (!c.lakeUrl.startsWith('s3://')) return new LocalObjectStore(c.lakeUrl);
+export async function openLake(settings: Pick<ContainerConfig, 'lakeUrl' | 'lakeRegion' | 's3Endpoint'>): Promise<ObjectStore> {
+  if (!settings.lakeUrl.startsWith('s3://')) return new LocalObjectStore(settings.lakeUrl);
   const config: S3ClientConfig = {
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-    ...(c.lakeRegion && { region: c.lakeRegion }),
-    ...(c.s3Endpoint && {
-      endpoint: c.s3Endpoint, forcePathStyle: true,
+    ...(settings.lakeRegion && { region: settings.lakeRegion }),
+    ...(settings.s3Endpoint && {
+      endpoint: settings.s3Endpoint, forcePathStyle: true,
       // S3-compatible test servers (s3rver) predate the SDK's default aws-chunked uploads with trailing checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     }),
   };
-  const store = S3ObjectStore.fromUrl(c.lakeUrl, config);
+  const store = S3ObjectStore.fromUrl(settings.lakeUrl, config);
   try {
     // Resolve the region now: without one the SDK fails only at the first PUT, minutes after start.
     await store.client.config.region();
@@ -111,15 +111,15 @@ export async function openLake(c: Pick<ContainerConfig, 'lakeUrl' | 'lakeRegion'
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name]?.trim();
-  if (!v) throw new UserError(`${name} is not set`);
-  return v;
+  const value = env[name]?.trim();
+  if (!value) throw new UserError(`${name} is not set`);
+  return value;
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
-  return n;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+  return parsed;
 }

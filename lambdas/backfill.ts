@@ -15,18 +15,18 @@ import { lakeStore } from './shared/store';
  * schedule's scheduled time) to the clock.
  */
 export const handler = lambdaHandler('backfill', async (event, log) => {
-  const e = eventFields(event);
-  const hours = optionalInt(e, 'hours', 1, MAX_HEAL_HOURS) ?? optionalEnvInt('SELF_HEAL_HOURS', 1, MAX_HEAL_HOURS) ?? DEFAULT_HEAL_HOURS;
+  const fields = eventFields(event);
+  const hours = optionalInt(fields, 'hours', 1, MAX_HEAL_HOURS) ?? optionalEnvInt('SELF_HEAL_HOURS', 1, MAX_HEAL_HOURS) ?? DEFAULT_HEAL_HOURS;
   // The collector's flush interval, when it is not the default (the same FLUSH_INTERVAL_SECONDS as the collector).
   const flushSeconds = optionalEnvInt('FLUSH_INTERVAL_SECONDS', 1, 3600);
   const result = await selfHeal({
-    store: lakeStore(), targets: healTargetsFromEnv(process.env), nowMs: referenceTime(e), hours, flushIntervalMs: flushSeconds && flushSeconds * 1000,
+    store: lakeStore(), targets: healTargetsFromEnv(process.env), nowMs: referenceTime(fields), hours, flushIntervalMs: flushSeconds && flushSeconds * 1000,
   });
-  for (const s of result.symbols) {
-    emitPartitionMetrics('backfill', s.exchange, s.symbol, [
-      { name: Metric.BackfilledRows, value: s.rows, unit: 'Count' },
-      { name: Metric.StillMissingMinutes, value: s.stillMissingMinutes, unit: 'Count' },
-    ], { missingMinutes: s.missingMinutes, ledgerGaps: s.ledgerGaps, stillMissing: s.stillMissing, tradesFetched: s.tradesFetched, tradeIdsStillMissing: s.tradeIdsStillMissing });
+  for (const heal of result.symbols) {
+    emitPartitionMetrics('backfill', heal.exchange, heal.symbol, [
+      { name: Metric.BackfilledRows, value: heal.rows, unit: 'Count' },
+      { name: Metric.StillMissingMinutes, value: heal.stillMissingMinutes, unit: 'Count' },
+    ], { missingMinutes: heal.missingMinutes, ledgerGaps: heal.ledgerGaps, stillMissing: heal.stillMissing, tradesFetched: heal.tradesFetched, tradeIdsStillMissing: heal.tradeIdsStillMissing });
   }
   const failed = result.symbols.filter((s) => s.errors.length);
   if (failed.length) {

@@ -12,16 +12,16 @@ import { lakeStore } from './shared/store';
  * written. Event `{ time? }`. Returns the tables it changed, with the values added and removed.
  */
 export const handler = lambdaHandler('catalog', async (event, log) => {
-  const e = eventFields(event);
+  const fields = eventFields(event);
   const result = await syncCatalog({
     store: lakeStore(), catalog: glueCatalog(),
     configured: { exchanges: envList('PROJECTED_EXCHANGES'), symbols: envList('PROJECTED_SYMBOLS') },
-    nowMs: referenceTime(e),
+    nowMs: referenceTime(fields),
   });
-  for (const u of result.updated) log.info(u, 'projection updated');
-  for (const w of result.warnings) log.warn(w);
-  for (const t of result.tables.filter((x) => x.ignored.length)) {
-    log.warn({ table: t.table, ignored: t.ignored }, 'lake folders that cannot be projected');
+  for (const update of result.updated) log.info(update, 'projection updated');
+  for (const warning of result.warnings) log.warn(warning);
+  for (const table of result.tables.filter((x) => x.ignored.length)) {
+    log.warn({ table: table.table, ignored: table.ignored }, 'lake folders that cannot be projected');
   }
   if (result.failed.length) {
     // Every other table has been brought up to date first; fail the invocation so the Lambda Errors alarm sees it.

@@ -16,8 +16,8 @@ import { lakeStore } from './shared/store';
 export const handler = lambdaHandler('gold', async (event, log) => {
   const { dt, exchange, symbol } = dayJobEvent(event);
   // The schedule names no date: it builds yesterday and completes the labels of the day before. A rebuild names one.
-  const e = eventFields(event);
-  const scheduled = e.dt === undefined || e.relabel === true;
+  const fields = eventFields(event);
+  const scheduled = fields.dt === undefined || fields.relabel === true;
   const job = { store: lakeStore(), dt, exchange, symbol };
   const { built: run, error } = scheduled ? await settle(runScheduledGold(job))
     : await settle(runGold(job)).then((r) => ({ built: { built: r.built, relabelled: [] }, error: r.error }));
@@ -26,11 +26,11 @@ export const handler = lambdaHandler('gold', async (event, log) => {
     exchange: r.exchange, symbol: r.symbol, rows: r.rows, dataOkPercent: r.rows ? (r.dataOkRows / r.rows) * 100 : 0,
     invalidFeatures: r.validity.invalid + r.validity.unexpectedNulls,
   }));
-  for (const s of summary) {
-    emitPartitionMetrics('gold', s.exchange, s.symbol, [
-      { name: Metric.GoldInvalidFeatures, value: s.invalidFeatures, unit: 'Count' },
-      { name: Metric.GoldRows, value: s.rows, unit: 'Count' },
-      { name: Metric.GoldDataOkPercent, value: s.dataOkPercent, unit: 'Percent' },
+  for (const partition of summary) {
+    emitPartitionMetrics('gold', partition.exchange, partition.symbol, [
+      { name: Metric.GoldInvalidFeatures, value: partition.invalidFeatures, unit: 'Count' },
+      { name: Metric.GoldRows, value: partition.rows, unit: 'Count' },
+      { name: Metric.GoldDataOkPercent, value: partition.dataOkPercent, unit: 'Percent' },
     ], { dt });
   }
   if (error) throw error;

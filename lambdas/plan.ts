@@ -11,13 +11,13 @@ import { lakeStore } from './shared/store';
  * range is the day before `time`, and Gold items also relabel the day before that.
  */
 export const handler = lambdaHandler('plan', async (event) => {
-  const e = eventFields(event);
-  const stage = e.stage;
+  const fields = eventFields(event);
+  const stage = fields.stage;
   if (stage !== 'silver' && stage !== 'gold') throw new UserError(`event.stage ${JSON.stringify(stage)} is not silver or gold`);
-  if (typeof e.execution !== 'string') throw new UserError('event.execution (the execution name) is required');
-  const { range, scheduled } = dayJobRange(e.request);
+  if (typeof fields.execution !== 'string') throw new UserError('event.execution (the execution name) is required');
+  const { range, scheduled } = dayJobRange(fields.request);
   const items = await planPartitions(lakeStore(), stage as BuildStage, range, { relabel: scheduled });
-  const key = buildItemsKey(e.execution, stage as BuildStage);
+  const key = buildItemsKey(fields.execution, stage as BuildStage);
   // The lake is the bucket's root in every deployment, so the lake key is also the bucket key the ItemReader reads.
   await lakeStore().put(key, JSON.stringify(items));
   return { key, count: items.length, from: range.from, to: range.to };

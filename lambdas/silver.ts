@@ -17,10 +17,10 @@ export const handler = lambdaHandler('silver', async (event, log) => {
   const { dt, exchange, symbol } = dayJobEvent(event);
   const { built: results, error } = await settle(runSilver({ store: lakeStore(), dt, exchange, symbol }));
   for (const { exchange: ex, symbol: sym, report } of results) {
-    const k = report.klines_1m;
+    const klines = report.klines_1m;
     emitPartitionMetrics('silver', ex, sym, [
-      { name: Metric.SilverCompleteness, value: k.completeness * 100, unit: 'Percent' },
-      { name: Metric.SilverQuarantinedRows, value: k.quarantined, unit: 'Count' },
+      { name: Metric.SilverCompleteness, value: klines.completeness * 100, unit: 'Percent' },
+      { name: Metric.SilverQuarantinedRows, value: klines.quarantined, unit: 'Count' },
       { name: Metric.SilverPartitionsBuilt, value: 1, unit: 'Count' },
     ], { dt, verdict: report.verdict });
   }

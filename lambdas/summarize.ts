@@ -12,11 +12,11 @@ import { UserError } from '../lib/util/errors';
  * built and failed (listing the failed ones), and the BuildFailedPartitions metric behind the alarm of that name.
  */
 export const handler = lambdaHandler('summarize', async (event, log) => {
-  const e = eventFields(event);
+  const fields = eventFields(event);
   const stage = async (name: 'silver' | 'gold') => {
-    const s = eventFields(e[name]);
-    const plan = eventFields(s.plan);
-    const key = (eventFields(eventFields(s.run).ResultWriterDetails)).Key;
+    const stage = eventFields(fields[name]);
+    const plan = eventFields(stage.plan);
+    const key = (eventFields(eventFields(stage.run).ResultWriterDetails)).Key;
     if (typeof key !== 'string' || typeof plan.count !== 'number') throw new UserError(`event.${name} needs plan.count and run.ResultWriterDetails.Key`);
     return summarizeMapRun(lakeStore(), key, plan.count);
   };

@@ -4,15 +4,15 @@ import { UserError } from '../../lib/util/errors';
 export function optionalEnvInt(name: string, min: number, max: number, env: NodeJS.ProcessEnv = process.env): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
-  return n;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+  return parsed;
 }
 
 export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  const v = env[name]?.trim();
-  if (!v) throw new UserError(`${name} is not set`);
-  return v;
+  const value = env[name]?.trim();
+  if (!value) throw new UserError(`${name} is not set`);
+  return value;
 }
 
 /** A comma-separated list (empty or unset: none). */

@@ -18,49 +18,49 @@ export function eventFields(event: unknown): EventFields {
   return event as EventFields;
 }
 
-export function requiredDate(e: EventFields, field: string): string {
-  const v = optionalDate(e, field);
-  if (v === undefined) throw new UserError(`event.${field} is required (YYYY-MM-DD)`);
-  return v;
+export function requiredDate(fields: EventFields, field: string): string {
+  const value = optionalDate(fields, field);
+  if (value === undefined) throw new UserError(`event.${field} is required (YYYY-MM-DD)`);
+  return value;
 }
 
-export function optionalDate(e: EventFields, field: string): string | undefined {
-  const v = e[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !isDate(v)) throw new UserError(`event.${field} ${JSON.stringify(v)} is not a date (expected YYYY-MM-DD)`);
-  return v;
+export function optionalDate(fields: EventFields, field: string): string | undefined {
+  const value = fields[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !isDate(value)) throw new UserError(`event.${field} ${JSON.stringify(value)} is not a date (expected YYYY-MM-DD)`);
+  return value;
 }
 
 /** A real calendar date written YYYY-MM-DD (dayStart rejects 2024-02-30 and 2024-3-9). */
-function isDate(v: string): boolean {
+function isDate(value: string): boolean {
   try {
-    dayStart(v);
+    dayStart(value);
     return true;
   } catch {
     return false;
   }
 }
 
-export function optionalExchange(e: EventFields): ExchangeId | undefined {
-  const v = e.exchange;
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !(EXCHANGES as readonly string[]).includes(v)) throw new UserError(`event.exchange ${JSON.stringify(v)} is not one of ${EXCHANGES.join(', ')}`);
-  return v as ExchangeId;
+export function optionalExchange(fields: EventFields): ExchangeId | undefined {
+  const value = fields.exchange;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !(EXCHANGES as readonly string[]).includes(value)) throw new UserError(`event.exchange ${JSON.stringify(value)} is not one of ${EXCHANGES.join(', ')}`);
+  return value as ExchangeId;
 }
 
 /** Upper-cased, as the CLI does, so `btcusdt` finds the `BTCUSDT` partitions. */
-export function optionalSymbol(e: EventFields): string | undefined {
-  const v = e.symbol;
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string' || !v.trim()) throw new UserError(`event.symbol ${JSON.stringify(v)} is not a symbol`);
-  return v.trim().toUpperCase();
+export function optionalSymbol(fields: EventFields): string | undefined {
+  const value = fields.symbol;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || !value.trim()) throw new UserError(`event.symbol ${JSON.stringify(value)} is not a symbol`);
+  return value.trim().toUpperCase();
 }
 
-export function optionalInt(e: EventFields, field: string, min: number, max: number): number | undefined {
-  const v = e[field];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new UserError(`event.${field} ${JSON.stringify(v)} is not a whole number from ${min} to ${max}`);
-  return v;
+export function optionalInt(fields: EventFields, field: string, min: number, max: number): number | undefined {
+  const value = fields[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new UserError(`event.${field} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+  return value;
 }
 
 /**
@@ -68,12 +68,12 @@ export function optionalInt(e: EventFields, field: string, min: number, max: num
  * fired, so a delayed or retried run still works on the intended day and window), else the clock. Never later
  * than the clock, so no caller can make a job treat still-open minutes or days as closed.
  */
-export function referenceTime(e: EventFields, nowMs = Date.now()): number {
-  const v = e.time;
-  if (v === undefined || v === null) return nowMs;
-  const t = typeof v === 'string' ? Date.parse(v) : NaN;
-  if (Number.isNaN(t)) throw new UserError(`event.time ${JSON.stringify(v)} is not an ISO 8601 time`);
-  return Math.min(t, nowMs);
+export function referenceTime(fields: EventFields, nowMs = Date.now()): number {
+  const value = fields.time;
+  if (value === undefined || value === null) return nowMs;
+  const time = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (Number.isNaN(time)) throw new UserError(`event.time ${JSON.stringify(value)} is not an ISO 8601 time`);
+  return Math.min(time, nowMs);
 }
 
 export interface DayJobEvent {
@@ -87,11 +87,11 @@ export interface DayJobEvent {
  * reference time: the daily schedules run early the next morning (01:00 and 02:00 UTC).
  */
 export function dayJobEvent(event: unknown): DayJobEvent {
-  const e = eventFields(event);
+  const fields = eventFields(event);
   return {
-    dt: optionalDate(e, 'dt') ?? addDays(dateOf(referenceTime(e)), -1),
-    exchange: optionalExchange(e),
-    symbol: optionalSymbol(e),
+    dt: optionalDate(fields, 'dt') ?? addDays(dateOf(referenceTime(fields)), -1),
+    exchange: optionalExchange(fields),
+    symbol: optionalSymbol(fields),
   };
 }
 
@@ -100,12 +100,12 @@ export function dayJobEvent(event: unknown): DayJobEvent {
  * scheduled daily run, whose range is the day before the reference time.
  */
 export function dayJobRange(request: unknown): { range: BuildRequest; scheduled: boolean } {
-  const e = eventFields(request);
-  const from = optionalDate(e, 'from');
-  const to = optionalDate(e, 'to');
+  const fields = eventFields(request);
+  const from = optionalDate(fields, 'from');
+  const to = optionalDate(fields, 'to');
   if ((from === undefined) !== (to === undefined)) throw new UserError('give both event.from and event.to (YYYY-MM-DD), or neither for the day before');
-  const filters = { ...(optionalExchange(e) && { exchange: optionalExchange(e) }), ...(optionalSymbol(e) && { symbol: optionalSymbol(e) }) };
+  const filters = { ...(optionalExchange(fields) && { exchange: optionalExchange(fields) }), ...(optionalSymbol(fields) && { symbol: optionalSymbol(fields) }) };
   if (from !== undefined && to !== undefined) return { range: { from, to, ...filters }, scheduled: false };
-  const dt = addDays(dateOf(referenceTime(e)), -1);
+  const dt = addDays(dateOf(referenceTime(fields)), -1);
   return { range: { from: dt, to: dt, ...filters }, scheduled: true };
 }

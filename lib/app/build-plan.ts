@@ -33,18 +33,18 @@ export interface PartitionItem {
   relabel?: true;
 }
 
-export function checkBuildRange(r: BuildRequest): void {
-  const days = (date(r.to, 'to') - date(r.from, 'from')) / DAY_MS + 1;
-  if (days < 1) throw new UserError(`from ${r.from} is after to ${r.to}`);
-  if (days > MAX_BUILD_DAYS) throw new UserError(`${r.from} to ${r.to} is ${days} days; build at most ${MAX_BUILD_DAYS} days at a time`);
+export function checkBuildRange(request: BuildRequest): void {
+  const days = (date(request.to, 'to') - date(request.from, 'from')) / DAY_MS + 1;
+  if (days < 1) throw new UserError(`from ${request.from} is after to ${request.to}`);
+  if (days > MAX_BUILD_DAYS) throw new UserError(`${request.from} to ${request.to} is ${days} days; build at most ${MAX_BUILD_DAYS} days at a time`);
 }
 
-export async function planPartitions(store: ObjectStore, stage: BuildStage, r: BuildRequest, o: { relabel?: boolean } = {}): Promise<PartitionItem[]> {
-  checkBuildRange(r);
+export async function planPartitions(store: ObjectStore, stage: BuildStage, request: BuildRequest, options: { relabel?: boolean } = {}): Promise<PartitionItem[]> {
+  checkBuildRange(request);
   const input = dataset(stage === 'silver' ? 'bronze' : 'silver', 'klines');
-  const parts = await discoverPartitions(store, input, { timeframe: '1m', exchange: r.exchange, symbol: r.symbol }, { from: r.from, to: r.to });
+  const parts = await discoverPartitions(store, input, { timeframe: '1m', exchange: request.exchange, symbol: request.symbol }, { from: request.from, to: request.to });
   return parts
-    .map((p) => ({ dt: p.dt, exchange: p.exchange, symbol: p.symbol, ...(o.relabel && stage === 'gold' ? { relabel: true as const } : {}) }))
+    .map((p) => ({ dt: p.dt, exchange: p.exchange, symbol: p.symbol, ...(options.relabel && stage === 'gold' ? { relabel: true as const } : {}) }))
     .sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : a.exchange < b.exchange ? -1 : a.exchange > b.exchange ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
 }
 
@@ -54,10 +54,10 @@ export function buildItemsKey(execution: string, stage: BuildStage): string {
   return `jobs/builds/${execution}/${stage}-items.json`;
 }
 
-function date(v: string, field: string): number {
+function date(value: string, field: string): number {
   try {
-    return dayStart(v);
+    return dayStart(value);
   } catch {
-    throw new UserError(`${field} '${v}' is not a date (expected YYYY-MM-DD)`);
+    throw new UserError(`${field} '${value}' is not a date (expected YYYY-MM-DD)`);
   }
 }

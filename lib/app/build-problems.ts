@@ -10,8 +10,8 @@ export class BuildProblems {
 
   constructor(private readonly warn: (line: string) => void) {}
 
-  readonly onSkip = (s: SkippedInput): void => {
-    const line = skippedLine(s);
+  readonly onSkip = (skipped: SkippedInput): void => {
+    const line = skippedLine(skipped);
     if (this.skipped.has(line)) return;
     this.skipped.add(line);
     this.warn(line);

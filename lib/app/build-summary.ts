@@ -46,7 +46,7 @@ export async function summarizeMapRun(store: ObjectStore, manifestKey: string, p
   const manifest = JSON.parse(Buffer.from(await store.get(manifestKey)).toString('utf8')) as MapRunManifest;
   const records = async (status: 'FAILED' | 'PENDING') => {
     const out: ChildRecord[] = [];
-    for (const f of manifest.ResultFiles[status] ?? []) out.push(...(JSON.parse(Buffer.from(await store.get(f.Key)).toString('utf8')) as ChildRecord[]));
+    for (const file of manifest.ResultFiles[status] ?? []) out.push(...(JSON.parse(Buffer.from(await store.get(file.Key)).toString('utf8')) as ChildRecord[]));
     return out;
   };
   const failed = await records('FAILED');
@@ -75,8 +75,8 @@ function causeText(cause: string | undefined): string {
 
 function partitionOf(input: string | undefined): Partial<PartitionItem> {
   try {
-    const v = JSON.parse(input ?? '{}') as Partial<PartitionItem>;
-    return { dt: v.dt, exchange: v.exchange, symbol: v.symbol };
+    const item = JSON.parse(input ?? '{}') as Partial<PartitionItem>;
+    return { dt: item.dt, exchange: item.exchange, symbol: item.symbol };
   } catch {
     return {};
   }

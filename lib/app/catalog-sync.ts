@@ -58,45 +58,45 @@ const PROJECTABLE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A deployment or a concurrent run may win the race for a table; read it again this many times. */
 const ATTEMPTS = 3;
 
-export async function syncCatalog(o: CatalogSyncOptions): Promise<CatalogSyncResult> {
-  const configured = { exchanges: o.configured.exchanges, symbols: o.configured.symbols.map((s) => symbolPathValue(s.toUpperCase())) };
-  const nowMs = o.nowMs ?? Date.now();
+export async function syncCatalog(options: CatalogSyncOptions): Promise<CatalogSyncResult> {
+  const configured = { exchanges: options.configured.exchanges, symbols: options.configured.symbols.map((s) => symbolPathValue(s.toUpperCase())) };
+  const nowMs = options.nowMs ?? Date.now();
   const result: CatalogSyncResult = { tables: [], updated: [], failed: [], warnings: [], listings: 0 };
-  for (const d of o.datasets ?? allDatasets()) {
-    const sync: TableSync = { table: tableName(d), updated: false, projected: {}, added: {}, removed: {}, ignored: [] };
+  for (const spec of options.datasets ?? allDatasets()) {
+    const sync: TableSync = { table: tableName(spec), updated: false, projected: {}, added: {}, removed: {}, ignored: [] };
     result.tables.push(sync);
     try {
-      const keys = d.partitionKeys.map((k) => k.name).filter(isEnumKey);
-      const lake = await discoverKeyValues(o.store, d, keys);
+      const keys = spec.partitionKeys.map((k) => k.name).filter(isEnumKey);
+      const lake = await discoverKeyValues(options.store, spec, keys);
       result.listings += lake.listings;
       const found: Partial<Record<EnumKey, string[]>> = {};
-      for (const [k, values] of lake.values) {
-        found[k] = [...values].filter((v) => PROJECTABLE.test(v));
-        sync.ignored.push(...[...values].filter((v) => !PROJECTABLE.test(v)).map((v) => `${k}=${v}`));
+      for (const [key, values] of lake.values) {
+        found[key] = [...values].filter((v) => PROJECTABLE.test(v));
+        sync.ignored.push(...[...values].filter((v) => !PROJECTABLE.test(v)).map((v) => `${key}=${v}`));
       }
-      await updateTable(d, sync, enumParameters(d, enumValues(d, configured, found)));
-      if (sync.partitions) result.warnings.push(...limitWarnings(d, sync.partitions));
-    } catch (e) {
-      sync.error = (e as Error).message;
+      await updateTable(spec, sync, enumParameters(spec, enumValues(spec, configured, found)));
+      if (sync.partitions) result.warnings.push(...limitWarnings(spec, sync.partitions));
+    } catch (err) {
+      sync.error = (err as Error).message;
       result.failed.push({ table: sync.table, error: sync.error });
     }
     if (sync.updated) result.updated.push({ table: sync.table, added: sync.added, removed: sync.removed });
   }
   return result;
 
-  async function updateTable(d: DatasetSpec, sync: TableSync, wanted: Record<string, string>): Promise<void> {
+  async function updateTable(spec: DatasetSpec, sync: TableSync, wanted: Record<string, string>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const table = await o.catalog.table(sync.table);
+      const table = await options.catalog.table(sync.table);
       const next = { ...table.parameters, ...wanted };
       describe(sync, table.parameters, next);
-      sync.partitions = partitionsOf(next, d.partitionKeys.map((k) => k.name));
+      sync.partitions = partitionsOf(next, spec.partitionKeys.map((k) => k.name));
       if (Object.keys(wanted).every((k) => table.parameters[k] === wanted[k])) return;
       try {
         await table.setParameters(next);
         sync.updated = true;
         return;
-      } catch (e) {
-        if (!(e instanceof CatalogConflictError) || attempt >= ATTEMPTS) throw e;
+      } catch (err) {
+        if (!(err instanceof CatalogConflictError) || attempt >= ATTEMPTS) throw err;
       }
     }
   }
@@ -116,27 +116,27 @@ export async function syncCatalog(o: CatalogSyncOptions): Promise<CatalogSyncRes
 
 function describe(sync: TableSync, before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): void {
   const list = (p: Readonly<Record<string, string>>, k: EnumKey) => (p[enumValuesKey(k)] ? p[enumValuesKey(k)].split(',') : []);
-  for (const k of ENUM_KEYS) {
-    if (after[enumValuesKey(k)] === undefined) continue;
-    const [was, now] = [list(before, k), list(after, k)];
-    sync.projected[k] = now;
+  for (const key of ENUM_KEYS) {
+    if (after[enumValuesKey(key)] === undefined) continue;
+    const [was, now] = [list(before, key), list(after, key)];
+    sync.projected[key] = now;
     const added = now.filter((v) => !was.includes(v));
     const removed = was.filter((v) => !now.includes(v));
-    if (added.length) sync.added[k] = added;
-    else delete sync.added[k];
-    if (removed.length) sync.removed[k] = removed;
-    else delete sync.removed[k];
+    if (added.length) sync.added[key] = added;
+    else delete sync.added[key];
+    if (removed.length) sync.removed[key] = removed;
+    else delete sync.removed[key];
   }
 }
 
 /** Bronze must answer an unfiltered query, and every table a query on one symbol. */
-function limitWarnings(d: DatasetSpec, partitions: NonNullable<TableSync['partitions']>): string[] {
+function limitWarnings(spec: DatasetSpec, partitions: NonNullable<TableSync['partitions']>): string[] {
   const out: string[] = [];
-  const warn = (query: string, n: number) => {
-    if (n <= ATHENA_PARTITION_LIMIT) return;
-    out.push(`${tableName(d)}: ${query} projects ${n.toLocaleString('en-US')} partitions, over Athena's limit`);
+  const warn = (query: string, count: number) => {
+    if (count <= ATHENA_PARTITION_LIMIT) return;
+    out.push(`${tableName(spec)}: ${query} projects ${count.toLocaleString('en-US')} partitions, over Athena's limit`);
   };
-  if (d.layer === 'bronze') warn('an unfiltered query', partitions.unfiltered);
+  if (spec.layer === 'bronze') warn('an unfiltered query', partitions.unfiltered);
   warn('a query on one symbol', partitions.oneSymbol);
   return out;
 }

@@ -10,32 +10,32 @@ import { SOURCES, type SourceId } from '../exchanges/registry';
  * lake is opened or a file read.
  */
 
-export const date = (v: string): string => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
+export const date = (value: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new InvalidArgumentError('expected a date YYYY-MM-DD');
   try {
-    dayStart(v);
+    dayStart(value);
   } catch {
     throw new InvalidArgumentError('expected a date YYYY-MM-DD that exists in the calendar');
   }
-  return v;
+  return value;
 };
 
-const oneOf = <T extends string>(allowed: readonly T[]) => (v: string): T => {
-  if (!(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
-  return v as T;
+const oneOf = <T extends string>(allowed: readonly T[]) => (value: string): T => {
+  if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+  return value as T;
 };
 
-export const exchange: (v: string) => ExchangeId = oneOf(EXCHANGES);
-export const source: (v: string) => SourceId = oneOf(SOURCES);
-export const klineInterval: (v: string) => string = oneOf(KLINE_TIMEFRAMES);
+export const exchange: (value: string) => ExchangeId = oneOf(EXCHANGES);
+export const source: (value: string) => SourceId = oneOf(SOURCES);
+export const klineInterval: (value: string) => string = oneOf(KLINE_TIMEFRAMES);
 
 /** Datasets Binance publishes archives of; `import` reads some of them so far. */
 const ARCHIVE_DATASETS = ['klines', 'trades', 'aggtrades', 'funding', 'open_interest'];
 
-export const importDataset = (v: string): string => {
-  if ((IMPORT_DATASETS as readonly string[]).includes(v)) return v;
-  if (ARCHIVE_DATASETS.includes(v)) {
-    throw new InvalidArgumentError(`import of '${v}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
+export const importDataset = (value: string): string => {
+  if ((IMPORT_DATASETS as readonly string[]).includes(value)) return value;
+  if (ARCHIVE_DATASETS.includes(value)) {
+    throw new InvalidArgumentError(`import of '${value}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
   }
   throw new InvalidArgumentError(`expected one of ${IMPORT_DATASETS.join(', ')}`);
 };
@@ -47,51 +47,51 @@ export const importDataset = (v: string): string => {
 const SYMBOL = /^[A-Z0-9]+(?:[/\-_:.][A-Z0-9]+)*$/;
 const MAX_SYMBOL_CHARS = 40;
 
-export const symbol = (v: string): string => {
-  const s = v.trim().toUpperCase();
-  if (!s) throw new InvalidArgumentError('expected a symbol, e.g. BTCUSDT');
-  if (!SYMBOL.test(s) || s.length > MAX_SYMBOL_CHARS) {
+export const symbol = (value: string): string => {
+  const upper = value.trim().toUpperCase();
+  if (!upper) throw new InvalidArgumentError('expected a symbol, e.g. BTCUSDT');
+  if (!SYMBOL.test(upper) || upper.length > MAX_SYMBOL_CHARS) {
     throw new InvalidArgumentError('expected a symbol such as BTCUSDT or BTC/USD (letters and digits, joined by / - _ : .)');
   }
-  return s;
+  return upper;
 };
 
-export const symbolList = (v: string): string[] => {
-  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+export const symbolList = (value: string): string[] => {
+  const list = value.split(',').map((x) => x.trim()).filter(Boolean);
   if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of symbols');
-  return list.map((s) => {
+  return list.map((item) => {
     try {
-      return symbol(s);
+      return symbol(item);
     } catch {
-      throw new InvalidArgumentError(`'${s}' is not a symbol (expected e.g. BTCUSDT,ETHUSDT)`);
+      throw new InvalidArgumentError(`'${item}' is not a symbol (expected e.g. BTCUSDT,ETHUSDT)`);
     }
   });
 };
 
-export const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
+export const positiveInt = (value: string): number => {
+  const parsed = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return parsed;
 };
 
-const urlOf = (protocols: readonly string[]) => (v: string): string => {
-  let u: URL;
-  try { u = new URL(v); } catch { throw new InvalidArgumentError('expected a URL'); }
-  if (!protocols.includes(u.protocol)) throw new InvalidArgumentError(`expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
-  return v;
+const urlOf = (protocols: readonly string[]) => (value: string): string => {
+  let url: URL;
+  try { url = new URL(value); } catch { throw new InvalidArgumentError('expected a URL'); }
+  if (!protocols.includes(url.protocol)) throw new InvalidArgumentError(`expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+  return value;
 };
 export const wsUrl = urlOf(['ws:', 'wss:']);
 export const httpUrl = urlOf(['http:', 'https:']);
 
 /** A path the user must spell out: an empty string (an unset shell variable) is not the current folder. */
-export const path = (what: string) => (v: string): string => {
-  if (!v.trim()) throw new InvalidArgumentError(`expected ${what}, got an empty string`);
-  return v;
+export const path = (what: string) => (value: string): string => {
+  if (!value.trim()) throw new InvalidArgumentError(`expected ${what}, got an empty string`);
+  return value;
 };
 
-export const sql = (v: string): string => {
-  if (!v.trim()) throw new InvalidArgumentError('expected SQL, got an empty string');
-  return v;
+export const sql = (value: string): string => {
+  if (!value.trim()) throw new InvalidArgumentError('expected SQL, got an empty string');
+  return value;
 };
 
 export const lakeOption = () => new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)').default('./lake')

@@ -101,60 +101,60 @@ export function collectPaths(lake: string, spool?: string): CollectPaths {
   return { spoolDir, healthFile: path.join(metaDir, 'health.json'), stateDir: metaDir };
 }
 
-function isInside(p: string, dir: string): boolean {
-  const rel = path.relative(dir, p);
+function isInside(file: string, dir: string): boolean {
+  const rel = path.relative(dir, file);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-export async function runCollect(o: CollectOptions): Promise<CollectResult> {
-  const profile = sourceProfile(o.source);
+export async function runCollect(options: CollectOptions): Promise<CollectResult> {
+  const profile = sourceProfile(options.source);
   const log = logger('collect');
   let sim: RunningSimulator | undefined;
-  const simStart = o.simStart ?? DEFAULT_SIM_START;
-  const simEnd = o.simHours ? simStart + o.simHours * 3_600_000 : undefined;
+  const simStart = options.simStart ?? DEFAULT_SIM_START;
+  const simEnd = options.simHours ? simStart + options.simHours * 3_600_000 : undefined;
   const stormEnd = simEnd ?? simStart + 86_400_000;
   // About ten faults even in a short run, so every kind shows up; at most one every 40 simulated minutes on average.
-  const plan = o.faultSeed !== undefined
-    ? new FaultPlan(randomStorm({ seed: o.faultSeed, start: simStart, end: stormEnd, meanGapMs: Math.min(40 * 60_000, (stormEnd - simStart) / 10) }))
+  const plan = options.faultSeed !== undefined
+    ? new FaultPlan(randomStorm({ seed: options.faultSeed, start: simStart, end: stormEnd, meanGapMs: Math.min(40 * 60_000, (stormEnd - simStart) / 10) }))
     : undefined;
-  if (o.source === 'sim') {
-    sim = await startSimulator({ symbols: o.symbols, speed: simEnd ? 'max' : (o.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
+  if (options.source === 'sim') {
+    sim = await startSimulator({ symbols: options.symbols, speed: simEnd ? 'max' : (options.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
   }
-  const stopDeadlineMs = o.stopDeadlineMs ?? COLLECT_STOP_DEADLINE_MS;
+  const stopDeadlineMs = options.stopDeadlineMs ?? COLLECT_STOP_DEADLINE_MS;
   let service: CollectorService;
   try {
     service = new CollectorService({
       sources: [{
-        source: o.source, symbols: o.symbols, endpoint: o.endpoint ?? sim?.wsBaseUrl, restEndpoint: o.restEndpoint ?? sim?.restBaseUrl,
+        source: options.source, symbols: options.symbols, endpoint: options.endpoint ?? sim?.wsBaseUrl, restEndpoint: options.restEndpoint ?? sim?.restBaseUrl,
       }],
-      spoolDir: o.paths.spoolDir, stateDir: sim ? false : o.paths.stateDir, stopDeadlineMs, spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
+      spoolDir: options.paths.spoolDir, stateDir: sim ? false : options.paths.stateDir, stopDeadlineMs, spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
       now: sim ? () => sim!.clock.now() : undefined,
-    }, o.store, log);
+    }, options.store, log);
   } catch (err) {
     await sim?.stop();
     throw err;
   }
   // The terminal gets progress and the one-line summary; CloudWatch's EMF lines would only clutter it.
   const heartbeat = new Heartbeat({
-    file: o.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined,
+    file: options.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined,
   });
-  const ticker = setInterval(() => o.progress?.(progressLine(o.source, service.snapshot()[0])), PROGRESS_EVERY_MS);
+  const ticker = setInterval(() => options.progress?.(progressLine(options.source, service.snapshot()[0])), PROGRESS_EVERY_MS);
   const timers: NodeJS.Timeout[] = [];
-  const { durationSec } = o;
+  const { durationSec } = options;
   if (durationSec) {
-    timers.push(setTimeout(() => o.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000));
+    timers.push(setTimeout(() => options.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000));
   }
   if (sim && simEnd) {
-    void sim.untilEnd().then(() => service.settled(500)).then(() => o.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
+    void sim.untilEnd().then(() => service.settled(500)).then(() => options.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
   }
   try {
-    void o.stop.requested.then((r) => {
+    void options.stop.requested.then((request) => {
       clearInterval(ticker);
       const buffered = service.snapshot().reduce((n, s) => n + s.collector.bufferedRows, 0);
-      const n = buffered.toLocaleString('en-US');
-      o.progress?.(`collect: stopping (${r.reason}): writing ${n} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
+      const rows = buffered.toLocaleString('en-US');
+      options.progress?.(`collect: stopping (${request.reason}): writing ${rows} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
     });
-    const run = await runService({ service, heartbeat, stop: o.stop, log });
+    const run = await runService({ service, heartbeat, stop: options.stop, log });
     const snap = service.snapshot()[0];
     const result: CollectResult = {
       collector: snap.collector, stop: { reason: run.request.reason, ...run.result }, spool: service.spoolStats(),
@@ -162,57 +162,57 @@ export async function runCollect(o: CollectOptions): Promise<CollectResult> {
       exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
     };
     if (sim && simEnd && run.result.complete) {
-      o.progress?.('collect: auditing Bronze against every trade the simulator sent');
-      result.audit = await auditTrades(o.store, profile.exchange, o.symbols, simStart, Math.min(simEnd, sim.stats().simTime), sim.model);
+      options.progress?.('collect: auditing Bronze against every trade the simulator sent');
+      result.audit = await auditTrades(options.store, profile.exchange, options.symbols, simStart, Math.min(simEnd, sim.stats().simTime), sim.model);
       if (result.exitCode === 0 && result.audit.some((a) => a.unexplained > 0)) result.exitCode = EXIT_AUDIT_FAILED;
     }
-    result.summary = collectSummary(result, snap, o.lake, o.paths.spoolDir);
+    result.summary = collectSummary(result, snap, options.lake, options.paths.spoolDir);
     return result;
   } finally {
     clearInterval(ticker);
-    for (const t of timers) clearTimeout(t);
+    for (const timer of timers) clearTimeout(timer);
     await sim?.stop();
   }
 }
 
-function progressLine(source: SourceId, s: SourceSnapshot): string {
-  const c = s.collector;
-  const n = (x: number) => x.toLocaleString('en-US');
-  const conn = s.connections;
+function progressLine(source: SourceId, snapshot: SourceSnapshot): string {
+  const counts = snapshot.collector;
+  const withCommas = (x: number) => x.toLocaleString('en-US');
+  const conn = snapshot.connections;
   const waiting = conn && conn.open < conn.total
     ? `, ${conn.open}/${conn.total} connections open${conn.lastError ? ` (last error: ${conn.lastError})` : ''}`
     : '';
-  return `collect ${source}: ${n(c.messages)} messages, ${c.filesWritten} files, ${n(c.bufferedRows)} rows buffered${waiting}` +
-    (c.lastEventMs ? `, event time ${new Date(c.lastEventMs).toISOString()}` : '');
+  return `collect ${source}: ${withCommas(counts.messages)} messages, ${counts.filesWritten} files, ${withCommas(counts.bufferedRows)} rows buffered${waiting}` +
+    (counts.lastEventMs ? `, event time ${new Date(counts.lastEventMs).toISOString()}` : '');
 }
 
 /** "collect: stopped by SIGTERM: 13,617 rows in 42 files written to ./lake" and what went wrong, on one line. */
-function collectSummary(r: Omit<CollectResult, 'summary'>, s: SourceSnapshot, lake: string, spoolDir: string): string {
-  const n = (x: number) => x.toLocaleString('en-US');
-  const st = r.stop;
+function collectSummary(result: Omit<CollectResult, 'summary'>, snapshot: SourceSnapshot, lake: string, spoolDir: string): string {
+  const withCommas = (x: number) => x.toLocaleString('en-US');
+  const st = result.stop;
   const why = st.reason.startsWith('SIG') ? `by ${st.reason}` : st.reason.startsWith('--') ? `at ${st.reason}`
     : st.reason === 'crash' ? 'after a crash' : `because the ${st.reason}`;
   const parts: string[] = [];
   const received = st.writtenRows + st.spooledRows + st.lostRows;
-  if (r.collector.messages === 0) {
-    const conn = s.connections;
+  if (result.collector.messages === 0) {
+    const conn = snapshot.connections;
     const cause = conn?.lastError ? `: ${conn.lastError}` : '';
     parts.push(`nothing received${conn && !conn.everOpened ? ` (never connected${cause})` : ' (connected; nothing came)'}`);
   } else if (st.writtenRows === received) {
-    parts.push(`${n(received)} rows in ${r.collector.filesWritten} files written to ${lake}`);
+    parts.push(`${withCommas(received)} rows in ${result.collector.filesWritten} files written to ${lake}`);
   } else {
-    parts.push(`${n(st.writtenRows)} of ${n(received)} rows written to ${lake}`);
+    parts.push(`${withCommas(st.writtenRows)} of ${withCommas(received)} rows written to ${lake}`);
   }
   if (st.spooledFiles > 0) {
-    const rows = st.spooledRows > 0 ? `${n(st.spooledRows)} rows in ` : '';
+    const rows = st.spooledRows > 0 ? `${withCommas(st.spooledRows)} rows in ` : '';
     parts.push(`${rows}${st.spooledFiles} files wait in the spool ${spoolDir} (the next collect with this spool uploads them)`);
   }
-  if (r.spool?.reuploaded) parts.push(`${r.spool.reuploaded} spooled files uploaded`);
-  if (st.lostRows > 0) parts.push(`${n(st.lostRows)} rows LOST (neither the lake nor the spool took them)`);
+  if (result.spool?.reuploaded) parts.push(`${result.spool.reuploaded} spooled files uploaded`);
+  if (st.lostRows > 0) parts.push(`${withCommas(st.lostRows)} rows LOST (neither the lake nor the spool took them)`);
   if (st.timedOut) parts.push(`the flush ran out of time`);
-  if (r.audit) {
-    const sum = (k: 'expected' | 'unexplained') => r.audit!.reduce((t, a) => t + a[k], 0);
-    parts.push(`audit: ${n(sum('expected'))} trades expected, ${n(sum('unexplained'))} missing without a ledgered gap`);
+  if (result.audit) {
+    const sum = (k: 'expected' | 'unexplained') => result.audit!.reduce((t, a) => t + a[k], 0);
+    parts.push(`audit: ${withCommas(sum('expected'))} trades expected, ${withCommas(sum('unexplained'))} missing without a ledgered gap`);
   }
   return `collect: stopped ${why}: ${parts.join('; ')}`;
 }

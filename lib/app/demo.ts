@@ -43,37 +43,37 @@ export interface DemoReport {
 export const DEMO_DAY = '2024-01-03';
 const MINUTE = 60_000;
 
-export async function runDemo(o: DemoOptions): Promise<DemoReport> {
+export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const began = Date.now();
-  const progress = o.progress ?? (() => {});
-  const store = new LocalObjectStore(o.lake);
+  const progress = options.progress ?? (() => {});
+  const store = new LocalObjectStore(options.lake);
   const liveEnd = dayStart(addDays(DEMO_DAY, 1));
-  const liveStart = liveEnd - o.minutes * MINUTE;
+  const liveStart = liveEnd - options.minutes * MINUTE;
   const firstDay = addDays(dateOf(liveStart), -2);
   const days = dateRange(firstDay, DEMO_DAY);
 
-  const sim = await startSimulator({ symbols: o.symbols, seed: o.seed ?? 7, start: liveStart, end: liveEnd, speed: 'max', historyDays: days.length + 1 });
+  const sim = await startSimulator({ symbols: options.symbols, seed: options.seed ?? 7, start: liveStart, end: liveEnd, speed: 'max', historyDays: days.length + 1 });
   const profile = sourceProfile('sim');
   let backfilledRows = 0;
   let collector: Collector | undefined;
   let liveWall = 0;
   try {
-    for (const symbol of o.symbols) {
+    for (const symbol of options.symbols) {
       progress(`backfill ${symbol} 1m klines over REST, ${firstDay} → ${new Date(liveStart).toISOString()}`);
-      const r = await backfillKlines({ store, exchange: profile.exchange, symbol, from: dayStart(firstDay), to: liveStart, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
-      backfilledRows += r.rows;
+      const backfill = await backfillKlines({ store, exchange: profile.exchange, symbol, from: dayStart(firstDay), to: liveStart, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+      backfilledRows += backfill.rows;
     }
 
     const liveBegan = Date.now();
     collector = new Collector({
-      ...sourceCollectorOptions(profile, o.symbols, sim.wsBaseUrl, sim.restBaseUrl), store,
+      ...sourceCollectorOptions(profile, options.symbols, sim.wsBaseUrl, sim.restBaseUrl), store,
       clock: new EventClock(sim.clock),
     });
     await collector.start();
     const ticker = setInterval(() => {
-      const s = collector!.snapshot();
-      const done = s.lastEventMs ? Math.max(0, Math.min(1, (s.lastEventMs - liveStart) / (liveEnd - liveStart))) : 0;
-      progress(`collect: ${(done * 100).toFixed(0)} % of ${o.minutes} simulated minutes, ${s.messages.toLocaleString('en-US')} messages, ${s.filesWritten} Bronze files`);
+      const snapshot = collector!.snapshot();
+      const done = snapshot.lastEventMs ? Math.max(0, Math.min(1, (snapshot.lastEventMs - liveStart) / (liveEnd - liveStart))) : 0;
+      progress(`collect: ${(done * 100).toFixed(0)} % of ${options.minutes} simulated minutes, ${snapshot.messages.toLocaleString('en-US')} messages, ${snapshot.filesWritten} Bronze files`);
     }, 1000);
     await sim.untilEnd();
     await drained(collector);
@@ -97,12 +97,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   round(bb_upper_20_15m, 2) AS bb_upper_20_15m, round(atr_14_15m, 4) AS atr_14_15m, data_ok
 FROM gold_features_1m WHERE dt = '${DEMO_DAY}' ORDER BY ts DESC, symbol LIMIT 6`;
     const sample = { sql, result: await engine.query(sql) };
-    const partitions = run.silver.map((s) => {
-      const g = run.gold.find((x) => x.exchange === s.exchange && x.symbol === s.symbol && x.dt === s.dt);
-      return { exchange: s.exchange, symbol: s.symbol, dt: s.dt, verdict: s.report.verdict, completeness: s.report.klines_1m.completeness, goldRows: g?.rows ?? 0, dataOkRows: g?.dataOkRows ?? 0 };
+    const partitions = run.silver.map((silver) => {
+      const gold = run.gold.find((x) => x.exchange === silver.exchange && x.symbol === silver.symbol && x.dt === silver.dt);
+      return { exchange: silver.exchange, symbol: silver.symbol, dt: silver.dt, verdict: silver.report.verdict, completeness: silver.report.klines_1m.completeness, goldRows: gold?.rows ?? 0, dataOkRows: gold?.dataOkRows ?? 0 };
     });
     return {
-      lake: store.localRoot, symbols: o.symbols, days,
+      lake: store.localRoot, symbols: options.symbols, days,
       live: { from: new Date(liveStart).toISOString(), to: new Date(liveEnd).toISOString(), wallSeconds: liveWall, collector: collector!.snapshot() },
       backfilledRows, rowsPerLayer, partitions, sample, wallSeconds: (Date.now() - began) / 1000,
     };
@@ -112,12 +112,12 @@ FROM gold_features_1m WHERE dt = '${DEMO_DAY}' ORDER BY ts DESC, symbol LIMIT 6`
 }
 
 /** Waits until the collector has read everything in flight (no message for a short while). */
-async function drained(c: Collector): Promise<void> {
+async function drained(collector: Collector): Promise<void> {
   let last = -1;
   for (;;) {
     await new Promise((r) => setTimeout(r, 300));
-    const n = c.snapshot().messages;
-    if (n === last) return;
-    last = n;
+    const messages = collector.snapshot().messages;
+    if (messages === last) return;
+    last = messages;
   }
 }

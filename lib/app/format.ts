@@ -6,16 +6,16 @@ export type OutputFormat = 'table' | 'csv' | 'json';
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-function csvCell(v: unknown): string {
-  const s = text(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+function csvCell(value: unknown): string {
+  const cell = text(value);
+  return /[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
-export function formatResult(r: QueryResult, format: OutputFormat): string {
-  if (format === 'json') return r.rows.map((row) => JSON.stringify(row)).join('\n') + (r.rows.length ? '\n' : '');
-  if (format === 'csv') return [r.columns.map(csvCell).join(','), ...r.rows.map((row) => r.columns.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n';
-  const cells = r.rows.map((row) => r.columns.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : text(row[c]))));
-  const widths = r.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
+export function formatResult(result: QueryResult, format: OutputFormat): string {
+  if (format === 'json') return result.rows.map((row) => JSON.stringify(row)).join('\n') + (result.rows.length ? '\n' : '');
+  if (format === 'csv') return [result.columns.map(csvCell).join(','), ...result.rows.map((row) => result.columns.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n';
+  const cells = result.rows.map((row) => result.columns.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : text(row[c]))));
+  const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
-  return [line(r.columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line), `(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+  return [line(result.columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line), `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
 }

@@ -96,26 +96,26 @@ export interface HealthOptions {
 /** Problem lines name at most this many files per layer; `badFiles` lists them all. */
 const NAMED_PER_LAYER = 5;
 
-export async function computeHealth(store: ObjectStore, nowMs: number, o: HealthOptions = {}): Promise<LakeHealth> {
-  const staleAfterSeconds = o.staleAfterSeconds ?? BRONZE_STALE_AFTER_SECONDS;
+export async function computeHealth(store: ObjectStore, nowMs: number, options: HealthOptions = {}): Promise<LakeHealth> {
+  const staleAfterSeconds = options.staleAfterSeconds ?? BRONZE_STALE_AFTER_SECONDS;
   const problems: string[] = [];
   const bronze = await bronzeFreshness(store, nowMs, staleAfterSeconds);
   if (bronze.length === 0) problems.push('bronze: no 1m klines in the lake');
   for (const ex of bronze) {
-    for (const s of ex.symbols) {
-      if (!s.fresh) problems.push(`bronze ${ex.exchange} ${s.symbol}: newest file is ${formatAge(s.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`);
+    for (const freshness of ex.symbols) {
+      if (!freshness.fresh) problems.push(`bronze ${ex.exchange} ${freshness.symbol}: newest file is ${formatAge(freshness.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`);
     }
   }
   const silver = await latestSilverReports(store, problems);
-  for (const r of silver.reports) {
-    if (r.verdict !== 'PASS') problems.push(`silver ${r.exchange} ${r.symbol} ${r.dt}: ${r.verdict} (${r.reasons.join('; ')})`);
+  for (const report of silver.reports) {
+    if (report.verdict !== 'PASS') problems.push(`silver ${report.exchange} ${report.symbol} ${report.dt}: ${report.verdict} (${report.reasons.join('; ')})`);
   }
   const unreadableGold: BadFile[] = [];
   const gold = await latestGoldValidity(store, unreadableGold);
-  for (const g of gold) {
-    if (g.invalid > 0) problems.push(`gold ${g.exchange} ${g.symbol} ${g.dt}: ${g.invalid} invalid feature values (${g.invalidFeatures.join(', ')})`);
+  for (const validity of gold) {
+    if (validity.invalid > 0) problems.push(`gold ${validity.exchange} ${validity.symbol} ${validity.dt}: ${validity.invalid} invalid feature values (${validity.invalidFeatures.join(', ')})`);
   }
-  const everyFile = o.checkEveryFile ?? store.localRoot !== undefined;
+  const everyFile = options.checkEveryFile ?? store.localRoot !== undefined;
   const found = everyFile ? (await scanLake(store)).flatMap((d) => d.bad) : recordedBronze(silver.recorded);
   const badFiles = groupBadFiles(everyFile ? 'lake' : 'recorded', [...found, ...unreadableGold]);
   for (const [layer, { count, files }] of Object.entries(badFiles.layers)) {
@@ -151,8 +151,8 @@ function groupBadFiles(scope: BadFilesHealth['scope'], files: readonly BadFile[]
  */
 async function folderValues(store: ObjectStore, prefix: string, name: PartitionKeyName): Promise<string[]> {
   const out: string[] = [];
-  for (const p of await store.listPrefixes(prefix)) {
-    const seg = p.slice(prefix.length, -1);
+  for (const folder of await store.listPrefixes(prefix)) {
+    const seg = folder.slice(prefix.length, -1);
     if (seg.startsWith(`${name}=`) && !partitionSegmentProblem({ name }, seg)) out.push(seg.slice(name.length + 1));
   }
   return out;
@@ -189,13 +189,13 @@ async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promi
   for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
     for (const hour of (await folderValues(store, `${symbolPrefix}dt=${dt}/`, 'hour')).reverse()) {
       let newest: { key: string; at: number; basis: 'written' | 'data' } | undefined;
-      for (const o of await listAll(store, `${symbolPrefix}dt=${dt}/hour=${hour}/`)) {
-        const file = parseBronzeFileKey(o.key);
+      for (const object of await listAll(store, `${symbolPrefix}dt=${dt}/hour=${hour}/`)) {
+        const file = parseBronzeFileKey(object.key);
         if (!file) continue;
         const start = file.startMs;
         // Backfilled data counts from when it happened, so a backfill cannot make a dead feed look fresh.
-        const live = file.writer === 'live' && o.lastModified !== undefined;
-        const candidate = live ? { key: o.key, at: o.lastModified!.getTime(), basis: 'written' as const } : { key: o.key, at: start, basis: 'data' as const };
+        const live = file.writer === 'live' && object.lastModified !== undefined;
+        const candidate = live ? { key: object.key, at: object.lastModified!.getTime(), basis: 'written' as const } : { key: object.key, at: start, basis: 'data' as const };
         if (!newest || candidate.at > newest.at) newest = candidate;
       }
       if (newest) return newest;
@@ -213,20 +213,20 @@ async function latestSilverReports(store: ObjectStore, problems: string[]):
   if (dt === undefined) return { dt: null, reports: [], recorded: [] };
   const reports: SilverQuality[] = [];
   const recorded: { key: string; reason: string }[] = [];
-  for (const o of await listAll(store, `${REPORTS}dt=${dt}/`)) {
-    if (!o.key.endsWith('.json')) continue;
-    let r: QualityReport;
+  for (const object of await listAll(store, `${REPORTS}dt=${dt}/`)) {
+    if (!object.key.endsWith('.json')) continue;
+    let report: QualityReport;
     try {
-      r = JSON.parse(Buffer.from(await store.get(o.key)).toString('utf8')) as QualityReport;
+      report = JSON.parse(Buffer.from(await store.get(object.key)).toString('utf8')) as QualityReport;
     } catch (err) {
-      problems.push(`silver: unreadable quality report ${o.key} (${(err as Error).message})`);
+      problems.push(`silver: unreadable quality report ${object.key} (${(err as Error).message})`);
       continue;
     }
     reports.push({
-      exchange: r.exchange, symbol: r.symbol, dt: r.dt, verdict: r.verdict, completenessPercent: r.klines_1m.completeness * 100,
-      reasons: r.reasons, builtAt: r.builtAt,
+      exchange: report.exchange, symbol: report.symbol, dt: report.dt, verdict: report.verdict, completenessPercent: report.klines_1m.completeness * 100,
+      reasons: report.reasons, builtAt: report.builtAt,
     });
-    recorded.push(...(r.unreadableFiles ?? []));
+    recorded.push(...(report.unreadableFiles ?? []));
   }
   return { dt, reports, recorded };
 }
@@ -243,19 +243,19 @@ async function latestGoldValidity(store: ObjectStore, unreadable: BadFile[]): Pr
         const key = `${symbolPrefix}dt=${dt}/data.parquet`;
         // Listing, not HEAD: without bucket-wide s3:ListBucket, S3 answers a HEAD of a missing key with 403.
         if (!(await listAll(store, key)).some((f) => f.key === key)) continue;
-        let t;
+        let table;
         try {
-          t = await readTable(store, spec, key);
-        } catch (e) {
-          if (!(e instanceof UnreadableFileError)) throw e;
-          unreadable.push({ layer: 'gold', view: 'gold_features_1m', key, reason: e.reason });
+          table = await readTable(store, spec, key);
+        } catch (err) {
+          if (!(err instanceof UnreadableFileError)) throw err;
+          unreadable.push({ layer: 'gold', view: 'gold_features_1m', key, reason: err.reason });
           continue;
         }
-        const v = validateFeatures(t);
-        const dataOk = t.bool('data_ok').filter(Boolean).length;
+        const validity = validateFeatures(table);
+        const dataOk = table.bool('data_ok').filter(Boolean).length;
         out.push({
-          exchange, symbol, dt, rows: t.length, dataOkPercent: t.length ? (dataOk / t.length) * 100 : 0, nulls: v.nulls, invalid: v.invalid + v.unexpectedNulls,
-          invalidFeatures: Object.entries(v.byFeature).filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0).map(([name]) => name),
+          exchange, symbol, dt, rows: table.length, dataOkPercent: table.length ? (dataOk / table.length) * 100 : 0, nulls: validity.nulls, invalid: validity.invalid + validity.unexpectedNulls,
+          invalidFeatures: Object.entries(validity.byFeature).filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0).map(([name]) => name),
         });
         break;
       }
@@ -274,47 +274,47 @@ export function formatAge(seconds: number): string {
 const pct = (v: number) => `${v.toFixed(2)} %`;
 
 /** The health as Markdown, for `lakehouse health` and humans reading a Lambda's result. */
-export function healthMarkdown(h: LakeHealth): string {
+export function healthMarkdown(health: LakeHealth): string {
   const lines = [
-    `# Lake health: ${h.ok ? 'OK' : `${h.problems.length} problem${h.problems.length === 1 ? '' : 's'}`}`,
+    `# Lake health: ${health.ok ? 'OK' : `${health.problems.length} problem${health.problems.length === 1 ? '' : 's'}`}`,
     '',
-    `_Checked ${h.checkedAt}_`,
+    `_Checked ${health.checkedAt}_`,
     '',
-    ...h.problems.map((p) => `- ${p}`),
-    ...(h.problems.length ? [''] : []),
-    `## Bronze freshness (1m klines, stale after ${formatAge(h.staleAfterSeconds)})`,
+    ...health.problems.map((p) => `- ${p}`),
+    ...(health.problems.length ? [''] : []),
+    `## Bronze freshness (1m klines, stale after ${formatAge(health.staleAfterSeconds)})`,
     '',
   ];
-  if (h.bronze.length === 0) lines.push('No Bronze 1m klines.', '');
+  if (health.bronze.length === 0) lines.push('No Bronze 1m klines.', '');
   else {
     lines.push('| exchange | symbol | newest | age | status |', '|---|---|---|---|---|');
-    for (const ex of h.bronze) {
-      for (const s of ex.symbols) lines.push(`| ${ex.exchange} | ${s.symbol} | ${s.newestAt} (${s.basis}) | ${formatAge(s.ageSeconds)} | ${s.fresh ? 'fresh' : '**stale**'} |`);
+    for (const ex of health.bronze) {
+      for (const freshness of ex.symbols) lines.push(`| ${ex.exchange} | ${freshness.symbol} | ${freshness.newestAt} (${freshness.basis}) | ${formatAge(freshness.ageSeconds)} | ${freshness.fresh ? 'fresh' : '**stale**'} |`);
     }
     lines.push('');
   }
-  lines.push(`## Silver quality${h.silver.dt ? ` (dt=${h.silver.dt})` : ''}`, '');
-  if (h.silver.reports.length === 0) lines.push('No quality reports.', '');
+  lines.push(`## Silver quality${health.silver.dt ? ` (dt=${health.silver.dt})` : ''}`, '');
+  if (health.silver.reports.length === 0) lines.push('No quality reports.', '');
   else {
     lines.push('| exchange | symbol | verdict | completeness | reasons |', '|---|---|---|---|---|');
-    for (const r of h.silver.reports) lines.push(`| ${r.exchange} | ${r.symbol} | ${r.verdict} | ${pct(r.completenessPercent)} | ${r.reasons.join('; ')} |`);
+    for (const report of health.silver.reports) lines.push(`| ${report.exchange} | ${report.symbol} | ${report.verdict} | ${pct(report.completenessPercent)} | ${report.reasons.join('; ')} |`);
     lines.push('');
   }
   lines.push('## Gold feature validity (latest readable partition per symbol)', '');
-  if (h.gold.length === 0) lines.push('No Gold features.', '');
+  if (health.gold.length === 0) lines.push('No Gold features.', '');
   else {
     lines.push('| exchange | symbol | dt | rows | data_ok | invalid values |', '|---|---|---|---|---|---|');
-    for (const g of h.gold) lines.push(`| ${g.exchange} | ${g.symbol} | ${g.dt} | ${g.rows} | ${pct(g.dataOkPercent)} | ${g.invalid}${g.invalid ? ` (${g.invalidFeatures.join(', ')})` : ''} |`);
+    for (const validity of health.gold) lines.push(`| ${validity.exchange} | ${validity.symbol} | ${validity.dt} | ${validity.rows} | ${pct(validity.dataOkPercent)} | ${validity.invalid}${validity.invalid ? ` (${validity.invalidFeatures.join(', ')})` : ''} |`);
     lines.push('');
   }
-  const b = h.badFiles;
-  lines.push(`## Bad files (${b.scope === 'lake' ? 'every data file checked' : 'as recorded by the latest builds'})`, '');
-  if (b.count === 0) lines.push('None.', '');
+  const badFiles = health.badFiles;
+  lines.push(`## Bad files (${badFiles.scope === 'lake' ? 'every data file checked' : 'as recorded by the latest builds'})`, '');
+  if (badFiles.count === 0) lines.push('None.', '');
   else {
     lines.push('| layer | view | file or folder | reason |', '|---|---|---|---|');
-    for (const [layer, { files }] of Object.entries(b.layers)) {
-      for (const f of files) {
-        lines.push(`| ${layer} | ${f.view} | \`${f.key}\`${f.files === undefined ? '' : ` (${f.files} files)`} | ${f.reason} |`);
+    for (const [layer, { files }] of Object.entries(badFiles.layers)) {
+      for (const file of files) {
+        lines.push(`| ${layer} | ${file.view} | \`${file.key}\`${file.files === undefined ? '' : ` (${file.files} files)`} | ${file.reason} |`);
       }
     }
     lines.push('');

@@ -10,25 +10,25 @@ import type { Progress } from '../util/progress';
  * Silver for warm-up, so all Silver comes first). A failed partition does not stop the range: after the last
  * date, a PartitionsFailedError lists every failure and holds everything built.
  */
-export async function runRange(o: {
-  store: ObjectStore; from: string; to: string; exchange?: string; symbol?: string; progress?: Progress; onSkip?: (s: SkippedInput) => void;
+export async function runRange(options: {
+  store: ObjectStore; from: string; to: string; exchange?: string; symbol?: string; progress?: Progress; onSkip?: (skipped: SkippedInput) => void;
 }): Promise<{ silver: SilverResult[]; gold: GoldResult[] }> {
-  const dates = dateRange(o.from, o.to);
+  const dates = dateRange(options.from, options.to);
   const silver: SilverResult[] = [];
   const gold: GoldResult[] = [];
   const failures: PartitionFailure[] = [];
-  const job = { store: o.store, exchange: o.exchange, symbol: o.symbol, onSkip: o.onSkip };
+  const job = { store: options.store, exchange: options.exchange, symbol: options.symbol, onSkip: options.onSkip };
   for (const [i, dt] of dates.entries()) {
-    o.progress?.(`silver ${dt} (${i + 1}/${dates.length})`);
-    const r = await settle(runSilver({ ...job, dt }));
-    silver.push(...r.built);
-    failures.push(...r.failures);
+    options.progress?.(`silver ${dt} (${i + 1}/${dates.length})`);
+    const settled = await settle(runSilver({ ...job, dt }));
+    silver.push(...settled.built);
+    failures.push(...settled.failures);
   }
   for (const [i, dt] of dates.entries()) {
-    o.progress?.(`gold ${dt} (${i + 1}/${dates.length})`);
-    const r = await settle(runGold({ ...job, dt }));
-    gold.push(...r.built);
-    failures.push(...r.failures);
+    options.progress?.(`gold ${dt} (${i + 1}/${dates.length})`);
+    const settled = await settle(runGold({ ...job, dt }));
+    gold.push(...settled.built);
+    failures.push(...settled.failures);
   }
   if (failures.length) throw new PartitionsFailedError({ silver, gold }, failures);
   return { silver, gold };

@@ -32,8 +32,8 @@ export async function auditTrades(store: ObjectStore, exchange: string, symbols:
     const tradeStreams = new Set([`${symbol.toLowerCase()}@trade`, `trade:${symbol}`]);
     const gaps: [number, number][] = [];
     for (let i = 0; i < gapTable.length; i++) {
-      const g = gapTable.row(i);
-      if (tradeStreams.has(g.stream as string)) gaps.push([g.start_time as number, (g.end_time as number | null) ?? Infinity]);
+      const gap = gapTable.row(i);
+      if (tradeStreams.has(gap.stream as string)) gaps.push([gap.start_time as number, (gap.end_time as number | null) ?? Infinity]);
     }
     const have = new Set(trades.num('trade_id'));
     const expected = generateTradeRows(symbol, from, to, { model });

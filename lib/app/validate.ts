@@ -16,8 +16,8 @@ export async function readQualityReports(store: ObjectStore, dt: string, filter:
   const prefix = `reports/quality/dt=${dt}/`;
   const wanted = `${filter.exchange ?? ''}${filter.exchange ? '_' : ''}`;
   const all = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.json'));
-  const keys = all.filter((k) => {
-    const name = k.slice(prefix.length, -'.json'.length);
+  const keys = all.filter((key) => {
+    const name = key.slice(prefix.length, -'.json'.length);
     if (wanted && !name.startsWith(wanted)) return false;
     return !filter.symbol || name.endsWith(`_${symbolPathValue(filter.symbol)}`);
   });
@@ -30,12 +30,12 @@ export async function readQualityReports(store: ObjectStore, dt: string, filter:
     throw new NothingMatchedError(`no quality report for ${asked}; ${hint}`);
   }
   const reports: QualityReport[] = [];
-  for (const k of keys) {
+  for (const key of keys) {
     try {
-      reports.push(JSON.parse(Buffer.from(await store.get(k)).toString('utf8')) as QualityReport);
-    } catch (e) {
-      if (!(e instanceof SyntaxError)) throw e;
-      onUnreadable?.(k, `not valid JSON (${e.message}); lakehouse silver --date ${dt} rewrites it`);
+      reports.push(JSON.parse(Buffer.from(await store.get(key)).toString('utf8')) as QualityReport);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      onUnreadable?.(key, `not valid JSON (${err.message}); lakehouse silver --date ${dt} rewrites it`);
     }
   }
   return reports;
@@ -55,21 +55,21 @@ export async function validateDate(store: ObjectStore, dt: string, filter: { exc
   const out: ValidatedPartition[] = [];
   for (const report of reports) {
     const badFiles: BadFile[] = [];
-    for (const d of allDatasets()) {
+    for (const spec of allDatasets()) {
       const values = { exchange: report.exchange, symbol: report.symbol, dt: report.dt };
-      let prefixes = [partitionPrefix(d, values)];
-      const first = d.partitionKeys[0];
+      let prefixes = [partitionPrefix(spec, values)];
+      const first = spec.partitionKeys[0];
       if (first.name === 'timeframe') {
         // The partition is in every timeframe the dataset holds: one listing per dataset finds them.
-        const root = partitionPrefix(d, {});
+        const root = partitionPrefix(spec, {});
         if (!timeframes.has(root)) {
           const segments = (await store.listPrefixes(root)).map((p) => p.slice(root.length, -1))
             .filter((seg) => !partitionSegmentProblem(first, seg));
           timeframes.set(root, segments.map((seg) => seg.slice('timeframe='.length)));
         }
-        prefixes = timeframes.get(root)!.map((timeframe) => partitionPrefix(d, { ...values, timeframe }));
+        prefixes = timeframes.get(root)!.map((timeframe) => partitionPrefix(spec, { ...values, timeframe }));
       }
-      badFiles.push(...(await scanDataset(store, d, checks, prefixes)).bad);
+      badFiles.push(...(await scanDataset(store, spec, checks, prefixes)).bad);
     }
     out.push({ report, badFiles });
   }
@@ -77,12 +77,12 @@ export async function validateDate(store: ObjectStore, dt: string, filter: { exc
   return out;
 }
 
-export function validatedMarkdown(v: ValidatedPartition): string {
-  const md = reportMarkdown(v.report);
-  if (v.badFiles.length === 0) return md;
+export function validatedMarkdown(validated: ValidatedPartition): string {
+  const md = reportMarkdown(validated.report);
+  if (validated.badFiles.length === 0) return md;
   const lines = ['## Bad files of this partition', ''];
   for (const layer of ['bronze', 'silver', 'gold', 'quarantine'] as const) {
-    const mine = v.badFiles.filter((b) => b.layer === layer);
+    const mine = validated.badFiles.filter((b) => b.layer === layer);
     if (mine.length === 0) continue;
     lines.push(`${layer}: ${mine.length}`, '', ...mine.map((b) => `- \`${b.key}\` (${b.view}): ${b.reason}`), '');
   }

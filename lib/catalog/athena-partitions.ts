@@ -15,28 +15,28 @@ export type KeyFilters = Readonly<Record<string, number>>;
 export function projectedPartitions(parameters: Readonly<Record<string, string>>, partitionKeys: readonly string[],
   filters: KeyFilters = {}, nowMs = Date.now()): number {
   if (parameters['projection.enabled']?.trim().toLowerCase() !== 'true') throw new Error('the table does not use partition projection');
-  let n = 1;
+  let count = 1;
   for (const key of partitionKeys) {
     const admitted = filters[key];
     const type = parameters[`projection.${key}.type`]?.trim().toLowerCase();
     if (type === 'injected') {
       if (admitted === undefined) throw new Error(`Athena refuses a query without a filter on injected key ${key}`);
-      n *= admitted;
+      count *= admitted;
       continue;
     }
     const values = keyCardinality(parameters, key, type, nowMs);
-    n *= admitted === undefined ? values : Math.min(admitted, values);
+    count *= admitted === undefined ? values : Math.min(admitted, values);
   }
-  return n;
+  return count;
 }
 
-function keyCardinality(p: Readonly<Record<string, string>>, key: string, type: string | undefined, nowMs: number): number {
+function keyCardinality(parameters: Readonly<Record<string, string>>, key: string, type: string | undefined, nowMs: number): number {
   const param = (name: string) => {
-    const v = p[`projection.${key}.${name}`];
-    if (v === undefined) throw new Error(`projection.${key}.${name} is missing`);
-    return v;
+    const value = parameters[`projection.${key}.${name}`];
+    if (value === undefined) throw new Error(`projection.${key}.${name} is missing`);
+    return value;
   };
-  const interval = () => Number(p[`projection.${key}.interval`] ?? '1');
+  const interval = () => Number(parameters[`projection.${key}.interval`] ?? '1');
   switch (type) {
     case 'enum':
       // Athena splits on commas and keeps any white space as part of a value.
@@ -47,7 +47,7 @@ function keyCardinality(p: Readonly<Record<string, string>>, key: string, type: 
     }
     case 'date': {
       const format = param('format');
-      const unit = (p[`projection.${key}.interval.unit`] ?? 'DAYS').trim().toUpperCase();
+      const unit = (parameters[`projection.${key}.interval.unit`] ?? 'DAYS').trim().toUpperCase();
       if (format !== 'yyyy-MM-dd' || unit !== 'DAYS') throw new Error(`date projection ${format} by ${unit} is not supported here`);
       const [min, max] = param('range').split(',').map((s) => dayOf(s, nowMs));
       return max < min ? 0 : Math.floor((max - min) / DAY_MS / interval()) + 1;
@@ -61,18 +61,18 @@ const RELATIVE = /^\s*NOW\s*(?:([+-])\s*(\d+)\s*(YEARS?|MONTHS?|WEEKS?|DAYS?)\s*
 
 /** Start of the UTC day of a range bound: a yyyy-MM-dd date, or NOW±n (years, months, weeks, days) at `nowMs`. */
 function dayOf(bound: string, nowMs: number): number {
-  const m = RELATIVE.exec(bound);
-  if (!m) {
-    const t = Date.parse(`${bound.trim()}T00:00:00Z`);
-    if (Number.isNaN(t)) throw new Error(`date range bound '${bound}' is neither yyyy-MM-dd nor NOW±n units`);
-    return t;
+  const match = RELATIVE.exec(bound);
+  if (!match) {
+    const time = Date.parse(`${bound.trim()}T00:00:00Z`);
+    if (Number.isNaN(time)) throw new Error(`date range bound '${bound}' is neither yyyy-MM-dd nor NOW±n units`);
+    return time;
   }
   const now = new Date(Math.floor(nowMs / DAY_MS) * DAY_MS);
-  if (!m[1]) return now.getTime();
-  const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
-  const unit = m[3].replace(/S$/, '');
-  if (unit === 'YEAR') now.setUTCFullYear(now.getUTCFullYear() + n);
-  else if (unit === 'MONTH') now.setUTCMonth(now.getUTCMonth() + n);
-  else now.setUTCDate(now.getUTCDate() + n * (unit === 'WEEK' ? 7 : 1));
+  if (!match[1]) return now.getTime();
+  const offset = Number(match[2]) * (match[1] === '-' ? -1 : 1);
+  const unit = match[3].replace(/S$/, '');
+  if (unit === 'YEAR') now.setUTCFullYear(now.getUTCFullYear() + offset);
+  else if (unit === 'MONTH') now.setUTCMonth(now.getUTCMonth() + offset);
+  else now.setUTCDate(now.getUTCDate() + offset * (unit === 'WEEK' ? 7 : 1));
   return now.getTime();
 }

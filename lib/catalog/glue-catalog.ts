@@ -18,9 +18,9 @@ export class GlueTableCatalog implements TableCatalog {
     let table: Table | undefined;
     try {
       table = (await this.client.send(new GetTableCommand({ DatabaseName: this.databaseName, Name: name }))).Table;
-    } catch (e) {
-      if ((e as Error).name === 'EntityNotFoundException') throw new MissingTableError(name, `Glue database ${this.databaseName}`);
-      throw e;
+    } catch (err) {
+      if ((err as Error).name === 'EntityNotFoundException') throw new MissingTableError(name, `Glue database ${this.databaseName}`);
+      throw err;
     }
     if (!table) throw new MissingTableError(name, `Glue database ${this.databaseName}`);
     const found = table;
@@ -36,9 +36,9 @@ export class GlueTableCatalog implements TableCatalog {
             // only fill Glue's table-version quota.
             SkipArchive: true,
           }));
-        } catch (e) {
-          if ((e as Error).name === 'ConcurrentModificationException') throw new CatalogConflictError(name, e);
-          throw e;
+        } catch (err) {
+          if ((err as Error).name === 'ConcurrentModificationException') throw new CatalogConflictError(name, err);
+          throw err;
         }
       },
     };
@@ -49,10 +49,10 @@ export class GlueTableCatalog implements TableCatalog {
  * The writable part of a table as GetTable returns it. Named field by field: a Table also carries read-only
  * fields (DatabaseName, CreateTime, VersionId, ...) that are no part of a TableInput.
  */
-export function tableInput(t: Table): TableInput {
+export function tableInput(table: Table): TableInput {
   return {
-    Name: t.Name, Description: t.Description, Owner: t.Owner, LastAccessTime: t.LastAccessTime, LastAnalyzedTime: t.LastAnalyzedTime,
-    Retention: t.Retention, StorageDescriptor: t.StorageDescriptor, PartitionKeys: t.PartitionKeys, ViewOriginalText: t.ViewOriginalText,
-    ViewExpandedText: t.ViewExpandedText, TableType: t.TableType, Parameters: t.Parameters, TargetTable: t.TargetTable,
+    Name: table.Name, Description: table.Description, Owner: table.Owner, LastAccessTime: table.LastAccessTime, LastAnalyzedTime: table.LastAnalyzedTime,
+    Retention: table.Retention, StorageDescriptor: table.StorageDescriptor, PartitionKeys: table.PartitionKeys, ViewOriginalText: table.ViewOriginalText,
+    ViewExpandedText: table.ViewExpandedText, TableType: table.TableType, Parameters: table.Parameters, TargetTable: table.TargetTable,
   };
 }

@@ -25,23 +25,23 @@ export interface CatalogSyncSettings {
 }
 
 /** The job's environment (lambdas/catalog.ts, lambdas/shared/glue.ts). */
-export function catalogSyncEnvironment(s: CatalogSyncSettings): Record<string, string> {
+export function catalogSyncEnvironment(settings: CatalogSyncSettings): Record<string, string> {
   return {
-    GLUE_DATABASE: s.catalog.database.databaseName, PROJECTED_EXCHANGES: s.exchanges.join(','), PROJECTED_SYMBOLS: s.symbols.join(','),
+    GLUE_DATABASE: settings.catalog.database.databaseName, PROJECTED_EXCHANGES: settings.exchanges.join(','), PROJECTED_SYMBOLS: settings.symbols.join(','),
   };
 }
 
 export class CatalogSync extends Construct {
   readonly afterDeploy: events.Rule;
 
-  constructor(scope: Construct, id: string, job: JobFunction, s: CatalogSyncSettings) {
+  constructor(scope: Construct, id: string, job: JobFunction, settings: CatalogSyncSettings) {
     super(scope, id);
     // Glue authorizes a table call against the catalog, the database and the table: all three are named, no wildcard.
     job.role.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'UpdateTableProjection',
       actions: ['glue:GetTable', 'glue:UpdateTable'],
       resources: [
-        s.catalog.database.catalog.catalogArn, s.catalog.database.databaseArn, ...[...s.catalog.tables.values()].map((t) => t.tableArn),
+        settings.catalog.database.catalog.catalogArn, settings.catalog.database.databaseArn, ...[...settings.catalog.tables.values()].map((t) => t.tableArn),
       ],
     }));
     this.afterDeploy = new events.Rule(this, 'AfterDeploy', {

@@ -54,25 +54,25 @@ export class LakeCatalog extends Construct {
         description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
         removalPolicy: props.removalPolicy,
       });
-    for (const d of allDatasets()) this.tables.set(tableName(d), this.table(d, props));
+    for (const spec of allDatasets()) this.tables.set(tableName(spec), this.table(spec, props));
   }
 
-  private table(d: DatasetSpec, props: LakeCatalogProps): glue.S3Table {
+  private table(spec: DatasetSpec, props: LakeCatalogProps): glue.S3Table {
     const toColumn = (c: { name: string; type: string; comment: string }) => ({ name: c.name, type: GLUE_TYPE[c.type], comment: c.comment });
-    const location = `${d.layer}/${d.name}/`;
-    const template = d.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/');
-    return new glue.S3Table(this, tableName(d), {
+    const location = `${spec.layer}/${spec.name}/`;
+    const template = spec.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/');
+    return new glue.S3Table(this, tableName(spec), {
       database: this.database,
-      tableName: tableName(d),
-      description: d.description.slice(0, 2048),
+      tableName: tableName(spec),
+      description: spec.description.slice(0, 2048),
       storage: glue.S3TableStorage.fromBucket(props.bucket),
       s3Prefix: location,
       dataFormat: glue.DataFormat.PARQUET,
-      columns: glueColumns(d).map(toColumn),
-      partitionKeys: gluePartitionKeys(d).map(toColumn),
+      columns: glueColumns(spec).map(toColumn),
+      partitionKeys: gluePartitionKeys(spec).map(toColumn),
       parameters: {
         // Written as parameters rather than through `partitionProjection`, so the catalog job derives the same ones.
-        ...projectionParameters(d, enumValues(d, props), props),
+        ...projectionParameters(spec, enumValues(spec, props), props),
         'storage.location.template': `s3://${props.bucket.bucketName}/${location}${template}`,
         classification: 'parquet',
       },

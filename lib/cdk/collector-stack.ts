@@ -22,10 +22,10 @@ export interface CollectorStackProps extends StackProps {
 export class CollectorStack extends Stack {
   constructor(scope: Construct, id: string, props: CollectorStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const name = lakeBucketName(c.lakeName, c.lakeRegion, this.account);
-    const bucket = s3.Bucket.fromBucketAttributes(this, 'Lake', { bucketName: name, region: c.lakeRegion });
-    const monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: `${c.lakeName}-${props.group.name}`, alarmEmail: c.alarmEmail || undefined });
-    new CollectorGroup(this, `Collector-${props.group.name}`, { group: props.group, config: c, bucket, lakeUrl: `s3://${name}/`, lakeRegion: c.lakeRegion, monitoring });
+    const config = props.config;
+    const name = lakeBucketName(config.lakeName, config.lakeRegion, this.account);
+    const bucket = s3.Bucket.fromBucketAttributes(this, 'Lake', { bucketName: name, region: config.lakeRegion });
+    const monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: `${config.lakeName}-${props.group.name}`, alarmEmail: config.alarmEmail || undefined });
+    new CollectorGroup(this, `Collector-${props.group.name}`, { group: props.group, config, bucket, lakeUrl: `s3://${name}/`, lakeRegion: config.lakeRegion, monitoring });
   }
 }

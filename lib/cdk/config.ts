@@ -104,13 +104,13 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
 export type ContextReader = (key: string) => unknown;
 
 /** Context values given with `-c` arrive as strings; JSON-looking strings are parsed. */
-function parsed(v: unknown): unknown {
-  if (typeof v !== 'string') return v;
-  const t = v.trim();
-  if (/^[[{]/.test(t) || /^(true|false|-?\d+(\.\d+)?)$/.test(t)) {
-    try { return JSON.parse(t); } catch { return v; }
+function parsed(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (/^[[{]/.test(text) || /^(true|false|-?\d+(\.\d+)?)$/.test(text)) {
+    try { return JSON.parse(text); } catch { return value; }
   }
-  return v;
+  return value;
 }
 
 /** Settings of earlier versions, refused with what replaced them (a silently ignored setting is worse). */
@@ -124,60 +124,60 @@ export function readConfig(get: ContextReader): LakehouseConfig {
   for (const [old, now] of Object.entries(REPLACED)) if (get(old) !== undefined) fail(old, `no longer used: set ${now}`);
   const cfg: Record<string, unknown> = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(DEFAULT_CONFIG)) {
-    const v = get(key);
-    if (v !== undefined && v !== null) cfg[key] = parsed(v);
+    const value = get(key);
+    if (value !== undefined && value !== null) cfg[key] = parsed(value);
   }
   return validateConfig(cfg as unknown as LakehouseConfig);
 }
 
 const fail = (key: string, why: string): never => { throw new Error(`cdk context '${key}': ${why}`); };
 
-export function validateConfig(c: LakehouseConfig): LakehouseConfig {
-  for (const [k, def] of Object.entries(DEFAULT_CONFIG)) {
-    const v = (c as unknown as Record<string, unknown>)[k];
-    if (typeof def === 'number' && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) fail(k, `expected a non-negative number, got ${JSON.stringify(v)}`);
-    if (typeof def === 'boolean' && typeof v !== 'boolean') fail(k, `expected true or false, got ${JSON.stringify(v)}`);
-    if (typeof def === 'string' && typeof v !== 'string') fail(k, `expected a string, got ${JSON.stringify(v)}`);
+export function validateConfig(config: LakehouseConfig): LakehouseConfig {
+  for (const [key, def] of Object.entries(DEFAULT_CONFIG)) {
+    const value = (config as unknown as Record<string, unknown>)[key];
+    if (typeof def === 'number' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) fail(key, `expected a non-negative number, got ${JSON.stringify(value)}`);
+    if (typeof def === 'boolean' && typeof value !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(value)}`);
+    if (typeof def === 'string' && typeof value !== 'string') fail(key, `expected a string, got ${JSON.stringify(value)}`);
   }
-  if (!Array.isArray(c.extraSymbols) || c.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
-  if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(c.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
-  if (c.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
-  if (!Number.isInteger(c.silverMemoryMiB) || c.silverMemoryMiB < 1024 || c.silverMemoryMiB > 10_240) fail('silverMemoryMiB', 'a whole number of MiB from 1024 to 10240 (Lambda\'s range)');
-  if (!Number.isInteger(c.buildConcurrency) || c.buildConcurrency < 1 || c.buildConcurrency > 10_000) fail('buildConcurrency', 'a whole number from 1 to 10000');
-  if (c.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
-  if (c.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${c.alarmEmail}`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(c.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
-  if (c.destroyDataOnDelete && c.adoptRetainedLake) {
+  if (!Array.isArray(config.extraSymbols) || config.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
+  if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(config.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
+  if (config.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
+  if (!Number.isInteger(config.silverMemoryMiB) || config.silverMemoryMiB < 1024 || config.silverMemoryMiB > 10_240) fail('silverMemoryMiB', 'a whole number of MiB from 1024 to 10240 (Lambda\'s range)');
+  if (!Number.isInteger(config.buildConcurrency) || config.buildConcurrency < 1 || config.buildConcurrency > 10_000) fail('buildConcurrency', 'a whole number from 1 to 10000');
+  if (config.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
+  if (config.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${config.alarmEmail}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(config.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
+  if (config.destroyDataOnDelete && config.adoptRetainedLake) {
     fail('adoptRetainedLake', 'an adopted bucket and database are not part of the stack, so destroyDataOnDelete could not delete them; '
       + 'set only one');
   }
-  if (!Array.isArray(c.collectors)) fail('collectors', 'expected a list of collector groups');
+  if (!Array.isArray(config.collectors)) fail('collectors', 'expected a list of collector groups');
   const names = new Set<string>();
-  for (const g of c.collectors) {
-    if (!g || typeof g.name !== 'string' || !/^[a-z0-9-]{1,20}$/.test(g.name)) fail('collectors', `group name ${JSON.stringify(g?.name)} must be 1-20 lower-case letters, digits or dashes`);
-    if (names.has(g.name)) fail('collectors', `duplicate group name ${g.name}`);
-    names.add(g.name);
-    if (!Array.isArray(g.sources) || g.sources.length === 0) fail('collectors', `group ${g.name} has no sources`);
-    for (const s of g.sources) {
-      if (!Array.isArray(s.symbols) || s.symbols.length === 0) fail('collectors', `group ${g.name}: source ${s.source} has no symbols`);
+  for (const group of config.collectors) {
+    if (!group || typeof group.name !== 'string' || !/^[a-z0-9-]{1,20}$/.test(group.name)) fail('collectors', `group name ${JSON.stringify(group?.name)} must be 1-20 lower-case letters, digits or dashes`);
+    if (names.has(group.name)) fail('collectors', `duplicate group name ${group.name}`);
+    names.add(group.name);
+    if (!Array.isArray(group.sources) || group.sources.length === 0) fail('collectors', `group ${group.name} has no sources`);
+    for (const source of group.sources) {
+      if (!Array.isArray(source.symbols) || source.symbols.length === 0) fail('collectors', `group ${group.name}: source ${source.source} has no symbols`);
     }
-    if (g.enabled !== false && g.region && !c.lakeRegion) fail('lakeRegion', `collector group ${g.name} runs in ${g.region}, so the lake's region must be set (e.g. -c lakeRegion=eu-west-1)`);
+    if (group.enabled !== false && group.region && !config.lakeRegion) fail('lakeRegion', `collector group ${group.name} runs in ${group.region}, so the lake's region must be set (e.g. -c lakeRegion=eu-west-1)`);
   }
-  return c;
+  return config;
 }
 
 /** Enabled collector groups. */
 export const enabledGroups = (c: LakehouseConfig): CollectorGroupConfig[] => c.collectors.filter((g) => g.enabled !== false);
 
 /** Path-safe symbols the lake will hold (collected and extra): the values Athena projects for `symbol`. */
-export function projectedSymbols(c: LakehouseConfig): string[] {
-  const symbols = new Set<string>(c.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
+export function projectedSymbols(config: LakehouseConfig): string[] {
+  const symbols = new Set<string>(config.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
   // Disabled groups are left out: what they once wrote is in the lake, and the catalog job projects that.
-  for (const g of enabledGroups(c)) for (const s of g.sources) for (const sym of s.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
+  for (const group of enabledGroups(config)) for (const source of group.sources) for (const sym of source.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
   return [...symbols].sort();
 }
 
 /** Exchanges the collectors write: the values Athena projects for `exchange` before the lake holds others. */
-export function projectedExchanges(c: LakehouseConfig): ExchangeId[] {
-  return [...new Set(enabledGroups(c).flatMap((g) => g.sources.map((s) => sourceExchange(s.source))))].sort();
+export function projectedExchanges(config: LakehouseConfig): ExchangeId[] {
+  return [...new Set(enabledGroups(config).flatMap((g) => g.sources.map((s) => sourceExchange(s.source))))].sort();
 }

@@ -103,15 +103,15 @@ export class LakehouseJobs extends Construct {
 
 /** An encrypted, SSL-only queue for the events of scheduled runs that failed after every retry. */
 export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  const q = new sqs.Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
-  Validations.of(q).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the scheduled jobs.' });
-  return q;
+  const queue = new sqs.Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the scheduled jobs.' });
+  return queue;
 }
 
 /** A job Lambda with the lake access its name gives it in JOB_ACCESS. */
 export function lakeJob(scope: Construct, handler: keyof typeof JOB_ACCESS, props: Omit<JobFunctionProps, 'handler'> & { bucket: s3.IBucket }): JobFunction {
   const { bucket, ...rest } = props;
-  const f = new JobFunction(scope, handler[0].toUpperCase() + handler.slice(1), { ...rest, handler });
-  grantPrefixes(f.role, bucket, JOB_ACCESS[handler]);
-  return f;
+  const job = new JobFunction(scope, handler[0].toUpperCase() + handler.slice(1), { ...rest, handler });
+  grantPrefixes(job.role, bucket, JOB_ACCESS[handler]);
+  return job;
 }

@@ -30,44 +30,44 @@ export class LakehouseStack extends Stack {
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, props);
-    const c = props.config;
-    const destroyOnDelete = c.destroyDataOnDelete;
+    const config = props.config;
+    const destroyOnDelete = config.destroyDataOnDelete;
     this.storage = new LakeStorage(this, 'Storage', {
-      lakeName: c.lakeName, bronzeRetentionDays: c.bronzeRetentionDays, athenaResultsRetentionDays: c.athenaResultsRetentionDays,
-      noncurrentVersionDays: c.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete, adoptRetained: c.adoptRetainedLake,
+      lakeName: config.lakeName, bronzeRetentionDays: config.bronzeRetentionDays, athenaResultsRetentionDays: config.athenaResultsRetentionDays,
+      noncurrentVersionDays: config.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete, adoptRetained: config.adoptRetainedLake,
     });
     const bucket = this.storage.bucket;
     const lakeUrl = `s3://${bucket.bucketName}/`;
-    const databaseName = glueDatabaseName(c.lakeName);
-    const symbols = projectedSymbols(c);
-    const exchanges = projectedExchanges(c);
+    const databaseName = glueDatabaseName(config.lakeName);
+    const symbols = projectedSymbols(config);
+    const exchanges = projectedExchanges(config);
     this.catalog = new LakeCatalog(this, 'Catalog', {
-      bucket, databaseName, symbols, exchanges, historyStart: c.historyStart, bronzeRetentionDays: c.bronzeRetentionDays,
-      removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, adoptDatabase: c.adoptRetainedLake,
+      bucket, databaseName, symbols, exchanges, historyStart: config.historyStart, bronzeRetentionDays: config.bronzeRetentionDays,
+      removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, adoptDatabase: config.adoptRetainedLake,
     });
-    this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: c.lakeName, scanLimitGb: c.athenaScanLimitGb });
+    this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: config.lakeName, scanLimitGb: config.athenaScanLimitGb });
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
     this.jobs = new LakehouseJobs(this, 'Jobs', {
-      bucket, lakeUrl, buildSchedule: c.buildSchedule, silverMemoryMiB: c.silverMemoryMiB, buildConcurrency: c.buildConcurrency, buildToleratedFailurePercent: c.buildToleratedFailurePercent,
-      logRetentionDays: c.logRetentionDays, destroyOnDelete,
-      catalog: { catalog: this.catalog, symbols, exchanges, schedule: c.catalogSchedule },
+      bucket, lakeUrl, buildSchedule: config.buildSchedule, silverMemoryMiB: config.silverMemoryMiB, buildConcurrency: config.buildConcurrency, buildToleratedFailurePercent: config.buildToleratedFailurePercent,
+      logRetentionDays: config.logRetentionDays, destroyOnDelete,
+      catalog: { catalog: this.catalog, symbols, exchanges, schedule: config.catalogSchedule },
     });
 
-    this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: c.lakeName, alarmEmail: c.alarmEmail || undefined });
+    this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: config.lakeName, alarmEmail: config.alarmEmail || undefined });
     this.monitoring.addDataQualityAlarms();
-    for (const [name, f] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, f.fn);
+    for (const [name, job] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, job.fn);
     this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
     this.monitoring.addBuildAlarms(this.jobs.build);
 
-    for (const group of enabledGroups(c).filter((x) => !x.region)) {
-      this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config: c, bucket, lakeUrl, monitoring: this.monitoring }));
+    for (const group of enabledGroups(config).filter((x) => !x.region)) {
+      this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config, bucket, lakeUrl, monitoring: this.monitoring }));
     }
 
     // What users need after `cdk deploy` (printed by the CLI; README refers to these names).
     new CfnOutput(this, 'LakeBucketName', { value: bucket.bucketName, description: 'S3 bucket holding every layer' });
     new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
-    new CfnOutput(this, 'AthenaWorkGroup', { value: c.lakeName, description: 'Athena workgroup to query with' });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: config.lakeName, description: 'Athena workgroup to query with' });
     new CfnOutput(this, 'CatalogFunctionName', {
       value: this.jobs.functions.catalog.fn.functionName, description: 'Invoke to project new symbols in Athena at once',
     });

@@ -59,15 +59,15 @@ export class LakehouseMonitoring extends Construct {
     return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period, dimensionsMap: dimensions });
   }
 
-  private alarm(id: string, description: string, metric: cloudwatch.IMetric, o: { threshold: number; comparison: cloudwatch.ComparisonOperator; missing: cloudwatch.TreatMissingData; periods?: number }): cloudwatch.Alarm {
+  private alarm(id: string, description: string, metric: cloudwatch.IMetric, options: { threshold: number; comparison: cloudwatch.ComparisonOperator; missing: cloudwatch.TreatMissingData; periods?: number }): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: `${this.name}-${id}`,
       alarmDescription: description,
       metric,
-      threshold: o.threshold,
-      comparisonOperator: o.comparison,
-      evaluationPeriods: o.periods ?? 1,
-      treatMissingData: o.missing,
+      threshold: options.threshold,
+      comparisonOperator: options.comparison,
+      evaluationPeriods: options.periods ?? 1,
+      treatMissingData: options.missing,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));
     alarm.addOkAction(new actions.SnsAction(this.topic));
@@ -77,10 +77,10 @@ export class LakehouseMonitoring extends Construct {
 
   /** Freshness: the collector of `exchange` wrote no Bronze file for 10 minutes (no data at all counts). */
   addBronzeFreshnessAlarm(exchange: string): cloudwatch.Alarm {
-    const m = LakehouseMonitoring.metric(Metric.BronzeFilesWritten, 'Sum', Duration.minutes(ALARM_THRESHOLDS.bronzeSilenceMinutes), { [Dimension.Exchange]: exchange });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${exchange}: Bronze files and messages`, left: [m], right: [LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange })], width: 12 }));
+    const metric = LakehouseMonitoring.metric(Metric.BronzeFilesWritten, 'Sum', Duration.minutes(ALARM_THRESHOLDS.bronzeSilenceMinutes), { [Dimension.Exchange]: exchange });
+    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${exchange}: Bronze files and messages`, left: [metric], right: [LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange })], width: 12 }));
     return this.alarm(`BronzeFreshness-${exchange}`, `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
-      m, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING });
+      metric, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING });
   }
 
   /**
@@ -88,18 +88,18 @@ export class LakehouseMonitoring extends Construct {
    * a delisted symbol or an exchange incident. The collector reconnects each time; repeats need a human.
    */
   addSilentStreamsAlarm(exchange: string): cloudwatch.Alarm {
-    const m = LakehouseMonitoring.metric(Metric.SilentStreams, 'Sum', Duration.minutes(ALARM_THRESHOLDS.silentStreamWindowMinutes), { [Dimension.Exchange]: exchange });
+    const metric = LakehouseMonitoring.metric(Metric.SilentStreams, 'Sum', Duration.minutes(ALARM_THRESHOLDS.silentStreamWindowMinutes), { [Dimension.Exchange]: exchange });
     return this.alarm(`SilentStreams-${exchange}`,
       `${exchange}: streams went silent ${ALARM_THRESHOLDS.silentStreams}+ times in ${ALARM_THRESHOLDS.silentStreamWindowMinutes} minutes although subscribed; check endpoints (Binance futures routes), symbols and the exchange's status.`,
-      m, { threshold: ALARM_THRESHOLDS.silentStreams, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+      metric, { threshold: ALARM_THRESHOLDS.silentStreams, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 
   /** The collector service runs fewer than one task (AWS/ECS CPU samples stop when no task runs). */
   addCollectorRunningAlarm(group: string, service: ecs.FargateService): cloudwatch.Alarm {
-    const m = service.metricCpuUtilization({ statistic: 'SampleCount', period: Duration.minutes(5) });
+    const metric = service.metricCpuUtilization({ statistic: 'SampleCount', period: Duration.minutes(5) });
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `collector ${group}: CPU %`, left: [service.metricCpuUtilization({ period: Duration.minutes(5) })], width: 12 }));
     return this.alarm(`CollectorNotRunning-${group}`, `The ${group} collector has no running task (crash loop, failed deployment or Spot capacity).`,
-      m, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING, periods: 2 });
+      metric, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING, periods: 2 });
   }
 
   /** Data quality: Silver completeness and Gold feature validity, fleet-wide (metrics without dimensions). */
@@ -122,15 +122,15 @@ export class LakehouseMonitoring extends Construct {
   }
 
   addLambdaErrorAlarm(name: string, fn: lambda.IFunction): cloudwatch.Alarm {
-    const m = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+    const metric = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
     this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${name}: invocations / errors`, left: [fn.metricInvocations({ period: Duration.hours(1) })], right: [fn.metricErrors({ period: Duration.hours(1) })], width: 6 }));
-    return this.alarm(`LambdaErrors-${name}`, `The ${name} Lambda failed; see its log group.`, m,
+    return this.alarm(`LambdaErrors-${name}`, `The ${name} Lambda failed; see its log group.`, metric,
       { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 
   addDeadLetterAlarm(queue: sqs.IQueue, name = 'jobs'): cloudwatch.Alarm {
-    const m = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-    return this.alarm(`DeadLetters-${name}`, 'A scheduled job failed after all retries; its event is in the dead-letter queue.', m,
+    const metric = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+    return this.alarm(`DeadLetters-${name}`, 'A scheduled job failed after all retries; its event is in the dead-letter queue.', metric,
       { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
   }
 

@@ -47,7 +47,7 @@ export function prefixPolicyStatements(bucket: s3.IBucket, access: PrefixAccess)
 /** Adds the statements to the role's policy and acknowledges the prefix wildcards they need (and only those). */
 export function grantPrefixes(role: iam.IRole & IConstruct, bucket: s3.IBucket, access: PrefixAccess): void {
   const statements = prefixPolicyStatements(bucket, access);
-  for (const s of statements) role.addToPrincipalPolicy(s);
+  for (const statement of statements) role.addToPrincipalPolicy(statement);
   acknowledgeWildcardResources(role, statements.flatMap((s) => s.resources),
     'Object access is limited to one lake prefix (bronze/, silver/, ...); the wildcard covers the partition keys below it.');
 }

@@ -42,10 +42,10 @@ export class LakeQuery extends Construct {
         },
       },
     });
-    this.namedQueries = savedQueries().map((q) => {
-      const named = new athena.CfnNamedQuery(this, q.name, {
-        name: q.name, description: `${q.description}${q.params.length ? ` (parameters: ${q.params.join(', ')})` : ''}`.slice(0, 1024),
-        database: props.databaseName, workGroup: this.workGroup.name, queryString: q.sql,
+    this.namedQueries = savedQueries().map((query) => {
+      const named = new athena.CfnNamedQuery(this, query.name, {
+        name: query.name, description: `${query.description}${query.params.length ? ` (parameters: ${query.params.join(', ')})` : ''}`.slice(0, 1024),
+        database: props.databaseName, workGroup: this.workGroup.name, queryString: query.sql,
       });
       named.node.addDependency(this.workGroup);
       return named;

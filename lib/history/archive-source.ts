@@ -92,8 +92,8 @@ function openZipCsv(file: string): Promise<ZipEntryStream> {
             'so extract them and import each with its own --symbol/--interval');
         }
         const entry = csvs[0];
-        zip.openReadStream(entry, (e, stream) => {
-          if (e || !stream) return fail(`${name}: cannot read ${entry.fileName} (${e?.message ?? 'unknown error'})`);
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return fail(`${name}: cannot read ${entry.fileName} (${err?.message ?? 'unknown error'})`);
           settled = true;
           resolve({ stream, entryName: entry.fileName, crc32: entry.crc32, close: () => zip.close() });
         });
@@ -140,8 +140,8 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
           carry = '';
         }
       }
-    } catch (e) {
-      throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(e as Error).message}`);
+    } catch (err) {
+      throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(err as Error).message}`);
     }
     if (zip && crc >>> 0 !== zip.crc32 >>> 0) {
       throw new ArchiveError(`${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` +
@@ -158,16 +158,16 @@ const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
 /** Comma-separated fields of a line, trimmed, a field's surrounding double quotes removed (archives never quote). */
 export function splitFields(text: string): string[] {
-  return text.split(',').map((f) => {
-    const t = f.trim();
-    return t.length >= 2 && t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1).trim() : t;
+  return text.split(',').map((field) => {
+    const trimmed = field.trim();
+    return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1).trim() : trimmed;
   });
 }
 
 export async function sha256File(file: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
-  return h.digest('hex');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /**

@@ -17,8 +17,8 @@ export type TimeUnit = 's' | 'ms' | 'us' | 'ns' | 'iso';
  * eras reject both.)
  */
 export function detectUnit(epoch: number): Exclude<TimeUnit, 'iso'> {
-  const a = Math.abs(epoch);
-  return a < 1e11 ? 's' : a < 1e14 ? 'ms' : a < 1e17 ? 'us' : 'ns';
+  const magnitude = Math.abs(epoch);
+  return magnitude < 1e11 ? 's' : magnitude < 1e14 ? 'ms' : magnitude < 1e17 ? 'us' : 'ns';
 }
 
 const SCALE: Record<Exclude<TimeUnit, 'iso'>, number> = { s: 1e-3, ms: 1, us: 1e3, ns: 1e6 };
@@ -72,14 +72,14 @@ export function klineArchiveRow(fields: readonly string[], unit: TimeUnit, base:
     taker_buy_volume: num(fields[9]), taker_buy_quote_volume: num(fields[10]),
     is_closed: true, event_time: null, base, quote, ingest_time: ingestMs, source: 'archive',
   };
-  for (const [k, v] of Object.entries(row)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) return `${k} is not a number`;
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;
   }
   return row;
 }
 
 /** Interval and symbol from a standard archive name like `LINKUSDT-1m-2023-02.csv` / `BTCUSDT-1m-2025-01-01.zip`. */
 export function parseArchiveName(fileName: string): { symbol?: string; interval?: string } {
-  const m = /^([A-Z0-9]+)-(\d+[smhdwM])-\d{4}-\d{2}(?:-\d{2})?\.(?:csv|zip)$/i.exec(fileName);
-  return m ? { symbol: m[1].toUpperCase(), interval: m[2] } : {};
+  const match = /^([A-Z0-9]+)-(\d+[smhdwM])-\d{4}-\d{2}(?:-\d{2})?\.(?:csv|zip)$/i.exec(fileName);
+  return match ? { symbol: match[1].toUpperCase(), interval: match[2] } : {};
 }

@@ -90,10 +90,10 @@ type Outcome = ({ row: Row } | Rejection) & { openTime?: number; closeTime?: num
 
 /** Non-empty lines and their fields; a UTF-8 byte-order mark (bytes read as Latin-1) is dropped. */
 async function* dataRecords(file: string): AsyncGenerator<DataRecord> {
-  for await (const l of archiveLines(file)) {
-    const text = l.line === 1 && l.text.startsWith('\xEF\xBB\xBF') ? l.text.slice(3) : l.text;
+  for await (const archiveLine of archiveLines(file)) {
+    const text = archiveLine.line === 1 && archiveLine.text.startsWith('\xEF\xBB\xBF') ? archiveLine.text.slice(3) : archiveLine.text;
     if (text.trim() === '') continue;
-    yield { ...l, text, fields: splitFields(text) };
+    yield { ...archiveLine, text, fields: splitFields(text) };
   }
 }
 
@@ -114,44 +114,44 @@ interface Context {
 }
 
 /** Checks one line: layout, unit, the exchange's era, the registry's ranges, the interval. */
-function readRecord(c: Context, r: DataRecord): Outcome {
-  const p = c.profile;
-  if (r.overlong) return { reason: `line longer than ${MAX_LINE_CHARS} characters` };
-  if (!r.terminated) {
-    const cut = truncatedField(p, r.fields);
+function readRecord(context: Context, record: DataRecord): Outcome {
+  const profile = context.profile;
+  if (record.overlong) return { reason: `line longer than ${MAX_LINE_CHARS} characters` };
+  if (!record.terminated) {
+    const cut = truncatedField(profile, record.fields);
     if (cut) return { reason: cut };
   }
-  if (r.fields.length !== p.columns) return { reason: `expected ${p.columns} columns, got ${r.fields.length}` };
-  const row = p.layout === 'binance-archive'
-    ? klineArchiveRow(r.fields, p.unit, c.base, c.quote, c.ingest)
-    : ohlcvRow(r.fields, p.layout, c.stepMs, c.base, c.quote, c.ingest, p.unit);
+  if (record.fields.length !== profile.columns) return { reason: `expected ${profile.columns} columns, got ${record.fields.length}` };
+  const row = profile.layout === 'binance-archive'
+    ? klineArchiveRow(record.fields, profile.unit, context.base, context.quote, context.ingest)
+    : ohlcvRow(record.fields, profile.layout, context.stepMs, context.base, context.quote, context.ingest, profile.unit);
   if (typeof row === 'string') return { reason: row };
   const openTime = row.open_time as number;
-  const era = checkExchangeTime(c.exchange, 'open_time', openTime, c.ingest);
+  const era = checkExchangeTime(context.exchange, 'open_time', openTime, context.ingest);
   if (era) return { reason: era, row };
-  const closeTime = p.layout === 'binance-archive' ? (row.close_time as number) : null;
+  const closeTime = profile.layout === 'binance-archive' ? (row.close_time as number) : null;
   const timed = { openTime, closeTime };
-  const invalid = validateRow(c.spec, row);
+  const invalid = validateRow(context.spec, row);
   if (invalid) return { reason: invalid, row, ...timed };
-  if (openTime % c.stepMs !== 0) return { reason: `open_time not on the ${c.interval} grid: ${isoOrNumber(openTime)}`, row, ...timed };
-  if (closeTime !== null && closeTime - openTime + 1 !== c.stepMs) {
-    return { reason: `close_time − open_time + 1 is not ${c.interval}: ${closeTime - openTime + 1} ms`, row, ...timed };
+  if (openTime % context.stepMs !== 0) return { reason: `open_time not on the ${context.interval} grid: ${isoOrNumber(openTime)}`, row, ...timed };
+  if (closeTime !== null && closeTime - openTime + 1 !== context.stepMs) {
+    return { reason: `close_time − open_time + 1 is not ${context.interval}: ${closeTime - openTime + 1} ms`, row, ...timed };
   }
   return { row, ...timed };
 }
 
 /** A quarantine row: the values that fit their column (a garbage line may have none), the reason and where it came from. */
-function quarantineRow(q: DatasetSpec, row: Row | undefined, fill: Row): Row {
+function quarantineRow(spec: DatasetSpec, row: Row | undefined, fill: Row): Row {
   const out: Row = { ...fill };
   if (row) {
-    for (const col of q.columns) {
-      const v = row[col.name];
-      if (v === undefined || checkValue(col, v, { ranges: false })) continue;
+    for (const col of spec.columns) {
+      const value = row[col.name];
+      if (value === undefined || checkValue(col, value, { ranges: false })) continue;
       // Parquet timestamps past year 9999 (a µs time read as ms) would make the quarantine table unreadable.
-      if (col.type === 'timestamp' && Math.abs(v as number) > 253_402_300_799_999) continue;
-      if (col.type === 'int32' && Math.abs(v as number) > 2 ** 31 - 1) continue;
-      if (col.type === 'int64' && !Number.isSafeInteger(v)) continue;
-      out[col.name] = v;
+      if (col.type === 'timestamp' && Math.abs(value as number) > 253_402_300_799_999) continue;
+      if (col.type === 'int32' && Math.abs(value as number) > 2 ** 31 - 1) continue;
+      if (col.type === 'int64' && !Number.isSafeInteger(value)) continue;
+      out[col.name] = value;
     }
   }
   return out;
@@ -160,24 +160,24 @@ function quarantineRow(q: DatasetSpec, row: Row | undefined, fill: Row): Row {
 /** The datasets `import` reads; the others Binance publishes are refused with this list. */
 export const IMPORT_DATASETS = ['klines'] as const;
 
-export async function importArchive(o: ImportOptions): Promise<ImportResult> {
-  if (!(IMPORT_DATASETS as readonly string[]).includes(o.dataset)) {
-    throw new ArchiveError(`import of '${o.dataset}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
+export async function importArchive(options: ImportOptions): Promise<ImportResult> {
+  if (!(IMPORT_DATASETS as readonly string[]).includes(options.dataset)) {
+    throw new ArchiveError(`import of '${options.dataset}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
   }
-  const name = path.basename(o.file);
+  const name = path.basename(options.file);
   const named = { ...parseDownloadName(name), ...parseArchiveName(name) };
-  const symbol = (o.symbol ?? named.symbol)?.toUpperCase();
-  const interval = o.interval ?? named.interval;
+  const symbol = (options.symbol ?? named.symbol)?.toUpperCase();
+  const interval = options.interval ?? named.interval;
   if (!symbol) throw new ArchiveError('--symbol is required (it cannot be read from the file name)');
   if (!interval || !(KLINE_TIMEFRAMES as readonly string[]).includes(interval)) {
     throw new ArchiveError(`--interval must be one of ${KLINE_TIMEFRAMES.join(', ')} (got ${interval ?? 'none'})`);
   }
-  await checkArchiveFile(o.file);
-  const { sha256, verified } = await verifyChecksum(o.file);
+  await checkArchiveFile(options.file);
+  const { sha256, verified } = await verifyChecksum(options.file);
   const spec = dataset('bronze', 'klines');
   const qSpec = dataset('quarantine', 'klines');
   const { base, quote } = baseQuote(symbol);
-  const ingest = (o.now ?? Date.now)();
+  const ingest = (options.now ?? Date.now)();
 
   // Pass 1: read and check everything, write nothing.
   let ctx: Context | undefined;
@@ -191,41 +191,41 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
   let firstTime: number | null = null;
   let lastTime: number | null = null;
   const partitionOf = (t: number) => `${dateOf(t)}|${hourOf(t)}`;
-  const check = (r: DataRecord) => {
-    if (r.line === headerLine) return;
+  const check = (record: DataRecord) => {
+    if (record.line === headerLine) return;
     records++;
-    const out = readRecord(ctx!, r);
+    const out = readRecord(ctx!, record);
     if (out.openTime !== undefined) evidence.add(out.openTime, out.closeTime ?? null);
     if ('reason' in out) {
       rejected++;
       const kind = reasonKind(out.reason);
       const seen = byReason.get(kind);
       if (seen) seen.n++;
-      else byReason.set(kind, { n: 1, line: r.line });
+      else byReason.set(kind, { n: 1, line: record.line });
       return;
     }
-    const t = out.row.open_time as number;
-    const k = partitionOf(t);
-    expected.set(k, (expected.get(k) ?? 0) + 1);
-    firstTime = firstTime === null ? t : Math.min(firstTime, t);
-    lastTime = lastTime === null ? t : Math.max(lastTime, t);
+    const openTime = out.row.open_time as number;
+    const partition = partitionOf(openTime);
+    expected.set(partition, (expected.get(partition) ?? 0) + 1);
+    firstTime = firstTime === null ? openTime : Math.min(firstTime, openTime);
+    lastTime = lastTime === null ? openTime : Math.max(lastTime, openTime);
   };
   const start = () => {
     const profile = profileKlineFile(name, sample);
     if (profile.header) headerLine = sample[0].line;
-    ctx = { profile, exchange: o.exchange, interval, stepMs: timeframeMs(interval), base, quote, ingest, spec };
-    for (const r of sample) check(r);
+    ctx = { profile, exchange: options.exchange, interval, stepMs: timeframeMs(interval), base, quote, ingest, spec };
+    for (const record of sample) check(record);
     sample.length = 0;
   };
-  for await (const r of dataRecords(o.file)) {
-    if (ctx) { check(r); continue; }
-    sample.push(r);
+  for await (const record of dataRecords(options.file)) {
+    if (ctx) { check(record); continue; }
+    sample.push(record);
     if (sample.length >= PROFILE_SAMPLE) start();
   }
   if (!ctx) start();
-  const c = ctx!;
+  const context = ctx!;
 
-  const from = o.interval ? '--interval' : 'the file name';
+  const from = options.interval ? '--interval' : 'the file name';
   const contradiction = evidence.contradiction(interval);
   if (contradiction) throw new ArchiveError(`${name}: ${contradiction} (the interval ${interval} comes from ${from}); nothing imported`);
   const kinds = () => [...byReason].sort((a, b) => b[1].n - a[1].n).slice(0, 3)
@@ -238,76 +238,76 @@ export async function importArchive(o: ImportOptions): Promise<ImportResult> {
 
   // Pass 2: the same checks, now writing each hour partition once it is complete.
   const result: ImportResult = {
-    file: o.file, sha256, checksumVerified: verified, symbol, interval, unit: c.profile.unit, layout: c.profile.layout,
+    file: options.file, sha256, checksumVerified: verified, symbol, interval, unit: context.profile.unit, layout: context.profile.layout,
     records, rows: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, files: 0, existing: 0, bytes: 0,
     firstTime, lastTime, quarantineKey: null,
   };
   const fileId = bronzeFileId('archive', sha256);
-  const buffers = new BronzeBuffers(o.exchange);
+  const buffers = new BronzeBuffers(options.exchange);
   const remaining = new Map(expected);
   const buffered = new Map<string, number>();
   const parts = new Map<string, number>();
   const quarantine = new TableBuilder(qSpec, 16);
 
-  const write = async (k: string) => {
-    const [dt, hour] = k.split('|');
+  const write = async (partition: string) => {
+    const [dt, hour] = partition.split('|');
     const drained = buffers.drain((v) => v.dt === dt && v.hour === Number(hour));
-    buffered.delete(k);
-    for (const p of drained) {
-      const n = parts.get(k) ?? 0;
-      parts.set(k, n + 1);
-      await writePart(o.store, p, n === 0 ? fileId : `${fileId}-${n}`, result);
+    buffered.delete(partition);
+    for (const part of drained) {
+      const written = parts.get(partition) ?? 0;
+      parts.set(partition, written + 1);
+      await writePart(options.store, part, written === 0 ? fileId : `${fileId}-${written}`, result);
     }
   };
 
-  for await (const r of dataRecords(o.file)) {
-    if (r.line === headerLine) continue;
-    const out = readRecord(c, r);
+  for await (const record of dataRecords(options.file)) {
+    if (record.line === headerLine) continue;
+    const out = readRecord(context, record);
     if ('reason' in out) {
       result.rejected++;
       const kind = reasonKind(out.reason);
       result.rejectedByReason[kind] = (result.rejectedByReason[kind] ?? 0) + 1;
       quarantine.push(quarantineRow(qSpec, out.row, {
         base, quote, source: 'archive', ingest_time: ingest, quarantined_at: ingest,
-        quarantine_reason: `${out.reason} (${name} line ${r.line}: ${r.text.length > 120 ? `${r.text.slice(0, 120)}…` : r.text})`,
+        quarantine_reason: `${out.reason} (${name} line ${record.line}: ${record.text.length > 120 ? `${record.text.slice(0, 120)}…` : record.text})`,
       }));
       continue;
     }
     buffers.add({ dataset: 'klines', symbol, timeframe: interval, stream: `archive:${interval}`, row: out.row });
     result.rows++;
-    if (result.rows % PROGRESS_EVERY === 0) o.onProgress?.(result.rows);
-    const k = partitionOf(out.row.open_time as number);
-    const left = (remaining.get(k) ?? 0) - 1;
-    remaining.set(k, left);
-    buffered.set(k, (buffered.get(k) ?? 0) + 1);
-    if (left === 0) await write(k);
-    else if (buffers.bufferedRows > (o.maxBufferedRows ?? MAX_BUFFERED_ROWS)) for (const held of [...buffered.keys()]) await write(held);
+    if (result.rows % PROGRESS_EVERY === 0) options.onProgress?.(result.rows);
+    const partition = partitionOf(out.row.open_time as number);
+    const left = (remaining.get(partition) ?? 0) - 1;
+    remaining.set(partition, left);
+    buffered.set(partition, (buffered.get(partition) ?? 0) + 1);
+    if (left === 0) await write(partition);
+    else if (buffers.bufferedRows > (options.maxBufferedRows ?? MAX_BUFFERED_ROWS)) for (const held of [...buffered.keys()]) await write(held);
   }
-  o.onProgress?.(result.rows);
+  options.onProgress?.(result.rows);
   // Partitions still held are complete unless the file changed since pass 1; then they must not be written.
   if (result.rows !== records - rejected || result.rejected !== rejected) {
     const counts = `${result.rows} rows now, ${records - rejected} before`;
     throw new ArchiveError(`${name}: the file changed while it was being imported (${counts}); import it again`);
   }
-  for (const k of [...buffered.keys()]) await write(k);
+  for (const partition of [...buffered.keys()]) await write(partition);
 
   if (result.rejected) {
-    const prefix = partitionPrefix(qSpec, { timeframe: interval, exchange: o.exchange, symbol, dt: dateOf(firstTime!) });
+    const prefix = partitionPrefix(qSpec, { timeframe: interval, exchange: options.exchange, symbol, dt: dateOf(firstTime!) });
     result.quarantineKey = `${prefix}import-${sha256.slice(0, 16)}.parquet`;
     // An earlier import of the same file quarantined the same lines; its file (and time) stands.
-    if (!(await o.store.exists(result.quarantineKey))) await putTable(o.store, result.quarantineKey, quarantine.build());
+    if (!(await options.store.exists(result.quarantineKey))) await putTable(options.store, result.quarantineKey, quarantine.build());
   }
   return result;
 }
 
 /** One Bronze file: the part's rows sorted by open time, written unless an earlier import of the file wrote it. */
-async function writePart(store: ObjectStore, p: BufferedPartition, id: string, result: ImportResult): Promise<void> {
-  const open = p.table.num('open_time');
-  const order = Array.from({ length: p.table.length }, (_, i) => i).sort((a, b) => open[a] - open[b] || a - b);
+async function writePart(store: ObjectStore, part: BufferedPartition, id: string, result: ImportResult): Promise<void> {
+  const open = part.table.num('open_time');
+  const order = Array.from({ length: part.table.length }, (_, i) => i).sort((a, b) => open[a] - open[b] || a - b);
   for (let i = 1; i < order.length; i++) if (open[order[i]] === open[order[i - 1]]) result.duplicates++;
-  const key = bronzeFileKey(p.spec, p.values, p.startMs, id);
+  const key = bronzeFileKey(part.spec, part.values, part.startMs, id);
   if (await store.exists(key)) { result.existing++; return; }
-  const sorted: Table = order.every((v, i) => v === i) ? p.table : p.table.take(order);
+  const sorted: Table = order.every((v, i) => v === i) ? part.table : part.table.take(order);
   result.bytes += await putTable(store, key, sorted);
   result.files++;
 }

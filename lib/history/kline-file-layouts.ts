@@ -22,10 +22,10 @@ const num = (s: string | undefined): number => (s === undefined || s.trim() === 
 
 /** Epoch seconds, milliseconds or microseconds (by magnitude), or ISO-8601 text such as `2023-03-01 00:00:00+00:00`. */
 export function parseOpenTime(text: string): number {
-  const s = text.trim();
-  const unit = timeTextUnit(s);
-  const t = unit === null ? NaN : timeInUnit('open_time', s, unit);
-  return typeof t === 'number' ? t : NaN;
+  const trimmed = text.trim();
+  const unit = timeTextUnit(trimmed);
+  const time = unit === null ? NaN : timeInUnit('open_time', trimmed, unit);
+  return typeof time === 'number' ? time : NaN;
 }
 
 /**
@@ -46,16 +46,16 @@ export function ohlcvRow(fields: readonly string[], layout: Exclude<KlineLayout,
     taker_buy_volume: null, taker_buy_quote_volume: null,
     is_closed: true, event_time: null, base, quote, ingest_time: ingestMs, source: 'archive',
   };
-  for (const [k, v] of Object.entries(row)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) return `${k} is not a number`;
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;
   }
   return row;
 }
 
 /** Symbol and interval from names like `BTCUSDC_1m_20230301_20230321.csv` or `BTCUSDC_1m_2023Q1.csv`. */
 export function parseDownloadName(fileName: string): { symbol?: string; interval?: string } {
-  const m = /^([A-Z0-9]+)_(\d+[smhdwM])_[^.]*\.(?:csv|zip)$/i.exec(fileName);
-  return m ? { symbol: m[1].toUpperCase(), interval: m[2] } : {};
+  const match = /^([A-Z0-9]+)_(\d+[smhdwM])_[^.]*\.(?:csv|zip)$/i.exec(fileName);
+  return match ? { symbol: match[1].toUpperCase(), interval: match[2] } : {};
 }
 
 export type { TimeUnit };

@@ -34,7 +34,7 @@ const DECIMAL = /^-?\d+(?:\.(\d+))?$/;
 
 const mode = <K>(counts: Map<K, number>): [K, number] | undefined => {
   let best: [K, number] | undefined;
-  for (const [k, n] of counts) if (!best || n > best[1]) best = [k, n];
+  for (const [value, count] of counts) if (!best || count > best[1]) best = [value, count];
   return best;
 };
 
@@ -55,7 +55,7 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
   if (data.length === 0) throw new ArchiveError(`${name}: holds a header and no data rows`);
 
   const counts = new Map<number, number>();
-  for (const r of data) inc(counts, r.fields.length);
+  for (const record of data) inc(counts, record.fields.length);
   const [columns, agreeing] = mode(counts)!;
   if (agreeing * 2 < data.length) {
     throw new ArchiveError(`${name}: no column count is shared by most of the first ${data.length} lines ` +
@@ -76,9 +76,9 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
   const usual = body.filter((r) => r.fields.length === columns);
 
   const units = new Map<TimeUnit, number>();
-  for (const r of usual) {
-    const u = timeTextUnit(r.fields[0]);
-    if (u) inc(units, u);
+  for (const record of usual) {
+    const unit = timeTextUnit(record.fields[0]);
+    if (unit) inc(units, unit);
   }
   const top = mode(units);
   if (!top || top[1] * 2 < usual.length) {
@@ -88,10 +88,10 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
   }
 
   const decimals = Array.from({ length: columns }, () => new Map<number, number>());
-  for (const r of usual) {
-    r.fields.forEach((f, i) => {
-      const m = DECIMAL.exec(f);
-      if (m && Number(f) !== 0) inc(decimals[i], m[1]?.length ?? 0);
+  for (const record of usual) {
+    record.fields.forEach((field, i) => {
+      const match = DECIMAL.exec(field);
+      if (match && Number(field) !== 0) inc(decimals[i], match[1]?.length ?? 0);
     });
   }
   return { header, columns, layout, unit: top[0], decimals };
@@ -107,20 +107,20 @@ const RARE_PRECISION = 0.01;
  * or null. A field is cut when it has fewer decimals than its column usually has and that count is rare there,
  * e.g. `108381.55548` cut to `108` where the column always shows 5 decimals.
  */
-export function truncatedField(p: KlineFileProfile, fields: readonly string[]): string | null {
-  if (fields.length < p.columns) return `last line cut short: ${fields.length} of ${p.columns} columns, and no newline`;
-  for (let i = 1; i < p.columns; i++) {
-    const m = DECIMAL.exec(fields[i]);
-    if (!m || Number(fields[i]) === 0) continue;
-    const hist = p.decimals[i];
+export function truncatedField(profile: KlineFileProfile, fields: readonly string[]): string | null {
+  if (fields.length < profile.columns) return `last line cut short: ${fields.length} of ${profile.columns} columns, and no newline`;
+  for (let i = 1; i < profile.columns; i++) {
+    const match = DECIMAL.exec(fields[i]);
+    if (!match || Number(fields[i]) === 0) continue;
+    const hist = profile.decimals[i];
     let total = 0;
-    for (const n of hist.values()) total += n;
+    for (const count of hist.values()) total += count;
     const usual = mode(hist);
     if (!usual || total < MIN_PRECISION_SAMPLE) continue;
-    const d = m[1]?.length ?? 0;
-    if (d < usual[0] && (hist.get(d) ?? 0) <= RARE_PRECISION * total) {
-      const label = p.header?.[i] ?? `column ${i + 1}`;
-      return `last line cut short: ${label} '${clip(fields[i])}' has ${d} decimals where the column has ${usual[0]}, and no newline`;
+    const decimals = match[1]?.length ?? 0;
+    if (decimals < usual[0] && (hist.get(decimals) ?? 0) <= RARE_PRECISION * total) {
+      const label = profile.header?.[i] ?? `column ${i + 1}`;
+      return `last line cut short: ${label} '${clip(fields[i])}' has ${decimals} decimals where the column has ${usual[0]}, and no newline`;
     }
   }
   return null;
@@ -160,10 +160,10 @@ export class IntervalEvidence {
   /** Why the data contradicts `interval`, or null when it does not. */
   contradiction(interval: string): string | null {
     const step = timeframeMs(interval);
-    const d = mode(this.durations);
-    if (d && d[0] !== step && d[1] * 2 > this.durationCount) {
-      const share = pct(d[1], this.durationCount);
-      return `the rows are ${durationName(d[0])} klines (close_time − open_time + 1 = ${d[0]} ms in ${share} of them), not ${interval}`;
+    const duration = mode(this.durations);
+    if (duration && duration[0] !== step && duration[1] * 2 > this.durationCount) {
+      const share = pct(duration[1], this.durationCount);
+      return `the rows are ${durationName(duration[0])} klines (close_time − open_time + 1 = ${duration[0]} ms in ${share} of them), not ${interval}`;
     }
     const onGrid = this.onGrid.get(interval) ?? 0;
     if (onGrid * 2 < this.count) {
@@ -171,9 +171,9 @@ export class IntervalEvidence {
       return `only ${pct(onGrid, this.count)} of the open times fall on the ${interval} grid` +
         `${finest ? ` (most fall on the ${finest} grid)` : ''}: the data is finer than ${interval}`;
     }
-    const s = mode(this.steps);
-    if (s && this.stepCount >= MIN_SPACINGS && s[0] !== step && s[1] * 2 > this.stepCount) {
-      return `consecutive rows are ${durationName(s[0])} apart (${pct(s[1], this.stepCount)} of them), not ${interval}`;
+    const spacing = mode(this.steps);
+    if (spacing && this.stepCount >= MIN_SPACINGS && spacing[0] !== step && spacing[1] * 2 > this.stepCount) {
+      return `consecutive rows are ${durationName(spacing[0])} apart (${pct(spacing[1], this.stepCount)} of them), not ${interval}`;
     }
     return null;
   }

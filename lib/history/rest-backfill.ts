@@ -42,37 +42,37 @@ export interface BackfillResult {
 
 const MAX_RETRIES = 5;
 
-export async function backfillKlines(o: BackfillOptions): Promise<BackfillResult> {
-  const interval = o.interval ?? '1m';
+export async function backfillKlines(options: BackfillOptions): Promise<BackfillResult> {
+  const interval = options.interval ?? '1m';
   const step = timeframeMs(interval);
-  const fetchImpl = o.fetchImpl ?? fetch;
-  const now = o.now ?? Date.now;
-  const dialect = o.dialect ?? BINANCE_SPOT_REST_KLINES;
-  const buffers = new BronzeBuffers(o.exchange);
-  const fileId = restFileId(`${o.exchange}|${o.symbol}|${interval}|${o.from}|${o.to}`);
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const now = options.now ?? Date.now;
+  const dialect = options.dialect ?? BINANCE_SPOT_REST_KLINES;
+  const buffers = new BronzeBuffers(options.exchange);
+  const fileId = restFileId(`${options.exchange}|${options.symbol}|${interval}|${options.from}|${options.to}`);
   const result: BackfillResult = { rows: 0, calls: 0, files: 0, errors: [] };
 
-  for (let start = o.from; start < o.to; ) {
-    const url = dialect.url(o.restBase, { symbol: o.symbol, interval, startTime: start, endTime: o.to - 1, limit: dialect.maxLimit });
+  for (let start = options.from; start < options.to; ) {
+    const url = dialect.url(options.restBase, { symbol: options.symbol, interval, startTime: start, endTime: options.to - 1, limit: dialect.maxLimit });
     const body = await getJson(fetchImpl, url);
     result.calls++;
-    const parsed = parseRestKlines(body, o.symbol, interval, now(), now());
+    const parsed = parseRestKlines(body, options.symbol, interval, now(), now());
     result.errors.push(...parsed.errors);
     if (parsed.records.length === 0) break;
     let last = start;
     for (const rec of parsed.records) {
-      const t = rec.row.open_time as number;
-      if (t < o.from || t >= o.to) continue;
+      const openTime = rec.row.open_time as number;
+      if (openTime < options.from || openTime >= options.to) continue;
       buffers.add(rec);
       result.rows++;
-      last = Math.max(last, t);
+      last = Math.max(last, openTime);
     }
-    o.onProgress?.(result.rows);
+    options.onProgress?.(result.rows);
     if (last + step <= start) break;
     start = last + step;
     if (parsed.records.length < dialect.maxLimit) break;
   }
-  const files = await writeBronze(o.store, buffers.drain(), () => fileId);
+  const files = await writeBronze(options.store, buffers.drain(), () => fileId);
   result.files = files.length;
   return result;
 }

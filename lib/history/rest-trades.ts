@@ -34,20 +34,20 @@ export interface TradeBackfillResult {
   errors: string[];
 }
 
-export async function backfillTrades(o: TradeBackfillOptions): Promise<TradeBackfillResult> {
-  const fetchImpl = o.fetchImpl ?? fetch;
-  const now = o.now ?? Date.now;
+export async function backfillTrades(options: TradeBackfillOptions): Promise<TradeBackfillResult> {
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const now = options.now ?? Date.now;
   const result: TradeBackfillResult = { trades: 0, calls: 0, files: 0, stillMissing: 0, errors: [] };
-  if (o.runs.length === 0) return result;
-  const buffers = new BronzeBuffers(o.exchange);
-  const fileId = restFileId(`${o.exchange}|${o.symbol}|trades|${o.runs.map(([a, b]) => `${a}-${b}`).join(',')}`);
-  for (const [first, last] of o.runs) {
+  if (options.runs.length === 0) return result;
+  const buffers = new BronzeBuffers(options.exchange);
+  const fileId = restFileId(`${options.exchange}|${options.symbol}|trades|${options.runs.map(([a, b]) => `${a}-${b}`).join(',')}`);
+  for (const [first, last] of options.runs) {
     let got = 0;
     for (let from = first; from <= last; ) {
-      const url = historicalTradesUrl(o.restBase, { symbol: o.symbol, fromId: from, limit: Math.min(HISTORICAL_TRADES_MAX_LIMIT, last - from + 1) });
+      const url = historicalTradesUrl(options.restBase, { symbol: options.symbol, fromId: from, limit: Math.min(HISTORICAL_TRADES_MAX_LIMIT, last - from + 1) });
       const body = await getJson(fetchImpl, url);
       result.calls++;
-      const parsed = parseHistoricalTrades(body, o.symbol, now());
+      const parsed = parseHistoricalTrades(body, options.symbol, now());
       result.errors.push(...parsed.errors);
       let next = from;
       for (const rec of parsed.records) {
@@ -64,7 +64,7 @@ export async function backfillTrades(o: TradeBackfillOptions): Promise<TradeBack
     result.trades += got;
     result.stillMissing += last - first + 1 - got;
   }
-  const files = await writeBronze(o.store, buffers.drain(), () => fileId);
+  const files = await writeBronze(options.store, buffers.drain(), () => fileId);
   result.files = files.length;
   return result;
 }

@@ -24,7 +24,7 @@ export interface QueryResult {
 
 export interface LakeQueryOptions {
   /** Told once per file or folder a view leaves out; by default a warning in the log. */
-  onBadFile?(b: BadFile): void;
+  onBadFile?(file: BadFile): void;
 }
 
 /** How many files one query may drop after DuckDB failed on them, before the error is passed on. */
@@ -48,18 +48,18 @@ export class LakeQueryEngine {
   private readonly store: LocalObjectStore;
 
   private constructor(private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection, readonly root: string,
-    private readonly onBadFile: (b: BadFile) => void) {
+    private readonly onBadFile: (file: BadFile) => void) {
     this.store = new LocalObjectStore(root);
   }
 
   /** Opens the lake folder `root`; a folder that does not exist is a UserError (a typo'd --lake, not an empty lake). */
-  static async open(root: string, o: LakeQueryOptions = {}): Promise<LakeQueryEngine> {
+  static async open(root: string, options: LakeQueryOptions = {}): Promise<LakeQueryEngine> {
     const stat = await fs.stat(root).catch(() => undefined);
     if (!stat?.isDirectory()) throw new UserError(`no lake at ${root}: ${stat ? 'not a folder' : 'no such folder'}`);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const log = logger('query');
-    const onBadFile = o.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
+    const onBadFile = options.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
     const engine = new LakeQueryEngine(instance, connection, root, onBadFile);
     await engine.refreshViews();
     return engine;
@@ -92,9 +92,9 @@ export class LakeQueryEngine {
           types: reader.columnTypes().map((t) => t.toString()),
           rows: reader.getRowObjectsJson() as Record<string, unknown>[],
         };
-      } catch (e) {
+      } catch (err) {
         // Damage the footer check cannot see (a broken data page) surfaces here.
-        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(e)) || (await this.dropDamagedFiles(e, sql)))) throw e;
+        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(err)) || (await this.dropDamagedFiles(err, sql)))) throw err;
       }
     }
   }
@@ -113,9 +113,9 @@ export class LakeQueryEngine {
     this.instance.closeSync();
   }
 
-  private skip(b: BadFile): void {
-    this.skipped.push(b);
-    this.onBadFile(b);
+  private skip(file: BadFile): void {
+    this.skipped.push(file);
+    this.onBadFile(file);
   }
 
   private filePath(key: string): string {
@@ -125,26 +125,26 @@ export class LakeQueryEngine {
   /** Lists and checks the files of every view `sql` names that is not built yet, and builds it over the good ones. */
   private async buildViewsOf(sql: string): Promise<void> {
     const built: string[] = [];
-    for (const [view, v] of this.views) {
-      if (v.files || !names(sql, view)) continue;
-      const scan = await scanDataset(this.store, v.spec, this.checks!);
-      for (const b of scan.bad) this.skip(b);
-      v.files = scan.files;
+    for (const [view, state] of this.views) {
+      if (state.files || !names(sql, view)) continue;
+      const scan = await scanDataset(this.store, state.spec, this.checks!);
+      for (const file of scan.bad) this.skip(file);
+      state.files = scan.files;
       await this.createView(view);
-      built.push(`${v.spec.layer}/${v.spec.name}/`);
+      built.push(`${state.spec.layer}/${state.spec.name}/`);
     }
     if (built.length) await this.checks!.save({ prune: built });
   }
 
   private async createView(view: string): Promise<void> {
-    const v = this.views.get(view)!;
+    const state = this.views.get(view)!;
     for (;;) {
       try {
-        await this.connection.run(duckdbViewSql(v.spec, (v.files ?? []).map((f) => this.filePath(f.key))));
+        await this.connection.run(duckdbViewSql(state.spec, (state.files ?? []).map((f) => this.filePath(f.key))));
         return;
-      } catch (e) {
+      } catch (err) {
         // union_by_name reads every file's schema when the view is created.
-        if (!(await this.dropFileNamedIn(e))) throw e;
+        if (!(await this.dropFileNamedIn(err))) throw err;
       }
     }
   }
@@ -153,11 +153,11 @@ export class LakeQueryEngine {
    * When a DuckDB error names exactly one file of a view, that file leaves the view, is reported and remembered
    * as bad (so the next query skips it up front), and the view is rebuilt. True when a file was dropped.
    */
-  private async dropFileNamedIn(e: unknown): Promise<boolean> {
-    const message = (e as Error).message ?? '';
+  private async dropFileNamedIn(err: unknown): Promise<boolean> {
+    const message = (err as Error).message ?? '';
     const named = new Set(Array.from(message.matchAll(/["']([^"'\n]+\.parquet)["']/g), (m) => m[1]));
     const hits: { view: string; file: ObjectInfo }[] = [];
-    for (const [view, v] of this.views) for (const file of v.files ?? []) if (named.has(this.filePath(file.key))) hits.push({ view, file });
+    for (const [view, state] of this.views) for (const file of state.files ?? []) if (named.has(this.filePath(file.key))) hits.push({ view, file });
     if (hits.length !== 1) return false;
     await this.drop(hits[0].view, [{ file: hits[0].file, reason: `DuckDB cannot read it (${firstLine(message)})` }]);
     return true;
@@ -168,14 +168,14 @@ export class LakeQueryEngine {
    * error, every file of the views the SQL names is read through once on its own; the ones that fail are dropped.
    * Slow on a big view, but only on the query that met the damage: the verdict is remembered.
    */
-  private async dropDamagedFiles(e: unknown, sql: string): Promise<boolean> {
-    const message = (e as Error).message ?? '';
+  private async dropDamagedFiles(error: unknown, sql: string): Promise<boolean> {
+    const message = (error as Error).message ?? '';
     if (!DAMAGE.test(message)) return false;
     let found = false;
-    for (const [view, v] of this.views) {
-      if (!v.files || !names(sql, view)) continue;
+    for (const [view, state] of this.views) {
+      if (!state.files || !names(sql, view)) continue;
       const damaged: { file: ObjectInfo; reason: string }[] = [];
-      for (const file of v.files) {
+      for (const file of state.files) {
         try {
           await this.connection.run(`SELECT count(hash(t)) FROM read_parquet('${this.filePath(file.key).replace(/'/g, "''")}') t`);
         } catch (err) {
@@ -191,12 +191,12 @@ export class LakeQueryEngine {
   }
 
   private async drop(view: string, bad: readonly { file: ObjectInfo; reason: string }[]): Promise<void> {
-    const v = this.views.get(view)!;
+    const state = this.views.get(view)!;
     const gone = new Set(bad.map((b) => b.file.key));
-    v.files = (v.files ?? []).filter((f) => !gone.has(f.key));
+    state.files = (state.files ?? []).filter((f) => !gone.has(f.key));
     for (const { file, reason } of bad) {
       this.checks?.markBad(file, reason);
-      this.skip({ layer: v.spec.layer, view, key: file.key, reason });
+      this.skip({ layer: state.spec.layer, view, key: file.key, reason });
     }
     await this.checks?.save();
     await this.createView(view);

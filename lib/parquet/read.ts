@@ -44,12 +44,12 @@ export async function readParquet(spec: DatasetSpec, bytes: Uint8Array, source =
   const metadata: FileMetaData = await parquetMetadataAsync(file);
   const length = Number(metadata.num_rows);
   const present = new Set(metadata.schema.slice(1).map((s) => s.name));
-  for (const c of spec.columns) {
-    if (!present.has(c.name) && !c.nullable) throw new Error(`${source}: required column ${c.name} is missing`);
+  for (const column of spec.columns) {
+    if (!present.has(column.name) && !column.nullable) throw new Error(`${source}: required column ${column.name} is missing`);
   }
   const columns: Record<string, ColumnData> = {};
-  for (const c of spec.columns) {
-    columns[c.name] = isNumericType(c.type) ? new Float64Array(length).fill(NaN) : (new Array(length).fill(null) as ColumnData);
+  for (const column of spec.columns) {
+    columns[column.name] = isNumericType(column.type) ? new Float64Array(length).fill(NaN) : (new Array(length).fill(null) as ColumnData);
   }
   const wanted = spec.columns.filter((c) => present.has(c.name)).map((c) => c.name);
   if (length > 0 && wanted.length > 0) {
@@ -65,16 +65,16 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
   if (!defs || defs.length === 0) {
     if (nums) {
       if (values instanceof Float64Array) nums.set(values, at);
-      else for (let i = 0; i < rows; i++) { const v = values[i]; nums[at + i] = v === null || v === undefined ? NaN : Number(v as number | bigint); }
+      else for (let i = 0; i < rows; i++) { const value = values[i]; nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint); }
     } else for (let i = 0; i < rows; i++) cells[at + i] = values[i] ?? null;
     return;
   }
   let j = 0;
   for (let i = 0; i < rows; i++) {
     if (defs[i] === 0) continue; // already null / NaN
-    const v = values[j++];
-    if (nums) nums[at + i] = v === null || v === undefined ? NaN : Number(v as number | bigint);
-    else cells[at + i] = v ?? null;
+    const value = values[j++];
+    if (nums) nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint);
+    else cells[at + i] = value ?? null;
   }
 }
 
@@ -87,7 +87,7 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
 function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly string[], columns: Record<string, ColumnData>): boolean {
   const tree = parquetSchema(metadata);
   const paths = new Map(wanted.map((name) => [name, getTreePath(tree, [name])]));
-  for (const p of paths.values()) if (!isFlatColumn(p) || p.length !== 2) return false;
+  for (const path of paths.values()) if (!isFlatColumn(path) || path.length !== 2) return false;
   const parse = { ...DEFAULT_PARSERS, ...parsers } as ColumnDecoder['parsers'];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let groupStart = 0;
@@ -115,19 +115,19 @@ function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly st
         reader.offset += header.compressed_page_size;
         if (header.type === 'DICTIONARY_PAGE') {
           const plain = decompressPage(page, header.uncompressed_page_size, meta.codec, compressors);
-          const n = header.dictionary_page_header!.num_values;
-          dictionary = convert(readPlain({ view: new DataView(plain.buffer, plain.byteOffset, plain.byteLength), offset: 0 }, meta.type, n, decoder.element.type_length), decoder);
+          const count = header.dictionary_page_header!.num_values;
+          dictionary = convert(readPlain({ view: new DataView(plain.buffer, plain.byteOffset, plain.byteLength), offset: 0 }, meta.type, count, decoder.element.type_length), decoder);
         } else if (header.type === 'DATA_PAGE_V2') {
-          const h = header.data_page_header_v2!;
+          const pageHeader = header.data_page_header_v2!;
           const { definitionLevels, dataPage } = readDataPageV2(page, header, decoder);
-          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, h.encoding, decoder), definitionLevels, h.num_rows);
-          row += h.num_rows;
+          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder), definitionLevels, pageHeader.num_rows);
+          row += pageHeader.num_rows;
         } else if (header.type === 'DATA_PAGE') {
-          const h = header.data_page_header!;
+          const pageHeader = header.data_page_header!;
           const plain = decompressPage(page, header.uncompressed_page_size, meta.codec, compressors);
-          const { definitionLevels, dataPage } = readDataPage(plain, h, decoder);
-          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, h.encoding, decoder), definitionLevels, h.num_values);
-          row += h.num_values;
+          const { definitionLevels, dataPage } = readDataPage(plain, pageHeader, decoder);
+          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder), definitionLevels, pageHeader.num_values);
+          row += pageHeader.num_values;
         } // other page types (index pages) carry no rows
       }
     }
@@ -163,9 +163,9 @@ export async function readTable(store: ObjectStore, spec: DatasetSpec, key: stri
   const bytes = await store.get(key);
   try {
     return await readParquet(spec, bytes, key);
-  } catch (e) {
+  } catch (err) {
     // The footer check words the usual damage plainly; anything else keeps the decoder's own message.
-    const message = (e as Error).message;
+    const message = (err as Error).message;
     const own = message.startsWith(`${key}: `) ? message.slice(key.length + 2) : message;
     throw new UnreadableFileError(key, parquetBytesProblem(bytes) ?? own);
   }
@@ -174,7 +174,7 @@ export async function readTable(store: ObjectStore, spec: DatasetSpec, key: stri
 /** Rows of several files, concatenated in the order given. */
 export async function readTables(store: ObjectStore, spec: DatasetSpec, keys: readonly string[]): Promise<Table> {
   const tables: Table[] = [];
-  for (const k of keys) tables.push(await readTable(store, spec, k));
+  for (const key of keys) tables.push(await readTable(store, spec, key));
   return Table.concat(spec, tables);
 }
 
@@ -187,18 +187,18 @@ export interface SkippedFile {
  * Like readTables, but a file that is not readable Parquet is left out and returned in `skipped` (and passed to
  * `onSkip` as it happens), so one bad file does not cost the rows of all the others. Store errors still throw.
  */
-export async function readReadableTables(store: ObjectStore, spec: DatasetSpec, keys: readonly string[], onSkip?: (f: SkippedFile) => void):
+export async function readReadableTables(store: ObjectStore, spec: DatasetSpec, keys: readonly string[], onSkip?: (skipped: SkippedFile) => void):
   Promise<{ table: Table; skipped: SkippedFile[] }> {
   const tables: Table[] = [];
   const skipped: SkippedFile[] = [];
   for (const key of keys) {
     try {
       tables.push(await readTable(store, spec, key));
-    } catch (e) {
-      if (!(e instanceof UnreadableFileError)) throw e;
-      const f = { key, reason: e.reason };
-      skipped.push(f);
-      onSkip?.(f);
+    } catch (err) {
+      if (!(err instanceof UnreadableFileError)) throw err;
+      const file = { key, reason: err.reason };
+      skipped.push(file);
+      onSkip?.(file);
     }
   }
   return { table: Table.concat(spec, tables), skipped };

@@ -31,17 +31,17 @@ export function checkParquetTail(tail: Uint8Array, size: number): FooterCheck {
   let metadata: FileMetaData;
   try {
     metadata = parquetMetadata(tail.subarray(tail.byteLength - footerLength - 8));
-  } catch (e) {
-    return { ok: false, reason: `footer does not decode (${(e as Error).message})` };
+  } catch (err) {
+    return { ok: false, reason: `footer does not decode (${(err as Error).message})` };
   }
   const dataEnd = size - footerLength - 8;
   for (const group of metadata.row_groups) {
     for (const chunk of group.columns) {
-      const m = chunk.meta_data;
-      if (!m) continue;
-      const start = Number(m.dictionary_page_offset || m.data_page_offset);
-      if (start < 4 || start + Number(m.total_compressed_size) > dataEnd) {
-        return { ok: false, reason: `column ${m.path_in_schema.join('.')} lies outside the file: truncated or corrupt` };
+      const meta = chunk.meta_data;
+      if (!meta) continue;
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      if (start < 4 || start + Number(meta.total_compressed_size) > dataEnd) {
+        return { ok: false, reason: `column ${meta.path_in_schema.join('.')} lies outside the file: truncated or corrupt` };
       }
     }
   }
@@ -50,6 +50,6 @@ export function checkParquetTail(tail: Uint8Array, size: number): FooterCheck {
 
 /** Why a whole file's bytes are not readable Parquet, or undefined when its footer is sound. */
 export function parquetBytesProblem(bytes: Uint8Array): string | undefined {
-  const r = checkParquetTail(bytes, bytes.byteLength);
-  return 'reason' in r ? r.reason : undefined;
+  const tail = checkParquetTail(bytes, bytes.byteLength);
+  return 'reason' in tail ? tail.reason : undefined;
 }

@@ -44,29 +44,29 @@ interface ChunkStats { min_value?: number | bigint; max_value?: number | bigint;
  * their statistics, found in the same pass that looks for nulls. hyparquet-writer's own statistics compare
  * every value through a generic comparison (BigInts for int64 and timestamps): about a tenth of encoding.
  */
-function physical(c: ColumnSpec, data: ColumnData, start: number, end: number): { values: DecodedArray; stats?: ChunkStats } {
+function physical(column: ColumnSpec, data: ColumnData, start: number, end: number): { values: DecodedArray; stats?: ChunkStats } {
   if (data instanceof Float64Array) {
     const slice = data.subarray(start, end);
-    const n = slice.length;
+    const count = slice.length;
     let nulls = 0;
     let min = Infinity, max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      const v = slice[i];
-      if (v !== v) nulls++;
+    for (let i = 0; i < count; i++) {
+      const value = slice[i];
+      if (value !== value) nulls++;
       else {
-        if (v < min) min = v;
-        if (v > max) max = v;
+        if (value < min) min = value;
+        if (value > max) max = value;
       }
     }
-    if (nulls && !c.nullable) throw new Error(`column ${c.name} is required but holds nulls`);
-    const any = nulls < n;
+    if (nulls && !column.nullable) throw new Error(`column ${column.name} is required but holds nulls`);
+    const any = nulls < count;
     const stats: ChunkStats = { null_count: BigInt(nulls) };
-    const boxed = <T>(f: (v: number) => T): (T | null)[] => {
-      const out = new Array<T | null>(n);
-      for (let i = 0; i < n; i++) { const v = slice[i]; out[i] = v !== v ? null : f(v); }
+    const boxed = <T>(convert: (value: number) => T): (T | null)[] => {
+      const out = new Array<T | null>(count);
+      for (let i = 0; i < count; i++) { const value = slice[i]; out[i] = value !== value ? null : convert(value); }
       return out;
     };
-    switch (c.type) {
+    switch (column.type) {
       case 'double':
         // Parquet orders -0 before +0: a zero minimum is written as -0, a zero maximum as +0.
         if (any) { stats.min_value = min === 0 ? -0 : min; stats.max_value = max === 0 ? 0 : max; }
@@ -78,14 +78,14 @@ function physical(c: ColumnSpec, data: ColumnData, start: number, end: number): 
       default: { // int64 and timestamp: 64-bit integers
         if (any) { stats.min_value = BigInt(min); stats.max_value = BigInt(max); }
         if (nulls) return { values: boxed((v) => BigInt(v)), stats };
-        const out = new BigInt64Array(n);
-        for (let i = 0; i < n; i++) out[i] = BigInt(slice[i]);
+        const out = new BigInt64Array(count);
+        for (let i = 0; i < count; i++) out[i] = BigInt(slice[i]);
         return { values: out, stats };
       }
     }
   }
   const slice = data.slice(start, end);
-  if (!c.nullable && slice.some((v) => v === null || v === undefined)) throw new Error(`column ${c.name} is required but holds nulls`);
+  if (!column.nullable && slice.some((v) => v === null || v === undefined)) throw new Error(`column ${column.name} is required but holds nulls`);
   return { values: slice };
 }
 

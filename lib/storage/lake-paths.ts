@@ -28,38 +28,38 @@ export function dayStart(dt: string): number {
   return ms;
 }
 
-export function addDays(dt: string, n: number): string {
-  return dateOf(dayStart(dt) + n * DAY_MS);
+export function addDays(dt: string, days: number): string {
+  return dateOf(dayStart(dt) + days * DAY_MS);
 }
 
 /** Dates from `from` to `to`, both included. */
 export function dateRange(from: string, to: string): string[] {
   const out: string[] = [];
-  for (let t = dayStart(from), end = dayStart(to); t <= end; t += DAY_MS) out.push(dateOf(t));
+  for (let day = dayStart(from), end = dayStart(to); day <= end; day += DAY_MS) out.push(dateOf(day));
   return out;
 }
 
 /** Key prefix of one partition (ends with '/'). Keys absent from `values` stop the prefix there. */
-export function partitionPrefix(d: DatasetSpec, values: Partial<PartitionValues>): string {
-  let p = `${d.layer}/${d.name}/`;
-  for (const k of d.partitionKeys) {
-    const v = values[k.name];
-    if (v === undefined) break;
-    const text = k.name === 'hour' ? String(v).padStart(2, '0') : k.name === 'symbol' ? symbolPathValue(String(v)) : String(v);
-    p += `${k.name}=${text}/`;
+export function partitionPrefix(spec: DatasetSpec, values: Partial<PartitionValues>): string {
+  let prefix = `${spec.layer}/${spec.name}/`;
+  for (const key of spec.partitionKeys) {
+    const value = values[key.name];
+    if (value === undefined) break;
+    const text = key.name === 'hour' ? String(value).padStart(2, '0') : key.name === 'symbol' ? symbolPathValue(String(value)) : String(value);
+    prefix += `${key.name}=${text}/`;
   }
-  return p;
+  return prefix;
 }
 
 /** Whether `values` names every partition key of the dataset. */
-export function isFullPartition(d: DatasetSpec, values: Partial<PartitionValues>): boolean {
-  return d.partitionKeys.every((k) => values[k.name] !== undefined);
+export function isFullPartition(spec: DatasetSpec, values: Partial<PartitionValues>): boolean {
+  return spec.partitionKeys.every((k) => values[k.name] !== undefined);
 }
 
 /** Key of the single data file of a Silver/Gold partition. */
-export function partitionFileKey(d: DatasetSpec, values: PartitionValues): string {
-  if (!isFullPartition(d, values)) throw new Error(`partition of ${d.layer}/${d.name} needs ${d.partitionKeys.map((k) => k.name).join(', ')}`);
-  return `${partitionPrefix(d, values)}data.parquet`;
+export function partitionFileKey(spec: DatasetSpec, values: PartitionValues): string {
+  if (!isFullPartition(spec, values)) throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
+  return `${partitionPrefix(spec, values)}data.parquet`;
 }
 
 /**
@@ -77,16 +77,16 @@ const BRONZE_FILE = /\/part-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-((archi
 
 /** Start time and writer of a Bronze file from its key, or undefined for keys that are not Bronze files. */
 export function parseBronzeFileKey(key: string): { startMs: number; writer: BronzeWriter } | undefined {
-  const m = BRONZE_FILE.exec(key);
-  if (!m) return undefined;
-  return { startMs: Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]), writer: (m[8] as BronzeWriter | undefined) ?? 'live' };
+  const match = BRONZE_FILE.exec(key);
+  if (!match) return undefined;
+  return { startMs: Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6]), writer: (match[8] as BronzeWriter | undefined) ?? 'live' };
 }
 
 /** Key of one Bronze flush file; `startMs` is the first event time it holds. */
-export function bronzeFileKey(d: DatasetSpec, values: PartitionValues, startMs: number, uuid: string): string {
-  if (!isFullPartition(d, values)) throw new Error(`partition of ${d.layer}/${d.name} needs ${d.partitionKeys.map((k) => k.name).join(', ')}`);
+export function bronzeFileKey(spec: DatasetSpec, values: PartitionValues, startMs: number, uuid: string): string {
+  if (!isFullPartition(spec, values)) throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
   const start = new Date(startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${partitionPrefix(d, values)}part-${start}-${uuid}.parquet`;
+  return `${partitionPrefix(spec, values)}part-${start}-${uuid}.parquet`;
 }
 
 /** Partition values encoded in a key (`exchange=binance/...`); hour parsed as a number. */

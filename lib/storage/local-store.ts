@@ -16,23 +16,23 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   private file(key: string): string {
-    const p = path.resolve(this.localRoot, key);
-    if (p !== this.localRoot && !p.startsWith(this.localRoot + path.sep)) throw new Error(`key escapes the lake: ${key}`);
-    return p;
+    const file = path.resolve(this.localRoot, key);
+    if (file !== this.localRoot && !file.startsWith(this.localRoot + path.sep)) throw new Error(`key escapes the lake: ${key}`);
+    return file;
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const b = await this.tryGet(key);
-    if (!b) throw new NotFoundError(key, this.url);
-    return b;
+    const bytes = await this.tryGet(key);
+    if (!bytes) throw new NotFoundError(key, this.url);
+    return bytes;
   }
 
   async tryGet(key: string): Promise<Uint8Array | undefined> {
     try {
       return await fs.readFile(this.file(key));
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw e;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
     }
   }
 
@@ -40,9 +40,9 @@ export class LocalObjectStore implements ObjectStore {
     let handle: import('node:fs/promises').FileHandle;
     try {
       handle = await fs.open(this.file(key), 'r');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.url);
-      throw e;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.url);
+      throw err;
     }
     try {
       const out = Buffer.alloc(Math.max(0, end - start));
@@ -61,9 +61,9 @@ export class LocalObjectStore implements ObjectStore {
     try {
       await write(tmp);
       await fs.rename(tmp, dest);
-    } catch (e) {
+    } catch (err) {
       await fs.rm(tmp, { force: true });
-      throw e;
+      throw err;
     }
   }
 
@@ -85,10 +85,10 @@ export class LocalObjectStore implements ObjectStore {
     let entries: import('node:fs').Dirent[];
     try {
       entries = await fs.readdir(this.file(dirKey || '.'), { withFileTypes: true });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return;
-      throw e;
+      throw err;
     }
     // Sort by the key each entry produces ('a/' sorts by '/'), so the whole listing is in key order like S3's.
     const named = entries.filter((e) => !e.name.startsWith('.')).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
@@ -113,9 +113,9 @@ export class LocalObjectStore implements ObjectStore {
     try {
       const entries = await fs.readdir(this.file(prefix), { withFileTypes: true });
       return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && inNameRange(e.name, range)).map((e) => `${prefix}${e.name}/`).sort();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
     }
   }
 
@@ -135,8 +135,8 @@ export class LocalObjectStore implements ObjectStore {
 async function statIfPresent(file: string): Promise<import('node:fs').Stats | undefined> {
   try {
     return await fs.stat(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }

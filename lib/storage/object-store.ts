@@ -53,6 +53,6 @@ export class NotFoundError extends Error {
 
 export async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
-  for await (const o of store.list(prefix)) out.push(o);
+  for await (const object of store.list(prefix)) out.push(object);
   return out;
 }

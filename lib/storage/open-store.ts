@@ -33,8 +33,8 @@ export function checkLakeForReading(location: string): void {
   let names: string[];
   try {
     names = readdirSync(location);
-  } catch (e) {
-    throw new UserError(`cannot read the lake ${location}: ${fileSystemProblem(e) ?? (e as Error).message}`);
+  } catch (err) {
+    throw new UserError(`cannot read the lake ${location}: ${fileSystemProblem(err) ?? (err as Error).message}`);
   }
   if (!LAKE_LAYER_FOLDERS.some((l) => names.includes(l))) {
     const layers = LAKE_LAYER_FOLDERS.map((l) => `${l}/`).join(', ');
@@ -54,9 +54,9 @@ export function openLakeForReading(location: string): ObjectStore {
  * the existing top-level folders in `writes` must be writable: a read-only lake fails here with its path, not
  * per partition with a stack in the log.
  */
-export function openLakeForWriting(location: string, o: { create: boolean; writes: readonly string[] }): ObjectStore {
+export function openLakeForWriting(location: string, options: { create: boolean; writes: readonly string[] }): ObjectStore {
   if (location.startsWith('s3://')) return openStore(location);
-  if (!o.create) checkLakeForReading(location);
+  if (!options.create) checkLakeForReading(location);
   const stat = statOf(location);
   if (stat && !stat.isDirectory()) throw new UserError(`no lake at ${location}: not a folder`);
   if (!stat) {
@@ -68,7 +68,7 @@ export function openLakeForWriting(location: string, o: { create: boolean; write
   }
   const problem = unwritable(location);
   if (problem) throw new UserError(`cannot write to the lake ${location}: ${problem}`);
-  for (const folder of o.writes) {
+  for (const folder of options.writes) {
     const dir = path.join(location, folder);
     if (!statOf(dir)?.isDirectory()) continue;
     const inner = unwritable(dir);
@@ -93,23 +93,23 @@ function unwritable(dir: string): string | undefined {
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
     return undefined;
-  } catch (e) {
-    return fileSystemProblem(e) ?? (e as Error).message;
+  } catch (err) {
+    return fileSystemProblem(err) ?? (err as Error).message;
   }
 }
 
 /** The path's stat, or undefined when there is nothing there (a file standing in for one of its folders included). */
-function statOf(p: string): Stats | undefined {
+function statOf(file: string): Stats | undefined {
   try {
-    return statSync(p, { throwIfNoEntry: false });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw e;
+    return statSync(file, { throwIfNoEntry: false });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw err;
   }
 }
 
-function existingAncestor(p: string): string {
-  let dir = p;
+function existingAncestor(file: string): string {
+  let dir = file;
   while (!statOf(dir)) {
     const up = path.dirname(dir);
     if (up === dir) break;

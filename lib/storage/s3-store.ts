@@ -20,9 +20,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   static fromUrl(url: string, config: S3ClientConfig = {}): S3ObjectStore {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
-    if (!m) throw new Error(`not an s3:// URL: ${url}`);
-    return new S3ObjectStore(new S3Client(config), m[1], m[2]);
+    const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+    if (!match) throw new Error(`not an s3:// URL: ${url}`);
+    return new S3ObjectStore(new S3Client(config), match[1], match[2]);
   }
 
   private k(key: string): string {
@@ -30,29 +30,29 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Uint8Array> {
-    const b = await this.tryGet(key);
-    if (!b) throw new NotFoundError(key, this.url);
-    return b;
+    const bytes = await this.tryGet(key);
+    if (!bytes) throw new NotFoundError(key, this.url);
+    return bytes;
   }
 
   async tryGet(key: string): Promise<Uint8Array | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
-      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
-    } catch (e) {
-      if (isNotFound(e) || (isForbidden(e) && !(await this.listed(key)))) return undefined;
-      throw e;
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
+      return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      if (isNotFound(err) || (isForbidden(err) && !(await this.listed(key)))) return undefined;
+      throw err;
     }
   }
 
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array();
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: `bytes=${start}-${end - 1}` }));
-      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
-    } catch (e) {
-      if (isNotFound(e)) throw new NotFoundError(key, this.url);
-      throw e;
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: `bytes=${start}-${end - 1}` }));
+      return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      if (isNotFound(err)) throw new NotFoundError(key, this.url);
+      throw err;
     }
   }
 
@@ -62,8 +62,8 @@ export class S3ObjectStore implements ObjectStore {
    * (docs/aws-rules.md) — so a 403 means "missing" only if a listing that the role is allowed confirms it.
    */
   private async listed(key: string): Promise<boolean> {
-    const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.k(key), MaxKeys: 1 }));
-    return r.Contents?.[0]?.Key === this.k(key);
+    const response = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.k(key), MaxKeys: 1 }));
+    return response.Contents?.[0]?.Key === this.k(key);
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -80,9 +80,9 @@ export class S3ObjectStore implements ObjectStore {
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
     const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix) });
     for await (const page of pages) {
-      for (const o of page.Contents ?? []) {
-        if (!o.Key) continue;
-        yield { key: o.Key.slice(this.prefix.length), size: o.Size ?? 0, lastModified: o.LastModified };
+      for (const object of page.Contents ?? []) {
+        if (!object.Key) continue;
+        yield { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0, lastModified: object.LastModified };
       }
     }
   }
@@ -94,9 +94,9 @@ export class S3ObjectStore implements ObjectStore {
     const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/', StartAfter: startAfter });
     for await (const page of pages) {
       let past = false;
-      for (const p of page.CommonPrefixes ?? []) {
-        if (!p.Prefix) continue;
-        const key = p.Prefix.slice(this.prefix.length);
+      for (const common of page.CommonPrefixes ?? []) {
+        if (!common.Prefix) continue;
+        const key = common.Prefix.slice(this.prefix.length);
         const name = key.slice(prefix.length, -1);
         if (range?.to !== undefined && name > range.to) past = true;
         else if (inNameRange(name, range)) out.push(key);
@@ -111,9 +111,9 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.k(key) }));
       return true;
-    } catch (e) {
-      if (isNotFound(e) || (isForbidden(e) && !(await this.listed(key)))) return false;
-      throw e;
+    } catch (err) {
+      if (isNotFound(err) || (isForbidden(err) && !(await this.listed(key)))) return false;
+      throw err;
     }
   }
 
@@ -122,12 +122,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+function isNotFound(error: unknown): boolean {
+  const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404;
 }
 
-function isForbidden(e: unknown): boolean {
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+function isForbidden(error: unknown): boolean {
+  const err = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return err?.name === 'AccessDenied' || err?.name === 'Forbidden' || err?.$metadata?.httpStatusCode === 403;
 }

@@ -52,8 +52,8 @@ const ERRNO_PROBLEMS: Readonly<Record<string, string>> = {
 };
 
 /** What a file-system error means for the user, or undefined for an error that is not one. */
-export function fileSystemProblem(e: unknown): string | undefined {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+export function fileSystemProblem(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
   return code === undefined ? undefined : ERRNO_PROBLEMS[code];
 }
 
@@ -62,15 +62,15 @@ export function fileSystemProblem(e: unknown): string | undefined {
  * user gave (a file that went away, a folder the user may not write) is the user's to fix, so it is said as
  * such; anything else is unexpected.
  */
-export function failureReport(e: unknown): { line: string; exitCode: number; unexpected: boolean } {
-  if (e instanceof UserError) return { line: e.message, exitCode: EXIT.USAGE, unexpected: false };
-  if (e instanceof NothingMatchedError) return { line: e.message, exitCode: EXIT.NOTHING_MATCHED, unexpected: false };
-  const err = e as NodeJS.ErrnoException;
+export function failureReport(error: unknown): { line: string; exitCode: number; unexpected: boolean } {
+  if (error instanceof UserError) return { line: error.message, exitCode: EXIT.USAGE, unexpected: false };
+  if (error instanceof NothingMatchedError) return { line: error.message, exitCode: EXIT.NOTHING_MATCHED, unexpected: false };
+  const err = error as NodeJS.ErrnoException;
   const problem = fileSystemProblem(err);
   if (problem && err.path) {
     const line = err.code === 'ENOENT' ? `no such file: ${err.path}` : `${err.path}: ${problem}`;
     return { line, exitCode: EXIT.USAGE, unexpected: false };
   }
-  const message = err instanceof Error ? err.message : String(e);
+  const message = err instanceof Error ? err.message : String(error);
   return { line: `unexpected error: ${message.split('\n')[0]}`, exitCode: EXIT.UNEXPECTED, unexpected: true };
 }

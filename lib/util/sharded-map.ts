@@ -29,10 +29,10 @@ export class ShardedMap<K extends number | string, V> {
 }
 
 /** Spreads keys evenly: integers (ids, epoch ms) by value, other numbers and strings by a cheap string hash. */
-function shardIndex(key: number | string, n: number): number {
-  if (typeof key === 'number' && Number.isSafeInteger(key)) return ((key % n) + n) % n;
-  const s = String(key);
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return (h >>> 0) % n;
+function shardIndex(key: number | string, shards: number): number {
+  if (typeof key === 'number' && Number.isSafeInteger(key)) return ((key % shards) + shards) % shards;
+  const text = String(key);
+  let hash = 2166136261;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return (hash >>> 0) % shards;
 }

@@ -6,10 +6,10 @@
  */
 export function endQuietlyWhenOutputCloses(exitCode: () => number): void {
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EPIPE') {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') {
         const name = stream === process.stdout ? 'stdout' : 'stderr';
-        try { process.stderr.write(`lakehouse: cannot write to ${name}: ${e.message}\n`); } catch { /* stderr is gone too */ }
+        try { process.stderr.write(`lakehouse: cannot write to ${name}: ${err.message}\n`); } catch { /* stderr is gone too */ }
         process.exit(1);
       }
       process.exit(exitCode());

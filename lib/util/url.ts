@@ -5,12 +5,12 @@ import { UserError } from './errors';
  * `name`, so a configuration mistake stops a run at start rather than at its first connection.
  */
 export function checkedUrl(name: string, value: string, protocols: readonly string[]): string {
-  let u: URL;
+  let url: URL;
   try {
-    u = new URL(value);
+    url = new URL(value);
   } catch {
     throw new UserError(`${name} '${value}' is not a URL`);
   }
-  if (!protocols.includes(u.protocol)) throw new UserError(`${name} '${value}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  if (!protocols.includes(url.protocol)) throw new UserError(`${name} '${value}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return value;
 }
