@@ -12,6 +12,7 @@ import { bronzeFilesForHours } from '../lake/bronze-files';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { lowerBound } from '../util/lower-bound';
+import { HOUR_MS, MINUTE_MS } from '../util/time';
 
 /**
  * The hourly self-heal (SPEC §7, H2), driven by the gap ledger: for every configured exchange/symbol, the
@@ -31,8 +32,6 @@ export const DEFAULT_HEAL_HOURS = 3;
 /** Bounds one run's REST calls and Bronze reads; longer outages are for `lakehouse backfill` or an archive import. */
 export const MAX_HEAL_HOURS = 48;
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 /** Time allowed for the collector's flush at an interval boundary to reach the store. */
 const FLUSH_GRACE_MS = 60_000;
 const REST_BASE_PREFIX = 'REST_BASE_';

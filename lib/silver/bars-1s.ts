@@ -3,6 +3,7 @@ import { QualityFlag } from '../schema/quality-flags';
 import { dataset } from '../schema/registry';
 import { dayStart } from '../storage/lake-paths';
 import { Table, type ColumnData } from '../table/table';
+import { SECOND_MS } from '../util/time';
 
 /**
  * Silver `bars_1s` of one day from Silver trades and quotes (SPEC §5): one row per second holding at least one
@@ -21,7 +22,6 @@ import { Table, type ColumnData } from '../table/table';
  * - ingest_time: the latest ingest time of the rows the bar was built from (when it was fully known).
  */
 
-const SECOND_MS = 1000;
 const DAY_SECONDS = 86_400;
 
 export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string): Table {

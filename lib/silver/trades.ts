@@ -3,6 +3,7 @@ import { dataset } from '../schema/registry';
 import { validateTable } from '../schema/validate';
 import { dayStart } from '../storage/lake-paths';
 import { Table, TableBuilder } from '../table/table';
+import { DAY_MS } from '../util/time';
 
 /**
  * Silver cleaning of one day of Bronze trades (SPEC §5): range checks (bad rows to quarantine with the
@@ -16,8 +17,6 @@ import { Table, TableBuilder } from '../table/table';
  * A row whose event time is missing or not a finite integer cannot be placed in any partition, so the run that
  * reads it quarantines it.
  */
-
-const DAY_MS = 86_400_000;
 
 export interface TradeCleanOptions {
   /**
