@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BronzeBuffers, type BufferedPartition } from '../collector/bronze-buffers';
+import { BronzeBuffers, type BufferedPartition } from '../bronze/bronze-buffers';
 import { baseQuote } from '../exchanges/symbols';
 import { putTable } from '../parquet/write';
 import { KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';

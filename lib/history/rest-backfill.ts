@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BronzeBuffers } from '../collector/bronze-buffers';
-import { writeBronze } from '../collector/bronze-writer';
+import { BronzeBuffers } from '../bronze/bronze-buffers';
+import { writeBronze } from '../bronze/bronze-writer';
 import { BINANCE_SPOT_REST_KLINES, parseRestKlines } from '../exchanges/binance';
 import type { RestKlineDialect } from '../exchanges/profile';
 import type { ExchangeId } from '../schema/columns';
