@@ -5,12 +5,14 @@ import { barSeries } from '../../lib/gold/bar-series';
 import { deriveBars } from '../../lib/silver/derive-klines';
 import { featureCatalogueMarkdown } from '../../lib/gold/catalogue-markdown';
 import { expectedInputs, GoldInput } from '../../lib/gold/data-ok';
-import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, LABELS } from '../../lib/gold/feature-columns';
+import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, featureColumns, LABELS } from '../../lib/gold/feature-columns';
+import { goldFeatureColumnsSource } from '../../lib/gold/feature-columns-source';
 import { FEATURE_CATEGORIES } from '../../lib/gold/feature-spec';
 import { WARMUP_DAYS, computeFeatureRange, computeFeatures } from '../../lib/gold/features';
 import type { GoldInputs } from '../../lib/gold/inputs';
 import { perpetualFor } from '../../lib/gold/perp-mapping';
 import { validateFeatures } from '../../lib/gold/validity';
+import { GOLD_FEATURE_COLUMNS } from '../../lib/schema/gold-feature-columns';
 import { dataset } from '../../lib/schema/registry';
 import { QualityFlag } from '../../lib/schema/quality-flags';
 import type { Row } from '../../lib/schema/types';
@@ -61,6 +63,12 @@ describe('Gold feature catalogue', () => {
         for (const v of Object.values(out)) expect(v.length).toBe(s.length);
       }
     }
+  });
+
+  it('lib/schema/gold-feature-columns.ts is the generated column list (npm run gen:gold-columns)', () => {
+    const file = fs.readFileSync(path.join(__dirname, '../../lib/schema/gold-feature-columns.ts'), 'utf8');
+    expect(file).toBe(goldFeatureColumnsSource());
+    expect(GOLD_FEATURE_COLUMNS).toEqual(featureColumns());
   });
 
   it('docs/features.md is the generated catalogue', () => {
