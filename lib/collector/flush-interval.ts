@@ -1,5 +1,5 @@
 /**
- * How often the collector writes its buffers, in event time (SPEC §4: 5 minutes). Its own module so readers
+ * How often the collector writes its buffers, in event time (5 minutes, docs/collector.md#never-losing-what-was-received). Its own module so readers
  * of the lake (the self-heal, which must not fetch minutes still in a collector's buffer) need not import the
  * collector and its WebSocket client.
  */

@@ -1,5 +1,5 @@
 /**
- * Multi-timeframe alignment without look-ahead (SPEC §6): a row at `ts` may use a bar only once the bar has
+ * Multi-timeframe alignment without look-ahead (docs/features.md#time-alignment): a row at `ts` may use a bar only once the bar has
  * closed, i.e. when its open time + interval ≤ ts.
  */
 

@@ -2,7 +2,7 @@ import { QualityFlag } from '../schema/quality-flags';
 import type { BarView } from './outages';
 
 /**
- * OUTLIER flags for 1m bars that spike and revert (SPEC §5): a print far outside the day's normal minute-to-minute
+ * OUTLIER flags for 1m bars that spike and revert (docs/silver.md#rules-per-dataset, "Kline outliers"): a print far outside the day's normal minute-to-minute
  * movement that the market takes back at once is a bad tick or a flash wick, not a price level, and features
  * should not learn from it. A move that holds (a real repricing) is never flagged.
  *

@@ -13,7 +13,7 @@ import { cleanQuotes } from './quotes';
 import { cleanTrades } from './trades';
 
 /**
- * Silver for the event datasets of one exchange/symbol/date (SPEC §5): trades, quotes, book_top10, funding,
+ * Silver for the event datasets of one exchange/symbol/date (docs/silver.md#rules-per-dataset): trades, quotes, book_top10, funding,
  * open interest, liquidations — each cleaned from its Bronze files, written whole with its quarantine — and
  * bars_1s built from the clean trades and quotes. Datasets with no Bronze that day are skipped.
  */

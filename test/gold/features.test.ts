@@ -40,7 +40,7 @@ const inputsFor = (dt: string, extra: Partial<GoldInputs> = {}): GoldInputs => {
 const NON_LABEL = [...FEATURES.map((f) => f.name), 'open', 'high', 'low', 'close', 'volume', 'quality_flags', 'inputs', 'data_ok'];
 
 describe('Gold feature catalogue', () => {
-  it('has 100+ uniquely named features in the seven SPEC §6 categories, SPEC core names for each timeframe', () => {
+  it('has 100+ uniquely named features in the seven categories, the fixed core names for each timeframe (docs/features.md)', () => {
     expect(FEATURES.length).toBeGreaterThanOrEqual(100);
     const names = [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name)];
     expect(new Set(names).size).toBe(names.length);
@@ -87,7 +87,7 @@ describe('Gold feature catalogue', () => {
 describe('Gold features_1m', () => {
   const gold = computeFeatures(inputsFor(DT, EVENTS), DT);
 
-  it('aligns each timeframe to its latest candle closed at or before ts (SPEC §6 example)', () => {
+  it('aligns each timeframe to its latest candle closed at or before ts (docs/features.md#time-alignment example)', () => {
     const t = (hhmm: string) => Date.parse(`2024-03-01T${hhmm}:00Z`);
     const opens5 = Float64Array.from({ length: 288 }, (_, i) => dayStart('2024-03-01') + i * 300_000);
     const opens15 = Float64Array.from({ length: 96 }, (_, i) => dayStart('2024-03-01') + i * 900_000);
