@@ -15,7 +15,7 @@ import { lowerBound } from '../util/lower-bound';
 import { HOUR_MS, MINUTE_MS } from '../util/time';
 
 /**
- * The hourly self-heal (docs/silver.md#self-heal-the-gap-ledger-drives-the-rest-backfill), driven by the gap ledger: for every configured exchange/symbol, the
+ * The hourly self-heal (docs/silver.md), driven by the gap ledger: for every configured exchange/symbol, the
  * recent closed minutes without a closed Bronze 1m bar that either have no kline row at all or lie in a gap the
  * collector ledgered on the symbol's 1m kline stream (the bar's closing update may have been lost: only
  * in-progress updates arrived) are fetched from the exchange's REST API in its dialect (Binance spot or USD-M

@@ -9,10 +9,11 @@ import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 
 /**
- * REST backfill of klines (docs/silver.md#self-heal-the-gap-ledger-drives-the-rest-backfill): pages through the exchange's klines endpoint in its dialect (Binance spot
- * `/api/v3/klines`, 1,000 rows a call, by default; USD-M futures `/fapi/v1/klines`, 1,500) from `from` up to
- * `to` and writes the rows to Bronze with source `rest`. File names derive from the request, so re-running the same
- * backfill rewrites the same objects; Silver never lets a REST row replace a WebSocket row.
+ * REST backfill of klines (docs/silver.md#self-heal-the-gap-ledger-drives-the-rest-backfill): pages through the
+ * exchange's klines endpoint in its dialect (Binance spot `/api/v3/klines`, 1,000 rows a call, by default; USD-M
+ * futures `/fapi/v1/klines`, 1,500) from `from` up to `to` and writes the rows to Bronze with source `rest`. File names
+ * derive from the request, so re-running the same backfill rewrites the same objects; Silver never lets a REST row
+ * replace a WebSocket row.
  */
 
 export interface BackfillOptions {

@@ -6,8 +6,8 @@ import { ALL_GOLD_INPUTS, inputBitList } from './gold-inputs';
 import type { ColumnSpec, DatasetSpec, Layer, PartitionKeySpec } from './types';
 
 /**
- * Every dataset of every layer, defined once (docs/architecture.md#lake-layout-and-datasets). The exchange fields of a dataset are shared by Bronze
- * and Silver; each layer adds its own metadata columns.
+ * Every dataset of every layer, defined once (docs/architecture.md#lake-layout-and-datasets). The exchange fields of a
+ * dataset are shared by Bronze and Silver; each layer adds its own metadata columns.
  */
 
 const { timeframe, exchange, symbol, dt, hour } = PARTITION;

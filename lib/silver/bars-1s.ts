@@ -6,9 +6,9 @@ import { Table, type ColumnData } from '../table/table';
 import { SECOND_MS } from '../util/time';
 
 /**
- * Silver `bars_1s` of one day from Silver trades and quotes (docs/silver.md#rules-per-dataset): one row per second holding at least one
- * trade or quote. Work is done on per-second arrays of the day (86,400 slots), one pass over each input, so a day
- * of millions of trades costs a few hundred milliseconds and no object per row.
+ * Silver `bars_1s` of one day from Silver trades and quotes (docs/silver.md#rules-per-dataset): one row per second
+ * holding at least one trade or quote. Work is done on per-second arrays of the day (86,400 slots), one pass over each
+ * input, so a day of millions of trades costs a few hundred milliseconds and no object per row.
  *
  * - OHLC: first / last trade by event time (ties in input order, i.e. trade id), high / low; volume = Σqty,
  *   quote_volume = Σquote_qty, vwap = Σprice·qty / Σqty (null when Σqty is 0), trade_count.

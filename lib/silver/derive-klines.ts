@@ -4,8 +4,9 @@ import type { Row } from '../schema/types';
 import type { Table } from '../table/table';
 
 /**
- * Higher-timeframe bars built strictly from Silver 1m bars (docs/silver.md#rules-per-dataset and #parity-with-the-exchanges-bars). Buckets align to UTC midnight; a bar
- * built from fewer 1m bars than its interval holds is flagged PARTIAL.
+ * Higher-timeframe bars built strictly from Silver 1m bars (docs/silver.md#rules-per-dataset and
+ * #parity-with-the-exchanges-bars). Buckets align to UTC midnight; a bar built from fewer 1m bars than its interval
+ * holds is flagged PARTIAL.
  */
 
 const SOURCE_ORDER = ['ws', 'archive', 'rest', 'filled'];

@@ -2,7 +2,8 @@ import type { DatasetSpec, PartitionValues } from '../schema/types';
 import { DAY_MS, HOUR_MS } from '../util/time';
 
 /**
- * Hive-style object keys of the lake (docs/architecture.md#lake-layout-and-datasets), the same under S3 and a local folder:
+ * Hive-style object keys of the lake (docs/architecture.md#lake-layout-and-datasets), the same under S3 and a local
+ * folder:
  *   bronze/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/hour=HH/part-{start}-{uuid}.parquet
  *   silver|gold/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/data.parquet
  */
