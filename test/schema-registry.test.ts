@@ -45,7 +45,7 @@ describe('schema registry', () => {
     expect(names).toEqual(expect.arrayContaining(['gold_features_1m', 'gold_ohlcv_5m', 'gold_ohlcv_1h', 'gold_ohlcv_1d']));
   });
 
-  it('uses only the documented partition key names (docs/architecture.md#lake-layout-and-datasets), and never a partition key as a data column', () => {
+  it('uses only the documented partition key names (docs/architecture.md), and never a partition key as a data column', () => {
     for (const d of allDatasets()) {
       const keys = d.partitionKeys.map((k) => k.name);
       expect(keys).toEqual(expect.arrayContaining(['exchange', 'symbol', 'dt']));
