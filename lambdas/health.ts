@@ -1,6 +1,6 @@
 import { BRONZE_STALE_AFTER_SECONDS, computeHealth } from '../lib/app/health';
 import { Dimension, Metric } from '../lib/monitoring/metrics';
-import { emitMetrics } from '../lib/util/emf';
+import { emitMetrics } from '../lib/monitoring/emf';
 import { optionalEnvInt } from './shared/env';
 import { lambdaHandler } from './shared/handler';
 import { lakeStore } from './shared/store';

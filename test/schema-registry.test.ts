@@ -34,7 +34,7 @@ describe('schema registry', () => {
   });
   afterAll(() => engine?.close());
 
-  it('defines every SPEC §3 dataset in each layer and the Gold tables', () => {
+  it('defines every dataset of docs/architecture.md#lake-layout-and-datasets in each layer and the Gold tables', () => {
     const names = allDatasets().map(tableName);
     for (const n of ['klines', 'book_top10', 'trades', 'quotes', 'funding', 'open_interest', 'liquidations', 'gaps']) {
       expect(names).toContain(`bronze_${n}`);
@@ -45,7 +45,7 @@ describe('schema registry', () => {
     expect(names).toEqual(expect.arrayContaining(['gold_features_1m', 'gold_ohlcv_5m', 'gold_ohlcv_1h', 'gold_ohlcv_1d']));
   });
 
-  it('uses only the SPEC partition key names, and never a partition key as a data column', () => {
+  it('uses only the documented partition key names (docs/architecture.md), and never a partition key as a data column', () => {
     for (const d of allDatasets()) {
       const keys = d.partitionKeys.map((k) => k.name);
       expect(keys).toEqual(expect.arrayContaining(['exchange', 'symbol', 'dt']));

@@ -1,5 +1,5 @@
 import { Dimension } from '../../lib/monitoring/metrics';
-import { emitMetrics, type MetricValue } from '../../lib/util/emf';
+import { emitMetrics, type MetricValue } from '../../lib/monitoring/emf';
 
 /**
  * EMF emission of the per-partition job metrics. Each exchange/symbol result is one log line, published without

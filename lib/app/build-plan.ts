@@ -3,6 +3,7 @@ import { dataset } from '../schema/registry';
 import { dayStart } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
+import { DAY_MS } from '../util/time';
 
 /**
  * The work list of a partition build (docs/aws-rules.md, "Fan-out"): one item per (exchange, symbol, date) that has
@@ -15,7 +16,6 @@ export type BuildStage = 'silver' | 'gold';
 
 /** Ten years of dates per request; a request's partitions are listed with a handful of LIST calls per symbol. */
 export const MAX_BUILD_DAYS = 3660;
-const DAY_MS = 86_400_000;
 
 export interface BuildRequest {
   from: string;

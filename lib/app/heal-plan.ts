@@ -1,6 +1,7 @@
 import { DEFAULT_FLUSH_INTERVAL_MS } from '../collector/flush-interval';
 import { lowerBound } from '../util/lower-bound';
 import { clipIntervals, mergeIntervals, subtractIntervals, type Interval } from '../util/intervals';
+import { HOUR_MS, MINUTE_MS } from '../util/time';
 
 /**
  * What the self-heal fetches, as pure functions of what Bronze holds: its window of minutes, the minutes to fetch
@@ -8,8 +9,6 @@ import { clipIntervals, mergeIntervals, subtractIntervals, type Interval } from 
  * open times ([t, t + 1 min) is the minute opening at t), trade ids half-open intervals of ids (lib/util/intervals).
  */
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 /** Time allowed for the collector's flush at an interval boundary to reach the store. */
 const FLUSH_GRACE_MS = 60_000;
 

@@ -15,7 +15,7 @@ import { listAll, type ObjectStore } from '../storage/object-store';
  * symbol — except on a local lake, where it also checks every data file (footers only, verdicts cached).
  */
 
-/** SPEC §7: alarm when no Bronze was written for 10 minutes. */
+/** Alarm when no Bronze was written for 10 minutes (docs/collector.md#heartbeat, README "Alarms and what to do"). */
 export const BRONZE_STALE_AFTER_SECONDS = 600;
 
 export interface SymbolFreshness {

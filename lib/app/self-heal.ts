@@ -10,12 +10,13 @@ import { UserError } from '../util/errors';
 import { coveredLength, mergeIntervals, subtractIntervals, type Interval } from '../util/intervals';
 import { healWindow, isWindowMinute, lostTradeIds, minuteAt, minutesToFetch, type HealWindow, type KlineCoverage, type TradeIds } from './heal-plan';
 import type { HealTarget } from './heal-targets';
+import { HOUR_MS, MINUTE_MS } from '../util/time';
 
 export { healWindow, type HealWindow } from './heal-plan';
 export { healTargetsFromEnv, restBaseVariable, type HealTarget } from './heal-targets';
 
 /**
- * The hourly self-heal (SPEC §7, H2), driven by the gap ledger: for every configured exchange/symbol, the
+ * The hourly self-heal (docs/silver.md), driven by the gap ledger: for every configured exchange/symbol, the
  * recent closed minutes without a closed Bronze 1m bar that either have no kline row at all or lie in a gap the
  * collector ledgered on the symbol's 1m kline stream (the bar's closing update may have been lost: only
  * in-progress updates arrived) are fetched from the exchange's REST API in its dialect (Binance spot or USD-M
@@ -32,8 +33,6 @@ export const DEFAULT_HEAL_HOURS = 3;
 /** Bounds one run's REST calls and Bronze reads; longer outages are for `lakehouse backfill` or an archive import. */
 export const MAX_HEAL_HOURS = 48;
 
-const MINUTE_MS = 60_000;
-const HOUR_MS = 3_600_000;
 
 /** Per minute of the window, whether Bronze has any 1m kline row, and whether it has a closed bar. */
 async function klineCoverage(store: ObjectStore, exchange: string, symbol: string, window: HealWindow): Promise<KlineCoverage> {

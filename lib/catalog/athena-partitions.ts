@@ -1,3 +1,5 @@
+import { DAY_MS } from '../util/time';
+
 /**
  * How many partitions Athena projects for a query on a table with partition projection, from the table's own
  * Glue parameters: the product, over the partition keys, of the values each key can take. A key the query
@@ -6,8 +8,6 @@
  */
 
 export const ATHENA_PARTITION_LIMIT = 1_000_000;
-
-const DAY_MS = 86_400_000;
 
 /** Values per key that a query's filters admit, e.g. `{ symbol: 1 }` for `symbol = 'X'`, `{ dt: 30 }` for a month. */
 export type KeyFilters = Readonly<Record<string, number>>;

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -8,6 +7,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { CollectorSourceConfig } from './config';
 import { grantPrefixes } from './prefix-access';
+import { REPO_ROOT } from './repo-root';
 import { LAKE_PREFIXES } from './storage';
 
 /**
@@ -41,7 +41,6 @@ export interface CollectorFargateServiceProps {
   readonly destroyOnDelete: boolean;
 }
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const HEARTBEAT_FILE = '/tmp/collector-heartbeat.json';
 
 export class CollectorFargateService extends Construct {

@@ -6,8 +6,8 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REPO_ROOT } from './collector-fargate-service';
 import { acknowledgeWildcardResources } from './nag';
+import { REPO_ROOT } from './repo-root';
 
 /**
  * A Lambda for one handler of `lambdas/`, with our defaults set once: latest Node.js runtime on ARM64,

@@ -1,6 +1,6 @@
 import type { Logger } from '../util/log';
-import type { BronzeBuffers, BufferedPartition } from './bronze-buffers';
-import type { WrittenFile } from './bronze-writer';
+import type { BronzeBuffers, BufferedPartition } from '../bronze/bronze-buffers';
+import type { WrittenFile } from '../bronze/bronze-writer';
 import type { CollectorStats } from './stats';
 
 /**

@@ -2,9 +2,9 @@ import type { ExchangeAdapter, NormalizedRecord, ParseOutcome } from '../exchang
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { logger, type Logger } from '../util/log';
-import { BronzeBuffers, type BufferedPartition } from './bronze-buffers';
+import { BronzeBuffers, type BufferedPartition } from '../bronze/bronze-buffers';
 import { BronzeFlusher } from './bronze-flusher';
-import { writeBronze, type WrittenFile } from './bronze-writer';
+import { writeBronze, type WrittenFile } from '../bronze/bronze-writer';
 import { WallClock, type CollectorClock } from './clock';
 import { DEFAULT_FLUSH_INTERVAL_MS } from './flush-interval';
 import { FlushSchedule } from './flush-schedule';

@@ -1,5 +1,5 @@
 import { Dimension, Metric } from '../monitoring/metrics';
-import { emfDocument, type MetricValue } from '../util/emf';
+import { emfDocument, type MetricValue } from '../monitoring/emf';
 import type { ExchangeHealth } from './heartbeat-report';
 
 /**

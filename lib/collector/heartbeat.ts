@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-file';
-import { stdoutSink, type EmfSink } from '../util/emf';
+import { stdoutSink, type EmfSink } from '../monitoring/emf';
 import { logger, type Logger } from '../util/log';
 import type { UploaderStats } from './bronze-uploader';
 import { beatCounts, beatMetricLine, NO_COUNTS, type BeatCounts } from './heartbeat-metrics';

@@ -4,10 +4,10 @@ import type { Clock } from './clock';
 import { WsConnection, type Backoff } from './ws-connection';
 
 /**
- * One logical exchange connection that survives the exchange's forced disconnects without a gap (SPEC C3):
- * before the 24-hour limit, or when the server announces a shutdown, it opens the replacement first and closes
- * the old socket only once the new one delivers data. During the overlap both deliver, so some messages arrive
- * twice; Bronze keeps both and Silver deduplicates.
+ * One logical exchange connection that survives the exchange's forced disconnects without a gap
+ * (docs/collector.md#staying-connected-without-gaps): before the 24-hour limit, or when the server announces a
+ * shutdown, it opens the replacement first and closes the old socket only once the new one delivers data. During the
+ * overlap both deliver, so some messages arrive twice; Bronze keeps both and Silver deduplicates.
  */
 
 /** One stream a connection carries, named as its records report it: what silence detection watches. */

@@ -1,5 +1,5 @@
 import type { NormalizedRecord } from '../exchanges/types';
-import type { BronzeBuffers } from './bronze-buffers';
+import type { BronzeBuffers } from '../bronze/bronze-buffers';
 import type { CollectorClock } from './clock';
 import type { GapLedger } from './gap-ledger';
 import type { ManagedConnection } from './managed-connection';

@@ -4,7 +4,7 @@ import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { logger, type Logger } from '../util/log';
-import { uploadBronze } from './bronze-writer';
+import { uploadBronze } from '../bronze/bronze-writer';
 import { EventClock, WallClock } from './clock';
 import { Collector } from './collector';
 import { BronzeUploader, type UploaderStats } from './bronze-uploader';

@@ -1,5 +1,5 @@
 import type { ParseOutcome } from '../exchanges/types';
-import type { WrittenFile } from './bronze-writer';
+import type { WrittenFile } from '../bronze/bronze-writer';
 
 /** Counters the collector reports in its heartbeat: messages per stream, errors by kind with samples, flushes. */
 

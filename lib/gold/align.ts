@@ -1,6 +1,6 @@
 /**
- * Multi-timeframe alignment without look-ahead (SPEC §6): a row at `ts` may use a bar only once the bar has
- * closed, i.e. when its open time + interval ≤ ts.
+ * Multi-timeframe alignment without look-ahead (docs/features.md#time-alignment): a row at `ts` may use a bar only once
+ * the bar has closed, i.e. when its open time + interval ≤ ts.
  */
 
 /** For each (increasing) ts, the index of the latest bar with open + interval ≤ ts, or -1. Bars sorted by open. */

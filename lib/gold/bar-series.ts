@@ -1,4 +1,5 @@
-import { deriveBars, timeframeMs } from '../silver/derive-klines';
+import { timeframeMs } from '../schema/columns';
+import { deriveBars } from '../silver/derive-klines';
 import type { Table } from '../table/table';
 
 /** One timeframe's bars as columns (NaN for nulls), built from Silver 1m bars sorted by open time. */

@@ -1,9 +1,11 @@
+import { GoldInput, type GoldInputName } from '../schema/gold-inputs';
 import { dayStart } from '../storage/lake-paths';
 import { PERPETUAL_EXCHANGE, perpetualFor } from './perp-mapping';
 
 /**
  * Which inputs a Gold row had (the `inputs` bitmask) and which it needed (the rule behind `data_ok`). The rule is
- * here and only here; docs/features.md and the registry's column description are generated from GOLD_INPUTS.
+ * here and only here; docs/features.md is generated from GOLD_INPUTS, the registry's column description from the
+ * bits in lib/schema/gold-inputs.ts.
  *
  * A row is data_ok when every input expected for its market at that minute is present and usable, and every
  * required feature is past its warm-up. What is expected follows from what can be had for that minute:
@@ -19,25 +21,12 @@ import { PERPETUAL_EXCHANGE, perpetualFor } from './perp-mapping';
  * - daily bars never: the daily-context features are optional, their depth (up to 200 days) varies by market.
  */
 
-export const GoldInput = {
-  KLINE_1M: 1 << 0,
-  KLINE_5M: 1 << 1,
-  KLINE_15M: 1 << 2,
-  DAILY: 1 << 3,
-  BOOK: 1 << 4,
-  FUNDING: 1 << 5,
-  OPEN_INTEREST: 1 << 6,
-  LIQUIDATIONS: 1 << 7,
-} as const;
-
-export type GoldInputName = keyof typeof GoldInput;
+// The bits themselves are the schema's (lib/schema/gold-inputs.ts); re-exported for Gold's own modules.
+export { ALL_GOLD_INPUTS, GoldInput, inputBitList, type GoldInputName } from '../schema/gold-inputs';
 
 /** A funding or open-interest reading older than this counts as missing (a dead stream shows as nulls, not old values). */
 export const PERPETUAL_STALE_MS = 3_600_000;
 const STALE_MINUTES = PERPETUAL_STALE_MS / 60_000;
-
-/** Every bit: the largest value `inputs` can hold. */
-export const ALL_GOLD_INPUTS = Object.values(GoldInput).reduce((a, b) => a | b, 0);
 
 export interface GoldInputDoc {
   readonly name: GoldInputName;
@@ -116,11 +105,6 @@ export function isDataOk(inputs: number, required: number, featuresReady: boolea
 
 export function inputNames(mask: number): GoldInputName[] {
   return GOLD_INPUTS.map((d) => d.name).filter((n) => (mask & GoldInput[n]) !== 0);
-}
-
-/** `1 KLINE_1M, 2 KLINE_5M, ...`: the bits as the registry and README list them. */
-export function inputBitList(): string {
-  return GOLD_INPUTS.map((d) => `${GoldInput[d.name]} ${d.name}`).join(', ');
 }
 
 export interface InputSummary {

@@ -14,8 +14,9 @@ import type { BarFeatureGroup } from './groups/types';
 import { volume } from './groups/volume';
 
 /**
- * The Gold feature catalogue. The registry builds `gold/features_1m` from it, the feature code computes exactly
- * these names (a test holds them equal), and docs/features.md is generated from it (`lakehouse features`).
+ * The Gold feature catalogue. The registry's `gold/features_1m` columns are generated from it into
+ * lib/schema/gold-feature-columns.ts (`npm run gen:gold-columns`), the feature code computes exactly these names
+ * (tests hold all three equal), and docs/features.md is generated from it (`lakehouse features`).
  */
 
 export { FEATURE_TIMEFRAMES, type FeatureTimeframe, type FeatureSpec, type FeatureCategory, type LabelSpec } from './feature-spec';

@@ -1,9 +1,9 @@
 import { splitSymbol } from '../exchanges/symbols';
 
 /**
- * The USD-M perpetual whose funding, open interest and liquidations describe a market (SPEC §6 category 6): the
- * market itself on binance-futures, else the base asset's USDT perpetual there (Kraken's XBT/USD → BTCUSDT).
- * Stablecoin bases have no perpetual worth using.
+ * The USD-M perpetual whose funding, open interest and liquidations describe a market (category 6, docs/features.md "6.
+ * Perpetuals"): the market itself on binance-futures, else the base asset's USDT perpetual there (Kraken's XBT/USD →
+ * BTCUSDT). Stablecoin bases have no perpetual worth using.
  */
 const NO_PERPETUAL = new Set(['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'USDP', 'DAI']);
 

@@ -3,10 +3,10 @@ import type { Table } from '../table/table';
 import { FEATURES } from './feature-columns';
 
 /**
- * Feature validity (SPEC G3): values must be finite and inside the documented range, and a required feature must
- * not go null again once warmed up while its row's candle is present. Nulls are allowed in the warm-up and where
- * inputs are missing, and counted separately; NaN cannot reach a file because NaN is written as null, so an
- * invalid value here means an infinity or an out-of-range number.
+ * Feature validity (docs/features.md, the "valid range" and "required" columns): values must be finite and inside
+ * the documented range, and a required feature must not go null again once warmed up while its row's candle is
+ * present. Nulls are allowed in the warm-up and where inputs are missing, and counted separately; NaN cannot reach
+ * a file because NaN is written as null, so an invalid value here means an infinity or an out-of-range number.
  */
 
 export interface FeatureValidity {

@@ -4,8 +4,9 @@ import { rollingHighestInto, rollingLowestInto } from './indicators/window-extre
  * Rolling-window statistics recomputed from scratch at every index. Running sums would be faster but carry
  * rounding from wherever the series starts, so a day built from its warm-up window would differ in the last bits
  * from the same day inside a one-pass year; summing each window afresh makes a value depend only on the bars in
- * its window, which is what makes Gold partition-independent (SPEC §6). Outputs are NaN until the window is full;
- * sums and means are also NaN wherever an input in the window is NaN (extremes expect finite bar values).
+ * its window, which is what makes Gold partition-independent (docs/features.md#time-alignment). Outputs are NaN until
+ * the window is full; sums and means are also NaN wherever an input in the window is NaN (extremes expect finite bar
+ * values).
  */
 
 function full(n: number): Float64Array {

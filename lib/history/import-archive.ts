@@ -1,12 +1,11 @@
 import path from 'node:path';
-import { BronzeBuffers, type BufferedPartition } from '../collector/bronze-buffers';
+import { BronzeBuffers, type BufferedPartition } from '../bronze/bronze-buffers';
 import { baseQuote } from '../exchanges/symbols';
 import { putTable } from '../parquet/write';
-import { KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
+import { KLINE_TIMEFRAMES, timeframeMs, type ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
 import type { DatasetSpec, Row } from '../schema/types';
 import { checkExchangeTime, checkValue, isoOrNumber, validateRow } from '../schema/validate';
-import { timeframeMs } from '../silver/derive-klines';
 import { bronzeFileId, bronzeFileKey, dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { TableBuilder, type Table } from '../table/table';

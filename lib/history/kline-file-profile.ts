@@ -1,5 +1,4 @@
-import { KLINE_TIMEFRAMES } from '../schema/columns';
-import { timeframeMs } from '../silver/derive-klines';
+import { KLINE_TIMEFRAMES, timeframeMs } from '../schema/columns';
 import { ArchiveError } from './archive-source';
 import { clip, timeTextUnit, type TimeUnit } from './binance-klines-archive';
 import { LAYOUT_COLUMNS, type KlineLayout } from './kline-file-layouts';

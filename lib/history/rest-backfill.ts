@@ -1,19 +1,19 @@
 import { createHash } from 'node:crypto';
-import { BronzeBuffers } from '../collector/bronze-buffers';
-import { writeBronze } from '../collector/bronze-writer';
+import { BronzeBuffers } from '../bronze/bronze-buffers';
+import { writeBronze } from '../bronze/bronze-writer';
 import { BINANCE_SPOT_REST_KLINES, parseRestKlines } from '../exchanges/binance';
 import type { RestKlineDialect } from '../exchanges/profile';
-import type { ExchangeId } from '../schema/columns';
-import { timeframeMs } from '../silver/derive-klines';
+import { timeframeMs, type ExchangeId } from '../schema/columns';
 import { bronzeFileId } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 
 /**
- * REST backfill of klines (SPEC H2): pages through the exchange's klines endpoint in its dialect (Binance spot
- * `/api/v3/klines`, 1,000 rows a call, by default; USD-M futures `/fapi/v1/klines`, 1,500) from `from` up to
- * `to` and writes the rows to Bronze with source `rest`. File names derive from the request, so re-running the same
- * backfill rewrites the same objects; Silver never lets a REST row replace a WebSocket row.
+ * REST backfill of klines (docs/silver.md#self-heal-the-gap-ledger-drives-the-rest-backfill): pages through the
+ * exchange's klines endpoint in its dialect (Binance spot `/api/v3/klines`, 1,000 rows a call, by default; USD-M
+ * futures `/fapi/v1/klines`, 1,500) from `from` up to `to` and writes the rows to Bronze with source `rest`. File names
+ * derive from the request, so re-running the same backfill rewrites the same objects; Silver never lets a REST row
+ * replace a WebSocket row.
  */
 
 export interface BackfillOptions {

@@ -1,5 +1,5 @@
-import { BronzeBuffers } from '../collector/bronze-buffers';
-import { writeBronze } from '../collector/bronze-writer';
+import { BronzeBuffers } from '../bronze/bronze-buffers';
+import { writeBronze } from '../bronze/bronze-writer';
 import { HISTORICAL_TRADES_MAX_LIMIT, historicalTradesUrl, parseHistoricalTrades } from '../exchanges/binance';
 import type { ExchangeId } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';

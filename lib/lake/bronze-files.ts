@@ -1,6 +1,7 @@
 import type { DatasetSpec, PartitionValues } from '../schema/types';
 import { addDays, dateOf, hourOf, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
+import { HOUR_MS } from '../util/time';
 
 /**
  * Bronze files a Silver run reads for one day: the day's hours plus a margin of neighbouring hours, because a
@@ -19,8 +20,6 @@ export async function bronzeFilesForDay(store: ObjectStore, d: DatasetSpec, v: O
 async function parquetKeys(store: ObjectStore, prefix: string): Promise<string[]> {
   return (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * Bronze files of the hour folders that cover [from, to) (epoch ms): what a look at recent Bronze reads, e.g.

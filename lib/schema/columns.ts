@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/time';
 import type { ColumnSpec, PartitionKeySpec } from './types';
 
 /** Column builders: keep dataset definitions to one line per column. */
@@ -44,6 +45,16 @@ export const KLINE_TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as 
 export type KlineTimeframe = (typeof KLINE_TIMEFRAMES)[number];
 /** The intervals the collector writes to Bronze; imports and backfills may add others. */
 export const LIVE_KLINE_TIMEFRAMES = ['1m', '5m', '15m'] as const satisfies readonly KlineTimeframe[];
+
+// timeframeMs sits with the timeframe names (not in Silver) because history, Silver and Gold all need it.
+const UNIT_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+/** Length of a kline interval such as '5m', '4h' or '1d' in milliseconds; throws on any other text. */
+export function timeframeMs(tf: string): number {
+  const m = /^(\d+)([mhd])$/.exec(tf);
+  if (!m) throw new Error(`unknown timeframe ${tf}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
 
 export const PARTITION: Record<'timeframe' | 'exchange' | 'symbol' | 'dt' | 'hour', PartitionKeySpec> = {
   timeframe: { name: 'timeframe', type: 'string', description: 'kline interval (1m, 5m, 15m, ...)' },

@@ -1,13 +1,13 @@
-import { ALL_GOLD_INPUTS, inputBitList } from '../gold/data-ok';
-import { featureColumns } from '../gold/feature-columns';
 import {
   KLINE_TIMEFRAMES, PARTITION, bool, bronzeMeta, dbl, i32, i64, price, qty, silverMeta, str, ts,
 } from './columns';
+import { GOLD_FEATURE_COLUMNS } from './gold-feature-columns';
+import { ALL_GOLD_INPUTS, inputBitList } from './gold-inputs';
 import type { ColumnSpec, DatasetSpec, Layer, PartitionKeySpec } from './types';
 
 /**
- * Every dataset of every layer, defined once (SPEC §3). The exchange fields of a dataset are shared by Bronze
- * and Silver; each layer adds its own metadata columns.
+ * Every dataset of every layer, defined once (docs/architecture.md#lake-layout-and-datasets). The exchange fields of a
+ * dataset are shared by Bronze and Silver; each layer adds its own metadata columns.
  */
 
 const { timeframe, exchange, symbol, dt, hour } = PARTITION;
@@ -132,7 +132,7 @@ const FEATURES_1M: ColumnSpec[] = [
   i32('inputs', `bitmask of the inputs present and usable for the row: ${inputBitList()} (docs/features.md)`, false,
     { min: 0, max: ALL_GOLD_INPUTS }),
   bool('data_ok', 'true where inputs holds every input the market needs and the required features have warmed up; filter on it to train'),
-  ...featureColumns(),
+  ...GOLD_FEATURE_COLUMNS,
 ];
 
 function dataset(layer: Layer, name: string, description: string, o: Omit<DatasetSpec, 'layer' | 'name' | 'description'>): DatasetSpec {

@@ -1,6 +1,6 @@
 /**
- * The `quality_flags` bitmask carried by every Silver and Gold row. Bits 0-6 are fixed by SPEC §5; higher bits
- * are ours and documented here, the one place that defines them.
+ * The `quality_flags` bitmask carried by every Silver and Gold row. Bits 0-6 are fixed (docs/silver.md#quality-flags);
+ * higher bits are ours and documented here, the one place that defines them.
  */
 export const QualityFlag = {
   /** Row interpolated for a single missing minute. */

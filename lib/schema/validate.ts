@@ -1,4 +1,3 @@
-import type { Table } from '../table/table';
 import { EXCHANGE_DATA_SINCE, FUTURE_MARGIN_MS, type ExchangeId } from './columns';
 import type { ColumnSpec, DatasetSpec, Row } from './types';
 
@@ -46,8 +45,18 @@ export function validateRow(d: DatasetSpec, row: Row, opts: CheckOptions = {}): 
   return null;
 }
 
+/**
+ * What validateTable reads of a columnar table (lib/table's Table fits it): described by shape here, because
+ * lib/table sits on top of the schema and not the other way round.
+ */
+export interface ColumnarRows {
+  readonly spec: DatasetSpec;
+  readonly length: number;
+  readonly columns: Readonly<Record<string, ArrayLike<unknown>>>;
+}
+
 /** Problems of a columnar table, one per bad row (its first problem). */
-export function validateTable(t: Table, opts: CheckOptions = {}): Map<number, string> {
+export function validateTable(t: ColumnarRows, opts: CheckOptions = {}): Map<number, string> {
   const bad = new Map<number, string>();
   for (const c of t.spec.columns) {
     const data = t.columns[c.name];

@@ -3,11 +3,12 @@ import { QualityFlag } from '../schema/quality-flags';
 import { dataset } from '../schema/registry';
 import { dayStart } from '../storage/lake-paths';
 import { Table, type ColumnData } from '../table/table';
+import { SECOND_MS } from '../util/time';
 
 /**
- * Silver `bars_1s` of one day from Silver trades and quotes (SPEC §5): one row per second holding at least one
- * trade or quote. Work is done on per-second arrays of the day (86,400 slots), one pass over each input, so a day
- * of millions of trades costs a few hundred milliseconds and no object per row.
+ * Silver `bars_1s` of one day from Silver trades and quotes (docs/silver.md#rules-per-dataset): one row per second
+ * holding at least one trade or quote. Work is done on per-second arrays of the day (86,400 slots), one pass over each
+ * input, so a day of millions of trades costs a few hundred milliseconds and no object per row.
  *
  * - OHLC: first / last trade by event time (ties in input order, i.e. trade id), high / low; volume = Σqty,
  *   quote_volume = Σquote_qty, vwap = Σprice·qty / Σqty (null when Σqty is 0), trade_count.
@@ -21,7 +22,6 @@ import { Table, type ColumnData } from '../table/table';
  * - ingest_time: the latest ingest time of the rows the bar was built from (when it was fully known).
  */
 
-const SECOND_MS = 1000;
 const DAY_SECONDS = 86_400;
 
 export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string): Table {

@@ -4,6 +4,7 @@ import { dataset } from '../schema/registry';
 import { validateTable } from '../schema/validate';
 import { dayStart } from '../storage/lake-paths';
 import { Table } from '../table/table';
+import { DAY_MS } from '../util/time';
 
 /**
  * The Silver steps the event datasets (book_top10, quotes, funding, open_interest, liquidations) share:
@@ -11,8 +12,6 @@ import { Table } from '../table/table';
  * sort, quality flags. Everything works on row indices over the Bronze columns, never on row objects, because
  * a day of book snapshots is 864,000 rows × 46 columns.
  */
-
-const DAY_MS = 86_400_000;
 
 export interface CleanStats {
   /** Rows whose time column falls on the date (the input may carry a margin of neighbouring hours). */

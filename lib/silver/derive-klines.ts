@@ -1,19 +1,13 @@
+import { timeframeMs } from '../schema/columns';
 import { QualityFlag } from '../schema/quality-flags';
 import type { Row } from '../schema/types';
 import type { Table } from '../table/table';
 
 /**
- * Higher-timeframe bars built strictly from Silver 1m bars (SPEC §5/S4). Buckets align to UTC midnight; a bar
- * built from fewer 1m bars than its interval holds is flagged PARTIAL.
+ * Higher-timeframe bars built strictly from Silver 1m bars (docs/silver.md#rules-per-dataset and
+ * #parity-with-the-exchanges-bars). Buckets align to UTC midnight; a bar built from fewer 1m bars than its interval
+ * holds is flagged PARTIAL.
  */
-
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export function timeframeMs(tf: string): number {
-  const m = /^(\d+)([mhd])$/.exec(tf);
-  if (!m) throw new Error(`unknown timeframe ${tf}`);
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
 
 const SOURCE_ORDER = ['ws', 'archive', 'rest', 'filled'];
 

@@ -2,9 +2,9 @@ import { QualityFlag } from '../schema/quality-flags';
 import type { BarView } from './outages';
 
 /**
- * OUTLIER flags for 1m bars that spike and revert (SPEC §5): a print far outside the day's normal minute-to-minute
- * movement that the market takes back at once is a bad tick or a flash wick, not a price level, and features
- * should not learn from it. A move that holds (a real repricing) is never flagged.
+ * OUTLIER flags for 1m bars that spike and revert (docs/silver.md#rules-per-dataset, "Kline outliers"): a print far
+ * outside the day's normal minute-to-minute movement that the market takes back at once is a bad tick or a flash wick,
+ * not a price level, and features should not learn from it. A move that holds (a real repricing) is never flagged.
  *
  * - Close spike: with bars m-1, m, m+1 all present, the return into m is at least `max(MIN_MOVE, K x typical)`
  *   and the return out of m goes the other way by at least REVERT of it.

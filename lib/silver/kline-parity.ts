@@ -2,9 +2,10 @@ import type { Row } from '../schema/types';
 import type { Table } from '../table/table';
 
 /**
- * Parity of our derived 5m/15m bars with the exchange's own (SPEC S4): the kline streams the collector records
- * for those timeframes are compared, bar by bar, with the bars Silver derives from 1m. Differences are counted
- * and reported, never used to overwrite: Silver's higher timeframes come strictly from its 1m bars.
+ * Parity of our derived 5m/15m bars with the exchange's own (docs/silver.md#parity-with-the-exchanges-bars): the kline
+ * streams the collector records for those timeframes are compared, bar by bar, with the bars Silver derives from 1m.
+ * Differences are counted and reported, never used to overwrite: Silver's higher timeframes come strictly from its 1m
+ * bars.
  */
 
 export interface ParityResult {

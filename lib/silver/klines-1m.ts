@@ -6,6 +6,7 @@ import { dayStart } from '../storage/lake-paths';
 import { Table, TableBuilder } from '../table/table';
 import { revertingSpikeFlags } from './kline-outliers';
 import { zeroVolumeFlags, type BarView } from './outages';
+import { MINUTE_MS } from '../util/time';
 
 /**
  * Silver cleaning of one day of Bronze 1m klines: range checks (bad rows to quarantine), one final version per
@@ -13,7 +14,6 @@ import { zeroVolumeFlags, type BarView } from './outages';
  * OUTLIER flags on spikes that revert (./kline-outliers.ts) and SOURCE_CONFLICT where sources disagree.
  */
 
-export const MINUTE_MS = 60_000;
 const DAY_MINUTES = 1440;
 
 /**

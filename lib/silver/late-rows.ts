@@ -2,9 +2,9 @@ import { QualityFlag } from '../schema/quality-flags';
 import type { Table } from '../table/table';
 
 /**
- * SPEC §5 `LATE`: a row that reached Bronze after its Silver partition was first built. Measured against the
- * first build (kept in the quality report), not the latest, so rebuilding the same input keeps the same flags
- * and stays byte-identical.
+ * `LATE` (docs/silver.md#late-data): a row that reached Bronze after its Silver partition was first built. Measured
+ * against the first build (kept in the quality report), not the latest, so rebuilding the same input keeps the same
+ * flags and stays byte-identical.
  */
 export function markLate(silver: Table, firstBuiltAt: number | undefined): number {
   if (firstBuiltAt === undefined || silver.length === 0) return 0;

@@ -2,7 +2,7 @@ import type { KlineCleanStats } from './klines-1m';
 import type { ParityResult } from './kline-parity';
 
 /**
- * Per-partition quality report (SPEC §5, S5), JSON for machines and Markdown for people. The verdict
+ * Per-partition quality report (docs/silver.md#verdict), JSON for machines and Markdown for people. The verdict
  * thresholds are documented here and in the README.
  */
 

@@ -13,9 +13,9 @@ import { cleanQuotes } from './quotes';
 import { cleanTrades } from './trades';
 
 /**
- * Silver for the event datasets of one exchange/symbol/date (SPEC §5): trades, quotes, book_top10, funding,
- * open interest, liquidations — each cleaned from its Bronze files, written whole with its quarantine — and
- * bars_1s built from the clean trades and quotes. Datasets with no Bronze that day are skipped.
+ * Silver for the event datasets of one exchange/symbol/date (docs/silver.md#rules-per-dataset): trades, quotes,
+ * book_top10, funding, open interest, liquidations — each cleaned from its Bronze files, written whole with its
+ * quarantine — and bars_1s built from the clean trades and quotes. Datasets with no Bronze that day are skipped.
  */
 
 type Cleaner = (bronze: Table, dt: string, nowMs: number, exchange: string) => { silver: Table; quarantine: Table; stats: { rowsIn: number; rowsOut: number; duplicates: number; quarantined: number } & object };

@@ -3,21 +3,20 @@ import { dataset } from '../schema/registry';
 import { validateTable } from '../schema/validate';
 import { dayStart } from '../storage/lake-paths';
 import { Table, TableBuilder } from '../table/table';
+import { DAY_MS } from '../util/time';
 
 /**
- * Silver cleaning of one day of Bronze trades (SPEC §5): range checks (bad rows to quarantine with the
- * validator's reason), first copy of each trade id, trade-id order, OUTLIER flags on spikes that revert,
+ * Silver cleaning of one day of Bronze trades (docs/silver.md#rules-per-dataset): range checks (bad rows to quarantine
+ * with the validator's reason), first copy of each trade id, trade-id order, OUTLIER flags on spikes that revert,
  * BACKFILLED on trades from the REST API (source `rest`, the self-heal's), and the trade-id gaps with their times.
  *
  * Rows whose event time lies outside `dt` are NOT quarantined: the Silver job reads a margin of the neighbouring
- * hours for late arrivals (SPEC §5), so such rows legitimately belong to the other date's partition, which keeps
- * or quarantines them itself. Quarantining them here too would report the same row twice. They are only counted
- * (`outsideDay`); a non-zero count outside that margin points at a mis-partitioned Bronze file.
+ * hours for late arrivals (docs/silver.md#late-data), so such rows legitimately belong to the other date's partition,
+ * which keeps or quarantines them itself. Quarantining them here too would report the same row twice. They are only
+ * counted (`outsideDay`); a non-zero count outside that margin points at a mis-partitioned Bronze file.
  * A row whose event time is missing or not a finite integer cannot be placed in any partition, so the run that
  * reads it quarantines it.
  */
-
-const DAY_MS = 86_400_000;
 
 export interface TradeCleanOptions {
   /**

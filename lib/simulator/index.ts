@@ -1,4 +1,7 @@
-/** Exchange simulator (SPEC L2): a deterministic market model, offline Bronze generators and a Binance-speaking server. */
+/**
+ * Exchange simulator (docs/collector.md, "Proving no loss"): a deterministic market model, offline Bronze
+ * generators and a Binance-speaking server.
+ */
 export { startSimulator, DEFAULT_SIM_START } from './server/simulator';
 export type { RunningSimulator, SimulatorOptions, SimulatorStats } from './server/simulator';
 export type { SimClock } from './server/clock';

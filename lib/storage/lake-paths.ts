@@ -1,13 +1,12 @@
 import type { DatasetSpec, PartitionValues } from '../schema/types';
+import { DAY_MS, HOUR_MS } from '../util/time';
 
 /**
- * Hive-style object keys of the lake (SPEC §3), the same under S3 and a local folder:
+ * Hive-style object keys of the lake (docs/architecture.md#lake-layout-and-datasets), the same under S3 and a local
+ * folder:
  *   bronze/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/hour=HH/part-{start}-{uuid}.parquet
  *   silver|gold/{dataset}/[timeframe=..]/exchange=../symbol=../dt=YYYY-MM-DD/data.parquet
  */
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 
 /** Symbols are kept as the exchange spells them; '/' (Kraken's BTC/USD) cannot sit in a path segment. */
 export function symbolPathValue(symbol: string): string {

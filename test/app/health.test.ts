@@ -1,5 +1,5 @@
-import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
-import { writeBronze } from '../../lib/collector/bronze-writer';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
+import { writeBronze } from '../../lib/bronze/bronze-writer';
 import { computeHealth, formatAge, healthMarkdown } from '../../lib/app/health';
 import { runGold } from '../../lib/gold/gold-job';
 import { backfillKlines } from '../../lib/history/rest-backfill';

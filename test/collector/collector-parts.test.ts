@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { NormalizedRecord } from '../../lib/exchanges/types';
-import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
 import { EventClock, WallClock } from '../../lib/collector/clock';
 import { FlushSchedule } from '../../lib/collector/flush-schedule';
 import { GapLedger } from '../../lib/collector/gap-ledger';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sourceCollectorOptions, sourceProfile } from '../../lib/exchanges/registry';
-import { uploadBronze } from '../../lib/collector/bronze-writer';
+import { uploadBronze } from '../../lib/bronze/bronze-writer';
 import { Collector } from '../../lib/collector/collector';
 import { EventClock } from '../../lib/collector/clock';
 import { BronzeUploader } from '../../lib/collector/bronze-uploader';

@@ -5,12 +5,14 @@ import { barSeries } from '../../lib/gold/bar-series';
 import { deriveBars } from '../../lib/silver/derive-klines';
 import { featureCatalogueMarkdown } from '../../lib/gold/catalogue-markdown';
 import { expectedInputs, GoldInput } from '../../lib/gold/data-ok';
-import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, LABELS } from '../../lib/gold/feature-columns';
+import { BAR_GROUPS, FEATURE_TIMEFRAMES, FEATURES, featureColumns, LABELS } from '../../lib/gold/feature-columns';
+import { goldFeatureColumnsSource } from '../../lib/gold/feature-columns-source';
 import { FEATURE_CATEGORIES } from '../../lib/gold/feature-spec';
 import { WARMUP_DAYS, computeFeatureRange, computeFeatures } from '../../lib/gold/features';
 import type { GoldInputs } from '../../lib/gold/inputs';
 import { perpetualFor } from '../../lib/gold/perp-mapping';
 import { validateFeatures } from '../../lib/gold/validity';
+import { GOLD_FEATURE_COLUMNS } from '../../lib/schema/gold-feature-columns';
 import { dataset } from '../../lib/schema/registry';
 import { QualityFlag } from '../../lib/schema/quality-flags';
 import type { Row } from '../../lib/schema/types';
@@ -38,7 +40,7 @@ const inputsFor = (dt: string, extra: Partial<GoldInputs> = {}): GoldInputs => {
 const NON_LABEL = [...FEATURES.map((f) => f.name), 'open', 'high', 'low', 'close', 'volume', 'quality_flags', 'inputs', 'data_ok'];
 
 describe('Gold feature catalogue', () => {
-  it('has 100+ uniquely named features in the seven SPEC §6 categories, SPEC core names for each timeframe', () => {
+  it('has 100+ uniquely named features in the seven categories, the fixed core names for each timeframe (docs/features.md)', () => {
     expect(FEATURES.length).toBeGreaterThanOrEqual(100);
     const names = [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name)];
     expect(new Set(names).size).toBe(names.length);
@@ -63,6 +65,12 @@ describe('Gold feature catalogue', () => {
     }
   });
 
+  it('lib/schema/gold-feature-columns.ts is the generated column list (npm run gen:gold-columns)', () => {
+    const file = fs.readFileSync(path.join(__dirname, '../../lib/schema/gold-feature-columns.ts'), 'utf8');
+    expect(file).toBe(goldFeatureColumnsSource());
+    expect(GOLD_FEATURE_COLUMNS).toEqual(featureColumns());
+  });
+
   it('docs/features.md is the generated catalogue', () => {
     const doc = fs.readFileSync(path.join(__dirname, '../../docs/features.md'), 'utf8');
     expect(doc).toBe(featureCatalogueMarkdown().replace(/\n?$/, '\n'));
@@ -79,7 +87,7 @@ describe('Gold feature catalogue', () => {
 describe('Gold features_1m', () => {
   const gold = computeFeatures(inputsFor(DT, EVENTS), DT);
 
-  it('aligns each timeframe to its latest candle closed at or before ts (SPEC §6 example)', () => {
+  it('aligns each timeframe to its latest candle closed at or before ts (docs/features.md#time-alignment example)', () => {
     const t = (hhmm: string) => Date.parse(`2024-03-01T${hhmm}:00Z`);
     const opens5 = Float64Array.from({ length: 288 }, (_, i) => dayStart('2024-03-01') + i * 300_000);
     const opens15 = Float64Array.from({ length: 96 }, (_, i) => dayStart('2024-03-01') + i * 900_000);

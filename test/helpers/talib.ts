@@ -1,6 +1,6 @@
 import { talibAligned } from '../gold/helpers/talib-reference';
 
-/** TA-Lib's fixed core indicators of SPEC §6 for one series, keyed by our feature-name stem. */
+/** TA-Lib's fixed core indicators (docs/features.md) for one series, keyed by our feature-name stem. */
 export function talibCore(high: Float64Array, low: Float64Array, close: Float64Array): Record<string, Float64Array> {
   const [macd, signal, hist] = talibAligned('MACD', { inReal: close }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 },
     ['outMACD', 'outMACDSignal', 'outMACDHist']);

@@ -1,6 +1,6 @@
 import { healTargetsFromEnv, healWindow } from '../../lib/app/self-heal';
-import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
-import { writeBronze } from '../../lib/collector/bronze-writer';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
+import { writeBronze } from '../../lib/bronze/bronze-writer';
 import { BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES, BINANCE_US_REST_BASE } from '../../lib/exchanges/binance';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { Metric } from '../../lib/monitoring/metrics';

@@ -1,5 +1,5 @@
-import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
-import { writeBronze } from '../../lib/collector/bronze-writer';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
+import { writeBronze } from '../../lib/bronze/bronze-writer';
 import { validateFeatures } from '../../lib/gold/validity';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { Metric } from '../../lib/monitoring/metrics';

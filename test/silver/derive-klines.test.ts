@@ -1,5 +1,6 @@
 import { QualityFlag } from '../../lib/schema/quality-flags';
-import { deriveBars, timeframeMs } from '../../lib/silver/derive-klines';
+import { timeframeMs } from '../../lib/schema/columns';
+import { deriveBars } from '../../lib/silver/derive-klines';
 import { cleanKlines1m } from '../../lib/silver/klines-1m';
 import { bronzeDay } from '../helpers/klines';
 

@@ -1,7 +1,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BronzeBuffers } from '../../lib/collector/bronze-buffers';
-import { writeBronze } from '../../lib/collector/bronze-writer';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
+import { writeBronze } from '../../lib/bronze/bronze-writer';
 import { klineArchiveRow } from '../../lib/history/binance-klines-archive';
 import { importArchive } from '../../lib/history/import-archive';
 import { restFileId } from '../../lib/history/rest-backfill';

@@ -51,7 +51,7 @@ export const section: Section = {
         row('TA-Lib C (npm talib): core indicators', talib, null),
       ],
       notes: [
-        'Core = SPEC §6 fixed indicators (RSI 14, MACD 12/26/9, Bollinger 20/2, ATR 14) on 1m, 5m and 15m bars. TA-Lib runs through the npm `talib` binding (C, built by node-gyp), inputs converted to plain arrays before the timed block.',
+        'Core = the fixed core indicators of docs/features.md (RSI 14, MACD 12/26/9, Bollinger 20/2, ATR 14) on 1m, 5m and 15m bars. TA-Lib runs through the npm `talib` binding (C, built by node-gyp), inputs converted to plain arrays before the timed block.',
         '"all features" = computeFeatureRange over the whole range at once: every bar feature on 1m/5m/15m (5m/15m bars derived inside the timed block), alignment, session VWAP, trend alignment, daily context from the 1m bars, labels and data_ok; no book or perpetual inputs (a year of 100 ms snapshots is not what this case measures).',
         `Medians of ${runs} fresh child process(es); the input bars are built before the timed block; peak RSS is the child's maxRSS including Node + tsx.`,
       ],

@@ -18,9 +18,9 @@ import type { TaskFn } from '../../lib/types';
 
 /**
  * Timed cases of the gold section, each in its own child: `year` = one-pass features over a year of 1m bars;
- * `oursCore` / `talibCore` = only the SPEC §6 core indicators on the same bars, ours vs TA-Lib C (npm talib);
- * `lakeSetup` (untimed) + `goldDay` = runGold for one day read from a local lake with its warm-up, order book
- * and perpetual inputs.
+ * `oursCore` / `talibCore` = only the fixed core indicators (docs/features.md#fixed-core-indicators) on the same bars,
+ * ours vs TA-Lib C (npm talib); `lakeSetup` (untimed) + `goldDay` = runGold for one day read from a local lake with its
+ * warm-up, order book and perpetual inputs.
  */
 
 export const YEAR_START = '2024-01-01';

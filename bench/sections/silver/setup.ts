@@ -7,6 +7,7 @@ import { bronzeFileKey, dayStart } from '../../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import { Table, type ColumnData } from '../../../lib/table/table';
 import type { Json, TaskFn } from '../../lib/types';
+import { HOUR_MS, MINUTE_MS } from '../../../lib/util/time';
 
 /**
  * Untimed setup of the silver section: one simulated day of Bronze for one symbol in a LocalObjectStore, as the
@@ -18,8 +19,6 @@ import type { Json, TaskFn } from '../../lib/types';
 export const EXCHANGE = 'binance';
 export const SYMBOL = 'BTCUSDT';
 export const DT = '2026-01-15';
-const HOUR_MS = 3_600_000;
-const MINUTE_MS = 60_000;
 /** The reference day: 2,000,000 trades (Poisson arrivals, so the day's count lands within a few thousand of it). */
 export const REFERENCE_TRADES_PER_DAY = 2_000_000;
 /** The reference day's quotes: one per book snapshot (depth10@100ms). Binance's bookTicker runs faster on liquid symbols. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { sourceProfile } from '../../../lib/exchanges/registry';
-import type { WrittenFile } from '../../../lib/collector/bronze-writer';
+import type { WrittenFile } from '../../../lib/bronze/bronze-writer';
 import { Collector } from '../../../lib/collector/collector';
 import { WallClock } from '../../../lib/collector/clock';
 import { seededRandom } from '../../../lib/simulator/market/rng';

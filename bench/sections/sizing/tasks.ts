@@ -13,6 +13,7 @@ import type { Json, TaskFn } from '../../lib/types';
 import { EXCHANGE as GOLD_EXCHANGE, SYMBOL as GOLD_SYMBOL, syntheticSilver1m, writeSilverBook, writeSilverPerp } from '../gold/tasks';
 import { DT, EXCHANGE, SYMBOL, klinesOf } from '../silver/setup';
 import { CountingStore, type RequestCounts } from './counting-store';
+import { HOUR_MS } from '../../../lib/util/time';
 
 /**
  * Child tasks of the sizing section: Silver and Gold partitions as the build's Lambdas run them, through a store
@@ -21,7 +22,6 @@ import { CountingStore, type RequestCounts } from './counting-store';
  * one process, as a warm Lambda does during a rebuild, so the first (cold) and the rest (warm) are told apart.
  */
 
-const HOUR_MS = 3_600_000;
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 export interface PartitionRun {

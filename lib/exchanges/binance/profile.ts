@@ -10,10 +10,9 @@ import { BinanceSpotAdapter } from './spot-adapter';
 import {
   BINANCE_SPOT_ENDPOINTS, binanceStreamName, combinedStreamUrl, spotStreamRequests, type BinanceSpotExchange,
 } from './spot-streams';
+import { MINUTE_MS } from '../../util/time';
 
 /** Binance spot, Binance US and Binance USD-M perpetuals as the collector, the self-heal and the deployment see them. */
-
-const MINUTE_MS = 60_000;
 
 /** Open interest is REST-only on Binance USD-M (docs/collector.md); every 5 minutes by default. */
 export const OPEN_INTEREST_POLL_MS = 5 * MINUTE_MS;

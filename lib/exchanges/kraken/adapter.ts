@@ -8,6 +8,7 @@ import { KrakenBook, type BookLevel } from './book-state';
 import { KrakenFields } from './fields';
 import { parseKeepingNumberText } from './json-text';
 import { KRAKEN_BOOK_DEPTH, KRAKEN_OHLC_TIMEFRAMES, krakenStreamName } from './streams';
+import { MINUTE_MS } from '../../util/time';
 
 /**
  * Kraken WebSocket v2 messages → Bronze rows: ohlc → klines, trade → trades, book snapshot + updates → one
@@ -23,7 +24,6 @@ const SPECS: Record<'klines' | 'trades' | 'book_top10' | 'quotes', DatasetSpec> 
   quotes: dataset('bronze', 'quotes'),
 };
 
-const MINUTE_MS = 60_000;
 const LEVELS = 10;
 const BID_PX = Array.from({ length: LEVELS }, (_, i) => `bid_px_${i + 1}`);
 const BID_SZ = Array.from({ length: LEVELS }, (_, i) => `bid_sz_${i + 1}`);

@@ -2,10 +2,11 @@ import type { KlineTimeframe } from '../../schema/columns';
 import type { StreamRequest } from '../types';
 
 /**
- * Kraken WebSocket v2 endpoint, subscribe requests and the stream names records carry (SPEC §10). Kraken has no
- * stream names of its own (a subscription is a channel plus parameters), so records name theirs after the v1
- * channel names, which carry the parameter, followed by the symbol: `ohlc-1:BTC/USD`, `book-10:BTC/USD`,
- * `trade:BTC/USD`. Symbols are Kraken's v2 spelling, `BASE/QUOTE` with BTC (not XBT).
+ * Kraken WebSocket v2 endpoint, subscribe requests and the stream names records carry
+ * (docs/collector.md#what-it-collects). Kraken has no stream names of its own (a subscription is a channel plus
+ * parameters), so records name theirs after the v1 channel names, which carry the parameter, followed by the symbol:
+ * `ohlc-1:BTC/USD`, `book-10:BTC/USD`, `trade:BTC/USD`. Symbols are Kraken's v2 spelling, `BASE/QUOTE` with BTC (not
+ * XBT).
  */
 
 export const KRAKEN_WS_URL = 'wss://ws.kraken.com/v2';

@@ -5,9 +5,10 @@ import { map, windowMax, windowMean, windowMin, windowStd } from '../windows';
 import type { BarFeatureGroup } from './types';
 
 /**
- * Category 1, price action. The SPEC §6 core (RSI, MACD, Bollinger, ATR) follows TA-Lib's definitions exactly;
- * SMAs, Bollinger and stochastic sum each window afresh (see ../windows.ts), EMA-type indicators run TA-Lib's
- * recursions, whose start-up memory decays below double precision within the warm-up (see ../features.ts).
+ * Category 1, price action. The fixed core (RSI, MACD, Bollinger, ATR; docs/features.md#fixed-core-indicators) follows
+ * TA-Lib's definitions exactly; SMAs, Bollinger and stochastic sum each window afresh (see ../windows.ts), EMA-type
+ * indicators run TA-Lib's recursions, whose start-up memory decays below double precision within the warm-up (see
+ * ../features.ts).
  */
 
 const pa = 'price_action' as const;

@@ -1,5 +1,5 @@
 import { instrumentFor, type InstrumentSpec } from './instruments';
-import { MINUTE_MS } from './price-path';
+import { MINUTE_MS } from '../../util/time';
 import { hashString, keyHash } from './rng';
 import { SymbolMarket } from './symbol-market';
 

@@ -1,5 +1,6 @@
 import type { InstrumentSpec } from './instruments';
 import { keyHash, Rng } from './rng';
+import { MINUTE_MS } from '../../util/time';
 
 /**
  * The minute skeleton of one symbol's market: the log price at the start of every minute (a Gaussian random walk,
@@ -9,7 +10,6 @@ import { keyHash, Rng } from './rng';
  * few thousand steps, not a replay of every trade.
  */
 
-export const MINUTE_MS = 60_000;
 const BLOCK = 1440;
 /** Trade id of the first trade at the anchor: far enough from 0 for years of history before it. */
 const ANCHOR_TRADE_ID = 1_000_000_000;

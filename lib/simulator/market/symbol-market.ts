@@ -2,7 +2,8 @@ import { BoundedCache } from './bounded-cache';
 import { buildBook, TICK_MS, type Book, type LastTrade } from './book';
 import type { InstrumentSpec } from './instruments';
 import { emptyKline, flatKline, mergeKline, type Kline } from './kline';
-import { arrivalOffsets, MINUTE_MS, PricePath, SALT } from './price-path';
+import { MINUTE_MS } from '../../util/time';
+import { arrivalOffsets, PricePath, SALT } from './price-path';
 import { keyHash, Rng } from './rng';
 
 /**

@@ -1,5 +1,5 @@
 import type { LastTrade } from './book';
-import { MINUTE_MS } from './price-path';
+import { MINUTE_MS } from '../../util/time';
 import type { MinuteTrades, SymbolMarket } from './symbol-market';
 
 /**

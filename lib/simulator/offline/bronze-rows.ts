@@ -5,7 +5,7 @@ import { Table, type ColumnData } from '../../table/table';
 import { BOOK_DEPTH, TICK_MS } from '../market/book';
 import type { InstrumentSpec } from '../market/instruments';
 import { MarketModel } from '../market/market-model';
-import { MINUTE_MS } from '../market/price-path';
+import { MINUTE_MS } from '../../util/time';
 import type { SymbolMarket } from '../market/symbol-market';
 import { TradeWalker } from '../market/trade-walker';
 

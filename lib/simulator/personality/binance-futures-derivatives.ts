@@ -1,8 +1,8 @@
 import type { Book } from '../market/book';
 import type { MarketModel } from '../market/market-model';
-import { MINUTE_MS } from '../market/price-path';
 import { hashString, keyHash } from '../market/rng';
 import type { SymbolMarket, Trade } from '../market/symbol-market';
+import { HOUR_MS, MINUTE_MS } from '../../util/time';
 
 /**
  * What a perpetual adds to the spot market model: mark and index price, funding, liquidations and open interest.
@@ -11,7 +11,6 @@ import type { SymbolMarket, Trade } from '../market/symbol-market';
  */
 
 export const FUNDING_INTERVAL_MS = 8 * 3_600_000;
-const HOUR_MS = 3_600_000;
 const DAY_MINUTES = 1440;
 const TWO_32 = 4294967296;
 

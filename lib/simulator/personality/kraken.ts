@@ -7,6 +7,7 @@ import { KrakenPayloads, rfc3339Micros } from './kraken-payloads';
 import type {
   ClientMessageResult, ExchangePersonality, RestResponse, SessionOpening, SessionView, StreamDemand,
 } from './personality';
+import { MINUTE_MS } from '../../util/time';
 
 /**
  * Kraken WebSocket v2 on `/v2`: subscribe / unsubscribe / ping requests with one ack per symbol, and the
@@ -18,7 +19,6 @@ import type {
  * first update, so the personality tracks which book streams have had theirs, and the hub needs no change.
  */
 
-const MINUTE_MS = 60_000;
 const MAX_SUBSCRIPTIONS = 1000;
 
 interface BookSub {

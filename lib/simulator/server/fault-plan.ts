@@ -3,9 +3,9 @@ import { Rng } from '../market/rng';
 import type { FaultHooks, FrameContext, SessionContext, SessionFault } from './faults';
 
 /**
- * A scripted storm for the simulator (SPEC L2): connection drops, stalled streams, duplicated, reordered and
- * malformed frames, `serverShutdown` notices, the exchange's forced disconnect after 24 hours, and REST 429/418
- * answers, each at a simulated time. Deterministic: the same plan gives the same frames.
+ * A scripted storm for the simulator (docs/collector.md#proving-no-loss): connection drops, stalled streams,
+ * duplicated, reordered and malformed frames, `serverShutdown` notices, the exchange's forced disconnect after 24
+ * hours, and REST 429/418 answers, each at a simulated time. Deterministic: the same plan gives the same frames.
  */
 
 export type FaultEvent =

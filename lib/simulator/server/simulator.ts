@@ -7,6 +7,7 @@ import type { FaultHooks } from './faults';
 import { startPacer } from './pacer';
 import { StreamHub } from './stream-hub';
 import { listen } from './transport';
+import { DAY_MS } from '../../util/time';
 
 /**
  * The exchange simulator: market model + exchange personality + WebSocket/HTTP transport on 127.0.0.1.
@@ -15,7 +16,6 @@ import { listen } from './transport';
  */
 
 export const DEFAULT_SIM_START = Date.UTC(2024, 0, 1);
-const DAY_MS = 86_400_000;
 
 export interface SimulatorOptions {
   /** Default BTCUSDT, ETHUSDT. */

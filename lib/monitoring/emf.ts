@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, PUBLISHED_METRICS, type MetricName } from '../monitoring/metrics';
+import { METRICS_NAMESPACE, PUBLISHED_METRICS, type MetricName } from './metrics';
 
 /**
  * CloudWatch Embedded Metric Format: one JSON log line carries metrics that CloudWatch extracts without any

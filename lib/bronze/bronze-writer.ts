@@ -3,9 +3,17 @@ import { encodeParquet, putTable } from '../parquet/write';
 import { bronzeFileKey } from '../storage/lake-paths';
 import type { ObjectStore } from '../storage/object-store';
 import type { BufferedPartition } from './bronze-buffers';
-import type { BronzeUploader } from './bronze-uploader';
 
 /** Writes buffered partitions as Bronze Parquet files: one new, immutable file per partition per flush. */
+
+/**
+ * Where uploadBronze hands a file: the collector's spooling BronzeUploader (lib/collector/bronze-uploader.ts).
+ * Declared here by shape, so Bronze does not depend on the collector that uses it.
+ */
+export interface BronzeUploadTarget {
+  /** 'uploaded' when the file reached the store; any other outcome means it waits in a local spool. */
+  upload(key: string, body: Uint8Array): Promise<string>;
+}
 
 export interface WrittenFile {
   key: string;
@@ -32,7 +40,7 @@ export async function writeBronze(store: ObjectStore, parts: readonly BufferedPa
  * uploader re-uploads them when the store is back. Bronze flushes are at most an hour of one stream, small
  * enough to encode in memory.
  */
-export async function uploadBronze(uploader: BronzeUploader, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
+export async function uploadBronze(uploader: BronzeUploadTarget, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
   for (const p of parts) {
     const key = bronzeFileKey(p.spec, p.values, p.startMs, fileId(p));

@@ -1,5 +1,5 @@
 import { Dimension, Metric, METRICS_NAMESPACE } from '../../lib/monitoring/metrics';
-import { emfDocument, emitMetrics, type MetricValue } from '../../lib/util/emf';
+import { emfDocument, emitMetrics, type MetricValue } from '../../lib/monitoring/emf';
 
 const ROWS: MetricValue = { name: Metric.GoldRows, value: 5, unit: 'Count' };
 const INVALID: MetricValue = { name: Metric.GoldInvalidFeatures, value: Number.NaN, unit: 'Count' };

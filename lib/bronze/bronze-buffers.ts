@@ -4,8 +4,8 @@ import { dataset } from '../schema/registry';
 import type { DatasetSpec, PartitionValues } from '../schema/types';
 import { dateOf, hourOf } from '../storage/lake-paths';
 
-const HOUR_MS = 3_600_000;
 import { TableBuilder, type Table } from '../table/table';
+import { HOUR_MS } from '../util/time';
 
 /**
  * In-memory Bronze buffers, one per dataset/timeframe/symbol/dt/hour partition. A row's partition follows its
