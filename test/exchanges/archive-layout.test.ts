@@ -1,7 +1,18 @@
 import fs from 'node:fs';
 import {
-  ARCHIVE_BASE_URL, ARCHIVE_MARKETS, archiveDataset, archiveFile, archiveFiles, archiveTimeFormat, archiveUrl, dailyFilesOf,
-  parseArchiveDataset, parseArchivePath, planArchive, type ArchiveFile, type ArchiveRequest,
+  ARCHIVE_BASE_URL,
+  ARCHIVE_MARKETS,
+  archiveDataset,
+  archiveFile,
+  archiveFiles,
+  archiveTimeFormat,
+  archiveUrl,
+  dailyFilesOf,
+  parseArchiveDataset,
+  parseArchivePath,
+  planArchive,
+  type ArchiveFile,
+  type ArchiveRequest,
 } from '../../lib/exchanges/binance/archive-layout';
 import { testdataPath } from '../helpers/testdata';
 
@@ -19,7 +30,14 @@ const REAL_URLS = [
 const paths = (files: readonly ArchiveFile[]) => files.map((file) => file.urlPath);
 
 function request(overrides: Partial<ArchiveRequest>): ArchiveRequest {
-  return { market: 'futures/um', symbols: ['BTCUSDT'], datasets: [{ dataset: 'klines', interval: '1m' }], from: '2024-01-01', to: '2024-01-31', ...overrides };
+  return {
+    market: 'futures/um',
+    symbols: ['BTCUSDT'],
+    datasets: [{ dataset: 'klines', interval: '1m' }],
+    from: '2024-01-01',
+    to: '2024-01-31',
+    ...overrides,
+  };
 }
 
 describe('Binance archive layout: names and paths', () => {
@@ -34,27 +52,64 @@ describe('Binance archive layout: names and paths', () => {
   });
 
   it('names klines by interval and every other dataset by its type, monthly and daily', () => {
-    const monthly = archiveFile({ market: 'spot', dataset: 'klines', interval: '1h', symbol: 'btcusdt', period: 'monthly', date: '2024-02' });
-    expect(monthly).toMatchObject({
-      fileName: 'BTCUSDT-1h-2024-02.zip', urlPath: 'data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2024-02.zip',
-      firstDay: '2024-02-01', lastDay: '2024-02-29', timeFormat: 'ms',
+    const monthly = archiveFile({
+      market: 'spot',
+      dataset: 'klines',
+      interval: '1h',
+      symbol: 'btcusdt',
+      period: 'monthly',
+      date: '2024-02',
     });
-    const daily = archiveFile({ market: 'futures/um', dataset: 'aggTrades', symbol: 'ETHUSDT', period: 'daily', date: '2025-03-09' });
+    expect(monthly).toMatchObject({
+      fileName: 'BTCUSDT-1h-2024-02.zip',
+      urlPath: 'data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2024-02.zip',
+      firstDay: '2024-02-01',
+      lastDay: '2024-02-29',
+      timeFormat: 'ms',
+    });
+    const daily = archiveFile({
+      market: 'futures/um',
+      dataset: 'aggTrades',
+      symbol: 'ETHUSDT',
+      period: 'daily',
+      date: '2025-03-09',
+    });
     expect(daily.urlPath).toBe('data/futures/um/daily/aggTrades/ETHUSDT/ETHUSDT-aggTrades-2025-03-09.zip');
     expect(daily.checksumPath).toBe('data/futures/um/daily/aggTrades/ETHUSDT/ETHUSDT-aggTrades-2025-03-09.zip.CHECKSUM');
     expect(parseArchivePath(`/${daily.checksumPath}`)).toEqual({ file: daily, checksum: true });
   });
 
   it('refuses what the archive does not publish', () => {
-    const spotFunding = { market: 'spot', dataset: 'fundingRate', symbol: 'BTCUSDT', period: 'monthly', date: '2024-01' } as const;
+    const spotFunding = {
+      market: 'spot',
+      dataset: 'fundingRate',
+      symbol: 'BTCUSDT',
+      period: 'monthly',
+      date: '2024-01',
+    } as const;
     expect(() => archiveFile(spotFunding)).toThrow('no fundingRate');
-    expect(() => archiveFile({ ...spotFunding, market: 'futures/um', period: 'daily', date: '2024-01-02' })).toThrow('not published daily');
-    expect(() => archiveFile({ market: 'futures/um', dataset: 'metrics', symbol: 'BTCUSDT', period: 'monthly', date: '2024-01' }))
-      .toThrow('not published monthly');
-    expect(() => archiveFile({ market: 'futures/um', dataset: 'klines', interval: '1s', symbol: 'BTCUSDT', period: 'daily', date: '2024-01-02' }))
-      .toThrow('no 1s interval');
-    expect(() => archiveFile({ market: 'spot', dataset: 'klines', symbol: 'BTCUSDT', period: 'daily', date: '2024-01-02' })).toThrow('interval');
-    expect(() => archiveFile({ market: 'spot', dataset: 'trades', symbol: 'BTCUSDT', period: 'daily', date: '2024-02-30' })).toThrow('not a');
+    expect(() => archiveFile({ ...spotFunding, market: 'futures/um', period: 'daily', date: '2024-01-02' })).toThrow(
+      'not published daily',
+    );
+    expect(() =>
+      archiveFile({ market: 'futures/um', dataset: 'metrics', symbol: 'BTCUSDT', period: 'monthly', date: '2024-01' }),
+    ).toThrow('not published monthly');
+    expect(() =>
+      archiveFile({
+        market: 'futures/um',
+        dataset: 'klines',
+        interval: '1s',
+        symbol: 'BTCUSDT',
+        period: 'daily',
+        date: '2024-01-02',
+      }),
+    ).toThrow('no 1s interval');
+    expect(() =>
+      archiveFile({ market: 'spot', dataset: 'klines', symbol: 'BTCUSDT', period: 'daily', date: '2024-01-02' }),
+    ).toThrow('interval');
+    expect(() =>
+      archiveFile({ market: 'spot', dataset: 'trades', symbol: 'BTCUSDT', period: 'daily', date: '2024-02-30' }),
+    ).toThrow('not a');
     // The name must repeat the folder's symbol and interval.
     expect(parseArchivePath('data/spot/daily/klines/BTCUSDT/1m/ETHUSDT-1m-2024-01-01.zip')).toBeUndefined();
     expect(parseArchivePath('data/spot/daily/klines/BTCUSDT/1m/BTCUSDT-5m-2024-01-01.zip')).toBeUndefined();
@@ -81,13 +136,25 @@ describe('Binance archive layout: the planner', () => {
       'data/futures/um/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-04-01.zip',
       'data/futures/um/daily/klines/BTCUSDT/1m/BTCUSDT-1m-2024-04-02.zip',
     ]);
-    expect(files[2]).toMatchObject({ period: 'monthly', firstDay: '2024-02-01', lastDay: '2024-02-29', interval: '1m', symbol: 'BTCUSDT' });
+    expect(files[2]).toMatchObject({
+      period: 'monthly',
+      firstDay: '2024-02-01',
+      lastDay: '2024-02-29',
+      interval: '1m',
+      symbol: 'BTCUSDT',
+    });
   });
 
   it('takes the current month daily, up to yesterday, and says why the rest is missing', () => {
     const plan = planArchive(request({ from: '2024-05-31', to: '2024-06-20' }), '2024-06-04');
     expect(plan.files.map((file) => file.date)).toEqual(['2024-05-31', '2024-06-01', '2024-06-02', '2024-06-03']);
-    expect(plan.gaps).toEqual([expect.objectContaining({ firstDay: '2024-06-04', lastDay: '2024-06-20', reason: expect.stringContaining('not published yet') })]);
+    expect(plan.gaps).toEqual([
+      expect.objectContaining({
+        firstDay: '2024-06-04',
+        lastDay: '2024-06-20',
+        reason: expect.stringContaining('not published yet'),
+      }),
+    ]);
     // A whole month that is the current one is daily too.
     const current = archiveFiles(request({ from: '2024-06-01', to: '2024-06-30' }), '2024-07-01');
     expect(current.map((file) => file.period)).toEqual(['monthly']);
@@ -97,13 +164,25 @@ describe('Binance archive layout: the planner', () => {
   });
 
   it('gives monthly-only datasets the whole months the range touches, except the current month', () => {
-    const plan = planArchive(request({ datasets: [{ dataset: 'fundingRate' }], from: '2024-03-15', to: '2024-06-10' }), '2024-06-11');
-    expect(plan.files.map((file) => `${file.period} ${file.date}`)).toEqual(['monthly 2024-03', 'monthly 2024-04', 'monthly 2024-05']);
-    expect(plan.gaps).toEqual([expect.objectContaining({ dataset: 'fundingRate', firstDay: '2024-06-01', lastDay: '2024-06-10' })]);
+    const plan = planArchive(
+      request({ datasets: [{ dataset: 'fundingRate' }], from: '2024-03-15', to: '2024-06-10' }),
+      '2024-06-11',
+    );
+    expect(plan.files.map((file) => `${file.period} ${file.date}`)).toEqual([
+      'monthly 2024-03',
+      'monthly 2024-04',
+      'monthly 2024-05',
+    ]);
+    expect(plan.gaps).toEqual([
+      expect.objectContaining({ dataset: 'fundingRate', firstDay: '2024-06-01', lastDay: '2024-06-10' }),
+    ]);
   });
 
   it('gives daily-only datasets daily files even for whole past months', () => {
-    const files = archiveFiles(request({ datasets: [{ dataset: 'metrics' }, { dataset: 'bookDepth' }], from: '2024-02-01', to: '2024-02-29' }), '2024-06-01');
+    const files = archiveFiles(
+      request({ datasets: [{ dataset: 'metrics' }, { dataset: 'bookDepth' }], from: '2024-02-01', to: '2024-02-29' }),
+      '2024-06-01',
+    );
     expect(files).toHaveLength(58);
     expect(files.every((file) => file.period === 'daily')).toBe(true);
     expect(files[0].urlPath).toBe('data/futures/um/daily/metrics/BTCUSDT/BTCUSDT-metrics-2024-02-01.zip');
@@ -111,28 +190,53 @@ describe('Binance archive layout: the planner', () => {
   });
 
   it('asks for nothing after a dataset stopped being published (bookTicker, 2024-03-30)', () => {
-    const plan = planArchive(request({ datasets: [{ dataset: 'bookTicker' }], from: '2024-02-01', to: '2024-04-03' }), '2024-06-01');
-    expect(plan.files.map((file) => `${file.period} ${file.date}`)).toEqual(['monthly 2024-02', ...range(1, 30).map((day) => `daily 2024-03-${day}`)]);
-    expect(plan.gaps).toEqual([expect.objectContaining({ firstDay: '2024-03-31', lastDay: '2024-04-03', reason: expect.stringContaining('2024-03-30') })]);
-    expect(archiveFiles(request({ datasets: [{ dataset: 'bookTicker' }], from: '2025-01-01', to: '2025-01-31' }), '2025-06-01')).toEqual([]);
+    const plan = planArchive(
+      request({ datasets: [{ dataset: 'bookTicker' }], from: '2024-02-01', to: '2024-04-03' }),
+      '2024-06-01',
+    );
+    expect(plan.files.map((file) => `${file.period} ${file.date}`)).toEqual([
+      'monthly 2024-02',
+      ...range(1, 30).map((day) => `daily 2024-03-${day}`),
+    ]);
+    expect(plan.gaps).toEqual([
+      expect.objectContaining({ firstDay: '2024-03-31', lastDay: '2024-04-03', reason: expect.stringContaining('2024-03-30') }),
+    ]);
+    expect(
+      archiveFiles(request({ datasets: [{ dataset: 'bookTicker' }], from: '2025-01-01', to: '2025-01-31' }), '2025-06-01'),
+    ).toEqual([]);
   });
 
   it('plans every symbol and dataset, and reports a dataset the market lacks', () => {
-    const plan = planArchive(request({
-      market: 'spot', symbols: ['btcusdt', 'ETHUSDT'], datasets: [{ dataset: 'klines', interval: '1h' }, { dataset: 'trades' }, { dataset: 'metrics' }],
-      from: '2024-01-01', to: '2024-01-31',
-    }), '2024-03-01');
+    const plan = planArchive(
+      request({
+        market: 'spot',
+        symbols: ['btcusdt', 'ETHUSDT'],
+        datasets: [{ dataset: 'klines', interval: '1h' }, { dataset: 'trades' }, { dataset: 'metrics' }],
+        from: '2024-01-01',
+        to: '2024-01-31',
+      }),
+      '2024-03-01',
+    );
     expect(paths(plan.files)).toEqual([
-      'data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01.zip', 'data/spot/monthly/trades/BTCUSDT/BTCUSDT-trades-2024-01.zip',
-      'data/spot/monthly/klines/ETHUSDT/1h/ETHUSDT-1h-2024-01.zip', 'data/spot/monthly/trades/ETHUSDT/ETHUSDT-trades-2024-01.zip',
+      'data/spot/monthly/klines/BTCUSDT/1h/BTCUSDT-1h-2024-01.zip',
+      'data/spot/monthly/trades/BTCUSDT/BTCUSDT-trades-2024-01.zip',
+      'data/spot/monthly/klines/ETHUSDT/1h/ETHUSDT-1h-2024-01.zip',
+      'data/spot/monthly/trades/ETHUSDT/ETHUSDT-trades-2024-01.zip',
     ]);
-    expect(plan.gaps.map((gap) => `${gap.symbol} ${gap.reason}`)).toEqual(['BTCUSDT the spot archive has no metrics', 'ETHUSDT the spot archive has no metrics']);
+    expect(plan.gaps.map((gap) => `${gap.symbol} ${gap.reason}`)).toEqual([
+      'BTCUSDT the spot archive has no metrics',
+      'ETHUSDT the spot archive has no metrics',
+    ]);
   });
 
   it('expands a monthly file into its days, for when the monthly file is not there yet', () => {
     const monthly = archiveFile({ market: 'spot', dataset: 'trades', symbol: 'BTCUSDT', period: 'monthly', date: '2024-02' });
     expect(dailyFilesOf(monthly).map((file) => file.date)).toEqual(range(1, 29).map((day) => `2024-02-${day}`));
-    expect(dailyFilesOf(archiveFile({ market: 'futures/um', dataset: 'fundingRate', symbol: 'BTCUSDT', period: 'monthly', date: '2024-02' }))).toEqual([]);
+    expect(
+      dailyFilesOf(
+        archiveFile({ market: 'futures/um', dataset: 'fundingRate', symbol: 'BTCUSDT', period: 'monthly', date: '2024-02' }),
+      ),
+    ).toEqual([]);
   });
 
   it('rejects malformed requests', () => {
@@ -142,7 +246,11 @@ describe('Binance archive layout: the planner', () => {
 });
 
 describe('Binance archive layout: CSV formats against real files', () => {
-  const examples = (name: string) => fs.readFileSync(testdataPath('binance_docs', 'public_data_readme_examples', name), 'utf8').trim().split(',');
+  const examples = (name: string) =>
+    fs
+      .readFileSync(testdataPath('binance_docs', 'public_data_readme_examples', name), 'utf8')
+      .trim()
+      .split(',');
 
   it('USD-M klines: the real files start with exactly the layout header, in milliseconds', () => {
     const folder = testdataPath('binance_um_futures_klines_1m');
@@ -156,8 +264,9 @@ describe('Binance archive layout: CSV formats against real files', () => {
       // The sample file names follow the archive's monthly naming.
       const month = /-(\d{4}-\d{2})\.csv$/.exec(name)![1];
       const symbol = name.split('-')[0];
-      expect(archiveFile({ market: 'futures/um', dataset: 'klines', interval: '1m', symbol, period: 'monthly', date: month }).fileName)
-        .toBe(name.replace('.csv', '.zip'));
+      expect(
+        archiveFile({ market: 'futures/um', dataset: 'klines', interval: '1m', symbol, period: 'monthly', date: month }).fileName,
+      ).toBe(name.replace('.csv', '.zip'));
     }
   });
 
@@ -180,13 +289,16 @@ describe('Binance archive layout: CSV formats against real files', () => {
 
   it('USD-M rows have the layout column counts, ms times and lower-case booleans', () => {
     for (const [name, dataset] of [
-      ['um_futures_klines_example.csv', 'klines'], ['um_futures_trades_example.csv', 'trades'], ['um_futures_aggTrades_example.csv', 'aggTrades'],
+      ['um_futures_klines_example.csv', 'klines'],
+      ['um_futures_trades_example.csv', 'trades'],
+      ['um_futures_aggTrades_example.csv', 'aggTrades'],
     ] as const) {
       const row = examples(name);
       const spec = archiveDataset('futures/um', dataset)!;
       expect(row).toHaveLength(spec.columns.length);
       expect(Number(row[spec.columns.indexOf(spec.timeColumn)])).toBeLessThan(1e14);
-      for (const column of spec.booleanColumns) expect(ARCHIVE_MARKETS['futures/um'].booleans).toContain(row[spec.columns.indexOf(column)]);
+      for (const column of spec.booleanColumns)
+        expect(ARCHIVE_MARKETS['futures/um'].booleans).toContain(row[spec.columns.indexOf(column)]);
     }
     expect(archiveTimeFormat('futures/um', 'trades', '2025-06-01')).toBe('ms');
     expect(archiveTimeFormat('futures/um', 'metrics', '2025-06-01')).toBe('text');

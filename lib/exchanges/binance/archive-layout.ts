@@ -54,16 +54,32 @@ export interface ArchiveMarketSpec {
 }
 
 const KLINE_COLUMNS = [
-  'open_time', 'open', 'high', 'low', 'close', 'volume', 'close_time', 'quote_volume', 'count', 'taker_buy_volume',
-  'taker_buy_quote_volume', 'ignore',
+  'open_time',
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'close_time',
+  'quote_volume',
+  'count',
+  'taker_buy_volume',
+  'taker_buy_quote_volume',
+  'ignore',
 ] as const;
 
 const FUTURES_INTERVALS = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1mo'];
 const BOTH: readonly ArchivePeriod[] = ['monthly', 'daily'];
 
 const klines: ArchiveDatasetSpec = {
-  dataset: 'klines', periods: BOTH, hasInterval: true, columns: KLINE_COLUMNS, timeColumn: 'open_time',
-  timeColumns: ['open_time', 'close_time'], timeText: false, booleanColumns: [],
+  dataset: 'klines',
+  periods: BOTH,
+  hasInterval: true,
+  columns: KLINE_COLUMNS,
+  timeColumn: 'open_time',
+  timeColumns: ['open_time', 'close_time'],
+  timeText: false,
+  booleanColumns: [],
 };
 
 /** Spot files have no header; the names are ours, after the README's column titles (docs/history.md). */
@@ -76,14 +92,32 @@ const SPOT: ArchiveMarketSpec = {
   datasets: {
     klines,
     trades: {
-      dataset: 'trades', periods: BOTH, hasInterval: false,
+      dataset: 'trades',
+      periods: BOTH,
+      hasInterval: false,
       columns: ['id', 'price', 'qty', 'quote_qty', 'time', 'is_buyer_maker', 'is_best_match'],
-      timeColumn: 'time', timeColumns: ['time'], timeText: false, booleanColumns: ['is_buyer_maker', 'is_best_match'],
+      timeColumn: 'time',
+      timeColumns: ['time'],
+      timeText: false,
+      booleanColumns: ['is_buyer_maker', 'is_best_match'],
     },
     aggTrades: {
-      dataset: 'aggTrades', periods: BOTH, hasInterval: false,
-      columns: ['agg_trade_id', 'price', 'quantity', 'first_trade_id', 'last_trade_id', 'transact_time', 'is_buyer_maker', 'is_best_match'],
-      timeColumn: 'transact_time', timeColumns: ['transact_time'], timeText: false,
+      dataset: 'aggTrades',
+      periods: BOTH,
+      hasInterval: false,
+      columns: [
+        'agg_trade_id',
+        'price',
+        'quantity',
+        'first_trade_id',
+        'last_trade_id',
+        'transact_time',
+        'is_buyer_maker',
+        'is_best_match',
+      ],
+      timeColumn: 'transact_time',
+      timeColumns: ['transact_time'],
+      timeText: false,
       booleanColumns: ['is_buyer_maker', 'is_best_match'],
     },
   },
@@ -98,38 +132,86 @@ const USDM: ArchiveMarketSpec = {
   datasets: {
     klines,
     trades: {
-      dataset: 'trades', periods: BOTH, hasInterval: false,
+      dataset: 'trades',
+      periods: BOTH,
+      hasInterval: false,
       columns: ['id', 'price', 'qty', 'quote_qty', 'time', 'is_buyer_maker'],
-      timeColumn: 'time', timeColumns: ['time'], timeText: false, booleanColumns: ['is_buyer_maker'],
+      timeColumn: 'time',
+      timeColumns: ['time'],
+      timeText: false,
+      booleanColumns: ['is_buyer_maker'],
     },
     aggTrades: {
-      dataset: 'aggTrades', periods: BOTH, hasInterval: false,
+      dataset: 'aggTrades',
+      periods: BOTH,
+      hasInterval: false,
       columns: ['agg_trade_id', 'price', 'quantity', 'first_trade_id', 'last_trade_id', 'transact_time', 'is_buyer_maker'],
-      timeColumn: 'transact_time', timeColumns: ['transact_time'], timeText: false, booleanColumns: ['is_buyer_maker'],
+      timeColumn: 'transact_time',
+      timeColumns: ['transact_time'],
+      timeText: false,
+      booleanColumns: ['is_buyer_maker'],
     },
     fundingRate: {
-      dataset: 'fundingRate', periods: ['monthly'], hasInterval: false,
+      dataset: 'fundingRate',
+      periods: ['monthly'],
+      hasInterval: false,
       columns: ['calc_time', 'funding_interval_hours', 'last_funding_rate'],
-      timeColumn: 'calc_time', timeColumns: ['calc_time'], timeText: false, booleanColumns: [], firstSeen: '2020-01-01',
+      timeColumn: 'calc_time',
+      timeColumns: ['calc_time'],
+      timeText: false,
+      booleanColumns: [],
+      firstSeen: '2020-01-01',
     },
     metrics: {
-      dataset: 'metrics', periods: ['daily'], hasInterval: false,
+      dataset: 'metrics',
+      periods: ['daily'],
+      hasInterval: false,
       columns: [
-        'create_time', 'symbol', 'sum_open_interest', 'sum_open_interest_value', 'count_toptrader_long_short_ratio',
-        'sum_toptrader_long_short_ratio', 'count_long_short_ratio', 'sum_taker_long_short_vol_ratio',
+        'create_time',
+        'symbol',
+        'sum_open_interest',
+        'sum_open_interest_value',
+        'count_toptrader_long_short_ratio',
+        'sum_toptrader_long_short_ratio',
+        'count_long_short_ratio',
+        'sum_taker_long_short_vol_ratio',
       ],
-      timeColumn: 'create_time', timeColumns: ['create_time'], timeText: true, booleanColumns: [], firstSeen: '2021-12-01',
+      timeColumn: 'create_time',
+      timeColumns: ['create_time'],
+      timeText: true,
+      booleanColumns: [],
+      firstSeen: '2021-12-01',
       cadenceMs: 300_000,
     },
     bookDepth: {
-      dataset: 'bookDepth', periods: ['daily'], hasInterval: false, columns: ['timestamp', 'percentage', 'depth', 'notional'],
-      timeColumn: 'timestamp', timeColumns: ['timestamp'], timeText: true, booleanColumns: [], firstSeen: '2023-01-01',
+      dataset: 'bookDepth',
+      periods: ['daily'],
+      hasInterval: false,
+      columns: ['timestamp', 'percentage', 'depth', 'notional'],
+      timeColumn: 'timestamp',
+      timeColumns: ['timestamp'],
+      timeText: true,
+      booleanColumns: [],
+      firstSeen: '2023-01-01',
       cadenceMs: 30_000,
     },
     bookTicker: {
-      dataset: 'bookTicker', periods: BOTH, hasInterval: false,
-      columns: ['update_id', 'best_bid_price', 'best_bid_qty', 'best_ask_price', 'best_ask_qty', 'transaction_time', 'event_time'],
-      timeColumn: 'transaction_time', timeColumns: ['transaction_time', 'event_time'], timeText: false, booleanColumns: [],
+      dataset: 'bookTicker',
+      periods: BOTH,
+      hasInterval: false,
+      columns: [
+        'update_id',
+        'best_bid_price',
+        'best_bid_qty',
+        'best_ask_price',
+        'best_ask_qty',
+        'transaction_time',
+        'event_time',
+      ],
+      timeColumn: 'transaction_time',
+      timeColumns: ['transaction_time', 'event_time'],
+      timeText: false,
+      booleanColumns: [],
       lastPublished: '2024-03-30',
     },
   },
@@ -221,8 +303,17 @@ export function archiveFile(key: ArchiveFileKey): ArchiveFile {
   const firstDay = key.period === 'monthly' ? `${key.date}-01` : key.date;
   const lastDay = key.period === 'monthly' ? lastDayOfMonth(key.date) : key.date;
   return {
-    market: key.market, dataset: key.dataset, ...(key.interval === undefined ? {} : { interval: key.interval }), symbol,
-    period: key.period, date: key.date, fileName, urlPath, checksumPath: `${urlPath}.CHECKSUM`, firstDay, lastDay,
+    market: key.market,
+    dataset: key.dataset,
+    ...(key.interval === undefined ? {} : { interval: key.interval }),
+    symbol,
+    period: key.period,
+    date: key.date,
+    fileName,
+    urlPath,
+    checksumPath: `${urlPath}.CHECKSUM`,
+    firstDay,
+    lastDay,
     timeFormat: archiveTimeFormat(key.market, key.dataset, firstDay),
   };
 }
@@ -240,15 +331,22 @@ export function archiveUrl(baseUrl: string, urlPath: string): string {
  * for any path that is not a well-formed archive file (the name must repeat the folder's symbol and interval).
  */
 export function parseArchivePath(urlPath: string): { file: ArchiveFile; checksum: boolean } | undefined {
-  const match = /^\/?data\/(spot|futures\/um)\/(monthly|daily)\/([A-Za-z]+)\/([A-Z0-9]+)\/(?:([0-9a-z]+)\/)?([^/]+?)(\.CHECKSUM)?$/.exec(urlPath);
+  const match =
+    /^\/?data\/(spot|futures\/um)\/(monthly|daily)\/([A-Za-z]+)\/([A-Z0-9]+)\/(?:([0-9a-z]+)\/)?([^/]+?)(\.CHECKSUM)?$/.exec(
+      urlPath,
+    );
   if (!match) return undefined;
   const [, market, period, dataset, symbol, interval, name, checksum] = match;
   const dateOf = /^([A-Z0-9]+)-([0-9A-Za-z]+)-(\d{4}-\d{2}(?:-\d{2})?)\.zip$/.exec(name);
   if (!dateOf || dateOf[1] !== symbol || dateOf[2] !== (interval ?? dataset)) return undefined;
   try {
     const file = archiveFile({
-      market: market as ArchiveMarket, dataset: dataset as ArchiveDataset, symbol, period: period as ArchivePeriod,
-      date: dateOf[3], ...(interval === undefined ? {} : { interval }),
+      market: market as ArchiveMarket,
+      dataset: dataset as ArchiveDataset,
+      symbol,
+      period: period as ArchivePeriod,
+      date: dateOf[3],
+      ...(interval === undefined ? {} : { interval }),
     });
     return { file, checksum: checksum !== undefined };
   } catch {
@@ -266,7 +364,8 @@ export interface ArchiveDatasetRequest {
 export function parseArchiveDataset(text: string): ArchiveDatasetRequest {
   const [name, interval, extra] = text.split(':');
   const known: readonly string[] = ['klines', 'trades', 'aggTrades', 'fundingRate', 'metrics', 'bookDepth', 'bookTicker'];
-  if (!known.includes(name) || extra !== undefined) throw new Error(`unknown archive dataset '${text}' (one of ${known.join(', ')}; klines:<interval>)`);
+  if (!known.includes(name) || extra !== undefined)
+    throw new Error(`unknown archive dataset '${text}' (one of ${known.join(', ')}; klines:<interval>)`);
   if (name === 'klines' && !interval) throw new Error(`'${text}': klines need an interval, e.g. klines:1m`);
   if (name !== 'klines' && interval !== undefined) throw new Error(`'${text}': only klines take an interval`);
   return { dataset: name as ArchiveDataset, ...(interval === undefined ? {} : { interval }) };
@@ -304,7 +403,11 @@ export interface ArchivePlan {
  * whole months the range touches, except the current month (a gap); one published daily only gets daily files.
  */
 export function planArchive(request: ArchiveRequest, today: string): ArchivePlan {
-  for (const [label, day] of [['from', request.from], ['to', request.to], ['today', today]] as const) {
+  for (const [label, day] of [
+    ['from', request.from],
+    ['to', request.to],
+    ['today', today],
+  ] as const) {
     if (!DAY.test(day) || !isCalendarDate(day)) throw new Error(`${label} '${day}' is not a YYYY-MM-DD day`);
   }
   if (request.from > request.to) throw new Error(`from ${request.from} is after to ${request.to}`);
@@ -317,22 +420,38 @@ export function planArchive(request: ArchiveRequest, today: string): ArchivePlan
       const spec = archiveDataset(request.market, wanted.dataset);
       const label = { dataset: wanted.dataset, ...(wanted.interval === undefined ? {} : { interval: wanted.interval }), symbol };
       if (!spec) {
-        gaps.push({ ...label, firstDay: request.from, lastDay: request.to, reason: `the ${request.market} archive has no ${wanted.dataset}` });
+        gaps.push({
+          ...label,
+          firstDay: request.from,
+          lastDay: request.to,
+          reason: `the ${request.market} archive has no ${wanted.dataset}`,
+        });
         continue;
       }
       let last = request.to;
       if (spec.lastPublished !== undefined && last > spec.lastPublished) {
         const after = maxDay(request.from, addDays(spec.lastPublished, 1));
-        gaps.push({ ...label, firstDay: after, lastDay: last, reason: `${wanted.dataset} was last published for ${spec.lastPublished}` });
+        gaps.push({
+          ...label,
+          firstDay: after,
+          lastDay: last,
+          reason: `${wanted.dataset} was last published for ${spec.lastPublished}`,
+        });
         last = spec.lastPublished;
       }
       if (last > yesterday) {
         const notYet = maxDay(request.from, today);
-        if (notYet <= last) gaps.push({ ...label, firstDay: notYet, lastDay: last, reason: 'not published yet (a day appears the day after)' });
+        if (notYet <= last)
+          gaps.push({ ...label, firstDay: notYet, lastDay: last, reason: 'not published yet (a day appears the day after)' });
         last = minDay(last, yesterday);
       }
       if (last < request.from) continue;
-      const key = { market: request.market, dataset: wanted.dataset, symbol, ...(wanted.interval === undefined ? {} : { interval: wanted.interval }) };
+      const key = {
+        market: request.market,
+        dataset: wanted.dataset,
+        symbol,
+        ...(wanted.interval === undefined ? {} : { interval: wanted.interval }),
+      };
       for (let month = request.from.slice(0, 7); month <= last.slice(0, 7); month = nextMonth(month)) {
         const monthFirst = `${month}-01`;
         const monthLast = lastDayOfMonth(month);
@@ -343,9 +462,15 @@ export function planArchive(request: ArchiveRequest, today: string): ArchivePlan
         if (spec.periods.includes('monthly') && ended && (whole || !spec.periods.includes('daily'))) {
           files.push(archiveFile({ ...key, period: 'monthly', date: month }));
         } else if (spec.periods.includes('daily')) {
-          for (let day = first; day <= end; day = addDays(day, 1)) files.push(archiveFile({ ...key, period: 'daily', date: day }));
+          for (let day = first; day <= end; day = addDays(day, 1))
+            files.push(archiveFile({ ...key, period: 'daily', date: day }));
         } else {
-          gaps.push({ ...label, firstDay: first, lastDay: end, reason: `${wanted.dataset} is published monthly only; ${month} has not ended` });
+          gaps.push({
+            ...label,
+            firstDay: first,
+            lastDay: end,
+            reason: `${wanted.dataset} is published monthly only; ${month} has not ended`,
+          });
         }
       }
     }
@@ -367,7 +492,16 @@ export function dailyFilesOf(file: ArchiveFile): ArchiveFile[] {
   if (!archiveDataset(file.market, file.dataset)?.periods.includes('daily')) return [];
   const out: ArchiveFile[] = [];
   for (let day = file.firstDay; day <= file.lastDay; day = addDays(day, 1)) {
-    out.push(archiveFile({ market: file.market, dataset: file.dataset, interval: file.interval, symbol: file.symbol, period: 'daily', date: day }));
+    out.push(
+      archiveFile({
+        market: file.market,
+        dataset: file.dataset,
+        interval: file.interval,
+        symbol: file.symbol,
+        period: 'daily',
+        date: day,
+      }),
+    );
   }
   return out;
 }

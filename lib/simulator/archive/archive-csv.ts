@@ -1,5 +1,9 @@
 import {
-  archiveMarket, BOOK_DEPTH_PERCENTAGES, DEFAULT_FUNDING_INTERVAL_HOURS, type ArchiveFile, type ArchiveMarketSpec,
+  archiveMarket,
+  BOOK_DEPTH_PERCENTAGES,
+  DEFAULT_FUNDING_INTERVAL_HOURS,
+  type ArchiveFile,
+  type ArchiveMarketSpec,
 } from '../../exchanges/binance/archive-layout';
 import { DAY_MS, MINUTE_MS } from '../../util/time';
 import { TICK_MS, type Book } from '../market/book';
@@ -79,7 +83,11 @@ class RowWriter {
   readonly yes: string;
   readonly no: string;
 
-  constructor(private readonly spec: ArchiveMarketSpec, private readonly file: ArchiveFile, market: SymbolMarket) {
+  constructor(
+    private readonly spec: ArchiveMarketSpec,
+    private readonly file: ArchiveFile,
+    market: SymbolMarket,
+  ) {
     this.priceDecimals = market.spec.priceDecimals;
     this.qtyDecimals = market.spec.qtyDecimals;
     this.spot = spec.market === 'spot';
@@ -125,21 +133,35 @@ function klineRows(market: SymbolMarket, writer: RowWriter, fromMs: number, toMs
   for (let open = fromMs; open + length <= toMs; open += length) {
     const kline = market.kline(length, open);
     emit([
-      writer.time(kline.openTime), writer.price(kline.open), writer.price(kline.high), writer.price(kline.low),
-      writer.price(kline.close), writer.qty(kline.volume), writer.time(kline.closeTime, true), writer.quote(kline.quoteVolume),
-      String(kline.tradeCount), writer.qty(kline.takerBuyVolume), writer.quote(kline.takerBuyQuoteVolume), '0',
+      writer.time(kline.openTime),
+      writer.price(kline.open),
+      writer.price(kline.high),
+      writer.price(kline.low),
+      writer.price(kline.close),
+      writer.qty(kline.volume),
+      writer.time(kline.closeTime, true),
+      writer.quote(kline.quoteVolume),
+      String(kline.tradeCount),
+      writer.qty(kline.takerBuyVolume),
+      writer.quote(kline.takerBuyQuoteVolume),
+      '0',
     ]);
   }
 }
 
 /** Visits the trades with from ≤ time < to in id order, minute by minute (a minute's trades are generated once). */
-function eachTrade(market: SymbolMarket, fromMs: number, toMs: number,
-  visit: (id: number, time: number, price: number, qty: number, buyerMaker: boolean) => void): void {
+function eachTrade(
+  market: SymbolMarket,
+  fromMs: number,
+  toMs: number,
+  visit: (id: number, time: number, price: number, qty: number, buyerMaker: boolean) => void,
+): void {
   for (let minute = Math.floor(fromMs / MINUTE_MS); minute * MINUTE_MS < toMs; minute++) {
     const trades = market.minuteTrades(minute);
     for (let i = 0; i < trades.count; i++) {
       const time = trades.time[i];
-      if (time >= fromMs && time < toMs) visit(trades.firstId + i, time, trades.price[i], trades.qty[i], trades.buyerMaker[i] === 1);
+      if (time >= fromMs && time < toMs)
+        visit(trades.firstId + i, time, trades.price[i], trades.qty[i], trades.buyerMaker[i] === 1);
     }
   }
 }
@@ -147,7 +169,14 @@ function eachTrade(market: SymbolMarket, fromMs: number, toMs: number,
 function tradeRows(market: SymbolMarket, writer: RowWriter, fromMs: number, toMs: number, emit: Emit): void {
   const spot = writer.market.market === 'spot';
   eachTrade(market, fromMs, toMs, (id, time, price, qty, buyerMaker) => {
-    const fields = [String(id), writer.price(price), writer.qty(qty), writer.quote(price * qty), writer.time(time), writer.bool(buyerMaker)];
+    const fields = [
+      String(id),
+      writer.price(price),
+      writer.qty(qty),
+      writer.quote(price * qty),
+      writer.time(time),
+      writer.bool(buyerMaker),
+    ];
     // Spot trades carry isBestMatch, always true since 2019 on spot.
     if (spot) fields.push(writer.yes);
     emit(fields);
@@ -165,8 +194,13 @@ function aggTradeRows(market: SymbolMarket, writer: RowWriter, fromMs: number, t
   const flush = () => {
     if (!open) return;
     const fields = [
-      String(open.first), writer.price(open.price), writer.qty(open.qty), String(open.first), String(open.last),
-      writer.time(open.time), writer.bool(open.buyerMaker),
+      String(open.first),
+      writer.price(open.price),
+      writer.qty(open.qty),
+      String(open.first),
+      String(open.last),
+      writer.time(open.time),
+      writer.bool(open.buyerMaker),
     ];
     if (spot) fields.push(writer.yes);
     emit(fields);
@@ -190,8 +224,14 @@ function symbolKey(market: SymbolMarket, salt: number): number {
 }
 
 /** One row per funding, calculated a few milliseconds after the hour as the archive's `calc_time`s are. */
-function fundingRows(derivatives: PerpetualDerivatives, market: SymbolMarket, writer: RowWriter, fromMs: number, toMs: number,
-  emit: Emit): void {
+function fundingRows(
+  derivatives: PerpetualDerivatives,
+  market: SymbolMarket,
+  writer: RowWriter,
+  fromMs: number,
+  toMs: number,
+  emit: Emit,
+): void {
   const key = symbolKey(market, SALT.fundingJitter);
   for (let time = Math.ceil(fromMs / FUNDING_INTERVAL_MS) * FUNDING_INTERVAL_MS; time < toMs; time += FUNDING_INTERVAL_MS) {
     const mark = derivatives.markPrice(market.spec.symbol, market.bookAt(time), time);
@@ -205,8 +245,14 @@ function fundingRows(derivatives: PerpetualDerivatives, market: SymbolMarket, wr
  * long/short account ratios swinging smoothly over a day, and the taker buy/sell volume ratio of the 5 minutes
  * before, from the trades themselves (empty when nobody sold, as the real files leave fields empty).
  */
-function metricsRows(derivatives: PerpetualDerivatives, market: SymbolMarket, writer: RowWriter, fromMs: number, toMs: number,
-  emit: Emit): void {
+function metricsRows(
+  derivatives: PerpetualDerivatives,
+  market: SymbolMarket,
+  writer: RowWriter,
+  fromMs: number,
+  toMs: number,
+  emit: Emit,
+): void {
   const key = symbolKey(market, SALT.ratios);
   const phase = 2 * Math.PI * unit(key);
   const ratio = (salt: number, base: number, swing: number, time: number): string => {
@@ -220,8 +266,13 @@ function metricsRows(derivatives: PerpetualDerivatives, market: SymbolMarket, wr
     const before = market.kline(FIVE_MINUTES_MS, time - FIVE_MINUTES_MS);
     const takerSell = before.volume - before.takerBuyVolume;
     emit([
-      writer.time(time), market.spec.symbol, writer.qty(openInterest), writer.quote(openInterest * price),
-      ratio(1, 1.6, 0.2, time), ratio(2, 1.3, 0.15, time), ratio(3, 1.9, 0.25, time),
+      writer.time(time),
+      market.spec.symbol,
+      writer.qty(openInterest),
+      writer.quote(openInterest * price),
+      ratio(1, 1.6, 0.2, time),
+      ratio(2, 1.3, 0.15, time),
+      ratio(3, 1.9, 0.25, time),
       takerSell > 0 ? (before.takerBuyVolume / takerSell).toFixed(8) : '',
     ]);
   }
@@ -235,7 +286,11 @@ function metricsRows(derivatives: PerpetualDerivatives, market: SymbolMarket, wr
 function bookDepthRows(market: SymbolMarket, writer: RowWriter, fromMs: number, toMs: number, emit: Emit): void {
   const key = symbolKey(market, SALT.depth);
   const notionalScale = market.spec.priceDecimals + market.spec.qtyDecimals;
-  for (let time = Math.ceil(fromMs / BOOK_DEPTH_SNAPSHOT_MS) * BOOK_DEPTH_SNAPSHOT_MS; time < toMs; time += BOOK_DEPTH_SNAPSHOT_MS) {
+  for (
+    let time = Math.ceil(fromMs / BOOK_DEPTH_SNAPSHOT_MS) * BOOK_DEPTH_SNAPSHOT_MS;
+    time < toMs;
+    time += BOOK_DEPTH_SNAPSHOT_MS
+  ) {
     const book = market.bookAt(time);
     const mid = (book.bidPx[0] + book.askPx[0]) / 2;
     const sides = { bid: depthBands(book, 'bid', mid, key, time), ask: depthBands(book, 'ask', mid, key, time) };
@@ -247,7 +302,13 @@ function bookDepthRows(market: SymbolMarket, writer: RowWriter, fromMs: number, 
 }
 
 /** Cumulative depth (lot steps) and notional (tick × step units) of the bands 1…5 % on one side. */
-function depthBands(book: Book, side: 'bid' | 'ask', mid: number, key: number, time: number): { depth: number; notional: number }[] {
+function depthBands(
+  book: Book,
+  side: 'bid' | 'ask',
+  mid: number,
+  key: number,
+  time: number,
+): { depth: number; notional: number }[] {
   const prices = side === 'bid' ? book.bidPx : book.askPx;
   const sizes = side === 'bid' ? book.bidSz : book.askSz;
   let depth = 0;
@@ -288,8 +349,13 @@ function bookTickerRows(market: SymbolMarket, writer: RowWriter, fromMs: number,
     const book = market.bookWith(tick, walker.last);
     const lagMs = 1 + (keyHash(key, SALT.tickerLag, tick / TICK_MS) % 9);
     emit([
-      String(book.updateId), writer.price(book.bidPx[0]), writer.qty(book.bidSz[0]), writer.price(book.askPx[0]),
-      writer.qty(book.askSz[0]), writer.time(tick), writer.time(tick + lagMs),
+      String(book.updateId),
+      writer.price(book.bidPx[0]),
+      writer.qty(book.bidSz[0]),
+      writer.price(book.askPx[0]),
+      writer.qty(book.askSz[0]),
+      writer.time(tick),
+      writer.time(tick + lagMs),
     ]);
   }
 }

@@ -2,14 +2,24 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  archiveDataset, csvNameOf, dayStartMs, parseArchivePath, type ArchiveFile,
+  archiveDataset,
+  csvNameOf,
+  dayStartMs,
+  parseArchivePath,
+  type ArchiveFile,
 } from '../../exchanges/binance/archive-layout';
 import { BoundedCache } from '../market/bounded-cache';
 import type { InstrumentSpec } from '../market/instruments';
 import { MarketModel } from '../market/market-model';
 import { PerpetualDerivatives } from '../personality/binance-futures-derivatives';
 import { archiveCsv } from './archive-csv';
-import { ArchiveFaultState, normalizePath, type ArchiveFault, type ArchiveFaultPlan, type ArchiveRequestRecord } from './archive-faults';
+import {
+  ArchiveFaultState,
+  normalizePath,
+  type ArchiveFault,
+  type ArchiveFaultPlan,
+  type ArchiveRequestRecord,
+} from './archive-faults';
 import { zipOneFile } from './zip-writer';
 
 /**
@@ -71,9 +81,16 @@ export async function startArchiveServer(opts: ArchiveServerOptions): Promise<Ru
   const todayMs = dayStartMs(today);
   if (!Number.isFinite(todayMs)) throw new Error(`today '${today}' is not a YYYY-MM-DD day`);
   const symbols = (opts.symbols ?? ['BTCUSDT', 'ETHUSDT']).map((symbol) => symbol.toUpperCase());
-  const model = new MarketModel({ seed: opts.seed ?? 1, symbols, anchorMs: opts.anchorMs ?? todayMs, instruments: opts.instruments });
+  const model = new MarketModel({
+    seed: opts.seed ?? 1,
+    symbols,
+    anchorMs: opts.anchorMs ?? todayMs,
+    instruments: opts.instruments,
+  });
   const derivatives = new PerpetualDerivatives(model);
-  const listing = new Map(symbols.map((symbol) => [symbol, opts.listing?.[symbol] ?? opts.listing?.[symbol.toLowerCase()] ?? DEFAULT_LISTING]));
+  const listing = new Map(
+    symbols.map((symbol) => [symbol, opts.listing?.[symbol] ?? opts.listing?.[symbol.toLowerCase()] ?? DEFAULT_LISTING]),
+  );
   const faults = new ArchiveFaultState(opts.faults);
   const cache = new BoundedCache<string, Generated | null>(FILE_CACHE_LIMIT);
 
@@ -145,9 +162,10 @@ export async function startArchiveServer(opts: ArchiveServerOptions): Promise<Ru
       body = generated.zip;
     }
     const cut = faults.faultFor(path, attempt, ['truncate', 'reset']);
-    const keep = cut?.kind === 'truncate' || cut?.kind === 'reset'
-      ? Math.min(body.length, cut.keepBytes ?? Math.floor(body.length / 2))
-      : body.length;
+    const keep =
+      cut?.kind === 'truncate' || cut?.kind === 'reset'
+        ? Math.min(body.length, cut.keepBytes ?? Math.floor(body.length / 2))
+        : body.length;
     const contentType = parsed.checksum ? 'text/plain' : 'application/zip';
     if (cut?.kind === 'truncate') body = body.subarray(0, keep);
     res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });

@@ -18,7 +18,8 @@ const UTF8_NAME = 0x0800;
 const UINT32_LIMIT = 0xffffffff;
 
 export function zipOneFile(entryName: string, content: Buffer, modifiedMs: number): Buffer {
-  if (content.length >= UINT32_LIMIT) throw new Error(`${entryName}: ${content.length} bytes need ZIP64, which this writer lacks`);
+  if (content.length >= UINT32_LIMIT)
+    throw new Error(`${entryName}: ${content.length} bytes need ZIP64, which this writer lacks`);
   const deflated = zlib.deflateRawSync(content, { level: 6 });
   const crc = zlib.crc32(content) >>> 0;
   const name = Buffer.from(entryName, 'utf8');
