@@ -22,16 +22,13 @@ let tmp: string;
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'archive-server-'));
-  server = await startArchiveServer(
-    {
-      today: TODAY,
-      symbols: [SYMBOL, 'ETHUSDT'],
-      listing: { [SYMBOL]: '2024-03-01' },
-      seed: 7,
-      instruments: { [SYMBOL]: { tradesPerMinute: 12 }, ETHUSDT: { tradesPerMinute: 6 } },
-    },
-    SLOW_MS,
-  );
+  server = await startArchiveServer({
+    today: TODAY,
+    symbols: [SYMBOL, 'ETHUSDT'],
+    listing: { [SYMBOL]: '2024-03-01' },
+    seed: 7,
+    instruments: { [SYMBOL]: { tradesPerMinute: 12 }, ETHUSDT: { tradesPerMinute: 6 } },
+  });
 });
 
 afterAll(async () => {
