@@ -24,4 +24,4 @@ export { SIM_PROTOCOLS, createPersonality } from './personality/registry';
 export type { SimProtocol } from './personality/registry';
 export { FaultPlan, randomStorm } from './server/fault-plan';
 export type { FaultEvent, FaultPlanOptions, FaultCounts, StormOptions } from './server/fault-plan';
-export { startArchiveServer, type ArchiveServerOptions, type RunningArchiveServer, type ArchiveFault, type ArchiveFaultPlan } from './archive';
+export { startArchiveServer, type ArchiveFaultPlan, type ArchiveServerOptions, type RunningArchiveServer } from './archive';
