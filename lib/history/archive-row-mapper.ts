@@ -1,0 +1,33 @@
+import type { ArchiveFile } from '../exchanges/binance/archive-layout';
+import type { ExchangeId } from '../schema/columns';
+import type { DatasetSpec, Row } from '../schema/types';
+
+/**
+ * How one archive dataset's CSV lines become Bronze rows (docs/history.md, "The Binance archive layout"). One mapper
+ * per (market, dataset); `lakehouse history` and `lakehouse import` look them up by the file they read, so adding a
+ * dataset is one mapper plus one line in the mapper table.
+ */
+
+/** What a mapper knows about the line it maps besides its fields. */
+export interface ArchiveLineContext {
+  readonly file: ArchiveFile;
+  readonly exchange: ExchangeId;
+  readonly symbol: string;
+  /** Epoch ms at which the import read the file (the Bronze `ingest_time`). */
+  readonly ingestMs: number;
+}
+
+/** A line refused, with the reason written to quarantine. */
+export interface ArchiveReject {
+  readonly reject: string;
+}
+
+export interface ArchiveRowMapper {
+  /** The Bronze dataset the rows land in. */
+  readonly bronze: DatasetSpec;
+  /** The row for one CSV line's fields (header lines are skipped before this is called), or why it is refused. */
+  map(fields: readonly string[], context: ArchiveLineContext): Row | ArchiveReject;
+}
+
+export const isArchiveReject = (value: Row | ArchiveReject): value is ArchiveReject =>
+  typeof (value as ArchiveReject).reject === 'string' && Object.keys(value).length === 1;
