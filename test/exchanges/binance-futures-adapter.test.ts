@@ -9,7 +9,7 @@ import type { NormalizedRecord, ParseOutcome } from '../../lib/exchanges/types';
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { readCryptofeed, readDocExamples, readHftbacktest } from './capture-reader';
-import { count, records, runCapture, total, type Tally } from './capture-tally';
+import { count, kindAndReason, records, runCapture, total, type Tally } from './capture-tally';
 
 const data = (raw: string) => (JSON.parse(raw) as { stream: string; data: Record<string, unknown> });
 
@@ -198,10 +198,7 @@ describe('BinanceFuturesAdapter special cases and malformed input', () => {
   const mark = '{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000","i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}}';
   const liq = '{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910.1","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}}';
   const depth = '{"stream":"btcusdt@depth10@100ms","data":{"e":"depthUpdate","E":5,"T":4,"s":"BTCUSDT","U":1,"u":3,"pu":0,"b":[["100.0","1"]],"a":[["101.0","2"]]}}';
-  const reasonOf = (raw: string) => {
-    const o = adapter.parse(raw, 1);
-    return o.kind === 'error' || o.kind === 'skipped' ? `${o.kind}: ${o.reason}` : o.kind;
-  };
+  const reasonOf = (raw: string) => kindAndReason(adapter.parse(raw, 1));
 
   it('skips insurance-fund and ADL trades with a reason', () => {
     expect(reasonOf(trade)).toBe('records');

@@ -6,7 +6,7 @@ import {
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { readCryptofeed, readDocExamples, readHftbacktest, readTestdataJson, type CapturedMessage } from './capture-reader';
-import { count, records, runCapture, total, type Tally } from './capture-tally';
+import { count, kindAndReason, records, runCapture, total, type Tally } from './capture-tally';
 
 /** Every skip names its reason in words. */
 const runSpotCapture = (adapter: BinanceSpotAdapter, messages: readonly CapturedMessage[]): Tally =>
@@ -208,10 +208,7 @@ describe('BinanceSpotAdapter on malformed input', () => {
   const book = '{"stream":"btcusdt@depth10@100ms","data":{"lastUpdateId":5,"bids":[["100.0","1"]],"asks":[["101.0","2"]]}}';
   const ticker = '{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}';
 
-  const reasonOf = (raw: string) => {
-    const o = adapter.parse(raw, 1);
-    return o.kind === 'error' || o.kind === 'skipped' ? `${o.kind}: ${o.reason}` : o.kind;
-  };
+  const reasonOf = (raw: string) => kindAndReason(adapter.parse(raw, 1));
 
   it('never throws on any truncation of a real message, and never maps one', () => {
     for (const raw of [trade, kline, book, ticker]) {

@@ -55,3 +55,7 @@ export const records = (outcome: ParseOutcome): NormalizedRecord[] => {
   if (outcome.kind !== 'records') throw new Error(`expected records, got ${JSON.stringify(outcome)}`);
   return outcome.records;
 };
+
+/** `error: <reason>` or `skipped: <reason>`, else the outcome's kind. */
+export const kindAndReason = (outcome: ParseOutcome): string =>
+  outcome.kind === 'error' || outcome.kind === 'skipped' ? `${outcome.kind}: ${outcome.reason}` : outcome.kind;
