@@ -1,18 +1,17 @@
-import { validateFeatures } from '../gold/validity';
 import { badFileLine, scanLake, type BadFile } from '../lake/bad-files';
-import { readTable, UnreadableFileError } from '../parquet/read';
-import { dataset } from '../schema/registry';
-import type { Layer, PartitionKeyName } from '../schema/types';
-import { partitionSegmentProblem } from '../lake/partition-folders';
-import type { QualityReport, Verdict } from '../silver/quality-report';
-import { parseBronzeFileKey, partitionPrefix } from '../storage/lake-paths';
-import { listAll, type ObjectStore } from '../storage/object-store';
+import type { Layer } from '../schema/types';
+import type { Verdict } from '../silver/quality-report';
+import type { ObjectStore } from '../storage/object-store';
+import { formatAge } from './health-markdown';
+import { bronzeFreshness, latestGoldValidity, latestSilverReports, recordedBronze } from './health-readings';
 
 /**
  * Lake health (`lakehouse health`, the health Lambda): Bronze freshness per exchange and symbol, the latest
  * Silver quality reports, the feature validity of each symbol's latest Gold partition, and bad files. It walks
  * the lake by listing prefixes and reads only the newest folders, the reports of one date and one Gold file per
  * symbol — except on a local lake, where it also checks every data file (footers only, verdicts cached).
+ * Here the readings (lib/app/health-readings.ts) become the verdict: the problems and whether the lake is ok;
+ * lib/app/health-markdown.ts renders it.
  */
 
 /** SPEC §7: alarm when no Bronze was written for 10 minutes. */
@@ -129,11 +128,6 @@ export async function computeHealth(store: ObjectStore, nowMs: number, o: Health
   };
 }
 
-/** The unreadable Bronze files the latest Silver reports name, as bad files of their views. */
-function recordedBronze(recorded: readonly { key: string; reason: string }[]): BadFile[] {
-  return recorded.map(({ key, reason }) => ({ layer: 'bronze', view: `bronze_${key.split('/')[1]}`, key, reason }));
-}
-
 /** Per layer in lake order, each file once (a Gold file both checked and read is one bad file). */
 function groupBadFiles(scope: BadFilesHealth['scope'], files: readonly BadFile[]): BadFilesHealth {
   const layers: BadFilesHealth['layers'] = {};
@@ -143,181 +137,4 @@ function groupBadFiles(scope: BadFilesHealth['scope'], files: readonly BadFile[]
     if (mine.length) layers[layer] = { count: mine.length, files: mine };
   }
   return { scope, count: seen.size, layers };
-}
-
-/**
- * Values of the `name=value/` folders directly below `prefix`, in key order (dates and hours ascending). Folders
- * whose value does not parse (`dt=notadate`) are not partitions: the bad-file check reports them.
- */
-async function folderValues(store: ObjectStore, prefix: string, name: PartitionKeyName): Promise<string[]> {
-  const out: string[] = [];
-  for (const p of await store.listPrefixes(prefix)) {
-    const seg = p.slice(prefix.length, -1);
-    if (seg.startsWith(`${name}=`) && !partitionSegmentProblem({ name }, seg)) out.push(seg.slice(name.length + 1));
-  }
-  return out;
-}
-
-/**
- * Freshness from 1m klines only: every source streams them and the collector writes them at every flush, so
- * they show whether the feed is alive at a few LIST calls per symbol. Per-stream liveness is the collector's
- * own heartbeat metrics' job.
- */
-async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAfterSeconds: number): Promise<ExchangeFreshness[]> {
-  const spec = dataset('bronze', 'klines');
-  const out: ExchangeFreshness[] = [];
-  const root = partitionPrefix(spec, { timeframe: '1m' });
-  for (const exchange of await folderValues(store, root, 'exchange')) {
-    const symbols: SymbolFreshness[] = [];
-    const exPrefix = `${root}exchange=${exchange}/`;
-    for (const symbol of await folderValues(store, exPrefix, 'symbol')) {
-      const newest = await newestBronzeFile(store, `${exPrefix}symbol=${symbol}/`);
-      if (!newest) continue;
-      const ageSeconds = Math.max(0, Math.round((nowMs - newest.at) / 1000));
-      symbols.push({ symbol, newestKey: newest.key, newestAt: new Date(newest.at).toISOString(), basis: newest.basis, ageSeconds, fresh: ageSeconds <= staleAfterSeconds });
-    }
-    if (symbols.length === 0) continue;
-    const ageSeconds = Math.min(...symbols.map((s) => s.ageSeconds));
-    out.push({ exchange, ageSeconds, fresh: ageSeconds <= staleAfterSeconds, symbols });
-  }
-  return out;
-}
-
-
-/** The newest file of a symbol: in its newest dt/hour folder (folders are by event time). */
-async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promise<{ key: string; at: number; basis: 'written' | 'data' } | undefined> {
-  for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
-    for (const hour of (await folderValues(store, `${symbolPrefix}dt=${dt}/`, 'hour')).reverse()) {
-      let newest: { key: string; at: number; basis: 'written' | 'data' } | undefined;
-      for (const o of await listAll(store, `${symbolPrefix}dt=${dt}/hour=${hour}/`)) {
-        const file = parseBronzeFileKey(o.key);
-        if (!file) continue;
-        const start = file.startMs;
-        // Backfilled data counts from when it happened, so a backfill cannot make a dead feed look fresh.
-        const live = file.writer === 'live' && o.lastModified !== undefined;
-        const candidate = live ? { key: o.key, at: o.lastModified!.getTime(), basis: 'written' as const } : { key: o.key, at: start, basis: 'data' as const };
-        if (!newest || candidate.at > newest.at) newest = candidate;
-      }
-      if (newest) return newest;
-    }
-  }
-  return undefined;
-}
-
-const REPORTS = 'reports/quality/';
-
-/** The latest reports, and the unreadable Bronze files they record. */
-async function latestSilverReports(store: ObjectStore, problems: string[]):
-  Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
-  const dt = (await folderValues(store, REPORTS, 'dt')).at(-1);
-  if (dt === undefined) return { dt: null, reports: [], recorded: [] };
-  const reports: SilverQuality[] = [];
-  const recorded: { key: string; reason: string }[] = [];
-  for (const o of await listAll(store, `${REPORTS}dt=${dt}/`)) {
-    if (!o.key.endsWith('.json')) continue;
-    let r: QualityReport;
-    try {
-      r = JSON.parse(Buffer.from(await store.get(o.key)).toString('utf8')) as QualityReport;
-    } catch (err) {
-      problems.push(`silver: unreadable quality report ${o.key} (${(err as Error).message})`);
-      continue;
-    }
-    reports.push({
-      exchange: r.exchange, symbol: r.symbol, dt: r.dt, verdict: r.verdict, completenessPercent: r.klines_1m.completeness * 100,
-      reasons: r.reasons, builtAt: r.builtAt,
-    });
-    recorded.push(...(r.unreadableFiles ?? []));
-  }
-  return { dt, reports, recorded };
-}
-
-/** A symbol whose newest Gold file cannot be read shows its newest readable one; the bad one goes to `unreadable`. */
-async function latestGoldValidity(store: ObjectStore, unreadable: BadFile[]): Promise<GoldValidity[]> {
-  const spec = dataset('gold', 'features_1m');
-  const root = partitionPrefix(spec, {});
-  const out: GoldValidity[] = [];
-  for (const exchange of await folderValues(store, root, 'exchange')) {
-    for (const symbol of await folderValues(store, `${root}exchange=${exchange}/`, 'symbol')) {
-      const symbolPrefix = `${root}exchange=${exchange}/symbol=${symbol}/`;
-      for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
-        const key = `${symbolPrefix}dt=${dt}/data.parquet`;
-        // Listing, not HEAD: without bucket-wide s3:ListBucket, S3 answers a HEAD of a missing key with 403.
-        if (!(await listAll(store, key)).some((f) => f.key === key)) continue;
-        let t;
-        try {
-          t = await readTable(store, spec, key);
-        } catch (e) {
-          if (!(e instanceof UnreadableFileError)) throw e;
-          unreadable.push({ layer: 'gold', view: 'gold_features_1m', key, reason: e.reason });
-          continue;
-        }
-        const v = validateFeatures(t);
-        const dataOk = t.bool('data_ok').filter(Boolean).length;
-        out.push({
-          exchange, symbol, dt, rows: t.length, dataOkPercent: t.length ? (dataOk / t.length) * 100 : 0, nulls: v.nulls, invalid: v.invalid + v.unexpectedNulls,
-          invalidFeatures: Object.entries(v.byFeature).filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0).map(([name]) => name),
-        });
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-export function formatAge(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 2 * 86_400) return `${(seconds / 3600).toFixed(1)} h`;
-  return `${(seconds / 86_400).toFixed(1)} d`;
-}
-
-const pct = (v: number) => `${v.toFixed(2)} %`;
-
-/** The health as Markdown, for `lakehouse health` and humans reading a Lambda's result. */
-export function healthMarkdown(h: LakeHealth): string {
-  const lines = [
-    `# Lake health: ${h.ok ? 'OK' : `${h.problems.length} problem${h.problems.length === 1 ? '' : 's'}`}`,
-    '',
-    `_Checked ${h.checkedAt}_`,
-    '',
-    ...h.problems.map((p) => `- ${p}`),
-    ...(h.problems.length ? [''] : []),
-    `## Bronze freshness (1m klines, stale after ${formatAge(h.staleAfterSeconds)})`,
-    '',
-  ];
-  if (h.bronze.length === 0) lines.push('No Bronze 1m klines.', '');
-  else {
-    lines.push('| exchange | symbol | newest | age | status |', '|---|---|---|---|---|');
-    for (const ex of h.bronze) {
-      for (const s of ex.symbols) lines.push(`| ${ex.exchange} | ${s.symbol} | ${s.newestAt} (${s.basis}) | ${formatAge(s.ageSeconds)} | ${s.fresh ? 'fresh' : '**stale**'} |`);
-    }
-    lines.push('');
-  }
-  lines.push(`## Silver quality${h.silver.dt ? ` (dt=${h.silver.dt})` : ''}`, '');
-  if (h.silver.reports.length === 0) lines.push('No quality reports.', '');
-  else {
-    lines.push('| exchange | symbol | verdict | completeness | reasons |', '|---|---|---|---|---|');
-    for (const r of h.silver.reports) lines.push(`| ${r.exchange} | ${r.symbol} | ${r.verdict} | ${pct(r.completenessPercent)} | ${r.reasons.join('; ')} |`);
-    lines.push('');
-  }
-  lines.push('## Gold feature validity (latest readable partition per symbol)', '');
-  if (h.gold.length === 0) lines.push('No Gold features.', '');
-  else {
-    lines.push('| exchange | symbol | dt | rows | data_ok | invalid values |', '|---|---|---|---|---|---|');
-    for (const g of h.gold) lines.push(`| ${g.exchange} | ${g.symbol} | ${g.dt} | ${g.rows} | ${pct(g.dataOkPercent)} | ${g.invalid}${g.invalid ? ` (${g.invalidFeatures.join(', ')})` : ''} |`);
-    lines.push('');
-  }
-  const b = h.badFiles;
-  lines.push(`## Bad files (${b.scope === 'lake' ? 'every data file checked' : 'as recorded by the latest builds'})`, '');
-  if (b.count === 0) lines.push('None.', '');
-  else {
-    lines.push('| layer | view | file or folder | reason |', '|---|---|---|---|');
-    for (const [layer, { files }] of Object.entries(b.layers)) {
-      for (const f of files) {
-        lines.push(`| ${layer} | ${f.view} | \`${f.key}\`${f.files === undefined ? '' : ` (${f.files} files)`} | ${f.reason} |`);
-      }
-    }
-    lines.push('');
-  }
-  return lines.join('\n');
 }

@@ -1,4 +1,5 @@
-import { computeHealth, healthMarkdown } from '../../lib/app/health';
+import { computeHealth } from '../../lib/app/health';
+import { healthMarkdown } from '../../lib/app/health-markdown';
 import { runRange } from '../../lib/app/run-range';
 import { validateDate, validatedMarkdown } from '../../lib/app/validate';
 import { runGold, runScheduledGold, type GoldResult } from '../../lib/gold/gold-job';
