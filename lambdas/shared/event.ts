@@ -1,5 +1,5 @@
 import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
-import { addDays, dateOf, dayStart } from '../../lib/storage/lake-paths';
+import { addDays, dateOf, isDate } from '../../lib/storage/lake-paths';
 import type { BuildRequest } from '../../lib/app/build-plan';
 import { UserError } from '../../lib/util/errors';
 
@@ -29,16 +29,6 @@ export function optionalDate(e: EventFields, field: string): string | undefined 
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !isDate(v)) throw new UserError(`event.${field} ${JSON.stringify(v)} is not a date (expected YYYY-MM-DD)`);
   return v;
-}
-
-/** A real calendar date written YYYY-MM-DD (dayStart rejects 2024-02-30 and 2024-3-9). */
-function isDate(v: string): boolean {
-  try {
-    dayStart(v);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function optionalExchange(e: EventFields): ExchangeId | undefined {

@@ -1,5 +1,5 @@
 import type { DatasetSpec, PartitionKeySpec } from '../schema/types';
-import { dayStart } from '../storage/lake-paths';
+import { isDate } from '../storage/lake-paths';
 
 /**
  * Whether folder names parse as the dataset's Hive partitions. A folder like `symbol=X=Y` or `dt=notadate` is
@@ -17,15 +17,6 @@ export function partitionSegmentProblem(k: Pick<PartitionKeySpec, 'name'>, segme
   if (k.name === 'dt' && !isDate(v)) return `'${segment}' is not a date partition (dt=YYYY-MM-DD)`;
   if (k.name === 'hour' && !(/^\d{2}$/.test(v) && Number(v) < 24)) return `'${segment}' is not an hour partition (hour=00…23)`;
   return undefined;
-}
-
-function isDate(v: string): boolean {
-  try {
-    dayStart(v);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
