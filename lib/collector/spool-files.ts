@@ -65,9 +65,9 @@ export async function writeSpoolEntry(dir: string, entry: SpoolEntry, body: Uint
   try {
     await writeFileAtomic(dataPath(dir, entry.id), body, { tag: owner, sync: true });
     await writeFileAtomic(metaPath(dir, entry.id), JSON.stringify(meta), { tag: owner, sync: true });
-  } catch (e) {
+  } catch (error) {
     await fs.rm(dataPath(dir, entry.id), { force: true }).catch(() => undefined);
-    throw e;
+    throw error;
   }
   await syncDir(dir);
 }
@@ -121,9 +121,9 @@ export async function scanSpool(dir: string, owner: string, skip: ReadonlySet<st
   let names: string[];
   try {
     names = await fs.readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw e;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw error;
   }
   const present = new Set(names);
   for (const name of names) {

@@ -36,11 +36,11 @@ export function computeFeatures(input: GoldInputs | Table, dt: string): Table {
   return computeFeatureRange(inputs, start, start + DAY);
 }
 
-function cutBefore(t: Table, column: string, end: number): Table {
-  const v = t.num(column);
+function cutBefore(table: Table, column: string, end: number): Table {
+  const v = table.num(column);
   let cut = 0;
-  while (cut < t.length && v[cut] < end) cut++;
-  return cut === t.length ? t : t.take(Int32Array.from({ length: cut }, (_, i) => i));
+  while (cut < table.length && v[cut] < end) cut++;
+  return cut === table.length ? table : table.take(Int32Array.from({ length: cut }, (_, i) => i));
 }
 
 /** Rows for the 1m candles opening in [from, to), both on the minute grid. */

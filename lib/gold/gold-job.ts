@@ -31,7 +31,7 @@ export interface GoldOptions {
   symbol?: string;
   onProgress?(msg: string): void;
   /** Hears of every Silver folder left out because it is not a partition (default: a warning in the log). */
-  onSkip?(s: SkippedInput): void;
+  onSkip?(skipped: SkippedInput): void;
 }
 
 export interface GoldResult {
@@ -96,12 +96,12 @@ async function buildPartitions(o: GoldOptions, parts: readonly PartitionRef[], n
   Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
   const results: GoldResult[] = [];
   const failures: PartitionFailure[] = [];
-  for (const p of parts) {
-    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${p.dt}${note}`);
+  for (const partition of parts) {
+    o.onProgress?.(`gold ${partition.exchange} ${partition.symbol} ${partition.dt}${note}`);
     try {
-      results.push(await buildGoldPartition(o.store, p.exchange, p.symbol, p.dt));
-    } catch (e) {
-      failures.push(partitionFailure('gold', p, e));
+      results.push(await buildGoldPartition(o.store, partition.exchange, partition.symbol, partition.dt));
+    } catch (error) {
+      failures.push(partitionFailure('gold', partition, error));
     }
   }
   return { results, failures };

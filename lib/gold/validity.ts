@@ -18,18 +18,18 @@ export interface FeatureValidity {
   byFeature: Record<string, { nulls: number; invalid: number; unexpectedNulls: number }>;
 }
 
-export function validateFeatures(t: Table): FeatureValidity {
+export function validateFeatures(table: Table): FeatureValidity {
   const spec = dataset('gold', 'features_1m');
   const v: FeatureValidity = { checked: 0, nulls: 0, invalid: 0, unexpectedNulls: 0, byFeature: {} };
-  const close = t.num('close');
+  const close = table.num('close');
   for (const f of FEATURES) {
     const col = spec.columns.find((c) => c.name === f.name)!;
-    const data = t.num(f.name);
+    const data = table.num(f.name);
     let nulls = 0;
     let invalid = 0;
     let unexpectedNulls = 0;
     let seen = false;
-    for (let i = 0; i < t.length; i++) {
+    for (let i = 0; i < table.length; i++) {
       const x = data[i];
       v.checked++;
       if (Number.isNaN(x)) {

@@ -23,18 +23,18 @@ export function partitionSegmentProblem(k: Pick<PartitionKeySpec, 'name'>, segme
  * For a data file's key under `{layer}/{dataset}/`: undefined when the folders between are exactly the dataset's
  * partition keys with values that parse; else the folder to skip (the first wrong one, with '/') and why.
  */
-export function partitionPathProblem(d: DatasetSpec, key: string): { folder: string; reason: string } | undefined {
-  const root = `${d.layer}/${d.name}/`;
+export function partitionPathProblem(spec: DatasetSpec, key: string): { folder: string; reason: string } | undefined {
+  const root = `${spec.layer}/${spec.name}/`;
   const folders = key.slice(root.length).split('/').slice(0, -1);
   let folder = root;
-  for (const [i, k] of d.partitionKeys.entries()) {
+  for (const [i, k] of spec.partitionKeys.entries()) {
     if (i >= folders.length) return { folder, reason: `a file above the partition folders (expected ${k.name}=… here)` };
     folder += `${folders[i]}/`;
     const problem = partitionSegmentProblem(k, folders[i]);
     if (problem) return { folder, reason: problem };
   }
-  if (folders.length > d.partitionKeys.length) {
-    return { folder: `${folder}${folders[d.partitionKeys.length]}/`, reason: 'a folder below the last partition folder' };
+  if (folders.length > spec.partitionKeys.length) {
+    return { folder: `${folder}${folders[spec.partitionKeys.length]}/`, reason: 'a folder below the last partition folder' };
   }
   return undefined;
 }

@@ -30,7 +30,7 @@ export interface SilverOptions {
   now?: () => number;
   onProgress?(msg: string): void;
   /** Hears of every input left out (default: a warning in the log). */
-  onSkip?(s: SkippedInput): void;
+  onSkip?(skipped: SkippedInput): void;
 }
 
 export interface SilverResult {
@@ -54,8 +54,8 @@ export async function runSilver(o: SilverOptions): Promise<SilverResult[]> {
     const partition = { exchange: p.exchange, symbol: p.symbol, dt: o.dt };
     try {
       results.push(await buildKlinesPartition(o, p.exchange, p.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
-    } catch (e) {
-      failures.push(partitionFailure('silver', partition, e));
+    } catch (error) {
+      failures.push(partitionFailure('silver', partition, error));
     }
   }
   if (failures.length) throw new PartitionsFailedError(results, failures);
@@ -83,7 +83,7 @@ async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: 
   if (late > 0) stats.flagged.LATE = (stats.flagged.LATE ?? 0) + late;
   const files: string[] = [];
 
-  const put = async (key: string, t: Table) => { await putTable(o.store, key, t); files.push(key); };
+  const put = async (key: string, table: Table) => { await putTable(o.store, key, table); files.push(key); };
   await put(partitionFileKey(silverSpec, { ...base, timeframe: '1m' }), silver);
   const qKey = partitionFileKey(qSpec, { ...base, timeframe: '1m' });
   if (quarantine.length) await put(qKey, quarantine);

@@ -30,8 +30,8 @@ export class FieldReader {
   }
 
   /** Prices and quantities: Binance sends them as decimal strings ("61837.63000000"). */
-  decimal(o: Json, key: string): number {
-    return this.decimalValue(o[key], key);
+  decimal(json: Json, key: string): number {
+    return this.decimalValue(json[key], key);
   }
 
   decimalValue(v: unknown, key: string): number {
@@ -41,38 +41,38 @@ export class FieldReader {
   }
 
   /** Ids and counts: JSON integers a double holds exactly (beyond 2^53 ids would collide). */
-  int(o: Json, key: string): number {
-    const v = o[key];
+  int(json: Json, key: string): number {
+    const v = json[key];
     if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
     this.fail(`field ${key} is missing or not an integer`);
     return NaN;
   }
 
   /** Epoch-ms times: integers a Date can hold. */
-  time(o: Json, key: string): number {
-    const v = o[key];
+  time(json: Json, key: string): number {
+    const v = json[key];
     if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_TIME_MS) return v;
     this.fail(`field ${key} is missing or not an epoch-ms time`);
     return NaN;
   }
 
-  bool(o: Json, key: string): boolean {
-    const v = o[key];
+  bool(json: Json, key: string): boolean {
+    const v = json[key];
     if (typeof v === 'boolean') return v;
     this.fail(`field ${key} is missing or not a boolean`);
     return false;
   }
 
-  str(o: Json, key: string): string {
-    const v = o[key];
+  str(json: Json, key: string): string {
+    const v = json[key];
     if (typeof v === 'string' && v.length > 0) return v;
     this.fail(`field ${key} is missing or not a string`);
     return '';
   }
 
   /** A symbol to file rows under (see isFileableSymbol). */
-  symbol(o: Json, key: string): string {
-    const v = o[key];
+  symbol(json: Json, key: string): string {
+    const v = json[key];
     if (typeof v === 'string' && isFileableSymbol(v, this.pairs)) return v;
     this.fail(`field ${key} is missing or not a symbol`);
     return '';

@@ -43,7 +43,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
   const stream = restStream(sym, `kline_${interval}`);
-  const f = new FieldReader();
+  const read = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
   body.forEach((k: unknown, i) => {
@@ -51,22 +51,22 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
       errors.push(`kline ${i}: not an array of 11+ fields`);
       return;
     }
-    f.reset();
+    read.reset();
     const openTime = time(k[0]);
     const closeTime = time(k[6]);
     const tradeCount = integer(k[8]);
     const row: Row = {
       open_time: openTime,
       close_time: closeTime,
-      open: f.decimalValue(k[1], 'open'),
-      high: f.decimalValue(k[2], 'high'),
-      low: f.decimalValue(k[3], 'low'),
-      close: f.decimalValue(k[4], 'close'),
-      volume: f.decimalValue(k[5], 'volume'),
-      quote_volume: f.decimalValue(k[7], 'quote_volume'),
+      open: read.decimalValue(k[1], 'open'),
+      high: read.decimalValue(k[2], 'high'),
+      low: read.decimalValue(k[3], 'low'),
+      close: read.decimalValue(k[4], 'close'),
+      volume: read.decimalValue(k[5], 'volume'),
+      quote_volume: read.decimalValue(k[7], 'quote_volume'),
       trade_count: tradeCount,
-      taker_buy_volume: f.decimalValue(k[9], 'taker_buy_volume'),
-      taker_buy_quote_volume: f.decimalValue(k[10], 'taker_buy_quote_volume'),
+      taker_buy_volume: read.decimalValue(k[9], 'taker_buy_volume'),
+      taker_buy_quote_volume: read.decimalValue(k[10], 'taker_buy_quote_volume'),
       is_closed: closeTime < nowMs,
       event_time: null,
       base,
@@ -74,7 +74,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
       ingest_time: receiveMs,
       source: 'rest',
     };
-    const problem = f.problem ?? validateRow(KLINES, row);
+    const problem = read.problem ?? validateRow(KLINES, row);
     if (problem) errors.push(`kline ${i}: ${problem}`);
     else records.push({ dataset: 'klines', symbol: sym, timeframe: interval, stream, row });
   });
@@ -124,7 +124,7 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
   const stream = restStream(sym, 'trade');
-  const f = new FieldReader();
+  const read = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
   body.forEach((t: unknown, i) => {
@@ -132,22 +132,22 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
       errors.push(`trade ${i}: not an object`);
       return;
     }
-    f.reset();
-    const price = f.decimal(t, 'price');
-    const qty = f.decimal(t, 'qty');
+    read.reset();
+    const price = read.decimal(t, 'price');
+    const qty = read.decimal(t, 'qty');
     const row: Row = {
-      trade_id: f.int(t, 'id'),
-      event_time: f.time(t, 'time'),
+      trade_id: read.int(t, 'id'),
+      event_time: read.time(t, 'time'),
       price,
       qty,
       quote_qty: price * qty,
-      is_buyer_maker: f.bool(t, 'isBuyerMaker'),
+      is_buyer_maker: read.bool(t, 'isBuyerMaker'),
       base,
       quote,
       ingest_time: receiveMs,
       source: 'rest',
     };
-    const problem = f.problem ?? validateRow(TRADES, row);
+    const problem = read.problem ?? validateRow(TRADES, row);
     const id = typeof t.id === 'number' ? ` (id ${t.id})` : '';
     if (problem) errors.push(`trade ${i}${id}: ${problem}`);
     else records.push({ dataset: 'trades', symbol: sym, stream, row });

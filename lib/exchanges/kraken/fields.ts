@@ -42,24 +42,24 @@ export class KrakenFields extends FieldReader {
   }
 
   /** Integers (trade ids, counts, intervals) as number text. */
-  override int(o: Json, key: string): number {
-    const v = o[key];
+  override int(json: Json, key: string): number {
+    const v = json[key];
     if (isNumberText(v) && /^-?\d+$/.test(v) && Number.isSafeInteger(+v)) return +v;
     this.fail(`field ${key} is missing or not an integer`);
     return NaN;
   }
 
   /** Prices and quantities, keeping their text (the book checksum needs it). */
-  decimalText(o: Json, key: string): string {
-    const v = o[key];
+  decimalText(json: Json, key: string): string {
+    const v = json[key];
     if (isNumberText(v)) return v;
     this.fail(`field ${key} is missing or not a number`);
     return '';
   }
 
   /** RFC 3339 timestamps → epoch ms. */
-  override time(o: Json, key: string): number {
-    const v = o[key];
+  override time(json: Json, key: string): number {
+    const v = json[key];
     const t = typeof v === 'string' ? parseRfc3339Ms(v) : NaN;
     if (t !== t) this.fail(`field ${key} is missing or not an RFC 3339 time`);
     return t;

@@ -99,10 +99,10 @@ class ColumnWriter {
   constructor(private readonly spec: DatasetSpec, private readonly length: number, market: SymbolMarket) {
     const { base, quote } = baseQuote(market.spec.symbol);
     const constants: Record<string, string> = { base, quote, source: 'ws' };
-    for (const c of spec.columns) {
-      if (c.name in constants) this.columns[c.name] = new Array<string>(length).fill(constants[c.name]);
-      else if (c.type === 'boolean') this.columns[c.name] = new Array<boolean>(length).fill(false);
-      else this.columns[c.name] = new Float64Array(length);
+    for (const column of spec.columns) {
+      if (column.name in constants) this.columns[column.name] = new Array<string>(length).fill(constants[column.name]);
+      else if (column.type === 'boolean') this.columns[column.name] = new Array<boolean>(length).fill(false);
+      else this.columns[column.name] = new Float64Array(length);
     }
   }
 

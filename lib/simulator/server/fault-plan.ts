@@ -61,7 +61,7 @@ export class FaultPlan implements FaultHooks {
 
   constructor(private readonly o: FaultPlanOptions) {
     this.events = [...o.events].sort((a, b) => a.at - b.at);
-    for (const e of this.events) if (e.kind === 'malformed') this.malformedLeft.set(e, e.count);
+    for (const fault of this.events) if (fault.kind === 'malformed') this.malformedLeft.set(fault, fault.count);
   }
 
   private activeTime = NaN;
@@ -135,17 +135,17 @@ export class FaultPlan implements FaultHooks {
     if (!state) this.applied.set(ctx.sessionId, (state = { seen: new Set() }));
     if (state.cutAt !== undefined && ctx.simTime >= state.cutAt) return this.cut(ctx.sessionId, 'drops');
     if (this.o.maxSessionMs !== undefined && ctx.simTime - ctx.openedAt >= this.o.maxSessionMs) return this.cut(ctx.sessionId, 'forcedDisconnects');
-    for (const e of this.events) {
-      if (e.at > ctx.simTime) break;
+    for (const fault of this.events) {
+      if (fault.at > ctx.simTime) break;
       // A connection opened after an instant fault never sees it.
-      if (state.seen.has(e) || e.at < ctx.openedAt) continue;
-      if (e.kind === 'drop') {
-        state.seen.add(e);
+      if (state.seen.has(fault) || fault.at < ctx.openedAt) continue;
+      if (fault.kind === 'drop') {
+        state.seen.add(fault);
         return this.cut(ctx.sessionId, 'drops');
       }
-      if (e.kind === 'shutdown') {
-        state.seen.add(e);
-        state.cutAt = ctx.simTime + (e.graceMs ?? 10_000);
+      if (fault.kind === 'shutdown') {
+        state.seen.add(fault);
+        state.cutAt = ctx.simTime + (fault.graceMs ?? 10_000);
         this.counts.shutdowns++;
         return 'shutdown';
       }
