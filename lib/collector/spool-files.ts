@@ -133,10 +133,10 @@ export async function scanSpool(dir: string, owner: string, skip: ReadonlySet<st
       out.removedTemp++;
       continue;
     }
-    const m = /^(.*)\.(bin|json)$/.exec(name);
-    if (!m || !ID_RE.test(m[1]) || skip.has(m[1])) continue;
-    const id = m[1];
-    if (m[2] === 'bin') {
+    const match = /^(.*)\.(bin|json)$/.exec(name);
+    if (!match || !ID_RE.test(match[1]) || skip.has(match[1])) continue;
+    const id = match[1];
+    if (match[2] === 'bin') {
       if (!present.has(`${id}.json`)) {
         await fs.rm(path.join(dir, name), { force: true });
         out.removedOrphans++;

@@ -12,10 +12,10 @@ import { checkValue } from '../schema/validate';
 /** The first problem of a row, as validateRow words it but without the offending value (`price is not > 0`). */
 export function rowProblem(spec: DatasetSpec, row: Row): string | null {
   for (const column of spec.columns) {
-    const v = row[column.name];
-    const problem = checkValue(column, v);
+    const value = row[column.name];
+    const problem = checkValue(column, value);
     if (!problem) continue;
-    const withValue = `${column.name}=${String(v)}`;
+    const withValue = `${column.name}=${String(value)}`;
     return problem.startsWith(withValue) ? column.name + problem.slice(withValue.length) : problem;
   }
   return null;

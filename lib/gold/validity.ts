@@ -22,9 +22,9 @@ export function validateFeatures(table: Table): FeatureValidity {
   const spec = dataset('gold', 'features_1m');
   const v: FeatureValidity = { checked: 0, nulls: 0, invalid: 0, unexpectedNulls: 0, byFeature: {} };
   const close = table.num('close');
-  for (const f of FEATURES) {
-    const col = spec.columns.find((c) => c.name === f.name)!;
-    const data = table.num(f.name);
+  for (const feature of FEATURES) {
+    const col = spec.columns.find((c) => c.name === feature.name)!;
+    const data = table.num(feature.name);
     let nulls = 0;
     let invalid = 0;
     let unexpectedNulls = 0;
@@ -34,7 +34,7 @@ export function validateFeatures(table: Table): FeatureValidity {
       v.checked++;
       if (Number.isNaN(x)) {
         nulls++;
-        if (seen && f.required && !Number.isNaN(close[i])) unexpectedNulls++;
+        if (seen && feature.required && !Number.isNaN(close[i])) unexpectedNulls++;
         continue;
       }
       seen = true;
@@ -43,7 +43,7 @@ export function validateFeatures(table: Table): FeatureValidity {
     v.nulls += nulls;
     v.invalid += invalid;
     v.unexpectedNulls += unexpectedNulls;
-    if (nulls || invalid) v.byFeature[f.name] = { nulls, invalid, unexpectedNulls };
+    if (nulls || invalid) v.byFeature[feature.name] = { nulls, invalid, unexpectedNulls };
   }
   return v;
 }

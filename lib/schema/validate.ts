@@ -12,26 +12,26 @@ export interface CheckOptions {
   ranges?: boolean;
 }
 
-export function checkValue(column: ColumnSpec, v: unknown, opts: CheckOptions = {}): string | null {
+export function checkValue(column: ColumnSpec, value: unknown, opts: CheckOptions = {}): string | null {
   const ranges = opts.ranges ?? true;
-  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
+  if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) {
     return column.nullable ? null : `${column.name} is null`;
   }
   switch (column.type) {
     case 'boolean':
-      return typeof v === 'boolean' ? null : `${column.name} is not a boolean`;
+      return typeof value === 'boolean' ? null : `${column.name} is not a boolean`;
     case 'string':
-      if (typeof v !== 'string') return `${column.name} is not a string`;
-      if (ranges && column.enum && !column.enum.includes(v)) return `${column.name}=${v} is not one of ${column.enum.join('|')}`;
+      if (typeof value !== 'string') return `${column.name} is not a string`;
+      if (ranges && column.enum && !column.enum.includes(value)) return `${column.name}=${value} is not one of ${column.enum.join('|')}`;
       return null;
     default: {
-      if (typeof v !== 'number') return `${column.name} is not a number`;
-      if (!Number.isFinite(v)) return `${column.name} is not finite`;
-      if ((column.type === 'int64' || column.type === 'int32' || column.type === 'timestamp') && !Number.isInteger(v)) return `${column.name}=${v} is not an integer`;
+      if (typeof value !== 'number') return `${column.name} is not a number`;
+      if (!Number.isFinite(value)) return `${column.name} is not finite`;
+      if ((column.type === 'int64' || column.type === 'int32' || column.type === 'timestamp') && !Number.isInteger(value)) return `${column.name}=${value} is not an integer`;
       if (!ranges) return null;
-      if (column.gt !== undefined && !(v > column.gt)) return `${column.name}=${v} is not > ${column.gt}`;
-      if (column.min !== undefined && v < column.min) return `${column.name}=${v} is below ${column.min}`;
-      if (column.max !== undefined && v > column.max) return `${column.name}=${v} is above ${column.max}`;
+      if (column.gt !== undefined && !(value > column.gt)) return `${column.name}=${value} is not > ${column.gt}`;
+      if (column.min !== undefined && value < column.min) return `${column.name}=${value} is below ${column.min}`;
+      if (column.max !== undefined && value > column.max) return `${column.name}=${value} is above ${column.max}`;
       return null;
     }
   }

@@ -10,9 +10,9 @@ import type { Table } from '../table/table';
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export function timeframeMs(tf: string): number {
-  const m = /^(\d+)([mhd])$/.exec(tf);
-  if (!m) throw new Error(`unknown timeframe ${tf}`);
-  return Number(m[1]) * UNIT_MS[m[2]];
+  const match = /^(\d+)([mhd])$/.exec(tf);
+  if (!match) throw new Error(`unknown timeframe ${tf}`);
+  return Number(match[1]) * UNIT_MS[match[2]];
 }
 
 const SOURCE_ORDER = ['ws', 'archive', 'rest', 'filled'];

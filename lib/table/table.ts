@@ -135,10 +135,10 @@ export class TableBuilder {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     for (const column of this.spec.columns) {
-      const v = row[column.name];
+      const value = row[column.name];
       const col = this.cols[column.name];
-      if (col instanceof Float64Array) col[i] = v === null || v === undefined ? NaN : (v as number);
-      else (col as unknown[])[i] = v ?? null;
+      if (col instanceof Float64Array) col[i] = value === null || value === undefined ? NaN : (value as number);
+      else (col as unknown[])[i] = value ?? null;
     }
   }
 

@@ -68,7 +68,7 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
     if (payload.r === '') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.noFunding };
     const read = this.fields.reset();
     const symbol = read.symbol(payload, 's');
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const next = payload.T === 0 || payload.T === undefined ? null : read.time(payload, 'T');
     const row: Row = {
       event_time: read.time(payload, 'E'),
@@ -76,12 +76,12 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       index_price: payload.i === undefined || payload.i === '' ? null : read.decimal(payload, 'i'),
       funding_rate: read.decimal(payload, 'r'),
       next_funding_time: next,
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(read, stream, symbol, 'markPrice', s.markPrice);
+    const name = this.recordStream(read, stream, symbol, 'markPrice', streams.markPrice);
     return this.finish('funding', 'markPriceUpdate', read, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
@@ -95,7 +95,7 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
     if (!isJsonObject(o)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
     const read = this.fields.reset();
     const symbol = read.symbol(o, 's');
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const avg = o.ap === undefined ? null : read.decimal(o, 'ap');
     const row: Row = {
       event_time: o.T !== undefined ? read.time(o, 'T') : read.time(payload, 'E'),
@@ -105,12 +105,12 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       avg_price: avg === 0 ? null : avg,
       status: o.X === undefined ? null : read.str(o, 'X'),
       filled_qty: o.z === undefined ? null : read.decimal(o, 'z'),
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(read, stream, symbol, 'forceOrder', s.forceOrder);
+    const name = this.recordStream(read, stream, symbol, 'forceOrder', streams.forceOrder);
     return this.finish('liquidations', 'forceOrder', read, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: name, row });
   }
 }

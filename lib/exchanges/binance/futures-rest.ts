@@ -17,8 +17,8 @@ import { binanceRestUrl } from './spot-rest';
 /** `/fapi/v1/klines` serves up to 1,500 rows per call (spot: 1,000). */
 export const FUTURES_REST_KLINES_MAX_LIMIT = 1500;
 
-export function futuresRestKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
+export function futuresRestKlinesUrl(restBase: string, query: RestKlinesQuery): string {
+  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
 }
 
 export function openInterestUrl(restBase: string, symbol: string): string {

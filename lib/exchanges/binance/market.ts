@@ -105,7 +105,7 @@ const STREAM_CACHE_LIMIT = 10_000;
  * A parser of `market`'s stream names (`btcusdt@depth10@100ms`), remembering what it parsed: null when a name is
  * not `<symbol>@<channel>[@speed]` with a speed the channel accepts.
  */
-export function marketStreamParser<T>(market: BinanceMarket, shape: (s: BinanceStream) => T): (name: string) => T | null {
+export function marketStreamParser<T>(market: BinanceMarket, shape: (stream: BinanceStream) => T): (name: string) => T | null {
   const cache = new Map<string, T | null>();
   return (name) => {
     let s = cache.get(name);

@@ -89,11 +89,11 @@ export abstract class BinancePayloadMapper {
 
   private payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
-    const e = p.e;
-    if (typeof e === 'string') {
-      const mapper = this.events.get(e);
+    const error = p.e;
+    if (typeof error === 'string') {
+      const mapper = this.events.get(error);
       if (mapper) return mapper(p, stream, receiveMs);
-      return { kind: 'skipped', reason: this.skippedEvents.get(e) ?? `event ${this.names.name('event', e)} is not collected` };
+      return { kind: 'skipped', reason: this.skippedEvents.get(error) ?? `event ${this.names.name('event', error)} is not collected` };
     }
     return this.untyped(p, stream, receiveMs) ?? this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
   }
@@ -136,7 +136,7 @@ export abstract class BinancePayloadMapper {
     if (!STORED_TIMEFRAMES.has(timeframe)) {
       return { kind: 'skipped', reason: `kline interval ${this.names.name('interval', timeframe)} is not a stored timeframe` };
     }
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
       open_time: read.time(k, 't'),
       close_time: read.time(k, 'T'),
@@ -151,15 +151,15 @@ export abstract class BinancePayloadMapper {
       taker_buy_quote_volume: read.decimal(k, 'Q'),
       is_closed: read.bool(k, 'x'),
       event_time: read.time(payload, 'E'),
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    let canonical = s.kline.get(timeframe);
+    let canonical = streams.kline.get(timeframe);
     if (canonical === undefined) {
       canonical = klineStream(symbol, timeframe);
-      s.kline.set(timeframe, canonical);
+      streams.kline.set(timeframe, canonical);
     }
     const name = this.recordStream(read, stream, symbol, 'kline', canonical, timeframe);
     return this.finish('klines', 'kline', read, { dataset: 'klines', symbol: symbol.toUpperCase(), timeframe, stream: name, row });
@@ -170,7 +170,7 @@ export abstract class BinancePayloadMapper {
     const symbol = read.symbol(payload, 's');
     const price = read.decimal(payload, 'p');
     const qty = read.decimal(payload, 'q');
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
       trade_id: read.int(payload, 't'),
       event_time: read.time(payload, 'T'),
@@ -178,12 +178,12 @@ export abstract class BinancePayloadMapper {
       qty,
       quote_qty: price * qty,
       is_buyer_maker: read.bool(payload, 'm'),
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(read, stream, symbol, 'trade', s.trade);
+    const name = this.recordStream(read, stream, symbol, 'trade', streams.trade);
     return this.finish('trades', 'trade', read, { dataset: 'trades', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
@@ -194,7 +194,7 @@ export abstract class BinancePayloadMapper {
   protected bookTicker(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     const read = this.fields.reset();
     const symbol = read.symbol(payload, 's');
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
       event_time: payload.E !== undefined ? read.time(payload, 'E') : payload.T !== undefined ? read.time(payload, 'T') : receiveMs,
       update_id: read.int(payload, 'u'),
@@ -202,12 +202,12 @@ export abstract class BinancePayloadMapper {
       bid_sz: read.decimal(payload, 'B'),
       ask_px: read.decimal(payload, 'a'),
       ask_sz: read.decimal(payload, 'A'),
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(read, stream, symbol, 'bookTicker', s.bookTicker);
+    const name = this.recordStream(read, stream, symbol, 'bookTicker', streams.bookTicker);
     return this.finish('quotes', 'bookTicker', read, { dataset: 'quotes', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
@@ -257,19 +257,19 @@ export abstract class BinancePayloadMapper {
 
   /** Per-symbol constants (base/quote, canonical stream names), computed once per symbol seen. */
   protected symbolStreams(symbol: string): SymbolStreams {
-    let s = this.symbols.get(symbol);
-    if (!s) {
+    let streams = this.symbols.get(symbol);
+    if (!streams) {
       if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
       const { datasets } = this.market;
       const stream = (channel: string | undefined) => (channel === undefined ? '' : binanceStream(symbol, channel));
-      s = {
+      streams = {
         ...baseQuote(symbol.toUpperCase()),
         trade: stream(datasets.trades), bookTicker: stream(datasets.quotes),
         markPrice: stream(datasets.funding), forceOrder: stream(datasets.liquidations),
         kline: new Map(),
       };
-      this.symbols.set(symbol, s);
+      this.symbols.set(symbol, streams);
     }
-    return s;
+    return streams;
   }
 }

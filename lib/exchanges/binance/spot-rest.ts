@@ -18,8 +18,8 @@ export function binanceRestUrl(restBase: string, path: string, params: Record<st
   return `${restBase.replace(/\/+$/, '')}${path}?${query}`;
 }
 
-export function restKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
+export function restKlinesUrl(restBase: string, query: RestKlinesQuery): string {
+  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
 }
 
 export interface RestKlinesResult {

@@ -71,15 +71,15 @@ export function generateBookRows(symbol: string, fromMs: number, toMs: number, o
   for (let r = 0; r < n; r++) {
     const tick = first + r * TICK_MS;
     walker.walk(tick - TICK_MS, tick);
-    const b = market.bookWith(tick, walker.last);
+    const book = market.bookWith(tick, walker.last);
     time[r] = tick;
-    updateId[r] = b.updateId;
+    updateId[r] = book.updateId;
     ingest[r] = tick + lag;
     for (let i = 0; i < BOOK_DEPTH; i++) {
-      bidPx[i][r] = b.bidPx[i] / ps;
-      bidSz[i][r] = b.bidSz[i] / qs;
-      askPx[i][r] = b.askPx[i] / ps;
-      askSz[i][r] = b.askSz[i] / qs;
+      bidPx[i][r] = book.bidPx[i] / ps;
+      bidSz[i][r] = book.bidSz[i] / qs;
+      askPx[i][r] = book.askPx[i] / ps;
+      askSz[i][r] = book.askSz[i] / qs;
     }
   }
   return cols.table();

@@ -41,30 +41,30 @@ export class BinanceFuturesRest {
     }
   }
 
-  private symbolOf(q: URLSearchParams): string | RestResponse {
-    const symbol = q.get('symbol');
+  private symbolOf(query: URLSearchParams): string | RestResponse {
+    const symbol = query.get('symbol');
     if (!symbol) return mandatory('symbol');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
     return symbol;
   }
 
   /** The reading as of `nowMs`; it moves once a simulated minute. */
-  private openInterest(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = this.symbolOf(q);
+  private openInterest(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(query);
     if (typeof symbol !== 'string') return symbol;
     const steps = this.derivatives.openInterest(symbol, nowMs);
     const oi = fixed(steps, this.model.market(symbol).spec.qtyDecimals);
     return ok(`{"openInterest":"${oi}","symbol":"${symbol}","time":${nowMs}}`);
   }
 
-  private klines(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = this.symbolOf(q);
+  private klines(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(query);
     if (typeof symbol !== 'string') return symbol;
-    const interval = q.get('interval');
+    const interval = query.get('interval');
     if (!interval) return mandatory('interval');
     const len = intervalMs(interval);
     if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(q, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
+    const window = klineWindow(query, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
     if ('status' in window) return window;
     const { first, last } = window;
 

@@ -29,10 +29,10 @@ export function binanceReplies(headers: Record<string, string>): BinanceRestRepl
  * Open times [first, last] of the klines a request asks for, or the error Binance answers: at most `limit`
  * bars (capped, not rejected, above `maxLimit`), none before the listing (`historyStartMs`) or after `nowMs`.
  */
-export function klineWindow(q: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
+export function klineWindow(query: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
   const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
   for (const name of ['startTime', 'endTime', 'limit'] as const) {
-    const v = q.get(name);
+    const v = query.get(name);
     if (v === null || v === '') continue;
     if (!/^[0-9]{1,20}$/.test(v)) return r.illegal(name);
     params[name] = Number(v);

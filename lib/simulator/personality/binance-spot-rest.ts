@@ -53,15 +53,15 @@ export class BinanceSpotRest {
     }
   }
 
-  private klines(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = q.get('symbol');
-    const interval = q.get('interval');
+  private klines(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = query.get('symbol');
+    const interval = query.get('interval');
     if (!symbol) return mandatory('symbol');
     if (!interval) return mandatory('interval');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
     const len = intervalMs(interval);
     if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(q, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
+    const window = klineWindow(query, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
     if ('status' in window) return window;
     const { first, last } = window;
 
@@ -72,13 +72,13 @@ export class BinanceSpotRest {
     return ok(`[${rows.join(',')}]`);
   }
 
-  private historicalTrades(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = q.get('symbol');
+  private historicalTrades(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = query.get('symbol');
     if (!symbol) return mandatory('symbol');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
     const params: Partial<Record<'fromId' | 'limit', number>> = {};
     for (const name of ['fromId', 'limit'] as const) {
-      const v = q.get(name);
+      const v = query.get(name);
       if (v === null || v === '') continue;
       if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
       params[name] = Number(v);
@@ -96,8 +96,8 @@ export class BinanceSpotRest {
     return ok(`[${trades.map((t) => fmt.restTrade(t)).join(',')}]`);
   }
 
-  private exchangeInfo(q: URLSearchParams, nowMs: number): RestResponse {
-    const one = q.get('symbol');
+  private exchangeInfo(query: URLSearchParams, nowMs: number): RestResponse {
+    const one = query.get('symbol');
     if (one !== null && !this.model.has(one)) return INVALID_SYMBOL;
     const symbols = (one ? [one.toUpperCase()] : this.model.symbols).map((s) => {
       const { spec } = this.model.market(s);
