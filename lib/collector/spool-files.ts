@@ -97,15 +97,15 @@ export async function removeSpoolEntry(dir: string, id: string): Promise<void> {
 /** Renames an entry's files to `*.corrupt` so they are kept but no longer pending. */
 export async function setAsideCorrupt(dir: string, id: string): Promise<void> {
   for (const p of [metaPath(dir, id), dataPath(dir, id)]) {
-    await fs.rename(p, `${p}.corrupt`).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+    await fs.rename(p, `${p}.corrupt`).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error; });
   }
 }
 
 function parseMeta(text: string): SpoolMeta | undefined {
   try {
-    const m = JSON.parse(text) as Partial<SpoolMeta>;
-    if (m.v !== 1 || typeof m.key !== 'string' || !m.key || typeof m.size !== 'number' || typeof m.sha256 !== 'string' || typeof m.createdMs !== 'number') return undefined;
-    return { v: 1, key: m.key, size: m.size, sha256: m.sha256, createdMs: m.createdMs };
+    const meta = JSON.parse(text) as Partial<SpoolMeta>;
+    if (meta.v !== 1 || typeof meta.key !== 'string' || !meta.key || typeof meta.size !== 'number' || typeof meta.sha256 !== 'string' || typeof meta.createdMs !== 'number') return undefined;
+    return { v: 1, key: meta.key, size: meta.size, sha256: meta.sha256, createdMs: meta.createdMs };
   } catch {
     return undefined;
   }

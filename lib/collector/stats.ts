@@ -74,11 +74,11 @@ export class CollectorStats {
   }
 
   event(stream: string, t: number): void {
-    const s = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
-    s.messages++;
-    if (t > s.lastEventMs) s.lastEventMs = t;
+    const snapshot = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
+    snapshot.messages++;
+    if (t > snapshot.lastEventMs) snapshot.lastEventMs = t;
     if (t > this.lastEventMs) this.lastEventMs = t;
-    this.streams.set(stream, s);
+    this.streams.set(stream, snapshot);
   }
 
   silent(stream: string): void {
@@ -96,7 +96,7 @@ export class CollectorStats {
 
   flushed(files: readonly WrittenFile[], latencyMs: number): void {
     this.filesWritten += files.length;
-    for (const f of files) { this.rowsWritten += f.rows; this.bytesWritten += f.bytes; }
+    for (const file of files) { this.rowsWritten += file.rows; this.bytesWritten += file.bytes; }
     this.lastFlushLatencyMs = latencyMs;
   }
 
@@ -107,7 +107,7 @@ export class CollectorStats {
   snapshot(bufferedRows: number, reconnects: number): CollectorSnapshot {
     return {
       messages: this.messages, records: this.records,
-      streams: Object.fromEntries([...this.streams].map(([k, v]) => [k, { ...v }])),
+      streams: Object.fromEntries([...this.streams].map(([k, snapshot]) => [k, { ...snapshot }])),
       errors: Object.fromEntries([...this.errors].map(([k, v]) => [k, { count: v.count, samples: [...v.samples] }])),
       skipped: Object.fromEntries(this.skipped), control: Object.fromEntries(this.control),
       gaps: this.gaps, filesWritten: this.filesWritten, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten,

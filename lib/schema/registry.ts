@@ -7,8 +7,8 @@ const ALL: readonly DatasetSpec[] = [...DATASETS, ...QUARANTINE_DATASETS];
 const byTable = new Map(ALL.map((d) => [tableName(d), d]));
 
 /** Table name used by Glue and by the DuckDB views: `{layer}_{dataset}`. */
-export function tableName(d: Pick<DatasetSpec, 'layer' | 'name'>): string {
-  return `${d.layer}_${d.name}`;
+export function tableName(spec: Pick<DatasetSpec, 'layer' | 'name'>): string {
+  return `${spec.layer}_${spec.name}`;
 }
 
 export function allDatasets(layer?: Layer): readonly DatasetSpec[] {

@@ -40,8 +40,8 @@ export interface QualityReport {
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
-export function klineCompleteness(s: KlineCleanStats): number {
-  return s.expected === 0 ? 0 : s.present / s.expected;
+export function klineCompleteness(stats: KlineCleanStats): number {
+  return stats.expected === 0 ? 0 : stats.present / stats.expected;
 }
 
 export function buildReport(p: {
@@ -146,7 +146,7 @@ export function reportMarkdown(report: QualityReport): string {
   const parity = Object.entries(report.parity ?? {});
   if (parity.length) {
     lines.push('## Parity with the exchange\'s own bars', '', '| timeframe | compared | matching | differing | no derived bar |', '|---|---:|---:|---:|---:|',
-      ...parity.map(([tf, p]) => `| ${tf} | ${p.compared} | ${p.matching} | ${p.differing} | ${p.unmatched} |`), '');
+      ...parity.map(([tf, parity]) => `| ${tf} | ${parity.compared} | ${parity.matching} | ${parity.differing} | ${parity.unmatched} |`), '');
   }
   const ds = Object.entries(report.datasets ?? {});
   if (ds.length) {

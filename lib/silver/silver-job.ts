@@ -49,11 +49,11 @@ export async function runSilver(options: SilverOptions): Promise<SilverResult[]>
     (key, reason) => onSkip({ layer: 'silver', key, reason }));
   const results: SilverResult[] = [];
   const failures: PartitionFailure[] = [];
-  for (const p of parts) {
-    options.onProgress?.(`silver ${p.exchange} ${p.symbol} ${options.dt}`);
-    const partition = { exchange: p.exchange, symbol: p.symbol, dt: options.dt };
+  for (const values of parts) {
+    options.onProgress?.(`silver ${values.exchange} ${values.symbol} ${options.dt}`);
+    const partition = { exchange: values.exchange, symbol: values.symbol, dt: options.dt };
     try {
-      results.push(await buildKlinesPartition(options, p.exchange, p.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
+      results.push(await buildKlinesPartition(options, values.exchange, values.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
     } catch (error) {
       failures.push(partitionFailure('silver', partition, error));
     }
@@ -62,7 +62,7 @@ export async function runSilver(options: SilverOptions): Promise<SilverResult[]>
   return results;
 }
 
-async function buildKlinesPartition(options: SilverOptions, exchange: string, symbol: string, onSkip: (f: SkippedFile) => void):
+async function buildKlinesPartition(options: SilverOptions, exchange: string, symbol: string, onSkip: (skipped: SkippedFile) => void):
   Promise<SilverResult> {
   const now = (options.now ?? Date.now)();
   const bronzeSpec = dataset('bronze', 'klines');
@@ -114,8 +114,8 @@ async function firstBuild(store: ObjectStore, reportKey: string): Promise<number
   const bytes = await store.tryGet(reportKey);
   if (!bytes) return undefined;
   try {
-    const r = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<QualityReport>;
-    const t = Date.parse(r.firstBuiltAt ?? r.builtAt ?? '');
+    const report = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<QualityReport>;
+    const t = Date.parse(report.firstBuiltAt ?? report.builtAt ?? '');
     return Number.isFinite(t) ? t : undefined;
   } catch {
     return undefined; // an unreadable report is rebuilt; LATE cannot be told for this run

@@ -51,21 +51,21 @@ export class Table {
   }
 
   num(name: string): NumColumn {
-    const c = this.columns[name];
-    if (!(c instanceof Float64Array)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a numeric column`);
-    return c;
+    const data = this.columns[name];
+    if (!(data instanceof Float64Array)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a numeric column`);
+    return data;
   }
 
   str(name: string): StrColumn {
-    const c = this.columns[name];
-    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a string column`);
-    return c as StrColumn;
+    const data = this.columns[name];
+    if (!Array.isArray(data)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a string column`);
+    return data as StrColumn;
   }
 
   bool(name: string): BoolColumn {
-    const c = this.columns[name];
-    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a boolean column`);
-    return c as BoolColumn;
+    const data = this.columns[name];
+    if (!Array.isArray(data)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a boolean column`);
+    return data as BoolColumn;
   }
 
   row(i: number): Row {

@@ -120,10 +120,10 @@ export function marketStreamParser<T>(market: BinanceMarket, shape: (stream: Bin
 }
 
 /** Push period of a depth or mark-price stream: its speed suffix, or the market's default for the channel. */
-export function streamPeriodMs(market: BinanceMarket, s: Pick<BinanceStream, 'channel' | 'speed'>): number | undefined {
-  const family = s.channel === 'partialDepth' || s.channel === 'diffDepth' ? 'depth' : s.channel === 'markPrice' ? 'markPrice' : undefined;
+export function streamPeriodMs(market: BinanceMarket, stream: Pick<BinanceStream, 'channel' | 'speed'>): number | undefined {
+  const family = stream.channel === 'partialDepth' || stream.channel === 'diffDepth' ? 'depth' : stream.channel === 'markPrice' ? 'markPrice' : undefined;
   const speeds = family && market.speeds[family];
   if (!speeds) return undefined;
-  if (s.speed === undefined) return speeds.defaultMs;
-  return s.speed.endsWith('ms') ? Number(s.speed.slice(0, -2)) : Number(s.speed.slice(0, -1)) * 1000;
+  if (stream.speed === undefined) return speeds.defaultMs;
+  return stream.speed.endsWith('ms') ? Number(stream.speed.slice(0, -2)) : Number(stream.speed.slice(0, -1)) * 1000;
 }

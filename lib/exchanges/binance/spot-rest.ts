@@ -98,8 +98,8 @@ export interface HistoricalTradesQuery {
   limit?: number;
 }
 
-export function historicalTradesUrl(restBase: string, q: HistoricalTradesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: q.symbol.toUpperCase(), fromId: q.fromId, limit: q.limit });
+export function historicalTradesUrl(restBase: string, query: HistoricalTradesQuery): string {
+  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: query.symbol.toUpperCase(), fromId: query.fromId, limit: query.limit });
 }
 
 export interface HistoricalTradesResult {

@@ -70,7 +70,7 @@ export function enumParameters(spec: DatasetSpec, values: EnumValues): Record<st
 }
 
 /** Every projection parameter of the dataset's table. */
-export function projectionParameters(spec: DatasetSpec, values: EnumValues, s: ProjectionSettings): Record<string, string> {
+export function projectionParameters(spec: DatasetSpec, values: EnumValues, settings: ProjectionSettings): Record<string, string> {
   const p: Record<string, string> = { 'projection.enabled': 'true' };
   const enums = enumParameters(spec, values);
   for (const k of spec.partitionKeys) {
@@ -86,7 +86,7 @@ export function projectionParameters(spec: DatasetSpec, values: EnumValues, s: P
       case 'dt':
         p[`${key}.type`] = 'date';
         p[`${key}.format`] = DT_FORMAT;
-        p[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(s.bronzeRetentionDays) : `${s.historyStart},NOW`;
+        p[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
         break;
       case 'hour':
         p[`${key}.type`] = 'integer';
