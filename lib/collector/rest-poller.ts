@@ -100,11 +100,11 @@ export class RestPoller {
   }
 
   private async poll(target: RestPollSpec['targets'][number]): Promise<void> {
-    const f = this.options.fetch ?? fetch;
+    const fetchFn = this.options.fetch ?? fetch;
     this.stats.requests++;
     let res: Response;
     try {
-      res = await f(target.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      res = await fetchFn(target.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (err) {
       this.stats.failures++;
       this.options.log.warn({ url: target.url, err: (err as Error).message }, `${this.options.spec.name} poll failed`);

@@ -194,10 +194,10 @@ export class CollectorService {
       const flushed = await this.uploader.flushPending(drainMs);
       spooledFiles = flushed.pendingFiles;
       await this.uploader.close();
-      for (const p of this.uploader.pendingObjects()) {
-        const rows = this.spooledRowsByKey.get(p.key) ?? 0; // 0: a file from an earlier run
+      for (const pending of this.uploader.pendingObjects()) {
+        const rows = this.spooledRowsByKey.get(pending.key) ?? 0; // 0: a file from an earlier run
         writtenRows -= rows;
-        if (p.onDisk) spooledRows += rows;
+        if (pending.onDisk) spooledRows += rows;
         else lostRows += rows;
       }
     }
@@ -232,7 +232,7 @@ export class CollectorService {
         resolve();
         return true;
       };
-      if (!check()) for (const r of this.running) offs.push(r.collector.onMessages(check));
+      if (!check()) for (const { collector } of this.running) offs.push(collector.onMessages(check));
     });
   }
 

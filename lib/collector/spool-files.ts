@@ -96,8 +96,8 @@ export async function removeSpoolEntry(dir: string, id: string): Promise<void> {
 
 /** Renames an entry's files to `*.corrupt` so they are kept but no longer pending. */
 export async function setAsideCorrupt(dir: string, id: string): Promise<void> {
-  for (const p of [metaPath(dir, id), dataPath(dir, id)]) {
-    await fs.rename(p, `${p}.corrupt`).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error; });
+  for (const file of [metaPath(dir, id), dataPath(dir, id)]) {
+    await fs.rename(file, `${file}.corrupt`).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error; });
   }
 }
 

@@ -73,11 +73,11 @@ export class CollectorStats {
     this.errors.set(reason, e);
   }
 
-  event(stream: string, t: number): void {
+  event(stream: string, eventMs: number): void {
     const snapshot = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
     snapshot.messages++;
-    if (t > snapshot.lastEventMs) snapshot.lastEventMs = t;
-    if (t > this.lastEventMs) this.lastEventMs = t;
+    if (eventMs > snapshot.lastEventMs) snapshot.lastEventMs = eventMs;
+    if (eventMs > this.lastEventMs) this.lastEventMs = eventMs;
     this.streams.set(stream, snapshot);
   }
 
@@ -123,6 +123,6 @@ export class CollectorStats {
   }
 }
 
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
+function bump(counts: Map<string, number>, k: string): void {
+  counts.set(k, (counts.get(k) ?? 0) + 1);
 }

@@ -74,17 +74,17 @@ export class StopRequests {
     return this.first;
   }
 
-  request(r: StopRequest): void {
+  request(stop: StopRequest): void {
     if (this.first) {
       // A caller that tells the user itself keeps the log quiet (the CLI's stderr is the user's terminal).
-      if (this.options.onRepeat) this.options.onRepeat(r, this.first);
-      else this.options.log.warn({ reason: r.reason, stopping: this.first.reason }, 'already stopping');
+      if (this.options.onRepeat) this.options.onRepeat(stop, this.first);
+      else this.options.log.warn({ reason: stop.reason, stopping: this.first.reason }, 'already stopping');
       return;
     }
-    this.first = r;
+    this.first = stop;
     clearInterval(this.parentTimer);
-    this.options.log.info({ reason: r.reason }, 'stop requested');
-    this.resolve(r);
+    this.options.log.info({ reason: stop.reason }, 'stop requested');
+    this.resolve(stop);
   }
 
   /** Removes the listeners and the parent watch (the process exits soon after, or a test moves on). */

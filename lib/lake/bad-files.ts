@@ -54,7 +54,7 @@ export class FileChecks {
     if (file) {
       try {
         const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: number; files?: Record<string, CacheEntry> };
-        if (saved.version === CACHE_VERSION) for (const [k, v] of Object.entries(saved.files ?? {})) entries.set(k, v);
+        if (saved.version === CACHE_VERSION) for (const [k, entry] of Object.entries(saved.files ?? {})) entries.set(k, entry);
       } catch {
         // No cache yet, or an unreadable one: every file is checked again and the cache rewritten.
       }
@@ -112,14 +112,14 @@ export class FileChecks {
 
 /** The footer check of one stored file, reading only its end. */
 async function checkFile(store: ObjectStore, object: ObjectInfo): Promise<string | undefined> {
-  const read = (n: number) => {
-    const start = Math.max(0, object.size - n);
+  const read = (bytes: number) => {
+    const start = Math.max(0, object.size - bytes);
     return store.getRange ? store.getRange(object.key, start, object.size) : store.get(object.key).then((b) => b.subarray(start));
   };
-  let r = checkParquetTail(object.size === 0 ? new Uint8Array() : await read(TAIL_BYTES), object.size);
-  if ('needTail' in r) r = checkParquetTail(await read(r.needTail), object.size);
-  if ('needTail' in r) return 'footer does not fit the file: truncated or corrupt';
-  return r.ok ? undefined : r.reason;
+  let check = checkParquetTail(object.size === 0 ? new Uint8Array() : await read(TAIL_BYTES), object.size);
+  if ('needTail' in check) check = checkParquetTail(await read(check.needTail), object.size);
+  if ('needTail' in check) return 'footer does not fit the file: truncated or corrupt';
+  return check.ok ? undefined : check.reason;
 }
 
 /**
@@ -161,9 +161,9 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
   const files: ObjectInfo[] = [];
   const bad: BadFile[] = [...folders.values()];
   for (const [i, o] of candidates.entries()) {
-    const v = verdicts[i];
-    if (v === undefined) files.push(o);
-    else if (v !== null) bad.push({ layer: spec.layer, view, key: o.key, reason: v });
+    const verdict = verdicts[i];
+    if (verdict === undefined) files.push(o);
+    else if (verdict !== null) bad.push({ layer: spec.layer, view, key: o.key, reason: verdict });
   }
   bad.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { spec, files, bad };

@@ -71,12 +71,12 @@ export async function discoverKeyValues<K extends PartitionKeyName>(store: Objec
     const listed = await Promise.all(frontier.map((p) => store.listPrefixes(p)));
     listings += frontier.length;
     frontier = [];
-    for (const p of listed.flat()) {
-      const seg = p.slice(0, -1).split('/').pop() ?? '';
+    for (const prefix of listed.flat()) {
+      const seg = prefix.slice(0, -1).split('/').pop() ?? '';
       // A folder that is no partition of this key (`symbol=X=Y`) must not become a projected value either.
       if (partitionSegmentProblem({ name: k }, seg)) continue;
       values.get(k)!.add(seg.slice(seg.indexOf('=') + 1));
-      frontier.push(p);
+      frontier.push(prefix);
     }
   }
   return { values, listings };

@@ -11,11 +11,11 @@ import { isDate } from '../storage/lake-paths';
 export function partitionSegmentProblem(k: Pick<PartitionKeySpec, 'name'>, segment: string): string | undefined {
   const eq = segment.indexOf('=');
   if (eq < 0 || segment.slice(0, eq) !== k.name) return `'${segment}' is not a ${k.name}=… partition folder`;
-  const v = segment.slice(eq + 1);
-  if (v === '') return `'${segment}' has an empty ${k.name}`;
-  if (v.includes('=')) return `'${segment}' is not a partition folder (a ${k.name} cannot hold '=')`;
-  if (k.name === 'dt' && !isDate(v)) return `'${segment}' is not a date partition (dt=YYYY-MM-DD)`;
-  if (k.name === 'hour' && !(/^\d{2}$/.test(v) && Number(v) < 24)) return `'${segment}' is not an hour partition (hour=00…23)`;
+  const value = segment.slice(eq + 1);
+  if (value === '') return `'${segment}' has an empty ${k.name}`;
+  if (value.includes('=')) return `'${segment}' is not a partition folder (a ${k.name} cannot hold '=')`;
+  if (k.name === 'dt' && !isDate(value)) return `'${segment}' is not a date partition (dt=YYYY-MM-DD)`;
+  if (k.name === 'hour' && !(/^\d{2}$/.test(value) && Number(value) < 24)) return `'${segment}' is not an hour partition (hour=00…23)`;
   return undefined;
 }
 

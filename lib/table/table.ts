@@ -37,13 +37,13 @@ export class Table {
     for (const column of spec.columns) {
       if (isNumericType(column.type)) {
         const out = new Float64Array(length);
-        let o = 0;
-        for (const table of tables) { out.set(table.num(column.name), o); o += table.length; }
+        let at = 0;
+        for (const table of tables) { out.set(table.num(column.name), at); at += table.length; }
         columns[column.name] = out;
       } else {
         const out: (string | boolean | null)[] = new Array(length);
         let o = 0;
-        for (const t of tables) { const src = t.columns[column.name] as (string | boolean | null)[]; for (let i = 0; i < t.length; i++) out[o++] = src[i]; }
+        for (const part of tables) { const src = part.columns[column.name] as (string | boolean | null)[]; for (let i = 0; i < part.length; i++) out[o++] = src[i]; }
         columns[column.name] = out as ColumnData;
       }
     }
@@ -80,21 +80,21 @@ export class Table {
 
   /** A new table of the rows at `indices`, in that order. */
   take(indices: ArrayLike<number>): Table {
-    const n = indices.length;
+    const count = indices.length;
     const columns: Record<string, ColumnData> = {};
     for (const column of this.spec.columns) {
       const src = this.columns[column.name];
       if (src instanceof Float64Array) {
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
+        const out = new Float64Array(count);
+        for (let i = 0; i < count; i++) out[i] = src[indices[i]];
         columns[column.name] = out;
       } else {
-        const out = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
+        const out = new Array(count);
+        for (let i = 0; i < count; i++) out[i] = src[indices[i]];
         columns[column.name] = out;
       }
     }
-    return new Table(this.spec, n, columns);
+    return new Table(this.spec, count, columns);
   }
 
   /** Same data under another dataset spec with identical exchange columns (e.g. Bronze -> Silver), adding defaults. */
@@ -103,17 +103,17 @@ export class Table {
     for (const column of spec.columns) {
       const existing = this.columns[column.name];
       if (existing) { columns[column.name] = existing; continue; }
-      const v = defaults[column.name] ?? null;
-      columns[column.name] = isNumericType(column.type) ? new Float64Array(this.length).fill(v === null ? NaN : Number(v)) : new Array(this.length).fill(v);
+      const value = defaults[column.name] ?? null;
+      columns[column.name] = isNumericType(column.type) ? new Float64Array(this.length).fill(value === null ? NaN : Number(value)) : new Array(this.length).fill(value);
     }
     return new Table(spec, this.length, columns);
   }
 }
 
 function cell(data: ColumnData, i: number): CellValue {
-  const v = data[i];
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
-  return v ?? null;
+  const value = data[i];
+  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  return value ?? null;
 }
 
 /** Growable columnar buffer that rows are appended to (the collector's buffers, readers, jobs). */

@@ -35,9 +35,9 @@ export class FieldReader {
   }
 
   decimalValue(value: unknown, key: string): number {
-    const n = toDecimal(value);
-    if (n !== n) this.fail(`field ${key} is missing or not a decimal`);
-    return n;
+    const decimal = toDecimal(value);
+    if (decimal !== decimal) this.fail(`field ${key} is missing or not a decimal`);
+    return decimal;
   }
 
   /** Ids and counts: JSON integers a double holds exactly (beyond 2^53 ids would collide). */

@@ -91,20 +91,20 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
    * liquidation itself; `E` stands in only when `o.T` is absent. An unfilled average price ("0") is null.
    */
   private forceOrder(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    const o = payload.o;
-    if (!isJsonObject(o)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
+    const order = payload.o;
+    if (!isJsonObject(order)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
     const read = this.fields.reset();
-    const symbol = read.symbol(o, 's');
+    const symbol = read.symbol(order, 's');
     const streams = this.symbolStreams(symbol);
-    const avg = o.ap === undefined ? null : read.decimal(o, 'ap');
+    const avg = order.ap === undefined ? null : read.decimal(order, 'ap');
     const row: Row = {
-      event_time: o.T !== undefined ? read.time(o, 'T') : read.time(payload, 'E'),
-      side: read.str(o, 'S'),
-      price: read.decimal(o, 'p'),
-      qty: read.decimal(o, 'q'),
+      event_time: order.T !== undefined ? read.time(order, 'T') : read.time(payload, 'E'),
+      side: read.str(order, 'S'),
+      price: read.decimal(order, 'p'),
+      qty: read.decimal(order, 'q'),
       avg_price: avg === 0 ? null : avg,
-      status: o.X === undefined ? null : read.str(o, 'X'),
-      filled_qty: o.z === undefined ? null : read.decimal(o, 'z'),
+      status: order.X === undefined ? null : read.str(order, 'X'),
+      filled_qty: order.z === undefined ? null : read.decimal(order, 'z'),
       base: streams.base,
       quote: streams.quote,
       ingest_time: receiveMs,

@@ -108,14 +108,14 @@ const STREAM_CACHE_LIMIT = 10_000;
 export function marketStreamParser<T>(market: BinanceMarket, shape: (stream: BinanceStream) => T): (name: string) => T | null {
   const cache = new Map<string, T | null>();
   return (name) => {
-    let s = cache.get(name);
-    if (s === undefined) {
+    let cached = cache.get(name);
+    if (cached === undefined) {
       const parsed = parseName(market, name);
-      s = parsed && shape(parsed);
+      cached = parsed && shape(parsed);
       if (cache.size >= STREAM_CACHE_LIMIT) cache.clear();
-      cache.set(name, s);
+      cache.set(name, cached);
     }
-    return s;
+    return cached;
   };
 }
 

@@ -87,15 +87,15 @@ export abstract class BinancePayloadMapper {
   /** Why an event type that is not collected is skipped, where there is more to say than that. */
   protected readonly skippedEvents = new Map<string, string>([['aggTrade', AGG_TRADE_SKIPPED]]);
 
-  private payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
-    const error = p.e;
+  private payload(data: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
+    if (!isJsonObject(data)) return { kind: 'error', reason: 'payload is not a JSON object' };
+    const error = data.e;
     if (typeof error === 'string') {
       const mapper = this.events.get(error);
-      if (mapper) return mapper(p, stream, receiveMs);
+      if (mapper) return mapper(data, stream, receiveMs);
       return { kind: 'skipped', reason: this.skippedEvents.get(error) ?? `event ${this.names.name('event', error)} is not collected` };
     }
-    return this.untyped(p, stream, receiveMs) ?? this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
+    return this.untyped(data, stream, receiveMs) ?? this.protocol(data) ?? { kind: 'error', reason: 'unrecognized message' };
   }
 
   /** A payload without an event type that this market sends; undefined when it is none of them. */

@@ -14,7 +14,7 @@ export const REST_KLINES_MAX_LIMIT = 1000;
 /** `{restBase}{path}?{query}` for every Binance REST call; parameters that are undefined are left out. */
 export function binanceRestUrl(restBase: string, path: string, params: Record<string, string | number | undefined>): string {
   const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, String(v));
+  for (const [k, value] of Object.entries(params)) if (value !== undefined) query.set(k, String(value));
   return `${restBase.replace(/\/+$/, '')}${path}?${query}`;
 }
 
@@ -127,28 +127,28 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
   const read = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
-  body.forEach((t: unknown, i) => {
-    if (!isJsonObject(t)) {
+  body.forEach((trade: unknown, i) => {
+    if (!isJsonObject(trade)) {
       errors.push(`trade ${i}: not an object`);
       return;
     }
     read.reset();
-    const price = read.decimal(t, 'price');
-    const qty = read.decimal(t, 'qty');
+    const price = read.decimal(trade, 'price');
+    const qty = read.decimal(trade, 'qty');
     const row: Row = {
-      trade_id: read.int(t, 'id'),
-      event_time: read.time(t, 'time'),
+      trade_id: read.int(trade, 'id'),
+      event_time: read.time(trade, 'time'),
       price,
       qty,
       quote_qty: price * qty,
-      is_buyer_maker: read.bool(t, 'isBuyerMaker'),
+      is_buyer_maker: read.bool(trade, 'isBuyerMaker'),
       base,
       quote,
       ingest_time: receiveMs,
       source: 'rest',
     };
     const problem = read.problem ?? validateRow(TRADES, row);
-    const id = typeof t.id === 'number' ? ` (id ${t.id})` : '';
+    const id = typeof trade.id === 'number' ? ` (id ${trade.id})` : '';
     if (problem) errors.push(`trade ${i}${id}: ${problem}`);
     else records.push({ dataset: 'trades', symbol: sym, stream, row });
   });

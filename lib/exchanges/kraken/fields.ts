@@ -13,8 +13,8 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|
  * for a time that does not exist (February 30th, hour 25, offset +99:99): Date.UTC would roll it over into a
  * real but wrong time, and it reads years 0000-0099 as 1900-1999.
  */
-export function parseRfc3339Ms(s: string): number {
-  const match = RFC3339.exec(s);
+export function parseRfc3339Ms(text: string): number {
+  const match = RFC3339.exec(text);
   if (!match) return NaN;
   const [year, month, day, hour, minute, second] = [+match[1], +match[2], +match[3], +match[4], +match[5], +match[6]];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
@@ -60,8 +60,8 @@ export class KrakenFields extends FieldReader {
   /** RFC 3339 timestamps → epoch ms. */
   override time(json: Json, key: string): number {
     const value = json[key];
-    const t = typeof value === 'string' ? parseRfc3339Ms(value) : NaN;
-    if (t !== t) this.fail(`field ${key} is missing or not an RFC 3339 time`);
-    return t;
+    const ms = typeof value === 'string' ? parseRfc3339Ms(value) : NaN;
+    if (ms !== ms) this.fail(`field ${key} is missing or not an RFC 3339 time`);
+    return ms;
   }
 }

@@ -12,7 +12,7 @@ export const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
 };
 
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const quoted = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Column list cast to the registry's types, partition keys included, in registry order. */
@@ -31,7 +31,7 @@ function selectList(spec: DatasetSpec, fromNulls: boolean): string {
 export function duckdbViewSql(spec: DatasetSpec, files: readonly string[]): string {
   const name = ident(tableName(spec));
   if (files.length === 0) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, true)} WHERE false`;
-  const hiveTypes = spec.partitionKeys.map((k) => `${q(k.name)}: ${q(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, false)} FROM read_parquet([${files.map(q).join(', ')}], ` +
+  const hiveTypes = spec.partitionKeys.map((k) => `${quoted(k.name)}: ${quoted(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, false)} FROM read_parquet([${files.map(quoted).join(', ')}], ` +
     `hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
 }

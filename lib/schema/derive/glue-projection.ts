@@ -62,16 +62,16 @@ export function enumValues(spec: DatasetSpec, configured: { exchanges: readonly 
 
 /** `projection.<key>.values` of the dataset's enum keys (keys without any value are left out: Glue would refuse them). */
 export function enumParameters(spec: DatasetSpec, values: EnumValues): Record<string, string> {
-  const p: Record<string, string> = {};
+  const params: Record<string, string> = {};
   for (const k of spec.partitionKeys) {
-    if (isEnumKey(k.name) && values[k.name].length) p[enumValuesKey(k.name)] = values[k.name].join(',');
+    if (isEnumKey(k.name) && values[k.name].length) params[enumValuesKey(k.name)] = values[k.name].join(',');
   }
-  return p;
+  return params;
 }
 
 /** Every projection parameter of the dataset's table. */
 export function projectionParameters(spec: DatasetSpec, values: EnumValues, settings: ProjectionSettings): Record<string, string> {
-  const p: Record<string, string> = { 'projection.enabled': 'true' };
+  const params: Record<string, string> = { 'projection.enabled': 'true' };
   const enums = enumParameters(spec, values);
   for (const k of spec.partitionKeys) {
     const key = `projection.${k.name}`;
@@ -80,20 +80,20 @@ export function projectionParameters(spec: DatasetSpec, values: EnumValues, sett
       case 'exchange':
       case 'symbol':
         if (!enums[enumValuesKey(k.name)]) throw new Error(`${spec.layer}_${spec.name}: no ${k.name} values to project`);
-        p[`${key}.type`] = 'enum';
-        p[`${key}.values`] = enums[enumValuesKey(k.name)];
+        params[`${key}.type`] = 'enum';
+        params[`${key}.values`] = enums[enumValuesKey(k.name)];
         break;
       case 'dt':
-        p[`${key}.type`] = 'date';
-        p[`${key}.format`] = DT_FORMAT;
-        p[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
+        params[`${key}.type`] = 'date';
+        params[`${key}.format`] = DT_FORMAT;
+        params[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
         break;
       case 'hour':
-        p[`${key}.type`] = 'integer';
-        p[`${key}.range`] = '0,23';
-        p[`${key}.digits`] = '2';
+        params[`${key}.type`] = 'integer';
+        params[`${key}.range`] = '0,23';
+        params[`${key}.digits`] = '2';
         break;
     }
   }
-  return p;
+  return params;
 }
