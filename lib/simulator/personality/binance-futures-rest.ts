@@ -3,7 +3,7 @@ import type { MarketModel } from '../market/market-model';
 import type { PerpetualDerivatives } from './binance-futures-derivatives';
 import type { BinanceFuturesPayloads } from './binance-futures-payloads';
 import { fixed } from './decimal';
-import { binanceReplies, klineWindow } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klineWindow, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -25,20 +25,13 @@ export class BinanceFuturesRest {
     private readonly historyStartMs: number,
   ) {}
 
+  private readonly endpoints: Readonly<Record<string, BinanceEndpoint>> = {
+    klines: (query, nowMs) => this.klines(query, nowMs),
+    openInterest: (query, nowMs) => this.openInterest(query, nowMs),
+  };
+
   handle(req: RestRequest, nowMs: number): RestResponse {
-    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
-    switch (req.path) {
-      case '/fapi/v1/ping':
-        return ok('{}');
-      case '/fapi/v1/time':
-        return ok(`{"serverTime":${nowMs}}`);
-      case '/fapi/v1/klines':
-        return this.klines(req.query, nowMs);
-      case '/fapi/v1/openInterest':
-        return this.openInterest(req.query, nowMs);
-      default:
-        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
-    }
+    return answerBinanceRest(req, nowMs, '/fapi/v1/', this.endpoints, REPLIES);
   }
 
   private symbolOf(query: URLSearchParams): string | RestResponse {

@@ -1,4 +1,4 @@
-import type { RestResponse } from './personality';
+import type { RestRequest, RestResponse } from './personality';
 
 /**
  * What Binance's spot and USD-M REST APIs share in the simulator: error bodies in Binance's format and the
@@ -23,6 +23,24 @@ export function binanceReplies(headers: Record<string, string>): BinanceRestRepl
     illegal: (name) => error(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`),
     invalidSymbol: error(400, -1121, 'Invalid symbol.'),
   };
+}
+
+/** An endpoint: the request's query and the simulated now in, the reply out. */
+export type BinanceEndpoint = (query: URLSearchParams, nowMs: number) => RestResponse;
+
+/**
+ * A request to a Binance REST API whose paths start with `prefix` (`/api/v3/`, `/fapi/v1/`): `ping` and `time`
+ * answered here, the paths of `endpoints` (named without the prefix) by them; another method is 405, another path 404.
+ */
+export function answerBinanceRest(
+  req: RestRequest, nowMs: number, prefix: string, endpoints: Readonly<Record<string, BinanceEndpoint>>, replies: BinanceRestReplies,
+): RestResponse {
+  if (req.method !== 'GET') return replies.error(405, -1000, `Method ${req.method} is not supported.`);
+  const name = req.path.startsWith(prefix) ? req.path.slice(prefix.length) : undefined;
+  if (name === 'ping') return replies.ok('{}');
+  if (name === 'time') return replies.ok(`{"serverTime":${nowMs}}`);
+  const endpoint = name !== undefined && Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
+  return endpoint ? endpoint(req.query, nowMs) : replies.error(404, -1000, `Unknown endpoint ${req.path}.`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { BinanceSpotPayloads } from './binance-spot-payloads';
 import { formatUnits } from './decimal';
-import { binanceReplies, klineWindow } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klineWindow, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -35,22 +35,14 @@ export class BinanceSpotRest {
     private readonly historyStartMs: number,
   ) {}
 
+  private readonly endpoints: Readonly<Record<string, BinanceEndpoint>> = {
+    exchangeInfo: (query, nowMs) => this.exchangeInfo(query, nowMs),
+    klines: (query, nowMs) => this.klines(query, nowMs),
+    historicalTrades: (query, nowMs) => this.historicalTrades(query, nowMs),
+  };
+
   handle(req: RestRequest, nowMs: number): RestResponse {
-    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
-    switch (req.path) {
-      case '/api/v3/ping':
-        return ok('{}');
-      case '/api/v3/time':
-        return ok(`{"serverTime":${nowMs}}`);
-      case '/api/v3/exchangeInfo':
-        return this.exchangeInfo(req.query, nowMs);
-      case '/api/v3/klines':
-        return this.klines(req.query, nowMs);
-      case '/api/v3/historicalTrades':
-        return this.historicalTrades(req.query, nowMs);
-      default:
-        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
-    }
+    return answerBinanceRest(req, nowMs, '/api/v3/', this.endpoints, REPLIES);
   }
 
   private klines(query: URLSearchParams, nowMs: number): RestResponse {
