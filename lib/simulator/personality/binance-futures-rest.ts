@@ -1,9 +1,8 @@
-import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { PerpetualDerivatives } from './binance-futures-derivatives';
 import type { BinanceFuturesPayloads } from './binance-futures-payloads';
 import { fixed } from './decimal';
-import { answerBinanceRest, binanceReplies, klineWindow, type BinanceEndpoint } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klinesReply, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -14,7 +13,7 @@ import type { RestRequest, RestResponse } from './personality';
 const KLINES_DEFAULT_LIMIT = 500;
 const KLINES_MAX_LIMIT = 1500;
 const REPLIES = binanceReplies({ 'content-type': 'application/json' });
-const { ok, error: binanceError, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
+const { ok, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
 
 export class BinanceFuturesRest {
   constructor(
@@ -55,16 +54,9 @@ export class BinanceFuturesRest {
     if (typeof symbol !== 'string') return symbol;
     const interval = query.get('interval');
     if (!interval) return mandatory('interval');
-    const len = intervalMs(interval);
-    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(query, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
-    if ('status' in window) return window;
-    const { first, last } = window;
-
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
-    const rows: string[] = [];
-    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
-    return ok(`[${rows.join(',')}]`);
+    const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
   }
 }

@@ -1,3 +1,4 @@
+import { intervalMs } from '../market/kline';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -69,4 +70,21 @@ export function klineWindow(query: URLSearchParams, len: number, nowMs: number, 
     first = Math.max(firstListed, last - (limit - 1) * len);
   }
   return { first, last };
+}
+
+/**
+ * The reply to a klines request whose symbol and interval were given: Binance's interval and window checks, then
+ * one row per bar that `restKline` formats from the bar's length and open time.
+ */
+export function klinesReply(
+  query: URLSearchParams, interval: string, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number },
+  replies: BinanceRestReplies, restKline: (len: number, open: number) => string,
+): RestResponse {
+  const len = intervalMs(interval);
+  if (len === undefined) return replies.error(400, -1120, 'Invalid interval.');
+  const window = klineWindow(query, len, nowMs, historyStartMs, limits, replies);
+  if ('status' in window) return window;
+  const rows: string[] = [];
+  for (let open = window.first; open <= window.last; open += len) rows.push(restKline(len, open));
+  return replies.ok(`[${rows.join(',')}]`);
 }

@@ -1,9 +1,8 @@
 import { baseQuote } from '../../exchanges/symbols';
-import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { BinanceSpotPayloads } from './binance-spot-payloads';
 import { formatUnits } from './decimal';
-import { answerBinanceRest, binanceReplies, klineWindow, type BinanceEndpoint } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klinesReply, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -51,17 +50,10 @@ export class BinanceSpotRest {
     if (!symbol) return mandatory('symbol');
     if (!interval) return mandatory('interval');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
-    const len = intervalMs(interval);
-    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(query, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
-    if ('status' in window) return window;
-    const { first, last } = window;
-
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
-    const rows: string[] = [];
-    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
-    return ok(`[${rows.join(',')}]`);
+    const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
   }
 
   private historicalTrades(query: URLSearchParams, nowMs: number): RestResponse {
