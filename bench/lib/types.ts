@@ -51,17 +51,10 @@ export interface Probe {
 
 export type TaskFn = (args: Json, probe: Probe) => Promise<Json>;
 
-/** Median of several child runs of one task. */
-export interface Measured<T extends Json = Json> {
+/** Median of several child runs of one task: each of the child figures is the median over the runs. */
+export interface Measured<T extends Json = Json> extends ChildFigures {
   ok: boolean;
   runs: number;
-  /** Medians over the runs. */
-  seconds: number;
-  cpuSeconds: number;
-  readyRssMB: number;
-  peakRssMB: number;
-  heapUsedMB: number;
-  arrayBuffersMB: number;
   /** Every run's seconds, for the JSON output. */
   allSeconds: number[];
   /** Result of the last run (sections return deterministic facts such as file sizes). */

@@ -1,5 +1,5 @@
 import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
-import { addDays, dateOf, dayStart } from '../../lib/storage/lake-paths';
+import { addDays, dateOf, isDate } from '../../lib/storage/lake-paths';
 import type { BuildRequest } from '../../lib/app/build-plan';
 import { UserError } from '../../lib/util/errors';
 
@@ -29,16 +29,6 @@ export function optionalDate(fields: EventFields, field: string): string | undef
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string' || !isDate(value)) throw new UserError(`event.${field} ${JSON.stringify(value)} is not a date (expected YYYY-MM-DD)`);
   return value;
-}
-
-/** A real calendar date written YYYY-MM-DD (dayStart rejects 2024-02-30 and 2024-3-9). */
-function isDate(value: string): boolean {
-  try {
-    dayStart(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function optionalExchange(fields: EventFields): ExchangeId | undefined {

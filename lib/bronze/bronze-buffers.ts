@@ -47,24 +47,24 @@ export class BronzeBuffers {
   add(rec: NormalizedRecord): boolean {
     let spec = this.specs.get(rec.dataset);
     if (!spec) this.specs.set(rec.dataset, (spec = dataset('bronze', rec.dataset)));
-    const t = rec.row[spec.timeColumn];
-    if (typeof t !== 'number' || !Number.isFinite(t)) return false;
-    const hourStart = Math.floor(t / HOUR_MS) * HOUR_MS;
+    const value = rec.row[spec.timeColumn];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
+    const hourStart = Math.floor(value / HOUR_MS) * HOUR_MS;
     if (hourStart !== this.hourStart) {
       this.hourStart = hourStart;
-      this.dt = dateOf(t);
-      this.hour = hourOf(t);
+      this.dt = dateOf(value);
+      this.hour = hourOf(value);
     }
     const { dt, hour } = this;
     const key = `${rec.dataset}|${rec.timeframe ?? ''}|${rec.symbol}|${dt}|${hour}`;
     let slot = this.slots.get(key);
     if (!slot) {
       const values: PartitionValues = { exchange: this.exchange, symbol: rec.symbol, dt, hour, ...(rec.timeframe ? { timeframe: rec.timeframe } : {}) };
-      slot = { spec, values, builder: new TableBuilder(spec, 256), startMs: t };
+      slot = { spec, values, builder: new TableBuilder(spec, 256), startMs: value };
       this.slots.set(key, slot);
     }
     slot.builder.push(rec.row);
-    if (t < slot.startMs) slot.startMs = t;
+    if (value < slot.startMs) slot.startMs = value;
     this.rows++;
     return true;
   }

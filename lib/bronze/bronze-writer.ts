@@ -23,14 +23,14 @@ export interface WrittenFile {
   spooled?: boolean;
 }
 
-type FileId = (p: BufferedPartition) => string;
+type FileId = (part: BufferedPartition) => string;
 
 export async function writeBronze(store: ObjectStore, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
-  for (const p of parts) {
-    const key = bronzeFileKey(p.spec, p.values, p.startMs, fileId(p));
-    const bytes = await putTable(store, key, p.table);
-    out.push({ key, rows: p.table.length, bytes });
+  for (const part of parts) {
+    const key = bronzeFileKey(part.spec, part.values, part.startMs, fileId(part));
+    const bytes = await putTable(store, key, part.table);
+    out.push({ key, rows: part.table.length, bytes });
   }
   return out;
 }
@@ -42,11 +42,11 @@ export async function writeBronze(store: ObjectStore, parts: readonly BufferedPa
  */
 export async function uploadBronze(uploader: BronzeUploadTarget, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
-  for (const p of parts) {
-    const key = bronzeFileKey(p.spec, p.values, p.startMs, fileId(p));
-    const bytes = await encodeParquet(p.table);
+  for (const part of parts) {
+    const key = bronzeFileKey(part.spec, part.values, part.startMs, fileId(part));
+    const bytes = await encodeParquet(part.table);
     const outcome = await uploader.upload(key, bytes);
-    out.push({ key, rows: p.table.length, bytes: bytes.byteLength, spooled: outcome !== 'uploaded' });
+    out.push({ key, rows: part.table.length, bytes: bytes.byteLength, spooled: outcome !== 'uploaded' });
   }
   return out;
 }

@@ -52,12 +52,12 @@ export class ManagedConnection {
   private retired = 0;
   rollovers = 0;
 
-  constructor(private readonly o: ManagedConnectionOptions) {
+  constructor(private readonly options: ManagedConnectionOptions) {
     this.current = this.socket();
   }
 
   get spec(): ConnectionSpec {
-    return this.o.spec;
+    return this.options.spec;
   }
 
   get reconnects(): number {
@@ -90,7 +90,7 @@ export class ManagedConnection {
   /** Opens a replacement socket; the current one closes once the replacement delivers. */
   rollover(reason: string): void {
     if (this.stopped || this.next) return;
-    this.o.log.info({ url: this.o.spec.url, reason }, 'rolling over to a new connection');
+    this.options.log.info({ url: this.options.spec.url, reason }, 'rolling over to a new connection');
     this.rollovers++;
     const next = this.socket();
     this.next = next;
@@ -109,7 +109,7 @@ export class ManagedConnection {
 
   private socket(): WsConnection {
     const conn: WsConnection = new WsConnection({
-      url: this.o.spec.url, clock: this.o.clock, log: this.o.log, silentTimeoutMs: this.o.silentTimeoutMs, backoff: this.o.backoff,
+      url: this.options.spec.url, clock: this.options.clock, log: this.options.log, silentTimeoutMs: this.options.silentTimeoutMs, backoff: this.options.backoff,
       onOpen: () => {
         if (conn === this.current) this.openedAt = NaN;
         void this.subscribe(conn);
@@ -121,8 +121,8 @@ export class ManagedConnection {
   }
 
   private async subscribe(conn: WsConnection): Promise<void> {
-    const msgs = this.o.spec.subscribeMessages ?? [];
-    const spacing = this.o.spec.subscribeSpacingMs ?? DEFAULT_SUBSCRIBE_SPACING_MS;
+    const msgs = this.options.spec.subscribeMessages ?? [];
+    const spacing = this.options.spec.subscribeSpacingMs ?? DEFAULT_SUBSCRIBE_SPACING_MS;
     for (let i = 0; i < msgs.length; i++) {
       if (i > 0 && spacing > 0) await new Promise((r) => setTimeout(r, spacing));
       conn.send(msgs[i]);
@@ -131,12 +131,12 @@ export class ManagedConnection {
 
   private message(conn: WsConnection, raw: string, receiveMs: number): void {
     if (conn === this.next) this.promote();
-    this.o.onMessage(raw, receiveMs, this);
+    this.options.onMessage(raw, receiveMs, this);
     if (conn !== this.current) return;
-    const now = this.o.clock.now();
+    const now = this.options.clock.now();
     if (!(now > 0)) return; // a clock that cannot tell the time yet
     if (Number.isNaN(this.openedAt)) this.openedAt = now;
-    else if (now - this.openedAt >= (this.o.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
+    else if (now - this.openedAt >= (this.options.maxAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS)) this.rollover('max_age');
   }
 
   private promote(): void {
@@ -158,6 +158,6 @@ export class ManagedConnection {
       this.next = undefined;
       this.openedAt = NaN;
     }
-    this.o.onDrop(cause, this);
+    this.options.onDrop(cause, this);
   }
 }

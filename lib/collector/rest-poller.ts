@@ -59,10 +59,10 @@ export class RestPoller {
   private running?: Promise<void>;
   private bans = 0;
 
-  constructor(private readonly o: RestPollerOptions) {}
+  constructor(private readonly options: RestPollerOptions) {}
 
   start(): void {
-    const every = this.o.tickMs ?? 1000;
+    const every = this.options.tickMs ?? 1000;
     if (every <= 0) return;
     this.timer = setInterval(() => this.tick(), every);
     this.timer.unref();
@@ -81,18 +81,18 @@ export class RestPoller {
   /** Runs a round when one is due; rounds never overlap. */
   tick(): void {
     if (this.running) return;
-    const now = this.o.clock();
+    const now = this.options.clock();
     if (!(now > 0) || now < this.stats.pausedUntil) return;
     if (Number.isNaN(this.nextDue)) this.nextDue = now;
     if (now < this.nextDue) return;
-    this.nextDue = (Math.floor(now / this.o.spec.intervalMs) + 1) * this.o.spec.intervalMs;
+    this.nextDue = (Math.floor(now / this.options.spec.intervalMs) + 1) * this.options.spec.intervalMs;
     this.running = this.round().finally(() => { this.running = undefined; });
   }
 
   private async round(): Promise<void> {
-    for (const target of this.o.spec.targets) {
-      if (this.o.clock() < this.stats.pausedUntil) {
-        this.o.onMissed(target, 'rest_refused');
+    for (const target of this.options.spec.targets) {
+      if (this.options.clock() < this.stats.pausedUntil) {
+        this.options.onMissed(target, 'rest_refused');
         continue;
       }
       await this.poll(target);
@@ -100,15 +100,15 @@ export class RestPoller {
   }
 
   private async poll(target: RestPollSpec['targets'][number]): Promise<void> {
-    const f = this.o.fetch ?? fetch;
+    const fetchFn = this.options.fetch ?? fetch;
     this.stats.requests++;
     let res: Response;
     try {
-      res = await f(target.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      res = await fetchFn(target.url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     } catch (err) {
       this.stats.failures++;
-      this.o.log.warn({ url: target.url, err: (err as Error).message }, `${this.o.spec.name} poll failed`);
-      this.o.onMissed(target, 'rest_failed');
+      this.options.log.warn({ url: target.url, err: (err as Error).message }, `${this.options.spec.name} poll failed`);
+      this.options.onMissed(target, 'rest_failed');
       return;
     }
     const text = await res.text().catch(() => '');
@@ -117,24 +117,24 @@ export class RestPoller {
       let pause = retryAfterMs;
       if (res.status === 418) {
         this.stats.refused418++;
-        pause = Math.max(retryAfterMs, (this.o.banPauseMs ?? DEFAULT_BAN_PAUSE_MS) * 2 ** this.bans++);
+        pause = Math.max(retryAfterMs, (this.options.banPauseMs ?? DEFAULT_BAN_PAUSE_MS) * 2 ** this.bans++);
       } else {
         this.stats.refused429++;
       }
-      this.stats.pausedUntil = this.o.clock() + pause;
-      this.o.log.warn({ status: res.status, pauseMs: pause }, `${this.o.spec.name}: exchange refused requests; pausing`);
-      this.o.onMissed(target, 'rest_refused');
+      this.stats.pausedUntil = this.options.clock() + pause;
+      this.options.log.warn({ status: res.status, pauseMs: pause }, `${this.options.spec.name}: exchange refused requests; pausing`);
+      this.options.onMissed(target, 'rest_refused');
       return;
     }
-    const out = res.ok ? this.o.spec.parse(text, this.o.clock(), target.symbol) : { kind: 'error' as const, reason: `HTTP ${res.status}` };
+    const out = res.ok ? this.options.spec.parse(text, this.options.clock(), target.symbol) : { kind: 'error' as const, reason: `HTTP ${res.status}` };
     if (out.kind === 'error') {
       this.stats.failures++;
-      this.o.log.warn({ url: target.url, reason: out.reason, body: text.slice(0, 200) }, `${this.o.spec.name} poll rejected`);
-      this.o.onMissed(target, 'rest_failed');
+      this.options.log.warn({ url: target.url, reason: out.reason, body: text.slice(0, 200) }, `${this.options.spec.name} poll rejected`);
+      this.options.onMissed(target, 'rest_failed');
       return;
     }
     this.bans = 0;
     this.stats.readings += out.records.length;
-    this.o.onRecords(out.records);
+    this.options.onRecords(out.records);
   }
 }

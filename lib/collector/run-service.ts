@@ -24,17 +24,17 @@ export interface ServiceParts {
   log: Logger;
 }
 
-export async function runService(o: ServiceParts): Promise<ServiceRun> {
-  await o.heartbeat.start();
-  o.service.start().then(
-    () => { if (!o.stop.current) o.log.info('all sources connected'); },
+export async function runService(parts: ServiceParts): Promise<ServiceRun> {
+  await parts.heartbeat.start();
+  parts.service.start().then(
+    () => { if (!parts.stop.current) parts.log.info('all sources connected'); },
     (err: unknown) => {
-      o.log.fatal({ err }, 'collector failed to start');
-      o.stop.request({ reason: 'crash', exitCode: 1 });
+      parts.log.fatal({ err }, 'collector failed to start');
+      parts.stop.request({ reason: 'crash', exitCode: 1 });
     },
   );
-  const request = await o.stop.requested;
-  const result = await o.service.stop();
-  const last = await o.heartbeat.stop();
+  const request = await parts.stop.requested;
+  const result = await parts.service.stop();
+  const last = await parts.heartbeat.stop();
   return { request, result, last };
 }

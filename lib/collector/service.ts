@@ -194,10 +194,10 @@ export class CollectorService {
       const flushed = await this.uploader.flushPending(drainMs);
       spooledFiles = flushed.pendingFiles;
       await this.uploader.close();
-      for (const p of this.uploader.pendingObjects()) {
-        const rows = this.spooledRowsByKey.get(p.key) ?? 0; // 0: a file from an earlier run
+      for (const pending of this.uploader.pendingObjects()) {
+        const rows = this.spooledRowsByKey.get(pending.key) ?? 0; // 0: a file from an earlier run
         writtenRows -= rows;
-        if (p.onDisk) spooledRows += rows;
+        if (pending.onDisk) spooledRows += rows;
         else lostRows += rows;
       }
     }
@@ -232,7 +232,7 @@ export class CollectorService {
         resolve();
         return true;
       };
-      if (!check()) for (const r of this.running) offs.push(r.collector.onMessages(check));
+      if (!check()) for (const { collector } of this.running) offs.push(collector.onMessages(check));
     });
   }
 
@@ -258,7 +258,7 @@ export class CollectorService {
 
   private async upload(uploader: BronzeUploader, parts: Parameters<typeof uploadBronze>[1]) {
     const files = await uploadBronze(uploader, parts);
-    for (const f of files) if (f.spooled) this.spooledRowsByKey.set(f.key, f.rows);
+    for (const file of files) if (file.spooled) this.spooledRowsByKey.set(file.key, file.rows);
     return files;
   }
 }
@@ -271,16 +271,16 @@ export class CollectorService {
 export function restBaseFor(src: Pick<SourceConfig, 'endpoint' | 'restEndpoint'>, profile: Pick<SourceProfile, 'rest'>): string {
   if (src.restEndpoint) return src.restEndpoint.replace(/\/+$/, '');
   if (!src.endpoint) return profile.rest;
-  const u = new URL(src.endpoint);
-  return `${u.protocol === 'wss:' ? 'https:' : 'http:'}//${u.host}`;
+  const url = new URL(src.endpoint);
+  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`;
 }
 
 /** True if `p` settled within `ms`; a rejection counts as settled (the collectors log their own failures). */
-async function withinDeadline(p: Promise<unknown>, ms: number): Promise<boolean> {
+async function withinDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
   try {
-    return await Promise.race([p.then(() => true, () => true), deadline]);
+    return await Promise.race([promise.then(() => true, () => true), deadline]);
   } finally {
     clearTimeout(timer);
   }

@@ -65,9 +65,9 @@ export async function writeSpoolEntry(dir: string, entry: SpoolEntry, body: Uint
   try {
     await writeFileAtomic(dataPath(dir, entry.id), body, { tag: owner, sync: true });
     await writeFileAtomic(metaPath(dir, entry.id), JSON.stringify(meta), { tag: owner, sync: true });
-  } catch (e) {
+  } catch (error) {
     await fs.rm(dataPath(dir, entry.id), { force: true }).catch(() => undefined);
-    throw e;
+    throw error;
   }
   await syncDir(dir);
 }
@@ -96,16 +96,16 @@ export async function removeSpoolEntry(dir: string, id: string): Promise<void> {
 
 /** Renames an entry's files to `*.corrupt` so they are kept but no longer pending. */
 export async function setAsideCorrupt(dir: string, id: string): Promise<void> {
-  for (const p of [metaPath(dir, id), dataPath(dir, id)]) {
-    await fs.rename(p, `${p}.corrupt`).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  for (const file of [metaPath(dir, id), dataPath(dir, id)]) {
+    await fs.rename(file, `${file}.corrupt`).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error; });
   }
 }
 
 function parseMeta(text: string): SpoolMeta | undefined {
   try {
-    const m = JSON.parse(text) as Partial<SpoolMeta>;
-    if (m.v !== 1 || typeof m.key !== 'string' || !m.key || typeof m.size !== 'number' || typeof m.sha256 !== 'string' || typeof m.createdMs !== 'number') return undefined;
-    return { v: 1, key: m.key, size: m.size, sha256: m.sha256, createdMs: m.createdMs };
+    const meta = JSON.parse(text) as Partial<SpoolMeta>;
+    if (meta.v !== 1 || typeof meta.key !== 'string' || !meta.key || typeof meta.size !== 'number' || typeof meta.sha256 !== 'string' || typeof meta.createdMs !== 'number') return undefined;
+    return { v: 1, key: meta.key, size: meta.size, sha256: meta.sha256, createdMs: meta.createdMs };
   } catch {
     return undefined;
   }
@@ -121,9 +121,9 @@ export async function scanSpool(dir: string, owner: string, skip: ReadonlySet<st
   let names: string[];
   try {
     names = await fs.readdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return out;
-    throw e;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw error;
   }
   const present = new Set(names);
   for (const name of names) {
@@ -133,10 +133,10 @@ export async function scanSpool(dir: string, owner: string, skip: ReadonlySet<st
       out.removedTemp++;
       continue;
     }
-    const m = /^(.*)\.(bin|json)$/.exec(name);
-    if (!m || !ID_RE.test(m[1]) || skip.has(m[1])) continue;
-    const id = m[1];
-    if (m[2] === 'bin') {
+    const match = /^(.*)\.(bin|json)$/.exec(name);
+    if (!match || !ID_RE.test(match[1]) || skip.has(match[1])) continue;
+    const id = match[1];
+    if (match[2] === 'bin') {
       if (!present.has(`${id}.json`)) {
         await fs.rm(path.join(dir, name), { force: true });
         out.removedOrphans++;

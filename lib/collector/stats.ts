@@ -73,12 +73,12 @@ export class CollectorStats {
     this.errors.set(reason, e);
   }
 
-  event(stream: string, t: number): void {
-    const s = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
-    s.messages++;
-    if (t > s.lastEventMs) s.lastEventMs = t;
-    if (t > this.lastEventMs) this.lastEventMs = t;
-    this.streams.set(stream, s);
+  event(stream: string, eventMs: number): void {
+    const snapshot = this.streams.get(stream) ?? { messages: 0, lastEventMs: 0 };
+    snapshot.messages++;
+    if (eventMs > snapshot.lastEventMs) snapshot.lastEventMs = eventMs;
+    if (eventMs > this.lastEventMs) this.lastEventMs = eventMs;
+    this.streams.set(stream, snapshot);
   }
 
   silent(stream: string): void {
@@ -96,7 +96,7 @@ export class CollectorStats {
 
   flushed(files: readonly WrittenFile[], latencyMs: number): void {
     this.filesWritten += files.length;
-    for (const f of files) { this.rowsWritten += f.rows; this.bytesWritten += f.bytes; }
+    for (const file of files) { this.rowsWritten += file.rows; this.bytesWritten += file.bytes; }
     this.lastFlushLatencyMs = latencyMs;
   }
 
@@ -107,7 +107,7 @@ export class CollectorStats {
   snapshot(bufferedRows: number, reconnects: number): CollectorSnapshot {
     return {
       messages: this.messages, records: this.records,
-      streams: Object.fromEntries([...this.streams].map(([k, v]) => [k, { ...v }])),
+      streams: Object.fromEntries([...this.streams].map(([k, snapshot]) => [k, { ...snapshot }])),
       errors: Object.fromEntries([...this.errors].map(([k, v]) => [k, { count: v.count, samples: [...v.samples] }])),
       skipped: Object.fromEntries(this.skipped), control: Object.fromEntries(this.control),
       gaps: this.gaps, filesWritten: this.filesWritten, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten,
@@ -123,6 +123,6 @@ export class CollectorStats {
   }
 }
 
-function bump(m: Map<string, number>, k: string): void {
-  m.set(k, (m.get(k) ?? 0) + 1);
+function bump(counts: Map<string, number>, k: string): void {
+  counts.set(k, (counts.get(k) ?? 0) + 1);
 }

@@ -41,22 +41,22 @@ export class StopRequests {
   /** Resolves with the first request. */
   readonly requested: Promise<StopRequest>;
   private first?: StopRequest;
-  private resolve!: (r: StopRequest) => void;
+  private resolve!: (request: StopRequest) => void;
   private readonly proc: ProcessLike;
   private readonly listeners: [string, Listener][] = [];
   private parentTimer?: NodeJS.Timeout;
   /** The parent at start; 0 when there is none to lose. */
   private readonly parent: number;
 
-  constructor(private readonly o: StopRequestsOptions) {
-    this.proc = o.proc ?? process;
+  constructor(private readonly options: StopRequestsOptions) {
+    this.proc = options.proc ?? process;
     this.parent = this.proc.ppid > 1 ? this.proc.ppid : 0;
     this.requested = new Promise((resolve) => { this.resolve = resolve; });
     for (const signal of STOP_SIGNALS) this.listen(signal, () => this.request({ reason: signal, exitCode: 0 }));
     // A bug must not throw away minutes of buffered rows: log it, flush, and exit non-zero.
     this.listen('uncaughtException', (err: Error) => this.crash(err, 'uncaught exception'));
     this.listen('unhandledRejection', (err: unknown) => this.crash(err, 'unhandled rejection'));
-    const pollMs = o.parentPollMs ?? DEFAULT_PARENT_POLL_MS;
+    const pollMs = options.parentPollMs ?? DEFAULT_PARENT_POLL_MS;
     if (pollMs > 0 && this.parent) {
       this.parentTimer = setInterval(() => this.checkParent(), pollMs);
       this.parentTimer.unref();
@@ -74,17 +74,17 @@ export class StopRequests {
     return this.first;
   }
 
-  request(r: StopRequest): void {
+  request(stop: StopRequest): void {
     if (this.first) {
       // A caller that tells the user itself keeps the log quiet (the CLI's stderr is the user's terminal).
-      if (this.o.onRepeat) this.o.onRepeat(r, this.first);
-      else this.o.log.warn({ reason: r.reason, stopping: this.first.reason }, 'already stopping');
+      if (this.options.onRepeat) this.options.onRepeat(stop, this.first);
+      else this.options.log.warn({ reason: stop.reason, stopping: this.first.reason }, 'already stopping');
       return;
     }
-    this.first = r;
+    this.first = stop;
     clearInterval(this.parentTimer);
-    this.o.log.info({ reason: r.reason }, 'stop requested');
-    this.resolve(r);
+    this.options.log.info({ reason: stop.reason }, 'stop requested');
+    this.resolve(stop);
   }
 
   /** Removes the listeners and the parent watch (the process exits soon after, or a test moves on). */
@@ -100,7 +100,7 @@ export class StopRequests {
   }
 
   private crash(err: unknown, what: string): void {
-    this.o.log.fatal({ err }, what);
+    this.options.log.fatal({ err }, what);
     this.request({ reason: 'crash', exitCode: 1 });
   }
 }

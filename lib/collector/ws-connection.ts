@@ -35,8 +35,8 @@ export interface WsConnectionOptions {
   random?: () => number;
 }
 
-export function backoffDelay(attempt: number, b: Backoff, random: () => number = Math.random): number {
-  const ceiling = Math.min(b.maxMs, b.initialMs * b.factor ** attempt);
+export function backoffDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** attempt);
   return Math.round(random() * ceiling);
 }
 
@@ -56,7 +56,7 @@ export class WsConnection {
   /** Why the latest attempt failed (e.g. `connect ECONNREFUSED 127.0.0.1:9`), until a connection opens. */
   lastError?: string;
 
-  constructor(private readonly o: WsConnectionOptions) {}
+  constructor(private readonly options: WsConnectionOptions) {}
 
   get connected(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
@@ -73,8 +73,8 @@ export class WsConnection {
 
   private connect(): void {
     if (this.stopped) return;
-    const handshakeTimeout = this.o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const ws = new WebSocket(this.o.url, { perMessageDeflate: false, handshakeTimeout });
+    const handshakeTimeout = this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const ws = new WebSocket(this.options.url, { perMessageDeflate: false, handshakeTimeout });
     this.ws = ws;
     let wasOpen = false;
     ws.on('open', () => {
@@ -83,22 +83,22 @@ export class WsConnection {
       this.attempt = 0;
       this.lastError = undefined;
       this.armSilenceTimer();
-      this.o.log.info({ url: this.o.url }, 'websocket open');
-      this.o.onOpen?.();
+      this.options.log.info({ url: this.options.url }, 'websocket open');
+      this.options.onOpen?.();
       this.opened?.();
       this.opened = undefined;
     });
     ws.on('message', (data: WebSocket.RawData) => {
-      this.lastMessageAt = this.o.clock ? this.o.clock.now() : Date.now();
+      this.lastMessageAt = this.options.clock ? this.options.clock.now() : Date.now();
       this.armSilenceTimer();
-      this.o.onMessage(data.toString(), this.lastMessageAt);
+      this.options.onMessage(data.toString(), this.lastMessageAt);
     });
     // A server ping proves the socket alive even when the market is quiet (Binance US pings every 3 minutes).
     ws.on('ping', () => this.armSilenceTimer());
     ws.on('error', (err) => {
       if (this.stopped) return; // our own abort of a handshake in progress
       this.lastError = err.message;
-      this.o.log.warn({ err: err.message }, 'websocket error');
+      this.options.log.warn({ err: err.message }, 'websocket error');
     });
     ws.on('close', (code, reason) => {
       this.clearSilenceTimer();
@@ -106,24 +106,24 @@ export class WsConnection {
       if (this.stopped) return;
       const cause = this.closingCause ?? (wasOpen ? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}` : 'connect failed');
       this.closingCause = undefined;
-      if (wasOpen) this.o.onDrop?.(cause);
+      if (wasOpen) this.options.onDrop?.(cause);
       this.scheduleReconnect(cause);
     });
   }
 
   private scheduleReconnect(cause: string): void {
-    const delay = backoffDelay(this.attempt++, this.o.backoff ?? DEFAULT_BACKOFF, this.o.random);
+    const delay = backoffDelay(this.attempt++, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
     this.reconnects++;
-    this.o.log.warn({ cause, delayMs: delay, attempt: this.attempt }, 'websocket reconnecting');
+    this.options.log.warn({ cause, delayMs: delay, attempt: this.attempt }, 'websocket reconnecting');
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
   private armSilenceTimer(): void {
-    const ms = this.o.silentTimeoutMs ?? 0;
+    const ms = this.options.silentTimeoutMs ?? 0;
     if (!ms) return;
     this.clearSilenceTimer();
     this.silenceTimer = setTimeout(() => {
-      this.o.log.warn({ silentMs: ms }, 'websocket silent, reconnecting');
+      this.options.log.warn({ silentMs: ms }, 'websocket silent, reconnecting');
       this.closingCause = 'silent_stream';
       this.ws?.terminate();
     }, ms);

@@ -23,7 +23,7 @@ export interface RestKlinesQuery {
 export interface RestKlineDialect {
   /** The endpoint, for messages: `Binance spot /api/v3/klines`. */
   name: string;
-  url(restBase: string, q: RestKlinesQuery): string;
+  url(restBase: string, query: RestKlinesQuery): string;
   /** Most rows one call returns. */
   maxLimit: number;
   /** The WebSocket stream carrying `symbol`'s klines of `interval`: its gap-ledger rows are the ones the heal reads. */

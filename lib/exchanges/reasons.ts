@@ -11,12 +11,12 @@ import { checkValue } from '../schema/validate';
 
 /** The first problem of a row, as validateRow words it but without the offending value (`price is not > 0`). */
 export function rowProblem(spec: DatasetSpec, row: Row): string | null {
-  for (const c of spec.columns) {
-    const v = row[c.name];
-    const problem = checkValue(c, v);
+  for (const column of spec.columns) {
+    const value = row[column.name];
+    const problem = checkValue(column, value);
     if (!problem) continue;
-    const withValue = `${c.name}=${String(v)}`;
-    return problem.startsWith(withValue) ? c.name + problem.slice(withValue.length) : problem;
+    const withValue = `${column.name}=${String(value)}`;
+    return problem.startsWith(withValue) ? column.name + problem.slice(withValue.length) : problem;
   }
   return null;
 }

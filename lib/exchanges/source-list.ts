@@ -86,11 +86,11 @@ export function parseSourceList(text: string): SourceEntry[] {
   return readSourceList(text, COLLECTOR_SOURCE_LIST).map((item) => item.entry);
 }
 
-function named(o: Record<string, unknown>, syntax: SourceListSyntax, at: string): { key: 'exchange' | 'source'; name: string; source: SourceId } {
-  const given = syntax.names.filter((k) => o[k] !== undefined);
+function named(entry: Record<string, unknown>, syntax: SourceListSyntax, at: string): { key: 'exchange' | 'source'; name: string; source: SourceId } {
+  const given = syntax.names.filter((k) => entry[k] !== undefined);
   if (syntax.names.length > 1 && given.length !== 1) throw new UserError(`${at} must name either an exchange or a source`);
   const key = given[0] ?? syntax.names[0];
-  const value = o[key];
+  const value = entry[key];
   const allowed: readonly string[] = key === 'exchange' ? COLLECTED_EXCHANGES : SOURCES;
   if (typeof value !== 'string' || !allowed.includes(value)) {
     throw new UserError(`${at}.${key} ${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
@@ -98,13 +98,13 @@ function named(o: Record<string, unknown>, syntax: SourceListSyntax, at: string)
   return { key, name: value, source: key === 'exchange' ? exchangeSource(value as ExchangeId)! : (value as SourceId) };
 }
 
-function endpoints(o: Record<string, unknown>, at: string): Pick<SourceEntry, 'endpoint' | 'restEndpoint'> {
-  if (o.endpoint !== undefined && typeof o.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
-  const endpoint = o.endpoint === undefined ? undefined : checkedUrl(`${at}.endpoint`, o.endpoint, ['ws:', 'wss:']);
-  if (o.restEndpoint !== undefined && typeof o.restEndpoint !== 'string') {
+function endpoints(entry: Record<string, unknown>, at: string): Pick<SourceEntry, 'endpoint' | 'restEndpoint'> {
+  if (entry.endpoint !== undefined && typeof entry.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
+  const endpoint = entry.endpoint === undefined ? undefined : checkedUrl(`${at}.endpoint`, entry.endpoint, ['ws:', 'wss:']);
+  if (entry.restEndpoint !== undefined && typeof entry.restEndpoint !== 'string') {
     throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
   }
   // Without it, a source with an endpoint polls REST on that endpoint's host (CollectorService, restBaseFor).
-  const restEndpoint = o.restEndpoint === undefined ? undefined : checkedUrl(`${at}.restEndpoint`, o.restEndpoint, ['http:', 'https:']);
+  const restEndpoint = entry.restEndpoint === undefined ? undefined : checkedUrl(`${at}.restEndpoint`, entry.restEndpoint, ['http:', 'https:']);
   return { ...(endpoint ? { endpoint } : {}), ...(restEndpoint ? { restEndpoint } : {}) };
 }

@@ -19,17 +19,17 @@ export interface BaseQuote {
 }
 
 export function splitSymbol(symbol: string): BaseQuote {
-  const s = symbol.toUpperCase();
-  if (EXCEPTIONS[s]) return { ...EXCEPTIONS[s] };
-  const sep = /[/\-_:]/.exec(s);
+  const upper = symbol.toUpperCase();
+  if (EXCEPTIONS[upper]) return { ...EXCEPTIONS[upper] };
+  const sep = /[/\-_:]/.exec(upper);
   if (sep) {
-    const [base, quote] = [s.slice(0, sep.index), s.slice(sep.index + 1)];
+    const [base, quote] = [upper.slice(0, sep.index), upper.slice(sep.index + 1)];
     return { base: ALIASES[base] ?? base, quote: ALIASES[quote] ?? quote };
   }
-  for (const q of QUOTES) {
-    if (s.length > q.length && s.endsWith(q)) return { base: ALIASES[s.slice(0, -q.length)] ?? s.slice(0, -q.length), quote: q };
+  for (const quoteAsset of QUOTES) {
+    if (upper.length > quoteAsset.length && upper.endsWith(quoteAsset)) return { base: ALIASES[upper.slice(0, -quoteAsset.length)] ?? upper.slice(0, -quoteAsset.length), quote: quoteAsset };
   }
-  return { base: s, quote: '' };
+  return { base: upper, quote: '' };
 }
 
 const cache = new Map<string, BaseQuote>();

@@ -88,8 +88,8 @@ export function featureCatalogueMarkdown(): string {
   for (const cat of FEATURE_CATEGORIES) {
     const fs = FEATURES.filter((f) => f.category === cat);
     lines.push(`## ${TITLES[cat]} (${fs.length})`, '', '| name | timeframe | definition | warm-up | valid range | required |', '|---|---|---|---|---|---|');
-    for (const f of fs) {
-      lines.push(`| \`${f.name}\` | ${f.timeframe} | ${cell(f.definition)} | ${warmup(f.warmupBars, f.timeframe)} | ${range(f.min, f.max)} | ${f.required ? 'yes' : 'no'} |`);
+    for (const feature of fs) {
+      lines.push(`| \`${feature.name}\` | ${feature.timeframe} | ${cell(feature.definition)} | ${warmup(feature.warmupBars, feature.timeframe)} | ${range(feature.min, feature.max)} | ${feature.required ? 'yes' : 'no'} |`);
     }
     lines.push('');
   }

@@ -36,11 +36,11 @@ export function computeFeatures(input: GoldInputs | Table, dt: string): Table {
   return computeFeatureRange(inputs, start, start + DAY);
 }
 
-function cutBefore(t: Table, column: string, end: number): Table {
-  const v = t.num(column);
+function cutBefore(table: Table, column: string, end: number): Table {
+  const v = table.num(column);
   let cut = 0;
-  while (cut < t.length && v[cut] < end) cut++;
-  return cut === t.length ? t : t.take(Int32Array.from({ length: cut }, (_, i) => i));
+  while (cut < table.length && v[cut] < end) cut++;
+  return cut === table.length ? table : table.take(Int32Array.from({ length: cut }, (_, i) => i));
 }
 
 /** Rows for the 1m candles opening in [from, to), both on the minute grid. */
@@ -61,13 +61,13 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
   let series1m: BarSeries | undefined;
 
   for (const tf of FEATURE_TIMEFRAMES) {
-    const s = barSeries(oneMinute, tf);
-    if (tf === '1m') series1m = s;
-    const idx = latestClosedIndex(s.openTime, s.intervalMs, ts);
+    const series = barSeries(oneMinute, tf);
+    if (tf === '1m') series1m = series;
+    const idx = latestClosedIndex(series.openTime, series.intervalMs, ts);
     // The row's own 1m bar must be exactly the minute ending at ts; other timeframes use their latest closed bar.
-    const use = Int32Array.from(idx, (j, m) => (j >= 0 && (tf !== '1m' || s.openTime[j] === openTime[m]) ? j : -1));
+    const use = Int32Array.from(idx, (j, m) => (j >= 0 && (tf !== '1m' || series.openTime[j] === openTime[m]) ? j : -1));
     for (const g of BAR_GROUPS) {
-      for (const [name, v] of Object.entries(g.compute(s, tf))) {
+      for (const [name, v] of Object.entries(g.compute(series, tf))) {
         const out = new Float64Array(rows);
         for (let m = 0; m < rows; m++) out[m] = use[m] < 0 ? NaN : v[use[m]];
         aligned[name] = out;
@@ -77,10 +77,10 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
     for (let m = 0; m < rows; m++) {
       const j = use[m];
       if (j < 0) continue;
-      rowFlags[m] = (rowFlags[m] | s.flags[j]) >>> 0;
+      rowFlags[m] = (rowFlags[m] | series.flags[j]) >>> 0;
       // The bar must be the one closing at the last boundary: an older one (its successor entirely missing) is stale.
-      const current = s.openTime[j] + s.intervalMs === Math.floor(ts[m] / s.intervalMs) * s.intervalMs;
-      if (current && !(s.flags[j] & UNTRUSTED_FLAGS)) usable[m] |= bit;
+      const current = series.openTime[j] + series.intervalMs === Math.floor(ts[m] / series.intervalMs) * series.intervalMs;
+      if (current && !(series.flags[j] & UNTRUSTED_FLAGS)) usable[m] |= bit;
     }
   }
 
@@ -100,7 +100,7 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
     aligned: Object.assign(aligned, { close: columns.close as Float64Array }), usable,
   };
   for (const g of ROW_GROUPS) Object.assign(aligned, g.compute(ctx));
-  for (const f of FEATURES) columns[f.name] = aligned[f.name];
+  for (const feature of FEATURES) columns[feature.name] = aligned[feature.name];
   Object.assign(columns, labels(inputs.klines1m, from, rows));
 
   columns.ts = ts;

@@ -31,7 +31,7 @@ export interface GoldOptions {
   symbol?: string;
   onProgress?(msg: string): void;
   /** Hears of every Silver folder left out because it is not a partition (default: a warning in the log). */
-  onSkip?(s: SkippedInput): void;
+  onSkip?(skipped: SkippedInput): void;
 }
 
 export interface GoldResult {
@@ -63,13 +63,13 @@ export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
  * hour's forward labels read `dt`'s bars, which did not exist when it was first built — then `dt` itself. A day's
  * features do not change on the rebuild (they never read ahead); only labels fill in.
  */
-export async function runScheduledGold(o: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
-  const previous = addDays(o.dt, -1);
+export async function runScheduledGold(options: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
+  const previous = addDays(options.dt, -1);
   const gold = dataset('gold', 'features_1m');
-  const existing = await discoverPartitions(o.store, gold, { dt: previous, exchange: o.exchange, symbol: o.symbol }, undefined,
-    badFolder(o));
-  const relabelled = await buildPartitions(o, existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })), ' (labels)');
-  const built = await buildPartitions(o, await silverPartitions(o), '');
+  const existing = await discoverPartitions(options.store, gold, { dt: previous, exchange: options.exchange, symbol: options.symbol }, undefined,
+    badFolder(options));
+  const relabelled = await buildPartitions(options, existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })), ' (labels)');
+  const built = await buildPartitions(options, await silverPartitions(options), '');
   const failures = [...relabelled.failures, ...built.failures];
   const result = { built: built.results, relabelled: relabelled.results };
   if (failures.length) throw new PartitionsFailedError(result, failures);
@@ -77,31 +77,31 @@ export async function runScheduledGold(o: GoldOptions): Promise<{ built: GoldRes
 }
 
 /** Throws PartitionsFailedError (holding the partitions built) after the last partition if any failed. */
-export async function runGold(o: GoldOptions): Promise<GoldResult[]> {
-  const { results, failures } = await buildPartitions(o, await silverPartitions(o), '');
+export async function runGold(options: GoldOptions): Promise<GoldResult[]> {
+  const { results, failures } = await buildPartitions(options, await silverPartitions(options), '');
   if (failures.length) throw new PartitionsFailedError(results, failures);
   return results;
 }
 
 const badFolder = (o: GoldOptions) => (key: string, reason: string) => (o.onSkip ?? logSkipped)({ layer: 'gold', key, reason });
 
-async function silverPartitions(o: GoldOptions): Promise<PartitionRef[]> {
+async function silverPartitions(options: GoldOptions): Promise<PartitionRef[]> {
   const silver = dataset('silver', 'klines');
-  const parts = await discoverPartitions(o.store, silver, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined,
-    badFolder(o));
-  return parts.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: o.dt }));
+  const parts = await discoverPartitions(options.store, silver, { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol }, undefined,
+    badFolder(options));
+  return parts.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: options.dt }));
 }
 
-async function buildPartitions(o: GoldOptions, parts: readonly PartitionRef[], note: string):
+async function buildPartitions(options: GoldOptions, parts: readonly PartitionRef[], note: string):
   Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
   const results: GoldResult[] = [];
   const failures: PartitionFailure[] = [];
-  for (const p of parts) {
-    o.onProgress?.(`gold ${p.exchange} ${p.symbol} ${p.dt}${note}`);
+  for (const partition of parts) {
+    options.onProgress?.(`gold ${partition.exchange} ${partition.symbol} ${partition.dt}${note}`);
     try {
-      results.push(await buildGoldPartition(o.store, p.exchange, p.symbol, p.dt));
-    } catch (e) {
-      failures.push(partitionFailure('gold', p, e));
+      results.push(await buildGoldPartition(options.store, partition.exchange, partition.symbol, partition.dt));
+    } catch (error) {
+      failures.push(partitionFailure('gold', partition, error));
     }
   }
   return { results, failures };

@@ -18,23 +18,23 @@ export interface FeatureValidity {
   byFeature: Record<string, { nulls: number; invalid: number; unexpectedNulls: number }>;
 }
 
-export function validateFeatures(t: Table): FeatureValidity {
+export function validateFeatures(table: Table): FeatureValidity {
   const spec = dataset('gold', 'features_1m');
   const v: FeatureValidity = { checked: 0, nulls: 0, invalid: 0, unexpectedNulls: 0, byFeature: {} };
-  const close = t.num('close');
-  for (const f of FEATURES) {
-    const col = spec.columns.find((c) => c.name === f.name)!;
-    const data = t.num(f.name);
+  const close = table.num('close');
+  for (const feature of FEATURES) {
+    const col = spec.columns.find((c) => c.name === feature.name)!;
+    const data = table.num(feature.name);
     let nulls = 0;
     let invalid = 0;
     let unexpectedNulls = 0;
     let seen = false;
-    for (let i = 0; i < t.length; i++) {
+    for (let i = 0; i < table.length; i++) {
       const x = data[i];
       v.checked++;
       if (Number.isNaN(x)) {
         nulls++;
-        if (seen && f.required && !Number.isNaN(close[i])) unexpectedNulls++;
+        if (seen && feature.required && !Number.isNaN(close[i])) unexpectedNulls++;
         continue;
       }
       seen = true;
@@ -43,7 +43,7 @@ export function validateFeatures(t: Table): FeatureValidity {
     v.nulls += nulls;
     v.invalid += invalid;
     v.unexpectedNulls += unexpectedNulls;
-    if (nulls || invalid) v.byFeature[f.name] = { nulls, invalid, unexpectedNulls };
+    if (nulls || invalid) v.byFeature[feature.name] = { nulls, invalid, unexpectedNulls };
   }
   return v;
 }

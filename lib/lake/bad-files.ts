@@ -54,7 +54,7 @@ export class FileChecks {
     if (file) {
       try {
         const saved = JSON.parse(await fs.readFile(file, 'utf8')) as { version?: number; files?: Record<string, CacheEntry> };
-        if (saved.version === CACHE_VERSION) for (const [k, v] of Object.entries(saved.files ?? {})) entries.set(k, v);
+        if (saved.version === CACHE_VERSION) for (const [k, entry] of Object.entries(saved.files ?? {})) entries.set(k, entry);
       } catch {
         // No cache yet, or an unreadable one: every file is checked again and the cache rewritten.
       }
@@ -63,25 +63,25 @@ export class FileChecks {
   }
 
   /** Why the file is not readable Parquet, or undefined when it is; from the cache while size and mtime match. */
-  async problem(o: ObjectInfo): Promise<string | undefined> {
-    this.seen.add(o.key);
-    const mtime = o.lastModified?.getTime() ?? 0;
-    const hit = this.entries.get(o.key);
-    if (hit && hit[0] === o.size && hit[1] === mtime) return hit[2];
-    const reason = await checkFile(this.store, o);
-    this.remember(o, reason);
+  async problem(object: ObjectInfo): Promise<string | undefined> {
+    this.seen.add(object.key);
+    const mtime = object.lastModified?.getTime() ?? 0;
+    const hit = this.entries.get(object.key);
+    if (hit && hit[0] === object.size && hit[1] === mtime) return hit[2];
+    const reason = await checkFile(this.store, object);
+    this.remember(object, reason);
     return reason;
   }
 
   /** Records a file found unreadable by other means (a reader that failed on it), so later looks skip it. */
-  markBad(o: ObjectInfo, reason: string): void {
-    this.seen.add(o.key);
-    this.remember(o, reason);
+  markBad(object: ObjectInfo, reason: string): void {
+    this.seen.add(object.key);
+    this.remember(object, reason);
   }
 
-  private remember(o: ObjectInfo, reason: string | undefined): void {
-    const mtime = o.lastModified?.getTime() ?? 0;
-    this.entries.set(o.key, reason === undefined ? [o.size, mtime] : [o.size, mtime, reason]);
+  private remember(object: ObjectInfo, reason: string | undefined): void {
+    const mtime = object.lastModified?.getTime() ?? 0;
+    this.entries.set(object.key, reason === undefined ? [object.size, mtime] : [object.size, mtime, reason]);
     this.dirty = true;
   }
 
@@ -111,15 +111,15 @@ export class FileChecks {
 }
 
 /** The footer check of one stored file, reading only its end. */
-async function checkFile(store: ObjectStore, o: ObjectInfo): Promise<string | undefined> {
-  const read = (n: number) => {
-    const start = Math.max(0, o.size - n);
-    return store.getRange ? store.getRange(o.key, start, o.size) : store.get(o.key).then((b) => b.subarray(start));
+async function checkFile(store: ObjectStore, object: ObjectInfo): Promise<string | undefined> {
+  const read = (bytes: number) => {
+    const start = Math.max(0, object.size - bytes);
+    return store.getRange ? store.getRange(object.key, start, object.size) : store.get(object.key).then((b) => b.subarray(start));
   };
-  let r = checkParquetTail(o.size === 0 ? new Uint8Array() : await read(TAIL_BYTES), o.size);
-  if ('needTail' in r) r = checkParquetTail(await read(r.needTail), o.size);
-  if ('needTail' in r) return 'footer does not fit the file: truncated or corrupt';
-  return r.ok ? undefined : r.reason;
+  let check = checkParquetTail(object.size === 0 ? new Uint8Array() : await read(TAIL_BYTES), object.size);
+  if ('needTail' in check) check = checkParquetTail(await read(check.needTail), object.size);
+  if ('needTail' in check) return 'footer does not fit the file: truncated or corrupt';
+  return check.ok ? undefined : check.reason;
 }
 
 /**
@@ -132,16 +132,16 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
   const candidates: ObjectInfo[] = [];
   const folders = new Map<string, BadFile>();
   for (const prefix of prefixes ?? [`${spec.layer}/${spec.name}/`]) {
-    for await (const o of store.list(prefix)) {
-      if (!o.key.endsWith('.parquet')) continue;
-      const wrong = partitionPathProblem(spec, o.key);
+    for await (const object of store.list(prefix)) {
+      if (!object.key.endsWith('.parquet')) continue;
+      const wrong = partitionPathProblem(spec, object.key);
       if (!wrong) {
-        candidates.push(o);
+        candidates.push(object);
         continue;
       }
-      const f = folders.get(wrong.folder) ?? { layer: spec.layer, view, key: wrong.folder, reason: wrong.reason, files: 0 };
-      f.files = (f.files ?? 0) + 1;
-      folders.set(wrong.folder, f);
+      const badFile = folders.get(wrong.folder) ?? { layer: spec.layer, view, key: wrong.folder, reason: wrong.reason, files: 0 };
+      badFile.files = (badFile.files ?? 0) + 1;
+      folders.set(wrong.folder, badFile);
     }
   }
   const verdicts: (string | undefined | null)[] = new Array(candidates.length);
@@ -151,8 +151,8 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
       const i = next++;
       try {
         verdicts[i] = await checks.problem(candidates[i]);
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
         verdicts[i] = null;
       }
     }
@@ -161,9 +161,9 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
   const files: ObjectInfo[] = [];
   const bad: BadFile[] = [...folders.values()];
   for (const [i, o] of candidates.entries()) {
-    const v = verdicts[i];
-    if (v === undefined) files.push(o);
-    else if (v !== null) bad.push({ layer: spec.layer, view, key: o.key, reason: v });
+    const verdict = verdicts[i];
+    if (verdict === undefined) files.push(o);
+    else if (verdict !== null) bad.push({ layer: spec.layer, view, key: o.key, reason: verdict });
   }
   bad.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { spec, files, bad };
@@ -174,13 +174,13 @@ export async function scanLake(store: ObjectStore, o: { layers?: readonly Layer[
   const checks = o.checks ?? (await FileChecks.open(store));
   const out: DatasetFiles[] = [];
   const specs = allDatasets().filter((d) => !o.layers || o.layers.includes(d.layer));
-  for (const d of specs) out.push(await scanDataset(store, d, checks));
+  for (const spec of specs) out.push(await scanDataset(store, spec, checks));
   await checks.save({ prune: specs.map((d) => `${d.layer}/${d.name}/`) });
   return out;
 }
 
 /** One line for a bad file or folder, as warnings and problem lists print it. */
-export function badFileLine(b: BadFile): string {
-  if (b.files === undefined) return `${b.key} (${b.view}): ${b.reason}`;
-  return `folder ${b.key} (${b.view}, ${b.files} file${b.files === 1 ? '' : 's'}): ${b.reason}`;
+export function badFileLine(badFile: BadFile): string {
+  if (badFile.files === undefined) return `${badFile.key} (${badFile.view}): ${badFile.reason}`;
+  return `folder ${badFile.key} (${badFile.view}, ${badFile.files} file${badFile.files === 1 ? '' : 's'}): ${badFile.reason}`;
 }

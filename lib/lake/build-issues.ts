@@ -44,17 +44,17 @@ export function partitionFailure(layer: BuildLayer, partition: PartitionRef, e: 
 
 const where = (layer: BuildLayer, p: PartitionRef | undefined) => `${layer}${p ? ` ${p.exchange} ${p.symbol} ${p.dt}` : ''}`;
 
-export function failureLine(f: PartitionFailure): string {
-  return `${where(f.layer, f.partition)} failed: ${f.file ? `${f.file}: ` : ''}${f.reason}`;
+export function failureLine(failure: PartitionFailure): string {
+  return `${where(failure.layer, failure.partition)} failed: ${failure.file ? `${failure.file}: ` : ''}${failure.reason}`;
 }
 
-export function skippedLine(s: SkippedInput): string {
-  return `${where(s.layer, s.partition)}: skipped ${s.key}: ${s.reason}`;
+export function skippedLine(skipped: SkippedInput): string {
+  return `${where(skipped.layer, skipped.partition)}: skipped ${skipped.key}: ${skipped.reason}`;
 }
 
 /** The default for jobs run without an `onSkip`: a warning in the log (CloudWatch, in AWS). */
-export function logSkipped(s: SkippedInput): void {
-  logger(`${s.layer}-job`).warn({ key: s.key, reason: s.reason, ...s.partition }, `${s.layer} skipped an input`);
+export function logSkipped(skipped: SkippedInput): void {
+  logger(`${skipped.layer}-job`).warn({ key: skipped.key, reason: skipped.reason, ...skipped.partition }, `${skipped.layer} skipped an input`);
 }
 
 /**

@@ -12,10 +12,10 @@ import { partitionSegmentProblem } from './partition-folders';
  * `onBadFolder` and left out, rather than built into Silver and Gold under a nonsense value.
  */
 export async function discoverPartitions(
-  store: ObjectStore, d: DatasetSpec, fixed: Partial<PartitionValues>, dtRange?: { from: string; to: string },
+  store: ObjectStore, spec: DatasetSpec, fixed: Partial<PartitionValues>, dtRange?: { from: string; to: string },
   onBadFolder?: (prefix: string, reason: string) => void,
 ): Promise<PartitionValues[]> {
-  const keys = d.partitionKeys.filter((k) => k.name !== 'hour');
+  const keys = spec.partitionKeys.filter((k) => k.name !== 'hour');
   let frontier: { values: Partial<PartitionValues>; verified: boolean }[] = [{ values: {}, verified: true }];
   for (const k of keys) {
     const next: typeof frontier = [];
@@ -26,7 +26,7 @@ export async function discoverPartitions(
         continue;
       }
       const range: NameRange | undefined = k.name === 'dt' && dtRange ? { from: `dt=${dtRange.from}`, to: `dt=${dtRange.to}` } : undefined;
-      for (const p of await store.listPrefixes(partitionPrefix(d, values), range)) {
+      for (const p of await store.listPrefixes(partitionPrefix(spec, values), range)) {
         const seg = p.slice(0, -1).split('/').pop() ?? '';
         const eq = seg.indexOf('=');
         if (eq < 0 || seg.slice(0, eq) !== k.name) continue;
@@ -44,7 +44,7 @@ export async function discoverPartitions(
   const out: PartitionValues[] = [];
   for (const { values, verified } of frontier) {
     if (!verified) {
-      const prefix = partitionPrefix(d, values);
+      const prefix = partitionPrefix(spec, values);
       const parent = prefix.slice(0, prefix.slice(0, -1).lastIndexOf('/') + 1);
       if (!listings.has(parent)) listings.set(parent, store.listPrefixes(parent));
       if (!(await listings.get(parent)!).includes(prefix)) continue;
@@ -60,23 +60,23 @@ export async function discoverPartitions(
  * lake: one listing per folder of the level above, so the cost grows with the number of values, not of files.
  * Folders not named `key=value` for the key of their level are ignored.
  */
-export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, d: DatasetSpec, keys: readonly K[]):
+export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, spec: DatasetSpec, keys: readonly K[]):
   Promise<{ values: Map<K, Set<string>>; listings: number }> {
-  const order = d.partitionKeys.slice(0, keys.length).map((k) => k.name);
-  if (order.join('/') !== keys.join('/')) throw new Error(`${d.layer}/${d.name}: ${keys.join(', ')} are not its leading partition keys`);
+  const order = spec.partitionKeys.slice(0, keys.length).map((k) => k.name);
+  if (order.join('/') !== keys.join('/')) throw new Error(`${spec.layer}/${spec.name}: ${keys.join(', ')} are not its leading partition keys`);
   const values = new Map<K, Set<string>>(keys.map((k) => [k, new Set<string>()]));
-  let frontier = [partitionPrefix(d, {})];
+  let frontier = [partitionPrefix(spec, {})];
   let listings = 0;
   for (const k of keys) {
     const listed = await Promise.all(frontier.map((p) => store.listPrefixes(p)));
     listings += frontier.length;
     frontier = [];
-    for (const p of listed.flat()) {
-      const seg = p.slice(0, -1).split('/').pop() ?? '';
+    for (const prefix of listed.flat()) {
+      const seg = prefix.slice(0, -1).split('/').pop() ?? '';
       // A folder that is no partition of this key (`symbol=X=Y`) must not become a projected value either.
       if (partitionSegmentProblem({ name: k }, seg)) continue;
       values.get(k)!.add(seg.slice(seg.indexOf('=') + 1));
-      frontier.push(p);
+      frontier.push(prefix);
     }
   }
   return { values, listings };

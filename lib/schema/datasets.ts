@@ -135,8 +135,8 @@ const FEATURES_1M: ColumnSpec[] = [
   ...GOLD_FEATURE_COLUMNS,
 ];
 
-function dataset(layer: Layer, name: string, description: string, o: Omit<DatasetSpec, 'layer' | 'name' | 'description'>): DatasetSpec {
-  return { layer, name, description, ...o };
+function dataset(layer: Layer, name: string, description: string, shape: Omit<DatasetSpec, 'layer' | 'name' | 'description'>): DatasetSpec {
+  return { layer, name, description, ...shape };
 }
 
 const klineKeys = (withHour: boolean) => [timeframe, ...(withHour ? BRONZE_KEYS : DAY_KEYS)];

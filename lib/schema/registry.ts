@@ -7,8 +7,8 @@ const ALL: readonly DatasetSpec[] = [...DATASETS, ...QUARANTINE_DATASETS];
 const byTable = new Map(ALL.map((d) => [tableName(d), d]));
 
 /** Table name used by Glue and by the DuckDB views: `{layer}_{dataset}`. */
-export function tableName(d: Pick<DatasetSpec, 'layer' | 'name'>): string {
-  return `${d.layer}_${d.name}`;
+export function tableName(spec: Pick<DatasetSpec, 'layer' | 'name'>): string {
+  return `${spec.layer}_${spec.name}`;
 }
 
 export function allDatasets(layer?: Layer): readonly DatasetSpec[] {
@@ -16,21 +16,21 @@ export function allDatasets(layer?: Layer): readonly DatasetSpec[] {
 }
 
 export function dataset(layer: Layer, name: string): DatasetSpec {
-  const d = byTable.get(`${layer}_${name}`);
-  if (!d) throw new Error(`unknown dataset ${layer}/${name}`);
-  return d;
+  const spec = byTable.get(`${layer}_${name}`);
+  if (!spec) throw new Error(`unknown dataset ${layer}/${name}`);
+  return spec;
 }
 
 export function findDataset(layer: Layer, name: string): DatasetSpec | undefined {
   return byTable.get(`${layer}_${name}`);
 }
 
-export function column(d: DatasetSpec, name: string): ColumnSpec {
-  const c = d.columns.find((col) => col.name === name);
-  if (!c) throw new Error(`dataset ${tableName(d)} has no column ${name}`);
+export function column(spec: DatasetSpec, name: string): ColumnSpec {
+  const c = spec.columns.find((col) => col.name === name);
+  if (!c) throw new Error(`dataset ${tableName(spec)} has no column ${name}`);
   return c;
 }
 
-export function columnNames(d: DatasetSpec): string[] {
-  return d.columns.map((c) => c.name);
+export function columnNames(spec: DatasetSpec): string[] {
+  return spec.columns.map((c) => c.name);
 }

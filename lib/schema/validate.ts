@@ -11,35 +11,35 @@ export interface CheckOptions {
   ranges?: boolean;
 }
 
-export function checkValue(c: ColumnSpec, v: unknown, opts: CheckOptions = {}): string | null {
+export function checkValue(column: ColumnSpec, value: unknown, opts: CheckOptions = {}): string | null {
   const ranges = opts.ranges ?? true;
-  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
-    return c.nullable ? null : `${c.name} is null`;
+  if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) {
+    return column.nullable ? null : `${column.name} is null`;
   }
-  switch (c.type) {
+  switch (column.type) {
     case 'boolean':
-      return typeof v === 'boolean' ? null : `${c.name} is not a boolean`;
+      return typeof value === 'boolean' ? null : `${column.name} is not a boolean`;
     case 'string':
-      if (typeof v !== 'string') return `${c.name} is not a string`;
-      if (ranges && c.enum && !c.enum.includes(v)) return `${c.name}=${v} is not one of ${c.enum.join('|')}`;
+      if (typeof value !== 'string') return `${column.name} is not a string`;
+      if (ranges && column.enum && !column.enum.includes(value)) return `${column.name}=${value} is not one of ${column.enum.join('|')}`;
       return null;
     default: {
-      if (typeof v !== 'number') return `${c.name} is not a number`;
-      if (!Number.isFinite(v)) return `${c.name} is not finite`;
-      if ((c.type === 'int64' || c.type === 'int32' || c.type === 'timestamp') && !Number.isInteger(v)) return `${c.name}=${v} is not an integer`;
+      if (typeof value !== 'number') return `${column.name} is not a number`;
+      if (!Number.isFinite(value)) return `${column.name} is not finite`;
+      if ((column.type === 'int64' || column.type === 'int32' || column.type === 'timestamp') && !Number.isInteger(value)) return `${column.name}=${value} is not an integer`;
       if (!ranges) return null;
-      if (c.gt !== undefined && !(v > c.gt)) return `${c.name}=${v} is not > ${c.gt}`;
-      if (c.min !== undefined && v < c.min) return `${c.name}=${v} is below ${c.min}`;
-      if (c.max !== undefined && v > c.max) return `${c.name}=${v} is above ${c.max}`;
+      if (column.gt !== undefined && !(value > column.gt)) return `${column.name}=${value} is not > ${column.gt}`;
+      if (column.min !== undefined && value < column.min) return `${column.name}=${value} is below ${column.min}`;
+      if (column.max !== undefined && value > column.max) return `${column.name}=${value} is above ${column.max}`;
       return null;
     }
   }
 }
 
 /** First problem of a row, or null when it fits the dataset. */
-export function validateRow(d: DatasetSpec, row: Row, opts: CheckOptions = {}): string | null {
-  for (const c of d.columns) {
-    const reason = checkValue(c, row[c.name], opts);
+export function validateRow(spec: DatasetSpec, row: Row, opts: CheckOptions = {}): string | null {
+  for (const column of spec.columns) {
+    const reason = checkValue(column, row[column.name], opts);
     if (reason) return reason;
   }
   return null;
@@ -56,13 +56,13 @@ export interface ColumnarRows {
 }
 
 /** Problems of a columnar table, one per bad row (its first problem). */
-export function validateTable(t: ColumnarRows, opts: CheckOptions = {}): Map<number, string> {
+export function validateTable(table: ColumnarRows, opts: CheckOptions = {}): Map<number, string> {
   const bad = new Map<number, string>();
-  for (const c of t.spec.columns) {
-    const data = t.columns[c.name];
-    for (let i = 0; i < t.length; i++) {
+  for (const column of table.spec.columns) {
+    const data = table.columns[column.name];
+    for (let i = 0; i < table.length; i++) {
       if (bad.has(i)) continue;
-      const reason = checkValue(c, data[i], opts);
+      const reason = checkValue(column, data[i], opts);
       if (reason) bad.set(i, reason);
     }
   }

@@ -143,12 +143,12 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
 }
 
 /** Indices of the kept rows ordered by `keys` (nulls last), then by position; skips the sort when already in order. */
-function sortedIndices(t: Table, kept: Uint8Array, keys: readonly string[]): Int32Array {
+function sortedIndices(table: Table, kept: Uint8Array, keys: readonly string[]): Int32Array {
   let n = 0;
   for (let i = 0; i < kept.length; i++) n += kept[i];
   const idx = new Int32Array(n);
   for (let i = 0, o = 0; i < kept.length; i++) if (kept[i]) idx[o++] = i;
-  const cols = keys.map((k) => t.num(k));
+  const cols = keys.map((k) => table.num(k));
   const cmp = (a: number, b: number): number => {
     for (const c of cols) {
       const x = c[a], y = c[b];

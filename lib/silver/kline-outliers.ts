@@ -29,9 +29,9 @@ export function revertingSpikeFlags(bars: readonly (BarView | null)[]): Uint32Ar
   const flags = new Uint32Array(bars.length);
   const returns: number[] = [];
   for (let m = 1; m < bars.length; m++) {
-    const a = bars[m - 1];
+    const bar = bars[m - 1];
     const b = bars[m];
-    if (a && b && a.close > 0 && b.close > 0 && a.close !== b.close) returns.push(Math.abs(Math.log(b.close / a.close)));
+    if (bar && b && bar.close > 0 && b.close > 0 && bar.close !== b.close) returns.push(Math.abs(Math.log(b.close / bar.close)));
   }
   if (returns.length < MIN_RETURNS) return flags;
   const typical = median(returns);

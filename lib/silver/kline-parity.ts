@@ -29,7 +29,7 @@ const same = (a: number, b: number) => a === b || Math.abs(a - b) <= REL_TOL * M
 /** `exchange`: Bronze klines of one timeframe (any versions); only the closed final version of each bar counts. */
 export function klineParity(derived: readonly Row[], exchange: Table): ParityResult {
   const ours = new Map<number, Row>();
-  for (const r of derived) ours.set(r.open_time as number, r);
+  for (const row of derived) ours.set(row.open_time as number, row);
   const open = exchange.num('open_time');
   const closed = exchange.bool('is_closed');
   const eventTime = exchange.num('event_time');

@@ -24,8 +24,8 @@ export interface BarView {
   tradeCount: number;
 }
 
-export function isPlaceholderBar(b: BarView): boolean {
-  return b.volume === 0 && (Number.isNaN(b.tradeCount) || b.tradeCount === 0) && b.open === b.high && b.high === b.low && b.low === b.close;
+export function isPlaceholderBar(bar: BarView): boolean {
+  return bar.volume === 0 && (Number.isNaN(bar.tradeCount) || bar.tradeCount === 0) && bar.open === bar.high && bar.high === bar.low && bar.low === bar.close;
 }
 
 /**
@@ -54,10 +54,10 @@ export function zeroVolumeFlags(bars: readonly (BarView | null)[]): Int32Array {
   let present = 0;
   let quiet = 0;
   for (let i = 0; i < n; i++) {
-    const b = bars[i];
-    if (!b || inLong[i]) continue;
+    const bar = bars[i];
+    if (!bar || inLong[i]) continue;
     present++;
-    if (b.volume === 0) quiet++;
+    if (bar.volume === 0) quiet++;
   }
   const liquid = present === 0 || quiet / present <= OUTAGE_RULES.maxQuietShare;
 

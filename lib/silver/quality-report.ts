@@ -40,8 +40,8 @@ export interface QualityReport {
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(11, 16);
 
-export function klineCompleteness(s: KlineCleanStats): number {
-  return s.expected === 0 ? 0 : s.present / s.expected;
+export function klineCompleteness(stats: KlineCleanStats): number {
+  return stats.expected === 0 ? 0 : stats.present / stats.expected;
 }
 
 export function buildReport(p: {
@@ -111,12 +111,12 @@ export function buildReport(p: {
   };
 }
 
-export function reportMarkdown(r: QualityReport): string {
-  const k = r.klines_1m;
+export function reportMarkdown(report: QualityReport): string {
+  const k = report.klines_1m;
   const lines = [
-    `# Quality report: ${r.exchange} ${r.symbol} ${r.dt}`,
+    `# Quality report: ${report.exchange} ${report.symbol} ${report.dt}`,
     '',
-    `**Verdict: ${r.verdict}**${r.reasons.length ? ` (${r.reasons.join('; ')})` : ''}`,
+    `**Verdict: ${report.verdict}**${report.reasons.length ? ` (${report.reasons.join('; ')})` : ''}`,
     '',
     '## klines 1m',
     '',
@@ -143,24 +143,24 @@ export function reportMarkdown(r: QualityReport): string {
   if (k.missingRanges.length) {
     lines.push('### Gaps still missing', '', ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`), '');
   }
-  const parity = Object.entries(r.parity ?? {});
+  const parity = Object.entries(report.parity ?? {});
   if (parity.length) {
     lines.push('## Parity with the exchange\'s own bars', '', '| timeframe | compared | matching | differing | no derived bar |', '|---|---:|---:|---:|---:|',
-      ...parity.map(([tf, p]) => `| ${tf} | ${p.compared} | ${p.matching} | ${p.differing} | ${p.unmatched} |`), '');
+      ...parity.map(([tf, parity]) => `| ${tf} | ${parity.compared} | ${parity.matching} | ${parity.differing} | ${parity.unmatched} |`), '');
   }
-  const ds = Object.entries(r.datasets ?? {});
+  const ds = Object.entries(report.datasets ?? {});
   if (ds.length) {
     const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '—');
     lines.push('## Event datasets', '', '| dataset | rows in | duplicates | quarantined | rows out |', '|---|---:|---:|---:|---:|',
       ...ds.map(([name, st]) => `| ${name} | ${n(st.rowsIn)} | ${n(st.duplicates)} | ${n(st.quarantined)} | ${n(st.rowsOut)} |`), '');
-    const gaps = (r.datasets?.trades?.idGaps ?? []) as { afterId: number; beforeId: number; missing: number; from: number; to: number }[];
+    const gaps = (report.datasets?.trades?.idGaps ?? []) as { afterId: number; beforeId: number; missing: number; from: number; to: number }[];
     if (gaps.length) {
       lines.push('### Trade id gaps', '', ...gaps.slice(0, 50).map((g) => `- ${g.missing} id(s) after ${g.afterId}, ${iso(g.from)}–${iso(g.to)} UTC`), '');
     }
   }
-  if (r.unreadableFiles?.length) {
-    lines.push('## Unreadable Bronze files (skipped)', '', ...r.unreadableFiles.map((f) => `- \`${f.key}\`: ${f.reason}`), '');
+  if (report.unreadableFiles?.length) {
+    lines.push('## Unreadable Bronze files (skipped)', '', ...report.unreadableFiles.map((f) => `- \`${f.key}\`: ${f.reason}`), '');
   }
-  lines.push(`_Built ${r.builtAt}_`, '');
+  lines.push(`_Built ${report.builtAt}_`, '');
   return lines.join('\n');
 }

@@ -30,7 +30,7 @@ export interface SilverOptions {
   now?: () => number;
   onProgress?(msg: string): void;
   /** Hears of every input left out (default: a warning in the log). */
-  onSkip?(s: SkippedInput): void;
+  onSkip?(skipped: SkippedInput): void;
 }
 
 export interface SilverResult {
@@ -42,71 +42,71 @@ export interface SilverResult {
 }
 
 /** Throws PartitionsFailedError (holding the partitions built) after the last partition if any failed. */
-export async function runSilver(o: SilverOptions): Promise<SilverResult[]> {
+export async function runSilver(options: SilverOptions): Promise<SilverResult[]> {
   const bronze = dataset('bronze', 'klines');
-  const onSkip = o.onSkip ?? logSkipped;
-  const parts = await discoverPartitions(o.store, bronze, { timeframe: '1m', dt: o.dt, exchange: o.exchange, symbol: o.symbol }, undefined,
+  const onSkip = options.onSkip ?? logSkipped;
+  const parts = await discoverPartitions(options.store, bronze, { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol }, undefined,
     (key, reason) => onSkip({ layer: 'silver', key, reason }));
   const results: SilverResult[] = [];
   const failures: PartitionFailure[] = [];
-  for (const p of parts) {
-    o.onProgress?.(`silver ${p.exchange} ${p.symbol} ${o.dt}`);
-    const partition = { exchange: p.exchange, symbol: p.symbol, dt: o.dt };
+  for (const values of parts) {
+    options.onProgress?.(`silver ${values.exchange} ${values.symbol} ${options.dt}`);
+    const partition = { exchange: values.exchange, symbol: values.symbol, dt: options.dt };
     try {
-      results.push(await buildKlinesPartition(o, p.exchange, p.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
-    } catch (e) {
-      failures.push(partitionFailure('silver', partition, e));
+      results.push(await buildKlinesPartition(options, values.exchange, values.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
+    } catch (error) {
+      failures.push(partitionFailure('silver', partition, error));
     }
   }
   if (failures.length) throw new PartitionsFailedError(results, failures);
   return results;
 }
 
-async function buildKlinesPartition(o: SilverOptions, exchange: string, symbol: string, onSkip: (f: SkippedFile) => void):
+async function buildKlinesPartition(options: SilverOptions, exchange: string, symbol: string, onSkip: (skipped: SkippedFile) => void):
   Promise<SilverResult> {
-  const now = (o.now ?? Date.now)();
+  const now = (options.now ?? Date.now)();
   const bronzeSpec = dataset('bronze', 'klines');
   const silverSpec = dataset('silver', 'klines');
   const qSpec = dataset('quarantine', 'klines');
-  const base = { exchange, symbol, dt: o.dt };
-  const keys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: '1m' });
+  const base = { exchange, symbol, dt: options.dt };
+  const keys = await bronzeFilesForDay(options.store, bronzeSpec, { ...base, timeframe: '1m' });
   const unreadable: SkippedFile[] = [];
   const read = async (files: readonly string[]) => {
-    const r = await readReadableTables(o.store, bronzeSpec, files, onSkip);
+    const r = await readReadableTables(options.store, bronzeSpec, files, onSkip);
     unreadable.push(...r.skipped);
     return r.table;
   };
-  const { silver, quarantine, stats } = cleanKlines1m(await read(keys), o.dt, now);
-  const reportKey = `reports/quality/dt=${o.dt}/${exchange}_${symbolPathValue(symbol)}`;
-  const firstBuiltAt = await firstBuild(o.store, `${reportKey}.json`);
+  const { silver, quarantine, stats } = cleanKlines1m(await read(keys), options.dt, now);
+  const reportKey = `reports/quality/dt=${options.dt}/${exchange}_${symbolPathValue(symbol)}`;
+  const firstBuiltAt = await firstBuild(options.store, `${reportKey}.json`);
   const late = markLate(silver, firstBuiltAt);
   if (late > 0) stats.flagged.LATE = (stats.flagged.LATE ?? 0) + late;
   const files: string[] = [];
 
-  const put = async (key: string, t: Table) => { await putTable(o.store, key, t); files.push(key); };
+  const put = async (key: string, table: Table) => { await putTable(options.store, key, table); files.push(key); };
   await put(partitionFileKey(silverSpec, { ...base, timeframe: '1m' }), silver);
   const qKey = partitionFileKey(qSpec, { ...base, timeframe: '1m' });
   if (quarantine.length) await put(qKey, quarantine);
-  else await o.store.delete(qKey);
+  else await options.store.delete(qKey);
 
   const parity: Record<string, ParityResult> = {};
   for (const tf of KLINE_TIMEFRAMES.filter((t) => t !== '1m')) {
     const derived = deriveBars(silver, tf);
     await put(partitionFileKey(silverSpec, { ...base, timeframe: tf }), Table.fromRows(silverSpec, derived));
     // The exchange's own bars of this timeframe, where the collector recorded them (5m, 15m).
-    const exchangeKeys = await bronzeFilesForDay(o.store, bronzeSpec, { ...base, timeframe: tf }, 0);
+    const exchangeKeys = await bronzeFilesForDay(options.store, bronzeSpec, { ...base, timeframe: tf }, 0);
     if (exchangeKeys.length) parity[tf] = klineParity(derived, await read(exchangeKeys));
   }
 
-  const ticks = await buildTickDatasets(o.store, base, now, firstBuiltAt, onSkip);
+  const ticks = await buildTickDatasets(options.store, base, now, firstBuiltAt, onSkip);
   files.push(...ticks.files);
   unreadable.push(...ticks.skipped);
-  const report = buildReport({ exchange, symbol, dt: o.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
+  const report = buildReport({ exchange, symbol, dt: options.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
     parity: Object.keys(parity).length ? parity : undefined, unreadableFiles: unreadable.length ? unreadable : undefined });
-  await o.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
-  await o.store.put(`${reportKey}.md`, reportMarkdown(report));
+  await options.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
+  await options.store.put(`${reportKey}.md`, reportMarkdown(report));
   files.push(`${reportKey}.json`, `${reportKey}.md`);
-  return { exchange, symbol, dt: o.dt, report, files };
+  return { exchange, symbol, dt: options.dt, report, files };
 }
 
 /** When the partition was first built, from its previous quality report (undefined on the first build). */
@@ -114,8 +114,8 @@ async function firstBuild(store: ObjectStore, reportKey: string): Promise<number
   const bytes = await store.tryGet(reportKey);
   if (!bytes) return undefined;
   try {
-    const r = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<QualityReport>;
-    const t = Date.parse(r.firstBuiltAt ?? r.builtAt ?? '');
+    const report = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<QualityReport>;
+    const t = Date.parse(report.firstBuiltAt ?? report.builtAt ?? '');
     return Number.isFinite(t) ? t : undefined;
   } catch {
     return undefined; // an unreadable report is rebuilt; LATE cannot be told for this run

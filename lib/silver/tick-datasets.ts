@@ -44,7 +44,7 @@ export interface TickDatasetsResult {
  */
 export async function buildTickDatasets(
   store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number,
-  onSkip?: (f: SkippedFile) => void,
+  onSkip?: (skipped: SkippedFile) => void,
 ): Promise<TickDatasetsResult> {
   const files: string[] = [];
   const skipped: SkippedFile[] = [];

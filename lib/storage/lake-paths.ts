@@ -27,6 +27,16 @@ export function dayStart(dt: string): number {
   return ms;
 }
 
+/** A real calendar date written YYYY-MM-DD (dayStart rejects 2024-02-30 and 2024-3-9). */
+export function isDate(dt: string): boolean {
+  try {
+    dayStart(dt);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function addDays(dt: string, days: number): string {
   return dateOf(dayStart(dt) + days * DAY_MS);
 }

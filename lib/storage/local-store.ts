@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
+import { getExisting, NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
 
 /** A lake folder on local disk. Writes go to a temporary file in the target folder, then rename (atomic). */
 export class LocalObjectStore implements ObjectStore {
@@ -21,10 +21,8 @@ export class LocalObjectStore implements ObjectStore {
     return file;
   }
 
-  async get(key: string): Promise<Uint8Array> {
-    const bytes = await this.tryGet(key);
-    if (!bytes) throw new NotFoundError(key, this.url);
-    return bytes;
+  get(key: string): Promise<Uint8Array> {
+    return getExisting(this, key);
   }
 
   async tryGet(key: string): Promise<Uint8Array | undefined> {

@@ -51,6 +51,13 @@ export class NotFoundError extends Error {
   }
 }
 
+/** `store.get` for stores that answer `tryGet`: the object's bytes, or a NotFoundError naming key and store. */
+export async function getExisting(store: Pick<ObjectStore, 'tryGet' | 'url'>, key: string): Promise<Uint8Array> {
+  const bytes = await store.tryGet(key);
+  if (!bytes) throw new NotFoundError(key, store.url);
+  return bytes;
+}
+
 export async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
   for await (const object of store.list(prefix)) out.push(object);

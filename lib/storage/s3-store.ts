@@ -3,7 +3,7 @@ import {
   DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
+import { getExisting, NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
 
 /**
  * An S3 bucket (optionally under a key prefix). A single PUT replaces an object atomically, which is how
@@ -29,10 +29,8 @@ export class S3ObjectStore implements ObjectStore {
     return this.prefix + key;
   }
 
-  async get(key: string): Promise<Uint8Array> {
-    const bytes = await this.tryGet(key);
-    if (!bytes) throw new NotFoundError(key, this.url);
-    return bytes;
+  get(key: string): Promise<Uint8Array> {
+    return getExisting(this, key);
   }
 
   async tryGet(key: string): Promise<Uint8Array | undefined> {

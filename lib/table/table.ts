@@ -25,52 +25,52 @@ export class Table {
   }
 
   static fromRows(spec: DatasetSpec, rows: readonly Row[]): Table {
-    const b = new TableBuilder(spec, rows.length);
-    for (const r of rows) b.push(r);
-    return b.build();
+    const builder = new TableBuilder(spec, rows.length);
+    for (const row of rows) builder.push(row);
+    return builder.build();
   }
 
   /** Rows of several tables of the same dataset, in order. */
   static concat(spec: DatasetSpec, tables: readonly Table[]): Table {
     const length = tables.reduce((n, t) => n + t.length, 0);
     const columns: Record<string, ColumnData> = {};
-    for (const c of spec.columns) {
-      if (isNumericType(c.type)) {
+    for (const column of spec.columns) {
+      if (isNumericType(column.type)) {
         const out = new Float64Array(length);
-        let o = 0;
-        for (const t of tables) { out.set(t.num(c.name), o); o += t.length; }
-        columns[c.name] = out;
+        let at = 0;
+        for (const table of tables) { out.set(table.num(column.name), at); at += table.length; }
+        columns[column.name] = out;
       } else {
         const out: (string | boolean | null)[] = new Array(length);
         let o = 0;
-        for (const t of tables) { const src = t.columns[c.name] as (string | boolean | null)[]; for (let i = 0; i < t.length; i++) out[o++] = src[i]; }
-        columns[c.name] = out as ColumnData;
+        for (const part of tables) { const src = part.columns[column.name] as (string | boolean | null)[]; for (let i = 0; i < part.length; i++) out[o++] = src[i]; }
+        columns[column.name] = out as ColumnData;
       }
     }
     return new Table(spec, length, columns);
   }
 
   num(name: string): NumColumn {
-    const c = this.columns[name];
-    if (!(c instanceof Float64Array)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a numeric column`);
-    return c;
+    const data = this.columns[name];
+    if (!(data instanceof Float64Array)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a numeric column`);
+    return data;
   }
 
   str(name: string): StrColumn {
-    const c = this.columns[name];
-    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a string column`);
-    return c as StrColumn;
+    const data = this.columns[name];
+    if (!Array.isArray(data)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a string column`);
+    return data as StrColumn;
   }
 
   bool(name: string): BoolColumn {
-    const c = this.columns[name];
-    if (!Array.isArray(c)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a boolean column`);
-    return c as BoolColumn;
+    const data = this.columns[name];
+    if (!Array.isArray(data)) throw new Error(`${this.spec.layer}/${this.spec.name}: ${name} is not a boolean column`);
+    return data as BoolColumn;
   }
 
   row(i: number): Row {
     const r: Row = {};
-    for (const c of this.spec.columns) r[c.name] = cell(this.columns[c.name], i);
+    for (const column of this.spec.columns) r[column.name] = cell(this.columns[column.name], i);
     return r;
   }
 
@@ -80,40 +80,40 @@ export class Table {
 
   /** A new table of the rows at `indices`, in that order. */
   take(indices: ArrayLike<number>): Table {
-    const n = indices.length;
+    const count = indices.length;
     const columns: Record<string, ColumnData> = {};
-    for (const c of this.spec.columns) {
-      const src = this.columns[c.name];
+    for (const column of this.spec.columns) {
+      const src = this.columns[column.name];
       if (src instanceof Float64Array) {
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
-        columns[c.name] = out;
+        const out = new Float64Array(count);
+        for (let i = 0; i < count; i++) out[i] = src[indices[i]];
+        columns[column.name] = out;
       } else {
-        const out = new Array(n);
-        for (let i = 0; i < n; i++) out[i] = src[indices[i]];
-        columns[c.name] = out;
+        const out = new Array(count);
+        for (let i = 0; i < count; i++) out[i] = src[indices[i]];
+        columns[column.name] = out;
       }
     }
-    return new Table(this.spec, n, columns);
+    return new Table(this.spec, count, columns);
   }
 
   /** Same data under another dataset spec with identical exchange columns (e.g. Bronze -> Silver), adding defaults. */
   reshape(spec: DatasetSpec, defaults: Record<string, CellValue> = {}): Table {
     const columns: Record<string, ColumnData> = {};
-    for (const c of spec.columns) {
-      const existing = this.columns[c.name];
-      if (existing) { columns[c.name] = existing; continue; }
-      const v = defaults[c.name] ?? null;
-      columns[c.name] = isNumericType(c.type) ? new Float64Array(this.length).fill(v === null ? NaN : Number(v)) : new Array(this.length).fill(v);
+    for (const column of spec.columns) {
+      const existing = this.columns[column.name];
+      if (existing) { columns[column.name] = existing; continue; }
+      const value = defaults[column.name] ?? null;
+      columns[column.name] = isNumericType(column.type) ? new Float64Array(this.length).fill(value === null ? NaN : Number(value)) : new Array(this.length).fill(value);
     }
     return new Table(spec, this.length, columns);
   }
 }
 
 function cell(data: ColumnData, i: number): CellValue {
-  const v = data[i];
-  if (typeof v === 'number') return Number.isNaN(v) ? null : v;
-  return v ?? null;
+  const value = data[i];
+  if (typeof value === 'number') return Number.isNaN(value) ? null : value;
+  return value ?? null;
 }
 
 /** Growable columnar buffer that rows are appended to (the collector's buffers, readers, jobs). */
@@ -124,7 +124,7 @@ export class TableBuilder {
 
   constructor(readonly spec: DatasetSpec, initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
-    for (const c of spec.columns) this.cols[c.name] = isNumericType(c.type) ? new Float64Array(this.cap) : [];
+    for (const column of spec.columns) this.cols[column.name] = isNumericType(column.type) ? new Float64Array(this.cap) : [];
   }
 
   get length(): number {
@@ -134,11 +134,11 @@ export class TableBuilder {
   push(row: Row): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    for (const c of this.spec.columns) {
-      const v = row[c.name];
-      const col = this.cols[c.name];
-      if (col instanceof Float64Array) col[i] = v === null || v === undefined ? NaN : (v as number);
-      else (col as unknown[])[i] = v ?? null;
+    for (const column of this.spec.columns) {
+      const value = row[column.name];
+      const col = this.cols[column.name];
+      if (col instanceof Float64Array) col[i] = value === null || value === undefined ? NaN : (value as number);
+      else (col as unknown[])[i] = value ?? null;
     }
   }
 
@@ -156,18 +156,18 @@ export class TableBuilder {
   /** The rows so far as a table; the builder is reset. */
   build(): Table {
     const columns: Record<string, ColumnData> = {};
-    for (const c of this.spec.columns) {
-      const col = this.cols[c.name];
-      columns[c.name] = col instanceof Float64Array ? col.slice(0, this.n) : col;
+    for (const column of this.spec.columns) {
+      const col = this.cols[column.name];
+      columns[column.name] = col instanceof Float64Array ? col.slice(0, this.n) : col;
     }
-    const t = new Table(this.spec, this.n, columns);
+    const table = new Table(this.spec, this.n, columns);
     this.reset();
-    return t;
+    return table;
   }
 
   reset(): void {
     this.n = 0;
     this.cap = 16;
-    for (const c of this.spec.columns) this.cols[c.name] = isNumericType(c.type) ? new Float64Array(this.cap) : [];
+    for (const column of this.spec.columns) this.cols[column.name] = isNumericType(column.type) ? new Float64Array(this.cap) : [];
   }
 }

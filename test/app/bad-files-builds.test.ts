@@ -1,5 +1,5 @@
-import { promises as fs } from 'node:fs';
-import { computeHealth, healthMarkdown } from '../../lib/app/health';
+import { computeHealth } from '../../lib/app/health';
+import { healthMarkdown } from '../../lib/app/health-markdown';
 import { runRange } from '../../lib/app/run-range';
 import { validateDate, validatedMarkdown } from '../../lib/app/validate';
 import { runGold, runScheduledGold, type GoldResult } from '../../lib/gold/gold-job';
@@ -12,9 +12,8 @@ import { partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import {
-  bronzeKlinesKey, bronzeTradesKey, copyInto, damage, DAMAGES, goldFeaturesKey, silverKlinesKey, writeBronzeDay, type Damage,
+  bronzeKlinesKey, bronzeTradesKey, BTC, cleanLake, copyInto, D1, D2, damage, type Damage, DAMAGES, ETH, FOOTER, goldFeaturesKey, silverKlinesKey,
 } from '../helpers/bad-lake';
-import { tmpDir } from '../helpers/sample-rows';
 
 /**
  * Silver, Gold and `run` on a lake with bad files (docs/bad-files.md): an unreadable Bronze file is skipped and
@@ -22,24 +21,9 @@ import { tmpDir } from '../helpers/sample-rows';
  * failures come at the end; validate and health find the bad files.
  */
 
-const BTC = { exchange: 'binance', symbol: 'BTCUSDT' };
-const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
-const D1 = '2024-05-01';
-const D2 = '2024-05-02';
-const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
 const reasonOf = (how: Damage) => (how === 'empty' ? 'empty file (0 bytes)' : FOOTER);
 
-const clean = new LocalObjectStore(tmpDir('bad-builds-clean'));
-async function fresh(): Promise<LocalObjectStore> {
-  const store = new LocalObjectStore(tmpDir('bad-builds'));
-  await fs.cp(clean.localRoot, store.localRoot, { recursive: true });
-  return store;
-}
-
-beforeAll(async () => {
-  for (const m of [BTC, ETH]) for (const dt of [D1, D2]) await writeBronzeDay(clean, m, dt);
-  await runRange({ store: clean, from: D1, to: D2, onSkip: () => undefined });
-}, 120_000);
+const { clean, fresh } = cleanLake('bad-builds');
 
 /** The rejection of a build, which must be a PartitionsFailedError. */
 async function failed<T>(build: Promise<T>): Promise<PartitionsFailedError<T>> {

@@ -1,6 +1,7 @@
 import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
 import { writeBronze } from '../../lib/bronze/bronze-writer';
-import { computeHealth, formatAge, healthMarkdown } from '../../lib/app/health';
+import { computeHealth } from '../../lib/app/health';
+import { formatAge, healthMarkdown } from '../../lib/app/health-markdown';
 import { runGold } from '../../lib/gold/gold-job';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { readTable } from '../../lib/parquet/read';

@@ -1,10 +1,9 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runRange } from '../../lib/app/run-range';
 import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
-import { LocalObjectStore } from '../../lib/storage/local-store';
-import { bronzeKlinesKey, bronzeTradesKey, copyInto, damage, goldFeaturesKey, silverKlinesKey, writeBronzeDay } from '../helpers/bad-lake';
+import {
+  bronzeKlinesKey, bronzeTradesKey, BTC, cleanLake, copyInto, D1, D2, damage, ETH, FOOTER, goldFeaturesKey, silverKlinesKey, X_Y,
+} from '../helpers/bad-lake';
 import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
 
@@ -14,25 +13,9 @@ import { tmpDir } from '../helpers/sample-rows';
  * and a --lake that does not exist is one line and exit 2.
  */
 
-const BTC = { exchange: 'binance', symbol: 'BTCUSDT' };
-const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
-const D1 = '2024-05-01';
-const D2 = '2024-05-02';
-const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
-const X_Y = "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')";
 const WARN = 'lakehouse: warning: skipped';
 
-const clean = new LocalObjectStore(tmpDir('cli-bad-clean'));
-async function fresh(): Promise<LocalObjectStore> {
-  const store = new LocalObjectStore(tmpDir('cli-bad'));
-  await fs.cp(clean.localRoot, store.localRoot, { recursive: true });
-  return store;
-}
-
-beforeAll(async () => {
-  for (const m of [BTC, ETH]) for (const dt of [D1, D2]) await writeBronzeDay(clean, m, dt);
-  await runRange({ store: clean, from: D1, to: D2, onSkip: () => undefined });
-}, 120_000);
+const { fresh } = cleanLake('cli-bad');
 
 /** stderr without the progress lines (`silver binance …`, `gold 2024-… (1/2)`). */
 const messages = (stderr: string) => stderr.split('\n').filter((l) => l && !/^(silver|gold) /.test(l));

@@ -10,6 +10,7 @@ import { parsePartitionKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import { tmpDir } from '../helpers/sample-rows';
+import { collectSimulatedRun } from '../helpers/sim-collect';
 
 const START = Date.UTC(2024, 4, 1, 23, 50); // ten minutes before midnight: the run crosses a day and an hour
 const END = START + 25 * 60_000;
@@ -22,19 +23,11 @@ describe('collector → Bronze against the simulator', () => {
   beforeAll(async () => {
     const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 3, start: START, end: END, speed: 'max' });
     const profile = sourceProfile('sim');
-    const collector = new Collector({
+    const collector = await collectSimulatedRun(sim, () => new Collector({
       exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
       clock: new EventClock(sim.clock), onFlush: (files) => flushes.push(files.length),
-    });
-    try {
-      await collector.start();
-      await sim.untilEnd();
-      await collector.settled();
-      await collector.stop();
-      expect(collector.snapshot()).toMatchObject({ errors: {}, flushFailures: 0, bufferedRows: 0 });
-    } finally {
-      await sim.stop();
-    }
+    }));
+    expect(collector.snapshot()).toMatchObject({ errors: {}, flushFailures: 0, bufferedRows: 0 });
     keys = (await listAll(store, 'bronze/')).map((o) => o.key);
   });
 

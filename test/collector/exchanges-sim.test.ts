@@ -8,6 +8,7 @@ import { FaultPlan, startSimulator, type FaultHooks, type RunningSimulator } fro
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import { tmpDir } from '../helpers/sample-rows';
+import { collectSimulatedRun, collectUntilEnd } from '../helpers/sim-collect';
 
 /**
  * The real collector against the simulator speaking Binance USD-M futures (routed endpoints, open interest
@@ -23,10 +24,7 @@ async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' |
     ...sourceCollectorOptions(profile, symbols, sim.wsBaseUrl + (source === 'kraken' ? '/v2' : ''), sim.restBaseUrl),
     store, clock: new EventClock(sim.clock), restBanPauseMs: 200,
   });
-  await collector.start();
-  await sim.untilEnd();
-  await collector.settled();
-  await collector.stop();
+  await collectUntilEnd(sim, collector);
   return collector;
 }
 
@@ -146,21 +144,12 @@ describe('collector on the un-routed futures endpoint (the trap that silences /m
       { name: 'btcusdt@depth10@100ms', symbol: 'BTCUSDT', dataset: 'book_top10' as const },
       { name: 'btcusdt@markPrice@1s', symbol: 'BTCUSDT', dataset: 'funding' as const },
     ];
-    let collector: Collector;
-    try {
-      collector = new Collector({
-        ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
-        polls: [],
-        connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
-        store, clock: new EventClock(sim.clock),
-      });
-      await collector.start();
-      await sim.untilEnd();
-      await collector.settled();
-      await collector.stop();
-    } finally {
-      await sim.stop();
-    }
+    const collector = await collectSimulatedRun(sim, () => new Collector({
+      ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
+      polls: [],
+      connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
+      store, clock: new EventClock(sim.clock),
+    }));
     const s = collector.snapshot();
     expect(s.silentStreams['btcusdt@markPrice@1s']).toBeGreaterThanOrEqual(2);
     expect(s.silentStreams['btcusdt@depth10@100ms']).toBeUndefined();

@@ -9,46 +9,8 @@ import type { NormalizedRecord, ParseOutcome } from '../../lib/exchanges/types';
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { readCryptofeed, readDocExamples, readHftbacktest } from './capture-reader';
+import { count, kindAndReason, records, runCapture, total, type Tally } from './capture-tally';
 
-interface Tally {
-  records: Map<string, NormalizedRecord[]>;
-  control: Map<string, number>;
-  skipped: Map<string, number>;
-  errors: { reason: string; raw: string }[];
-}
-
-function runCapture(adapter: BinanceFuturesAdapter, messages: readonly { raw: string; receiveMs: number }[]): Tally {
-  const t: Tally = { records: new Map(), control: new Map(), skipped: new Map(), errors: [] };
-  for (const m of messages) {
-    const o = adapter.parse(m.raw, m.receiveMs);
-    switch (o.kind) {
-      case 'records':
-        for (const r of o.records) {
-          const list = t.records.get(r.dataset);
-          if (list) list.push(r);
-          else t.records.set(r.dataset, [r]);
-        }
-        break;
-      case 'control':
-        t.control.set(o.what, (t.control.get(o.what) ?? 0) + 1);
-        break;
-      case 'skipped':
-        t.skipped.set(o.reason, (t.skipped.get(o.reason) ?? 0) + 1);
-        break;
-      case 'error':
-        t.errors.push({ reason: o.reason, raw: m.raw.slice(0, 200) });
-    }
-  }
-  return t;
-}
-
-const count = (t: Tally, ds: string) => t.records.get(ds)?.length ?? 0;
-const total = (t: Tally) => [...t.records.values()].reduce((n, r) => n + r.length, 0)
-  + [...t.control.values(), ...t.skipped.values()].reduce((a, b) => a + b, 0) + t.errors.length;
-const records = (o: ParseOutcome): NormalizedRecord[] => {
-  if (o.kind !== 'records') throw new Error(`expected records, got ${JSON.stringify(o)}`);
-  return o.records;
-};
 const data = (raw: string) => (JSON.parse(raw) as { stream: string; data: Record<string, unknown> });
 
 /** Every mapped row fits its Bronze dataset and names the stream it came from (problems collected: one expect per capture). */
@@ -236,10 +198,7 @@ describe('BinanceFuturesAdapter special cases and malformed input', () => {
   const mark = '{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000","i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}}';
   const liq = '{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910.1","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}}';
   const depth = '{"stream":"btcusdt@depth10@100ms","data":{"e":"depthUpdate","E":5,"T":4,"s":"BTCUSDT","U":1,"u":3,"pu":0,"b":[["100.0","1"]],"a":[["101.0","2"]]}}';
-  const reasonOf = (raw: string) => {
-    const o = adapter.parse(raw, 1);
-    return o.kind === 'error' || o.kind === 'skipped' ? `${o.kind}: ${o.reason}` : o.kind;
-  };
+  const reasonOf = (raw: string) => kindAndReason(adapter.parse(raw, 1));
 
   it('skips insurance-fund and ADL trades with a reason', () => {
     expect(reasonOf(trade)).toBe('records');

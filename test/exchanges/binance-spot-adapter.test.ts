@@ -3,52 +3,16 @@ import { parseRestKlines, restKlinesUrl } from '../../lib/exchanges/binance/spot
 import {
   BINANCE_SPOT_ENDPOINTS, binanceStreamName, combinedStreamUrl, parseSpotStreamName,
 } from '../../lib/exchanges/binance/spot-streams';
-import type { NormalizedRecord, ParseOutcome } from '../../lib/exchanges/types';
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { readCryptofeed, readDocExamples, readHftbacktest, readTestdataJson, type CapturedMessage } from './capture-reader';
+import { count, kindAndReason, records, runCapture, total, type Tally } from './capture-tally';
 
-interface Tally {
-  records: Map<string, NormalizedRecord[]>;
-  control: Map<string, number>;
-  skipped: Map<string, number>;
-  errors: { reason: string; raw: string }[];
-}
+/** Every skip names its reason in words. */
+const runSpotCapture = (adapter: BinanceSpotAdapter, messages: readonly CapturedMessage[]): Tally =>
+  runCapture(adapter, messages, (reason) => expect(reason.length).toBeGreaterThan(10));
 
-function runCapture(adapter: BinanceSpotAdapter, messages: readonly CapturedMessage[]): Tally {
-  const t: Tally = { records: new Map(), control: new Map(), skipped: new Map(), errors: [] };
-  for (const m of messages) {
-    const o = adapter.parse(m.raw, m.receiveMs);
-    switch (o.kind) {
-      case 'records':
-        for (const r of o.records) {
-          const list = t.records.get(r.dataset);
-          if (list) list.push(r);
-          else t.records.set(r.dataset, [r]);
-        }
-        break;
-      case 'control':
-        t.control.set(o.what, (t.control.get(o.what) ?? 0) + 1);
-        break;
-      case 'skipped':
-        expect(o.reason.length).toBeGreaterThan(10);
-        t.skipped.set(o.reason, (t.skipped.get(o.reason) ?? 0) + 1);
-        break;
-      case 'error':
-        t.errors.push({ reason: o.reason, raw: m.raw.slice(0, 200) });
-    }
-  }
-  return t;
-}
-
-const count = (t: Tally, ds: string) => t.records.get(ds)?.length ?? 0;
 const skippedMatching = (t: Tally, word: string) => [...t.skipped].filter(([r]) => r.includes(word)).reduce((n, [, c]) => n + c, 0);
-const total = (t: Tally) => [...t.records.values()].reduce((n, r) => n + r.length, 0)
-  + [...t.control.values(), ...t.skipped.values()].reduce((a, b) => a + b, 0) + t.errors.length;
-const records = (o: ParseOutcome): NormalizedRecord[] => {
-  if (o.kind !== 'records') throw new Error(`expected records, got ${JSON.stringify(o)}`);
-  return o.records;
-};
 
 describe('BinanceSpotAdapter on hftbacktest captures (2024-08-08/09)', () => {
   const files = ['spot_btcusdt_20240808.gz', 'spot_btcusdt_20240809.gz', 'spot_ethusdt_20240808.gz'];
@@ -59,7 +23,7 @@ describe('BinanceSpotAdapter on hftbacktest captures (2024-08-08/09)', () => {
   };
   const tallies = new Map(files.map((f) => {
     const capture = readHftbacktest(f);
-    return [f, { capture, tally: runCapture(new BinanceSpotAdapter('binance'), capture.messages) }];
+    return [f, { capture, tally: runSpotCapture(new BinanceSpotAdapter('binance'), capture.messages) }];
   }));
 
   it.each(files)('%s: every message is mapped, control or skipped with a reason; no errors', (f) => {
@@ -116,7 +80,7 @@ describe('BinanceSpotAdapter on hftbacktest captures (2024-08-08/09)', () => {
 describe('BinanceSpotAdapter on cryptofeed captures (2021)', () => {
   it('BINANCE-ee25be.0: klines mapped, aggTrade/diff depth/REST snapshots skipped, no errors', () => {
     const capture = readCryptofeed('BINANCE-ee25be.0');
-    const t = runCapture(new BinanceSpotAdapter('binance'), capture.messages);
+    const t = runSpotCapture(new BinanceSpotAdapter('binance'), capture.messages);
     expect(capture.skippedLines).toBe(1);
     expect(t.errors).toEqual([]);
     expect(total(t)).toBe(capture.messages.length);
@@ -142,7 +106,7 @@ describe('BinanceSpotAdapter on cryptofeed captures (2021)', () => {
 
   it('BINANCE.ws.1.0: bookTicker and klines of four symbols, no errors', () => {
     const capture = readCryptofeed('BINANCE.ws.1.0');
-    const t = runCapture(new BinanceSpotAdapter('binance'), capture.messages);
+    const t = runSpotCapture(new BinanceSpotAdapter('binance'), capture.messages);
     expect(t.errors).toEqual([]);
     expect(total(t)).toBe(capture.messages.length);
     expect(count(t, 'quotes')).toBe(84);
@@ -162,7 +126,7 @@ describe('BinanceSpotAdapter on cryptofeed captures (2021)', () => {
     const capture = readCryptofeed('BINANCE_US.ws.3.0');
     const adapter = new BinanceSpotAdapter('binanceus');
     expect(adapter.exchange).toBe('binanceus');
-    const t = runCapture(adapter, capture.messages);
+    const t = runSpotCapture(adapter, capture.messages);
     expect(t.errors).toEqual([]);
     expect(total(t)).toBe(capture.messages.length);
     expect(count(t, 'quotes')).toBe(458);
@@ -244,10 +208,7 @@ describe('BinanceSpotAdapter on malformed input', () => {
   const book = '{"stream":"btcusdt@depth10@100ms","data":{"lastUpdateId":5,"bids":[["100.0","1"]],"asks":[["101.0","2"]]}}';
   const ticker = '{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}';
 
-  const reasonOf = (raw: string) => {
-    const o = adapter.parse(raw, 1);
-    return o.kind === 'error' || o.kind === 'skipped' ? `${o.kind}: ${o.reason}` : o.kind;
-  };
+  const reasonOf = (raw: string) => kindAndReason(adapter.parse(raw, 1));
 
   it('never throws on any truncation of a real message, and never maps one', () => {
     for (const raw of [trade, kline, book, ticker]) {

@@ -4,19 +4,16 @@ import { krakenBookChecksum } from '../../lib/exchanges/kraken/book-checksum';
 import {
   KRAKEN_WS_URL, krakenResubscribeMessages, krakenStreamFor, krakenSubscribeMessages, parseKrakenStreamName,
 } from '../../lib/exchanges/kraken/streams';
-import type { NormalizedRecord, ParseOutcome } from '../../lib/exchanges/types';
+import type { NormalizedRecord } from '../../lib/exchanges/types';
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { testdataPath } from '../helpers/testdata';
 import { readCryptofeed } from './capture-reader';
+import { records } from './capture-tally';
 
 /** Messages in the shape of Kraken's WebSocket v2 documentation examples. */
 
 const RECV = Date.UTC(2023, 9, 6, 17, 36);
-const records = (o: ParseOutcome): NormalizedRecord[] => {
-  if (o.kind !== 'records') throw new Error(`expected records, got ${JSON.stringify(o)}`);
-  return o.records;
-};
 const valid = (r: NormalizedRecord) => expect(validateRow(dataset('bronze', r.dataset), r.row)).toBeNull();
 
 type Level = [string, string];

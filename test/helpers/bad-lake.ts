@@ -1,10 +1,13 @@
+import { promises as fs } from 'node:fs';
+import { runRange } from '../../lib/app/run-range';
 import { putTable } from '../../lib/parquet/write';
 import { dataset } from '../../lib/schema/registry';
 import { bronzeFileKey, dayStart, partitionFileKey } from '../../lib/storage/lake-paths';
+import { LocalObjectStore } from '../../lib/storage/local-store';
 import type { ObjectStore } from '../../lib/storage/object-store';
 import { Table } from '../../lib/table/table';
 import { bronzeDay } from './klines';
-import { sampleRows } from './sample-rows';
+import { sampleRows, tmpDir } from './sample-rows';
 
 /**
  * Lakes with bad files in them (docs/bad-files.md): a day of Bronze written as the collector would (one file per
@@ -19,6 +22,17 @@ export interface Market {
   exchange: string;
   symbol: string;
 }
+
+/** The markets and days of the lake `cleanLake` builds. */
+export const BTC: Market = { exchange: 'binance', symbol: 'BTCUSDT' };
+export const ETH: Market = { exchange: 'binance', symbol: 'ETHUSDT' };
+export const D1 = '2024-05-01';
+export const D2 = '2024-05-02';
+
+/** Why a truncated file or a text file under a .parquet name is unreadable. */
+export const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
+/** Why a copy under `symbol=X=Y` is not a partition. */
+export const X_Y = "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')";
 
 const KLINES = dataset('bronze', 'klines');
 const TRADES = dataset('bronze', 'trades');
@@ -65,3 +79,27 @@ export async function copyInto(store: ObjectStore, key: string, folder: string):
 export const silverKlinesKey = (m: Market, dt: string, timeframe = '1m') =>
   partitionFileKey(dataset('silver', 'klines'), { timeframe, ...m, dt });
 export const goldFeaturesKey = (m: Market, dt: string) => partitionFileKey(dataset('gold', 'features_1m'), { ...m, dt });
+
+export interface CleanLake {
+  /** Bronze, Silver and Gold for BTC and ETH on D1 and D2; built in `beforeAll`, never damaged. */
+  clean: LocalObjectStore;
+  /** A copy of `clean` in a folder of its own, for one test to damage. */
+  fresh(): Promise<LocalObjectStore>;
+}
+
+/** Registers a `beforeAll` that builds the clean lake in a temporary folder named after `name`. */
+export function cleanLake(name: string): CleanLake {
+  const clean = new LocalObjectStore(tmpDir(`${name}-clean`));
+  beforeAll(async () => {
+    for (const market of [BTC, ETH]) for (const dt of [D1, D2]) await writeBronzeDay(clean, market, dt);
+    await runRange({ store: clean, from: D1, to: D2, onSkip: () => undefined });
+  }, 120_000);
+  return {
+    clean,
+    async fresh() {
+      const store = new LocalObjectStore(tmpDir(name));
+      await fs.cp(clean.localRoot, store.localRoot, { recursive: true });
+      return store;
+    },
+  };
+}

@@ -13,6 +13,7 @@ import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
 import { makeZip, makeZipOf } from '../helpers/zip';
 import { testdataPath } from '../helpers/testdata';
+import { seededShuffle } from '../helpers/shuffle';
 
 const DOCS = testdataPath('binance_docs/public_data_readme_examples');
 const spec = dataset('bronze', 'klines');
@@ -46,20 +47,6 @@ const literal = (text: string, whole = false) =>
 /** Nothing at all under the lake folder: the file was refused before a single write. */
 async function expectEmptyLake(dir: string) {
   await expect(fs.readdir(path.join(dir, 'lake'))).rejects.toThrow();
-}
-
-/** Deterministic shuffle (mulberry32). */
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const out = [...xs];
-  for (let i = out.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [out[i], out[j]] = [out[j], out[i]]; }
-  return out;
 }
 
 describe('lakehouse import (Binance kline archives)', () => {
@@ -157,7 +144,7 @@ describe('import keeps Bronze append-only: nothing overwritten, nothing lost', (
   }, 60_000);
 
   it('writes a shuffled file as one Bronze file per hour partition, each sorted by time', async () => {
-    const lines = shuffled(LINK.slice(0, 2880), 12);
+    const lines = seededShuffle(LINK.slice(0, 2880), 12);
     const { file, store } = await fixture('import-shuffled', 'LINKUSDT-1m-2023-02.csv', lines.join('\n'));
     const r = await imp(store, file);
     expect(r).toMatchObject({ records: 2880, rows: 2880, rejected: 0, duplicates: 0, files: 48 });
@@ -174,7 +161,7 @@ describe('import keeps Bronze append-only: nothing overwritten, nothing lost', (
   }, 60_000);
 
   it('bounds the rows a shuffled file holds: past the bound every hour held becomes a part; a re-import adds nothing', async () => {
-    const lines = shuffled(LINK.slice(0, 2880), 7);
+    const lines = seededShuffle(LINK.slice(0, 2880), 7);
     const { file, store } = await fixture('import-shuffled-bounded', 'LINKUSDT-1m-2023-02.csv', lines.join('\n'));
     const r = await imp(store, file, { maxBufferedRows: 1000 });
     expect(r).toMatchObject({ rows: 2880, rejected: 0, existing: 0 });

@@ -13,6 +13,7 @@ import { listAll } from '../../lib/storage/object-store';
 import { tmpDir } from '../helpers/sample-rows';
 import { testdataPath } from '../helpers/testdata';
 import { makeZip } from '../helpers/zip';
+import { seededShuffle } from '../helpers/shuffle';
 
 /**
  * Property: whatever is done to a real archive file (cut off, bytes flipped, lines dropped, repeated or shuffled,
@@ -115,19 +116,6 @@ const fuzzCase = fc.record({
     { weight: 1, arbitrary: fc.record({ at: frac, xor: fc.integer({ min: 1, max: 255 }) }) }),
 });
 
-/** Deterministic shuffle (mulberry32) of the fast-check-drawn seed. */
-function shuffle<T>(xs: T[], seed: number): T[] {
-  let s = seed >>> 0;
-  const rnd = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  for (let i = xs.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [xs[i], xs[j]] = [xs[j], xs[i]]; }
-  return xs;
-}
-
 /** The file's bytes after the mutations: line-level ones first, then those on bytes. */
 function mutate(base: Base, mutations: readonly Mutation[]): Buffer {
   let header = base.header;
@@ -139,7 +127,7 @@ function mutate(base: Base, mutations: readonly Mutation[]): Buffer {
     switch (m.kind) {
       case 'drop': lines.splice(ix(m.at), m.n); break;
       case 'duplicate': lines.splice(ix(m.to), 0, ...lines.slice(ix(m.at), ix(m.at) + m.n)); break;
-      case 'shuffle': lines = shuffle(lines, m.seed); break;
+      case 'shuffle': lines = seededShuffle(lines, m.seed); break;
       case 'unit': lines = lines.map((l, i) => (i >= ix(m.at) && i < ix(m.at) + m.n ? switchUnit(l, m.up) : l)); break;
       case 'quote': {
         const i = ix(m.at);

@@ -5,14 +5,12 @@ import { partitionPathProblem } from '../../lib/lake/partition-folders';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
 import { readTable, UnreadableFileError } from '../../lib/parquet/read';
 import { parquetBytesProblem } from '../../lib/parquet/verify';
-import { runRange } from '../../lib/app/run-range';
 import { dataset } from '../../lib/schema/registry';
-import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import type { BadFile } from '../../lib/lake/bad-files';
 import { UserError } from '../../lib/util/errors';
 import {
-  bronzeKlinesKey, copyInto, damage, DAMAGES, goldFeaturesKey, silverKlinesKey, writeBronzeDay,
+  bronzeKlinesKey, BTC, cleanLake, copyInto, D1, D2, damage, DAMAGES, ETH, FOOTER, goldFeaturesKey, silverKlinesKey, X_Y,
 } from '../helpers/bad-lake';
 import { tmpDir } from '../helpers/sample-rows';
 
@@ -21,25 +19,7 @@ import { tmpDir } from '../helpers/sample-rows';
  * cache, and DuckDB views that leave bad files out — in Bronze, Silver and Gold positions — instead of failing.
  */
 
-const BTC = { exchange: 'binance', symbol: 'BTCUSDT' };
-const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
-const D1 = '2024-05-01';
-const D2 = '2024-05-02';
-const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
-const X_Y = "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')";
-
-/** A lake with Bronze, Silver and Gold for two markets and two days; `fresh()` copies it for one test to damage. */
-const clean = new LocalObjectStore(tmpDir('bad-files-clean'));
-async function fresh(): Promise<LocalObjectStore> {
-  const store = new LocalObjectStore(tmpDir('bad-files'));
-  await fs.cp(clean.localRoot, store.localRoot, { recursive: true });
-  return store;
-}
-
-beforeAll(async () => {
-  for (const m of [BTC, ETH]) for (const dt of [D1, D2]) await writeBronzeDay(clean, m, dt);
-  await runRange({ store: clean, from: D1, to: D2, onSkip: () => undefined });
-}, 120_000);
+const { clean, fresh } = cleanLake('bad-files');
 
 describe('the footer check', () => {
   it('tells a sound file from truncated, empty and text ones, and says why', async () => {

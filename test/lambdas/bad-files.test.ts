@@ -5,7 +5,9 @@ import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { handler as gold } from '../../lambdas/gold';
 import { handler as health } from '../../lambdas/health';
 import { handler as silver } from '../../lambdas/silver';
-import { bronzeKlinesKey, copyInto, damage, goldFeaturesKey, silverKlinesKey, writeBronzeDay } from '../helpers/bad-lake';
+import {
+  bronzeKlinesKey, BTC, copyInto, damage, ETH, FOOTER, goldFeaturesKey, silverKlinesKey, writeBronzeDay,
+} from '../helpers/bad-lake';
 import { startS3, type LocalS3 } from '../helpers/s3rver';
 import { captureStdout, emfLines, useLake } from './helpers';
 
@@ -15,10 +17,7 @@ import { captureStdout, emfLines, useLake } from './helpers';
  * invocation with an error naming the file after the other partitions were built, and health reports both.
  */
 
-const BTC = { exchange: 'binance', symbol: 'BTCUSDT' };
-const ETH = { exchange: 'binance', symbol: 'ETHUSDT' };
 const DT = '2024-05-02';
-const FOOTER = 'no Parquet footer (PAR1) at the end: truncated, or not a Parquet file';
 
 describe('handlers on an S3 lake with bad files', () => {
   let s3: LocalS3;

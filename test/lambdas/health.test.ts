@@ -13,6 +13,7 @@ import { handler as health } from '../../lambdas/health';
 import type { LocalS3 } from '../helpers/s3rver';
 import { captureStdout, emfLines, scheduledEvent, useLake } from './helpers';
 import { startS3 } from '../helpers/s3rver';
+import { collectUntilEnd } from '../helpers/sim-collect';
 
 const DT = '2024-06-01';
 const DAY0 = dayStart(DT);
@@ -34,14 +35,10 @@ describe('health handler on s3rver', () => {
     try {
       await backfillKlines({ store, exchange: 'binanceus', symbol: 'BTCUSDT', from: DAY0, to: DAY0 + 1440 * MIN, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
       const profile = sourceProfile('sim');
-      const collector = new Collector({
+      await collectUntilEnd(sim, new Collector({
         exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
         clock: new EventClock(sim.clock),
-      });
-      await collector.start();
-      await sim.untilEnd();
-      await collector.settled();
-      await collector.stop();
+      }));
     } finally {
       await sim.stop();
     }

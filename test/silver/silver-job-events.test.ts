@@ -11,6 +11,7 @@ import { QualityFlag } from '../../lib/schema/quality-flags';
 import { Table } from '../../lib/table/table';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { tmpDir } from '../helpers/sample-rows';
+import { collectSimulatedRun } from '../helpers/sim-collect';
 
 /**
  * `lakehouse silver` over a simulator day with duplicated frames: every event dataset is cleaned beside the
@@ -32,18 +33,10 @@ describe('Silver job: event datasets from a simulated collection', () => {
     const plan = new FaultPlan({ events: [{ kind: 'duplicate', at: START + 10 * MIN, durationMs: 2 * MIN }] });
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 21, start: START, end: END, speed: 'max', faults: plan });
     model = sim.model;
-    try {
-      const c = new Collector({
-        ...sourceCollectorOptions(sourceProfile('sim'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
-        store, clock: new EventClock(sim.clock),
-      });
-      await c.start();
-      await sim.untilEnd();
-      await c.settled();
-      await c.stop();
-    } finally {
-      await sim.stop();
-    }
+    await collectSimulatedRun(sim, () => new Collector({
+      ...sourceCollectorOptions(sourceProfile('sim'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
+      store, clock: new EventClock(sim.clock),
+    }));
     first = await runSilver({ store, dt: DT, now: () => END + 3_600_000 });
   }, 120_000);
 

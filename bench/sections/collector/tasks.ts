@@ -9,6 +9,7 @@ import type { ExchangeAdapter } from '../../../lib/exchanges/types';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import type { Json, TaskFn } from '../../lib/types';
 import { FUTURES_FILES, depth10Hour, readCapture, spotMix, type Message } from './inputs';
+import { cpuNow, fullGc, timedFlush } from '../../lib/process-usage';
 
 /**
  * Child tasks of the collector bench. Each replays the same message mix (Binance spot captures + synthesized
@@ -31,7 +32,6 @@ function loadMix(): Mix & { depth10: number } {
 
 const SILENT = pino({ level: 'silent' });
 const NEVER = 1e15;
-const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 function collectors(stage: Stage, store: LocalObjectStore | undefined): { spot: Collector; futures: Collector } {
   const flushIntervalMs = stage === 'buffer' ? NEVER : undefined;
@@ -125,7 +125,6 @@ export const throughput: TaskFn = async (args, probe) => {
 };
 
 const MB = 1e6;
-const gc = (): void => { const g = (globalThis as { gc?: () => void }).gc; if (g) { g(); g(); } };
 
 /**
  * One hour of one symbol's depth10@100ms into a collector that does not flush: heap and RSS over the baseline
@@ -153,7 +152,7 @@ export const bufferedHour: TaskFn = async (args, probe) => {
   const j0 = cpuNow();
   for (const m of depth10Hour(start)) chars -= JSON.parse(m.raw) === null ? 1 : 0;
   const jsonCpu = cpuNow() - j0 - generateCpu;
-  gc();
+  fullGc();
   const base = process.memoryUsage();
   probe.ready();
   let peakRss = base.rss;
@@ -173,16 +172,9 @@ export const bufferedHour: TaskFn = async (args, probe) => {
   const bufferCpu = cpuNow() - cpu0;
   const rows = c.buffers.bufferedRows;
   const beforeGc = process.memoryUsage();
-  gc();
+  fullGc();
   const held = process.memoryUsage();
-  const maxRssBeforeFlush = process.resourceUsage().maxRSS * 1024;
-  const flushed = await probe.time(async () => {
-    const f0 = performance.now();
-    const fc0 = cpuNow();
-    await c.flush();
-    return { seconds: (performance.now() - f0) / 1000, cpu: cpuNow() - fc0 };
-  });
-  const maxRssAfterFlush = process.resourceUsage().maxRSS * 1024;
+  const { maxRssBeforeFlush, maxRssAfterFlush, ...flushed } = await timedFlush(probe, c);
   const written = dirStats(storeRoot);
   rmSync(storeRoot, { recursive: true, force: true });
   return {

@@ -10,6 +10,7 @@ import { seededRandom } from '../../../lib/simulator/market/rng';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import type { Json, TaskFn } from '../../lib/types';
 import { depth10Message, readCapture, type Message } from '../collector/inputs';
+import { cpuNow, fullGc, timedFlush } from '../../lib/process-usage';
 
 /**
  * How many symbols one collector holds: `symbols` copies of one liquid Binance spot symbol's real five minutes
@@ -24,8 +25,6 @@ const CAPTURE = 'spot_btcusdt_20240809.gz';
 const SILENT = pino({ level: 'silent' });
 const NEVER = 1e15;
 const MB = 1e6;
-const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const gc = (): void => { const g = (globalThis as { gc?: () => void }).gc; if (g) { g(); g(); } };
 const KLINE_INTERVALS = [['1m', 60_000], ['5m', 300_000], ['15m', 900_000]] as const;
 const KLINE_EVERY_MS = 2000;
 const DIFF_DEPTH = /"stream":"btcusdt@depth@100ms"/;
@@ -140,7 +139,7 @@ export const collectorHold: TaskFn = async (args, probe) => {
   let chars = 0;
   for (const m of messages) for (let i = 0; i < symbols; i++) chars += rename(m.raw, i).length;
   const generateCpu = cpuNow() - g0;
-  gc();
+  fullGc();
   const base = process.memoryUsage();
   const written: WrittenFile[] = [];
   const c = collector((f) => written.push(...f));
@@ -157,16 +156,9 @@ export const collectorHold: TaskFn = async (args, probe) => {
   }
   const bufferCpu = cpuNow() - b0;
   const rowsBuffered = c.buffers.bufferedRows;
-  gc();
+  fullGc();
   const held = process.memoryUsage();
-  const maxRssBeforeFlush = process.resourceUsage().maxRSS * 1024;
-  const flushed = await probe.time(async () => {
-    const f0 = performance.now();
-    const fc0 = cpuNow();
-    await c.flush();
-    return { seconds: (performance.now() - f0) / 1000, cpu: cpuNow() - fc0 };
-  });
-  const maxRssAfterFlush = process.resourceUsage().maxRSS * 1024;
+  const { maxRssBeforeFlush, maxRssAfterFlush, ...flushed } = await timedFlush(probe, c);
   rmSync(storeRoot, { recursive: true, force: true });
   const rowsByDataset: Record<string, number> = {};
   for (const f of written) {

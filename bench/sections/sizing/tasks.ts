@@ -9,11 +9,12 @@ import { MarketModel } from '../../../lib/simulator/market/market-model';
 import { addDays, bronzeFileKey, dateRange, dayStart, partitionFileKey } from '../../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import { Table } from '../../../lib/table/table';
-import type { Json, TaskFn } from '../../lib/types';
+import type { Json, Probe, TaskFn } from '../../lib/types';
 import { EXCHANGE as GOLD_EXCHANGE, SYMBOL as GOLD_SYMBOL, syntheticSilver1m, writeSilverBook, writeSilverPerp } from '../gold/tasks';
 import { DT, EXCHANGE, SYMBOL, klinesOf } from '../silver/setup';
 import { CountingStore, type RequestCounts } from './counting-store';
 import { HOUR_MS } from '../../../lib/util/time';
+import { cpuNow } from '../../lib/process-usage';
 
 /**
  * Child tasks of the sizing section: Silver and Gold partitions as the build's Lambdas run them, through a store
@@ -22,7 +23,6 @@ import { HOUR_MS } from '../../../lib/util/time';
  * one process, as a warm Lambda does during a rebuild, so the first (cold) and the rest (warm) are told apart.
  */
 
-const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 
 export interface PartitionRun {
   dt: string;
@@ -88,20 +88,24 @@ export const klinesOnlySetup: TaskFn = async (args) => {
   return { days, files };
 };
 
-/** args: { root, days } → runSilver for each of `days` dates from HISTORY_START, one after the other. */
-export const silverDays: TaskFn = async (args, probe) => {
+/** Runs `build` for each of `args.days` dates from `first` on a counting store over `args.root`, one after the other. */
+async function buildDays(args: Json, probe: Probe, first: string, build: (store: CountingStore, dt: string) => Promise<unknown>): Promise<Json> {
   const { root, days } = args as { root: string; days: number };
   const store = new CountingStore(new LocalObjectStore(root));
   const runs: PartitionRun[] = [];
   probe.ready();
   await probe.time(async () => {
     for (let d = 0; d < days; d++) {
-      const dt = addDays(HISTORY_START, d);
-      runs.push(await timed(store, dt, () => runSilver({ store, dt, exchange: EXCHANGE, symbol: SYMBOL })));
+      const dt = addDays(first, d);
+      runs.push(await timed(store, dt, () => build(store, dt)));
     }
   });
   return runs as unknown as Json;
-};
+}
+
+/** args: { root, days } → runSilver for each of `days` dates from HISTORY_START, one after the other. */
+export const silverDays: TaskFn = (args, probe) =>
+  buildDays(args, probe, HISTORY_START, (store, dt) => runSilver({ store, dt, exchange: EXCHANGE, symbol: SYMBOL }));
 
 /** The first day the Gold cases build. */
 export const GOLD_FIRST = '2024-09-01';
@@ -142,19 +146,7 @@ export const goldSetup: TaskFn = async (args) => {
 };
 
 /** args: { root, days } → runGold for each of `days` dates from GOLD_FIRST, one after the other. */
-export const goldDays: TaskFn = async (args, probe) => {
-  const { root, days } = args as { root: string; days: number };
-  const store = new CountingStore(new LocalObjectStore(root));
-  const runs: PartitionRun[] = [];
-  probe.ready();
-  await probe.time(async () => {
-    for (let d = 0; d < days; d++) {
-      const dt = addDays(GOLD_FIRST, d);
-      runs.push(await timed(store, dt, async () => {
-        const r = await runGold({ store, dt, exchange: GOLD_EXCHANGE, symbol: GOLD_SYMBOL });
-        if (r.length !== 1 || r[0].rows !== 1440) throw new Error(`runGold ${dt}: ${r.length} partitions, ${r[0]?.rows} rows`);
-      }));
-    }
-  });
-  return runs as unknown as Json;
-};
+export const goldDays: TaskFn = (args, probe) => buildDays(args, probe, GOLD_FIRST, async (store, dt) => {
+  const built = await runGold({ store, dt, exchange: GOLD_EXCHANGE, symbol: GOLD_SYMBOL });
+  if (built.length !== 1 || built[0].rows !== 1440) throw new Error(`runGold ${dt}: ${built.length} partitions, ${built[0]?.rows} rows`);
+});

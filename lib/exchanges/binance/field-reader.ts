@@ -16,9 +16,9 @@ export const isJsonObject = (v: unknown): v is Json => typeof v === 'object' && 
 export const MAX_TIME_MS = 8.64e15;
 
 /** A decimal as Binance sends it (a numeric string, leniently a JSON number); NaN when it is neither. */
-export function toDecimal(v: unknown): number {
-  if (typeof v === 'string') return v.length > 0 ? +v : NaN;
-  return typeof v === 'number' ? v : NaN;
+export function toDecimal(value: unknown): number {
+  if (typeof value === 'string') return value.length > 0 ? +value : NaN;
+  return typeof value === 'number' ? value : NaN;
 }
 
 export class FieldReader {
@@ -30,50 +30,50 @@ export class FieldReader {
   }
 
   /** Prices and quantities: Binance sends them as decimal strings ("61837.63000000"). */
-  decimal(o: Json, key: string): number {
-    return this.decimalValue(o[key], key);
+  decimal(json: Json, key: string): number {
+    return this.decimalValue(json[key], key);
   }
 
-  decimalValue(v: unknown, key: string): number {
-    const n = toDecimal(v);
-    if (n !== n) this.fail(`field ${key} is missing or not a decimal`);
-    return n;
+  decimalValue(value: unknown, key: string): number {
+    const decimal = toDecimal(value);
+    if (decimal !== decimal) this.fail(`field ${key} is missing or not a decimal`);
+    return decimal;
   }
 
   /** Ids and counts: JSON integers a double holds exactly (beyond 2^53 ids would collide). */
-  int(o: Json, key: string): number {
-    const v = o[key];
-    if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  int(json: Json, key: string): number {
+    const value = json[key];
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
     this.fail(`field ${key} is missing or not an integer`);
     return NaN;
   }
 
   /** Epoch-ms times: integers a Date can hold. */
-  time(o: Json, key: string): number {
-    const v = o[key];
-    if (typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= MAX_TIME_MS) return v;
+  time(json: Json, key: string): number {
+    const value = json[key];
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= MAX_TIME_MS) return value;
     this.fail(`field ${key} is missing or not an epoch-ms time`);
     return NaN;
   }
 
-  bool(o: Json, key: string): boolean {
-    const v = o[key];
-    if (typeof v === 'boolean') return v;
+  bool(json: Json, key: string): boolean {
+    const value = json[key];
+    if (typeof value === 'boolean') return value;
     this.fail(`field ${key} is missing or not a boolean`);
     return false;
   }
 
-  str(o: Json, key: string): string {
-    const v = o[key];
-    if (typeof v === 'string' && v.length > 0) return v;
+  str(json: Json, key: string): string {
+    const value = json[key];
+    if (typeof value === 'string' && value.length > 0) return value;
     this.fail(`field ${key} is missing or not a string`);
     return '';
   }
 
   /** A symbol to file rows under (see isFileableSymbol). */
-  symbol(o: Json, key: string): string {
-    const v = o[key];
-    if (typeof v === 'string' && isFileableSymbol(v, this.pairs)) return v;
+  symbol(json: Json, key: string): string {
+    const value = json[key];
+    if (typeof value === 'string' && isFileableSymbol(value, this.pairs)) return value;
     this.fail(`field ${key} is missing or not a symbol`);
     return '';
   }

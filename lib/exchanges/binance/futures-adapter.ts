@@ -31,8 +31,8 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
   }
 
   /** The REST depth snapshot some recorders store inline with the stream. */
-  protected untyped(p: Json): ParseOutcome | undefined {
-    return 'lastUpdateId' in p ? { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' } : undefined;
+  protected untyped(payload: Json): ParseOutcome | undefined {
+    return 'lastUpdateId' in payload ? { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' } : undefined;
   }
 
   /**
@@ -40,49 +40,49 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
    * for the exchange's own closing fills, which are not market activity. Payloads without `X` (the docs'
    * example, older recordings) are order-book trades.
    */
-  protected override trade(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (p.X !== undefined && p.X !== 'MARKET') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.nonMarketTrade };
-    return super.trade(p, stream, receiveMs);
+  protected override trade(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    if (payload.X !== undefined && payload.X !== 'MARKET') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.nonMarketTrade };
+    return super.trade(payload, stream, receiveMs);
   }
 
   /** Partial depth (`depth10@100ms`) → book_top10; diff depth (`depth@100ms`, `depth@0ms`) is skipped. */
-  private depth(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+  private depth(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (stream === undefined) return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.depthWithoutStream };
     const info = parseFuturesStreamName(stream);
     if (info?.channel === 'diffDepth') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.diffDepth };
     if (info?.channel !== 'partialDepth') {
       return { kind: 'skipped', reason: `depthUpdate on stream ${this.names.name('stream', stream)}, which is not a depth stream` };
     }
-    const { b: bids, a: asks } = p;
+    const { b: bids, a: asks } = payload;
     if (!Array.isArray(bids) || !Array.isArray(asks)) return { kind: 'error', reason: 'depth: b or a is not an array' };
-    const f = this.fields.reset();
-    const symbol = f.symbol(p, 's').toUpperCase();
-    const eventTime = f.time(p, 'E');
-    const lastUpdateId = f.int(p, 'u');
-    if (info.symbol !== symbol) f.fail(streamMismatch('partialDepth'));
+    const read = this.fields.reset();
+    const symbol = read.symbol(payload, 's').toUpperCase();
+    const eventTime = read.time(payload, 'E');
+    const lastUpdateId = read.int(payload, 'u');
+    if (info.symbol !== symbol) read.fail(streamMismatch('partialDepth'));
     return this.book(bids, asks, ['b', 'a'], { symbol, stream, eventTime, lastUpdateId }, receiveMs);
   }
 
   /** `markPrice@1s` → funding. A delivery contract sends `r: ""`, `T: 0`: it has no funding to record. */
-  private markPrice(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (p.r === '') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.noFunding };
-    const f = this.fields.reset();
-    const symbol = f.symbol(p, 's');
-    const s = this.symbolStreams(symbol);
-    const next = p.T === 0 || p.T === undefined ? null : f.time(p, 'T');
+  private markPrice(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    if (payload.r === '') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.noFunding };
+    const read = this.fields.reset();
+    const symbol = read.symbol(payload, 's');
+    const streams = this.symbolStreams(symbol);
+    const next = payload.T === 0 || payload.T === undefined ? null : read.time(payload, 'T');
     const row: Row = {
-      event_time: f.time(p, 'E'),
-      mark_price: f.decimal(p, 'p'),
-      index_price: p.i === undefined || p.i === '' ? null : f.decimal(p, 'i'),
-      funding_rate: f.decimal(p, 'r'),
+      event_time: read.time(payload, 'E'),
+      mark_price: read.decimal(payload, 'p'),
+      index_price: payload.i === undefined || payload.i === '' ? null : read.decimal(payload, 'i'),
+      funding_rate: read.decimal(payload, 'r'),
       next_funding_time: next,
-      base: s.base,
-      quote: s.quote,
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(f, stream, symbol, 'markPrice', s.markPrice);
-    return this.finish('funding', 'markPriceUpdate', f, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: name, row });
+    const name = this.recordStream(read, stream, symbol, 'markPrice', streams.markPrice);
+    return this.finish('funding', 'markPriceUpdate', read, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /**
@@ -90,27 +90,27 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
    * pushes at most one liquidation per symbol per second, so `E` is when the snapshot was sent and can trail the
    * liquidation itself; `E` stands in only when `o.T` is absent. An unfilled average price ("0") is null.
    */
-  private forceOrder(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    const o = p.o;
-    if (!isJsonObject(o)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
-    const f = this.fields.reset();
-    const symbol = f.symbol(o, 's');
-    const s = this.symbolStreams(symbol);
-    const avg = o.ap === undefined ? null : f.decimal(o, 'ap');
+  private forceOrder(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    const order = payload.o;
+    if (!isJsonObject(order)) return { kind: 'error', reason: 'forceOrder: field o is missing' };
+    const read = this.fields.reset();
+    const symbol = read.symbol(order, 's');
+    const streams = this.symbolStreams(symbol);
+    const avg = order.ap === undefined ? null : read.decimal(order, 'ap');
     const row: Row = {
-      event_time: o.T !== undefined ? f.time(o, 'T') : f.time(p, 'E'),
-      side: f.str(o, 'S'),
-      price: f.decimal(o, 'p'),
-      qty: f.decimal(o, 'q'),
+      event_time: order.T !== undefined ? read.time(order, 'T') : read.time(payload, 'E'),
+      side: read.str(order, 'S'),
+      price: read.decimal(order, 'p'),
+      qty: read.decimal(order, 'q'),
       avg_price: avg === 0 ? null : avg,
-      status: o.X === undefined ? null : f.str(o, 'X'),
-      filled_qty: o.z === undefined ? null : f.decimal(o, 'z'),
-      base: s.base,
-      quote: s.quote,
+      status: order.X === undefined ? null : read.str(order, 'X'),
+      filled_qty: order.z === undefined ? null : read.decimal(order, 'z'),
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(f, stream, symbol, 'forceOrder', s.forceOrder);
-    return this.finish('liquidations', 'forceOrder', f, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: name, row });
+    const name = this.recordStream(read, stream, symbol, 'forceOrder', streams.forceOrder);
+    return this.finish('liquidations', 'forceOrder', read, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: name, row });
   }
 }

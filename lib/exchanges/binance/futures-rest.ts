@@ -17,8 +17,8 @@ import { binanceRestUrl } from './spot-rest';
 /** `/fapi/v1/klines` serves up to 1,500 rows per call (spot: 1,000). */
 export const FUTURES_REST_KLINES_MAX_LIMIT = 1500;
 
-export function futuresRestKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
+export function futuresRestKlinesUrl(restBase: string, query: RestKlinesQuery): string {
+  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
 }
 
 export function openInterestUrl(restBase: string, symbol: string): string {
@@ -39,17 +39,17 @@ const OPEN_INTEREST = dataset('bronze', 'open_interest');
 export function parseOpenInterest(body: unknown, receiveMs: number, expectedSymbol?: string): OpenInterestOutcome {
   if (!isJsonObject(body)) return { kind: 'error', reason: 'open interest response is not a JSON object' };
   if ('code' in body && !('openInterest' in body)) return { kind: 'error', reason: `exchange error ${String(body.code)}: ${String(body.msg)}` };
-  const f = new FieldReader();
-  const symbol = f.symbol(body, 'symbol').toUpperCase();
+  const read = new FieldReader();
+  const symbol = read.symbol(body, 'symbol').toUpperCase();
   const row: Row = {
-    event_time: f.time(body, 'time'),
-    open_interest: f.decimal(body, 'openInterest'),
+    event_time: read.time(body, 'time'),
+    open_interest: read.decimal(body, 'openInterest'),
     open_interest_value: null,
     ...baseQuote(symbol),
     ingest_time: receiveMs,
     source: 'rest',
   };
-  const problem = f.problem ?? validateRow(OPEN_INTEREST, row);
+  const problem = read.problem ?? validateRow(OPEN_INTEREST, row);
   if (problem) return { kind: 'error', reason: `openInterest: ${problem}` };
   if (expectedSymbol !== undefined && symbol !== expectedSymbol.toUpperCase()) {
     return { kind: 'error', reason: `openInterest: asked for ${expectedSymbol.toUpperCase()}, got ${symbol}` };

@@ -63,9 +63,9 @@ export const parseFuturesStreamName: (name: string) => FuturesStream | null = ma
  * price and liquidations are `/market`. Null for names we cannot place.
  */
 export function futuresStreamRoute(name: string): FuturesRoute | null {
-  const s = parseFuturesStreamName(name);
-  if (!s) return null;
-  switch (s.channel) {
+  const stream = parseFuturesStreamName(name);
+  if (!stream) return null;
+  switch (stream.channel) {
     case 'partialDepth':
     case 'diffDepth':
     case 'bookTicker':

@@ -105,25 +105,25 @@ const STREAM_CACHE_LIMIT = 10_000;
  * A parser of `market`'s stream names (`btcusdt@depth10@100ms`), remembering what it parsed: null when a name is
  * not `<symbol>@<channel>[@speed]` with a speed the channel accepts.
  */
-export function marketStreamParser<T>(market: BinanceMarket, shape: (s: BinanceStream) => T): (name: string) => T | null {
+export function marketStreamParser<T>(market: BinanceMarket, shape: (stream: BinanceStream) => T): (name: string) => T | null {
   const cache = new Map<string, T | null>();
   return (name) => {
-    let s = cache.get(name);
-    if (s === undefined) {
+    let cached = cache.get(name);
+    if (cached === undefined) {
       const parsed = parseName(market, name);
-      s = parsed && shape(parsed);
+      cached = parsed && shape(parsed);
       if (cache.size >= STREAM_CACHE_LIMIT) cache.clear();
-      cache.set(name, s);
+      cache.set(name, cached);
     }
-    return s;
+    return cached;
   };
 }
 
 /** Push period of a depth or mark-price stream: its speed suffix, or the market's default for the channel. */
-export function streamPeriodMs(market: BinanceMarket, s: Pick<BinanceStream, 'channel' | 'speed'>): number | undefined {
-  const family = s.channel === 'partialDepth' || s.channel === 'diffDepth' ? 'depth' : s.channel === 'markPrice' ? 'markPrice' : undefined;
+export function streamPeriodMs(market: BinanceMarket, stream: Pick<BinanceStream, 'channel' | 'speed'>): number | undefined {
+  const family = stream.channel === 'partialDepth' || stream.channel === 'diffDepth' ? 'depth' : stream.channel === 'markPrice' ? 'markPrice' : undefined;
   const speeds = family && market.speeds[family];
   if (!speeds) return undefined;
-  if (s.speed === undefined) return speeds.defaultMs;
-  return s.speed.endsWith('ms') ? Number(s.speed.slice(0, -2)) : Number(s.speed.slice(0, -1)) * 1000;
+  if (stream.speed === undefined) return speeds.defaultMs;
+  return stream.speed.endsWith('ms') ? Number(stream.speed.slice(0, -2)) : Number(stream.speed.slice(0, -1)) * 1000;
 }

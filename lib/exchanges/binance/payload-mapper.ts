@@ -32,7 +32,7 @@ export const streamMismatch = (channel: string) => `the stream name does not nam
 export const AGG_TRADE_SKIPPED = 'aggTrade is not collected: trades come from the trade stream';
 
 /** Maps the payload of one event type; `stream` is the stream it came on, when known. */
-export type EventMapper = (p: Json, stream: string | undefined, receiveMs: number) => ParseOutcome;
+export type EventMapper = (payload: Json, stream: string | undefined, receiveMs: number) => ParseOutcome;
 
 /** Canonical stream names of one symbol; empty where the market streams no such dataset (spot: funding, liquidations). */
 export interface SymbolStreams {
@@ -87,19 +87,19 @@ export abstract class BinancePayloadMapper {
   /** Why an event type that is not collected is skipped, where there is more to say than that. */
   protected readonly skippedEvents = new Map<string, string>([['aggTrade', AGG_TRADE_SKIPPED]]);
 
-  private payload(p: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (!isJsonObject(p)) return { kind: 'error', reason: 'payload is not a JSON object' };
-    const e = p.e;
-    if (typeof e === 'string') {
-      const mapper = this.events.get(e);
-      if (mapper) return mapper(p, stream, receiveMs);
-      return { kind: 'skipped', reason: this.skippedEvents.get(e) ?? `event ${this.names.name('event', e)} is not collected` };
+  private payload(data: unknown, stream: string | undefined, receiveMs: number): ParseOutcome {
+    if (!isJsonObject(data)) return { kind: 'error', reason: 'payload is not a JSON object' };
+    const error = data.e;
+    if (typeof error === 'string') {
+      const mapper = this.events.get(error);
+      if (mapper) return mapper(data, stream, receiveMs);
+      return { kind: 'skipped', reason: this.skippedEvents.get(error) ?? `event ${this.names.name('event', error)} is not collected` };
     }
-    return this.untyped(p, stream, receiveMs) ?? this.protocol(p) ?? { kind: 'error', reason: 'unrecognized message' };
+    return this.untyped(data, stream, receiveMs) ?? this.protocol(data) ?? { kind: 'error', reason: 'unrecognized message' };
   }
 
   /** A payload without an event type that this market sends; undefined when it is none of them. */
-  protected abstract untyped(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined;
+  protected abstract untyped(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined;
 
   /**
    * The stream a record is filed under: the one the message came on when that names the payload's own symbol
@@ -108,112 +108,112 @@ export abstract class BinancePayloadMapper {
    * as a stream of its own, later "silent", and the collector would reconnect for it.
    */
   protected recordStream(
-    f: FieldReader, given: string | undefined, symbol: string, channel: string, canonical: string, interval?: string,
+    read: FieldReader, given: string | undefined, symbol: string, channel: string, canonical: string, interval?: string,
   ): string {
     if (given === undefined || given === canonical) return canonical;
     const info = this.streamInfo(given);
     if (!info || info.symbol !== symbol.toUpperCase() || info.channel !== channel || info.interval !== interval) {
-      f.fail(streamMismatch(channel));
+      read.fail(streamMismatch(channel));
     }
     return given;
   }
 
   /** Messages that are not market data: responses to our requests and echoes of them. */
-  protected protocol(p: Json): ParseOutcome | undefined {
-    if ('error' in p) return { kind: 'control', what: 'error', detail: p };
-    if ('result' in p && 'id' in p) return { kind: 'control', what: 'response', detail: p };
-    if ('method' in p) return { kind: 'skipped', reason: `client request ${this.names.name('method', p.method)}, not a server message` };
+  protected protocol(payload: Json): ParseOutcome | undefined {
+    if ('error' in payload) return { kind: 'control', what: 'error', detail: payload };
+    if ('result' in payload && 'id' in payload) return { kind: 'control', what: 'response', detail: payload };
+    if ('method' in payload) return { kind: 'skipped', reason: `client request ${this.names.name('method', payload.method)}, not a server message` };
     return undefined;
   }
 
-  protected kline(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    const k = p.k;
+  protected kline(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    const k = payload.k;
     if (!isJsonObject(k)) return { kind: 'error', reason: 'kline: field k is missing' };
-    const f = this.fields.reset();
-    const symbol = f.symbol(p, 's');
-    const timeframe = f.str(k, 'i');
-    if (f.problem) return { kind: 'error', reason: `kline: ${f.problem}` };
+    const read = this.fields.reset();
+    const symbol = read.symbol(payload, 's');
+    const timeframe = read.str(k, 'i');
+    if (read.problem) return { kind: 'error', reason: `kline: ${read.problem}` };
     if (!STORED_TIMEFRAMES.has(timeframe)) {
       return { kind: 'skipped', reason: `kline interval ${this.names.name('interval', timeframe)} is not a stored timeframe` };
     }
-    const s = this.symbolStreams(symbol);
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
-      open_time: f.time(k, 't'),
-      close_time: f.time(k, 'T'),
-      open: f.decimal(k, 'o'),
-      high: f.decimal(k, 'h'),
-      low: f.decimal(k, 'l'),
-      close: f.decimal(k, 'c'),
-      volume: f.decimal(k, 'v'),
-      quote_volume: f.decimal(k, 'q'),
-      trade_count: f.int(k, 'n'),
-      taker_buy_volume: f.decimal(k, 'V'),
-      taker_buy_quote_volume: f.decimal(k, 'Q'),
-      is_closed: f.bool(k, 'x'),
-      event_time: f.time(p, 'E'),
-      base: s.base,
-      quote: s.quote,
+      open_time: read.time(k, 't'),
+      close_time: read.time(k, 'T'),
+      open: read.decimal(k, 'o'),
+      high: read.decimal(k, 'h'),
+      low: read.decimal(k, 'l'),
+      close: read.decimal(k, 'c'),
+      volume: read.decimal(k, 'v'),
+      quote_volume: read.decimal(k, 'q'),
+      trade_count: read.int(k, 'n'),
+      taker_buy_volume: read.decimal(k, 'V'),
+      taker_buy_quote_volume: read.decimal(k, 'Q'),
+      is_closed: read.bool(k, 'x'),
+      event_time: read.time(payload, 'E'),
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    let canonical = s.kline.get(timeframe);
+    let canonical = streams.kline.get(timeframe);
     if (canonical === undefined) {
       canonical = klineStream(symbol, timeframe);
-      s.kline.set(timeframe, canonical);
+      streams.kline.set(timeframe, canonical);
     }
-    const name = this.recordStream(f, stream, symbol, 'kline', canonical, timeframe);
-    return this.finish('klines', 'kline', f, { dataset: 'klines', symbol: symbol.toUpperCase(), timeframe, stream: name, row });
+    const name = this.recordStream(read, stream, symbol, 'kline', canonical, timeframe);
+    return this.finish('klines', 'kline', read, { dataset: 'klines', symbol: symbol.toUpperCase(), timeframe, stream: name, row });
   }
 
-  protected trade(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    const f = this.fields.reset();
-    const symbol = f.symbol(p, 's');
-    const price = f.decimal(p, 'p');
-    const qty = f.decimal(p, 'q');
-    const s = this.symbolStreams(symbol);
+  protected trade(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    const read = this.fields.reset();
+    const symbol = read.symbol(payload, 's');
+    const price = read.decimal(payload, 'p');
+    const qty = read.decimal(payload, 'q');
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
-      trade_id: f.int(p, 't'),
-      event_time: f.time(p, 'T'),
+      trade_id: read.int(payload, 't'),
+      event_time: read.time(payload, 'T'),
       price,
       qty,
       quote_qty: price * qty,
-      is_buyer_maker: f.bool(p, 'm'),
-      base: s.base,
-      quote: s.quote,
+      is_buyer_maker: read.bool(payload, 'm'),
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(f, stream, symbol, 'trade', s.trade);
-    return this.finish('trades', 'trade', f, { dataset: 'trades', symbol: symbol.toUpperCase(), stream: name, row });
+    const name = this.recordStream(read, stream, symbol, 'trade', streams.trade);
+    return this.finish('trades', 'trade', read, { dataset: 'trades', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /**
    * Spot bookTicker has no event time (the receive time stands in); futures payloads carry `E` (event) and `T`
    * (transaction): `E` is kept, as for every other stream, `T` when `E` is absent.
    */
-  protected bookTicker(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    const f = this.fields.reset();
-    const symbol = f.symbol(p, 's');
-    const s = this.symbolStreams(symbol);
+  protected bookTicker(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+    const read = this.fields.reset();
+    const symbol = read.symbol(payload, 's');
+    const streams = this.symbolStreams(symbol);
     const row: Row = {
-      event_time: p.E !== undefined ? f.time(p, 'E') : p.T !== undefined ? f.time(p, 'T') : receiveMs,
-      update_id: f.int(p, 'u'),
-      bid_px: f.decimal(p, 'b'),
-      bid_sz: f.decimal(p, 'B'),
-      ask_px: f.decimal(p, 'a'),
-      ask_sz: f.decimal(p, 'A'),
-      base: s.base,
-      quote: s.quote,
+      event_time: payload.E !== undefined ? read.time(payload, 'E') : payload.T !== undefined ? read.time(payload, 'T') : receiveMs,
+      update_id: read.int(payload, 'u'),
+      bid_px: read.decimal(payload, 'b'),
+      bid_sz: read.decimal(payload, 'B'),
+      ask_px: read.decimal(payload, 'a'),
+      ask_sz: read.decimal(payload, 'A'),
+      base: streams.base,
+      quote: streams.quote,
       ingest_time: receiveMs,
       source: 'ws',
     };
-    const name = this.recordStream(f, stream, symbol, 'bookTicker', s.bookTicker);
-    return this.finish('quotes', 'bookTicker', f, { dataset: 'quotes', symbol: symbol.toUpperCase(), stream: name, row });
+    const name = this.recordStream(read, stream, symbol, 'bookTicker', streams.bookTicker);
+    return this.finish('quotes', 'bookTicker', read, { dataset: 'quotes', symbol: symbol.toUpperCase(), stream: name, row });
   }
 
   /** A book_top10 record from `[price, size]` level arrays; `null` levels beyond the book's depth. */
   protected book(bids: unknown[], asks: unknown[], names: [string, string], at: { symbol: string; stream: string; eventTime: number; lastUpdateId: number }, receiveMs: number): ParseOutcome {
-    const f = this.fields;
+    const read = this.fields;
     const b = this.levels(bids, names[0], this.bidLevels);
     const a = this.levels(asks, names[1], this.askLevels);
     const { base, quote } = baseQuote(at.symbol);
@@ -228,7 +228,7 @@ export abstract class BinancePayloadMapper {
       ask_px_9: a[16], ask_sz_9: a[17], ask_px_10: a[18], ask_sz_10: a[19],
       base, quote, ingest_time: receiveMs, source: 'ws',
     };
-    return this.finish('book_top10', 'depth', f, { dataset: 'book_top10', symbol: at.symbol, stream: at.stream, row });
+    return this.finish('book_top10', 'depth', read, { dataset: 'book_top10', symbol: at.symbol, stream: at.stream, row });
   }
 
   /** Price and size of the top 10 levels into `out` (null beyond the book's depth). */
@@ -248,8 +248,8 @@ export abstract class BinancePayloadMapper {
     return out;
   }
 
-  protected finish(name: BronzeDatasetName, what: string, f: FieldReader, record: NormalizedRecord): ParseOutcome {
-    if (f.problem) return { kind: 'error', reason: `${what}: ${f.problem}` };
+  protected finish(name: BronzeDatasetName, what: string, read: FieldReader, record: NormalizedRecord): ParseOutcome {
+    if (read.problem) return { kind: 'error', reason: `${what}: ${read.problem}` };
     const problem = rowProblem(spec(name), record.row);
     if (problem) return { kind: 'error', reason: `${what}: ${problem}` };
     return { kind: 'records', records: [record] };
@@ -257,19 +257,19 @@ export abstract class BinancePayloadMapper {
 
   /** Per-symbol constants (base/quote, canonical stream names), computed once per symbol seen. */
   protected symbolStreams(symbol: string): SymbolStreams {
-    let s = this.symbols.get(symbol);
-    if (!s) {
+    let streams = this.symbols.get(symbol);
+    if (!streams) {
       if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
       const { datasets } = this.market;
       const stream = (channel: string | undefined) => (channel === undefined ? '' : binanceStream(symbol, channel));
-      s = {
+      streams = {
         ...baseQuote(symbol.toUpperCase()),
         trade: stream(datasets.trades), bookTicker: stream(datasets.quotes),
         markPrice: stream(datasets.funding), forceOrder: stream(datasets.liquidations),
         kline: new Map(),
       };
-      this.symbols.set(symbol, s);
+      this.symbols.set(symbol, streams);
     }
-    return s;
+    return streams;
   }
 }

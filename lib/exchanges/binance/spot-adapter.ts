@@ -19,24 +19,24 @@ export class BinanceSpotAdapter extends BinancePayloadMapper implements Exchange
   }
 
   /** Spot partial depth has no event type, and its bookTicker none either. */
-  protected untyped(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined {
-    if ('lastUpdateId' in p) return this.partialDepth(p, stream, receiveMs);
-    if ('u' in p && 's' in p && 'b' in p && 'a' in p) return this.bookTicker(p, stream, receiveMs);
+  protected untyped(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome | undefined {
+    if ('lastUpdateId' in payload) return this.partialDepth(payload, stream, receiveMs);
+    if ('u' in payload && 's' in payload && 'b' in payload && 'a' in payload) return this.bookTicker(payload, stream, receiveMs);
     return undefined;
   }
 
   /** `depth5/10/20[@100ms]` payloads carry neither symbol nor event time: both come from the stream and the clock. */
-  private partialDepth(p: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
+  private partialDepth(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
     if (stream === undefined) return { kind: 'skipped', reason: 'depth snapshot without a stream name: no symbol to file it under' };
     const info = parseSpotStreamName(stream);
     if (!info || info.channel !== 'partialDepth') {
       return { kind: 'skipped', reason: `depth snapshot on stream ${this.names.name('stream', stream)} is not a partial-depth stream` };
     }
-    const { bids, asks } = p;
+    const { bids, asks } = payload;
     if (!Array.isArray(bids) || !Array.isArray(asks)) return { kind: 'error', reason: 'depth: bids or asks is not an array' };
-    const f = this.fields.reset();
-    const lastUpdateId = f.int(p, 'lastUpdateId');
-    if (!isFileableSymbol(info.symbol)) f.fail('the stream name does not name a symbol');
+    const read = this.fields.reset();
+    const lastUpdateId = read.int(payload, 'lastUpdateId');
+    if (!isFileableSymbol(info.symbol)) read.fail('the stream name does not name a symbol');
     return this.book(bids, asks, ['bids', 'asks'], { symbol: info.symbol, stream, eventTime: receiveMs, lastUpdateId }, receiveMs);
   }
 }

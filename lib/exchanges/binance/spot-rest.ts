@@ -14,12 +14,12 @@ export const REST_KLINES_MAX_LIMIT = 1000;
 /** `{restBase}{path}?{query}` for every Binance REST call; parameters that are undefined are left out. */
 export function binanceRestUrl(restBase: string, path: string, params: Record<string, string | number | undefined>): string {
   const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, String(v));
+  for (const [k, value] of Object.entries(params)) if (value !== undefined) query.set(k, String(value));
   return `${restBase.replace(/\/+$/, '')}${path}?${query}`;
 }
 
-export function restKlinesUrl(restBase: string, q: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: q.symbol.toUpperCase(), interval: q.interval, startTime: q.startTime, endTime: q.endTime, limit: q.limit });
+export function restKlinesUrl(restBase: string, query: RestKlinesQuery): string {
+  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
 }
 
 export interface RestKlinesResult {
@@ -43,7 +43,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
   const stream = restStream(sym, `kline_${interval}`);
-  const f = new FieldReader();
+  const read = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
   body.forEach((k: unknown, i) => {
@@ -51,22 +51,22 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
       errors.push(`kline ${i}: not an array of 11+ fields`);
       return;
     }
-    f.reset();
+    read.reset();
     const openTime = time(k[0]);
     const closeTime = time(k[6]);
     const tradeCount = integer(k[8]);
     const row: Row = {
       open_time: openTime,
       close_time: closeTime,
-      open: f.decimalValue(k[1], 'open'),
-      high: f.decimalValue(k[2], 'high'),
-      low: f.decimalValue(k[3], 'low'),
-      close: f.decimalValue(k[4], 'close'),
-      volume: f.decimalValue(k[5], 'volume'),
-      quote_volume: f.decimalValue(k[7], 'quote_volume'),
+      open: read.decimalValue(k[1], 'open'),
+      high: read.decimalValue(k[2], 'high'),
+      low: read.decimalValue(k[3], 'low'),
+      close: read.decimalValue(k[4], 'close'),
+      volume: read.decimalValue(k[5], 'volume'),
+      quote_volume: read.decimalValue(k[7], 'quote_volume'),
       trade_count: tradeCount,
-      taker_buy_volume: f.decimalValue(k[9], 'taker_buy_volume'),
-      taker_buy_quote_volume: f.decimalValue(k[10], 'taker_buy_quote_volume'),
+      taker_buy_volume: read.decimalValue(k[9], 'taker_buy_volume'),
+      taker_buy_quote_volume: read.decimalValue(k[10], 'taker_buy_quote_volume'),
       is_closed: closeTime < nowMs,
       event_time: null,
       base,
@@ -74,7 +74,7 @@ export function parseRestKlines(body: unknown, symbol: string, interval: string,
       ingest_time: receiveMs,
       source: 'rest',
     };
-    const problem = f.problem ?? validateRow(KLINES, row);
+    const problem = read.problem ?? validateRow(KLINES, row);
     if (problem) errors.push(`kline ${i}: ${problem}`);
     else records.push({ dataset: 'klines', symbol: sym, timeframe: interval, stream, row });
   });
@@ -98,8 +98,8 @@ export interface HistoricalTradesQuery {
   limit?: number;
 }
 
-export function historicalTradesUrl(restBase: string, q: HistoricalTradesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: q.symbol.toUpperCase(), fromId: q.fromId, limit: q.limit });
+export function historicalTradesUrl(restBase: string, query: HistoricalTradesQuery): string {
+  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: query.symbol.toUpperCase(), fromId: query.fromId, limit: query.limit });
 }
 
 export interface HistoricalTradesResult {
@@ -124,31 +124,31 @@ export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: 
   const sym = symbol.toUpperCase();
   const { base, quote } = baseQuote(sym);
   const stream = restStream(sym, 'trade');
-  const f = new FieldReader();
+  const read = new FieldReader();
   const records: NormalizedRecord[] = [];
   const errors: string[] = [];
-  body.forEach((t: unknown, i) => {
-    if (!isJsonObject(t)) {
+  body.forEach((trade: unknown, i) => {
+    if (!isJsonObject(trade)) {
       errors.push(`trade ${i}: not an object`);
       return;
     }
-    f.reset();
-    const price = f.decimal(t, 'price');
-    const qty = f.decimal(t, 'qty');
+    read.reset();
+    const price = read.decimal(trade, 'price');
+    const qty = read.decimal(trade, 'qty');
     const row: Row = {
-      trade_id: f.int(t, 'id'),
-      event_time: f.time(t, 'time'),
+      trade_id: read.int(trade, 'id'),
+      event_time: read.time(trade, 'time'),
       price,
       qty,
       quote_qty: price * qty,
-      is_buyer_maker: f.bool(t, 'isBuyerMaker'),
+      is_buyer_maker: read.bool(trade, 'isBuyerMaker'),
       base,
       quote,
       ingest_time: receiveMs,
       source: 'rest',
     };
-    const problem = f.problem ?? validateRow(TRADES, row);
-    const id = typeof t.id === 'number' ? ` (id ${t.id})` : '';
+    const problem = read.problem ?? validateRow(TRADES, row);
+    const id = typeof trade.id === 'number' ? ` (id ${trade.id})` : '';
     if (problem) errors.push(`trade ${i}${id}: ${problem}`);
     else records.push({ dataset: 'trades', symbol: sym, stream, row });
   });

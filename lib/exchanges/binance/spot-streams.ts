@@ -68,9 +68,9 @@ export interface SpotStream {
 }
 
 /** Spot callers read a depth stream's period in ms rather than its speed suffix. */
-function spotShape(s: BinanceStream): SpotStream {
-  const { speed, ...rest } = s;
-  const updateMs = streamPeriodMs(BINANCE_SPOT, s);
+function spotShape(stream: BinanceStream): SpotStream {
+  const { speed, ...rest } = stream;
+  const updateMs = streamPeriodMs(BINANCE_SPOT, stream);
   return (updateMs === undefined ? rest : { ...rest, updateMs }) as SpotStream;
 }
 

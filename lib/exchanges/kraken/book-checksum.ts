@@ -16,10 +16,10 @@ export interface BookLevelText {
 
 /** `1.5e-7` → `0.00000015`: Kraken prints plain decimals, but a JSON number may legally use an exponent. */
 function plainDecimal(text: string): string {
-  const e = text.search(/[eE]/);
-  if (e < 0) return text;
-  const exp = Number(text.slice(e + 1));
-  const mantissa = text.slice(0, e).replace('-', '');
+  const exponentAt = text.search(/[eE]/);
+  if (exponentAt < 0) return text;
+  const exp = Number(text.slice(exponentAt + 1));
+  const mantissa = text.slice(0, exponentAt).replace('-', '');
   const dot = mantissa.indexOf('.');
   const digits = mantissa.replace('.', '');
   const point = (dot < 0 ? mantissa.length : dot) + exp;
@@ -38,8 +38,8 @@ export function checksumToken(decimal: string): string {
 
 /** Unsigned 32-bit checksum of a book given best-first sides; only the top 10 levels of each count. */
 export function krakenBookChecksum(asks: readonly BookLevelText[], bids: readonly BookLevelText[]): number {
-  let s = '';
-  for (let i = 0; i < asks.length && i < CHECKSUM_LEVELS; i++) s += checksumToken(asks[i].price) + checksumToken(asks[i].qty);
-  for (let i = 0; i < bids.length && i < CHECKSUM_LEVELS; i++) s += checksumToken(bids[i].price) + checksumToken(bids[i].qty);
-  return crc32(s) >>> 0;
+  let text = '';
+  for (let i = 0; i < asks.length && i < CHECKSUM_LEVELS; i++) text += checksumToken(asks[i].price) + checksumToken(asks[i].qty);
+  for (let i = 0; i < bids.length && i < CHECKSUM_LEVELS; i++) text += checksumToken(bids[i].price) + checksumToken(bids[i].qty);
+  return crc32(text) >>> 0;
 }

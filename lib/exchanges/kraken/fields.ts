@@ -13,20 +13,20 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|
  * for a time that does not exist (February 30th, hour 25, offset +99:99): Date.UTC would roll it over into a
  * real but wrong time, and it reads years 0000-0099 as 1900-1999.
  */
-export function parseRfc3339Ms(s: string): number {
-  const m = RFC3339.exec(s);
-  if (!m) return NaN;
-  const [year, month, day, hour, minute, second] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6]];
+export function parseRfc3339Ms(text: string): number {
+  const match = RFC3339.exec(text);
+  if (!match) return NaN;
+  const [year, month, day, hour, minute, second] = [+match[1], +match[2], +match[3], +match[4], +match[5], +match[6]];
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  const ms = match[7] === undefined ? 0 : Number(match[7].slice(0, 3).padEnd(3, '0'));
   // Gregorian dates repeat every 400 years (146,097 days): shifting a year below 100 past Date.UTC's 1900 rule.
   let t = year < 100
     ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
     : Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  if (m[8] !== 'Z') {
-    const [oh, om] = [Number(m[8].slice(1, 3)), Number(m[8].slice(4, 6))];
+  if (match[8] !== 'Z') {
+    const [oh, om] = [Number(match[8].slice(1, 3)), Number(match[8].slice(4, 6))];
     if (oh > 23 || om > 59) return NaN;
-    t -= (m[8][0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+    t -= (match[8][0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
   return t;
 }
@@ -42,26 +42,26 @@ export class KrakenFields extends FieldReader {
   }
 
   /** Integers (trade ids, counts, intervals) as number text. */
-  override int(o: Json, key: string): number {
-    const v = o[key];
-    if (isNumberText(v) && /^-?\d+$/.test(v) && Number.isSafeInteger(+v)) return +v;
+  override int(json: Json, key: string): number {
+    const value = json[key];
+    if (isNumberText(value) && /^-?\d+$/.test(value) && Number.isSafeInteger(+value)) return +value;
     this.fail(`field ${key} is missing or not an integer`);
     return NaN;
   }
 
   /** Prices and quantities, keeping their text (the book checksum needs it). */
-  decimalText(o: Json, key: string): string {
-    const v = o[key];
-    if (isNumberText(v)) return v;
+  decimalText(json: Json, key: string): string {
+    const value = json[key];
+    if (isNumberText(value)) return value;
     this.fail(`field ${key} is missing or not a number`);
     return '';
   }
 
   /** RFC 3339 timestamps → epoch ms. */
-  override time(o: Json, key: string): number {
-    const v = o[key];
-    const t = typeof v === 'string' ? parseRfc3339Ms(v) : NaN;
-    if (t !== t) this.fail(`field ${key} is missing or not an RFC 3339 time`);
-    return t;
+  override time(json: Json, key: string): number {
+    const value = json[key];
+    const ms = typeof value === 'string' ? parseRfc3339Ms(value) : NaN;
+    if (ms !== ms) this.fail(`field ${key} is missing or not an RFC 3339 time`);
+    return ms;
   }
 }

@@ -1,6 +1,7 @@
 /** Kraken WebSocket v2 adapter: ohlc, book (with CRC32 checksum) and trade messages → Bronze rows. */
 export { KrakenAdapter } from './adapter';
-export type { KrakenAdapterOptions, ResyncDetail } from './adapter';
+export type { KrakenAdapterOptions } from './adapter';
+export type { ResyncDetail } from './book-mapper';
 export { checksumToken, krakenBookChecksum, CHECKSUM_LEVELS } from './book-checksum';
 export type { BookLevelText } from './book-checksum';
 export { KrakenBook } from './book-state';

@@ -105,11 +105,11 @@ const STREAM = /^(ohlc|book|trade)(?:-(\d+))?:([^:]+)$/;
 
 /** Inverse of krakenStreamName; null when `name` is not one. */
 export function parseKrakenStreamName(name: string): KrakenStream | null {
-  const m = STREAM.exec(name);
-  if (!m) return null;
-  const channel = m[1] as KrakenChannel;
-  if ((channel === 'trade') !== (m[2] === undefined)) return null;
-  return m[2] === undefined ? { channel, symbol: m[3] } : { channel, symbol: m[3], param: Number(m[2]) };
+  const match = STREAM.exec(name);
+  if (!match) return null;
+  const channel = match[1] as KrakenChannel;
+  if ((channel === 'trade') !== (match[2] === undefined)) return null;
+  return match[2] === undefined ? { channel, symbol: match[3] } : { channel, symbol: match[3], param: Number(match[2]) };
 }
 
 /** Minutes of a stored timeframe (`5m` → 5); undefined when Kraken streams no such interval. */

@@ -24,30 +24,30 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
   ];
 }
 
-function engulfing(s: BarSeries, i: number): number {
+function engulfing(series: BarSeries, i: number): number {
   if (i === 0) return NaN;
-  const [po, pc, o, c] = [s.open[i - 1], s.close[i - 1], s.open[i], s.close[i]];
+  const [po, pc, o, c] = [series.open[i - 1], series.close[i - 1], series.open[i], series.close[i]];
   if (pc < po && c > o && o <= pc && c >= po && c - o > po - pc) return 1;
   if (pc > po && c < o && o >= pc && c <= po && o - c > pc - po) return -1;
   return 0;
 }
 
-function compute(s: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
-  const n = s.length;
+function compute(series: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
+  const n = series.length;
   return {
-    [`swing_high_dist_${SWING_BARS}_${tf}`]: distanceBps(s.close, windowMax(s.high, SWING_BARS)),
-    [`swing_low_dist_${SWING_BARS}_${tf}`]: distanceBps(s.close, windowMin(s.low, SWING_BARS)),
-    [`engulfing_${tf}`]: map(n, (i) => engulfing(s, i)),
+    [`swing_high_dist_${SWING_BARS}_${tf}`]: distanceBps(series.close, windowMax(series.high, SWING_BARS)),
+    [`swing_low_dist_${SWING_BARS}_${tf}`]: distanceBps(series.close, windowMin(series.low, SWING_BARS)),
+    [`engulfing_${tf}`]: map(n, (i) => engulfing(series, i)),
     [`doji_${tf}`]: map(n, (i) => {
-      const range = s.high[i] - s.low[i];
-      return range > 0 && Math.abs(s.close[i] - s.open[i]) <= DOJI_BODY * range ? 1 : 0;
+      const range = series.high[i] - series.low[i];
+      return range > 0 && Math.abs(series.close[i] - series.open[i]) <= DOJI_BODY * range ? 1 : 0;
     }),
     [`zone_touches_${ZONE_BARS}_${tf}`]: map(n, (i) => {
       if (i < ZONE_BARS) return NaN;
-      const lo = s.close[i] * (1 - ZONE_HALF_WIDTH);
-      const hi = s.close[i] * (1 + ZONE_HALF_WIDTH);
+      const lo = series.close[i] * (1 - ZONE_HALF_WIDTH);
+      const hi = series.close[i] * (1 + ZONE_HALF_WIDTH);
       let c = 0;
-      for (let j = i - ZONE_BARS; j < i; j++) if (s.low[j] <= hi && s.high[j] >= lo) c++;
+      for (let j = i - ZONE_BARS; j < i; j++) if (series.low[j] <= hi && series.high[j] >= lo) c++;
       return c;
     }),
   };

@@ -30,12 +30,12 @@ function countOver(n: number, hit: (i: number) => boolean): Float64Array {
   });
 }
 
-function compute(s: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
-  const n = s.length;
+function compute(series: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
+  const n = series.length;
   const out: Record<string, Float64Array> = {};
-  for (const p of ROC_PERIODS) out[`roc_${p}_${tf}`] = map(n, (i) => (i >= p && s.close[i - p] !== 0 ? (s.close[i] / s.close[i - p] - 1) * 100 : NaN));
-  out[`higher_highs_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => s.high[j] > s.high[j - 1]);
-  out[`lower_lows_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => s.low[j] < s.low[j - 1]);
+  for (const p of ROC_PERIODS) out[`roc_${p}_${tf}`] = map(n, (i) => (i >= p && series.close[i - p] !== 0 ? (series.close[i] / series.close[i - p] - 1) * 100 : NaN));
+  out[`higher_highs_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => series.high[j] > series.high[j - 1]);
+  out[`lower_lows_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => series.low[j] < series.low[j - 1]);
   return out;
 }
 

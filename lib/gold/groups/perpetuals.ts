@@ -34,11 +34,11 @@ function latestBefore(time: Float64Array, t: number): number {
   return i >= 0 && t - time[i] <= STALE_MS ? i : -1;
 }
 
-function sorted(t: Table | null | undefined): Table | null {
-  if (!t || t.length === 0) return null;
-  const time = t.num('event_time');
-  for (let i = 1; i < t.length; i++) if (time[i] < time[i - 1]) return t.take(Array.from(time.keys()).sort((a, b) => time[a] - time[b]));
-  return t;
+function sorted(table: Table | null | undefined): Table | null {
+  if (!table || table.length === 0) return null;
+  const time = table.num('event_time');
+  for (let i = 1; i < table.length; i++) if (time[i] < time[i - 1]) return table.take(Array.from(time.keys()).sort((a, b) => time[a] - time[b]));
+  return table;
 }
 
 function compute(ctx: RowContext): Record<string, Float64Array> {

@@ -53,13 +53,13 @@ function stochastic(high: Float64Array, low: Float64Array, close: Float64Array):
   return { k, d: windowMean(k, 3) };
 }
 
-function compute(s: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
-  const { high, low, close } = s;
+function compute(series: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
+  const { high, low, close } = series;
   const m = macd(close);
   const middle = windowMean(close, 20);
   const sd = windowStd(close, 20, middle);
-  const upper = map(s.length, (i) => middle[i] + 2 * sd[i]);
-  const lower = map(s.length, (i) => middle[i] - 2 * sd[i]);
+  const upper = map(series.length, (i) => middle[i] + 2 * sd[i]);
+  const lower = map(series.length, (i) => middle[i] - 2 * sd[i]);
   const a = atr(high, low, close, 14);
   const st = stochastic(high, low, close);
   const out: Record<string, Float64Array> = {
@@ -70,10 +70,10 @@ function compute(s: BarSeries, tf: FeatureTimeframe): Record<string, Float64Arra
     bb_upper_20: upper,
     bb_middle_20: middle,
     bb_lower_20: lower,
-    bb_pctb_20: map(s.length, (i) => (upper[i] > lower[i] ? (close[i] - lower[i]) / (upper[i] - lower[i]) : Number.isNaN(upper[i]) ? NaN : 0.5)),
-    bb_width_20: map(s.length, (i) => (middle[i] > 0 ? (upper[i] - lower[i]) / middle[i] : NaN)),
+    bb_pctb_20: map(series.length, (i) => (upper[i] > lower[i] ? (close[i] - lower[i]) / (upper[i] - lower[i]) : Number.isNaN(upper[i]) ? NaN : 0.5)),
+    bb_width_20: map(series.length, (i) => (middle[i] > 0 ? (upper[i] - lower[i]) / middle[i] : NaN)),
     atr_14: a,
-    natr_14: map(s.length, (i) => (close[i] > 0 ? (100 * a[i]) / close[i] : NaN)),
+    natr_14: map(series.length, (i) => (close[i] > 0 ? (100 * a[i]) / close[i] : NaN)),
     ema_9: ema(close, 9),
     ema_21: ema(close, 21),
     ema_50: ema(close, 50),

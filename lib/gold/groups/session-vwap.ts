@@ -13,23 +13,23 @@ const specs = [
 ];
 
 function compute(ctx: RowContext): Record<string, Float64Array> {
-  const s = ctx.oneMinute;
+  const series = ctx.oneMinute;
   const vwap = new Float64Array(ctx.rows).fill(NaN);
   const dist = new Float64Array(ctx.rows).fill(NaN);
   let day = NaN;
   let q = 0;
   let v = 0;
-  for (let i = 0; i < s.length; i++) {
-    const t = s.openTime[i];
+  for (let i = 0; i < series.length; i++) {
+    const t = series.openTime[i];
     const d = Math.floor(t / DAY);
     if (d !== day) { day = d; q = 0; v = 0; }
-    q += Number.isNaN(s.quoteVolume[i]) ? ((s.high[i] + s.low[i] + s.close[i]) / 3) * s.volume[i] : s.quoteVolume[i];
-    v += s.volume[i];
+    q += Number.isNaN(series.quoteVolume[i]) ? ((series.high[i] + series.low[i] + series.close[i]) / 3) * series.volume[i] : series.quoteVolume[i];
+    v += series.volume[i];
     const m = (t - ctx.from) / 60_000;
     if (m < 0 || m >= ctx.rows) continue;
     if (v > 0) {
       vwap[m] = q / v;
-      dist[m] = (s.close[i] / vwap[m] - 1) * 10_000;
+      dist[m] = (series.close[i] / vwap[m] - 1) * 10_000;
     }
   }
   return { vwap_session_1m: vwap, vwap_session_dist_1m: dist };

@@ -7,5 +7,5 @@ import type { FeatureSpec, FeatureTimeframe } from '../feature-spec';
  */
 export interface BarFeatureGroup {
   readonly specs: (tf: FeatureTimeframe) => FeatureSpec[];
-  readonly compute: (s: BarSeries, tf: FeatureTimeframe) => Record<string, Float64Array>;
+  readonly compute: (series: BarSeries, tf: FeatureTimeframe) => Record<string, Float64Array>;
 }

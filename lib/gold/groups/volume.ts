@@ -25,20 +25,20 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
   ];
 }
 
-function compute(s: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
-  const n = s.length;
-  const quote = map(n, (i) => (Number.isNaN(s.quoteVolume[i]) ? ((s.high[i] + s.low[i] + s.close[i]) / 3) * s.volume[i] : s.quoteVolume[i]));
+function compute(series: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
+  const n = series.length;
+  const quote = map(n, (i) => (Number.isNaN(series.quoteVolume[i]) ? ((series.high[i] + series.low[i] + series.close[i]) / 3) * series.volume[i] : series.quoteVolume[i]));
   const qSum = windowSum(quote, 20);
-  const vSum = windowSum(s.volume, 20);
+  const vSum = windowSum(series.volume, 20);
   const vwap = map(n, (i) => (vSum[i] > 0 ? qSum[i] / vSum[i] : NaN));
-  const volMean = windowMean(s.volume, 20);
-  const signed = map(n, (i) => (i === 0 ? NaN : Math.sign(s.close[i] - s.close[i - 1]) * s.volume[i]));
+  const volMean = windowMean(series.volume, 20);
+  const signed = map(n, (i) => (i === 0 ? NaN : Math.sign(series.close[i] - series.close[i - 1]) * series.volume[i]));
   return {
     [`vwap_20_${tf}`]: vwap,
-    [`vwap_dist_20_${tf}`]: distanceBps(s.close, vwap),
+    [`vwap_dist_20_${tf}`]: distanceBps(series.close, vwap),
     [`volume_sma_20_${tf}`]: volMean,
-    [`volume_spike_20_${tf}`]: map(n, (i) => (i > 0 && volMean[i - 1] > 0 ? s.volume[i] / volMean[i - 1] : NaN)),
-    [`taker_buy_ratio_${tf}`]: map(n, (i) => (s.volume[i] > 0 ? s.takerBuyVolume[i] / s.volume[i] : Number.isNaN(s.takerBuyVolume[i]) ? NaN : 0.5)),
+    [`volume_spike_20_${tf}`]: map(n, (i) => (i > 0 && volMean[i - 1] > 0 ? series.volume[i] / volMean[i - 1] : NaN)),
+    [`taker_buy_ratio_${tf}`]: map(n, (i) => (series.volume[i] > 0 ? series.takerBuyVolume[i] / series.volume[i] : Number.isNaN(series.takerBuyVolume[i]) ? NaN : 0.5)),
     [`obv_20_${tf}`]: windowSum(signed, 20),
   };
 }

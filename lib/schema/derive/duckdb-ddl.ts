@@ -12,13 +12,13 @@ export const DUCKDB_TYPES: Record<ColumnType, string> = {
   string: 'VARCHAR',
 };
 
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const quoted = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** Column list cast to the registry's types, partition keys included, in registry order. */
-function selectList(d: DatasetSpec, fromNulls: boolean): string {
-  const cols = d.columns.map((c) => `${fromNulls ? 'NULL' : ident(c.name)}::${DUCKDB_TYPES[c.type]} AS ${ident(c.name)}`);
-  const keys = d.partitionKeys.map((k) => `${fromNulls ? 'NULL' : ident(k.name)}::${k.type === 'int32' ? 'INTEGER' : 'VARCHAR'} AS ${ident(k.name)}`);
+function selectList(spec: DatasetSpec, fromNulls: boolean): string {
+  const cols = spec.columns.map((c) => `${fromNulls ? 'NULL' : ident(c.name)}::${DUCKDB_TYPES[c.type]} AS ${ident(c.name)}`);
+  const keys = spec.partitionKeys.map((k) => `${fromNulls ? 'NULL' : ident(k.name)}::${k.type === 'int32' ? 'INTEGER' : 'VARCHAR'} AS ${ident(k.name)}`);
   return [...cols, ...keys].join(', ');
 }
 
@@ -28,10 +28,10 @@ function selectList(d: DatasetSpec, fromNulls: boolean): string {
  * glob, because one unreadable file or unparsable folder under a glob fails every query of the view: the caller
  * lists only files it has checked (lib/lake/bad-files.ts).
  */
-export function duckdbViewSql(d: DatasetSpec, files: readonly string[]): string {
-  const name = ident(tableName(d));
-  if (files.length === 0) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, true)} WHERE false`;
-  const hiveTypes = d.partitionKeys.map((k) => `${q(k.name)}: ${q(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(d, false)} FROM read_parquet([${files.map(q).join(', ')}], ` +
+export function duckdbViewSql(spec: DatasetSpec, files: readonly string[]): string {
+  const name = ident(tableName(spec));
+  if (files.length === 0) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, true)} WHERE false`;
+  const hiveTypes = spec.partitionKeys.map((k) => `${quoted(k.name)}: ${quoted(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, false)} FROM read_parquet([${files.map(quoted).join(', ')}], ` +
     `hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
 }

@@ -20,10 +20,10 @@ const GLUE_TYPES: Record<ColumnType, string> = {
 /** Glue limits a column comment to 255 characters. */
 const comment = (s: string) => (s.length > 255 ? `${s.slice(0, 252)}...` : s);
 
-export function glueColumns(d: DatasetSpec): GlueColumn[] {
-  return d.columns.map((c) => ({ name: c.name, type: GLUE_TYPES[c.type], comment: comment(c.description) }));
+export function glueColumns(spec: DatasetSpec): GlueColumn[] {
+  return spec.columns.map((c) => ({ name: c.name, type: GLUE_TYPES[c.type], comment: comment(c.description) }));
 }
 
-export function gluePartitionKeys(d: DatasetSpec): GlueColumn[] {
-  return d.partitionKeys.map((k) => ({ name: k.name, type: k.type === 'int32' ? 'int' : 'string', comment: comment(k.description) }));
+export function gluePartitionKeys(spec: DatasetSpec): GlueColumn[] {
+  return spec.partitionKeys.map((k) => ({ name: k.name, type: k.type === 'int32' ? 'int' : 'string', comment: comment(k.description) }));
 }

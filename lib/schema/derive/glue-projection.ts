@@ -32,9 +32,9 @@ export const enumValuesKey = (k: EnumKey) => `projection.${k}.values`;
 export const bronzeDateRange = (retentionDays: number) => `NOW-${retentionDays + 1}DAYS,NOW`;
 
 /** Timeframes a dataset holds before anything else arrives: Bronze what the collector writes, else the registry's. */
-export function baseTimeframes(d: DatasetSpec): readonly string[] {
-  if (!d.timeframes) return [];
-  return d.layer === 'bronze' ? LIVE_KLINE_TIMEFRAMES : d.timeframes;
+export function baseTimeframes(spec: DatasetSpec): readonly string[] {
+  if (!spec.timeframes) return [];
+  return spec.layer === 'bronze' ? LIVE_KLINE_TIMEFRAMES : spec.timeframes;
 }
 
 const TIMEFRAME_ORDER = new Map<string, number>(KLINE_TIMEFRAMES.map((t, i) => [t, i]));
@@ -51,49 +51,49 @@ function ordered(k: EnumKey, values: Iterable<string>): string[] {
  * The enum values of a dataset's table: what the deployment configures (its exchanges and path-safe symbols,
  * the base timeframes) plus what the lake holds. Only the keys the dataset has are filled.
  */
-export function enumValues(d: DatasetSpec, configured: { exchanges: readonly string[]; symbols: readonly string[] },
+export function enumValues(spec: DatasetSpec, configured: { exchanges: readonly string[]; symbols: readonly string[] },
   lake: Partial<Record<EnumKey, Iterable<string>>> = {}): EnumValues {
-  const has = (k: EnumKey) => d.partitionKeys.some((p) => p.name === k);
-  const base: EnumValues = { timeframe: baseTimeframes(d), exchange: configured.exchanges, symbol: configured.symbols };
+  const has = (k: EnumKey) => spec.partitionKeys.some((p) => p.name === k);
+  const base: EnumValues = { timeframe: baseTimeframes(spec), exchange: configured.exchanges, symbol: configured.symbols };
   const out = { timeframe: [], exchange: [], symbol: [] } as Record<EnumKey, string[]>;
   for (const k of ENUM_KEYS) if (has(k)) out[k] = ordered(k, [...base[k], ...(lake[k] ?? [])]);
   return out;
 }
 
 /** `projection.<key>.values` of the dataset's enum keys (keys without any value are left out: Glue would refuse them). */
-export function enumParameters(d: DatasetSpec, values: EnumValues): Record<string, string> {
-  const p: Record<string, string> = {};
-  for (const k of d.partitionKeys) {
-    if (isEnumKey(k.name) && values[k.name].length) p[enumValuesKey(k.name)] = values[k.name].join(',');
+export function enumParameters(spec: DatasetSpec, values: EnumValues): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const k of spec.partitionKeys) {
+    if (isEnumKey(k.name) && values[k.name].length) params[enumValuesKey(k.name)] = values[k.name].join(',');
   }
-  return p;
+  return params;
 }
 
 /** Every projection parameter of the dataset's table. */
-export function projectionParameters(d: DatasetSpec, values: EnumValues, s: ProjectionSettings): Record<string, string> {
-  const p: Record<string, string> = { 'projection.enabled': 'true' };
-  const enums = enumParameters(d, values);
-  for (const k of d.partitionKeys) {
+export function projectionParameters(spec: DatasetSpec, values: EnumValues, settings: ProjectionSettings): Record<string, string> {
+  const params: Record<string, string> = { 'projection.enabled': 'true' };
+  const enums = enumParameters(spec, values);
+  for (const k of spec.partitionKeys) {
     const key = `projection.${k.name}`;
     switch (k.name) {
       case 'timeframe':
       case 'exchange':
       case 'symbol':
-        if (!enums[enumValuesKey(k.name)]) throw new Error(`${d.layer}_${d.name}: no ${k.name} values to project`);
-        p[`${key}.type`] = 'enum';
-        p[`${key}.values`] = enums[enumValuesKey(k.name)];
+        if (!enums[enumValuesKey(k.name)]) throw new Error(`${spec.layer}_${spec.name}: no ${k.name} values to project`);
+        params[`${key}.type`] = 'enum';
+        params[`${key}.values`] = enums[enumValuesKey(k.name)];
         break;
       case 'dt':
-        p[`${key}.type`] = 'date';
-        p[`${key}.format`] = DT_FORMAT;
-        p[`${key}.range`] = d.layer === 'bronze' ? bronzeDateRange(s.bronzeRetentionDays) : `${s.historyStart},NOW`;
+        params[`${key}.type`] = 'date';
+        params[`${key}.format`] = DT_FORMAT;
+        params[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
         break;
       case 'hour':
-        p[`${key}.type`] = 'integer';
-        p[`${key}.range`] = '0,23';
-        p[`${key}.digits`] = '2';
+        params[`${key}.type`] = 'integer';
+        params[`${key}.range`] = '0,23';
+        params[`${key}.digits`] = '2';
         break;
     }
   }
-  return p;
+  return params;
 }

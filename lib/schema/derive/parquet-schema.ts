@@ -6,25 +6,25 @@ import type { ColumnSpec, DatasetSpec } from '../types';
  * read them as timestamps, not integers; they are not marked UTC-adjusted so DuckDB shows them as plain UTC
  * TIMESTAMP (Athena's `timestamp` has no zone either).
  */
-export function parquetSchema(d: DatasetSpec): SchemaElement[] {
-  return [{ name: 'root', num_children: d.columns.length }, ...d.columns.map(parquetElement)];
+export function parquetSchema(spec: DatasetSpec): SchemaElement[] {
+  return [{ name: 'root', num_children: spec.columns.length }, ...spec.columns.map(parquetElement)];
 }
 
-export function parquetElement(c: ColumnSpec): SchemaElement {
-  const repetition_type = c.nullable ? 'OPTIONAL' : 'REQUIRED';
-  switch (c.type) {
+export function parquetElement(column: ColumnSpec): SchemaElement {
+  const repetition_type = column.nullable ? 'OPTIONAL' : 'REQUIRED';
+  switch (column.type) {
     case 'timestamp':
-      return { name: c.name, type: 'INT64', repetition_type,
+      return { name: column.name, type: 'INT64', repetition_type,
         logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' } };
     case 'double':
-      return { name: c.name, type: 'DOUBLE', repetition_type };
+      return { name: column.name, type: 'DOUBLE', repetition_type };
     case 'int64':
-      return { name: c.name, type: 'INT64', repetition_type };
+      return { name: column.name, type: 'INT64', repetition_type };
     case 'int32':
-      return { name: c.name, type: 'INT32', repetition_type };
+      return { name: column.name, type: 'INT32', repetition_type };
     case 'boolean':
-      return { name: c.name, type: 'BOOLEAN', repetition_type };
+      return { name: column.name, type: 'BOOLEAN', repetition_type };
     case 'string':
-      return { name: c.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type };
+      return { name: column.name, type: 'BYTE_ARRAY', converted_type: 'UTF8', logical_type: { type: 'STRING' }, repetition_type };
   }
 }

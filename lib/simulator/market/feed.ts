@@ -42,13 +42,13 @@ export class MarketFeed {
   }
 
   /** Emit the events of every tick after the cursor up to `toMs`, for the demanded symbols and streams. */
-  advance(toMs: number, demand: Demand, emit: (e: MarketEvent) => void): void {
+  advance(toMs: number, demand: Demand, emit: (event: MarketEvent) => void): void {
     const last = Math.floor(toMs / TICK_MS) * TICK_MS;
     if (demand.size > 0) for (let tick = this.cursorMs + TICK_MS; tick <= last; tick += TICK_MS) this.tick(tick, demand, emit);
     if (last > this.cursorMs) this.cursorMs = last;
   }
 
-  private tick(tick: number, demand: Demand, emit: (e: MarketEvent) => void): void {
+  private tick(tick: number, demand: Demand, emit: (event: MarketEvent) => void): void {
     const trades = this.pending;
     for (const [symbol, d] of demand) {
       const visit = d.trades

@@ -50,18 +50,18 @@ export class PricePath {
 
   /** Log price at the start of `minute`. */
   logOpen(minute: number): number {
-    const [b, i] = this.locate(minute);
-    return b.logOpen[i];
+    const [block, i] = this.locate(minute);
+    return block.logOpen[i];
   }
 
   tradeCount(minute: number): number {
-    const [b, i] = this.locate(minute);
-    return b.count[i];
+    const [block, i] = this.locate(minute);
+    return block.count[i];
   }
 
   firstTradeId(minute: number): number {
-    const [b, i] = this.locate(minute);
-    return b.firstId[i];
+    const [block, i] = this.locate(minute);
+    return block.firstId[i];
   }
 
   private locate(minute: number): [Block, number] {
@@ -89,27 +89,27 @@ export class PricePath {
 
   /** Fill a block forward from its first point, or backward from its last. */
   private build(index: number, edgeLog: number, edgeId: number, direction: 1 | -1): Block {
-    const b: Block = { logOpen: new Float64Array(BLOCK + 1), firstId: new Float64Array(BLOCK + 1), count: new Int32Array(BLOCK) };
+    const block: Block = { logOpen: new Float64Array(BLOCK + 1), firstId: new Float64Array(BLOCK + 1), count: new Int32Array(BLOCK) };
     const first = this.anchorMinute + index * BLOCK;
     const sigma = this.spec.minuteVolatility;
     if (direction === 1) {
-      b.logOpen[0] = edgeLog;
-      b.firstId[0] = edgeId;
+      block.logOpen[0] = edgeLog;
+      block.firstId[0] = edgeId;
       for (let i = 0; i < BLOCK; i++) {
-        b.count[i] = this.countTrades(first + i);
-        b.logOpen[i + 1] = b.logOpen[i] + sigma * this.rng.seed(keyHash(this.symbolKey, SALT.path, first + i)).gaussian();
-        b.firstId[i + 1] = b.firstId[i] + b.count[i];
+        block.count[i] = this.countTrades(first + i);
+        block.logOpen[i + 1] = block.logOpen[i] + sigma * this.rng.seed(keyHash(this.symbolKey, SALT.path, first + i)).gaussian();
+        block.firstId[i + 1] = block.firstId[i] + block.count[i];
       }
     } else {
-      b.logOpen[BLOCK] = edgeLog;
-      b.firstId[BLOCK] = edgeId;
+      block.logOpen[BLOCK] = edgeLog;
+      block.firstId[BLOCK] = edgeId;
       for (let i = BLOCK - 1; i >= 0; i--) {
-        b.count[i] = this.countTrades(first + i);
-        b.logOpen[i] = b.logOpen[i + 1] - sigma * this.rng.seed(keyHash(this.symbolKey, SALT.path, first + i)).gaussian();
-        b.firstId[i] = b.firstId[i + 1] - b.count[i];
+        block.count[i] = this.countTrades(first + i);
+        block.logOpen[i] = block.logOpen[i + 1] - sigma * this.rng.seed(keyHash(this.symbolKey, SALT.path, first + i)).gaussian();
+        block.firstId[i] = block.firstId[i + 1] - block.count[i];
       }
     }
-    return b;
+    return block;
   }
 
   private countTrades(minute: number): number {

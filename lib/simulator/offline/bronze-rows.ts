@@ -71,15 +71,15 @@ export function generateBookRows(symbol: string, fromMs: number, toMs: number, o
   for (let r = 0; r < n; r++) {
     const tick = first + r * TICK_MS;
     walker.walk(tick - TICK_MS, tick);
-    const b = market.bookWith(tick, walker.last);
+    const book = market.bookWith(tick, walker.last);
     time[r] = tick;
-    updateId[r] = b.updateId;
+    updateId[r] = book.updateId;
     ingest[r] = tick + lag;
     for (let i = 0; i < BOOK_DEPTH; i++) {
-      bidPx[i][r] = b.bidPx[i] / ps;
-      bidSz[i][r] = b.bidSz[i] / qs;
-      askPx[i][r] = b.askPx[i] / ps;
-      askSz[i][r] = b.askSz[i] / qs;
+      bidPx[i][r] = book.bidPx[i] / ps;
+      bidSz[i][r] = book.bidSz[i] / qs;
+      askPx[i][r] = book.askPx[i] / ps;
+      askSz[i][r] = book.askSz[i] / qs;
     }
   }
   return cols.table();
@@ -99,10 +99,10 @@ class ColumnWriter {
   constructor(private readonly spec: DatasetSpec, private readonly length: number, market: SymbolMarket) {
     const { base, quote } = baseQuote(market.spec.symbol);
     const constants: Record<string, string> = { base, quote, source: 'ws' };
-    for (const c of spec.columns) {
-      if (c.name in constants) this.columns[c.name] = new Array<string>(length).fill(constants[c.name]);
-      else if (c.type === 'boolean') this.columns[c.name] = new Array<boolean>(length).fill(false);
-      else this.columns[c.name] = new Float64Array(length);
+    for (const column of spec.columns) {
+      if (column.name in constants) this.columns[column.name] = new Array<string>(length).fill(constants[column.name]);
+      else if (column.type === 'boolean') this.columns[column.name] = new Array<boolean>(length).fill(false);
+      else this.columns[column.name] = new Float64Array(length);
     }
   }
 

@@ -24,15 +24,15 @@ export class BinanceFuturesPayloads extends BinancePayloads {
   }
 
   /** Partial depth: futures sends it as a `depthUpdate` with ids; `pu` is the previous push's `u`. */
-  depth(b: Book, levels: number): string {
-    const { bids, asks } = this.levels(b, levels);
-    const previous = this.previousUpdateId(b);
-    return `{"e":"depthUpdate","E":${b.time},"T":${b.time},"s":"${this.symbol}","U":${previous + 1},"u":${b.updateId},"pu":${previous},"b":[${bids}],"a":[${asks}]}`;
+  depth(book: Book, levels: number): string {
+    const { bids, asks } = this.levels(book, levels);
+    const previous = this.previousUpdateId(book);
+    return `{"e":"depthUpdate","E":${book.time},"T":${book.time},"s":"${this.symbol}","U":${previous + 1},"u":${book.updateId},"pu":${previous},"b":[${bids}],"a":[${asks}]}`;
   }
 
-  bookTicker(b: Book): string {
-    return `{"e":"bookTicker","u":${b.updateId},"s":"${this.symbol}","b":"${this.price(b.bidPx[0])}","B":"${this.qty(b.bidSz[0])}",`
-      + `"a":"${this.price(b.askPx[0])}","A":"${this.qty(b.askSz[0])}","T":${b.time},"E":${b.time}}`;
+  bookTicker(book: Book): string {
+    return `{"e":"bookTicker","u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}",`
+      + `"a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}","T":${book.time},"E":${book.time}}`;
   }
 
   /** `P` (estimated settle price) is only meaningful in the last hour before settlement; the index stands in. */
@@ -52,11 +52,11 @@ export class BinanceFuturesPayloads extends BinancePayloads {
    * Update id of the book one tick before `b`: remembered when depth is pushed tick after tick (and for a second
    * depth stream of the same tick), else rebuilt from the model, which gives the same book.
    */
-  private previousUpdateId(b: Book): number {
+  private previousUpdateId(book: Book): number {
     const last = this.last;
-    if (last && last.time === b.time) return last.previous;
-    const previous = last && last.time === b.time - TICK_MS ? last.updateId : this.market.bookAt(b.time - TICK_MS).updateId;
-    this.last = { time: b.time, updateId: b.updateId, previous };
+    if (last && last.time === book.time) return last.previous;
+    const previous = last && last.time === book.time - TICK_MS ? last.updateId : this.market.bookAt(book.time - TICK_MS).updateId;
+    this.last = { time: book.time, updateId: book.updateId, previous };
     return previous;
   }
 }

@@ -1,9 +1,8 @@
-import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { PerpetualDerivatives } from './binance-futures-derivatives';
 import type { BinanceFuturesPayloads } from './binance-futures-payloads';
 import { fixed } from './decimal';
-import { binanceReplies, klineWindow } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klinesReply, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -14,7 +13,7 @@ import type { RestRequest, RestResponse } from './personality';
 const KLINES_DEFAULT_LIMIT = 500;
 const KLINES_MAX_LIMIT = 1500;
 const REPLIES = binanceReplies({ 'content-type': 'application/json' });
-const { ok, error: binanceError, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
+const { ok, mandatory, invalidSymbol: INVALID_SYMBOL } = REPLIES;
 
 export class BinanceFuturesRest {
   constructor(
@@ -25,53 +24,39 @@ export class BinanceFuturesRest {
     private readonly historyStartMs: number,
   ) {}
 
+  private readonly endpoints: Readonly<Record<string, BinanceEndpoint>> = {
+    klines: (query, nowMs) => this.klines(query, nowMs),
+    openInterest: (query, nowMs) => this.openInterest(query, nowMs),
+  };
+
   handle(req: RestRequest, nowMs: number): RestResponse {
-    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
-    switch (req.path) {
-      case '/fapi/v1/ping':
-        return ok('{}');
-      case '/fapi/v1/time':
-        return ok(`{"serverTime":${nowMs}}`);
-      case '/fapi/v1/klines':
-        return this.klines(req.query, nowMs);
-      case '/fapi/v1/openInterest':
-        return this.openInterest(req.query, nowMs);
-      default:
-        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
-    }
+    return answerBinanceRest(req, nowMs, '/fapi/v1/', this.endpoints, REPLIES);
   }
 
-  private symbolOf(q: URLSearchParams): string | RestResponse {
-    const symbol = q.get('symbol');
+  private symbolOf(query: URLSearchParams): string | RestResponse {
+    const symbol = query.get('symbol');
     if (!symbol) return mandatory('symbol');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
     return symbol;
   }
 
   /** The reading as of `nowMs`; it moves once a simulated minute. */
-  private openInterest(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = this.symbolOf(q);
+  private openInterest(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(query);
     if (typeof symbol !== 'string') return symbol;
     const steps = this.derivatives.openInterest(symbol, nowMs);
     const oi = fixed(steps, this.model.market(symbol).spec.qtyDecimals);
     return ok(`{"openInterest":"${oi}","symbol":"${symbol}","time":${nowMs}}`);
   }
 
-  private klines(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = this.symbolOf(q);
+  private klines(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = this.symbolOf(query);
     if (typeof symbol !== 'string') return symbol;
-    const interval = q.get('interval');
+    const interval = query.get('interval');
     if (!interval) return mandatory('interval');
-    const len = intervalMs(interval);
-    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(q, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
-    if ('status' in window) return window;
-    const { first, last } = window;
-
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
-    const rows: string[] = [];
-    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
-    return ok(`[${rows.join(',')}]`);
+    const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
   }
 }

@@ -12,8 +12,8 @@ import { PayloadDecimals } from './decimal';
 export abstract class BinancePayloads extends PayloadDecimals {
   abstract trade(t: Trade): string;
   /** Partial depth of the top `levels`. */
-  abstract depth(b: Book, levels: number): string;
-  abstract bookTicker(b: Book): string;
+  abstract depth(book: Book, levels: number): string;
+  abstract bookTicker(book: Book): string;
 
   kline(k: Kline, interval: string, eventTime: number, closed: boolean): string {
     return `{"e":"kline","E":${eventTime},"s":"${this.symbol}","k":{"t":${k.openTime},"T":${k.closeTime},"s":"${this.symbol}","i":"${interval}",`
@@ -29,13 +29,13 @@ export abstract class BinancePayloads extends PayloadDecimals {
   }
 
   /** Depth levels as `["price","size"]` pairs, bids and asks. */
-  protected levels(b: Book, levels: number): { bids: string; asks: string } {
+  protected levels(book: Book, levels: number): { bids: string; asks: string } {
     let bids = '';
     let asks = '';
     for (let i = 0; i < levels; i++) {
       const sep = i === 0 ? '' : ',';
-      bids += `${sep}["${this.price(b.bidPx[i])}","${this.qty(b.bidSz[i])}"]`;
-      asks += `${sep}["${this.price(b.askPx[i])}","${this.qty(b.askSz[i])}"]`;
+      bids += `${sep}["${this.price(book.bidPx[i])}","${this.qty(book.bidSz[i])}"]`;
+      asks += `${sep}["${this.price(book.askPx[i])}","${this.qty(book.askSz[i])}"]`;
     }
     return { bids, asks };
   }

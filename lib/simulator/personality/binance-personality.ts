@@ -84,16 +84,16 @@ export abstract class BinancePersonality<P extends BinancePayloads> implements E
   abstract handleRest(req: RestRequest, nowMs: number): RestResponse;
 
   openSession(url: URL): SessionOpening {
-    const m = this.sessionPath.exec(url.pathname);
-    if (!m || (m[2] === 'stream' && m[3] !== undefined)) return { ok: false, status: 404, message: 'Not Found' };
-    const combined = m[2] === 'stream';
+    const match = this.sessionPath.exec(url.pathname);
+    if (!match || (match[2] === 'stream' && match[3] !== undefined)) return { ok: false, status: 404, message: 'Not Found' };
+    const combined = match[2] === 'stream';
     const streams = combined
       ? (url.searchParams.get('streams') ?? '').split('/').filter((s) => s.length > 0)
-      : (m[3] ?? '').split('/').filter((s) => s.length > 0);
+      : (match[3] ?? '').split('/').filter((s) => s.length > 0);
     const bad = streams.find((s) => !this.demandOf(s));
     if (bad !== undefined) return { ok: false, status: 400, message: `Invalid stream name ${bad}` };
     if (new Set(streams).size > BINANCE_MAX_STREAMS_PER_CONNECTION) return { ok: false, status: 400, message: 'Too many streams' };
-    return { ok: true, combined, streams: this.opened(m[1] || undefined, streams) };
+    return { ok: true, combined, streams: this.opened(match[1] || undefined, streams) };
   }
 
   onClientMessage(text: string, session: SessionView): ClientMessageResult {

@@ -1,4 +1,5 @@
-import type { RestResponse } from './personality';
+import { intervalMs } from '../market/kline';
+import type { RestRequest, RestResponse } from './personality';
 
 /**
  * What Binance's spot and USD-M REST APIs share in the simulator: error bodies in Binance's format and the
@@ -25,14 +26,32 @@ export function binanceReplies(headers: Record<string, string>): BinanceRestRepl
   };
 }
 
+/** An endpoint: the request's query and the simulated now in, the reply out. */
+export type BinanceEndpoint = (query: URLSearchParams, nowMs: number) => RestResponse;
+
+/**
+ * A request to a Binance REST API whose paths start with `prefix` (`/api/v3/`, `/fapi/v1/`): `ping` and `time`
+ * answered here, the paths of `endpoints` (named without the prefix) by them; another method is 405, another path 404.
+ */
+export function answerBinanceRest(
+  req: RestRequest, nowMs: number, prefix: string, endpoints: Readonly<Record<string, BinanceEndpoint>>, replies: BinanceRestReplies,
+): RestResponse {
+  if (req.method !== 'GET') return replies.error(405, -1000, `Method ${req.method} is not supported.`);
+  const name = req.path.startsWith(prefix) ? req.path.slice(prefix.length) : undefined;
+  if (name === 'ping') return replies.ok('{}');
+  if (name === 'time') return replies.ok(`{"serverTime":${nowMs}}`);
+  const endpoint = name !== undefined && Object.hasOwn(endpoints, name) ? endpoints[name] : undefined;
+  return endpoint ? endpoint(req.query, nowMs) : replies.error(404, -1000, `Unknown endpoint ${req.path}.`);
+}
+
 /**
  * Open times [first, last] of the klines a request asks for, or the error Binance answers: at most `limit`
  * bars (capped, not rejected, above `maxLimit`), none before the listing (`historyStartMs`) or after `nowMs`.
  */
-export function klineWindow(q: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
+export function klineWindow(query: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
   const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
   for (const name of ['startTime', 'endTime', 'limit'] as const) {
-    const v = q.get(name);
+    const v = query.get(name);
     if (v === null || v === '') continue;
     if (!/^[0-9]{1,20}$/.test(v)) return r.illegal(name);
     params[name] = Number(v);
@@ -51,4 +70,21 @@ export function klineWindow(q: URLSearchParams, len: number, nowMs: number, hist
     first = Math.max(firstListed, last - (limit - 1) * len);
   }
   return { first, last };
+}
+
+/**
+ * The reply to a klines request whose symbol and interval were given: Binance's interval and window checks, then
+ * one row per bar that `restKline` formats from the bar's length and open time.
+ */
+export function klinesReply(
+  query: URLSearchParams, interval: string, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number },
+  replies: BinanceRestReplies, restKline: (len: number, open: number) => string,
+): RestResponse {
+  const len = intervalMs(interval);
+  if (len === undefined) return replies.error(400, -1120, 'Invalid interval.');
+  const window = klineWindow(query, len, nowMs, historyStartMs, limits, replies);
+  if ('status' in window) return window;
+  const rows: string[] = [];
+  for (let open = window.first; open <= window.last; open += len) rows.push(restKline(len, open));
+  return replies.ok(`[${rows.join(',')}]`);
 }

@@ -19,18 +19,18 @@ export class BinanceSpotPayloads extends BinancePayloads {
   }
 
   /** Partial depth (`depth5`/`depth10`): no symbol, no event time, as on Binance. */
-  depth(b: Book, levels: number): string {
-    const { bids, asks } = this.levels(b, levels);
-    return `{"lastUpdateId":${b.updateId},"bids":[${bids}],"asks":[${asks}]}`;
+  depth(book: Book, levels: number): string {
+    const { bids, asks } = this.levels(book, levels);
+    return `{"lastUpdateId":${book.updateId},"bids":[${bids}],"asks":[${asks}]}`;
   }
 
   /** Spot bookTicker carries no event time. */
-  bookTicker(b: Book): string {
-    return `{"u":${b.updateId},"s":"${this.symbol}","b":"${this.price(b.bidPx[0])}","B":"${this.qty(b.bidSz[0])}","a":"${this.price(b.askPx[0])}","A":"${this.qty(b.askSz[0])}"}`;
+  bookTicker(book: Book): string {
+    return `{"u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}","a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}"}`;
   }
 
   /** One entry of `/api/v3/historicalTrades`. */
-  restTrade(t: Trade): string {
-    return `{"id":${t.id},"price":"${this.price(t.price)}","qty":"${this.qty(t.qty)}","quoteQty":"${this.quoteQty(t.price * t.qty)}","time":${t.time},"isBuyerMaker":${t.buyerMaker},"isBestMatch":true}`;
+  restTrade(trade: Trade): string {
+    return `{"id":${trade.id},"price":"${this.price(trade.price)}","qty":"${this.qty(trade.qty)}","quoteQty":"${this.quoteQty(trade.price * trade.qty)}","time":${trade.time},"isBuyerMaker":${trade.buyerMaker},"isBestMatch":true}`;
   }
 }

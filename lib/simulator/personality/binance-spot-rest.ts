@@ -1,9 +1,8 @@
 import { baseQuote } from '../../exchanges/symbols';
-import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import type { BinanceSpotPayloads } from './binance-spot-payloads';
 import { formatUnits } from './decimal';
-import { binanceReplies, klineWindow } from './binance-rest-common';
+import { answerBinanceRest, binanceReplies, klinesReply, type BinanceEndpoint } from './binance-rest-common';
 import type { RestRequest, RestResponse } from './personality';
 
 /**
@@ -35,50 +34,35 @@ export class BinanceSpotRest {
     private readonly historyStartMs: number,
   ) {}
 
+  private readonly endpoints: Readonly<Record<string, BinanceEndpoint>> = {
+    exchangeInfo: (query, nowMs) => this.exchangeInfo(query, nowMs),
+    klines: (query, nowMs) => this.klines(query, nowMs),
+    historicalTrades: (query, nowMs) => this.historicalTrades(query, nowMs),
+  };
+
   handle(req: RestRequest, nowMs: number): RestResponse {
-    if (req.method !== 'GET') return binanceError(405, -1000, `Method ${req.method} is not supported.`);
-    switch (req.path) {
-      case '/api/v3/ping':
-        return ok('{}');
-      case '/api/v3/time':
-        return ok(`{"serverTime":${nowMs}}`);
-      case '/api/v3/exchangeInfo':
-        return this.exchangeInfo(req.query, nowMs);
-      case '/api/v3/klines':
-        return this.klines(req.query, nowMs);
-      case '/api/v3/historicalTrades':
-        return this.historicalTrades(req.query, nowMs);
-      default:
-        return binanceError(404, -1000, `Unknown endpoint ${req.path}.`);
-    }
+    return answerBinanceRest(req, nowMs, '/api/v3/', this.endpoints, REPLIES);
   }
 
-  private klines(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = q.get('symbol');
-    const interval = q.get('interval');
+  private klines(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = query.get('symbol');
+    const interval = query.get('interval');
     if (!symbol) return mandatory('symbol');
     if (!interval) return mandatory('interval');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
-    const len = intervalMs(interval);
-    if (len === undefined) return binanceError(400, -1120, 'Invalid interval.');
-    const window = klineWindow(q, len, nowMs, this.historyStartMs, { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT }, REPLIES);
-    if ('status' in window) return window;
-    const { first, last } = window;
-
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
-    const rows: string[] = [];
-    for (let open = first; open <= last; open += len) rows.push(fmt.restKline(market.kline(len, open, nowMs)));
-    return ok(`[${rows.join(',')}]`);
+    const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
   }
 
-  private historicalTrades(q: URLSearchParams, nowMs: number): RestResponse {
-    const symbol = q.get('symbol');
+  private historicalTrades(query: URLSearchParams, nowMs: number): RestResponse {
+    const symbol = query.get('symbol');
     if (!symbol) return mandatory('symbol');
     if (!this.model.has(symbol) || symbol !== symbol.toUpperCase()) return INVALID_SYMBOL;
     const params: Partial<Record<'fromId' | 'limit', number>> = {};
     for (const name of ['fromId', 'limit'] as const) {
-      const v = q.get(name);
+      const v = query.get(name);
       if (v === null || v === '') continue;
       if (!/^[0-9]{1,20}$/.test(v)) return illegal(name);
       params[name] = Number(v);
@@ -96,8 +80,8 @@ export class BinanceSpotRest {
     return ok(`[${trades.map((t) => fmt.restTrade(t)).join(',')}]`);
   }
 
-  private exchangeInfo(q: URLSearchParams, nowMs: number): RestResponse {
-    const one = q.get('symbol');
+  private exchangeInfo(query: URLSearchParams, nowMs: number): RestResponse {
+    const one = query.get('symbol');
     if (one !== null && !this.model.has(one)) return INVALID_SYMBOL;
     const symbols = (one ? [one.toUpperCase()] : this.model.symbols).map((s) => {
       const { spec } = this.model.market(s);

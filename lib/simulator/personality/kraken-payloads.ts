@@ -62,11 +62,11 @@ export class KrakenPayloads {
       + `"vwap":${this.price(vwap)},"interval_begin":"${rfc3339Nanos(k.openTime)}","interval":${minutes},"timestamp":"${rfc3339Nanos(k.closeTime + 1)}"}]}`;
   }
 
-  sides(b: Book): { bids: Side; asks: Side } {
+  sides(book: Book): { bids: Side; asks: Side } {
     const bids: Side = [];
     const asks: Side = [];
-    for (let i = 0; i < b.bidPx.length; i++) bids.push({ ticks: b.bidPx[i], price: this.price(b.bidPx[i]), qty: this.qty(b.bidSz[i]) });
-    for (let i = 0; i < b.askPx.length; i++) asks.push({ ticks: b.askPx[i], price: this.price(b.askPx[i]), qty: this.qty(b.askSz[i]) });
+    for (let i = 0; i < book.bidPx.length; i++) bids.push({ ticks: book.bidPx[i], price: this.price(book.bidPx[i]), qty: this.qty(book.bidSz[i]) });
+    for (let i = 0; i < book.askPx.length; i++) asks.push({ ticks: book.askPx[i], price: this.price(book.askPx[i]), qty: this.qty(book.askSz[i]) });
     return { bids, asks };
   }
 

@@ -204,8 +204,8 @@ export class KrakenPersonality implements ExchangePersonality {
   private streamOf(streams: ReadonlySet<string>, channel: KrakenChannel, symbol: string, param: number | undefined): string | undefined {
     for (const name of streams) {
       const hash = name.indexOf('#');
-      const s = parseKrakenStreamName(hash < 0 ? name : name.slice(0, hash));
-      if (s && s.channel === channel && s.symbol === symbol && (channel !== 'ohlc' || s.param === param)) return name;
+      const stream = parseKrakenStreamName(hash < 0 ? name : name.slice(0, hash));
+      if (stream && stream.channel === channel && stream.symbol === symbol && (channel !== 'ohlc' || stream.param === param)) return name;
     }
     return undefined;
   }

@@ -59,9 +59,9 @@ export class FaultPlan implements FaultHooks {
   private readonly held = new Map<number, string>();
   private malformedLeft = new Map<FaultEvent, number>();
 
-  constructor(private readonly o: FaultPlanOptions) {
-    this.events = [...o.events].sort((a, b) => a.at - b.at);
-    for (const e of this.events) if (e.kind === 'malformed') this.malformedLeft.set(e, e.count);
+  constructor(private readonly options: FaultPlanOptions) {
+    this.events = [...options.events].sort((a, b) => a.at - b.at);
+    for (const fault of this.events) if (fault.kind === 'malformed') this.malformedLeft.set(fault, fault.count);
   }
 
   private activeTime = NaN;
@@ -134,18 +134,18 @@ export class FaultPlan implements FaultHooks {
     let state = this.applied.get(ctx.sessionId);
     if (!state) this.applied.set(ctx.sessionId, (state = { seen: new Set() }));
     if (state.cutAt !== undefined && ctx.simTime >= state.cutAt) return this.cut(ctx.sessionId, 'drops');
-    if (this.o.maxSessionMs !== undefined && ctx.simTime - ctx.openedAt >= this.o.maxSessionMs) return this.cut(ctx.sessionId, 'forcedDisconnects');
-    for (const e of this.events) {
-      if (e.at > ctx.simTime) break;
+    if (this.options.maxSessionMs !== undefined && ctx.simTime - ctx.openedAt >= this.options.maxSessionMs) return this.cut(ctx.sessionId, 'forcedDisconnects');
+    for (const fault of this.events) {
+      if (fault.at > ctx.simTime) break;
       // A connection opened after an instant fault never sees it.
-      if (state.seen.has(e) || e.at < ctx.openedAt) continue;
-      if (e.kind === 'drop') {
-        state.seen.add(e);
+      if (state.seen.has(fault) || fault.at < ctx.openedAt) continue;
+      if (fault.kind === 'drop') {
+        state.seen.add(fault);
         return this.cut(ctx.sessionId, 'drops');
       }
-      if (e.kind === 'shutdown') {
-        state.seen.add(e);
-        state.cutAt = ctx.simTime + (e.graceMs ?? 10_000);
+      if (fault.kind === 'shutdown') {
+        state.seen.add(fault);
+        state.cutAt = ctx.simTime + (fault.graceMs ?? 10_000);
         this.counts.shutdowns++;
         return 'shutdown';
       }
@@ -170,13 +170,13 @@ export interface StormOptions {
 }
 
 /** A random but reproducible storm over [start, end): every kind of fault, spread out so each can be recovered from. */
-export function randomStorm(o: StormOptions): FaultPlanOptions {
-  const rng = new Rng().seed(o.seed);
-  const mean = o.meanGapMs ?? 40 * 60_000;
+export function randomStorm(options: StormOptions): FaultPlanOptions {
+  const rng = new Rng().seed(options.seed);
+  const mean = options.meanGapMs ?? 40 * 60_000;
   const kinds = ['drop', 'shutdown', 'stall', 'duplicate', 'reorder', 'malformed', 'rest429', 'rest418'] as const;
   const events: FaultEvent[] = [];
-  let t = o.start + Math.round(mean * (0.5 + rng.next()));
-  for (let i = 0; t < o.end; i++) {
+  let t = options.start + Math.round(mean * (0.5 + rng.next()));
+  for (let i = 0; t < options.end; i++) {
     const kind = kinds[i % kinds.length];
     switch (kind) {
       case 'drop': events.push({ kind: 'drop', at: t }); break;

@@ -40,15 +40,15 @@ export class StreamHub {
   }
 
   open(ws: WebSocket, socket: Duplex, combined: boolean, streams: readonly string[]): Session {
-    const s = new Session(this.nextId++, ws, socket, combined, this.simNow());
-    this.sessions.add(s);
-    ws.on('message', (data) => this.onMessage(s, String(data)));
-    ws.on('pong', () => { s.lastPongWall = performance.now(); });
-    ws.on('close', () => this.close(s));
+    const session = new Session(this.nextId++, ws, socket, combined, this.simNow());
+    this.sessions.add(session);
+    ws.on('message', (data) => this.onMessage(session, String(data)));
+    ws.on('pong', () => { session.lastPongWall = performance.now(); });
+    ws.on('close', () => this.close(session));
     // A client resetting the connection must not take the server down.
-    ws.on('error', () => this.close(s));
-    this.subscribe(s, streams);
-    return s;
+    ws.on('error', () => this.close(session));
+    this.subscribe(session, streams);
+    return session;
   }
 
   readonly wants = (stream: string): boolean => this.subscribers.has(stream);
@@ -57,7 +57,7 @@ export class StreamHub {
     const subs = this.subscribers.get(stream);
     if (!subs) return;
     let enveloped: string | undefined;
-    for (const s of subs) this.send(s, stream, s.combined ? (enveloped ??= this.personality.envelope(stream, payload)) : payload);
+    for (const session of subs) this.send(session, stream, session.combined ? (enveloped ??= this.personality.envelope(stream, payload)) : payload);
   };
 
   /**
@@ -65,7 +65,7 @@ export class StreamHub {
    * instead of one system call per frame.
    */
   batch(write: () => void): void {
-    for (const s of this.sessions) s.socket.cork();
+    for (const session of this.sessions) session.socket.cork();
     try {
       write();
     } finally {
@@ -101,17 +101,17 @@ export class StreamHub {
 
   /** Wait until no session has more than `highWater` bytes queued: the pace of the slowest reader. */
   async drain(highWater: number): Promise<void> {
-    for (const s of this.sessions) {
-      while (s.ws.readyState === WebSocket.OPEN && s.ws.bufferedAmount > highWater) await sleep(1);
+    for (const session of this.sessions) {
+      while (session.ws.readyState === WebSocket.OPEN && session.ws.bufferedAmount > highWater) await sleep(1);
     }
   }
 
   /** Ping every session; drop those that have not answered a ping for `pongTimeoutMs`. */
   ping(pongTimeoutMs: number): void {
     const now = performance.now();
-    for (const s of this.sessions) {
-      if (now - s.lastPongWall > pongTimeoutMs) s.ws.terminate();
-      else if (s.ws.readyState === WebSocket.OPEN) s.ws.ping();
+    for (const session of this.sessions) {
+      if (now - session.lastPongWall > pongTimeoutMs) session.ws.terminate();
+      else if (session.ws.readyState === WebSocket.OPEN) session.ws.ping();
     }
   }
 
@@ -132,28 +132,28 @@ export class StreamHub {
   }
 
   closeAll(): void {
-    for (const s of this.sessions) s.ws.terminate();
+    for (const session of this.sessions) session.ws.terminate();
     this.sessions.clear();
     this.subscribers.clear();
     this.demandCache = null;
     this.wakeDemandWaiters();
   }
 
-  private onMessage(s: Session, text: string): void {
-    const r = this.personality.onClientMessage(text, s);
-    if (r.reply !== undefined && s.ws.readyState === WebSocket.OPEN) s.ws.send(r.reply);
-    if (r.replies && s.ws.readyState === WebSocket.OPEN) for (const f of r.replies) s.ws.send(f);
-    if (r.combined !== undefined) s.combined = r.combined;
-    if (r.subscribe) this.subscribe(s, r.subscribe);
-    if (r.unsubscribe) this.unsubscribe(s, r.unsubscribe);
+  private onMessage(session: Session, text: string): void {
+    const r = this.personality.onClientMessage(text, session);
+    if (r.reply !== undefined && session.ws.readyState === WebSocket.OPEN) session.ws.send(r.reply);
+    if (r.replies && session.ws.readyState === WebSocket.OPEN) for (const f of r.replies) session.ws.send(f);
+    if (r.combined !== undefined) session.combined = r.combined;
+    if (r.subscribe) this.subscribe(session, r.subscribe);
+    if (r.unsubscribe) this.unsubscribe(session, r.unsubscribe);
   }
 
-  private subscribe(s: Session, streams: readonly string[]): void {
+  private subscribe(session: Session, streams: readonly string[]): void {
     for (const stream of streams) {
-      s.streams.add(stream);
+      session.streams.add(stream);
       let subs = this.subscribers.get(stream);
       if (!subs) this.subscribers.set(stream, (subs = new Set()));
-      subs.add(s);
+      subs.add(session);
     }
     if (streams.length > 0) {
       this.demandCache = null;
@@ -161,28 +161,28 @@ export class StreamHub {
     }
   }
 
-  private unsubscribe(s: Session, streams: readonly string[]): void {
+  private unsubscribe(session: Session, streams: readonly string[]): void {
     for (const stream of streams) {
-      s.streams.delete(stream);
+      session.streams.delete(stream);
       const subs = this.subscribers.get(stream);
-      if (subs?.delete(s) && subs.size === 0) this.subscribers.delete(stream);
+      if (subs?.delete(session) && subs.size === 0) this.subscribers.delete(stream);
     }
     this.demandCache = null;
   }
 
-  private close(s: Session): void {
-    if (!this.sessions.delete(s)) return;
-    this.unsubscribe(s, [...s.streams]);
+  private close(session: Session): void {
+    if (!this.sessions.delete(session)) return;
+    this.unsubscribe(session, [...session.streams]);
   }
 
-  private send(s: Session, stream: string, frame: string): void {
-    if (s.ws.readyState !== WebSocket.OPEN) return;
-    if (!this.faults.wsFrame) return this.write(s, frame);
-    for (const f of this.faults.wsFrame(frame, { sessionId: s.id, stream, simTime: this.simNow() })) this.write(s, f);
+  private send(session: Session, stream: string, frame: string): void {
+    if (session.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.faults.wsFrame) return this.write(session, frame);
+    for (const f of this.faults.wsFrame(frame, { sessionId: session.id, stream, simTime: this.simNow() })) this.write(session, f);
   }
 
-  private write(s: Session, frame: string): void {
-    s.ws.send(frame);
+  private write(session: Session, frame: string): void {
+    session.ws.send(frame);
     this.messagesSent++;
     this.bytesSent += frame.length;
   }
