@@ -33,7 +33,14 @@ const layerRules = LAYERS.flatMap((layer, i) => {
   const above = [...LAYERS.slice(i + 1).flat(), 'cdk'];
   return layer.map((folder) => ({
     name: `layer-${folder}`,
-    comment: `lib/${folder} may import only ${i === 0 ? 'itself' : `itself and ${LAYERS.slice(0, i).flat().map((f) => `lib/${f}`).join(', ')}`}`,
+    comment: `lib/${folder} may import only ${
+      i === 0
+        ? 'itself'
+        : `itself and ${LAYERS.slice(0, i)
+            .flat()
+            .map((f) => `lib/${f}`)
+            .join(', ')}`
+    }`,
     severity: 'error',
     from: { path: `^lib/${folder}/` },
     to: {
@@ -54,7 +61,8 @@ module.exports = {
     },
     {
       name: 'no-orphans',
-      comment: 'A module of lib/ or an entry point that imports nothing and that nothing imports is dead code (test fixtures may be)',
+      comment:
+        'A module of lib/ or an entry point that imports nothing and that nothing imports is dead code (test fixtures may be)',
       severity: 'error',
       from: { orphan: true, path: '^(lib|bin|lambdas|collector-fargate)/', pathNot: '[.]d[.]ts$' },
       to: {},
@@ -88,7 +96,11 @@ module.exports = {
     // Type-only imports count: a type import upward is still an upward dependency.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js', '.json'], exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js', '.json'],
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
     cache: false,
   },
 };

@@ -9,11 +9,15 @@ import { measureDay } from './cost/measure-day';
  * liquid symbol) through the real pipeline and prints the monthly AWS cost estimate of docs/cost.md.
  */
 async function main(): Promise<void> {
-  const arg = (name: string, def: string) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
+  const arg = (name: string, def: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : def;
+  };
   const hours = Number(arg('hours', '24'));
   const tradesPerMinute = Number(arg('trades-per-minute', '1000'));
   const symbol = arg('symbol', 'BTCUSDT').toUpperCase();
-  if (!(hours > 0 && hours <= 24) || !(tradesPerMinute > 0)) throw new Error('--hours must be in (0, 24] and --trades-per-minute positive');
+  if (!(hours > 0 && hours <= 24) || !(tradesPerMinute > 0))
+    throw new Error('--hours must be in (0, 24] and --trades-per-minute positive');
   const lake = mkdtempSync(path.join(os.tmpdir(), 'lakehouse-cost-'));
   try {
     const m = await measureDay({ lake, symbol, hours, tradesPerMinute, progress: (msg) => process.stderr.write(`${msg}\n`) });
@@ -23,4 +27,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => { process.stderr.write(`cost: ${(e as Error).message}\n`); process.exitCode = 1; });
+main().catch((e) => {
+  process.stderr.write(`cost: ${(e as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -16,7 +16,11 @@ import { SECTIONS } from './sections';
 const REPO_ROOT = path.resolve(__dirname, '..');
 const OUT_DIR = path.join(__dirname, 'out');
 
-const loadAvg = () => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const loadAvg = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 
 async function main(): Promise<void> {
   let args: BenchArgs;
@@ -36,7 +40,9 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}-${os.arch()}`;
   const scale = args.scale !== 1 ? ` (--scale ${args.scale})` : '';
-  process.stdout.write(`# Bench ${date}${scale}${args.quick ? ' (--quick: smoke test, not figures to quote)' : ''}\n\n${machine}\n`);
+  process.stdout.write(
+    `# Bench ${date}${scale}${args.quick ? ' (--quick: smoke test, not figures to quote)' : ''}\n\n${machine}\n`,
+  );
 
   let failed = false;
   for (const name of names) {
@@ -49,7 +55,11 @@ async function main(): Promise<void> {
       process.stderr.write(`[${name} ${s}s] ${m}\n`);
     };
     const ctx: SectionContext = {
-      quick: args.quick, scale: args.scale, workDir, repoRoot: REPO_ROOT, log,
+      quick: args.quick,
+      scale: args.scale,
+      workDir,
+      repoRoot: REPO_ROOT,
+      log,
       child: (task) => runChild(task, REPO_ROOT),
       measure: (label, task, runs) => measureRuns(task, runs, REPO_ROOT, log, label),
     };
@@ -64,8 +74,17 @@ async function main(): Promise<void> {
       if (args.save) {
         mkdirSync(OUT_DIR, { recursive: true });
         const file = path.join(OUT_DIR, `${name}${args.scale !== 1 ? `.x${args.scale}` : ''}${args.quick ? '.quick' : ''}.json`);
-        const json: Json = { section: name, date: new Date().toISOString(), quick: args.quick, scale: args.scale, machine, seconds,
-          tables: report.tables as unknown as Json, notes: report.notes ?? [], data: report.data ?? null };
+        const json: Json = {
+          section: name,
+          date: new Date().toISOString(),
+          quick: args.quick,
+          scale: args.scale,
+          machine,
+          seconds,
+          tables: report.tables as unknown as Json,
+          notes: report.notes ?? [],
+          data: report.data ?? null,
+        };
         writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
         log(`results written to ${path.relative(REPO_ROOT, file)}`);
       }

@@ -50,7 +50,9 @@ export async function runLakehouse(args: readonly string[], run: CliRun = { exit
   const program = lakehouseProgram(run);
   try {
     if (args.length === 0) {
-      throw new UserError(`a command is needed: one of ${program.commands.map((c) => c.name()).join(', ')} (see lakehouse --help)`);
+      throw new UserError(
+        `a command is needed: one of ${program.commands.map((c) => c.name()).join(', ')} (see lakehouse --help)`,
+      );
     }
     // Commander answers `help <unknown>` with the whole help on stderr; a mistake is one line.
     if (args[0] === 'help' && args[1] !== undefined && !program.commands.some((c) => c.name() === args[1])) {

@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   });
   await fs.writeFile(path.join(dist, 'meta.json'), JSON.stringify(result.metafile));
   for (const [file, out] of Object.entries(result.metafile.outputs)) {
-    if (file.endsWith('.js')) process.stderr.write(`${path.relative(process.cwd(), file)}: ${(out.bytes / 1024).toFixed(0)} KiB\n`);
+    if (file.endsWith('.js'))
+      process.stderr.write(`${path.relative(process.cwd(), file)}: ${(out.bytes / 1024).toFixed(0)} KiB\n`);
   }
 }
 

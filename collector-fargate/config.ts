@@ -38,10 +38,12 @@ export function endpointVariable(source: SourceId): string {
 
 export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
   const lakeUrl = required(env, 'LAKE_URL');
-  if (lakeUrl.startsWith('s3://') && !/^s3:\/\/[^/]+/.test(lakeUrl)) throw new UserError(`LAKE_URL '${lakeUrl}' names no bucket (expected s3://bucket/prefix/)`);
+  if (lakeUrl.startsWith('s3://') && !/^s3:\/\/[^/]+/.test(lakeUrl))
+    throw new UserError(`LAKE_URL '${lakeUrl}' names no bucket (expected s3://bucket/prefix/)`);
   const s3Endpoint = env.S3_ENDPOINT || undefined;
   const lakeRegion = env.LAKE_REGION?.trim() || undefined;
-  if (lakeRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lakeRegion)) throw new UserError(`LAKE_REGION '${lakeRegion}' is not an AWS region name (e.g. eu-west-1)`);
+  if (lakeRegion && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(lakeRegion))
+    throw new UserError(`LAKE_REGION '${lakeRegion}' is not an AWS region name (e.g. eu-west-1)`);
   if (s3Endpoint) {
     if (!lakeUrl.startsWith('s3://')) throw new UserError('S3_ENDPOINT is set but LAKE_URL is not an s3:// URL');
     checkedUrl('S3_ENDPOINT', s3Endpoint, ['http:', 'https:']);
@@ -52,9 +54,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
   const beat = optionalInt(env, 'HEARTBEAT_INTERVAL_SECONDS', 1, 3600) ?? DEFAULT_HEARTBEAT_INTERVAL_MS / 1000;
   // The health check reads the same variable: a beat slower than half its limit would flap the task's health.
   const maxAge = Number(env.HEARTBEAT_MAX_AGE_SECONDS?.trim() || DEFAULT_HEARTBEAT_MAX_AGE_SECONDS);
-  if (!(beat * 2 <= maxAge)) throw new UserError(`HEARTBEAT_INTERVAL_SECONDS=${beat} must be at most half of HEARTBEAT_MAX_AGE_SECONDS=${maxAge}`);
+  if (!(beat * 2 <= maxAge))
+    throw new UserError(`HEARTBEAT_INTERVAL_SECONDS=${beat} must be at most half of HEARTBEAT_MAX_AGE_SECONDS=${maxAge}`);
   return {
-    lakeUrl, lakeRegion, s3Endpoint,
+    lakeUrl,
+    lakeRegion,
+    s3Endpoint,
     service: {
       sources,
       flushIntervalMs: flush === undefined ? undefined : flush * 1000,
@@ -73,7 +78,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv): ContainerConfig {
 function withEndpointOverrides(sources: SourceConfig[], env: NodeJS.ProcessEnv): SourceConfig[] {
   const known = new Map(SOURCES.map((s) => [endpointVariable(s), s]));
   for (const name of Object.keys(env)) {
-    if (name.startsWith(ENDPOINT_PREFIX) && env[name] && !known.has(name)) throw new UserError(`${name} names no source (expected one of ${[...known.keys()].join(', ')})`);
+    if (name.startsWith(ENDPOINT_PREFIX) && env[name] && !known.has(name))
+      throw new UserError(`${name} names no source (expected one of ${[...known.keys()].join(', ')})`);
   }
   return sources.map((source) => {
     const name = endpointVariable(source.source);
@@ -95,7 +101,8 @@ export async function openLake(settings: Pick<ContainerConfig, 'lakeUrl' | 'lake
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
     ...(settings.lakeRegion && { region: settings.lakeRegion }),
     ...(settings.s3Endpoint && {
-      endpoint: settings.s3Endpoint, forcePathStyle: true,
+      endpoint: settings.s3Endpoint,
+      forcePathStyle: true,
       // S3-compatible test servers (s3rver) predate the SDK's default aws-chunked uploads with trailing checksums.
       requestChecksumCalculation: 'WHEN_REQUIRED' as const,
     }),
@@ -120,6 +127,7 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string, min: number, max: num
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const parsed = Number(raw);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
   return parsed;
 }

@@ -19,7 +19,8 @@ function check(): { healthy: boolean; detail: string } {
   } catch (err) {
     return { healthy: false, detail: `no readable heartbeat in ${file}: ${(err as Error).message}` };
   }
-  if (typeof beat?.timeMs !== 'number' || !Number.isFinite(beat.timeMs)) return { healthy: false, detail: `${file} has no timeMs` };
+  if (typeof beat?.timeMs !== 'number' || !Number.isFinite(beat.timeMs))
+    return { healthy: false, detail: `${file} has no timeMs` };
   const age = (Date.now() - beat.timeMs) / 1000;
   return { healthy: age <= maxAge, detail: `heartbeat ${age.toFixed(1)} s old (max ${maxAge} s)` };
 }

@@ -22,18 +22,38 @@ async function main(): Promise<number> {
   try {
     const config = configFromEnv(process.env);
     service = new CollectorService(config.service, await openLake(config));
-    heartbeat = new Heartbeat({ file: config.heartbeatFile, intervalMs: config.heartbeatIntervalMs, snapshot: () => service.snapshot(), spool: () => service.spoolStats() });
+    heartbeat = new Heartbeat({
+      file: config.heartbeatFile,
+      intervalMs: config.heartbeatIntervalMs,
+      snapshot: () => service.snapshot(),
+      spool: () => service.spoolStats(),
+    });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     log.fatal(`invalid configuration: ${err.message}`);
     return 2;
   }
   const { request, result, last } = await runService({ service, heartbeat, stop, log });
-  log.info({ reason: request.reason, ...result, exchanges: Object.fromEntries(Object.entries(last.exchanges).map(([ex, h]) => [ex, { messages: h.messages, filesWritten: h.filesWritten, rowsWritten: h.rowsWritten }])) }, 'collector stopped');
+  log.info(
+    {
+      reason: request.reason,
+      ...result,
+      exchanges: Object.fromEntries(
+        Object.entries(last.exchanges).map(([ex, h]) => [
+          ex,
+          { messages: h.messages, filesWritten: h.filesWritten, rowsWritten: h.rowsWritten },
+        ]),
+      ),
+    },
+    'collector stopped',
+  );
   return result.complete ? request.exitCode : 1;
 }
 
 main().then(
   (code) => process.exit(code),
-  (err: unknown) => { log.fatal({ err }, 'collector failed to start'); process.exit(1); },
+  (err: unknown) => {
+    log.fatal({ err }, 'collector failed to start');
+    process.exit(1);
+  },
 );

@@ -16,17 +16,34 @@ import { lakeStore } from './shared/store';
  */
 export const handler = lambdaHandler('backfill', async (event, log) => {
   const fields = eventFields(event);
-  const hours = optionalInt(fields, 'hours', 1, MAX_HEAL_HOURS) ?? optionalEnvInt('SELF_HEAL_HOURS', 1, MAX_HEAL_HOURS) ?? DEFAULT_HEAL_HOURS;
+  const hours =
+    optionalInt(fields, 'hours', 1, MAX_HEAL_HOURS) ?? optionalEnvInt('SELF_HEAL_HOURS', 1, MAX_HEAL_HOURS) ?? DEFAULT_HEAL_HOURS;
   // The collector's flush interval, when it is not the default (the same FLUSH_INTERVAL_SECONDS as the collector).
   const flushSeconds = optionalEnvInt('FLUSH_INTERVAL_SECONDS', 1, 3600);
   const result = await selfHeal({
-    store: lakeStore(), targets: healTargetsFromEnv(process.env), nowMs: referenceTime(fields), hours, flushIntervalMs: flushSeconds && flushSeconds * 1000,
+    store: lakeStore(),
+    targets: healTargetsFromEnv(process.env),
+    nowMs: referenceTime(fields),
+    hours,
+    flushIntervalMs: flushSeconds && flushSeconds * 1000,
   });
   for (const heal of result.symbols) {
-    emitPartitionMetrics('backfill', heal.exchange, heal.symbol, [
-      { name: Metric.BackfilledRows, value: heal.rows, unit: 'Count' },
-      { name: Metric.StillMissingMinutes, value: heal.stillMissingMinutes, unit: 'Count' },
-    ], { missingMinutes: heal.missingMinutes, ledgerGaps: heal.ledgerGaps, stillMissing: heal.stillMissing, tradesFetched: heal.tradesFetched, tradeIdsStillMissing: heal.tradeIdsStillMissing });
+    emitPartitionMetrics(
+      'backfill',
+      heal.exchange,
+      heal.symbol,
+      [
+        { name: Metric.BackfilledRows, value: heal.rows, unit: 'Count' },
+        { name: Metric.StillMissingMinutes, value: heal.stillMissingMinutes, unit: 'Count' },
+      ],
+      {
+        missingMinutes: heal.missingMinutes,
+        ledgerGaps: heal.ledgerGaps,
+        stillMissing: heal.stillMissing,
+        tradesFetched: heal.tradesFetched,
+        tradeIdsStillMissing: heal.tradeIdsStillMissing,
+      },
+    );
   }
   const failed = result.symbols.filter((s) => s.errors.length);
   if (failed.length) {

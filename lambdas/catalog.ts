@@ -14,7 +14,8 @@ import { lakeStore } from './shared/store';
 export const handler = lambdaHandler('catalog', async (event, log) => {
   const fields = eventFields(event);
   const result = await syncCatalog({
-    store: lakeStore(), catalog: glueCatalog(),
+    store: lakeStore(),
+    catalog: glueCatalog(),
     configured: { exchanges: envList('PROJECTED_EXCHANGES'), symbols: envList('PROJECTED_SYMBOLS') },
     nowMs: referenceTime(fields),
   });

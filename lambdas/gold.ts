@@ -19,24 +19,39 @@ export const handler = lambdaHandler('gold', async (event, log) => {
   const fields = eventFields(event);
   const scheduled = fields.dt === undefined || fields.relabel === true;
   const job = { store: lakeStore(), dt, exchange, symbol };
-  const { built: run, error } = scheduled ? await settle(runScheduledGold(job))
+  const { built: run, error } = scheduled
+    ? await settle(runScheduledGold(job))
     : await settle(runGold(job)).then((r) => ({ built: { built: r.built, relabelled: [] }, error: r.error }));
   const results = run.built;
   const summary = results.map((r) => ({
-    exchange: r.exchange, symbol: r.symbol, rows: r.rows, dataOkPercent: r.rows ? (r.dataOkRows / r.rows) * 100 : 0,
+    exchange: r.exchange,
+    symbol: r.symbol,
+    rows: r.rows,
+    dataOkPercent: r.rows ? (r.dataOkRows / r.rows) * 100 : 0,
     invalidFeatures: r.validity.invalid + r.validity.unexpectedNulls,
   }));
   for (const partition of summary) {
-    emitPartitionMetrics('gold', partition.exchange, partition.symbol, [
-      { name: Metric.GoldInvalidFeatures, value: partition.invalidFeatures, unit: 'Count' },
-      { name: Metric.GoldRows, value: partition.rows, unit: 'Count' },
-      { name: Metric.GoldDataOkPercent, value: partition.dataOkPercent, unit: 'Percent' },
-    ], { dt });
+    emitPartitionMetrics(
+      'gold',
+      partition.exchange,
+      partition.symbol,
+      [
+        { name: Metric.GoldInvalidFeatures, value: partition.invalidFeatures, unit: 'Count' },
+        { name: Metric.GoldRows, value: partition.rows, unit: 'Count' },
+        { name: Metric.GoldDataOkPercent, value: partition.dataOkPercent, unit: 'Percent' },
+      ],
+      { dt },
+    );
   }
   if (error) throw error;
   if (results.length === 0) {
     log.warn({ dt, exchange, symbol }, 'no Silver 1m klines for this date: nothing built');
     emitFleetMetrics('gold', [{ name: Metric.GoldRows, value: 0, unit: 'Count' }], { dt });
   }
-  return { dt, partitions: results.length, results: summary, relabelled: run.relabelled.map((r) => ({ exchange: r.exchange, symbol: r.symbol, dt: r.dt })) };
+  return {
+    dt,
+    partitions: results.length,
+    results: summary,
+    relabelled: run.relabelled.map((r) => ({ exchange: r.exchange, symbol: r.symbol, dt: r.dt })),
+  };
 });

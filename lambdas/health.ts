@@ -14,9 +14,11 @@ export const handler = lambdaHandler('health', async (_event, log) => {
   const staleAfterSeconds = optionalEnvInt('STALE_AFTER_SECONDS', 1, 366 * 86_400) ?? BRONZE_STALE_AFTER_SECONDS;
   const health = await computeHealth(lakeStore(), Date.now(), { staleAfterSeconds });
   for (const ex of health.bronze) {
-    emitMetrics([{ name: Metric.BronzeAgeSeconds, value: ex.ageSeconds, unit: 'Seconds' }], { dimensions: { [Dimension.Exchange]: ex.exchange }, properties: { job: 'health' } });
+    emitMetrics([{ name: Metric.BronzeAgeSeconds, value: ex.ageSeconds, unit: 'Seconds' }], {
+      dimensions: { [Dimension.Exchange]: ex.exchange },
+      properties: { job: 'health' },
+    });
   }
   if (!health.ok) log.warn({ problems: health.problems }, 'lake health problems');
   return health;
 });
-

@@ -18,11 +18,17 @@ export const handler = lambdaHandler('silver', async (event, log) => {
   const { built: results, error } = await settle(runSilver({ store: lakeStore(), dt, exchange, symbol }));
   for (const { exchange: ex, symbol: sym, report } of results) {
     const klines = report.klines_1m;
-    emitPartitionMetrics('silver', ex, sym, [
-      { name: Metric.SilverCompleteness, value: klines.completeness * 100, unit: 'Percent' },
-      { name: Metric.SilverQuarantinedRows, value: klines.quarantined, unit: 'Count' },
-      { name: Metric.SilverPartitionsBuilt, value: 1, unit: 'Count' },
-    ], { dt, verdict: report.verdict });
+    emitPartitionMetrics(
+      'silver',
+      ex,
+      sym,
+      [
+        { name: Metric.SilverCompleteness, value: klines.completeness * 100, unit: 'Percent' },
+        { name: Metric.SilverQuarantinedRows, value: klines.quarantined, unit: 'Count' },
+        { name: Metric.SilverPartitionsBuilt, value: 1, unit: 'Count' },
+      ],
+      { dt, verdict: report.verdict },
+    );
   }
   if (error) throw error;
   if (results.length === 0) {
@@ -33,8 +39,14 @@ export const handler = lambdaHandler('silver', async (event, log) => {
     dt,
     partitions: results.length,
     results: results.map(({ exchange: ex, symbol: sym, report: r }) => ({
-      exchange: ex, symbol: sym, verdict: r.verdict, reasons: r.reasons, completenessPercent: r.klines_1m.completeness * 100,
-      rows: r.klines_1m.kept, quarantined: r.klines_1m.quarantined, missingMinutes: r.klines_1m.missing,
+      exchange: ex,
+      symbol: sym,
+      verdict: r.verdict,
+      reasons: r.reasons,
+      completenessPercent: r.klines_1m.completeness * 100,
+      rows: r.klines_1m.kept,
+      quarantined: r.klines_1m.quarantined,
+      missingMinutes: r.klines_1m.missing,
     })),
   };
 });

@@ -16,14 +16,16 @@ export const handler = lambdaHandler('summarize', async (event, log) => {
   const stage = async (name: 'silver' | 'gold') => {
     const stage = eventFields(fields[name]);
     const plan = eventFields(stage.plan);
-    const key = (eventFields(eventFields(stage.run).ResultWriterDetails)).Key;
-    if (typeof key !== 'string' || typeof plan.count !== 'number') throw new UserError(`event.${name} needs plan.count and run.ResultWriterDetails.Key`);
+    const key = eventFields(eventFields(stage.run).ResultWriterDetails).Key;
+    if (typeof key !== 'string' || typeof plan.count !== 'number')
+      throw new UserError(`event.${name} needs plan.count and run.ResultWriterDetails.Key`);
     return summarizeMapRun(lakeStore(), key, plan.count);
   };
   const silver = await stage('silver');
   const gold = await stage('gold');
   const failed = silver.failed + gold.failed + silver.notRun + gold.notRun;
   emitFleetMetrics('summarize', [{ name: Metric.BuildFailedPartitions, value: failed, unit: 'Count' }]);
-  if (failed > 0) log.warn({ silver: silver.failedPartitions, gold: gold.failedPartitions }, `${failed} partitions were not built`);
+  if (failed > 0)
+    log.warn({ silver: silver.failedPartitions, gold: gold.failedPartitions }, `${failed} partitions were not built`);
   return { silver, gold };
 });

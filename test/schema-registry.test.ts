@@ -14,7 +14,9 @@ import { Table } from '../lib/table/table';
 import { sampleRows, tmpDir } from './helpers/sample-rows';
 
 const partitionOf = (d: DatasetSpec): PartitionValues => ({
-  exchange: 'binance', symbol: 'BTCUSDT', dt: '2024-01-02',
+  exchange: 'binance',
+  symbol: 'BTCUSDT',
+  dt: '2024-01-02',
   ...(d.partitionKeys.some((k) => k.name === 'timeframe') ? { timeframe: '1m' } : {}),
   ...(d.partitionKeys.some((k) => k.name === 'hour') ? { hour: 3 } : {}),
 });
@@ -68,19 +70,25 @@ describe('schema registry', () => {
     expect(cols).toEqual(expect.arrayContaining(['ts', 'data_ok']));
   });
 
-  it.each(allDatasets().map((d) => [tableName(d), d] as const))('%s: a written file reads back in DuckDB with exactly the registry columns and types', async (_name, d) => {
-    const values = partitionOf(d);
-    const dir = path.join(lake, d.layer, d.name);
-    const r = await engine.query(`DESCRIBE SELECT * FROM read_parquet('${dir}/**/*.parquet', hive_partitioning = false)`);
-    const described = r.rows.map((row) => [row.column_name, row.column_type]);
-    expect(described).toEqual(d.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
+  it.each(allDatasets().map((d) => [tableName(d), d] as const))(
+    '%s: a written file reads back in DuckDB with exactly the registry columns and types',
+    async (_name, d) => {
+      const values = partitionOf(d);
+      const dir = path.join(lake, d.layer, d.name);
+      const r = await engine.query(`DESCRIBE SELECT * FROM read_parquet('${dir}/**/*.parquet', hive_partitioning = false)`);
+      const described = r.rows.map((row) => [row.column_name, row.column_type]);
+      expect(described).toEqual(d.columns.map((c) => [c.name, DUCKDB_TYPES[c.type]]));
 
-    // The view adds the partition keys as typed columns and holds the rows written.
-    const v = await engine.query(`DESCRIBE ${tableName(d)}`);
-    expect(v.rows.map((row) => row.column_name)).toEqual([...d.columns.map((c) => c.name), ...d.partitionKeys.map((k) => k.name)]);
-    const count = await engine.query(`SELECT count(*) AS n, min(dt) AS dt, min(exchange) AS ex FROM ${tableName(d)}`);
-    expect(count.rows[0]).toEqual({ n: '7', dt: values.dt, ex: 'binance' });
-  });
+      // The view adds the partition keys as typed columns and holds the rows written.
+      const v = await engine.query(`DESCRIBE ${tableName(d)}`);
+      expect(v.rows.map((row) => row.column_name)).toEqual([
+        ...d.columns.map((c) => c.name),
+        ...d.partitionKeys.map((k) => k.name),
+      ]);
+      const count = await engine.query(`SELECT count(*) AS n, min(dt) AS dt, min(exchange) AS ex FROM ${tableName(d)}`);
+      expect(count.rows[0]).toEqual({ n: '7', dt: values.dt, ex: 'binance' });
+    },
+  );
 
   it('reads timestamps as TIMESTAMP values equal to the epoch milliseconds written', async () => {
     const d = dataset('bronze', 'trades');
@@ -115,7 +123,11 @@ describe('schema registry', () => {
     for (const d of allDatasets()) {
       expect(glueColumns(d).map((c) => c.name)).toEqual(d.columns.map((c) => c.name));
       expect(gluePartitionKeys(d).map((c) => c.name)).toEqual(d.partitionKeys.map((k) => k.name));
-      expect(parquetSchema(d).slice(1).map((s) => s.name)).toEqual(d.columns.map((c) => c.name));
+      expect(
+        parquetSchema(d)
+          .slice(1)
+          .map((s) => s.name),
+      ).toEqual(d.columns.map((c) => c.name));
       for (const c of glueColumns(d)) expect(c.comment.length).toBeLessThanOrEqual(255);
     }
     const trades = glueColumns(dataset('bronze', 'trades'));

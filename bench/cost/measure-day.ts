@@ -30,20 +30,38 @@ export interface DayMeasurement {
 
 export const COST_DAY = '2024-03-01';
 
-export async function measureDay(o: { lake: string; symbol: string; hours: number; tradesPerMinute: number; progress: (m: string) => void }): Promise<DayMeasurement> {
+export async function measureDay(o: {
+  lake: string;
+  symbol: string;
+  hours: number;
+  tradesPerMinute: number;
+  progress: (m: string) => void;
+}): Promise<DayMeasurement> {
   const store = new LocalObjectStore(o.lake);
   const start = dayStart(COST_DAY);
   const end = start + o.hours * 3_600_000;
-  const sim = await startSimulator({ symbols: [o.symbol], start, end, speed: 'max', seed: 11, instruments: { [o.symbol]: { tradesPerMinute: o.tradesPerMinute } } });
+  const sim = await startSimulator({
+    symbols: [o.symbol],
+    start,
+    end,
+    speed: 'max',
+    seed: 11,
+    instruments: { [o.symbol]: { tradesPerMinute: o.tradesPerMinute } },
+  });
   const profile = sourceProfile('sim');
   const collector = new Collector({
-    exchange: profile.exchange, adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, [o.symbol]), store,
+    exchange: profile.exchange,
+    adapter: profile.adapter,
+    connections: profile.connections(sim.wsBaseUrl, [o.symbol]),
+    store,
     clock: new EventClock(sim.clock),
   });
   const began = performance.now();
   const ticker = setInterval(() => {
     const s = collector.snapshot();
-    o.progress(`collect: ${((Math.max(0, s.lastEventMs - start) / (end - start)) * 100).toFixed(0)} % of ${o.hours} h, ${s.messages.toLocaleString('en-US')} messages`);
+    o.progress(
+      `collect: ${((Math.max(0, s.lastEventMs - start) / (end - start)) * 100).toFixed(0)} % of ${o.hours} h, ${s.messages.toLocaleString('en-US')} messages`,
+    );
   }, 2000);
   try {
     await collector.start();
@@ -75,7 +93,15 @@ export async function measureDay(o: { lake: string; symbol: string; hours: numbe
   }
   const bronzeFilesRead = (await listAll(store, 'bronze/klines/timeframe=1m/')).length;
   return {
-    symbol: o.symbol, hours: o.hours, tradesPerMinute: o.tradesPerMinute, messages: collector.snapshot().messages, collectorWallSeconds,
-    files, bytes, bronzeFilesRead, silverSeconds, goldSeconds,
+    symbol: o.symbol,
+    hours: o.hours,
+    tradesPerMinute: o.tradesPerMinute,
+    messages: collector.snapshot().messages,
+    collectorWallSeconds,
+    files,
+    bytes,
+    bronzeFilesRead,
+    silverSeconds,
+    goldSeconds,
   };
 }

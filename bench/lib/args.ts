@@ -24,7 +24,13 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) throw new Error('--only needs a section name');
-      args.only = [...(args.only ?? []), ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+      args.only = [
+        ...(args.only ?? []),
+        ...v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ];
     } else if (a === '--scale' || a.startsWith('--scale=')) {
       const v = Number(a === '--scale' ? argv[++i] : a.slice('--scale='.length));
       if (!(v > 0) || !Number.isFinite(v)) throw new Error('--scale needs a positive number');

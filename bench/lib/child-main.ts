@@ -22,9 +22,14 @@ async function main(): Promise<void> {
   let heap: Pick<ChildFigures, 'heapUsedMB' | 'arrayBuffersMB'> | undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const cpuSince = (from: NodeJS.CpuUsage) => { const u = process.cpuUsage(from); return (u.user + u.system) / 1e6; };
+  const cpuSince = (from: NodeJS.CpuUsage) => {
+    const u = process.cpuUsage(from);
+    return (u.user + u.system) / 1e6;
+  };
   const probe: Probe = {
-    ready: () => { readyRssMB = rssMB(); },
+    ready: () => {
+      readyRssMB = rssMB();
+    },
     time: async (fn) => {
       if (seconds !== undefined) throw new Error('probe.time() called twice');
       readyRssMB ??= rssMB();
@@ -42,8 +47,12 @@ async function main(): Promise<void> {
   const figures = (): Omit<ChildFigures, 'seconds' | 'cpuSeconds'> & { seconds?: number; cpuSeconds?: number } => {
     const m = process.memoryUsage();
     return {
-      seconds, cpuSeconds, readyRssMB: readyRssMB ?? rssMB(), peakRssMB: peakRssMB(),
-      heapUsedMB: heap?.heapUsedMB ?? m.heapUsed / MB, arrayBuffersMB: heap?.arrayBuffersMB ?? m.arrayBuffers / MB,
+      seconds,
+      cpuSeconds,
+      readyRssMB: readyRssMB ?? rssMB(),
+      peakRssMB: peakRssMB(),
+      heapUsedMB: heap?.heapUsedMB ?? m.heapUsed / MB,
+      arrayBuffersMB: heap?.arrayBuffersMB ?? m.arrayBuffers / MB,
     };
   };
 
@@ -54,7 +63,13 @@ async function main(): Promise<void> {
     if (typeof fn !== 'function') throw new Error(`${spec.module} exports no function ${spec.fn}`);
     const result = await (fn as TaskFn)(spec.args, probe);
     const f = figures();
-    outcome = { ok: true, result, ...f, seconds: f.seconds ?? (performance.now() - t0) / 1000, cpuSeconds: f.cpuSeconds ?? cpuSince(cpu0) };
+    outcome = {
+      ok: true,
+      result,
+      ...f,
+      seconds: f.seconds ?? (performance.now() - t0) / 1000,
+      cpuSeconds: f.cpuSeconds ?? cpuSince(cpu0),
+    };
   } catch (err) {
     outcome = { ok: false, error: describe(err), ...figures() };
   }

@@ -37,7 +37,9 @@ export function runChild<T extends Json = Json>(task: ChildTask, cwd: string): P
       timedOut = true;
       child.kill('SIGKILL');
     }, timeoutMs);
-    child.on('message', (m) => { outcome = m as ChildOutcome<T>; });
+    child.on('message', (m) => {
+      outcome = m as ChildOutcome<T>;
+    });
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve({ ok: false, error: `could not start child: ${err.message}` });
@@ -46,9 +48,13 @@ export function runChild<T extends Json = Json>(task: ChildTask, cwd: string): P
       clearTimeout(timer);
       if (outcome) return resolve(outcome);
       const heapFlag = task.nodeFlags?.find((f) => f.startsWith('--max-old-space-size'));
-      const why = timedOut ? `timed out after ${Math.round(timeoutMs / 1000)} s`
-        : /heap out of memory/i.test(tail) ? `V8 heap out of memory${heapFlag ? ` (${heapFlag})` : ''}`
-        : signal ? `killed by ${signal}` : `exited with code ${code} without a result`;
+      const why = timedOut
+        ? `timed out after ${Math.round(timeoutMs / 1000)} s`
+        : /heap out of memory/i.test(tail)
+          ? `V8 heap out of memory${heapFlag ? ` (${heapFlag})` : ''}`
+          : signal
+            ? `killed by ${signal}`
+            : `exited with code ${code} without a result`;
       resolve({ ok: false, error: why });
     });
   });

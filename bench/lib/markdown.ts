@@ -45,7 +45,8 @@ export function renderTable(t: ReportTable): string {
     lines.push(`| ${t.columns.map((c) => cell(row[c.key] ?? null, c.digits, c.ratio ?? false, ref?.[c.key])).join(' | ')} |`);
   }
   const notes = [...footnotes.map((f, i) => `[${i + 1}] ${escape(f)}`), ...(t.notes ?? [])];
-  if (ref && t.columns.some((c) => c.ratio)) notes.unshift(`Ratios (×) are against ${t.reference!.value}, measured in the same run.`);
+  if (ref && t.columns.some((c) => c.ratio))
+    notes.unshift(`Ratios (×) are against ${t.reference!.value}, measured in the same run.`);
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   return lines.join('\n');
 }

@@ -11,12 +11,17 @@ export const cpuNow = (): number => {
 /** Two full collections when the process runs with --expose-gc; nothing otherwise. */
 export const fullGc = (): void => {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc) { gc(); gc(); }
+  if (gc) {
+    gc();
+    gc();
+  }
 };
 
 /** `flush()` as the probe's timed block, with its wall and CPU seconds and the peak RSS (bytes) before and after it. */
-export async function timedFlush(probe: Probe, collector: { flush(): Promise<unknown> }):
-  Promise<{ seconds: number; cpu: number; maxRssBeforeFlush: number; maxRssAfterFlush: number }> {
+export async function timedFlush(
+  probe: Probe,
+  collector: { flush(): Promise<unknown> },
+): Promise<{ seconds: number; cpu: number; maxRssBeforeFlush: number; maxRssAfterFlush: number }> {
   const maxRssBeforeFlush = process.resourceUsage().maxRSS * 1024;
   const flushed = await probe.time(async () => {
     const wallStart = performance.now();

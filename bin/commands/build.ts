@@ -21,14 +21,20 @@ interface DateBuild<T> {
   /** Top-level lake folders it writes to: a read-only one is refused before any work. */
   writes: readonly string[];
   build(request: {
-    store: ObjectStore; dt: string; exchange?: string; symbol?: string; onProgress(msg: string): void; onSkip(skipped: SkippedInput): void;
+    store: ObjectStore;
+    dt: string;
+    exchange?: string;
+    symbol?: string;
+    onProgress(msg: string): void;
+    onSkip(skipped: SkippedInput): void;
   }): Promise<T[]>;
   summary(built: readonly T[]): unknown;
 }
 
 /** A command that rebuilds one layer's partitions of a date, reporting skipped inputs and failed partitions. */
 function addDateBuildCommand<T>(program: Command, run: CliRun, spec: DateBuild<T>): void {
-  program.command(spec.layer)
+  program
+    .command(spec.layer)
     .description(spec.description)
     .requiredOption('--date <YYYY-MM-DD>', 'date', opt.date)
     .option('--exchange <id>', 'only this exchange', opt.exchange)
@@ -36,11 +42,23 @@ function addDateBuildCommand<T>(program: Command, run: CliRun, spec: DateBuild<T
     .addOption(opt.lakeOption())
     .action(async (flags) => {
       const store = openLakeForWriting(flags.lake, { create: false, writes: spec.writes });
-      await requireBuildInput(store, spec.layer, { from: flags.date, to: flags.date, exchange: flags.exchange, symbol: flags.symbol });
+      await requireBuildInput(store, spec.layer, {
+        from: flags.date,
+        to: flags.date,
+        exchange: flags.exchange,
+        symbol: flags.symbol,
+      });
       const problems = new BuildProblems(warn);
-      const { built, failures } = await settle(spec.build({
-        store, dt: flags.date, exchange: flags.exchange, symbol: flags.symbol, onProgress: stderrProgress(), onSkip: problems.onSkip,
-      }));
+      const { built, failures } = await settle(
+        spec.build({
+          store,
+          dt: flags.date,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+          onProgress: stderrProgress(),
+          onSkip: problems.onSkip,
+        }),
+      );
       endProgress();
       json(spec.summary(built));
       reportProblems(run, problems.list(failures));
@@ -53,10 +71,16 @@ export function addSilverCommand(program: Command, run: CliRun): void {
     description: 'rebuild the Silver partitions of a date from Bronze',
     writes: ['silver', 'quarantine', 'reports'],
     build: runSilver,
-    summary: (built) => built.map(({ exchange, symbol, dt, report }) => ({
-      exchange, symbol, dt, verdict: report.verdict, reasons: report.reasons, rows: report.klines_1m.kept,
-      completeness: report.klines_1m.completeness,
-    })),
+    summary: (built) =>
+      built.map(({ exchange, symbol, dt, report }) => ({
+        exchange,
+        symbol,
+        dt,
+        verdict: report.verdict,
+        reasons: report.reasons,
+        rows: report.klines_1m.kept,
+        completeness: report.klines_1m.completeness,
+      })),
   });
 }
 
@@ -67,18 +91,22 @@ export function addGoldCommand(program: Command, run: CliRun): void {
     writes: ['gold', 'reports'],
     build: runGold,
     // The full per-feature null counts are in reports/gold/; the terminal gets the totals and any problem features.
-    summary: (built) => built.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
-      ...rest,
-      validity: {
-        ...totals,
-        problemFeatures: Object.keys(byFeature).filter((feature) => byFeature[feature].invalid || byFeature[feature].unexpectedNulls),
-      },
-    })),
+    summary: (built) =>
+      built.map(({ files: _files, validity: { byFeature, ...totals }, ...rest }) => ({
+        ...rest,
+        validity: {
+          ...totals,
+          problemFeatures: Object.keys(byFeature).filter(
+            (feature) => byFeature[feature].invalid || byFeature[feature].unexpectedNulls,
+          ),
+        },
+      })),
   });
 }
 
 export function addRunCommand(program: Command, run: CliRun): void {
-  program.command('run')
+  program
+    .command('run')
     .description('Silver then Gold over a date range')
     .requiredOption('--from <YYYY-MM-DD>', 'first date', opt.date)
     .requiredOption('--to <YYYY-MM-DD>', 'last date', opt.date)
@@ -88,19 +116,41 @@ export function addRunCommand(program: Command, run: CliRun): void {
     .action(async (flags) => {
       if (flags.from > flags.to) throw new UserError(`--from ${flags.from} is after --to ${flags.to}`);
       const store = openLakeForWriting(flags.lake, { create: false, writes: ['silver', 'gold', 'quarantine', 'reports'] });
-      await requireBuildInput(store, 'silver', { from: flags.from, to: flags.to, exchange: flags.exchange, symbol: flags.symbol });
+      await requireBuildInput(store, 'silver', {
+        from: flags.from,
+        to: flags.to,
+        exchange: flags.exchange,
+        symbol: flags.symbol,
+      });
       const problems = new BuildProblems(warn);
-      const { built, failures } = await settle(runRange({
-        store, from: flags.from, to: flags.to, exchange: flags.exchange, symbol: flags.symbol, progress: stderrProgress(),
-        onSkip: problems.onSkip,
-      }));
+      const { built, failures } = await settle(
+        runRange({
+          store,
+          from: flags.from,
+          to: flags.to,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+          progress: stderrProgress(),
+          onSkip: problems.onSkip,
+        }),
+      );
       endProgress();
       json({
         silver: built.silver.map(({ exchange, symbol, dt, report }) => ({
-          exchange, symbol, dt, verdict: report.verdict, rows: report.klines_1m.kept, completeness: report.klines_1m.completeness,
+          exchange,
+          symbol,
+          dt,
+          verdict: report.verdict,
+          rows: report.klines_1m.kept,
+          completeness: report.klines_1m.completeness,
         })),
         gold: built.gold.map(({ exchange, symbol, dt, rows, dataOkRows, validity }) => ({
-          exchange, symbol, dt, rows, dataOkRows, invalidFeatures: validity.invalid,
+          exchange,
+          symbol,
+          dt,
+          rows,
+          dataOkRows,
+          invalidFeatures: validity.invalid,
         })),
       });
       reportProblems(run, problems.list(failures));

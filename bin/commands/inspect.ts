@@ -14,8 +14,11 @@ import { json, print, warn, type CliRun } from './output';
 /** The commands that read the lake and write nothing: `validate`, `features`, `health` and `query`. */
 
 export function addValidateCommand(program: Command, run: CliRun): void {
-  program.command('validate')
-    .description("print Silver's quality reports for a date with their partitions' bad files (exit 3 when one FAILs or has bad files)")
+  program
+    .command('validate')
+    .description(
+      "print Silver's quality reports for a date with their partitions' bad files (exit 3 when one FAILs or has bad files)",
+    )
     .requiredOption('--date <YYYY-MM-DD>', 'date', opt.date)
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
@@ -35,13 +38,17 @@ export function addValidateCommand(program: Command, run: CliRun): void {
 }
 
 export function addFeaturesCommand(program: Command): void {
-  program.command('features')
+  program
+    .command('features')
     .description('print the Gold feature catalogue as Markdown (docs/features.md is this output)')
-    .action(() => { print(featureCatalogueMarkdown()); });
+    .action(() => {
+      print(featureCatalogueMarkdown());
+    });
 }
 
 export function addHealthCommand(program: Command, run: CliRun): void {
-  program.command('health')
+  program
+    .command('health')
     .description('freshness of Bronze, completeness of the latest Silver, validity of the latest Gold')
     .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .option('--stale-after <sec>', 'Bronze older than this is stale', opt.positiveInt, BRONZE_STALE_AFTER_SECONDS)
@@ -54,7 +61,8 @@ export function addHealthCommand(program: Command, run: CliRun): void {
 }
 
 export function addQueryCommand(program: Command): void {
-  program.command('query')
+  program
+    .command('query')
     .description('run SQL with DuckDB over the lake; views are named {layer}_{dataset} like the Glue tables')
     .argument('<sql>', 'SQL, e.g. "select count(*) from silver_klines"', opt.sql)
     .addOption(new Option('--format <fmt>', 'output format').choices(['table', 'csv', 'json']).default('table'))
@@ -63,7 +71,10 @@ export function addQueryCommand(program: Command): void {
       if (flags.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
       checkLakeForReading(flags.lake);
       const engine = await LakeQueryEngine.open(flags.lake, { onBadFile: (bad) => warn(`skipped ${badFileLine(bad)}`) });
-      const answer = await engine.query(sql).catch((error: Error) => error).finally(() => engine.close());
+      const answer = await engine
+        .query(sql)
+        .catch((error: Error) => error)
+        .finally(() => engine.close());
       if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
       process.stdout.write(formatResult(answer, flags.format as OutputFormat));
     });

@@ -14,6 +14,8 @@ export const warn = (line: string) => process.stderr.write(`lakehouse: warning: 
 /** The end of a build: what it skipped or could not build, one line each on stderr, and exit code 3. */
 export function reportProblems(run: CliRun, lines: readonly string[]): void {
   if (!lines.length) return;
-  process.stderr.write(`lakehouse: ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  process.stderr.write(
+    `lakehouse: ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n${lines.map((l) => `  ${l}\n`).join('')}`,
+  );
   run.exitCode = EXIT.LAKE_PROBLEM;
 }

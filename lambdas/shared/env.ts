@@ -5,7 +5,8 @@ export function optionalEnvInt(name: string, min: number, max: number, env: Node
   const raw = env[name]?.trim();
   if (!raw) return undefined;
   const parsed = Number(raw);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new UserError(`${name}=${raw} is not a whole number from ${min} to ${max}`);
   return parsed;
 }
 
@@ -17,5 +18,8 @@ export function requiredEnv(name: string, env: NodeJS.ProcessEnv = process.env):
 
 /** A comma-separated list (empty or unset: none). */
 export function envList(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

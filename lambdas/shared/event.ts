@@ -14,7 +14,8 @@ export type EventFields = Readonly<Record<string, unknown>>;
 /** The event as an object; an invocation without a payload counts as `{}`. */
 export function eventFields(event: unknown): EventFields {
   if (event === undefined || event === null) return {};
-  if (typeof event !== 'object' || Array.isArray(event)) throw new UserError(`the event must be a JSON object, got ${JSON.stringify(event)}`);
+  if (typeof event !== 'object' || Array.isArray(event))
+    throw new UserError(`the event must be a JSON object, got ${JSON.stringify(event)}`);
   return event as EventFields;
 }
 
@@ -27,14 +28,16 @@ export function requiredDate(fields: EventFields, field: string): string {
 export function optionalDate(fields: EventFields, field: string): string | undefined {
   const value = fields[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !isDate(value)) throw new UserError(`event.${field} ${JSON.stringify(value)} is not a date (expected YYYY-MM-DD)`);
+  if (typeof value !== 'string' || !isDate(value))
+    throw new UserError(`event.${field} ${JSON.stringify(value)} is not a date (expected YYYY-MM-DD)`);
   return value;
 }
 
 export function optionalExchange(fields: EventFields): ExchangeId | undefined {
   const value = fields.exchange;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !(EXCHANGES as readonly string[]).includes(value)) throw new UserError(`event.exchange ${JSON.stringify(value)} is not one of ${EXCHANGES.join(', ')}`);
+  if (typeof value !== 'string' || !(EXCHANGES as readonly string[]).includes(value))
+    throw new UserError(`event.exchange ${JSON.stringify(value)} is not one of ${EXCHANGES.join(', ')}`);
   return value as ExchangeId;
 }
 
@@ -49,7 +52,8 @@ export function optionalSymbol(fields: EventFields): string | undefined {
 export function optionalInt(fields: EventFields, field: string, min: number, max: number): number | undefined {
   const value = fields[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new UserError(`event.${field} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new UserError(`event.${field} ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`);
   return value;
 }
 
@@ -93,8 +97,12 @@ export function dayJobRange(request: unknown): { range: BuildRequest; scheduled:
   const fields = eventFields(request);
   const from = optionalDate(fields, 'from');
   const to = optionalDate(fields, 'to');
-  if ((from === undefined) !== (to === undefined)) throw new UserError('give both event.from and event.to (YYYY-MM-DD), or neither for the day before');
-  const filters = { ...(optionalExchange(fields) && { exchange: optionalExchange(fields) }), ...(optionalSymbol(fields) && { symbol: optionalSymbol(fields) }) };
+  if ((from === undefined) !== (to === undefined))
+    throw new UserError('give both event.from and event.to (YYYY-MM-DD), or neither for the day before');
+  const filters = {
+    ...(optionalExchange(fields) && { exchange: optionalExchange(fields) }),
+    ...(optionalSymbol(fields) && { symbol: optionalSymbol(fields) }),
+  };
   if (from !== undefined && to !== undefined) return { range: { from, to, ...filters }, scheduled: false };
   const dt = addDays(dateOf(referenceTime(fields)), -1);
   return { range: { from: dt, to: dt, ...filters }, scheduled: true };

@@ -11,9 +11,17 @@ import { emitMetrics, type MetricValue } from '../../lib/monitoring/emf';
 
 const PARTITION_DIMENSION_SETS = [[]] as const;
 
-export function emitPartitionMetrics(job: string, exchange: string, symbol: string, metrics: readonly MetricValue[], extra: Record<string, unknown> = {}): void {
+export function emitPartitionMetrics(
+  job: string,
+  exchange: string,
+  symbol: string,
+  metrics: readonly MetricValue[],
+  extra: Record<string, unknown> = {},
+): void {
   emitMetrics(metrics, {
-    dimensions: { [Dimension.Exchange]: exchange, [Dimension.Symbol]: symbol }, dimensionSets: PARTITION_DIMENSION_SETS, properties: { job, ...extra },
+    dimensions: { [Dimension.Exchange]: exchange, [Dimension.Symbol]: symbol },
+    dimensionSets: PARTITION_DIMENSION_SETS,
+    properties: { job, ...extra },
   });
 }
 

@@ -22,7 +22,8 @@ export function lakeStore(env: NodeJS.ProcessEnv = process.env): ObjectStore {
   if (!/^s3:\/\/[^/]+/.test(url)) throw new UserError(`LAKE_URL '${url}' is not an s3://bucket/prefix/ URL`);
   const id = `${url}|${endpoint ?? ''}`;
   const region = env.LAKE_REGION?.trim() || undefined;
-  if (cached?.id !== id) cached = { id, store: S3ObjectStore.fromUrl(url, endpoint ? localS3Config(endpoint, env) : region ? { region } : {}) };
+  if (cached?.id !== id)
+    cached = { id, store: S3ObjectStore.fromUrl(url, endpoint ? localS3Config(endpoint, env) : region ? { region } : {}) };
   return cached.store;
 }
 

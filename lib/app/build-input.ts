@@ -22,7 +22,8 @@ export async function requireBuildInput(store: ObjectStore, stage: BuildStage, r
   let hint = await lakeHolds(store, stage, request);
   // Gold's input is Silver: if Bronze is there, Silver just has not been built yet.
   if (stage === 'gold' && (await planPartitions(store, 'silver', request)).length) {
-    const command = request.from === request.to ? `silver --date ${request.from}` : `run --from ${request.from} --to ${request.to}`;
+    const command =
+      request.from === request.to ? `silver --date ${request.from}` : `run --from ${request.from} --to ${request.to}`;
     hint = `the Bronze is there: build Silver first, lakehouse ${command}`;
   }
   throw new NothingMatchedError(`nothing to build: no ${layer} 1m klines${market ? ` for ${market}` : ''} ${when} (${hint})`);
@@ -46,8 +47,9 @@ async function lakeHolds(store: ObjectStore, stage: BuildStage, request: BuildRe
   if (spans.size === 0) return `the lake holds no ${name} 1m klines at all`;
   const matches = (s: { exchange: string; symbol: string }) =>
     (!request.exchange || s.exchange === request.exchange) && (!request.symbol || s.symbol === symbolPathValue(request.symbol));
-  const all = [...spans.values()].sort((a, b) => Number(matches(b)) - Number(matches(a)) || a.exchange.localeCompare(b.exchange)
-    || a.symbol.localeCompare(b.symbol));
+  const all = [...spans.values()].sort(
+    (a, b) => Number(matches(b)) - Number(matches(a)) || a.exchange.localeCompare(b.exchange) || a.symbol.localeCompare(b.symbol),
+  );
   const span = (s: { first: string; last: string }) => (s.first === s.last ? s.first : `${s.first}…${s.last}`);
   const shown = all.slice(0, MARKETS_SHOWN).map((s) => `${s.exchange} ${s.symbol} ${span(s)}`);
   const more = all.length > MARKETS_SHOWN ? ` and ${all.length - MARKETS_SHOWN} more` : '';

@@ -36,21 +36,52 @@ export interface PartitionItem {
 export function checkBuildRange(request: BuildRequest): void {
   const days = (date(request.to, 'to') - date(request.from, 'from')) / DAY_MS + 1;
   if (days < 1) throw new UserError(`from ${request.from} is after to ${request.to}`);
-  if (days > MAX_BUILD_DAYS) throw new UserError(`${request.from} to ${request.to} is ${days} days; build at most ${MAX_BUILD_DAYS} days at a time`);
+  if (days > MAX_BUILD_DAYS)
+    throw new UserError(`${request.from} to ${request.to} is ${days} days; build at most ${MAX_BUILD_DAYS} days at a time`);
 }
 
-export async function planPartitions(store: ObjectStore, stage: BuildStage, request: BuildRequest, options: { relabel?: boolean } = {}): Promise<PartitionItem[]> {
+export async function planPartitions(
+  store: ObjectStore,
+  stage: BuildStage,
+  request: BuildRequest,
+  options: { relabel?: boolean } = {},
+): Promise<PartitionItem[]> {
   checkBuildRange(request);
   const input = dataset(stage === 'silver' ? 'bronze' : 'silver', 'klines');
-  const parts = await discoverPartitions(store, input, { timeframe: '1m', exchange: request.exchange, symbol: request.symbol }, { from: request.from, to: request.to });
+  const parts = await discoverPartitions(
+    store,
+    input,
+    { timeframe: '1m', exchange: request.exchange, symbol: request.symbol },
+    { from: request.from, to: request.to },
+  );
   return parts
-    .map((p) => ({ dt: p.dt, exchange: p.exchange, symbol: p.symbol, ...(options.relabel && stage === 'gold' ? { relabel: true as const } : {}) }))
-    .sort((a, b) => (a.dt < b.dt ? -1 : a.dt > b.dt ? 1 : a.exchange < b.exchange ? -1 : a.exchange > b.exchange ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+    .map((p) => ({
+      dt: p.dt,
+      exchange: p.exchange,
+      symbol: p.symbol,
+      ...(options.relabel && stage === 'gold' ? { relabel: true as const } : {}),
+    }))
+    .sort((a, b) =>
+      a.dt < b.dt
+        ? -1
+        : a.dt > b.dt
+          ? 1
+          : a.exchange < b.exchange
+            ? -1
+            : a.exchange > b.exchange
+              ? 1
+              : a.symbol < b.symbol
+                ? -1
+                : a.symbol > b.symbol
+                  ? 1
+                  : 0,
+    );
 }
 
 /** Where a build execution's item list for a stage lives in the lake (under `jobs/`, which expires). */
 export function buildItemsKey(execution: string, stage: BuildStage): string {
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(execution)) throw new UserError(`execution name ${JSON.stringify(execution)} is not a Step Functions execution name`);
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(execution))
+    throw new UserError(`execution name ${JSON.stringify(execution)} is not a Step Functions execution name`);
   return `jobs/builds/${execution}/${stage}-items.json`;
 }
 

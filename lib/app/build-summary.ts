@@ -46,7 +46,8 @@ export async function summarizeMapRun(store: ObjectStore, manifestKey: string, p
   const manifest = JSON.parse(Buffer.from(await store.get(manifestKey)).toString('utf8')) as MapRunManifest;
   const records = async (status: 'FAILED' | 'PENDING') => {
     const out: ChildRecord[] = [];
-    for (const file of manifest.ResultFiles[status] ?? []) out.push(...(JSON.parse(Buffer.from(await store.get(file.Key)).toString('utf8')) as ChildRecord[]));
+    for (const file of manifest.ResultFiles[status] ?? [])
+      out.push(...(JSON.parse(Buffer.from(await store.get(file.Key)).toString('utf8')) as ChildRecord[]));
     return out;
   };
   const failed = await records('FAILED');
@@ -56,7 +57,9 @@ export async function summarizeMapRun(store: ObjectStore, manifestKey: string, p
     succeeded: Math.max(0, planned - failed.length - pending.length),
     failed: failed.length,
     notRun: pending.length,
-    failedPartitions: failed.slice(0, MAX_LISTED).map((r) => ({ ...partitionOf(r.Input), error: r.Error ?? 'unknown', cause: causeText(r.Cause) })),
+    failedPartitions: failed
+      .slice(0, MAX_LISTED)
+      .map((r) => ({ ...partitionOf(r.Input), error: r.Error ?? 'unknown', cause: causeText(r.Cause) })),
     manifestKey,
   };
 }

@@ -59,7 +59,10 @@ const PROJECTABLE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const ATTEMPTS = 3;
 
 export async function syncCatalog(options: CatalogSyncOptions): Promise<CatalogSyncResult> {
-  const configured = { exchanges: options.configured.exchanges, symbols: options.configured.symbols.map((s) => symbolPathValue(s.toUpperCase())) };
+  const configured = {
+    exchanges: options.configured.exchanges,
+    symbols: options.configured.symbols.map((s) => symbolPathValue(s.toUpperCase())),
+  };
   const nowMs = options.nowMs ?? Date.now();
   const result: CatalogSyncResult = { tables: [], updated: [], failed: [], warnings: [], listings: 0 };
   for (const spec of options.datasets ?? allDatasets()) {
@@ -89,7 +92,10 @@ export async function syncCatalog(options: CatalogSyncOptions): Promise<CatalogS
       const table = await options.catalog.table(sync.table);
       const next = { ...table.parameters, ...wanted };
       describe(sync, table.parameters, next);
-      sync.partitions = partitionsOf(next, spec.partitionKeys.map((k) => k.name));
+      sync.partitions = partitionsOf(
+        next,
+        spec.partitionKeys.map((k) => k.name),
+      );
       if (Object.keys(wanted).every((k) => table.parameters[k] === wanted[k])) return;
       try {
         await table.setParameters(next);

@@ -89,13 +89,15 @@ export function collectPaths(lake: string, spool?: string): CollectPaths {
   let spoolDir: string;
   let metaDir: string;
   if (lake.startsWith('s3://')) {
-    if (!spool) throw new UserError('collect into an s3:// lake needs --spool DIR: a local folder where Bronze waits while S3 fails');
+    if (!spool)
+      throw new UserError('collect into an s3:// lake needs --spool DIR: a local folder where Bronze waits while S3 fails');
     spoolDir = path.resolve(spool);
     metaDir = path.join(spoolDir, '_collector');
   } else {
     const lakeDir = path.resolve(lake);
     spoolDir = spool ? path.resolve(spool) : `${lakeDir}.spool`;
-    if (isInside(spoolDir, lakeDir)) throw new UserError(`--spool ${spool} is inside the lake; put it beside it (e.g. ${lakeDir}.spool)`);
+    if (isInside(spoolDir, lakeDir))
+      throw new UserError(`--spool ${spool} is inside the lake; put it beside it (e.g. ${lakeDir}.spool)`);
     metaDir = path.join(lakeDir, '_collector');
   }
   return { spoolDir, healthFile: path.join(metaDir, 'health.json'), stateDir: metaDir };
@@ -114,56 +116,102 @@ export async function runCollect(options: CollectOptions): Promise<CollectResult
   const simEnd = options.simHours ? simStart + options.simHours * 3_600_000 : undefined;
   const stormEnd = simEnd ?? simStart + 86_400_000;
   // About ten faults even in a short run, so every kind shows up; at most one every 40 simulated minutes on average.
-  const plan = options.faultSeed !== undefined
-    ? new FaultPlan(randomStorm({ seed: options.faultSeed, start: simStart, end: stormEnd, meanGapMs: Math.min(40 * 60_000, (stormEnd - simStart) / 10) }))
-    : undefined;
+  const plan =
+    options.faultSeed !== undefined
+      ? new FaultPlan(
+          randomStorm({
+            seed: options.faultSeed,
+            start: simStart,
+            end: stormEnd,
+            meanGapMs: Math.min(40 * 60_000, (stormEnd - simStart) / 10),
+          }),
+        )
+      : undefined;
   if (options.source === 'sim') {
-    sim = await startSimulator({ symbols: options.symbols, speed: simEnd ? 'max' : (options.simSpeed ?? 60), start: simStart, end: simEnd, faults: plan });
+    sim = await startSimulator({
+      symbols: options.symbols,
+      speed: simEnd ? 'max' : (options.simSpeed ?? 60),
+      start: simStart,
+      end: simEnd,
+      faults: plan,
+    });
   }
   const stopDeadlineMs = options.stopDeadlineMs ?? COLLECT_STOP_DEADLINE_MS;
   let service: CollectorService;
   try {
-    service = new CollectorService({
-      sources: [{
-        source: options.source, symbols: options.symbols, endpoint: options.endpoint ?? sim?.wsBaseUrl, restEndpoint: options.restEndpoint ?? sim?.restBaseUrl,
-      }],
-      spoolDir: options.paths.spoolDir, stateDir: sim ? false : options.paths.stateDir, stopDeadlineMs, spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
-      now: sim ? () => sim!.clock.now() : undefined,
-    }, options.store, log);
+    service = new CollectorService(
+      {
+        sources: [
+          {
+            source: options.source,
+            symbols: options.symbols,
+            endpoint: options.endpoint ?? sim?.wsBaseUrl,
+            restEndpoint: options.restEndpoint ?? sim?.restBaseUrl,
+          },
+        ],
+        spoolDir: options.paths.spoolDir,
+        stateDir: sim ? false : options.paths.stateDir,
+        stopDeadlineMs,
+        spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
+        now: sim ? () => sim!.clock.now() : undefined,
+      },
+      options.store,
+      log,
+    );
   } catch (err) {
     await sim?.stop();
     throw err;
   }
   // The terminal gets progress and the one-line summary; CloudWatch's EMF lines would only clutter it.
   const heartbeat = new Heartbeat({
-    file: options.paths.healthFile, snapshot: () => service.snapshot(), spool: () => service.spoolStats(), sink: () => undefined,
+    file: options.paths.healthFile,
+    snapshot: () => service.snapshot(),
+    spool: () => service.spoolStats(),
+    sink: () => undefined,
   });
   const ticker = setInterval(() => options.progress?.(progressLine(options.source, service.snapshot()[0])), PROGRESS_EVERY_MS);
   const timers: NodeJS.Timeout[] = [];
   const { durationSec } = options;
   if (durationSec) {
-    timers.push(setTimeout(() => options.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000));
+    timers.push(
+      setTimeout(() => options.stop.request({ reason: `--duration ${durationSec} s`, exitCode: 0 }), durationSec * 1000),
+    );
   }
   if (sim && simEnd) {
-    void sim.untilEnd().then(() => service.settled(500)).then(() => options.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
+    void sim
+      .untilEnd()
+      .then(() => service.settled(500))
+      .then(() => options.stop.request({ reason: 'simulated hours ended', exitCode: 0 }));
   }
   try {
     void options.stop.requested.then((request) => {
       clearInterval(ticker);
       const buffered = service.snapshot().reduce((n, s) => n + s.collector.bufferedRows, 0);
       const rows = buffered.toLocaleString('en-US');
-      options.progress?.(`collect: stopping (${request.reason}): writing ${rows} buffered rows (at most ${stopDeadlineMs / 1000} s)`);
+      options.progress?.(
+        `collect: stopping (${request.reason}): writing ${rows} buffered rows (at most ${stopDeadlineMs / 1000} s)`,
+      );
     });
     const run = await runService({ service, heartbeat, stop: options.stop, log });
     const snap = service.snapshot()[0];
     const result: CollectResult = {
-      collector: snap.collector, stop: { reason: run.request.reason, ...run.result }, spool: service.spoolStats(),
-      faults: plan ? { ...plan.counts } : undefined, summary: '',
+      collector: snap.collector,
+      stop: { reason: run.request.reason, ...run.result },
+      spool: service.spoolStats(),
+      faults: plan ? { ...plan.counts } : undefined,
+      summary: '',
       exitCode: run.result.complete ? run.request.exitCode : EXIT_ROWS_NOT_WRITTEN,
     };
     if (sim && simEnd && run.result.complete) {
       options.progress?.('collect: auditing Bronze against every trade the simulator sent');
-      result.audit = await auditTrades(options.store, profile.exchange, options.symbols, simStart, Math.min(simEnd, sim.stats().simTime), sim.model);
+      result.audit = await auditTrades(
+        options.store,
+        profile.exchange,
+        options.symbols,
+        simStart,
+        Math.min(simEnd, sim.stats().simTime),
+        sim.model,
+      );
       if (result.exitCode === 0 && result.audit.some((a) => a.unexplained > 0)) result.exitCode = EXIT_AUDIT_FAILED;
     }
     result.summary = collectSummary(result, snap, options.lake, options.paths.spoolDir);
@@ -179,19 +227,32 @@ function progressLine(source: SourceId, snapshot: SourceSnapshot): string {
   const counts = snapshot.collector;
   const withCommas = (x: number) => x.toLocaleString('en-US');
   const conn = snapshot.connections;
-  const waiting = conn && conn.open < conn.total
-    ? `, ${conn.open}/${conn.total} connections open${conn.lastError ? ` (last error: ${conn.lastError})` : ''}`
-    : '';
-  return `collect ${source}: ${withCommas(counts.messages)} messages, ${counts.filesWritten} files, ${withCommas(counts.bufferedRows)} rows buffered${waiting}` +
-    (counts.lastEventMs ? `, event time ${new Date(counts.lastEventMs).toISOString()}` : '');
+  const waiting =
+    conn && conn.open < conn.total
+      ? `, ${conn.open}/${conn.total} connections open${conn.lastError ? ` (last error: ${conn.lastError})` : ''}`
+      : '';
+  return (
+    `collect ${source}: ${withCommas(counts.messages)} messages, ${counts.filesWritten} files, ${withCommas(counts.bufferedRows)} rows buffered${waiting}` +
+    (counts.lastEventMs ? `, event time ${new Date(counts.lastEventMs).toISOString()}` : '')
+  );
 }
 
 /** "collect: stopped by SIGTERM: 13,617 rows in 42 files written to ./lake" and what went wrong, on one line. */
-function collectSummary(result: Omit<CollectResult, 'summary'>, snapshot: SourceSnapshot, lake: string, spoolDir: string): string {
+function collectSummary(
+  result: Omit<CollectResult, 'summary'>,
+  snapshot: SourceSnapshot,
+  lake: string,
+  spoolDir: string,
+): string {
   const withCommas = (x: number) => x.toLocaleString('en-US');
   const st = result.stop;
-  const why = st.reason.startsWith('SIG') ? `by ${st.reason}` : st.reason.startsWith('--') ? `at ${st.reason}`
-    : st.reason === 'crash' ? 'after a crash' : `because the ${st.reason}`;
+  const why = st.reason.startsWith('SIG')
+    ? `by ${st.reason}`
+    : st.reason.startsWith('--')
+      ? `at ${st.reason}`
+      : st.reason === 'crash'
+        ? 'after a crash'
+        : `because the ${st.reason}`;
   const parts: string[] = [];
   const received = st.writtenRows + st.spooledRows + st.lostRows;
   if (result.collector.messages === 0) {
@@ -212,7 +273,9 @@ function collectSummary(result: Omit<CollectResult, 'summary'>, snapshot: Source
   if (st.timedOut) parts.push(`the flush ran out of time`);
   if (result.audit) {
     const sum = (k: 'expected' | 'unexplained') => result.audit!.reduce((t, a) => t + a[k], 0);
-    parts.push(`audit: ${withCommas(sum('expected'))} trades expected, ${withCommas(sum('unexplained'))} missing without a ledgered gap`);
+    parts.push(
+      `audit: ${withCommas(sum('expected'))} trades expected, ${withCommas(sum('unexplained'))} missing without a ledgered gap`,
+    );
   }
   return `collect: stopped ${why}: ${parts.join('; ')}`;
 }

@@ -21,7 +21,10 @@ export function demoReportText(report: DemoReport): string {
     '',
     'partitions (klines 1m completeness, Silver verdict, Gold rows / data_ok rows;',
     '  on the live day data_ok also needs the order book, which only the live window has)',
-    ...report.partitions.map((p) => `  ${p.dt} ${p.symbol.padEnd(9)} ${(p.completeness * 100).toFixed(2).padStart(6)} %  ${p.verdict.padEnd(11)} ${withCommas(p.goldRows)} / ${withCommas(p.dataOkRows)}`),
+    ...report.partitions.map(
+      (p) =>
+        `  ${p.dt} ${p.symbol.padEnd(9)} ${(p.completeness * 100).toFixed(2).padStart(6)} %  ${p.verdict.padEnd(11)} ${withCommas(p.goldRows)} / ${withCommas(p.dataOkRows)}`,
+    ),
     '',
     'sample query (lakehouse query "..." --lake ' + report.lake + ')',
     ...report.sample.sql.split('\n').map((l) => `  ${l}`),

@@ -34,7 +34,15 @@ export interface DemoReport {
   live: { from: string; to: string; wallSeconds: number; collector: CollectorSnapshot };
   backfilledRows: number;
   rowsPerLayer: Record<string, number>;
-  partitions: { exchange: string; symbol: string; dt: string; verdict: string; completeness: number; goldRows: number; dataOkRows: number }[];
+  partitions: {
+    exchange: string;
+    symbol: string;
+    dt: string;
+    verdict: string;
+    completeness: number;
+    goldRows: number;
+    dataOkRows: number;
+  }[];
   sample: { sql: string; result: QueryResult };
   wallSeconds: number;
 }
@@ -52,7 +60,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   const firstDay = addDays(dateOf(liveStart), -2);
   const days = dateRange(firstDay, DEMO_DAY);
 
-  const sim = await startSimulator({ symbols: options.symbols, seed: options.seed ?? 7, start: liveStart, end: liveEnd, speed: 'max', historyDays: days.length + 1 });
+  const sim = await startSimulator({
+    symbols: options.symbols,
+    seed: options.seed ?? 7,
+    start: liveStart,
+    end: liveEnd,
+    speed: 'max',
+    historyDays: days.length + 1,
+  });
   const profile = sourceProfile('sim');
   let backfilledRows = 0;
   let collector: Collector | undefined;
@@ -60,20 +75,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   try {
     for (const symbol of options.symbols) {
       progress(`backfill ${symbol} 1m klines over REST, ${firstDay} → ${new Date(liveStart).toISOString()}`);
-      const backfill = await backfillKlines({ store, exchange: profile.exchange, symbol, from: dayStart(firstDay), to: liveStart, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+      const backfill = await backfillKlines({
+        store,
+        exchange: profile.exchange,
+        symbol,
+        from: dayStart(firstDay),
+        to: liveStart,
+        restBase: sim.restBaseUrl,
+        now: () => sim.clock.now(),
+      });
       backfilledRows += backfill.rows;
     }
 
     const liveBegan = Date.now();
     collector = new Collector({
-      ...sourceCollectorOptions(profile, options.symbols, sim.wsBaseUrl, sim.restBaseUrl), store,
+      ...sourceCollectorOptions(profile, options.symbols, sim.wsBaseUrl, sim.restBaseUrl),
+      store,
       clock: new EventClock(sim.clock),
     });
     await collector.start();
     const ticker = setInterval(() => {
       const snapshot = collector!.snapshot();
-      const done = snapshot.lastEventMs ? Math.max(0, Math.min(1, (snapshot.lastEventMs - liveStart) / (liveEnd - liveStart))) : 0;
-      progress(`collect: ${(done * 100).toFixed(0)} % of ${options.minutes} simulated minutes, ${snapshot.messages.toLocaleString('en-US')} messages, ${snapshot.filesWritten} Bronze files`);
+      const done = snapshot.lastEventMs
+        ? Math.max(0, Math.min(1, (snapshot.lastEventMs - liveStart) / (liveEnd - liveStart)))
+        : 0;
+      progress(
+        `collect: ${(done * 100).toFixed(0)} % of ${options.minutes} simulated minutes, ${snapshot.messages.toLocaleString('en-US')} messages, ${snapshot.filesWritten} Bronze files`,
+      );
     }, 1000);
     await sim.untilEnd();
     await drained(collector);
@@ -90,7 +118,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   try {
     const rowsPerLayer: Record<string, number> = {};
     for (const layer of ['bronze', 'silver', 'gold'] as Layer[]) {
-      const counts = await Promise.all(allDatasets(layer).map(async (d) => Number((await engine.query(`SELECT count(*) AS n FROM ${tableName(d)}`)).rows[0].n)));
+      const counts = await Promise.all(
+        allDatasets(layer).map(async (d) => Number((await engine.query(`SELECT count(*) AS n FROM ${tableName(d)}`)).rows[0].n)),
+      );
       rowsPerLayer[layer] = counts.reduce((a, b) => a + b, 0);
     }
     const sql = `SELECT symbol, ts, close, round(rsi_14_1m, 2) AS rsi_14_1m, round(macd_hist_5m, 4) AS macd_hist_5m,
@@ -99,12 +129,31 @@ FROM gold_features_1m WHERE dt = '${DEMO_DAY}' ORDER BY ts DESC, symbol LIMIT 6`
     const sample = { sql, result: await engine.query(sql) };
     const partitions = run.silver.map((silver) => {
       const gold = run.gold.find((x) => x.exchange === silver.exchange && x.symbol === silver.symbol && x.dt === silver.dt);
-      return { exchange: silver.exchange, symbol: silver.symbol, dt: silver.dt, verdict: silver.report.verdict, completeness: silver.report.klines_1m.completeness, goldRows: gold?.rows ?? 0, dataOkRows: gold?.dataOkRows ?? 0 };
+      return {
+        exchange: silver.exchange,
+        symbol: silver.symbol,
+        dt: silver.dt,
+        verdict: silver.report.verdict,
+        completeness: silver.report.klines_1m.completeness,
+        goldRows: gold?.rows ?? 0,
+        dataOkRows: gold?.dataOkRows ?? 0,
+      };
     });
     return {
-      lake: store.localRoot, symbols: options.symbols, days,
-      live: { from: new Date(liveStart).toISOString(), to: new Date(liveEnd).toISOString(), wallSeconds: liveWall, collector: collector!.snapshot() },
-      backfilledRows, rowsPerLayer, partitions, sample, wallSeconds: (Date.now() - began) / 1000,
+      lake: store.localRoot,
+      symbols: options.symbols,
+      days,
+      live: {
+        from: new Date(liveStart).toISOString(),
+        to: new Date(liveEnd).toISOString(),
+        wallSeconds: liveWall,
+        collector: collector!.snapshot(),
+      },
+      backfilledRows,
+      rowsPerLayer,
+      partitions,
+      sample,
+      wallSeconds: (Date.now() - began) / 1000,
     };
   } finally {
     engine.close();

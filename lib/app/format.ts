@@ -13,9 +13,28 @@ function csvCell(value: unknown): string {
 
 export function formatResult(result: QueryResult, format: OutputFormat): string {
   if (format === 'json') return result.rows.map((row) => JSON.stringify(row)).join('\n') + (result.rows.length ? '\n' : '');
-  if (format === 'csv') return [result.columns.map(csvCell).join(','), ...result.rows.map((row) => result.columns.map((c) => csvCell(row[c])).join(','))].join('\n') + '\n';
-  const cells = result.rows.map((row) => result.columns.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : text(row[c]))));
+  if (format === 'csv')
+    return (
+      [
+        result.columns.map(csvCell).join(','),
+        ...result.rows.map((row) => result.columns.map((c) => csvCell(row[c])).join(',')),
+      ].join('\n') + '\n'
+    );
+  const cells = result.rows.map((row) =>
+    result.columns.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : text(row[c]))),
+  );
   const widths = result.columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd();
-  return [line(result.columns), widths.map((w) => '-'.repeat(w)).join('-+-'), ...cells.map(line), `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`].join('\n') + '\n';
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
+  return (
+    [
+      line(result.columns),
+      widths.map((w) => '-'.repeat(w)).join('-+-'),
+      ...cells.map(line),
+      `(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})`,
+    ].join('\n') + '\n'
+  );
 }

@@ -71,10 +71,17 @@ export interface KlineCoverage {
  * The window's minutes to fetch: those without a closed bar that either have no row at all or are suspect by a
  * ledger gap of the 1m kline stream (the bar's closing update may have been lost: only in-progress updates arrived).
  */
-export function minutesToFetch(window: HealWindow, bronze: KlineCoverage, gaps: readonly (readonly [number, number])[]): Interval[] {
+export function minutesToFetch(
+  window: HealWindow,
+  bronze: KlineCoverage,
+  gaps: readonly (readonly [number, number])[],
+): Interval[] {
   const minutes = windowMinutes(window);
   const withoutRows = subtractIntervals([minutes], bronze.rows);
-  const suspect = subtractIntervals(gaps.flatMap((gap) => suspectMinutes(window, gap)), bronze.closed);
+  const suspect = subtractIntervals(
+    gaps.flatMap((gap) => suspectMinutes(window, gap)),
+    bronze.closed,
+  );
   return mergeIntervals([...withoutRows, ...suspect]);
 }
 

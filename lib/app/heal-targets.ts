@@ -34,17 +34,24 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
   // A misspelt override would otherwise send a test run to the real exchange.
   const known = new Set(EXCHANGES.map(restBaseVariable));
   for (const name of Object.keys(env)) {
-    if (name.startsWith(REST_BASE_PREFIX) && env[name] && !known.has(name)) throw new UserError(`${name} names no exchange (expected one of ${[...known].join(', ')})`);
+    if (name.startsWith(REST_BASE_PREFIX) && env[name] && !known.has(name))
+      throw new UserError(`${name} names no exchange (expected one of ${[...known].join(', ')})`);
   }
   return readSourceList(text, HEAL_SOURCE_LIST).map(({ at, key, name, entry }) => {
     const profile = sourceProfile(entry.source);
     const dialect = restKlineDialect(profile);
-    if (!dialect) throw new UserError(`${at}.${key} '${name}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`);
+    if (!dialect)
+      throw new UserError(
+        `${at}.${key} '${name}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`,
+      );
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();
     if (override && !/^https?:\/\/[^/]/.test(override)) throw new UserError(`${variable} '${override}' is not an http(s) URL`);
     return {
-      exchange: profile.exchange, symbols: entry.symbols, restBase: override || profile.rest, dialect,
+      exchange: profile.exchange,
+      symbols: entry.symbols,
+      restBase: override || profile.rest,
+      dialect,
       trades: profile.contiguousTradeIds && profile.restTradeHistory,
     };
   });

@@ -28,7 +28,9 @@ export function healthMarkdown(health: LakeHealth): string {
     lines.push('| exchange | symbol | newest | age | status |', '|---|---|---|---|---|');
     for (const ex of health.bronze) {
       for (const sym of ex.symbols) {
-        lines.push(`| ${ex.exchange} | ${sym.symbol} | ${sym.newestAt} (${sym.basis}) | ${formatAge(sym.ageSeconds)} | ${sym.fresh ? 'fresh' : '**stale**'} |`);
+        lines.push(
+          `| ${ex.exchange} | ${sym.symbol} | ${sym.newestAt} (${sym.basis}) | ${formatAge(sym.ageSeconds)} | ${sym.fresh ? 'fresh' : '**stale**'} |`,
+        );
       }
     }
     lines.push('');
@@ -38,7 +40,9 @@ export function healthMarkdown(health: LakeHealth): string {
   else {
     lines.push('| exchange | symbol | verdict | completeness | reasons |', '|---|---|---|---|---|');
     for (const report of health.silver.reports) {
-      lines.push(`| ${report.exchange} | ${report.symbol} | ${report.verdict} | ${pct(report.completenessPercent)} | ${report.reasons.join('; ')} |`);
+      lines.push(
+        `| ${report.exchange} | ${report.symbol} | ${report.verdict} | ${pct(report.completenessPercent)} | ${report.reasons.join('; ')} |`,
+      );
     }
     lines.push('');
   }
@@ -59,7 +63,9 @@ export function healthMarkdown(health: LakeHealth): string {
     lines.push('| layer | view | file or folder | reason |', '|---|---|---|---|');
     for (const [layer, { files }] of Object.entries(badFiles.layers)) {
       for (const file of files) {
-        lines.push(`| ${layer} | ${file.view} | \`${file.key}\`${file.files === undefined ? '' : ` (${file.files} files)`} | ${file.reason} |`);
+        lines.push(
+          `| ${layer} | ${file.view} | \`${file.key}\`${file.files === undefined ? '' : ` (${file.files} files)`} | ${file.reason} |`,
+        );
       }
     }
     lines.push('');

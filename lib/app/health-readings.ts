@@ -32,7 +32,11 @@ async function folderValues(store: ObjectStore, prefix: string, name: PartitionK
  * they show whether the feed is alive at a few LIST calls per symbol. Per-stream liveness is the collector's
  * own heartbeat metrics' job.
  */
-export async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAfterSeconds: number): Promise<ExchangeFreshness[]> {
+export async function bronzeFreshness(
+  store: ObjectStore,
+  nowMs: number,
+  staleAfterSeconds: number,
+): Promise<ExchangeFreshness[]> {
   const spec = dataset('bronze', 'klines');
   const out: ExchangeFreshness[] = [];
   const root = partitionPrefix(spec, { timeframe: '1m' });
@@ -44,7 +48,11 @@ export async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAf
       if (!newest) continue;
       const ageSeconds = Math.max(0, Math.round((nowMs - newest.at) / 1000));
       symbols.push({
-        symbol, newestKey: newest.key, newestAt: new Date(newest.at).toISOString(), basis: newest.basis, ageSeconds,
+        symbol,
+        newestKey: newest.key,
+        newestAt: new Date(newest.at).toISOString(),
+        basis: newest.basis,
+        ageSeconds,
         fresh: ageSeconds <= staleAfterSeconds,
       });
     }
@@ -56,7 +64,10 @@ export async function bronzeFreshness(store: ObjectStore, nowMs: number, staleAf
 }
 
 /** The newest file of a symbol: in its newest dt/hour folder (folders are by event time). */
-async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promise<{ key: string; at: number; basis: 'written' | 'data' } | undefined> {
+async function newestBronzeFile(
+  store: ObjectStore,
+  symbolPrefix: string,
+): Promise<{ key: string; at: number; basis: 'written' | 'data' } | undefined> {
   for (const dt of (await folderValues(store, symbolPrefix, 'dt')).reverse()) {
     for (const hour of (await folderValues(store, `${symbolPrefix}dt=${dt}/`, 'hour')).reverse()) {
       let newest: { key: string; at: number; basis: 'written' | 'data' } | undefined;
@@ -80,8 +91,10 @@ async function newestBronzeFile(store: ObjectStore, symbolPrefix: string): Promi
 const REPORTS = 'reports/quality/';
 
 /** The latest reports, and the unreadable Bronze files they record. */
-export async function latestSilverReports(store: ObjectStore, problems: string[]):
-  Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
+export async function latestSilverReports(
+  store: ObjectStore,
+  problems: string[],
+): Promise<LakeHealth['silver'] & { recorded: { key: string; reason: string }[] }> {
   const dt = (await folderValues(store, REPORTS, 'dt')).at(-1);
   if (dt === undefined) return { dt: null, reports: [], recorded: [] };
   const reports: SilverQuality[] = [];
@@ -96,8 +109,13 @@ export async function latestSilverReports(store: ObjectStore, problems: string[]
       continue;
     }
     reports.push({
-      exchange: report.exchange, symbol: report.symbol, dt: report.dt, verdict: report.verdict,
-      completenessPercent: report.klines_1m.completeness * 100, reasons: report.reasons, builtAt: report.builtAt,
+      exchange: report.exchange,
+      symbol: report.symbol,
+      dt: report.dt,
+      verdict: report.verdict,
+      completenessPercent: report.klines_1m.completeness * 100,
+      reasons: report.reasons,
+      builtAt: report.builtAt,
     });
     recorded.push(...(report.unreadableFiles ?? []));
   }
@@ -127,9 +145,16 @@ export async function latestGoldValidity(store: ObjectStore, unreadable: BadFile
         const validity = validateFeatures(features);
         const dataOk = features.bool('data_ok').filter(Boolean).length;
         out.push({
-          exchange, symbol, dt, rows: features.length, dataOkPercent: features.length ? (dataOk / features.length) * 100 : 0,
-          nulls: validity.nulls, invalid: validity.invalid + validity.unexpectedNulls,
-          invalidFeatures: Object.entries(validity.byFeature).filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0).map(([name]) => name),
+          exchange,
+          symbol,
+          dt,
+          rows: features.length,
+          dataOkPercent: features.length ? (dataOk / features.length) * 100 : 0,
+          nulls: validity.nulls,
+          invalid: validity.invalid + validity.unexpectedNulls,
+          invalidFeatures: Object.entries(validity.byFeature)
+            .filter(([, f]) => f.invalid > 0 || f.unexpectedNulls > 0)
+            .map(([name]) => name),
         });
         break;
       }

@@ -34,17 +34,24 @@ export async function computeHealth(store: ObjectStore, nowMs: number, options: 
   if (bronze.length === 0) problems.push('bronze: no 1m klines in the lake');
   for (const ex of bronze) {
     for (const freshness of ex.symbols) {
-      if (!freshness.fresh) problems.push(`bronze ${ex.exchange} ${freshness.symbol}: newest file is ${formatAge(freshness.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`);
+      if (!freshness.fresh)
+        problems.push(
+          `bronze ${ex.exchange} ${freshness.symbol}: newest file is ${formatAge(freshness.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`,
+        );
     }
   }
   const silver = await latestSilverReports(store, problems);
   for (const report of silver.reports) {
-    if (report.verdict !== 'PASS') problems.push(`silver ${report.exchange} ${report.symbol} ${report.dt}: ${report.verdict} (${report.reasons.join('; ')})`);
+    if (report.verdict !== 'PASS')
+      problems.push(`silver ${report.exchange} ${report.symbol} ${report.dt}: ${report.verdict} (${report.reasons.join('; ')})`);
   }
   const unreadableGold: BadFile[] = [];
   const gold = await latestGoldValidity(store, unreadableGold);
   for (const validity of gold) {
-    if (validity.invalid > 0) problems.push(`gold ${validity.exchange} ${validity.symbol} ${validity.dt}: ${validity.invalid} invalid feature values (${validity.invalidFeatures.join(', ')})`);
+    if (validity.invalid > 0)
+      problems.push(
+        `gold ${validity.exchange} ${validity.symbol} ${validity.dt}: ${validity.invalid} invalid feature values (${validity.invalidFeatures.join(', ')})`,
+      );
   }
   const everyFile = options.checkEveryFile ?? store.localRoot !== undefined;
   const found = everyFile ? (await scanLake(store)).flatMap((d) => d.bad) : recordedBronze(silver.recorded);
@@ -55,8 +62,14 @@ export async function computeHealth(store: ObjectStore, nowMs: number, options: 
     problems.push(`${layer}: ${count} bad file${count === 1 ? '' : 's'}: ${named}${more}`);
   }
   return {
-    checkedAt: new Date(nowMs).toISOString(), ok: problems.length === 0, problems, staleAfterSeconds, bronze,
-    silver: { dt: silver.dt, reports: silver.reports }, gold, badFiles,
+    checkedAt: new Date(nowMs).toISOString(),
+    ok: problems.length === 0,
+    problems,
+    staleAfterSeconds,
+    bronze,
+    silver: { dt: silver.dt, reports: silver.reports },
+    gold,
+    badFiles,
   };
 }
 

@@ -11,7 +11,13 @@ import type { Progress } from '../util/progress';
  * date, a PartitionsFailedError lists every failure and holds everything built.
  */
 export async function runRange(options: {
-  store: ObjectStore; from: string; to: string; exchange?: string; symbol?: string; progress?: Progress; onSkip?: (skipped: SkippedInput) => void;
+  store: ObjectStore;
+  from: string;
+  to: string;
+  exchange?: string;
+  symbol?: string;
+  progress?: Progress;
+  onSkip?: (skipped: SkippedInput) => void;
 }): Promise<{ silver: SilverResult[]; gold: GoldResult[] }> {
   const dates = dateRange(options.from, options.to);
   const silver: SilverResult[] = [];

@@ -22,7 +22,14 @@ export interface TradeAudit {
   gapRows: number;
 }
 
-export async function auditTrades(store: ObjectStore, exchange: string, symbols: readonly string[], from: number, to: number, model: MarketModel): Promise<TradeAudit[]> {
+export async function auditTrades(
+  store: ObjectStore,
+  exchange: string,
+  symbols: readonly string[],
+  from: number,
+  to: number,
+  model: MarketModel,
+): Promise<TradeAudit[]> {
   const out: TradeAudit[] = [];
   for (const symbol of symbols) {
     const part = `exchange=${exchange}/symbol=${symbolPathValue(symbol)}/`;
@@ -33,7 +40,8 @@ export async function auditTrades(store: ObjectStore, exchange: string, symbols:
     const gaps: [number, number][] = [];
     for (let i = 0; i < gapTable.length; i++) {
       const gap = gapTable.row(i);
-      if (tradeStreams.has(gap.stream as string)) gaps.push([gap.start_time as number, (gap.end_time as number | null) ?? Infinity]);
+      if (tradeStreams.has(gap.stream as string))
+        gaps.push([gap.start_time as number, (gap.end_time as number | null) ?? Infinity]);
     }
     const have = new Set(trades.num('trade_id'));
     const expected = generateTradeRows(symbol, from, to, { model });
@@ -46,7 +54,15 @@ export async function auditTrades(store: ObjectStore, exchange: string, symbols:
       missing++;
       if (!gaps.some(([s, e]) => times[i] >= s && times[i] <= e)) unexplained++;
     }
-    out.push({ symbol, expected: ids.length, inBronze: have.size, missing, unexplained, duplicates: trades.length - have.size, gapRows: gapTable.length });
+    out.push({
+      symbol,
+      expected: ids.length,
+      inBronze: have.size,
+      missing,
+      unexplained,
+      duplicates: trades.length - have.size,
+      gapRows: gapTable.length,
+    });
   }
   return out;
 }

@@ -11,8 +11,12 @@ import { NothingMatchedError } from '../util/errors';
  * each with the bad files of its partition in every layer (docs/bad-files.md). A report that is not valid JSON
  * is passed to `onUnreadable` and left out, so it does not hide the others.
  */
-export async function readQualityReports(store: ObjectStore, dt: string, filter: { exchange?: string; symbol?: string } = {},
-  onUnreadable?: (key: string, reason: string) => void): Promise<QualityReport[]> {
+export async function readQualityReports(
+  store: ObjectStore,
+  dt: string,
+  filter: { exchange?: string; symbol?: string } = {},
+  onUnreadable?: (key: string, reason: string) => void,
+): Promise<QualityReport[]> {
   const prefix = `reports/quality/dt=${dt}/`;
   const wanted = `${filter.exchange ?? ''}${filter.exchange ? '_' : ''}`;
   const all = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.endsWith('.json'));
@@ -24,9 +28,10 @@ export async function readQualityReports(store: ObjectStore, dt: string, filter:
   if (keys.length === 0) {
     const asked = `${dt}${filter.exchange ? ` ${filter.exchange}` : ''}${filter.symbol ? ` ${filter.symbol}` : ''}`;
     const others = all.map((k) => k.slice(prefix.length, -'.json'.length).replace('_', ' '));
-    const hint = others.length && (filter.exchange || filter.symbol)
-      ? `that date has reports for ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`
-      : `run lakehouse silver --date ${dt} first`;
+    const hint =
+      others.length && (filter.exchange || filter.symbol)
+        ? `that date has reports for ${others.slice(0, 5).join(', ')}${others.length > 5 ? ` and ${others.length - 5} more` : ''}`
+        : `run lakehouse silver --date ${dt} first`;
     throw new NothingMatchedError(`no quality report for ${asked}; ${hint}`);
   }
   const reports: QualityReport[] = [];
@@ -47,8 +52,12 @@ export interface ValidatedPartition {
   badFiles: BadFile[];
 }
 
-export async function validateDate(store: ObjectStore, dt: string, filter: { exchange?: string; symbol?: string } = {},
-  onUnreadable?: (key: string, reason: string) => void): Promise<ValidatedPartition[]> {
+export async function validateDate(
+  store: ObjectStore,
+  dt: string,
+  filter: { exchange?: string; symbol?: string } = {},
+  onUnreadable?: (key: string, reason: string) => void,
+): Promise<ValidatedPartition[]> {
   const reports = await readQualityReports(store, dt, filter, onUnreadable);
   const checks = await FileChecks.open(store);
   const timeframes = new Map<string, string[]>();
@@ -63,9 +72,13 @@ export async function validateDate(store: ObjectStore, dt: string, filter: { exc
         // The partition is in every timeframe the dataset holds: one listing per dataset finds them.
         const root = partitionPrefix(spec, {});
         if (!timeframes.has(root)) {
-          const segments = (await store.listPrefixes(root)).map((p) => p.slice(root.length, -1))
+          const segments = (await store.listPrefixes(root))
+            .map((p) => p.slice(root.length, -1))
             .filter((seg) => !partitionSegmentProblem(first, seg));
-          timeframes.set(root, segments.map((seg) => seg.slice('timeframe='.length)));
+          timeframes.set(
+            root,
+            segments.map((seg) => seg.slice('timeframe='.length)),
+          );
         }
         prefixes = timeframes.get(root)!.map((timeframe) => partitionPrefix(spec, { ...values, timeframe }));
       }

@@ -59,7 +59,13 @@ export class BronzeBuffers {
     const key = `${rec.dataset}|${rec.timeframe ?? ''}|${rec.symbol}|${dt}|${hour}`;
     let slot = this.slots.get(key);
     if (!slot) {
-      const values: PartitionValues = { exchange: this.exchange, symbol: rec.symbol, dt, hour, ...(rec.timeframe ? { timeframe: rec.timeframe } : {}) };
+      const values: PartitionValues = {
+        exchange: this.exchange,
+        symbol: rec.symbol,
+        dt,
+        hour,
+        ...(rec.timeframe ? { timeframe: rec.timeframe } : {}),
+      };
       slot = { spec, values, builder: new TableBuilder(spec, 256), startMs: value };
       this.slots.set(key, slot);
     }

@@ -25,7 +25,11 @@ export interface WrittenFile {
 
 type FileId = (part: BufferedPartition) => string;
 
-export async function writeBronze(store: ObjectStore, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
+export async function writeBronze(
+  store: ObjectStore,
+  parts: readonly BufferedPartition[],
+  fileId: FileId = () => randomUUID(),
+): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
   for (const part of parts) {
     const key = bronzeFileKey(part.spec, part.values, part.startMs, fileId(part));
@@ -40,7 +44,11 @@ export async function writeBronze(store: ObjectStore, parts: readonly BufferedPa
  * uploader re-uploads them when the store is back. Bronze flushes are at most an hour of one stream, small
  * enough to encode in memory.
  */
-export async function uploadBronze(uploader: BronzeUploadTarget, parts: readonly BufferedPartition[], fileId: FileId = () => randomUUID()): Promise<WrittenFile[]> {
+export async function uploadBronze(
+  uploader: BronzeUploadTarget,
+  parts: readonly BufferedPartition[],
+  fileId: FileId = () => randomUUID(),
+): Promise<WrittenFile[]> {
   const out: WrittenFile[] = [];
   for (const part of parts) {
     const key = bronzeFileKey(part.spec, part.values, part.startMs, fileId(part));

@@ -12,9 +12,14 @@ export const ATHENA_PARTITION_LIMIT = 1_000_000;
 /** Values per key that a query's filters admit, e.g. `{ symbol: 1 }` for `symbol = 'X'`, `{ dt: 30 }` for a month. */
 export type KeyFilters = Readonly<Record<string, number>>;
 
-export function projectedPartitions(parameters: Readonly<Record<string, string>>, partitionKeys: readonly string[],
-  filters: KeyFilters = {}, nowMs = Date.now()): number {
-  if (parameters['projection.enabled']?.trim().toLowerCase() !== 'true') throw new Error('the table does not use partition projection');
+export function projectedPartitions(
+  parameters: Readonly<Record<string, string>>,
+  partitionKeys: readonly string[],
+  filters: KeyFilters = {},
+  nowMs = Date.now(),
+): number {
+  if (parameters['projection.enabled']?.trim().toLowerCase() !== 'true')
+    throw new Error('the table does not use partition projection');
   let count = 1;
   for (const key of partitionKeys) {
     const admitted = filters[key];
@@ -30,7 +35,12 @@ export function projectedPartitions(parameters: Readonly<Record<string, string>>
   return count;
 }
 
-function keyCardinality(parameters: Readonly<Record<string, string>>, key: string, type: string | undefined, nowMs: number): number {
+function keyCardinality(
+  parameters: Readonly<Record<string, string>>,
+  key: string,
+  type: string | undefined,
+  nowMs: number,
+): number {
   const param = (name: string) => {
     const value = parameters[`projection.${key}.${name}`];
     if (value === undefined) throw new Error(`projection.${key}.${name} is missing`);
@@ -42,14 +52,19 @@ function keyCardinality(parameters: Readonly<Record<string, string>>, key: strin
       // Athena splits on commas and keeps any white space as part of a value.
       return param('values').split(',').length;
     case 'integer': {
-      const [min, max] = param('range').split(',').map((s) => Number(s.trim()));
+      const [min, max] = param('range')
+        .split(',')
+        .map((s) => Number(s.trim()));
       return max < min ? 0 : Math.floor((max - min) / interval()) + 1;
     }
     case 'date': {
       const format = param('format');
       const unit = (parameters[`projection.${key}.interval.unit`] ?? 'DAYS').trim().toUpperCase();
-      if (format !== 'yyyy-MM-dd' || unit !== 'DAYS') throw new Error(`date projection ${format} by ${unit} is not supported here`);
-      const [min, max] = param('range').split(',').map((s) => dayOf(s, nowMs));
+      if (format !== 'yyyy-MM-dd' || unit !== 'DAYS')
+        throw new Error(`date projection ${format} by ${unit} is not supported here`);
+      const [min, max] = param('range')
+        .split(',')
+        .map((s) => dayOf(s, nowMs));
       return max < min ? 0 : Math.floor((max - min) / DAY_MS / interval()) + 1;
     }
     default:

@@ -1,4 +1,11 @@
-import { GetTableCommand, GlueClient, UpdateTableCommand, type GlueClientConfig, type Table, type TableInput } from '@aws-sdk/client-glue';
+import {
+  GetTableCommand,
+  GlueClient,
+  UpdateTableCommand,
+  type GlueClientConfig,
+  type Table,
+  type TableInput,
+} from '@aws-sdk/client-glue';
 import { CatalogConflictError, MissingTableError, type CatalogTable, type TableCatalog } from './table-catalog';
 
 /**
@@ -10,7 +17,10 @@ import { CatalogConflictError, MissingTableError, type CatalogTable, type TableC
 export class GlueTableCatalog implements TableCatalog {
   readonly client: GlueClient;
 
-  constructor(readonly databaseName: string, client: GlueClient | GlueClientConfig = {}) {
+  constructor(
+    readonly databaseName: string,
+    client: GlueClient | GlueClientConfig = {},
+  ) {
     this.client = client instanceof GlueClient ? client : new GlueClient(client);
   }
 
@@ -19,7 +29,8 @@ export class GlueTableCatalog implements TableCatalog {
     try {
       table = (await this.client.send(new GetTableCommand({ DatabaseName: this.databaseName, Name: name }))).Table;
     } catch (err) {
-      if ((err as Error).name === 'EntityNotFoundException') throw new MissingTableError(name, `Glue database ${this.databaseName}`);
+      if ((err as Error).name === 'EntityNotFoundException')
+        throw new MissingTableError(name, `Glue database ${this.databaseName}`);
       throw err;
     }
     if (!table) throw new MissingTableError(name, `Glue database ${this.databaseName}`);
@@ -28,14 +39,16 @@ export class GlueTableCatalog implements TableCatalog {
       parameters: { ...found.Parameters },
       setParameters: async (parameters) => {
         try {
-          await this.client.send(new UpdateTableCommand({
-            DatabaseName: this.databaseName,
-            TableInput: { ...tableInput(found), Parameters: { ...parameters } },
-            VersionId: found.VersionId,
-            // The projection is derived from the lake and rewritten whenever it grows: archiving each version would
-            // only fill Glue's table-version quota.
-            SkipArchive: true,
-          }));
+          await this.client.send(
+            new UpdateTableCommand({
+              DatabaseName: this.databaseName,
+              TableInput: { ...tableInput(found), Parameters: { ...parameters } },
+              VersionId: found.VersionId,
+              // The projection is derived from the lake and rewritten whenever it grows: archiving each version would
+              // only fill Glue's table-version quota.
+              SkipArchive: true,
+            }),
+          );
         } catch (err) {
           if ((err as Error).name === 'ConcurrentModificationException') throw new CatalogConflictError(name, err);
           throw err;
@@ -51,8 +64,18 @@ export class GlueTableCatalog implements TableCatalog {
  */
 export function tableInput(table: Table): TableInput {
   return {
-    Name: table.Name, Description: table.Description, Owner: table.Owner, LastAccessTime: table.LastAccessTime, LastAnalyzedTime: table.LastAnalyzedTime,
-    Retention: table.Retention, StorageDescriptor: table.StorageDescriptor, PartitionKeys: table.PartitionKeys, ViewOriginalText: table.ViewOriginalText,
-    ViewExpandedText: table.ViewExpandedText, TableType: table.TableType, Parameters: table.Parameters, TargetTable: table.TargetTable,
+    Name: table.Name,
+    Description: table.Description,
+    Owner: table.Owner,
+    LastAccessTime: table.LastAccessTime,
+    LastAnalyzedTime: table.LastAnalyzedTime,
+    Retention: table.Retention,
+    StorageDescriptor: table.StorageDescriptor,
+    PartitionKeys: table.PartitionKeys,
+    ViewOriginalText: table.ViewOriginalText,
+    ViewExpandedText: table.ViewExpandedText,
+    TableType: table.TableType,
+    Parameters: table.Parameters,
+    TargetTable: table.TargetTable,
   };
 }

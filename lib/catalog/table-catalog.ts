@@ -16,14 +16,20 @@ export interface TableCatalog {
 
 /** The table changed between reading and writing it (a deployment, another run): read it again. */
 export class CatalogConflictError extends Error {
-  constructor(readonly table: string, cause?: unknown) {
+  constructor(
+    readonly table: string,
+    cause?: unknown,
+  ) {
     super(`table ${table} changed while it was being updated`, { cause });
     this.name = 'CatalogConflictError';
   }
 }
 
 export class MissingTableError extends Error {
-  constructor(readonly table: string, where: string) {
+  constructor(
+    readonly table: string,
+    where: string,
+  ) {
     super(`no table ${table} in ${where}`);
     this.name = 'MissingTableError';
   }

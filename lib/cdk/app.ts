@@ -18,13 +18,21 @@ export interface LakehouseApp {
 export function addLakehouseStacks(app: App): LakehouseApp {
   const config = readConfig((key) => app.node.tryGetContext(key));
   const lake = new LakehouseStack(app, 'CryptoLakehouse', {
-    config, env: config.lakeRegion ? { region: config.lakeRegion } : undefined,
+    config,
+    env: config.lakeRegion ? { region: config.lakeRegion } : undefined,
     description: 'crypto-lakehouse: lake, catalog, jobs, monitoring',
   });
-  const collectors = enabledGroups(config).filter((g) => g.region).map((group) =>
-    new CollectorStack(app, `CryptoLakehouse-Collector-${group.name}`, {
-      config, group, env: { region: group.region }, description: `crypto-lakehouse collector ${group.name}`,
-    }));
+  const collectors = enabledGroups(config)
+    .filter((g) => g.region)
+    .map(
+      (group) =>
+        new CollectorStack(app, `CryptoLakehouse-Collector-${group.name}`, {
+          config,
+          group,
+          env: { region: group.region },
+          description: `crypto-lakehouse collector ${group.name}`,
+        }),
+    );
   return { config, lake, collectors };
 }
 

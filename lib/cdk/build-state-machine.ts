@@ -54,9 +54,14 @@ export class BuildStateMachine extends Construct {
       new tasks.LambdaInvoke(this, `Plan${title(stage)}`, {
         lambdaFunction: props.plan.fn,
         payloadResponseOnly: true,
-        payload: sfn.TaskInput.fromObject({ stage, execution: sfn.JsonPath.executionName, request: sfn.JsonPath.objectAt('$.request') }),
+        payload: sfn.TaskInput.fromObject({
+          stage,
+          execution: sfn.JsonPath.executionName,
+          request: sfn.JsonPath.objectAt('$.request'),
+        }),
         resultPath: `$.${stage}.plan`,
-      }).addRetry({ errors: ['UserError'], maxAttempts: 0 })
+      })
+        .addRetry({ errors: ['UserError'], maxAttempts: 0 })
         .addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 3, backoffRate: 2 });
 
     const fanOut = (stage: 'silver' | 'gold', job: JobFunction) => {
@@ -69,10 +74,12 @@ export class BuildStateMachine extends Construct {
         resultPath: `$.${stage}.run`,
         label: `${title(stage)}Partitions`,
       });
-      map.itemProcessor(new tasks.LambdaInvoke(this, `Build${title(stage)}Partition`, { lambdaFunction: job.fn, payloadResponseOnly: true })
-        // A bad request fails the same way every time: no retry (the first matching retrier wins).
-        .addRetry({ errors: ['UserError'], maxAttempts: 0 })
-        .addRetry({ errors: ['States.ALL'], interval: Duration.seconds(20), maxAttempts: 3, backoffRate: 2 }));
+      map.itemProcessor(
+        new tasks.LambdaInvoke(this, `Build${title(stage)}Partition`, { lambdaFunction: job.fn, payloadResponseOnly: true })
+          // A bad request fails the same way every time: no retry (the first matching retrier wins).
+          .addRetry({ errors: ['UserError'], maxAttempts: 0 })
+          .addRetry({ errors: ['States.ALL'], interval: Duration.seconds(20), maxAttempts: 3, backoffRate: 2 }),
+      );
       map.addCatch(tooManyFailed, { errors: ['States.ExceedToleratedFailureThreshold'], resultPath: '$.error' });
       return map;
     };
@@ -91,16 +98,22 @@ export class BuildStateMachine extends Construct {
     // A failed catalog update must not fail a build that wrote everything: its own alarm (Lambda errors) reports it,
     // and the hourly run repeats it.
     const syncCatalog = new tasks.LambdaInvoke(this, 'SyncCatalog', {
-      lambdaFunction: props.catalog.fn, payloadResponseOnly: true, payload: sfn.TaskInput.fromObject({}), resultPath: sfn.JsonPath.DISCARD,
+      lambdaFunction: props.catalog.fn,
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject({}),
+      resultPath: sfn.JsonPath.DISCARD,
     }).addRetry({ errors: ['States.ALL'], interval: Duration.seconds(10), maxAttempts: 2, backoffRate: 2 });
     syncCatalog.addCatch(summarize, { errors: ['States.ALL'], resultPath: '$.catalogError' });
 
     // The request is kept under $.request, so each stage's plan and run land beside it.
     const start = new sfn.Pass(this, 'Request', { parameters: { 'request.$': '$' } });
     const definition = start
-      .next(plan('silver')).next(fanOut('silver', props.silver))
-      .next(plan('gold')).next(fanOut('gold', props.gold))
-      .next(syncCatalog).next(summarize);
+      .next(plan('silver'))
+      .next(fanOut('silver', props.silver))
+      .next(plan('gold'))
+      .next(fanOut('gold', props.gold))
+      .next(syncCatalog)
+      .next(summarize);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -109,7 +122,8 @@ export class BuildStateMachine extends Construct {
     const functions = [props.plan, props.silver, props.gold, props.summarize, props.catalog];
     this.role = this.executionRole(props.bucket, functions);
     this.machine = new sfn.StateMachine(this, 'Machine', {
-      comment: 'Silver then Gold per partition. Input {} builds yesterday; {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
+      comment:
+        'Silver then Gold per partition. Input {} builds yesterday; {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(24),
       tracingEnabled: true,
@@ -123,8 +137,14 @@ export class BuildStateMachine extends Construct {
     // attached to nothing and never deployed (ChildExecutions grants the same); cdk-nag checks it anyway.
     const unattached = this.machine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
     if (unattached) {
-      const resources = (unattached.document.toJSON() as { Statement: { Resource: string | string[] }[] }).Statement.flatMap((st) => [st.Resource].flat());
-      acknowledgeWildcardResources(unattached, resources, 'Not deployed: CDK\'s policy for an immutable role is attached to nothing; ChildExecutions grants these.');
+      const resources = (unattached.document.toJSON() as { Statement: { Resource: string | string[] }[] }).Statement.flatMap(
+        (st) => [st.Resource].flat(),
+      );
+      acknowledgeWildcardResources(
+        unattached,
+        resources,
+        "Not deployed: CDK's policy for an immutable role is attached to nothing; ChildExecutions grants these.",
+      );
     }
   }
 
@@ -134,27 +154,58 @@ export class BuildStateMachine extends Construct {
    * and traces (which take no resource-level permissions).
    */
   private executionRole(bucket: s3.IBucket, functions: JobFunction[]): iam.Role {
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com'), description: 'crypto-lakehouse build state machine' });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'crypto-lakehouse build state machine',
+    });
     const invokable = functions.flatMap((f) => [f.fn.functionArn, `${f.fn.functionArn}:*`]);
     const items = bucket.arnForObjects(`${BUILD_ITEMS}*`);
     const results = bucket.arnForObjects(`${MAP_RUN_RESULTS_PREFIX}/*`);
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'InvokeBuildJobs', actions: ['lambda:InvokeFunction'], resources: invokable }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'InvokeBuildJobs', actions: ['lambda:InvokeFunction'], resources: invokable }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadBuildItems', actions: ['s3:GetObject'], resources: [items] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteMapRunResults', actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [results],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'DeliverLogsAndTraces',
-      actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries',
-        'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
-        'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-      resources: ['*'],
-    }));
-    acknowledgeWildcardResources(role, functions.map((f) => `${f.fn.functionArn}:*`),
-      'Step Functions invokes these functions by ARN; the :* form allows their versions and aliases.');
-    acknowledgeWildcardResources(role, [items, results], 'The build reads its item lists and writes its map-run results under jobs/ only; keys are chosen per execution.');
-    Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing and CloudWatch Logs delivery for Step Functions take no resource-level permissions.' });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteMapRunResults',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [results],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeliverLogsAndTraces',
+        actions: [
+          'logs:CreateLogDelivery',
+          'logs:GetLogDelivery',
+          'logs:UpdateLogDelivery',
+          'logs:DeleteLogDelivery',
+          'logs:ListLogDeliveries',
+          'logs:PutResourcePolicy',
+          'logs:DescribeResourcePolicies',
+          'logs:DescribeLogGroups',
+          'xray:PutTraceSegments',
+          'xray:PutTelemetryRecords',
+          'xray:GetSamplingRules',
+          'xray:GetSamplingTargets',
+        ],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeWildcardResources(
+      role,
+      functions.map((f) => `${f.fn.functionArn}:*`),
+      'Step Functions invokes these functions by ARN; the :* form allows their versions and aliases.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [items, results],
+      'The build reads its item lists and writes its map-run results under jobs/ only; keys are chosen per execution.',
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'X-Ray tracing and CloudWatch Logs delivery for Step Functions take no resource-level permissions.',
+    });
     return role;
   }
 
@@ -169,10 +220,17 @@ export class BuildStateMachine extends Construct {
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.machine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'], resources: [`${executions}:*`, `${executions}/*`] }),
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+          resources: [`${executions}:*`, `${executions}/*`],
+        }),
       ],
     });
-    acknowledgeWildcardResources(policy, [`${executions}:*`, `${executions}/*`], 'Child executions and map runs of this state machine only; their names are chosen per run.');
+    acknowledgeWildcardResources(
+      policy,
+      [`${executions}:*`, `${executions}/*`],
+      'Child executions and map runs of this state machine only; their names are chosen per run.',
+    );
   }
 }
 

@@ -27,7 +27,9 @@ export interface CatalogSyncSettings {
 /** The job's environment (lambdas/catalog.ts, lambdas/shared/glue.ts). */
 export function catalogSyncEnvironment(settings: CatalogSyncSettings): Record<string, string> {
   return {
-    GLUE_DATABASE: settings.catalog.database.databaseName, PROJECTED_EXCHANGES: settings.exchanges.join(','), PROJECTED_SYMBOLS: settings.symbols.join(','),
+    GLUE_DATABASE: settings.catalog.database.databaseName,
+    PROJECTED_EXCHANGES: settings.exchanges.join(','),
+    PROJECTED_SYMBOLS: settings.symbols.join(','),
   };
 }
 
@@ -37,13 +39,17 @@ export class CatalogSync extends Construct {
   constructor(scope: Construct, id: string, job: JobFunction, settings: CatalogSyncSettings) {
     super(scope, id);
     // Glue authorizes a table call against the catalog, the database and the table: all three are named, no wildcard.
-    job.role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'UpdateTableProjection',
-      actions: ['glue:GetTable', 'glue:UpdateTable'],
-      resources: [
-        settings.catalog.database.catalog.catalogArn, settings.catalog.database.databaseArn, ...[...settings.catalog.tables.values()].map((t) => t.tableArn),
-      ],
-    }));
+    job.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'UpdateTableProjection',
+        actions: ['glue:GetTable', 'glue:UpdateTable'],
+        resources: [
+          settings.catalog.database.catalog.catalogArn,
+          settings.catalog.database.databaseArn,
+          ...[...settings.catalog.tables.values()].map((t) => t.tableArn),
+        ],
+      }),
+    );
     this.afterDeploy = new events.Rule(this, 'AfterDeploy', {
       description: 'Catalog job after each deployment: a changed table comes back with only the configured symbols',
       eventPattern: {

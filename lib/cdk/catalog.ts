@@ -36,8 +36,12 @@ export interface LakeCatalogProps {
 }
 
 const GLUE_TYPE: Record<string, glue.Type> = {
-  timestamp: glue.Schema.TIMESTAMP, double: glue.Schema.DOUBLE, bigint: glue.Schema.BIG_INT, int: glue.Schema.INTEGER,
-  boolean: glue.Schema.BOOLEAN, string: glue.Schema.STRING,
+  timestamp: glue.Schema.TIMESTAMP,
+  double: glue.Schema.DOUBLE,
+  bigint: glue.Schema.BIG_INT,
+  int: glue.Schema.INTEGER,
+  boolean: glue.Schema.BOOLEAN,
+  string: glue.Schema.STRING,
 };
 
 export class LakeCatalog extends Construct {
@@ -47,18 +51,25 @@ export class LakeCatalog extends Construct {
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
     this.database = props.adoptDatabase
-      ? glue.Database.fromDatabaseArn(this, 'Database',
-        Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName }))
+      ? glue.Database.fromDatabaseArn(
+          this,
+          'Database',
+          Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName }),
+        )
       : new glue.Database(this, 'Database', {
-        databaseName: props.databaseName,
-        description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
-        removalPolicy: props.removalPolicy,
-      });
+          databaseName: props.databaseName,
+          description: 'crypto-lakehouse: Bronze, Silver, Gold and quarantine tables (partition projection)',
+          removalPolicy: props.removalPolicy,
+        });
     for (const spec of allDatasets()) this.tables.set(tableName(spec), this.table(spec, props));
   }
 
   private table(spec: DatasetSpec, props: LakeCatalogProps): glue.S3Table {
-    const toColumn = (c: { name: string; type: string; comment: string }) => ({ name: c.name, type: GLUE_TYPE[c.type], comment: c.comment });
+    const toColumn = (c: { name: string; type: string; comment: string }) => ({
+      name: c.name,
+      type: GLUE_TYPE[c.type],
+      comment: c.comment,
+    });
     const location = `${spec.layer}/${spec.name}/`;
     const template = spec.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/');
     return new glue.S3Table(this, tableName(spec), {

@@ -56,10 +56,18 @@ export class CollectorFargateService extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 }],
     });
-    Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'The VPC holds one outbound-only WebSocket client; flow logs would cost more than the task and there is no inbound traffic to audit.' });
+    Validations.of(vpc).acknowledge({
+      id: 'AwsSolutions-VPC7',
+      reason:
+        'The VPC holds one outbound-only WebSocket client; flow logs would cost more than the task and there is no inbound traffic to audit.',
+    });
 
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, enableFargateCapacityProviders: true });
-    Validations.of(this.cluster).acknowledge({ id: 'AwsSolutions-ECS4', reason: 'Container Insights costs several dollars a month for one task; the collector publishes its own heartbeat metrics (EMF) and the running-task alarm uses the free AWS/ECS CPU metric.' });
+    Validations.of(this.cluster).acknowledge({
+      id: 'AwsSolutions-ECS4',
+      reason:
+        'Container Insights costs several dollars a month for one task; the collector publishes its own heartbeat metrics (EMF) and the running-task alarm uses the free AWS/ECS CPU metric.',
+    });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
@@ -90,9 +98,16 @@ export class CollectorFargateService extends Construct {
       stopTimeout: Duration.seconds(120),
       readonlyRootFilesystem: false,
     });
-    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ECR authorization tokens (ecr:GetAuthorizationToken) take no resource-level permissions; ECS adds this for pulling the image.' });
-    Validations.of(this.taskDefinition).acknowledge({ id: 'AwsSolutions-ECS2', reason: 'The environment holds only non-secret configuration (lake URL, symbols, heartbeat path); there are no credentials to put in Secrets Manager.' });
+    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ECR authorization tokens (ecr:GetAuthorizationToken) take no resource-level permissions; ECS adds this for pulling the image.',
+    });
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds only non-secret configuration (lake URL, symbols, heartbeat path); there are no credentials to put in Secrets Manager.',
+    });
     grantPrefixes(this.taskDefinition.taskRole, props.bucket, { write: [LAKE_PREFIXES.bronze] });
 
     this.service = new ecs.FargateService(this, 'Service', {

@@ -42,19 +42,32 @@ export class CollectorGroup extends Construct {
     super(scope, id);
     const { group, config, monitoring } = props;
     this.collector = new CollectorFargateService(this, 'Collector', {
-      name: group.name, bucket: props.bucket, lakeUrl: props.lakeUrl, lakeRegion: props.lakeRegion, sources: group.sources,
-      cpu: config.collectorCpu, memoryMiB: config.collectorMemoryMiB, spot: config.collectorSpot, logRetentionDays: config.logRetentionDays,
+      name: group.name,
+      bucket: props.bucket,
+      lakeUrl: props.lakeUrl,
+      lakeRegion: props.lakeRegion,
+      sources: group.sources,
+      cpu: config.collectorCpu,
+      memoryMiB: config.collectorMemoryMiB,
+      spot: config.collectorSpot,
+      logRetentionDays: config.logRetentionDays,
       destroyOnDelete: config.destroyDataOnDelete,
     });
     const healable = group.sources.filter((source) => restKlineDialect(sourceProfile(source.source)) !== undefined);
     if (healable.length > 0) {
       const dlq = deadLetterQueue(this, 'DeadLetters');
       const selfHeal = lakeJob(this, 'backfill', {
-        bucket: props.bucket, description: `Self-heal (${group.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
-        memoryMiB: 1024, timeout: Duration.minutes(10), logRetentionDays: config.logRetentionDays,
-        destroyOnDelete: config.destroyDataOnDelete, deadLetterQueue: dlq,
+        bucket: props.bucket,
+        description: `Self-heal (${group.name}): backfill missing recent minutes from exchange REST APIs into Bronze`,
+        memoryMiB: 1024,
+        timeout: Duration.minutes(10),
+        logRetentionDays: config.logRetentionDays,
+        destroyOnDelete: config.destroyDataOnDelete,
+        deadLetterQueue: dlq,
         environment: {
-          LAKE_URL: props.lakeUrl, SOURCES: JSON.stringify(healable), SELF_HEAL_HOURS: String(config.selfHealHours),
+          LAKE_URL: props.lakeUrl,
+          SOURCES: JSON.stringify(healable),
+          SELF_HEAL_HOURS: String(config.selfHealHours),
           ...(props.lakeRegion ? { LAKE_REGION: props.lakeRegion } : {}),
         },
       });

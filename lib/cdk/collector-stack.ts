@@ -25,7 +25,17 @@ export class CollectorStack extends Stack {
     const config = props.config;
     const name = lakeBucketName(config.lakeName, config.lakeRegion, this.account);
     const bucket = s3.Bucket.fromBucketAttributes(this, 'Lake', { bucketName: name, region: config.lakeRegion });
-    const monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: `${config.lakeName}-${props.group.name}`, alarmEmail: config.alarmEmail || undefined });
-    new CollectorGroup(this, `Collector-${props.group.name}`, { group: props.group, config, bucket, lakeUrl: `s3://${name}/`, lakeRegion: config.lakeRegion, monitoring });
+    const monitoring = new LakehouseMonitoring(this, 'Monitoring', {
+      name: `${config.lakeName}-${props.group.name}`,
+      alarmEmail: config.alarmEmail || undefined,
+    });
+    new CollectorGroup(this, `Collector-${props.group.name}`, {
+      group: props.group,
+      config,
+      bucket,
+      lakeUrl: `s3://${name}/`,
+      lakeRegion: config.lakeRegion,
+      monitoring,
+    });
   }
 }

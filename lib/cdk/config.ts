@@ -76,9 +76,7 @@ export interface LakehouseConfig {
 export const DEFAULT_CONFIG: LakehouseConfig = {
   lakeName: 'crypto-lakehouse',
   lakeRegion: '',
-  collectors: [
-    { name: 'binance', region: '', enabled: true, sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }] },
-  ],
+  collectors: [{ name: 'binance', region: '', enabled: true, sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }] }],
   bronzeRetentionDays: 7,
   athenaResultsRetentionDays: 7,
   noncurrentVersionDays: 30,
@@ -108,7 +106,11 @@ function parsed(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const text = value.trim();
   if (/^[[{]/.test(text) || /^(true|false|-?\d+(\.\d+)?)$/.test(text)) {
-    try { return JSON.parse(text); } catch { return value; }
+    try {
+      return JSON.parse(text);
+    } catch {
+      return value;
+    }
   }
   return value;
 }
@@ -130,38 +132,54 @@ export function readConfig(get: ContextReader): LakehouseConfig {
   return validateConfig(cfg as unknown as LakehouseConfig);
 }
 
-const fail = (key: string, why: string): never => { throw new Error(`cdk context '${key}': ${why}`); };
+const fail = (key: string, why: string): never => {
+  throw new Error(`cdk context '${key}': ${why}`);
+};
 
 export function validateConfig(config: LakehouseConfig): LakehouseConfig {
   for (const [key, def] of Object.entries(DEFAULT_CONFIG)) {
     const value = (config as unknown as Record<string, unknown>)[key];
-    if (typeof def === 'number' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) fail(key, `expected a non-negative number, got ${JSON.stringify(value)}`);
+    if (typeof def === 'number' && (typeof value !== 'number' || !Number.isFinite(value) || value < 0))
+      fail(key, `expected a non-negative number, got ${JSON.stringify(value)}`);
     if (typeof def === 'boolean' && typeof value !== 'boolean') fail(key, `expected true or false, got ${JSON.stringify(value)}`);
     if (typeof def === 'string' && typeof value !== 'string') fail(key, `expected a string, got ${JSON.stringify(value)}`);
   }
-  if (!Array.isArray(config.extraSymbols) || config.extraSymbols.some((s) => typeof s !== 'string')) fail('extraSymbols', 'expected a list of symbols');
-  if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(config.lakeName)) fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
+  if (!Array.isArray(config.extraSymbols) || config.extraSymbols.some((s) => typeof s !== 'string'))
+    fail('extraSymbols', 'expected a list of symbols');
+  if (!/^[a-z0-9][a-z0-9-]{1,30}$/.test(config.lakeName))
+    fail('lakeName', 'lower-case letters, digits and dashes, up to 31 characters');
   if (config.bronzeRetentionDays < 1) fail('bronzeRetentionDays', 'must be at least 1');
-  if (!Number.isInteger(config.silverMemoryMiB) || config.silverMemoryMiB < 1024 || config.silverMemoryMiB > 10_240) fail('silverMemoryMiB', 'a whole number of MiB from 1024 to 10240 (Lambda\'s range)');
-  if (!Number.isInteger(config.buildConcurrency) || config.buildConcurrency < 1 || config.buildConcurrency > 10_000) fail('buildConcurrency', 'a whole number from 1 to 10000');
+  if (!Number.isInteger(config.silverMemoryMiB) || config.silverMemoryMiB < 1024 || config.silverMemoryMiB > 10_240)
+    fail('silverMemoryMiB', "a whole number of MiB from 1024 to 10240 (Lambda's range)");
+  if (!Number.isInteger(config.buildConcurrency) || config.buildConcurrency < 1 || config.buildConcurrency > 10_000)
+    fail('buildConcurrency', 'a whole number from 1 to 10000');
   if (config.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
-  if (config.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarmEmail)) fail('alarmEmail', `not an e-mail address: ${config.alarmEmail}`);
+  if (config.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarmEmail))
+    fail('alarmEmail', `not an e-mail address: ${config.alarmEmail}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(config.historyStart)) fail('historyStart', 'expected YYYY-MM-DD');
   if (config.destroyDataOnDelete && config.adoptRetainedLake) {
-    fail('adoptRetainedLake', 'an adopted bucket and database are not part of the stack, so destroyDataOnDelete could not delete them; '
-      + 'set only one');
+    fail(
+      'adoptRetainedLake',
+      'an adopted bucket and database are not part of the stack, so destroyDataOnDelete could not delete them; ' + 'set only one',
+    );
   }
   if (!Array.isArray(config.collectors)) fail('collectors', 'expected a list of collector groups');
   const names = new Set<string>();
   for (const group of config.collectors) {
-    if (!group || typeof group.name !== 'string' || !/^[a-z0-9-]{1,20}$/.test(group.name)) fail('collectors', `group name ${JSON.stringify(group?.name)} must be 1-20 lower-case letters, digits or dashes`);
+    if (!group || typeof group.name !== 'string' || !/^[a-z0-9-]{1,20}$/.test(group.name))
+      fail('collectors', `group name ${JSON.stringify(group?.name)} must be 1-20 lower-case letters, digits or dashes`);
     if (names.has(group.name)) fail('collectors', `duplicate group name ${group.name}`);
     names.add(group.name);
     if (!Array.isArray(group.sources) || group.sources.length === 0) fail('collectors', `group ${group.name} has no sources`);
     for (const source of group.sources) {
-      if (!Array.isArray(source.symbols) || source.symbols.length === 0) fail('collectors', `group ${group.name}: source ${source.source} has no symbols`);
+      if (!Array.isArray(source.symbols) || source.symbols.length === 0)
+        fail('collectors', `group ${group.name}: source ${source.source} has no symbols`);
     }
-    if (group.enabled !== false && group.region && !config.lakeRegion) fail('lakeRegion', `collector group ${group.name} runs in ${group.region}, so the lake's region must be set (e.g. -c lakeRegion=eu-west-1)`);
+    if (group.enabled !== false && group.region && !config.lakeRegion)
+      fail(
+        'lakeRegion',
+        `collector group ${group.name} runs in ${group.region}, so the lake's region must be set (e.g. -c lakeRegion=eu-west-1)`,
+      );
   }
   return config;
 }
@@ -173,7 +191,8 @@ export const enabledGroups = (c: LakehouseConfig): CollectorGroupConfig[] => c.c
 export function projectedSymbols(config: LakehouseConfig): string[] {
   const symbols = new Set<string>(config.extraSymbols.map((s) => symbolPathValue(s.toUpperCase())));
   // Disabled groups are left out: what they once wrote is in the lake, and the catalog job projects that.
-  for (const group of enabledGroups(config)) for (const source of group.sources) for (const sym of source.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
+  for (const group of enabledGroups(config))
+    for (const source of group.sources) for (const sym of source.symbols) symbols.add(symbolPathValue(sym.toUpperCase()));
   return [...symbols].sort();
 }
 

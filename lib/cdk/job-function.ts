@@ -49,8 +49,18 @@ export class JobFunction extends Construct {
       description: `crypto-lakehouse ${props.handler} job`,
     });
     const ownStreams = `${this.logGroup.logGroupArn}:*`;
-    this.role.addToPolicy(new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [ownStreams] }));
-    acknowledgeWildcardResources(this.role, [ownStreams], 'Log streams of this function\'s own log group only; stream names are chosen by Lambda at run time.');
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [ownStreams],
+      }),
+    );
+    acknowledgeWildcardResources(
+      this.role,
+      [ownStreams],
+      "Log streams of this function's own log group only; stream names are chosen by Lambda at run time.",
+    );
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(REPO_ROOT, 'lambdas', `${props.handler}.ts`),
       handler: 'handler',

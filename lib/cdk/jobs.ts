@@ -49,7 +49,10 @@ const goldReports = `${reports}gold/`;
 export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'summarize' | 'catalog', PrefixAccess> = {
   // Silver reads its previous quality report: LATE rows are told against the partition's first build.
   silver: {
-    read: [bronze, qualityReports], list: [bronze, qualityReports], write: [silver, quarantine, qualityReports], delete: [quarantine],
+    read: [bronze, qualityReports],
+    list: [bronze, qualityReports],
+    write: [silver, quarantine, qualityReports],
+    delete: [quarantine],
   },
   // Gold lists the day before's Gold partitions to relabel them (the daily run).
   gold: { read: [silver], list: [silver, gold], write: [gold, goldReports] },
@@ -75,41 +78,102 @@ export class LakehouseJobs extends Construct {
     const common = { logRetentionDays: props.logRetentionDays, destroyOnDelete: props.destroyOnDelete, bucket: props.bucket };
     const environment = { LAKE_URL: props.lakeUrl };
     this.functions = {
-      silver: lakeJob(this, 'silver', { ...common, description: 'Silver: clean one partition of Bronze into Silver, quarantine and quality report', memoryMiB: props.silverMemoryMiB, timeout: Duration.minutes(15), environment }),
-      gold: lakeJob(this, 'gold', { ...common, description: 'Gold: features_1m and OHLCV tables for one partition from Silver', memoryMiB: 2048, timeout: Duration.minutes(15), environment }),
-      health: lakeJob(this, 'health', { ...common, description: 'Health: freshness, completeness and feature validity metrics', memoryMiB: 1024, timeout: Duration.minutes(5), environment, deadLetterQueue: this.deadLetterQueue }),
-      plan: lakeJob(this, 'plan', { ...common, description: 'Build planner: lists the partitions of a date range for the build state machine', memoryMiB: 512, timeout: Duration.minutes(5), environment }),
-      summarize: lakeJob(this, 'summarize', { ...common, description: 'Build summary: the partitions a build failed to build, from its map-run results', memoryMiB: 512, timeout: Duration.minutes(2), environment }),
+      silver: lakeJob(this, 'silver', {
+        ...common,
+        description: 'Silver: clean one partition of Bronze into Silver, quarantine and quality report',
+        memoryMiB: props.silverMemoryMiB,
+        timeout: Duration.minutes(15),
+        environment,
+      }),
+      gold: lakeJob(this, 'gold', {
+        ...common,
+        description: 'Gold: features_1m and OHLCV tables for one partition from Silver',
+        memoryMiB: 2048,
+        timeout: Duration.minutes(15),
+        environment,
+      }),
+      health: lakeJob(this, 'health', {
+        ...common,
+        description: 'Health: freshness, completeness and feature validity metrics',
+        memoryMiB: 1024,
+        timeout: Duration.minutes(5),
+        environment,
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+      plan: lakeJob(this, 'plan', {
+        ...common,
+        description: 'Build planner: lists the partitions of a date range for the build state machine',
+        memoryMiB: 512,
+        timeout: Duration.minutes(5),
+        environment,
+      }),
+      summarize: lakeJob(this, 'summarize', {
+        ...common,
+        description: 'Build summary: the partitions a build failed to build, from its map-run results',
+        memoryMiB: 512,
+        timeout: Duration.minutes(2),
+        environment,
+      }),
       catalog: lakeJob(this, 'catalog', {
-        ...common, description: 'Catalog: Glue tables project the exchanges, symbols and timeframes the lake holds', memoryMiB: 512,
-        timeout: Duration.minutes(5), environment: { ...environment, ...catalogSyncEnvironment(props.catalog) },
+        ...common,
+        description: 'Catalog: Glue tables project the exchanges, symbols and timeframes the lake holds',
+        memoryMiB: 512,
+        timeout: Duration.minutes(5),
+        environment: { ...environment, ...catalogSyncEnvironment(props.catalog) },
         deadLetterQueue: this.deadLetterQueue,
       }),
     };
     new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
     this.build = new BuildStateMachine(this, 'Build', {
-      bucket: props.bucket, plan: this.functions.plan, silver: this.functions.silver, gold: this.functions.gold, summarize: this.functions.summarize,
+      bucket: props.bucket,
+      plan: this.functions.plan,
+      silver: this.functions.silver,
+      gold: this.functions.gold,
+      summarize: this.functions.summarize,
       catalog: this.functions.catalog,
-      maxConcurrency: props.buildConcurrency, toleratedFailurePercent: props.buildToleratedFailurePercent,
-      logRetentionDays: props.logRetentionDays, destroyOnDelete: props.destroyOnDelete,
+      maxConcurrency: props.buildConcurrency,
+      toleratedFailurePercent: props.buildToleratedFailurePercent,
+      logRetentionDays: props.logRetentionDays,
+      destroyOnDelete: props.destroyOnDelete,
     }).machine;
 
     this.schedules = new JobSchedules(this, 'Schedules', this.deadLetterQueue);
-    this.schedules.addStateMachine('BuildDaily', props.buildSchedule, this.build, 'Silver, then Gold, of every partition of yesterday (UTC)');
-    this.schedules.add('HealthCheck', 'rate(15 minutes)', this.functions.health, 'Lake freshness, completeness and feature validity');
+    this.schedules.addStateMachine(
+      'BuildDaily',
+      props.buildSchedule,
+      this.build,
+      'Silver, then Gold, of every partition of yesterday (UTC)',
+    );
+    this.schedules.add(
+      'HealthCheck',
+      'rate(15 minutes)',
+      this.functions.health,
+      'Lake freshness, completeness and feature validity',
+    );
     this.schedules.add('CatalogSync', props.catalog.schedule, this.functions.catalog, 'Glue projection follows the lake');
   }
 }
 
 /** An encrypted, SSL-only queue for the events of scheduled runs that failed after every retry. */
 export function deadLetterQueue(scope: Construct, id: string): sqs.Queue {
-  const queue = new sqs.Queue(scope, id, { retentionPeriod: Duration.days(14), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
-  Validations.of(queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the scheduled jobs.' });
+  const queue = new sqs.Queue(scope, id, {
+    retentionPeriod: Duration.days(14),
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+  });
+  Validations.of(queue).acknowledge({
+    id: 'AwsSolutions-SQS3',
+    reason: 'This queue is itself the dead-letter queue of the scheduled jobs.',
+  });
   return queue;
 }
 
 /** A job Lambda with the lake access its name gives it in JOB_ACCESS. */
-export function lakeJob(scope: Construct, handler: keyof typeof JOB_ACCESS, props: Omit<JobFunctionProps, 'handler'> & { bucket: s3.IBucket }): JobFunction {
+export function lakeJob(
+  scope: Construct,
+  handler: keyof typeof JOB_ACCESS,
+  props: Omit<JobFunctionProps, 'handler'> & { bucket: s3.IBucket },
+): JobFunction {
   const { bucket, ...rest } = props;
   const job = new JobFunction(scope, handler[0].toUpperCase() + handler.slice(1), { ...rest, handler });
   grantPrefixes(job.role, bucket, JOB_ACCESS[handler]);

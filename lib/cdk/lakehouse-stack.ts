@@ -33,8 +33,12 @@ export class LakehouseStack extends Stack {
     const config = props.config;
     const destroyOnDelete = config.destroyDataOnDelete;
     this.storage = new LakeStorage(this, 'Storage', {
-      lakeName: config.lakeName, bronzeRetentionDays: config.bronzeRetentionDays, athenaResultsRetentionDays: config.athenaResultsRetentionDays,
-      noncurrentVersionDays: config.noncurrentVersionDays, destroyDataOnDelete: destroyOnDelete, adoptRetained: config.adoptRetainedLake,
+      lakeName: config.lakeName,
+      bronzeRetentionDays: config.bronzeRetentionDays,
+      athenaResultsRetentionDays: config.athenaResultsRetentionDays,
+      noncurrentVersionDays: config.noncurrentVersionDays,
+      destroyDataOnDelete: destroyOnDelete,
+      adoptRetained: config.adoptRetainedLake,
     });
     const bucket = this.storage.bucket;
     const lakeUrl = `s3://${bucket.bucketName}/`;
@@ -42,26 +46,48 @@ export class LakehouseStack extends Stack {
     const symbols = projectedSymbols(config);
     const exchanges = projectedExchanges(config);
     this.catalog = new LakeCatalog(this, 'Catalog', {
-      bucket, databaseName, symbols, exchanges, historyStart: config.historyStart, bronzeRetentionDays: config.bronzeRetentionDays,
-      removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN, adoptDatabase: config.adoptRetainedLake,
+      bucket,
+      databaseName,
+      symbols,
+      exchanges,
+      historyStart: config.historyStart,
+      bronzeRetentionDays: config.bronzeRetentionDays,
+      removalPolicy: destroyOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      adoptDatabase: config.adoptRetainedLake,
     });
-    this.query = new LakeQuery(this, 'Query', { bucket, databaseName, workGroupName: config.lakeName, scanLimitGb: config.athenaScanLimitGb });
+    this.query = new LakeQuery(this, 'Query', {
+      bucket,
+      databaseName,
+      workGroupName: config.lakeName,
+      scanLimitGb: config.athenaScanLimitGb,
+    });
     this.query.namedQueries.forEach((q) => q.node.addDependency(this.catalog.database));
 
     this.jobs = new LakehouseJobs(this, 'Jobs', {
-      bucket, lakeUrl, buildSchedule: config.buildSchedule, silverMemoryMiB: config.silverMemoryMiB, buildConcurrency: config.buildConcurrency, buildToleratedFailurePercent: config.buildToleratedFailurePercent,
-      logRetentionDays: config.logRetentionDays, destroyOnDelete,
+      bucket,
+      lakeUrl,
+      buildSchedule: config.buildSchedule,
+      silverMemoryMiB: config.silverMemoryMiB,
+      buildConcurrency: config.buildConcurrency,
+      buildToleratedFailurePercent: config.buildToleratedFailurePercent,
+      logRetentionDays: config.logRetentionDays,
+      destroyOnDelete,
       catalog: { catalog: this.catalog, symbols, exchanges, schedule: config.catalogSchedule },
     });
 
-    this.monitoring = new LakehouseMonitoring(this, 'Monitoring', { name: config.lakeName, alarmEmail: config.alarmEmail || undefined });
+    this.monitoring = new LakehouseMonitoring(this, 'Monitoring', {
+      name: config.lakeName,
+      alarmEmail: config.alarmEmail || undefined,
+    });
     this.monitoring.addDataQualityAlarms();
     for (const [name, job] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, job.fn);
     this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
     this.monitoring.addBuildAlarms(this.jobs.build);
 
     for (const group of enabledGroups(config).filter((x) => !x.region)) {
-      this.collectorGroups.push(new CollectorGroup(this, `Collector-${group.name}`, { group, config, bucket, lakeUrl, monitoring: this.monitoring }));
+      this.collectorGroups.push(
+        new CollectorGroup(this, `Collector-${group.name}`, { group, config, bucket, lakeUrl, monitoring: this.monitoring }),
+      );
     }
 
     // What users need after `cdk deploy` (printed by the CLI; README refers to these names).
@@ -69,9 +95,13 @@ export class LakehouseStack extends Stack {
     new CfnOutput(this, 'GlueDatabase', { value: databaseName, description: 'Glue database of the lake tables' });
     new CfnOutput(this, 'AthenaWorkGroup', { value: config.lakeName, description: 'Athena workgroup to query with' });
     new CfnOutput(this, 'CatalogFunctionName', {
-      value: this.jobs.functions.catalog.fn.functionName, description: 'Invoke to project new symbols in Athena at once',
+      value: this.jobs.functions.catalog.fn.functionName,
+      description: 'Invoke to project new symbols in Athena at once',
     });
-    new CfnOutput(this, 'BuildStateMachineArn', { value: this.jobs.build.stateMachineArn, description: 'Rebuild a range: start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}' });
+    new CfnOutput(this, 'BuildStateMachineArn', {
+      value: this.jobs.build.stateMachineArn,
+      description: 'Rebuild a range: start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}',
+    });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }
 }

@@ -52,14 +52,38 @@ export class LakehouseMonitoring extends Construct {
       enforceSSL: true,
     });
     if (props.alarmEmail) this.topic.addSubscription(new subs.EmailSubscription(props.alarmEmail));
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.name, defaultInterval: Duration.days(1) });
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.name,
+      defaultInterval: Duration.days(1),
+    });
   }
 
-  static metric(name: MetricName, statistic: string, period: Duration, dimensions: Record<string, string> = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, statistic, period, dimensionsMap: dimensions });
+  static metric(
+    name: MetricName,
+    statistic: string,
+    period: Duration,
+    dimensions: Record<string, string> = {},
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: name,
+      statistic,
+      period,
+      dimensionsMap: dimensions,
+    });
   }
 
-  private alarm(id: string, description: string, metric: cloudwatch.IMetric, options: { threshold: number; comparison: cloudwatch.ComparisonOperator; missing: cloudwatch.TreatMissingData; periods?: number }): cloudwatch.Alarm {
+  private alarm(
+    id: string,
+    description: string,
+    metric: cloudwatch.IMetric,
+    options: {
+      threshold: number;
+      comparison: cloudwatch.ComparisonOperator;
+      missing: cloudwatch.TreatMissingData;
+      periods?: number;
+    },
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmName: `${this.name}-${id}`,
       alarmDescription: description,
@@ -77,10 +101,32 @@ export class LakehouseMonitoring extends Construct {
 
   /** Freshness: the collector of `exchange` wrote no Bronze file for 10 minutes (no data at all counts). */
   addBronzeFreshnessAlarm(exchange: string): cloudwatch.Alarm {
-    const metric = LakehouseMonitoring.metric(Metric.BronzeFilesWritten, 'Sum', Duration.minutes(ALARM_THRESHOLDS.bronzeSilenceMinutes), { [Dimension.Exchange]: exchange });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${exchange}: Bronze files and messages`, left: [metric], right: [LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange })], width: 12 }));
-    return this.alarm(`BronzeFreshness-${exchange}`, `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
-      metric, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING });
+    const metric = LakehouseMonitoring.metric(
+      Metric.BronzeFilesWritten,
+      'Sum',
+      Duration.minutes(ALARM_THRESHOLDS.bronzeSilenceMinutes),
+      { [Dimension.Exchange]: exchange },
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${exchange}: Bronze files and messages`,
+        left: [metric],
+        right: [
+          LakehouseMonitoring.metric(Metric.MessagesReceived, 'Sum', Duration.minutes(5), { [Dimension.Exchange]: exchange }),
+        ],
+        width: 12,
+      }),
+    );
+    return this.alarm(
+      `BronzeFreshness-${exchange}`,
+      `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
+      metric,
+      {
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.BREACHING,
+      },
+    );
   }
 
   /**
@@ -88,18 +134,45 @@ export class LakehouseMonitoring extends Construct {
    * a delisted symbol or an exchange incident. The collector reconnects each time; repeats need a human.
    */
   addSilentStreamsAlarm(exchange: string): cloudwatch.Alarm {
-    const metric = LakehouseMonitoring.metric(Metric.SilentStreams, 'Sum', Duration.minutes(ALARM_THRESHOLDS.silentStreamWindowMinutes), { [Dimension.Exchange]: exchange });
-    return this.alarm(`SilentStreams-${exchange}`,
+    const metric = LakehouseMonitoring.metric(
+      Metric.SilentStreams,
+      'Sum',
+      Duration.minutes(ALARM_THRESHOLDS.silentStreamWindowMinutes),
+      { [Dimension.Exchange]: exchange },
+    );
+    return this.alarm(
+      `SilentStreams-${exchange}`,
       `${exchange}: streams went silent ${ALARM_THRESHOLDS.silentStreams}+ times in ${ALARM_THRESHOLDS.silentStreamWindowMinutes} minutes although subscribed; check endpoints (Binance futures routes), symbols and the exchange's status.`,
-      metric, { threshold: ALARM_THRESHOLDS.silentStreams, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+      metric,
+      {
+        threshold: ALARM_THRESHOLDS.silentStreams,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
   }
 
   /** The collector service runs fewer than one task (AWS/ECS CPU samples stop when no task runs). */
   addCollectorRunningAlarm(group: string, service: ecs.FargateService): cloudwatch.Alarm {
     const metric = service.metricCpuUtilization({ statistic: 'SampleCount', period: Duration.minutes(5) });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `collector ${group}: CPU %`, left: [service.metricCpuUtilization({ period: Duration.minutes(5) })], width: 12 }));
-    return this.alarm(`CollectorNotRunning-${group}`, `The ${group} collector has no running task (crash loop, failed deployment or Spot capacity).`,
-      metric, { threshold: 1, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.BREACHING, periods: 2 });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `collector ${group}: CPU %`,
+        left: [service.metricCpuUtilization({ period: Duration.minutes(5) })],
+        width: 12,
+      }),
+    );
+    return this.alarm(
+      `CollectorNotRunning-${group}`,
+      `The ${group} collector has no running task (crash loop, failed deployment or Spot capacity).`,
+      metric,
+      {
+        threshold: 1,
+        comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.BREACHING,
+        periods: 2,
+      },
+    );
   }
 
   /** Data quality: Silver completeness and Gold feature validity, fleet-wide (metrics without dimensions). */
@@ -108,30 +181,68 @@ export class LakehouseMonitoring extends Construct {
     const invalid = LakehouseMonitoring.metric(Metric.GoldInvalidFeatures, 'Sum', Duration.days(1));
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: 'Silver completeness % (min)', left: [completeness], width: 12 }),
-      new cloudwatch.GraphWidget({ title: 'Gold invalid features / quarantined rows', left: [invalid], right: [LakehouseMonitoring.metric(Metric.SilverQuarantinedRows, 'Sum', Duration.days(1))], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Gold invalid features / quarantined rows',
+        left: [invalid],
+        right: [LakehouseMonitoring.metric(Metric.SilverQuarantinedRows, 'Sum', Duration.days(1))],
+        width: 12,
+      }),
       // The self-heal's work: minutes fetched from REST, and minutes REST could not fill (they stay listed in Silver).
-      new cloudwatch.GraphWidget({ title: 'Self-heal: backfilled rows / still-missing minutes', left: [LakehouseMonitoring.metric(Metric.BackfilledRows, 'Sum', Duration.hours(1))],
-        right: [LakehouseMonitoring.metric(Metric.StillMissingMinutes, 'Maximum', Duration.hours(1))], width: 12 }),
+      new cloudwatch.GraphWidget({
+        title: 'Self-heal: backfilled rows / still-missing minutes',
+        left: [LakehouseMonitoring.metric(Metric.BackfilledRows, 'Sum', Duration.hours(1))],
+        right: [LakehouseMonitoring.metric(Metric.StillMissingMinutes, 'Maximum', Duration.hours(1))],
+        width: 12,
+      }),
     );
     return [
-      this.alarm('SilverCompleteness', `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality report and run the self-heal or a rebuild.`,
-        completeness, { threshold: ALARM_THRESHOLDS.silverCompletenessPercent, comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING }),
-      this.alarm('GoldInvalidFeatures', 'Gold wrote NaN, infinite or out-of-range feature values outside the warm-up.',
-        invalid, { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING }),
+      this.alarm(
+        'SilverCompleteness',
+        `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality report and run the self-heal or a rebuild.`,
+        completeness,
+        {
+          threshold: ALARM_THRESHOLDS.silverCompletenessPercent,
+          comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+          missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+        },
+      ),
+      this.alarm('GoldInvalidFeatures', 'Gold wrote NaN, infinite or out-of-range feature values outside the warm-up.', invalid, {
+        threshold: 0,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
     ];
   }
 
   addLambdaErrorAlarm(name: string, fn: lambda.IFunction): cloudwatch.Alarm {
     const metric = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${name}: invocations / errors`, left: [fn.metricInvocations({ period: Duration.hours(1) })], right: [fn.metricErrors({ period: Duration.hours(1) })], width: 6 }));
-    return this.alarm(`LambdaErrors-${name}`, `The ${name} Lambda failed; see its log group.`, metric,
-      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${name}: invocations / errors`,
+        left: [fn.metricInvocations({ period: Duration.hours(1) })],
+        right: [fn.metricErrors({ period: Duration.hours(1) })],
+        width: 6,
+      }),
+    );
+    return this.alarm(`LambdaErrors-${name}`, `The ${name} Lambda failed; see its log group.`, metric, {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   addDeadLetterAlarm(queue: sqs.IQueue, name = 'jobs'): cloudwatch.Alarm {
     const metric = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-    return this.alarm(`DeadLetters-${name}`, 'A scheduled job failed after all retries; its event is in the dead-letter queue.', metric,
-      { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING });
+    return this.alarm(
+      `DeadLetters-${name}`,
+      'A scheduled job failed after all retries; its event is in the dead-letter queue.',
+      metric,
+      {
+        threshold: 0,
+        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+      },
+    );
   }
 
   /**
@@ -141,15 +252,42 @@ export class LakehouseMonitoring extends Construct {
   addBuildAlarms(machine: sfn.IStateMachine): cloudwatch.Alarm[] {
     const period = { period: Duration.minutes(5), statistic: 'Sum' };
     const failed = new cloudwatch.MathExpression({
-      expression: 'failed + timedOut + aborted', label: 'build executions not succeeded', period: Duration.minutes(5),
-      usingMetrics: { failed: machine.metricFailed(period), timedOut: machine.metricTimedOut(period), aborted: machine.metricAborted(period) },
+      expression: 'failed + timedOut + aborted',
+      label: 'build executions not succeeded',
+      period: Duration.minutes(5),
+      usingMetrics: {
+        failed: machine.metricFailed(period),
+        timedOut: machine.metricTimedOut(period),
+        aborted: machine.metricAborted(period),
+      },
     });
     const partitions = LakehouseMonitoring.metric(Metric.BuildFailedPartitions, 'Sum', Duration.minutes(5));
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: 'Builds: executions not succeeded / partitions not built', left: [failed], right: [partitions], width: 12 }));
-    const over = { threshold: 0, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, missing: cloudwatch.TreatMissingData.NOT_BREACHING };
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Builds: executions not succeeded / partitions not built',
+        left: [failed],
+        right: [partitions],
+        width: 12,
+      }),
+    );
+    const over = {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
     return [
-      this.alarm('BuildFailed', 'A build execution (the daily build or a rebuild) failed, timed out or was aborted; open it in the Step Functions console.', failed, over),
-      this.alarm('BuildPartitionsFailed', 'A build finished with partitions it could not build; its output (Summarize) lists them.', partitions, over),
+      this.alarm(
+        'BuildFailed',
+        'A build execution (the daily build or a rebuild) failed, timed out or was aborted; open it in the Step Functions console.',
+        failed,
+        over,
+      ),
+      this.alarm(
+        'BuildPartitionsFailed',
+        'A build finished with partitions it could not build; its output (Summarize) lists them.',
+        partitions,
+        over,
+      ),
     ];
   }
 }

@@ -35,5 +35,6 @@ export function wildcardFindingId(scope: IConstruct, resource: string): string {
 }
 
 export function acknowledgeWildcardResources(scope: IConstruct, resources: readonly string[], reason: string): void {
-  for (const resource of resources) if (resource.includes('*')) Validations.of(scope).acknowledge({ id: wildcardFindingId(scope, resource), reason });
+  for (const resource of resources)
+    if (resource.includes('*')) Validations.of(scope).acknowledge({ id: wildcardFindingId(scope, resource), reason });
 }

@@ -25,21 +25,33 @@ export function prefixPolicyStatements(bucket: s3.IBucket, access: PrefixAccess)
   const objects = (prefixes: readonly string[]) => prefixes.map((p) => bucket.arnForObjects(`${p}*`));
   const statements: iam.PolicyStatement[] = [];
   if (access.read?.length) {
-    statements.push(new iam.PolicyStatement({ sid: 'ReadLakePrefixes', actions: ['s3:GetObject'], resources: objects(access.read) }));
+    statements.push(
+      new iam.PolicyStatement({ sid: 'ReadLakePrefixes', actions: ['s3:GetObject'], resources: objects(access.read) }),
+    );
   }
   if (access.list?.length) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'ListLakePrefixes', actions: ['s3:ListBucket'], resources: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': access.list.flatMap((p) => [p, `${p}*`]) } },
-    }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'ListLakePrefixes',
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': access.list.flatMap((p) => [p, `${p}*`]) } },
+      }),
+    );
   }
   if (access.write?.length) {
-    statements.push(new iam.PolicyStatement({
-      sid: 'WriteLakePrefixes', actions: ['s3:PutObject', ...(access.multipart ? ['s3:AbortMultipartUpload'] : [])], resources: objects(access.write),
-    }));
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'WriteLakePrefixes',
+        actions: ['s3:PutObject', ...(access.multipart ? ['s3:AbortMultipartUpload'] : [])],
+        resources: objects(access.write),
+      }),
+    );
   }
   if (access.delete?.length) {
-    statements.push(new iam.PolicyStatement({ sid: 'DeleteLakePrefixes', actions: ['s3:DeleteObject'], resources: objects(access.delete) }));
+    statements.push(
+      new iam.PolicyStatement({ sid: 'DeleteLakePrefixes', actions: ['s3:DeleteObject'], resources: objects(access.delete) }),
+    );
   }
   return statements;
 }
@@ -48,6 +60,9 @@ export function prefixPolicyStatements(bucket: s3.IBucket, access: PrefixAccess)
 export function grantPrefixes(role: iam.IRole & IConstruct, bucket: s3.IBucket, access: PrefixAccess): void {
   const statements = prefixPolicyStatements(bucket, access);
   for (const statement of statements) role.addToPrincipalPolicy(statement);
-  acknowledgeWildcardResources(role, statements.flatMap((s) => s.resources),
-    'Object access is limited to one lake prefix (bronze/, silver/, ...); the wildcard covers the partition keys below it.');
+  acknowledgeWildcardResources(
+    role,
+    statements.flatMap((s) => s.resources),
+    'Object access is limited to one lake prefix (bronze/, silver/, ...); the wildcard covers the partition keys below it.',
+  );
 }

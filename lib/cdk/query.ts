@@ -44,8 +44,14 @@ export class LakeQuery extends Construct {
     });
     this.namedQueries = savedQueries().map((query) => {
       const named = new athena.CfnNamedQuery(this, query.name, {
-        name: query.name, description: `${query.description}${query.params.length ? ` (parameters: ${query.params.join(', ')})` : ''}`.slice(0, 1024),
-        database: props.databaseName, workGroup: this.workGroup.name, queryString: query.sql,
+        name: query.name,
+        description: `${query.description}${query.params.length ? ` (parameters: ${query.params.join(', ')})` : ''}`.slice(
+          0,
+          1024,
+        ),
+        database: props.databaseName,
+        workGroup: this.workGroup.name,
+        queryString: query.sql,
       });
       named.node.addDependency(this.workGroup);
       return named;

@@ -16,21 +16,45 @@ export class JobSchedules extends Construct {
   readonly role: iam.Role;
   readonly schedules: scheduler.Schedule[] = [];
 
-  constructor(scope: Construct, id: string, private readonly deadLetterQueue: sqs.IQueue) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly deadLetterQueue: sqs.IQueue,
+  ) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com') });
   }
 
-  add(name: string, expression: string, job: JobFunction, description: string, input: Record<string, unknown> = {}): scheduler.Schedule {
+  add(
+    name: string,
+    expression: string,
+    job: JobFunction,
+    description: string,
+    input: Record<string, unknown> = {},
+  ): scheduler.Schedule {
     const schedule = this.schedule(name, expression, description, new targets.LambdaInvoke(job.fn, this.targetProps(input)));
     // The target grants invoke on the function and its versions (`:*`).
-    acknowledgeWildcardResources(this.role, [`${job.fn.functionArn}:*`],
-      'EventBridge Scheduler invokes this function by ARN; the :* form is how its Lambda target allows its versions and aliases.');
+    acknowledgeWildcardResources(
+      this.role,
+      [`${job.fn.functionArn}:*`],
+      'EventBridge Scheduler invokes this function by ARN; the :* form is how its Lambda target allows its versions and aliases.',
+    );
     return schedule;
   }
 
-  addStateMachine(name: string, expression: string, machine: sfn.IStateMachine, description: string, input: Record<string, unknown> = {}): scheduler.Schedule {
-    return this.schedule(name, expression, description, new targets.StepFunctionsStartExecution(machine, this.targetProps(input)));
+  addStateMachine(
+    name: string,
+    expression: string,
+    machine: sfn.IStateMachine,
+    description: string,
+    input: Record<string, unknown> = {},
+  ): scheduler.Schedule {
+    return this.schedule(
+      name,
+      expression,
+      description,
+      new targets.StepFunctionsStartExecution(machine, this.targetProps(input)),
+    );
   }
 
   private targetProps(input: Record<string, unknown>): targets.ScheduleTargetBaseProps {
@@ -44,7 +68,11 @@ export class JobSchedules extends Construct {
   }
 
   private schedule(name: string, expression: string, description: string, target: scheduler.IScheduleTarget): scheduler.Schedule {
-    const schedule = new scheduler.Schedule(this, name, { description, schedule: scheduler.ScheduleExpression.expression(expression), target });
+    const schedule = new scheduler.Schedule(this, name, {
+      description,
+      schedule: scheduler.ScheduleExpression.expression(expression),
+      target,
+    });
     this.schedules.push(schedule);
     return schedule;
   }

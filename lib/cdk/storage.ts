@@ -61,7 +61,8 @@ export class LakeStorage extends Construct {
     }
     const common = { noncurrentVersionDays: props.noncurrentVersionDays, destroyOnDelete: props.destroyDataOnDelete };
     this.accessLogBucket = new SecureBucket(this, 'AccessLogs', {
-      ...common, isAccessLogBucket: true,
+      ...common,
+      isAccessLogBucket: true,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(90) }],
     }).bucket;
     this.bucket = new SecureBucket(this, 'Lake', {
@@ -70,11 +71,26 @@ export class LakeStorage extends Construct {
       accessLogs: { bucket: this.accessLogBucket, prefix: 'lake/' },
       lifecycleRules: [
         // Versioning would otherwise keep expired Bronze for the noncurrent-version period as well.
-        { id: 'expire-bronze', prefix: LAKE_PREFIXES.bronze, expiration: Duration.days(props.bronzeRetentionDays), noncurrentVersionExpiration: Duration.days(1) },
-        { id: 'expire-athena-results', prefix: LAKE_PREFIXES.athenaResults, expiration: Duration.days(props.athenaResultsRetentionDays) },
-        { id: 'expire-jobs', prefix: LAKE_PREFIXES.jobs, expiration: Duration.days(JOBS_RETENTION_DAYS), noncurrentVersionExpiration: Duration.days(1) },
+        {
+          id: 'expire-bronze',
+          prefix: LAKE_PREFIXES.bronze,
+          expiration: Duration.days(props.bronzeRetentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          id: 'expire-athena-results',
+          prefix: LAKE_PREFIXES.athenaResults,
+          expiration: Duration.days(props.athenaResultsRetentionDays),
+        },
+        {
+          id: 'expire-jobs',
+          prefix: LAKE_PREFIXES.jobs,
+          expiration: Duration.days(JOBS_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
         ...(['silver', 'gold'] as const).map((layer) => ({
-          id: `intelligent-tiering-${layer}`, prefix: LAKE_PREFIXES[layer],
+          id: `intelligent-tiering-${layer}`,
+          prefix: LAKE_PREFIXES[layer],
           transitions: [{ storageClass: s3.StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }],
         })),
       ],

@@ -2,11 +2,26 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../storage/object-store';
 import { logger, type Logger } from '../util/log';
 import {
-  backoffDelay, nextPassDelay, passGoesOn, passOrder, putTimeout, shutdownPause, uploadAttempts,
-  type BackoffOptions, type PassTally, type RetryOptions,
+  backoffDelay,
+  nextPassDelay,
+  passGoesOn,
+  passOrder,
+  putTimeout,
+  shutdownPause,
+  uploadAttempts,
+  type BackoffOptions,
+  type PassTally,
+  type RetryOptions,
 } from './drain-policy';
 import {
-  readSpoolEntry, removeSpoolEntry, scanSpool, setAsideCorrupt, sha256, SpoolCorruptError, spoolId, writeSpoolEntry,
+  readSpoolEntry,
+  removeSpoolEntry,
+  scanSpool,
+  setAsideCorrupt,
+  sha256,
+  SpoolCorruptError,
+  spoolId,
+  writeSpoolEntry,
   type SpoolEntry,
 } from './spool-files';
 
@@ -151,13 +166,23 @@ export class BronzeUploader {
     }
     const createdMs = this.now();
     const entry: Pending = {
-      v: 1, id: spoolId(createdMs, this.seq++), key, size: body.length, sha256: sha256(body), createdMs,
-      onDisk: false, body, lastTry: -1,
+      v: 1,
+      id: spoolId(createdMs, this.seq++),
+      key,
+      size: body.length,
+      sha256: sha256(body),
+      createdMs,
+      onDisk: false,
+      body,
+      lastTry: -1,
     };
     this.counts.spooled++;
     const onDisk = await this.persist(entry);
     this.pending.push(entry);
-    this.log.warn({ key, bytes: body.length, spool: onDisk ? 'disk' : 'memory', pending: this.pending.length, err: this.lastError?.text }, 'object store write failed; spooled for re-upload');
+    this.log.warn(
+      { key, bytes: body.length, spool: onDisk ? 'disk' : 'memory', pending: this.pending.length, err: this.lastError?.text },
+      'object store write failed; spooled for re-upload',
+    );
     this.schedule();
     return onDisk ? 'spooled' : 'queued';
   }
@@ -180,7 +205,16 @@ export class BronzeUploader {
     for (const entry of scan.entries) this.pending.push({ ...entry, onDisk: true, lastTry: -1 });
     this.sortPending();
     if (scan.entries.length || scan.removedTemp || scan.removedOrphans || scan.corrupt) {
-      this.log.warn({ spoolDir: this.spoolDir, found: scan.entries.length, removedTemp: scan.removedTemp, removedOrphans: scan.removedOrphans, corrupt: scan.corrupt }, 'recovering spooled Bronze from an earlier run');
+      this.log.warn(
+        {
+          spoolDir: this.spoolDir,
+          found: scan.entries.length,
+          removedTemp: scan.removedTemp,
+          removedOrphans: scan.removedOrphans,
+          corrupt: scan.corrupt,
+        },
+        'recovering spooled Bronze from an earlier run',
+      );
     }
     if (this.pending.length) {
       await this.runPass();
@@ -206,23 +240,36 @@ export class BronzeUploader {
     for (const entry of this.pending) if (!entry.onDisk) await this.persist(entry);
     const inMemory = this.pending.filter((entry) => !entry.onDisk).length;
     if (this.pending.length) {
-      this.log.warn({ pending: this.pending.length, inMemory, spoolDir: this.spoolDir }, 'spooled Bronze left for the next start');
+      this.log.warn(
+        { pending: this.pending.length, inMemory, spoolDir: this.spoolDir },
+        'spooled Bronze left for the next start',
+      );
     }
     return { pendingFiles: this.pending.length, inMemoryFiles: inMemory };
   }
 
   stats(): UploaderStats {
-    let pendingBytes = 0, inMemoryFiles = 0, inMemoryBytes = 0, oldest = Infinity;
+    let pendingBytes = 0,
+      inMemoryFiles = 0,
+      inMemoryBytes = 0,
+      oldest = Infinity;
     for (const entry of this.pending) {
       pendingBytes += entry.size;
-      if (!entry.onDisk) { inMemoryFiles++; inMemoryBytes += entry.size; }
+      if (!entry.onDisk) {
+        inMemoryFiles++;
+        inMemoryBytes += entry.size;
+      }
       oldest = Math.min(oldest, entry.createdMs);
     }
     return {
       ...this.counts,
-      pendingFiles: this.pending.length, pendingBytes, inMemoryFiles, inMemoryBytes,
+      pendingFiles: this.pending.length,
+      pendingBytes,
+      inMemoryFiles,
+      inMemoryBytes,
       oldestPendingMs: this.pending.length ? Math.max(0, this.now() - oldest) : 0,
-      lastError: this.lastError?.text, lastErrorAtMs: this.lastError?.at,
+      lastError: this.lastError?.text,
+      lastErrorAtMs: this.lastError?.at,
     };
   }
 

@@ -96,11 +96,19 @@ export class Collector {
     this.stats = new CollectorStats(() => clock.now());
     const specs = options.connections ?? (options.url ? [{ url: options.url, streams: [] }] : []);
     if (specs.length === 0) throw new Error('collector needs a url or connections');
-    this.connections = specs.map((spec) => new ManagedConnection({
-      spec, clock, log, silentTimeoutMs: options.silentTimeoutMs, backoff: options.backoff, maxAgeMs: options.maxConnectionAgeMs,
-      onMessage: (raw, receiveMs, connection) => this.onMessage(raw, receiveMs, connection),
-      onDrop: (cause, connection) => this.onDrop(cause, connection),
-    }));
+    this.connections = specs.map(
+      (spec) =>
+        new ManagedConnection({
+          spec,
+          clock,
+          log,
+          silentTimeoutMs: options.silentTimeoutMs,
+          backoff: options.backoff,
+          maxAgeMs: options.maxConnectionAgeMs,
+          onMessage: (raw, receiveMs, connection) => this.onMessage(raw, receiveMs, connection),
+          onDrop: (cause, connection) => this.onDrop(cause, connection),
+        }),
+    );
     this.ledger = new GapLedger({
       clock,
       record: (row) => {
@@ -109,11 +117,17 @@ export class Collector {
       },
     });
     this.fanOut = new RecordFanOut({
-      buffers: this.buffers, streams: this.streams, ledger: this.ledger, clock, stats: this.stats,
+      buffers: this.buffers,
+      streams: this.streams,
+      ledger: this.ledger,
+      clock,
+      stats: this.stats,
       tradeIds: options.contiguousTradeIds ? new TradeIdSequence() : undefined,
     });
     this.watchdog = new SilenceWatchdog({
-      streams: this.streams, connections: this.connections, thresholds: options.streamSilenceMs,
+      streams: this.streams,
+      connections: this.connections,
+      thresholds: options.streamSilenceMs,
       onSilent: (stream, tracked, silentMs) => {
         this.stats.silent(stream);
         log.warn({ stream, silentMs }, 'stream silent; reconnecting');
@@ -123,11 +137,17 @@ export class Collector {
     });
     this.schedule = new FlushSchedule(options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
     this.flusher = new BronzeFlusher({
-      buffers: this.buffers, stats: this.stats, log, onFlush: options.onFlush,
+      buffers: this.buffers,
+      stats: this.stats,
+      log,
+      onFlush: options.onFlush,
       write: options.write ?? ((parts) => writeBronze(options.store, parts)),
     });
     this.polls = new RestPolls({
-      specs: options.polls ?? [], clock, log, banPauseMs: options.restBanPauseMs,
+      specs: options.polls ?? [],
+      clock,
+      log,
+      banPauseMs: options.restBanPauseMs,
       onRecords: (records) => this.addRecords(records),
       onMissed: (target, cause) => {
         this.ledger.open(target.stream, target.symbol, this.streams.get(target.stream)?.lastEvent ?? clock.now(), cause);
@@ -147,7 +167,8 @@ export class Collector {
    */
   async start(): Promise<void> {
     if (this.stopped) return;
-    for (const point of (await this.stateFile?.load()) ?? []) this.ledger.open(point.stream, point.symbol, point.lastEvent, 'restart');
+    for (const point of (await this.stateFile?.load()) ?? [])
+      this.ledger.open(point.stream, point.symbol, point.lastEvent, 'restart');
     if (this.stopped) return;
     this.polls.start();
     await Promise.all(this.connections.map((connection) => connection.start()));
@@ -157,7 +178,8 @@ export class Collector {
   connectionState(): { open: number; total: number; everOpened: boolean; lastError?: string } {
     const all = this.connections;
     return {
-      open: all.filter((connection) => connection.connected).length, total: all.length,
+      open: all.filter((connection) => connection.connected).length,
+      total: all.length,
       everOpened: all.some((connection) => connection.everOpened),
       lastError: all.map((connection) => connection.lastError).find((err) => err !== undefined),
     };
@@ -168,7 +190,11 @@ export class Collector {
     this.stopped = true;
     await Promise.all([...this.connections.map((connection) => connection.stop()), this.polls.stop()]);
     if (this.stateFile) {
-      const points = [...this.streams.all()].map(([stream, tracked]) => ({ stream, symbol: tracked.symbol, lastEvent: tracked.lastEvent }));
+      const points = [...this.streams.all()].map(([stream, tracked]) => ({
+        stream,
+        symbol: tracked.symbol,
+        lastEvent: tracked.lastEvent,
+      }));
       await this.stateFile.save(points, this.clock.now());
     }
     this.ledger.closeOpen();
@@ -178,7 +204,9 @@ export class Collector {
   /** Calls `listener` after every message read, until the returned function is called. */
   onMessages(listener: () => void): () => void {
     this.messageListeners.add(listener);
-    return () => { this.messageListeners.delete(listener); };
+    return () => {
+      this.messageListeners.delete(listener);
+    };
   }
 
   /**
@@ -247,7 +275,8 @@ export class Collector {
 
   private onDrop(cause: string, connection: ManagedConnection): void {
     const kind = cause.startsWith('silent') ? 'silent_stream' : 'reconnect';
-    for (const [stream, tracked] of this.streams.exposedTo(connection)) this.ledger.open(stream, tracked.symbol, tracked.lastEvent, kind);
+    for (const [stream, tracked] of this.streams.exposedTo(connection))
+      this.ledger.open(stream, tracked.symbol, tracked.lastEvent, kind);
   }
 
   /** Events up to `maxEvent` were buffered: time-driven parts get their turn. */

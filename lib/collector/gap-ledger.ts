@@ -52,8 +52,20 @@ export class GapLedger {
     const { base, quote } = baseQuote(symbol);
     const detected = this.options.clock.now();
     this.options.record({
-      dataset: 'gaps', symbol, stream,
-      row: { stream, start_time: start, end_time: end, cause, detected_at: detected, base, quote, ingest_time: detected, source: 'ws' },
+      dataset: 'gaps',
+      symbol,
+      stream,
+      row: {
+        stream,
+        start_time: start,
+        end_time: end,
+        cause,
+        detected_at: detected,
+        base,
+        quote,
+        ingest_time: detected,
+        source: 'ws',
+      },
     });
   }
 }

@@ -23,7 +23,14 @@ export interface BeatCounts {
 
 /** Before an exchange's first beat. */
 export const NO_COUNTS: BeatCounts = {
-  messages: 0, filesWritten: 0, rowsWritten: 0, parseErrors: 0, reconnects: 0, flushFailures: 0, silentStreams: 0, streams: new Map(),
+  messages: 0,
+  filesWritten: 0,
+  rowsWritten: 0,
+  parseErrors: 0,
+  reconnects: 0,
+  flushFailures: 0,
+  silentStreams: 0,
+  streams: new Map(),
 };
 
 // Per exchange only: alarms and the dashboard look at one exchange at a time, and each dimension set is billed.
@@ -31,8 +38,13 @@ const EMF_DIMENSION_SETS = [[Dimension.Exchange]] as const;
 
 export function beatCounts(health: ExchangeHealth): BeatCounts {
   return {
-    messages: health.messages, filesWritten: health.filesWritten, rowsWritten: health.rowsWritten, parseErrors: health.parseErrorCount,
-    reconnects: health.reconnects, flushFailures: health.flushFailures, silentStreams: health.silentStreams,
+    messages: health.messages,
+    filesWritten: health.filesWritten,
+    rowsWritten: health.rowsWritten,
+    parseErrors: health.parseErrorCount,
+    reconnects: health.reconnects,
+    flushFailures: health.flushFailures,
+    silentStreams: health.silentStreams,
     streams: new Map(Object.entries(health.streams).map(([name, stream]) => [name, stream.records])),
   };
 }
@@ -63,5 +75,11 @@ export function beatMetrics(health: ExchangeHealth, previous: BeatCounts): Metri
 
 /** One exchange's beat as an EMF log line. */
 export function beatMetricLine(exchange: string, health: ExchangeHealth, previous: BeatCounts, timeMs: number): string {
-  return JSON.stringify(emfDocument(beatMetrics(health, previous), { dimensions: { [Dimension.Exchange]: exchange }, dimensionSets: EMF_DIMENSION_SETS, timestamp: timeMs }));
+  return JSON.stringify(
+    emfDocument(beatMetrics(health, previous), {
+      dimensions: { [Dimension.Exchange]: exchange },
+      dimensionSets: EMF_DIMENSION_SETS,
+      timestamp: timeMs,
+    }),
+  );
 }

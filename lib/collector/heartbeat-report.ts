@@ -84,47 +84,79 @@ const NO_COUNTS: PreviousCounts = { messages: 0, streams: new Map() };
 export function heartbeatReport(input: ReportInput): HeartbeatReport {
   const { nowMs, startedAtMs } = input;
   const report: HeartbeatReport = {
-    time: new Date(nowMs).toISOString(), timeMs: nowMs, startedAt: new Date(startedAtMs).toISOString(),
-    uptimeSeconds: (nowMs - startedAtMs) / 1000, intervalSeconds: input.intervalMs / 1000, exchanges: {},
+    time: new Date(nowMs).toISOString(),
+    timeMs: nowMs,
+    startedAt: new Date(startedAtMs).toISOString(),
+    uptimeSeconds: (nowMs - startedAtMs) / 1000,
+    intervalSeconds: input.intervalMs / 1000,
+    exchanges: {},
   };
   if (input.spool) report.spool = spoolHealth(input.spool);
   const minutes = (nowMs - input.previousBeatMs) / 60_000;
   for (const source of input.sources) {
-    report.exchanges[source.exchange] = exchangeHealth(source, input.previous(source.exchange) ?? NO_COUNTS, nowMs, startedAtMs, minutes);
+    report.exchanges[source.exchange] = exchangeHealth(
+      source,
+      input.previous(source.exchange) ?? NO_COUNTS,
+      nowMs,
+      startedAtMs,
+      minutes,
+    );
   }
   return report;
 }
 
 function spoolHealth(stats: UploaderStats): SpoolHealth {
   return {
-    pendingFiles: stats.pendingFiles, pendingBytes: stats.pendingBytes, inMemoryFiles: stats.inMemoryFiles,
-    oldestPendingSeconds: stats.oldestPendingMs / 1000, spooled: stats.spooled, reuploaded: stats.reuploaded,
+    pendingFiles: stats.pendingFiles,
+    pendingBytes: stats.pendingBytes,
+    inMemoryFiles: stats.inMemoryFiles,
+    oldestPendingSeconds: stats.oldestPendingMs / 1000,
+    spooled: stats.spooled,
+    reuploaded: stats.reuploaded,
     lastError: stats.lastError ?? null,
   };
 }
 
 function exchangeHealth(
-  source: SourceSnapshot, previous: PreviousCounts, nowMs: number, startedAtMs: number, minutes: number,
+  source: SourceSnapshot,
+  previous: PreviousCounts,
+  nowMs: number,
+  startedAtMs: number,
+  minutes: number,
 ): ExchangeHealth {
   const counters = source.collector;
   const perMinute = (delta: number) => (minutes > 0 ? delta / minutes : 0);
   const age = (eventMs: number) => Math.max(0, nowMs - (eventMs || startedAtMs)) / 1000;
   return {
-    source: source.source, symbols: source.symbols,
-    messages: counters.messages, messagesPerMinute: perMinute(counters.messages - previous.messages),
+    source: source.source,
+    symbols: source.symbols,
+    messages: counters.messages,
+    messagesPerMinute: perMinute(counters.messages - previous.messages),
     lastEventTime: counters.lastEventMs ? new Date(counters.lastEventMs).toISOString() : null,
     lastEventAgeSeconds: age(counters.lastEventMs),
-    reconnects: counters.reconnects, gaps: counters.gaps,
+    reconnects: counters.reconnects,
+    gaps: counters.gaps,
     silentStreams: Object.values(counters.silentStreams ?? {}).reduce((n, count) => n + count, 0),
     clockSkewMs: counters.clockSkewMs ?? null,
-    parseErrorCount: Object.values(counters.errors).reduce((n, error) => n + error.count, 0), parseErrors: counters.errors,
-    bufferedRows: counters.bufferedRows, unwrittenRows: source.unwrittenRows,
-    lastFlushLatencyMs: counters.lastFlushLatencyMs, flushFailures: counters.flushFailures,
-    filesWritten: counters.filesWritten, rowsWritten: counters.rowsWritten, bytesWritten: counters.bytesWritten,
-    streams: Object.fromEntries(Object.entries(counters.streams).map(([name, stream]) => [name, {
-      records: stream.messages, messagesPerMinute: perMinute(stream.messages - (previous.streams.get(name) ?? 0)),
-      lastEventAgeSeconds: age(stream.lastEventMs),
-    }])),
+    parseErrorCount: Object.values(counters.errors).reduce((n, error) => n + error.count, 0),
+    parseErrors: counters.errors,
+    bufferedRows: counters.bufferedRows,
+    unwrittenRows: source.unwrittenRows,
+    lastFlushLatencyMs: counters.lastFlushLatencyMs,
+    flushFailures: counters.flushFailures,
+    filesWritten: counters.filesWritten,
+    rowsWritten: counters.rowsWritten,
+    bytesWritten: counters.bytesWritten,
+    streams: Object.fromEntries(
+      Object.entries(counters.streams).map(([name, stream]) => [
+        name,
+        {
+          records: stream.messages,
+          messagesPerMinute: perMinute(stream.messages - (previous.streams.get(name) ?? 0)),
+          lastEventAgeSeconds: age(stream.lastEventMs),
+        },
+      ]),
+    ),
   };
 }
 
@@ -134,33 +166,60 @@ const secs = (value: number) => `${value.toFixed(1)} s`;
 const inlineCode = (text: string) => `\`${text.replace(/[`\r\n]/g, ' ')}\``;
 
 const EXCHANGE_COLUMNS = [
-  'exchange', 'msgs/min', 'last event age', 'clock skew', 'reconnects', 'silent streams', 'gaps', 'parse errors',
-  'buffered rows', 'unwritten rows', 'last flush', 'flush failures', 'files written', 'rows written',
+  'exchange',
+  'msgs/min',
+  'last event age',
+  'clock skew',
+  'reconnects',
+  'silent streams',
+  'gaps',
+  'parse errors',
+  'buffered rows',
+  'unwritten rows',
+  'last flush',
+  'flush failures',
+  'files written',
+  'rows written',
 ];
 
 function exchangeRow(exchange: string, health: ExchangeHealth): string {
   const cells = [
-    exchange, int(health.messagesPerMinute), secs(health.lastEventAgeSeconds),
-    health.clockSkewMs === null ? '—' : `${int(health.clockSkewMs)} ms`, health.reconnects, health.silentStreams, health.gaps,
-    health.parseErrorCount, int(health.bufferedRows), int(health.unwrittenRows), `${int(health.lastFlushLatencyMs)} ms`,
-    health.flushFailures, int(health.filesWritten), int(health.rowsWritten),
+    exchange,
+    int(health.messagesPerMinute),
+    secs(health.lastEventAgeSeconds),
+    health.clockSkewMs === null ? '—' : `${int(health.clockSkewMs)} ms`,
+    health.reconnects,
+    health.silentStreams,
+    health.gaps,
+    health.parseErrorCount,
+    int(health.bufferedRows),
+    int(health.unwrittenRows),
+    `${int(health.lastFlushLatencyMs)} ms`,
+    health.flushFailures,
+    int(health.filesWritten),
+    int(health.rowsWritten),
   ];
   return `| ${cells.join(' | ')} |`;
 }
 
 function spoolLine(spool: SpoolHealth): string {
   const lastError = spool.lastError ? `; last error: ${inlineCode(spool.lastError)}` : '';
-  const waiting = `${spool.pendingFiles} file(s) waiting for the store (${int(spool.pendingBytes)} bytes, `
-    + `${spool.inMemoryFiles} in memory only, oldest ${secs(spool.oldestPendingSeconds)})`;
+  const waiting =
+    `${spool.pendingFiles} file(s) waiting for the store (${int(spool.pendingBytes)} bytes, ` +
+    `${spool.inMemoryFiles} in memory only, oldest ${secs(spool.oldestPendingSeconds)})`;
   return `Spool: ${waiting}; ${spool.spooled} spooled and ${spool.reuploaded} re-uploaded since start${lastError}.`;
 }
 
 export function heartbeatMarkdown(report: HeartbeatReport): string {
   const lines = [
-    '# Collector heartbeat', '',
-    `${report.time} · up ${secs(report.uptimeSeconds)} · a beat every ${report.intervalSeconds} s`, '',
+    '# Collector heartbeat',
+    '',
+    `${report.time} · up ${secs(report.uptimeSeconds)} · a beat every ${report.intervalSeconds} s`,
+    '',
     `| ${EXCHANGE_COLUMNS.join(' | ')} |`,
-    `|---|${EXCHANGE_COLUMNS.slice(1).map(() => '---:').join('|')}|`,
+    `|---|${EXCHANGE_COLUMNS.slice(1)
+      .map(() => '---:')
+      .join('|')}|`,
     ...Object.entries(report.exchanges).map(([exchange, health]) => exchangeRow(exchange, health)),
   ];
   if (report.spool) lines.push('', spoolLine(report.spool));

@@ -77,8 +77,13 @@ export class Heartbeat {
     const nowMs = this.now();
     const spool = this.options.spool?.();
     const report = heartbeatReport({
-      spool, sources: this.options.snapshot(), previous: (exchange) => this.previous.get(exchange),
-      nowMs, startedAtMs: this.startedAtMs, previousBeatMs: this.previousMs, intervalMs: this.intervalMs,
+      spool,
+      sources: this.options.snapshot(),
+      previous: (exchange) => this.previous.get(exchange),
+      nowMs,
+      startedAtMs: this.startedAtMs,
+      previousBeatMs: this.previousMs,
+      intervalMs: this.intervalMs,
     });
     for (const [exchange, health] of Object.entries(report.exchanges)) {
       this.sink(beatMetricLine(exchange, health, this.previous.get(exchange) ?? NO_COUNTS, nowMs));
@@ -95,7 +100,10 @@ export class Heartbeat {
     try {
       await fs.mkdir(path.dirname(json), { recursive: true });
       // Atomic, so the health check never reads a half-written file.
-      await Promise.all([writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`), writeFileAtomic(md, heartbeatMarkdown(report))]);
+      await Promise.all([
+        writeFileAtomic(json, `${JSON.stringify(report, null, 2)}\n`),
+        writeFileAtomic(md, heartbeatMarkdown(report)),
+      ]);
     } catch (err) {
       // A stale file then fails the health check, which is the right outcome if the disk stays unwritable.
       this.log.warn({ err: (err as Error).message, file: json }, 'heartbeat file not written');

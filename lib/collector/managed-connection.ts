@@ -109,7 +109,11 @@ export class ManagedConnection {
 
   private socket(): WsConnection {
     const conn: WsConnection = new WsConnection({
-      url: this.options.spec.url, clock: this.options.clock, log: this.options.log, silentTimeoutMs: this.options.silentTimeoutMs, backoff: this.options.backoff,
+      url: this.options.spec.url,
+      clock: this.options.clock,
+      log: this.options.log,
+      silentTimeoutMs: this.options.silentTimeoutMs,
+      backoff: this.options.backoff,
       onOpen: () => {
         if (conn === this.current) this.openedAt = NaN;
         void this.subscribe(conn);

@@ -15,7 +15,11 @@ export interface RestPollSpec {
   name: string;
   intervalMs: number;
   targets: readonly { symbol: string; url: string; stream: string }[];
-  parse(text: string, receiveMs: number, symbol: string): { kind: 'records'; records: NormalizedRecord[] } | { kind: 'error'; reason: string };
+  parse(
+    text: string,
+    receiveMs: number,
+    symbol: string,
+  ): { kind: 'records'; records: NormalizedRecord[] } | { kind: 'error'; reason: string };
 }
 
 export interface RestPollerOptions {
@@ -86,7 +90,9 @@ export class RestPoller {
     if (Number.isNaN(this.nextDue)) this.nextDue = now;
     if (now < this.nextDue) return;
     this.nextDue = (Math.floor(now / this.options.spec.intervalMs) + 1) * this.options.spec.intervalMs;
-    this.running = this.round().finally(() => { this.running = undefined; });
+    this.running = this.round().finally(() => {
+      this.running = undefined;
+    });
   }
 
   private async round(): Promise<void> {
@@ -122,14 +128,22 @@ export class RestPoller {
         this.stats.refused429++;
       }
       this.stats.pausedUntil = this.options.clock() + pause;
-      this.options.log.warn({ status: res.status, pauseMs: pause }, `${this.options.spec.name}: exchange refused requests; pausing`);
+      this.options.log.warn(
+        { status: res.status, pauseMs: pause },
+        `${this.options.spec.name}: exchange refused requests; pausing`,
+      );
       this.options.onMissed(target, 'rest_refused');
       return;
     }
-    const out = res.ok ? this.options.spec.parse(text, this.options.clock(), target.symbol) : { kind: 'error' as const, reason: `HTTP ${res.status}` };
+    const out = res.ok
+      ? this.options.spec.parse(text, this.options.clock(), target.symbol)
+      : { kind: 'error' as const, reason: `HTTP ${res.status}` };
     if (out.kind === 'error') {
       this.stats.failures++;
-      this.options.log.warn({ url: target.url, reason: out.reason, body: text.slice(0, 200) }, `${this.options.spec.name} poll rejected`);
+      this.options.log.warn(
+        { url: target.url, reason: out.reason, body: text.slice(0, 200) },
+        `${this.options.spec.name} poll rejected`,
+      );
       this.options.onMissed(target, 'rest_failed');
       return;
     }

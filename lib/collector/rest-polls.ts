@@ -25,12 +25,18 @@ export class RestPolls {
 
   constructor(private readonly options: RestPollsOptions) {
     const { clock } = options;
-    this.pollers = options.specs.map((spec) => new RestPoller({
-      spec, clock: () => clock.now(), log: options.log, banPauseMs: options.banPauseMs,
-      tickMs: clock.eventDriven ? 0 : undefined,
-      onRecords: (records) => options.onRecords(records),
-      onMissed: (target, cause) => options.onMissed(target, cause),
-    }));
+    this.pollers = options.specs.map(
+      (spec) =>
+        new RestPoller({
+          spec,
+          clock: () => clock.now(),
+          log: options.log,
+          banPauseMs: options.banPauseMs,
+          tickMs: clock.eventDriven ? 0 : undefined,
+          onRecords: (records) => options.onRecords(records),
+          onMissed: (target, cause) => options.onMissed(target, cause),
+        }),
+    );
   }
 
   start(): void {

@@ -21,7 +21,10 @@ interface StateFileContent {
 }
 
 export class RestartStateFile {
-  constructor(private readonly file: string, private readonly log: Logger) {}
+  constructor(
+    private readonly file: string,
+    private readonly log: Logger,
+  ) {}
 
   /** What the previous run saved; nothing on a first start or when the file cannot be read. */
   async load(): Promise<StreamResumePoint[]> {
@@ -33,7 +36,11 @@ export class RestartStateFile {
     }
     try {
       const state = JSON.parse(text) as StateFileContent;
-      return Object.entries(state.streams).map(([stream, point]) => ({ stream, symbol: point.symbol, lastEvent: point.lastEvent }));
+      return Object.entries(state.streams).map(([stream, point]) => ({
+        stream,
+        symbol: point.symbol,
+        lastEvent: point.lastEvent,
+      }));
     } catch (err) {
       this.log.warn({ file: this.file, err: (err as Error).message }, 'collector state unreadable; restart gaps not ledgered');
       return [];

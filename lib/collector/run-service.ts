@@ -27,7 +27,9 @@ export interface ServiceParts {
 export async function runService(parts: ServiceParts): Promise<ServiceRun> {
   await parts.heartbeat.start();
   parts.service.start().then(
-    () => { if (!parts.stop.current) parts.log.info('all sources connected'); },
+    () => {
+      if (!parts.stop.current) parts.log.info('all sources connected');
+    },
     (err: unknown) => {
       parts.log.fatal({ err }, 'collector failed to start');
       parts.stop.request({ reason: 'crash', exitCode: 1 });

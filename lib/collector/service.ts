@@ -117,7 +117,9 @@ export class CollectorService {
     this.stopDeadlineMs = config.stopDeadlineMs ?? DEFAULT_STOP_DEADLINE_MS;
     this.spoolDrainOnStopMs = config.spoolDrainOnStopMs;
     if (config.sources.length === 0) throw new UserError('no source configured');
-    const uploader = config.spoolDir ? new BronzeUploader({ store, spoolDir: config.spoolDir, log: log.child({ component: 'spool' }) }) : undefined;
+    const uploader = config.spoolDir
+      ? new BronzeUploader({ store, spoolDir: config.spoolDir, log: log.child({ component: 'spool' }) })
+      : undefined;
     this.uploader = uploader;
     const stateDir = config.stateDir ?? (config.spoolDir ? path.dirname(config.spoolDir) : false);
     const byExchange = new Map<ExchangeId, SourceId>();
@@ -128,7 +130,8 @@ export class CollectorService {
       const profile = sourceProfile(src.source);
       // Metrics and the heartbeat are keyed by exchange, and two collectors of one exchange would double its rows.
       const clash = byExchange.get(profile.exchange);
-      if (clash) throw new UserError(`sources '${clash}' and '${src.source}' both file rows under exchange '${profile.exchange}'`);
+      if (clash)
+        throw new UserError(`sources '${clash}' and '${src.source}' both file rows under exchange '${profile.exchange}'`);
       byExchange.set(profile.exchange, src.source);
       const collector = new Collector({
         ...sourceCollectorOptions(profile, src.symbols, src.endpoint ?? profile.ws, restBaseFor(src, profile)),
@@ -152,7 +155,10 @@ export class CollectorService {
   async start(): Promise<void> {
     if (this.started) throw new Error('collector service already started');
     this.started = true;
-    this.log.info({ sources: this.running.map((r) => ({ source: r.config.source, exchange: r.exchange, symbols: r.config.symbols })) }, 'starting collectors');
+    this.log.info(
+      { sources: this.running.map((r) => ({ source: r.config.source, exchange: r.exchange, symbols: r.config.symbols })) },
+      'starting collectors',
+    );
     if (this.uploader) {
       // Files a previous run could not upload go first, so Bronze stays in order of arrival where it can.
       this.recovering = this.uploader.recoverPending();
@@ -179,7 +185,10 @@ export class CollectorService {
     if (this.recovering) await withinDeadline(this.recovering, left());
     let timedOut = !(await withinDeadline(Promise.all(this.running.map((r) => r.collector.stop())), left()));
     for (let pause = STOP_RETRY_INITIAL_MS; !timedOut && this.unwrittenRows() > 0; pause *= 2) {
-      if (left() <= pause) { timedOut = true; break; }
+      if (left() <= pause) {
+        timedOut = true;
+        break;
+      }
       this.log.warn({ unwrittenRows: this.unwrittenRows(), retryInMs: pause }, 'bronze writes failed during stop; retrying');
       await sleep(pause);
       timedOut = !(await withinDeadline(Promise.all(this.running.map((r) => r.collector.flush())), left()));
@@ -243,8 +252,12 @@ export class CollectorService {
 
   snapshot(): SourceSnapshot[] {
     return this.running.map((r) => ({
-      source: r.config.source, exchange: r.exchange, symbols: [...r.config.symbols],
-      collector: r.collector.snapshot(), unwrittenRows: r.collector.unwrittenRows, connections: r.collector.connectionState(),
+      source: r.config.source,
+      exchange: r.exchange,
+      symbols: [...r.config.symbols],
+      collector: r.collector.snapshot(),
+      unwrittenRows: r.collector.unwrittenRows,
+      connections: r.collector.connectionState(),
     }));
   }
 
@@ -278,9 +291,17 @@ export function restBaseFor(src: Pick<SourceConfig, 'endpoint' | 'restEndpoint'>
 /** True if `p` settled within `ms`; a rejection counts as settled (the collectors log their own failures). */
 async function withinDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, ms)); });
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, ms));
+  });
   try {
-    return await Promise.race([promise.then(() => true, () => true), deadline]);
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      deadline,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -12,7 +12,11 @@ import type { StreamTracker, TrackedStream } from './stream-tracker';
  * closed one every interval, depth10 every 100 ms, markPrice every second. Trades, quotes and liquidations
  * follow the market and may legitimately pause.
  */
-export const DEFAULT_STREAM_SILENCE_MS: Readonly<Record<string, number>> = { klines: 90_000, book_top10: 60_000, funding: 30_000 };
+export const DEFAULT_STREAM_SILENCE_MS: Readonly<Record<string, number>> = {
+  klines: 90_000,
+  book_top10: 60_000,
+  funding: 30_000,
+};
 /** How often (collector clock) streams are checked for silence. */
 const SILENCE_CHECK_MS = 5_000;
 
@@ -46,7 +50,8 @@ export class SilenceWatchdog {
     if (!this.seeded) {
       this.seeded = true;
       for (const connection of this.options.connections) {
-        for (const { name, symbol, dataset } of connection.spec.streams) this.options.streams.watch(name, symbol, dataset, now, connection);
+        for (const { name, symbol, dataset } of connection.spec.streams)
+          this.options.streams.watch(name, symbol, dataset, now, connection);
       }
     }
     for (const [stream, tracked] of this.options.streams.all()) {

@@ -76,7 +76,9 @@ export async function writeSpoolEntry(dir: string, entry: SpoolEntry, body: Uint
 export async function readSpoolEntry(dir: string, entry: SpoolEntry): Promise<Uint8Array> {
   const body = await fs.readFile(dataPath(dir, entry.id));
   if (body.length !== entry.size || sha256(body) !== entry.sha256) {
-    throw new SpoolCorruptError(`spool file ${entry.id}.bin for ${entry.key} has ${body.length} bytes / another hash than its sidecar records`);
+    throw new SpoolCorruptError(
+      `spool file ${entry.id}.bin for ${entry.key} has ${body.length} bytes / another hash than its sidecar records`,
+    );
   }
   return body;
 }
@@ -97,14 +99,24 @@ export async function removeSpoolEntry(dir: string, id: string): Promise<void> {
 /** Renames an entry's files to `*.corrupt` so they are kept but no longer pending. */
 export async function setAsideCorrupt(dir: string, id: string): Promise<void> {
   for (const file of [metaPath(dir, id), dataPath(dir, id)]) {
-    await fs.rename(file, `${file}.corrupt`).catch((error: NodeJS.ErrnoException) => { if (error.code !== 'ENOENT') throw error; });
+    await fs.rename(file, `${file}.corrupt`).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
   }
 }
 
 function parseMeta(text: string): SpoolMeta | undefined {
   try {
     const meta = JSON.parse(text) as Partial<SpoolMeta>;
-    if (meta.v !== 1 || typeof meta.key !== 'string' || !meta.key || typeof meta.size !== 'number' || typeof meta.sha256 !== 'string' || typeof meta.createdMs !== 'number') return undefined;
+    if (
+      meta.v !== 1 ||
+      typeof meta.key !== 'string' ||
+      !meta.key ||
+      typeof meta.size !== 'number' ||
+      typeof meta.sha256 !== 'string' ||
+      typeof meta.createdMs !== 'number'
+    )
+      return undefined;
     return { v: 1, key: meta.key, size: meta.size, sha256: meta.sha256, createdMs: meta.createdMs };
   } catch {
     return undefined;

@@ -59,10 +59,18 @@ export class CollectorStats {
   message(out: ParseOutcome, raw: string): void {
     this.messages++;
     switch (out.kind) {
-      case 'records': this.records += out.records.length; break;
-      case 'control': bump(this.control, out.what); break;
-      case 'skipped': bump(this.skipped, out.reason); break;
-      case 'error': this.rejected(out.reason, raw); break;
+      case 'records':
+        this.records += out.records.length;
+        break;
+      case 'control':
+        bump(this.control, out.what);
+        break;
+      case 'skipped':
+        bump(this.skipped, out.reason);
+        break;
+      case 'error':
+        this.rejected(out.reason, raw);
+        break;
     }
   }
 
@@ -96,7 +104,10 @@ export class CollectorStats {
 
   flushed(files: readonly WrittenFile[], latencyMs: number): void {
     this.filesWritten += files.length;
-    for (const file of files) { this.rowsWritten += file.rows; this.bytesWritten += file.bytes; }
+    for (const file of files) {
+      this.rowsWritten += file.rows;
+      this.bytesWritten += file.bytes;
+    }
     this.lastFlushLatencyMs = latencyMs;
   }
 
@@ -106,13 +117,22 @@ export class CollectorStats {
 
   snapshot(bufferedRows: number, reconnects: number): CollectorSnapshot {
     return {
-      messages: this.messages, records: this.records,
+      messages: this.messages,
+      records: this.records,
       streams: Object.fromEntries([...this.streams].map(([k, snapshot]) => [k, { ...snapshot }])),
       errors: Object.fromEntries([...this.errors].map(([k, v]) => [k, { count: v.count, samples: [...v.samples] }])),
-      skipped: Object.fromEntries(this.skipped), control: Object.fromEntries(this.control),
-      gaps: this.gaps, filesWritten: this.filesWritten, rowsWritten: this.rowsWritten, bytesWritten: this.bytesWritten,
-      flushFailures: this.flushFailures, lastFlushLatencyMs: this.lastFlushLatencyMs, bufferedRows, reconnects,
-      lastEventMs: this.lastEventMs, silentStreams: Object.fromEntries(this.silentStreams),
+      skipped: Object.fromEntries(this.skipped),
+      control: Object.fromEntries(this.control),
+      gaps: this.gaps,
+      filesWritten: this.filesWritten,
+      rowsWritten: this.rowsWritten,
+      bytesWritten: this.bytesWritten,
+      flushFailures: this.flushFailures,
+      lastFlushLatencyMs: this.lastFlushLatencyMs,
+      bufferedRows,
+      reconnects,
+      lastEventMs: this.lastEventMs,
+      silentStreams: Object.fromEntries(this.silentStreams),
       clockSkewMs: this.clockSkewMs === null ? null : Math.round(this.clockSkewMs),
     };
   }

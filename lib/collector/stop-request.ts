@@ -51,7 +51,9 @@ export class StopRequests {
   constructor(private readonly options: StopRequestsOptions) {
     this.proc = options.proc ?? process;
     this.parent = this.proc.ppid > 1 ? this.proc.ppid : 0;
-    this.requested = new Promise((resolve) => { this.resolve = resolve; });
+    this.requested = new Promise((resolve) => {
+      this.resolve = resolve;
+    });
     for (const signal of STOP_SIGNALS) this.listen(signal, () => this.request({ reason: signal, exitCode: 0 }));
     // A bug must not throw away minutes of buffered rows: log it, flush, and exit non-zero.
     this.listen('uncaughtException', (err: Error) => this.crash(err, 'uncaught exception'));
@@ -66,7 +68,8 @@ export class StopRequests {
   /** Requests a stop if the parent process has gone (done on a timer; callable directly). */
   checkParent(): void {
     // An orphan is adopted by init or a subreaper: either way its parent id changes.
-    if (this.parent && !this.first && this.proc.ppid !== this.parent) this.request({ reason: 'parent process exited', exitCode: 0 });
+    if (this.parent && !this.first && this.proc.ppid !== this.parent)
+      this.request({ reason: 'parent process exited', exitCode: 0 });
   }
 
   /** The first request so far, if any. */

@@ -104,7 +104,8 @@ export class WsConnection {
       this.clearSilenceTimer();
       if (this.ws !== ws) return;
       if (this.stopped) return;
-      const cause = this.closingCause ?? (wasOpen ? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}` : 'connect failed');
+      const cause =
+        this.closingCause ?? (wasOpen ? `closed ${code}${reason.length ? ` ${reason.toString()}` : ''}` : 'connect failed');
       this.closingCause = undefined;
       if (wasOpen) this.options.onDrop?.(cause);
       this.scheduleReconnect(cause);
@@ -148,8 +149,14 @@ export class WsConnection {
     const ws = this.ws;
     if (!ws || ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { ws.terminate(); resolve(); }, 2000);
-      ws.once('close', () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, 2000);
+      ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       ws.close();
     });
   }

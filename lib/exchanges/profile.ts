@@ -122,4 +122,8 @@ export function groupSymbols<T>(symbols: readonly string[], streamsOf: (symbol: 
 }
 
 /** The subscription of `req` under the stream name `name`. */
-export const subscription = (req: StreamRequest, name: string): StreamSubscription => ({ name, symbol: req.symbol, dataset: req.dataset });
+export const subscription = (req: StreamRequest, name: string): StreamSubscription => ({
+  name,
+  symbol: req.symbol,
+  dataset: req.dataset,
+});

@@ -59,9 +59,14 @@ export function sourceProfile(source: SourceId, opts: PollOptions = {}): SourceP
   const profile = exchangeProfile(source);
   const { polls } = profile;
   return {
-    exchange: profile.exchange, adapter: profile.createAdapter(), ws: profile.ws, rest: profile.rest,
-    connections: profile.connections, contiguousTradeIds: profile.contiguousTradeIds,
-    restKlines: profile.restKlines, restTradeHistory: profile.restTradeHistory,
+    exchange: profile.exchange,
+    adapter: profile.createAdapter(),
+    ws: profile.ws,
+    rest: profile.rest,
+    connections: profile.connections,
+    contiguousTradeIds: profile.contiguousTradeIds,
+    restKlines: profile.restKlines,
+    restTradeHistory: profile.restTradeHistory,
     ...(polls ? { polls: (restBase: string, symbols: readonly string[]) => polls(restBase, symbols, opts) } : {}),
     ...(profile.resyncMessages ? { resyncMessages: profile.resyncMessages } : {}),
     ...(profile.limits.streamSilenceMs ? { streamSilenceMs: profile.limits.streamSilenceMs } : {}),
@@ -75,11 +80,20 @@ export function restKlineDialect(profile: Pick<SourceProfile, 'restKlines'>): Re
 }
 
 /** The collector options a source contributes, against its endpoints (or overrides). */
-export function sourceCollectorOptions(profile: SourceProfile, symbols: readonly string[], wsBase = profile.ws, restBase = profile.rest) {
+export function sourceCollectorOptions(
+  profile: SourceProfile,
+  symbols: readonly string[],
+  wsBase = profile.ws,
+  restBase = profile.rest,
+) {
   return {
-    exchange: profile.exchange, adapter: profile.adapter,
-    connections: profile.connections(wsBase, symbols), contiguousTradeIds: profile.contiguousTradeIds,
-    polls: profile.polls?.(restBase, symbols), resyncMessages: profile.resyncMessages,
-    streamSilenceMs: profile.streamSilenceMs, silentTimeoutMs: profile.silentTimeoutMs,
+    exchange: profile.exchange,
+    adapter: profile.adapter,
+    connections: profile.connections(wsBase, symbols),
+    contiguousTradeIds: profile.contiguousTradeIds,
+    polls: profile.polls?.(restBase, symbols),
+    resyncMessages: profile.resyncMessages,
+    streamSilenceMs: profile.streamSilenceMs,
+    silentTimeoutMs: profile.silentTimeoutMs,
   };
 }

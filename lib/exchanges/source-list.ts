@@ -23,12 +23,16 @@ export interface SourceListSyntax {
 }
 
 export const COLLECTOR_SOURCE_LIST: SourceListSyntax = {
-  names: ['source'], keys: new Set(['source', 'symbols', 'endpoint', 'restEndpoint']), endpoints: 'checked',
+  names: ['source'],
+  keys: new Set(['source', 'symbols', 'endpoint', 'restEndpoint']),
+  endpoints: 'checked',
   expected: 'source, symbols, endpoint, restEndpoint',
 };
 
 export const HEAL_SOURCE_LIST: SourceListSyntax = {
-  names: ['exchange', 'source'], keys: new Set(['exchange', 'source', 'symbols', 'endpoint']), endpoints: 'ignored',
+  names: ['exchange', 'source'],
+  keys: new Set(['exchange', 'source', 'symbols', 'endpoint']),
+  endpoints: 'ignored',
   expected: 'exchange or source, and symbols',
 };
 
@@ -66,7 +70,8 @@ export function readSourceList(text: string, syntax: SourceListSyntax, variable 
   }
   return parsed.map((item: unknown, i) => {
     const at = `${variable}[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new UserError(`${at} must be an object like ${example}`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw new UserError(`${at} must be an object like ${example}`);
     const o = item as Record<string, unknown>;
     // A misspelt key would otherwise be ignored silently (e.g. "symbol" for "symbols").
     const unknown = Object.keys(o).filter((k) => !syntax.keys.has(k));
@@ -86,7 +91,11 @@ export function parseSourceList(text: string): SourceEntry[] {
   return readSourceList(text, COLLECTOR_SOURCE_LIST).map((item) => item.entry);
 }
 
-function named(entry: Record<string, unknown>, syntax: SourceListSyntax, at: string): { key: 'exchange' | 'source'; name: string; source: SourceId } {
+function named(
+  entry: Record<string, unknown>,
+  syntax: SourceListSyntax,
+  at: string,
+): { key: 'exchange' | 'source'; name: string; source: SourceId } {
   const given = syntax.names.filter((k) => entry[k] !== undefined);
   if (syntax.names.length > 1 && given.length !== 1) throw new UserError(`${at} must name either an exchange or a source`);
   const key = given[0] ?? syntax.names[0];
@@ -99,12 +108,14 @@ function named(entry: Record<string, unknown>, syntax: SourceListSyntax, at: str
 }
 
 function endpoints(entry: Record<string, unknown>, at: string): Pick<SourceEntry, 'endpoint' | 'restEndpoint'> {
-  if (entry.endpoint !== undefined && typeof entry.endpoint !== 'string') throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
+  if (entry.endpoint !== undefined && typeof entry.endpoint !== 'string')
+    throw new UserError(`${at}.endpoint must be a ws:// or wss:// URL string`);
   const endpoint = entry.endpoint === undefined ? undefined : checkedUrl(`${at}.endpoint`, entry.endpoint, ['ws:', 'wss:']);
   if (entry.restEndpoint !== undefined && typeof entry.restEndpoint !== 'string') {
     throw new UserError(`${at}.restEndpoint must be an http:// or https:// URL string`);
   }
   // Without it, a source with an endpoint polls REST on that endpoint's host (CollectorService, restBaseFor).
-  const restEndpoint = entry.restEndpoint === undefined ? undefined : checkedUrl(`${at}.restEndpoint`, entry.restEndpoint, ['http:', 'https:']);
+  const restEndpoint =
+    entry.restEndpoint === undefined ? undefined : checkedUrl(`${at}.restEndpoint`, entry.restEndpoint, ['http:', 'https:']);
   return { ...(endpoint ? { endpoint } : {}), ...(restEndpoint ? { restEndpoint } : {}) };
 }

@@ -4,8 +4,29 @@
  */
 
 const QUOTES = [
-  'FDUSD', 'USDT', 'USDC', 'BUSD', 'TUSD', 'USDP', 'DAI', 'USD', 'EUR', 'GBP', 'JPY', 'AUD', 'BRL', 'TRY', 'CHF', 'CAD',
-  'BTC', 'ETH', 'BNB', 'XRP', 'TRX', 'DOGE', 'SOL',
+  'FDUSD',
+  'USDT',
+  'USDC',
+  'BUSD',
+  'TUSD',
+  'USDP',
+  'DAI',
+  'USD',
+  'EUR',
+  'GBP',
+  'JPY',
+  'AUD',
+  'BRL',
+  'TRY',
+  'CHF',
+  'CAD',
+  'BTC',
+  'ETH',
+  'BNB',
+  'XRP',
+  'TRX',
+  'DOGE',
+  'SOL',
 ].sort((a, b) => b.length - a.length);
 
 const ALIASES: Record<string, string> = { XBT: 'BTC', XDG: 'DOGE' };
@@ -27,7 +48,8 @@ export function splitSymbol(symbol: string): BaseQuote {
     return { base: ALIASES[base] ?? base, quote: ALIASES[quote] ?? quote };
   }
   for (const quoteAsset of QUOTES) {
-    if (upper.length > quoteAsset.length && upper.endsWith(quoteAsset)) return { base: ALIASES[upper.slice(0, -quoteAsset.length)] ?? upper.slice(0, -quoteAsset.length), quote: quoteAsset };
+    if (upper.length > quoteAsset.length && upper.endsWith(quoteAsset))
+      return { base: ALIASES[upper.slice(0, -quoteAsset.length)] ?? upper.slice(0, -quoteAsset.length), quote: quoteAsset };
   }
   return { base: upper, quote: '' };
 }

@@ -8,7 +8,15 @@ import type { Row } from '../schema/types';
  */
 
 /** Bronze datasets an adapter can produce. */
-export type BronzeDatasetName = 'klines' | 'book_top10' | 'trades' | 'quotes' | 'funding' | 'open_interest' | 'liquidations' | 'gaps';
+export type BronzeDatasetName =
+  | 'klines'
+  | 'book_top10'
+  | 'trades'
+  | 'quotes'
+  | 'funding'
+  | 'open_interest'
+  | 'liquidations'
+  | 'gaps';
 
 export interface NormalizedRecord {
   dataset: BronzeDatasetName;

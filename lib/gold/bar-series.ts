@@ -18,8 +18,15 @@ export interface BarSeries {
 }
 
 const COLUMNS = {
-  openTime: 'open_time', open: 'open', high: 'high', low: 'low', close: 'close', volume: 'volume',
-  quoteVolume: 'quote_volume', takerBuyVolume: 'taker_buy_volume', flags: 'quality_flags',
+  openTime: 'open_time',
+  open: 'open',
+  high: 'high',
+  low: 'low',
+  close: 'close',
+  volume: 'volume',
+  quoteVolume: 'quote_volume',
+  takerBuyVolume: 'taker_buy_volume',
+  flags: 'quality_flags',
 } as const;
 
 export function barSeries(oneMinute: Table, tf: string): BarSeries {
@@ -29,7 +36,8 @@ export function barSeries(oneMinute: Table, tf: string): BarSeries {
     for (const [k, col] of Object.entries(COLUMNS)) out[k] = oneMinute.num(col);
   } else {
     const rows = deriveBars(oneMinute, tf);
-    for (const [k, col] of Object.entries(COLUMNS)) out[k] = Float64Array.from(rows, (r) => (r[col] === null ? NaN : (r[col] as number)));
+    for (const [k, col] of Object.entries(COLUMNS))
+      out[k] = Float64Array.from(rows, (r) => (r[col] === null ? NaN : (r[col] as number)));
   }
   return { length: out.openTime.length, intervalMs, ...out } as unknown as BarSeries;
 }

@@ -7,8 +7,13 @@ import { WARMUP_DAYS } from './features';
 /** docs/features.md, generated from the catalogue (`npx lakehouse features > docs/features.md`); a test keeps it current. */
 
 const TITLES: Record<FeatureCategory, string> = {
-  price_action: '1. Price action', volume: '2. Volume', order_book: '3. Order book', momentum: '4. Momentum',
-  market_structure: '5. Market structure', perpetuals: '6. Perpetuals', daily_context: '7. Daily context',
+  price_action: '1. Price action',
+  volume: '2. Volume',
+  order_book: '3. Order book',
+  momentum: '4. Momentum',
+  market_structure: '5. Market structure',
+  perpetuals: '6. Perpetuals',
+  daily_context: '7. Daily context',
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -45,7 +50,7 @@ export function featureCatalogueMarkdown(): string {
     '',
     '## Time alignment',
     '',
-    "No feature may depend on anything after `ts`. For each timeframe a row uses the latest candle whose close is at or",
+    'No feature may depend on anything after `ts`. For each timeframe a row uses the latest candle whose close is at or',
     'before `ts`: at ts 14:37 that is the 1m candle closing 14:37, the 5m candle closing 14:35 and the 15m candle closing',
     '14:30 (lib/gold/align.ts); daily features use completed UTC days only, event inputs (book snapshots, funding, open',
     "interest, liquidations) what happened before `ts`. A row belongs to the `dt` of its 1m candle's open time, so a",
@@ -55,7 +60,7 @@ export function featureCatalogueMarkdown(): string {
     '',
     '## Fixed core indicators',
     '',
-    'These names and meanings are fixed, with TA-Lib\'s definitions as the reference (Wilder smoothing for RSI and ATR,',
+    "These names and meanings are fixed, with TA-Lib's definitions as the reference (Wilder smoothing for RSI and ATR,",
     'EMAs seeded by their SMA for MACD, population standard deviation for Bollinger Bands), for tf in 1m, 5m and 15m:',
     '`rsi_14_{tf}`, `macd_{tf}`, `macd_signal_{tf}`, `macd_hist_{tf}`, `bb_upper_20_{tf}`, `bb_middle_20_{tf}`,',
     '`bb_lower_20_{tf}`, `atr_14_{tf}`. Tests hold them to TA-Lib itself within 1e-9. Names follow',
@@ -68,7 +73,7 @@ export function featureCatalogueMarkdown(): string {
     `below) has a value, i.e. is past its warm-up. The untrusted quality flags (${flagNames(UNTRUSTED_FLAGS).join(', ')})`,
     'clear a candle bit, so a flagged bar keeps every row using it out of `data_ok`.',
     'A row that is not `data_ok` although `inputs` holds every needed bit is still warming up. Which inputs a market',
-    "needs is decided by `expectedInputs` in lib/gold/data-ok.ts; the Gold report (`reports/gold/`) lists them for the",
+    'needs is decided by `expectedInputs` in lib/gold/data-ok.ts; the Gold report (`reports/gold/`) lists them for the',
     'day (`inputs.expected`) and how many rows lacked each (`inputs.missingRows`). Silver quarantines unusable book,',
     'funding, open-interest and liquidation rows, so the event rows Gold reads carry no untrusted flags.',
     '',
@@ -80,20 +85,35 @@ export function featureCatalogueMarkdown(): string {
     }),
     '',
     "So a perpetual's archive klines alone give no `data_ok` rows (`inputs` = 15: candles and daily bars, no FUNDING,",
-    'OPEN_INTEREST or LIQUIDATIONS) until its funding and open interest are loaded; days before a market\'s order book was',
+    "OPEN_INTEREST or LIQUIDATIONS) until its funding and open interest are loaded; days before a market's order book was",
     'first collected do not need it, and a minute without a snapshot after that does; a Kraken or Binance.US market never',
     "needs Binance's perpetual.",
     '',
   ];
   for (const cat of FEATURE_CATEGORIES) {
     const fs = FEATURES.filter((f) => f.category === cat);
-    lines.push(`## ${TITLES[cat]} (${fs.length})`, '', '| name | timeframe | definition | warm-up | valid range | required |', '|---|---|---|---|---|---|');
+    lines.push(
+      `## ${TITLES[cat]} (${fs.length})`,
+      '',
+      '| name | timeframe | definition | warm-up | valid range | required |',
+      '|---|---|---|---|---|---|',
+    );
     for (const feature of fs) {
-      lines.push(`| \`${feature.name}\` | ${feature.timeframe} | ${cell(feature.definition)} | ${warmup(feature.warmupBars, feature.timeframe)} | ${range(feature.min, feature.max)} | ${feature.required ? 'yes' : 'no'} |`);
+      lines.push(
+        `| \`${feature.name}\` | ${feature.timeframe} | ${cell(feature.definition)} | ${warmup(feature.warmupBars, feature.timeframe)} | ${range(feature.min, feature.max)} | ${feature.required ? 'yes' : 'no'} |`,
+      );
     }
     lines.push('');
   }
-  lines.push(`## Labels (${LABELS.length})`, '', 'The only columns that look past `ts`. Never use them as inputs. A day\'s last hour needs the next day\'s bars:', 'the daily build makes yesterday and rebuilds the day before, so those labels fill in one day later.', '', '| name | horizon | definition |', '|---|---|---|');
+  lines.push(
+    `## Labels (${LABELS.length})`,
+    '',
+    "The only columns that look past `ts`. Never use them as inputs. A day's last hour needs the next day's bars:",
+    'the daily build makes yesterday and rebuilds the day before, so those labels fill in one day later.',
+    '',
+    '| name | horizon | definition |',
+    '|---|---|---|',
+  );
   for (const l of LABELS) lines.push(`| \`${l.name}\` | ${l.horizonMinutes} min | ${cell(l.definition)} |`);
   lines.push('');
   return lines.join('\n');

@@ -37,27 +37,50 @@ export interface GoldInputDoc {
 }
 
 export const GOLD_INPUTS: readonly GoldInputDoc[] = [
-  { name: 'KLINE_1M', present: "the row's own Silver 1m candle exists and carries none of the untrusted quality flags",
-    expected: 'always' },
-  { name: 'KLINE_5M', present: 'the 5m candle (derived from Silver 1m) closing at the last 5-minute boundary at or before ts exists '
-    + 'and is untrusted-flag free (a missing minute inside it makes it PARTIAL)', expected: 'always' },
-  { name: 'KLINE_15M', present: 'the same for the 15m candle closing at the last 15-minute boundary at or before ts',
-    expected: 'always' },
+  {
+    name: 'KLINE_1M',
+    present: "the row's own Silver 1m candle exists and carries none of the untrusted quality flags",
+    expected: 'always',
+  },
+  {
+    name: 'KLINE_5M',
+    present:
+      'the 5m candle (derived from Silver 1m) closing at the last 5-minute boundary at or before ts exists ' +
+      'and is untrusted-flag free (a missing minute inside it makes it PARTIAL)',
+    expected: 'always',
+  },
+  {
+    name: 'KLINE_15M',
+    present: 'the same for the 15m candle closing at the last 15-minute boundary at or before ts',
+    expected: 'always',
+  },
   { name: 'DAILY', present: 'the daily bar of the last UTC day completed at or before ts exists', expected: 'never' },
-  { name: 'BOOK', present: "at least one Silver book_top10 snapshot falls inside the row's minute",
-    expected: 'from the first day the lake holds book_top10 for the market (no archive has past snapshots)' },
-  { name: 'FUNDING',
-    present: "the latest mark-price/funding event before ts of the market's perpetual (itself, or the one lib/gold/perp-mapping.ts "
-      + `maps it to) is at most ${STALE_MINUTES} minutes old`,
-    expected: "always on a perpetual (binance-futures); on Binance spot from the first day the lake holds the mapped perpetual's "
-      + 'funding; never on other exchanges' },
-  { name: 'OPEN_INTEREST',
+  {
+    name: 'BOOK',
+    present: "at least one Silver book_top10 snapshot falls inside the row's minute",
+    expected: 'from the first day the lake holds book_top10 for the market (no archive has past snapshots)',
+  },
+  {
+    name: 'FUNDING',
+    present:
+      "the latest mark-price/funding event before ts of the market's perpetual (itself, or the one lib/gold/perp-mapping.ts " +
+      `maps it to) is at most ${STALE_MINUTES} minutes old`,
+    expected:
+      "always on a perpetual (binance-futures); on Binance spot from the first day the lake holds the mapped perpetual's " +
+      'funding; never on other exchanges',
+  },
+  {
+    name: 'OPEN_INTEREST',
     present: `the perpetual's latest open-interest reading before ts is at most ${STALE_MINUTES} minutes old`,
-    expected: "as FUNDING, counting from the first day of the perpetual's open interest" },
-  { name: 'LIQUIDATIONS',
-    present: "the lake holds the perpetual's liquidations or its funding for the day or the day before (the stream writes "
-      + 'nothing in a quiet hour, which counts as zero liquidations)',
-    expected: 'as FUNDING: the force-order stream shares its connection' },
+    expected: "as FUNDING, counting from the first day of the perpetual's open interest",
+  },
+  {
+    name: 'LIQUIDATIONS',
+    present:
+      "the lake holds the perpetual's liquidations or its funding for the day or the day before (the stream writes " +
+      'nothing in a quiet hour, which counts as zero liquidations)',
+    expected: 'as FUNDING: the force-order stream shares its connection',
+  },
 ];
 
 /** For each input, the first open time (ms) from which rows need it; an input not listed is never needed. */

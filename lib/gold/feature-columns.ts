@@ -19,7 +19,13 @@ import { volume } from './groups/volume';
  * (tests hold all three equal), and docs/features.md is generated from it (`lakehouse features`).
  */
 
-export { FEATURE_TIMEFRAMES, type FeatureTimeframe, type FeatureSpec, type FeatureCategory, type LabelSpec } from './feature-spec';
+export {
+  FEATURE_TIMEFRAMES,
+  type FeatureTimeframe,
+  type FeatureSpec,
+  type FeatureCategory,
+  type LabelSpec,
+} from './feature-spec';
 
 /** Bar groups run per timeframe, in this order; row groups run after them and may read their aligned values. */
 export const BAR_GROUPS: readonly BarFeatureGroup[] = [priceAction, volume, momentum, marketStructure];
@@ -42,7 +48,11 @@ export const LABELS: readonly LabelSpec[] = LABEL_HORIZONS.map((h) => ({
 export function featureColumns(): ColumnSpec[] {
   return [
     ...FEATURES.map((f) =>
-      dbl(f.name, `${f.definition}; null during warm-up`, true, { ...(f.min !== undefined ? { min: f.min } : {}), ...(f.max !== undefined ? { max: f.max } : {}) })),
+      dbl(f.name, `${f.definition}; null during warm-up`, true, {
+        ...(f.min !== undefined ? { min: f.min } : {}),
+        ...(f.max !== undefined ? { max: f.max } : {}),
+      }),
+    ),
     ...LABELS.map((l) => dbl(l.name, `LABEL (looks ahead): ${l.definition}`, true)),
   ];
 }

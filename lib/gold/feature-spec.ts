@@ -3,7 +3,15 @@
 export const FEATURE_TIMEFRAMES = ['1m', '5m', '15m'] as const;
 export type FeatureTimeframe = (typeof FEATURE_TIMEFRAMES)[number];
 
-export const FEATURE_CATEGORIES = ['price_action', 'volume', 'order_book', 'momentum', 'market_structure', 'perpetuals', 'daily_context'] as const;
+export const FEATURE_CATEGORIES = [
+  'price_action',
+  'volume',
+  'order_book',
+  'momentum',
+  'market_structure',
+  'perpetuals',
+  'daily_context',
+] as const;
 export type FeatureCategory = (typeof FEATURE_CATEGORIES)[number];
 
 export interface FeatureSpec {

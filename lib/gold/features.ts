@@ -53,7 +53,10 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
 
   const ts = new Float64Array(rows);
   const openTime = new Float64Array(rows);
-  for (let m = 0; m < rows; m++) { openTime[m] = from + m * MINUTE; ts[m] = openTime[m] + MINUTE; }
+  for (let m = 0; m < rows; m++) {
+    openTime[m] = from + m * MINUTE;
+    ts[m] = openTime[m] + MINUTE;
+  }
 
   const aligned: Record<string, Float64Array> = {};
   const rowFlags = new Float64Array(rows);
@@ -96,8 +99,14 @@ export function computeFeatureRange(inputs: GoldInputs, from: number, to: number
   for (const [k, src] of Object.entries(own)) columns[k] = Float64Array.from(bar, (i) => (i < 0 ? NaN : src[i]));
 
   const ctx: RowContext = {
-    rows, from, ts, openTime, oneMinute: s1, inputs: { ...inputs, klines1m: oneMinute },
-    aligned: Object.assign(aligned, { close: columns.close as Float64Array }), usable,
+    rows,
+    from,
+    ts,
+    openTime,
+    oneMinute: s1,
+    inputs: { ...inputs, klines1m: oneMinute },
+    aligned: Object.assign(aligned, { close: columns.close as Float64Array }),
+    usable,
   };
   for (const g of ROW_GROUPS) Object.assign(aligned, g.compute(ctx));
   for (const feature of FEATURES) columns[feature.name] = aligned[feature.name];
@@ -115,7 +124,12 @@ const CANDLE_BIT: Record<string, number> = { '1m': GoldInput.KLINE_1M, '5m': Gol
 const REQUIRED = FEATURES.filter((f) => f.required).map((f) => f.name);
 
 /** The rule of ./data-ok.ts applied to every row; required features are checked column by column (one array per pass). */
-function dataOk(columns: Record<string, ColumnData>, usable: Uint32Array, openTime: Float64Array, expected: InputExpectation): boolean[] {
+function dataOk(
+  columns: Record<string, ColumnData>,
+  usable: Uint32Array,
+  openTime: Float64Array,
+  expected: InputExpectation,
+): boolean[] {
   const ready = new Uint8Array(usable.length).fill(1);
   for (const name of REQUIRED) {
     const c = columns[name] as Float64Array;

@@ -11,7 +11,12 @@ import { expectedInputs, summarizeInputs, type InputSummary } from './data-ok';
 import { computeFeatures } from './features';
 import { loadGoldInputs, loadSilver1m } from './load-inputs';
 import {
-  logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type PartitionRef, type SkippedInput,
+  logSkipped,
+  partitionFailure,
+  PartitionsFailedError,
+  type PartitionFailure,
+  type PartitionRef,
+  type SkippedInput,
 } from '../lake/build-issues';
 
 export { loadSilver1m };
@@ -66,9 +71,18 @@ export const OHLCV_TIMEFRAMES = ['5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export async function runScheduledGold(options: GoldOptions): Promise<{ built: GoldResult[]; relabelled: GoldResult[] }> {
   const previous = addDays(options.dt, -1);
   const gold = dataset('gold', 'features_1m');
-  const existing = await discoverPartitions(options.store, gold, { dt: previous, exchange: options.exchange, symbol: options.symbol }, undefined,
-    badFolder(options));
-  const relabelled = await buildPartitions(options, existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })), ' (labels)');
+  const existing = await discoverPartitions(
+    options.store,
+    gold,
+    { dt: previous, exchange: options.exchange, symbol: options.symbol },
+    undefined,
+    badFolder(options),
+  );
+  const relabelled = await buildPartitions(
+    options,
+    existing.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: previous })),
+    ' (labels)',
+  );
   const built = await buildPartitions(options, await silverPartitions(options), '');
   const failures = [...relabelled.failures, ...built.failures];
   const result = { built: built.results, relabelled: relabelled.results };
@@ -87,13 +101,21 @@ const badFolder = (o: GoldOptions) => (key: string, reason: string) => (o.onSkip
 
 async function silverPartitions(options: GoldOptions): Promise<PartitionRef[]> {
   const silver = dataset('silver', 'klines');
-  const parts = await discoverPartitions(options.store, silver, { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol }, undefined,
-    badFolder(options));
+  const parts = await discoverPartitions(
+    options.store,
+    silver,
+    { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol },
+    undefined,
+    badFolder(options),
+  );
   return parts.map((p) => ({ exchange: p.exchange, symbol: p.symbol, dt: options.dt }));
 }
 
-async function buildPartitions(options: GoldOptions, parts: readonly PartitionRef[], note: string):
-  Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
+async function buildPartitions(
+  options: GoldOptions,
+  parts: readonly PartitionRef[],
+  note: string,
+): Promise<{ results: GoldResult[]; failures: PartitionFailure[] }> {
   const results: GoldResult[] = [];
   const failures: PartitionFailure[] = [];
   for (const partition of parts) {
@@ -128,12 +150,25 @@ async function buildGoldPartition(store: ObjectStore, exchange: string, symbol: 
   }
   const dataOk = features.bool('data_ok');
   const summary: GoldInputSummary = {
-    klines1mRows: inputs.klines1m.length, dailyBars: inputs.daily?.length ?? 0, bookSnapshots: inputs.book?.length ?? 0,
+    klines1mRows: inputs.klines1m.length,
+    dailyBars: inputs.daily?.length ?? 0,
+    bookSnapshots: inputs.book?.length ?? 0,
     perpetual: inputs.funding || inputs.openInterest ? perpetualFor(exchange, symbol) : null,
-    fundingRows: inputs.funding?.length ?? 0, openInterestRows: inputs.openInterest?.length ?? 0, liquidationRows: inputs.liquidations?.length ?? null,
+    fundingRows: inputs.funding?.length ?? 0,
+    openInterestRows: inputs.openInterest?.length ?? 0,
+    liquidationRows: inputs.liquidations?.length ?? null,
     ...summarizeInputs(features.num('inputs'), features.num('open_time'), inputs.expected ?? expectedInputs()),
   };
-  const result: GoldResult = { exchange, symbol, dt, rows: features.length, dataOkRows: dataOk.filter(Boolean).length, validity: validateFeatures(features), inputs: summary, files };
+  const result: GoldResult = {
+    exchange,
+    symbol,
+    dt,
+    rows: features.length,
+    dataOkRows: dataOk.filter(Boolean).length,
+    validity: validateFeatures(features),
+    inputs: summary,
+    files,
+  };
   const reportKey = `reports/gold/dt=${dt}/${exchange}_${symbolPathValue(symbol)}.json`;
   const { files: _files, ...report } = result;
   await store.put(reportKey, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));

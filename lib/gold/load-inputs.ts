@@ -26,11 +26,14 @@ type Market = { exchange: string; symbol: string; timeframe?: string };
 
 /** The partitions of `dates` that exist, read and concatenated (null when none), and the market's first partition date. */
 async function readDaysAndFirst(
-  store: ObjectStore, spec: DatasetSpec, base: Market, dates: readonly string[],
+  store: ObjectStore,
+  spec: DatasetSpec,
+  base: Market,
+  dates: readonly string[],
 ): Promise<{ table: Table | null; first: string | null }> {
   const wanted = new Map(dates.map((dt) => [partitionFileKey(spec, { ...base, dt }), dt]));
   const listed = (await listAll(store, partitionPrefix(spec, base))).map((o) => o.key).sort();
-  const first = listed.length ? parsePartitionKey(listed[0]).dt ?? null : null;
+  const first = listed.length ? (parsePartitionKey(listed[0]).dt ?? null) : null;
   const present = listed.filter((k) => wanted.has(k));
   if (present.length === 0) return { table: null, first };
   const tables: Table[] = new Array(present.length);
@@ -49,12 +52,22 @@ async function readDays(store: ObjectStore, spec: DatasetSpec, base: Market, dat
   return (await readDaysAndFirst(store, spec, base, dates)).table;
 }
 
-const range = (dt: string, before: number, after: number) => Array.from({ length: before + after + 1 }, (_, k) => addDays(dt, k - before));
+const range = (dt: string, before: number, after: number) =>
+  Array.from({ length: before + after + 1 }, (_, k) => addDays(dt, k - before));
 
 /** Silver 1m bars of `dt` and the `warmupDays` before it that exist, in time order. */
-export async function loadSilver1m(store: ObjectStore, exchange: string, symbol: string, dt: string, warmupDays: number, daysAfter = 0): Promise<Table> {
+export async function loadSilver1m(
+  store: ObjectStore,
+  exchange: string,
+  symbol: string,
+  dt: string,
+  warmupDays: number,
+  daysAfter = 0,
+): Promise<Table> {
   const spec = dataset('silver', 'klines');
-  return (await readDays(store, spec, { timeframe: '1m', exchange, symbol }, range(dt, warmupDays, daysAfter))) ?? Table.empty(spec);
+  return (
+    (await readDays(store, spec, { timeframe: '1m', exchange, symbol }, range(dt, warmupDays, daysAfter))) ?? Table.empty(spec)
+  );
 }
 
 export async function loadGoldInputs(store: ObjectStore, exchange: string, symbol: string, dt: string): Promise<GoldInputs> {
@@ -69,9 +82,24 @@ export async function loadGoldInputs(store: ObjectStore, exchange: string, symbo
   if (!perp) return { klines1m, daily, book: book.table, expected: expectedInputs(exchange, symbol, { book: book.first }) };
   const days = range(dt, 1, 0);
   const [funding, openInterest, liquidations] = await Promise.all(
-    (['funding', 'open_interest', 'liquidations'] as const).map((name) => readDaysAndFirst(store, dataset('silver', name), perp, days)));
-  const expected = expectedInputs(exchange, symbol, { book: book.first, funding: funding.first, openInterest: openInterest.first });
+    (['funding', 'open_interest', 'liquidations'] as const).map((name) =>
+      readDaysAndFirst(store, dataset('silver', name), perp, days),
+    ),
+  );
+  const expected = expectedInputs(exchange, symbol, {
+    book: book.first,
+    funding: funding.first,
+    openInterest: openInterest.first,
+  });
   // Liquidations are rare: a collected perpetual (it has funding) with no liquidation partition had none.
   const liq = liquidations.table ?? (funding.table ? Table.empty(dataset('silver', 'liquidations')) : null);
-  return { klines1m, daily, book: book.table, funding: funding.table, openInterest: openInterest.table, liquidations: liq, expected };
+  return {
+    klines1m,
+    daily,
+    book: book.table,
+    funding: funding.table,
+    openInterest: openInterest.table,
+    liquidations: liq,
+    expected,
+  };
 }

@@ -35,7 +35,10 @@ export function windowStd(x: Float64Array, period: number, mean: Float64Array): 
   for (let i = period - 1; i < x.length; i++) {
     const m = mean[i];
     let s = 0;
-    for (let j = i - period + 1; j <= i; j++) { const d = x[j] - m; s += d * d; }
+    for (let j = i - period + 1; j <= i; j++) {
+      const d = x[j] - m;
+      s += d * d;
+    }
     out[i] = Math.sqrt(s / period);
   }
   return out;

@@ -88,8 +88,10 @@ function openZipCsv(file: string): Promise<ZipEntryStream> {
         }
         if (csvs.length > 1) {
           const names = csvs.map((e) => e.fileName).join(', ');
-          return fail(`${name}: the ZIP holds ${csvs.length} CSV files (${names}); import takes one per ZIP, ` +
-            'so extract them and import each with its own --symbol/--interval');
+          return fail(
+            `${name}: the ZIP holds ${csvs.length} CSV files (${names}); import takes one per ZIP, ` +
+              'so extract them and import each with its own --symbol/--interval',
+          );
         }
         const entry = csvs[0];
         zip.openReadStream(entry, (err, stream) => {
@@ -129,7 +131,10 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
           const raw = text.slice(start, nl);
           start = nl + 1;
           line++;
-          if (skipping) { skipping = false; continue; }
+          if (skipping) {
+            skipping = false;
+            continue;
+          }
           yield { line, text: stripCr(raw), terminated: true, overlong: false };
         }
         carry = text.slice(start);
@@ -144,8 +149,9 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
       throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(err as Error).message}`);
     }
     if (zip && crc >>> 0 !== zip.crc32 >>> 0) {
-      throw new ArchiveError(`${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` +
-        '(the data was damaged)');
+      throw new ArchiveError(
+        `${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` + '(the data was damaged)',
+      );
     }
     if (carry.length > 0 && !skipping) yield { line: line + 1, text: stripCr(carry), terminated: false, overlong: false };
   } finally {
@@ -184,6 +190,7 @@ export async function verifyChecksum(file: string): Promise<{ sha256: string; ve
   }
   const expected = text.trim().split(/\s+/)[0]?.toLowerCase();
   if (!expected || !/^[0-9a-f]{64}$/.test(expected)) throw new ArchiveError(`${path.basename(file)}.CHECKSUM holds no sha256`);
-  if (expected !== sha256) throw new ArchiveError(`${path.basename(file)}: checksum mismatch (expected ${expected}, got ${sha256})`);
+  if (expected !== sha256)
+    throw new ArchiveError(`${path.basename(file)}: checksum mismatch (expected ${expected}, got ${sha256})`);
   return { sha256, verified: true };
 }

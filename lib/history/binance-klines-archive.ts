@@ -50,7 +50,11 @@ export function timeInUnit(column: string, text: string, unit: TimeUnit): number
 }
 
 export const UNIT_NAME: Record<TimeUnit, string> = {
-  s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds', iso: 'ISO text',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  iso: 'ISO text',
 };
 
 /** At most 40 characters of a field, for reasons that quote it. */
@@ -59,18 +63,36 @@ export const clip = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}â€
 const num = (s: string | undefined): number => (s === undefined || s.trim() === '' ? NaN : Number(s));
 
 /** One archive record as a Bronze `klines` row, or the reason it cannot be one. */
-export function klineArchiveRow(fields: readonly string[], unit: TimeUnit, base: string, quote: string, ingestMs: number): Row | string {
+export function klineArchiveRow(
+  fields: readonly string[],
+  unit: TimeUnit,
+  base: string,
+  quote: string,
+  ingestMs: number,
+): Row | string {
   if (fields.length < 11) return `expected 12 columns, got ${fields.length}`;
   const openTime = timeInUnit('open_time', fields[0], unit);
   if (typeof openTime === 'string') return openTime;
   const closeTime = timeInUnit('close_time', fields[6], unit);
   if (typeof closeTime === 'string') return closeTime;
   const row: Row = {
-    open_time: openTime, close_time: closeTime,
-    open: num(fields[1]), high: num(fields[2]), low: num(fields[3]), close: num(fields[4]),
-    volume: num(fields[5]), quote_volume: num(fields[7]), trade_count: num(fields[8]),
-    taker_buy_volume: num(fields[9]), taker_buy_quote_volume: num(fields[10]),
-    is_closed: true, event_time: null, base, quote, ingest_time: ingestMs, source: 'archive',
+    open_time: openTime,
+    close_time: closeTime,
+    open: num(fields[1]),
+    high: num(fields[2]),
+    low: num(fields[3]),
+    close: num(fields[4]),
+    volume: num(fields[5]),
+    quote_volume: num(fields[7]),
+    trade_count: num(fields[8]),
+    taker_buy_volume: num(fields[9]),
+    taker_buy_quote_volume: num(fields[10]),
+    is_closed: true,
+    event_time: null,
+    base,
+    quote,
+    ingest_time: ingestMs,
+    source: 'archive',
   };
   for (const [key, value] of Object.entries(row)) {
     if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;

@@ -46,7 +46,9 @@ export const IMPORT_DATASETS = ['klines'] as const;
 
 export async function importArchive(options: ImportOptions): Promise<ImportResult> {
   if (!(IMPORT_DATASETS as readonly string[]).includes(options.dataset)) {
-    throw new ArchiveError(`import of '${options.dataset}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
+    throw new ArchiveError(
+      `import of '${options.dataset}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`,
+    );
   }
   const name = path.basename(options.file);
   const named = { ...parseDownloadName(name), ...parseArchiveName(name) };
@@ -64,20 +66,52 @@ export async function importArchive(options: ImportOptions): Promise<ImportResul
   // Pass 1: read and check everything, write nothing.
   const from = options.interval ? '--interval' : 'the file name';
   const contextOf = (profile: KlineFileProfile): LineContext => ({
-    profile, exchange: options.exchange, interval, stepMs: timeframeMs(interval), base, quote, ingest, spec: dataset('bronze', 'klines'),
+    profile,
+    exchange: options.exchange,
+    interval,
+    stepMs: timeframeMs(interval),
+    base,
+    quote,
+    ingest,
+    spec: dataset('bronze', 'klines'),
   });
   const checked = await checkArchiveLines(options.file, name, contextOf, from);
 
   // Pass 2: the same checks, now writing each hour partition once it is complete.
   const { profile } = checked.context;
   const result: ImportResult = {
-    file: options.file, sha256, checksumVerified: verified, symbol, interval, unit: profile.unit, layout: profile.layout,
-    records: checked.records, rows: 0, rejected: 0, rejectedByReason: {}, duplicates: 0, files: 0, existing: 0, bytes: 0,
-    firstTime: checked.firstTime, lastTime: checked.lastTime, quarantineKey: null,
+    file: options.file,
+    sha256,
+    checksumVerified: verified,
+    symbol,
+    interval,
+    unit: profile.unit,
+    layout: profile.layout,
+    records: checked.records,
+    rows: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    duplicates: 0,
+    files: 0,
+    existing: 0,
+    bytes: 0,
+    firstTime: checked.firstTime,
+    lastTime: checked.lastTime,
+    quarantineKey: null,
   };
-  await writeArchiveLines({
-    store: options.store, file: options.file, name, exchange: options.exchange, symbol, sha256, checked,
-    maxBufferedRows: options.maxBufferedRows, onProgress: options.onProgress,
-  }, result);
+  await writeArchiveLines(
+    {
+      store: options.store,
+      file: options.file,
+      name,
+      exchange: options.exchange,
+      symbol,
+      sha256,
+      checked,
+      maxBufferedRows: options.maxBufferedRows,
+      onProgress: options.onProgress,
+    },
+    result,
+  );
   return result;
 }

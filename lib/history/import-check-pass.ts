@@ -33,7 +33,10 @@ export interface CheckedFile {
  * lines). `intervalFrom` says where the interval came from, for the refusal of a file whose data contradicts it.
  */
 export async function checkArchiveLines(
-  file: string, name: string, contextOf: (profile: KlineFileProfile) => LineContext, intervalFrom: string,
+  file: string,
+  name: string,
+  contextOf: (profile: KlineFileProfile) => LineContext,
+  intervalFrom: string,
 ): Promise<CheckedFile> {
   let context: LineContext | undefined;
   let headerLine = 0;
@@ -72,7 +75,10 @@ export async function checkArchiveLines(
     sample.length = 0;
   };
   for await (const record of dataRecords(file)) {
-    if (context) { check(record); continue; }
+    if (context) {
+      check(record);
+      continue;
+    }
     sample.push(record);
     if (sample.length >= PROFILE_SAMPLE) start();
   }
@@ -83,8 +89,12 @@ export async function checkArchiveLines(
   if (contradiction) {
     throw new ArchiveError(`${name}: ${contradiction} (the interval ${interval} comes from ${intervalFrom}); nothing imported`);
   }
-  const kinds = () => [...byReason].sort((a, b) => b[1].count - a[1].count).slice(0, 3)
-    .map(([kind, seen]) => `${seen.count} × ${kind}, first at line ${seen.line}`).join('; ');
+  const kinds = () =>
+    [...byReason]
+      .sort((a, b) => b[1].count - a[1].count)
+      .slice(0, 3)
+      .map(([kind, seen]) => `${seen.count} × ${kind}, first at line ${seen.line}`)
+      .join('; ');
   const wrong = 'likely the wrong dataset or format; nothing imported';
   if (rejected === records) throw new ArchiveError(`${name}: none of its ${records} rows can be imported (${kinds()}): ${wrong}`);
   if (rejected > REFUSE_REJECTED_SHARE * records) {

@@ -70,10 +70,16 @@ export async function writeArchiveLines(pass: WritePass, result: ImportResult): 
       const kind = reasonKind(out.reason);
       result.rejectedByReason[kind] = (result.rejectedByReason[kind] ?? 0) + 1;
       const text = record.text.length > 120 ? `${record.text.slice(0, 120)}…` : record.text;
-      quarantine.push(quarantineRow(quarantineSpec, out.row, {
-        base, quote, source: 'archive', ingest_time: ingest, quarantined_at: ingest,
-        quarantine_reason: `${out.reason} (${name} line ${record.line}: ${text})`,
-      }));
+      quarantine.push(
+        quarantineRow(quarantineSpec, out.row, {
+          base,
+          quote,
+          source: 'archive',
+          ingest_time: ingest,
+          quarantined_at: ingest,
+          quarantine_reason: `${out.reason} (${name} line ${record.line}: ${text})`,
+        }),
+      );
       continue;
     }
     buffers.add({ dataset: 'klines', symbol, timeframe: interval, stream: `archive:${interval}`, row: out.row });
@@ -84,18 +90,26 @@ export async function writeArchiveLines(pass: WritePass, result: ImportResult): 
     remaining.set(partition, left);
     buffered.set(partition, (buffered.get(partition) ?? 0) + 1);
     if (left === 0) await write(partition);
-    else if (buffers.bufferedRows > (pass.maxBufferedRows ?? MAX_BUFFERED_ROWS)) for (const held of [...buffered.keys()]) await write(held);
+    else if (buffers.bufferedRows > (pass.maxBufferedRows ?? MAX_BUFFERED_ROWS))
+      for (const held of [...buffered.keys()]) await write(held);
   }
   pass.onProgress?.(result.rows);
   // Partitions still held are complete unless the file changed since pass 1; then they must not be written.
   const good = checked.records - checked.rejected;
   if (result.rows !== good || result.rejected !== checked.rejected) {
-    throw new ArchiveError(`${name}: the file changed while it was being imported (${result.rows} rows now, ${good} before); import it again`);
+    throw new ArchiveError(
+      `${name}: the file changed while it was being imported (${result.rows} rows now, ${good} before); import it again`,
+    );
   }
   for (const partition of [...buffered.keys()]) await write(partition);
 
   if (result.rejected) {
-    const prefix = partitionPrefix(quarantineSpec, { timeframe: interval, exchange: pass.exchange, symbol, dt: dateOf(checked.firstTime!) });
+    const prefix = partitionPrefix(quarantineSpec, {
+      timeframe: interval,
+      exchange: pass.exchange,
+      symbol,
+      dt: dateOf(checked.firstTime!),
+    });
     result.quarantineKey = `${prefix}import-${pass.sha256.slice(0, 16)}.parquet`;
     // An earlier import of the same file quarantined the same lines; its file (and time) stands.
     if (!(await store.exists(result.quarantineKey))) await putTable(store, result.quarantineKey, quarantine.build());
@@ -108,7 +122,10 @@ async function writePart(store: ObjectStore, part: BufferedPartition, id: string
   const order = Array.from({ length: part.table.length }, (_, i) => i).sort((a, b) => open[a] - open[b] || a - b);
   for (let i = 1; i < order.length; i++) if (open[order[i]] === open[order[i - 1]]) result.duplicates++;
   const key = bronzeFileKey(part.spec, part.values, part.startMs, id);
-  if (await store.exists(key)) { result.existing++; return; }
+  if (await store.exists(key)) {
+    result.existing++;
+    return;
+  }
   const sorted: Table = order.every((index, i) => index === i) ? part.table : part.table.take(order);
   result.bytes += await putTable(store, key, sorted);
   result.files++;

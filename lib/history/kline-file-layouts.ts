@@ -11,7 +11,12 @@ import { timeInUnit, timeTextUnit, type TimeUnit } from './binance-klines-archiv
 export type KlineLayout = 'binance-archive' | 'ohlcv' | 'kraken-ohlcvt';
 
 /** Column counts of the layouts (a Binance archive may lack its trailing `ignore` column). */
-export const LAYOUT_COLUMNS: Record<number, KlineLayout> = { 12: 'binance-archive', 11: 'binance-archive', 7: 'kraken-ohlcvt', 6: 'ohlcv' };
+export const LAYOUT_COLUMNS: Record<number, KlineLayout> = {
+  12: 'binance-archive',
+  11: 'binance-archive',
+  7: 'kraken-ohlcvt',
+  6: 'ohlcv',
+};
 
 /** The layout of records with this many columns, or undefined when no kline layout has that many. */
 export function detectLayout(record: readonly string[]): KlineLayout | undefined {
@@ -32,19 +37,38 @@ export function parseOpenTime(text: string): number {
  * One OHLCV(T) record as a Bronze `klines` row, or the reason it cannot be one. With `unit`, the open time must be
  * written in it (the file's unit); without, any unit is read.
  */
-export function ohlcvRow(fields: readonly string[], layout: Exclude<KlineLayout, 'binance-archive'>, intervalMs: number,
-  base: string, quote: string, ingestMs: number, unit?: TimeUnit): Row | string {
+export function ohlcvRow(
+  fields: readonly string[],
+  layout: Exclude<KlineLayout, 'binance-archive'>,
+  intervalMs: number,
+  base: string,
+  quote: string,
+  ingestMs: number,
+  unit?: TimeUnit,
+): Row | string {
   const expected = layout === 'kraken-ohlcvt' ? 7 : 6;
   if (fields.length < expected) return `expected ${expected} columns, got ${fields.length}`;
   const openTime = unit ? timeInUnit('open_time', fields[0], unit) : parseOpenTime(fields[0]);
   if (typeof openTime === 'string') return openTime;
   if (!Number.isFinite(openTime)) return `open_time '${fields[0]}' is not a time`;
   const row: Row = {
-    open_time: openTime, close_time: openTime + intervalMs - 1,
-    open: num(fields[1]), high: num(fields[2]), low: num(fields[3]), close: num(fields[4]), volume: num(fields[5]),
-    quote_volume: null, trade_count: layout === 'kraken-ohlcvt' ? num(fields[6]) : null,
-    taker_buy_volume: null, taker_buy_quote_volume: null,
-    is_closed: true, event_time: null, base, quote, ingest_time: ingestMs, source: 'archive',
+    open_time: openTime,
+    close_time: openTime + intervalMs - 1,
+    open: num(fields[1]),
+    high: num(fields[2]),
+    low: num(fields[3]),
+    close: num(fields[4]),
+    volume: num(fields[5]),
+    quote_volume: null,
+    trade_count: layout === 'kraken-ohlcvt' ? num(fields[6]) : null,
+    taker_buy_volume: null,
+    taker_buy_quote_volume: null,
+    is_closed: true,
+    event_time: null,
+    base,
+    quote,
+    ingest_time: ingestMs,
+    source: 'archive',
   };
   for (const [key, value] of Object.entries(row)) {
     if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;

@@ -57,19 +57,29 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
   for (const record of data) inc(counts, record.fields.length);
   const [columns, agreeing] = mode(counts)!;
   if (agreeing * 2 < data.length) {
-    throw new ArchiveError(`${name}: no column count is shared by most of the first ${data.length} lines ` +
-      `(${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([c, n]) => `${n} with ${c}`).join(', ')}): not a kline file`);
+    throw new ArchiveError(
+      `${name}: no column count is shared by most of the first ${data.length} lines ` +
+        `(${[...counts]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([c, n]) => `${n} with ${c}`)
+          .join(', ')}): not a kline file`,
+    );
   }
   const layout = LAYOUT_COLUMNS[columns];
   if (!layout) {
-    throw new ArchiveError(`${name}: lines have ${columns} columns, which no kline layout has ` +
-      '(Binance archive 12, OHLCV 6, Kraken OHLCVT 7): likely another dataset (aggTrades archives have 8 columns, trades 7) or format');
+    throw new ArchiveError(
+      `${name}: lines have ${columns} columns, which no kline layout has ` +
+        '(Binance archive 12, OHLCV 6, Kraken OHLCVT 7): likely another dataset (aggTrades archives have 8 columns, trades 7) or format',
+    );
   }
   // A first line with the data's column count and only names in it is the header; otherwise it is a (bad) data line.
   const header = headerCandidate && first.length === columns ? first : null;
   if (header && !looksLikeKlinesHeader(header)) {
-    throw new ArchiveError(`${name}: the header (${clip(header.join(','))}) names no open/high/low/close columns: ` +
-      'not a klines file, check --dataset');
+    throw new ArchiveError(
+      `${name}: the header (${clip(header.join(','))}) names no open/high/low/close columns: ` +
+        'not a klines file, check --dataset',
+    );
   }
   const body = header ? data : sample;
   const usual = body.filter((r) => r.fields.length === columns);
@@ -82,8 +92,10 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
   const top = mode(units);
   if (!top || top[1] * 2 < usual.length) {
     const example = usual.find((r) => !timeTextUnit(r.fields[0]))?.fields[0] ?? usual[0]?.fields[0] ?? '';
-    throw new ArchiveError(`${name}: open times like '${clip(example)}' are in no time format this import reads ` +
-      '(epoch s/ms/µs, ISO-8601): likely another dataset or format');
+    throw new ArchiveError(
+      `${name}: open times like '${clip(example)}' are in no time format this import reads ` +
+        '(epoch s/ms/µs, ISO-8601): likely another dataset or format',
+    );
   }
 
   const decimals = Array.from({ length: columns }, () => new Map<number, number>());
@@ -107,7 +119,8 @@ const RARE_PRECISION = 0.01;
  * e.g. `108381.55548` cut to `108` where the column always shows 5 decimals.
  */
 export function truncatedField(profile: KlineFileProfile, fields: readonly string[]): string | null {
-  if (fields.length < profile.columns) return `last line cut short: ${fields.length} of ${profile.columns} columns, and no newline`;
+  if (fields.length < profile.columns)
+    return `last line cut short: ${fields.length} of ${profile.columns} columns, and no newline`;
   for (let i = 1; i < profile.columns; i++) {
     const match = DECIMAL.exec(fields[i]);
     if (!match || Number(fields[i]) === 0) continue;
@@ -151,8 +164,14 @@ export class IntervalEvidence {
   add(openTime: number, closeTime: number | null): void {
     this.count++;
     for (const tf of KLINE_TIMEFRAMES) if (openTime % timeframeMs(tf) === 0) inc(this.onGrid, tf);
-    if (closeTime !== null) { inc(this.durations, closeTime - openTime + 1); this.durationCount++; }
-    if (openTime !== this.prev && Number.isFinite(this.prev)) { inc(this.steps, Math.abs(openTime - this.prev)); this.stepCount++; }
+    if (closeTime !== null) {
+      inc(this.durations, closeTime - openTime + 1);
+      this.durationCount++;
+    }
+    if (openTime !== this.prev && Number.isFinite(this.prev)) {
+      inc(this.steps, Math.abs(openTime - this.prev));
+      this.stepCount++;
+    }
     this.prev = openTime;
   }
 
@@ -167,8 +186,10 @@ export class IntervalEvidence {
     const onGrid = this.onGrid.get(interval) ?? 0;
     if (onGrid * 2 < this.count) {
       const finest = [...KLINE_TIMEFRAMES].reverse().find((tf) => (this.onGrid.get(tf) ?? 0) * 2 > this.count);
-      return `only ${pct(onGrid, this.count)} of the open times fall on the ${interval} grid` +
-        `${finest ? ` (most fall on the ${finest} grid)` : ''}: the data is finer than ${interval}`;
+      return (
+        `only ${pct(onGrid, this.count)} of the open times fall on the ${interval} grid` +
+        `${finest ? ` (most fall on the ${finest} grid)` : ''}: the data is finer than ${interval}`
+      );
     }
     const spacing = mode(this.steps);
     if (spacing && this.stepCount >= MIN_SPACINGS && spacing[0] !== step && spacing[1] * 2 > this.stepCount) {
@@ -179,4 +200,3 @@ export class IntervalEvidence {
 }
 
 const pct = (n: number, of: number): string => `${((100 * n) / of).toFixed(n === of ? 0 : 1)} %`;
-

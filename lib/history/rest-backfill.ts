@@ -53,7 +53,13 @@ export async function backfillKlines(options: BackfillOptions): Promise<Backfill
   const result: BackfillResult = { rows: 0, calls: 0, files: 0, errors: [] };
 
   for (let start = options.from; start < options.to; ) {
-    const url = dialect.url(options.restBase, { symbol: options.symbol, interval, startTime: start, endTime: options.to - 1, limit: dialect.maxLimit });
+    const url = dialect.url(options.restBase, {
+      symbol: options.symbol,
+      interval,
+      startTime: start,
+      endTime: options.to - 1,
+      limit: dialect.maxLimit,
+    });
     const body = await getJson(fetchImpl, url);
     result.calls++;
     const parsed = parseRestKlines(body, options.symbol, interval, now(), now());

@@ -40,11 +40,17 @@ export async function backfillTrades(options: TradeBackfillOptions): Promise<Tra
   const result: TradeBackfillResult = { trades: 0, calls: 0, files: 0, stillMissing: 0, errors: [] };
   if (options.runs.length === 0) return result;
   const buffers = new BronzeBuffers(options.exchange);
-  const fileId = restFileId(`${options.exchange}|${options.symbol}|trades|${options.runs.map(([a, b]) => `${a}-${b}`).join(',')}`);
+  const fileId = restFileId(
+    `${options.exchange}|${options.symbol}|trades|${options.runs.map(([a, b]) => `${a}-${b}`).join(',')}`,
+  );
   for (const [first, last] of options.runs) {
     let got = 0;
     for (let from = first; from <= last; ) {
-      const url = historicalTradesUrl(options.restBase, { symbol: options.symbol, fromId: from, limit: Math.min(HISTORICAL_TRADES_MAX_LIMIT, last - from + 1) });
+      const url = historicalTradesUrl(options.restBase, {
+        symbol: options.symbol,
+        fromId: from,
+        limit: Math.min(HISTORICAL_TRADES_MAX_LIMIT, last - from + 1),
+      });
       const body = await getJson(fetchImpl, url);
       result.calls++;
       const parsed = parseHistoricalTrades(body, options.symbol, now());

@@ -45,7 +45,9 @@ export class FileChecks {
   private dirty = false;
 
   private constructor(
-    private readonly store: ObjectStore, private readonly file: string | undefined, private readonly entries: Map<string, CacheEntry>,
+    private readonly store: ObjectStore,
+    private readonly file: string | undefined,
+    private readonly entries: Map<string, CacheEntry>,
   ) {}
 
   static async open(store: ObjectStore): Promise<FileChecks> {
@@ -126,8 +128,12 @@ async function checkFile(store: ObjectStore, object: ObjectInfo): Promise<string
  * The data files (`.parquet`) of one dataset under `prefixes` (default: all of it), sorted into good and bad.
  * Files that vanish while being checked (a rebuild replacing them) are left out.
  */
-export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks: FileChecks, prefixes?: readonly string[]):
-  Promise<DatasetFiles> {
+export async function scanDataset(
+  store: ObjectStore,
+  spec: DatasetSpec,
+  checks: FileChecks,
+  prefixes?: readonly string[],
+): Promise<DatasetFiles> {
   const view = tableName(spec);
   const candidates: ObjectInfo[] = [];
   const folders = new Map<string, BadFile>();
@@ -170,7 +176,10 @@ export async function scanDataset(store: ObjectStore, spec: DatasetSpec, checks:
 }
 
 /** Every dataset of the given layers (default: all), checked; the cache is saved. */
-export async function scanLake(store: ObjectStore, o: { layers?: readonly Layer[]; checks?: FileChecks } = {}): Promise<DatasetFiles[]> {
+export async function scanLake(
+  store: ObjectStore,
+  o: { layers?: readonly Layer[]; checks?: FileChecks } = {},
+): Promise<DatasetFiles[]> {
   const checks = o.checks ?? (await FileChecks.open(store));
   const out: DatasetFiles[] = [];
   const specs = allDatasets().filter((d) => !o.layers || o.layers.includes(d.layer));

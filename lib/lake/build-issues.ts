@@ -54,7 +54,10 @@ export function skippedLine(skipped: SkippedInput): string {
 
 /** The default for jobs run without an `onSkip`: a warning in the log (CloudWatch, in AWS). */
 export function logSkipped(skipped: SkippedInput): void {
-  logger(`${skipped.layer}-job`).warn({ key: skipped.key, reason: skipped.reason, ...skipped.partition }, `${skipped.layer} skipped an input`);
+  logger(`${skipped.layer}-job`).warn(
+    { key: skipped.key, reason: skipped.reason, ...skipped.partition },
+    `${skipped.layer} skipped an input`,
+  );
 }
 
 /**
@@ -63,7 +66,10 @@ export function logSkipped(skipped: SkippedInput): void {
  * Step Functions map run listing it) shows.
  */
 export class PartitionsFailedError<T> extends Error {
-  constructor(readonly built: T, readonly failures: readonly PartitionFailure[]) {
+  constructor(
+    readonly built: T,
+    readonly failures: readonly PartitionFailure[],
+  ) {
     const lines = failures.map(failureLine);
     super(lines.length === 1 ? lines[0] : `${lines.length} partitions failed:\n${lines.join('\n')}`);
     this.name = 'PartitionsFailed';
@@ -71,8 +77,9 @@ export class PartitionsFailedError<T> extends Error {
 }
 
 /** A build's outcome either way: what it wrote, and the failures (with the error to rethrow) if some partitions failed. */
-export async function settle<T>(build: Promise<T>):
-  Promise<{ built: T; failures: readonly PartitionFailure[]; error?: PartitionsFailedError<T> }> {
+export async function settle<T>(
+  build: Promise<T>,
+): Promise<{ built: T; failures: readonly PartitionFailure[]; error?: PartitionsFailedError<T> }> {
   try {
     return { built: await build, failures: [] };
   } catch (e) {

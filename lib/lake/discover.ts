@@ -12,7 +12,10 @@ import { partitionSegmentProblem } from './partition-folders';
  * `onBadFolder` and left out, rather than built into Silver and Gold under a nonsense value.
  */
 export async function discoverPartitions(
-  store: ObjectStore, spec: DatasetSpec, fixed: Partial<PartitionValues>, dtRange?: { from: string; to: string },
+  store: ObjectStore,
+  spec: DatasetSpec,
+  fixed: Partial<PartitionValues>,
+  dtRange?: { from: string; to: string },
   onBadFolder?: (prefix: string, reason: string) => void,
 ): Promise<PartitionValues[]> {
   const keys = spec.partitionKeys.filter((k) => k.name !== 'hour');
@@ -25,7 +28,8 @@ export async function discoverPartitions(
         next.push({ values: { ...values, [k.name]: fixedValue }, verified: false });
         continue;
       }
-      const range: NameRange | undefined = k.name === 'dt' && dtRange ? { from: `dt=${dtRange.from}`, to: `dt=${dtRange.to}` } : undefined;
+      const range: NameRange | undefined =
+        k.name === 'dt' && dtRange ? { from: `dt=${dtRange.from}`, to: `dt=${dtRange.to}` } : undefined;
       for (const p of await store.listPrefixes(partitionPrefix(spec, values), range)) {
         const seg = p.slice(0, -1).split('/').pop() ?? '';
         const eq = seg.indexOf('=');
@@ -60,10 +64,14 @@ export async function discoverPartitions(
  * lake: one listing per folder of the level above, so the cost grows with the number of values, not of files.
  * Folders not named `key=value` for the key of their level are ignored.
  */
-export async function discoverKeyValues<K extends PartitionKeyName>(store: ObjectStore, spec: DatasetSpec, keys: readonly K[]):
-  Promise<{ values: Map<K, Set<string>>; listings: number }> {
+export async function discoverKeyValues<K extends PartitionKeyName>(
+  store: ObjectStore,
+  spec: DatasetSpec,
+  keys: readonly K[],
+): Promise<{ values: Map<K, Set<string>>; listings: number }> {
   const order = spec.partitionKeys.slice(0, keys.length).map((k) => k.name);
-  if (order.join('/') !== keys.join('/')) throw new Error(`${spec.layer}/${spec.name}: ${keys.join(', ')} are not its leading partition keys`);
+  if (order.join('/') !== keys.join('/'))
+    throw new Error(`${spec.layer}/${spec.name}: ${keys.join(', ')} are not its leading partition keys`);
   const values = new Map<K, Set<string>>(keys.map((k) => [k, new Set<string>()]));
   let frontier = [partitionPrefix(spec, {})];
   let listings = 0;

@@ -15,7 +15,8 @@ export function partitionSegmentProblem(k: Pick<PartitionKeySpec, 'name'>, segme
   if (value === '') return `'${segment}' has an empty ${k.name}`;
   if (value.includes('=')) return `'${segment}' is not a partition folder (a ${k.name} cannot hold '=')`;
   if (k.name === 'dt' && !isDate(value)) return `'${segment}' is not a date partition (dt=YYYY-MM-DD)`;
-  if (k.name === 'hour' && !(/^\d{2}$/.test(value) && Number(value) < 24)) return `'${segment}' is not an hour partition (hour=00…23)`;
+  if (k.name === 'hour' && !(/^\d{2}$/.test(value) && Number(value) < 24))
+    return `'${segment}' is not an hour partition (hour=00…23)`;
   return undefined;
 }
 

@@ -47,8 +47,12 @@ export class LakeQueryEngine {
   private checks: FileChecks | undefined;
   private readonly store: LocalObjectStore;
 
-  private constructor(private readonly instance: DuckDBInstance, readonly connection: DuckDBConnection, readonly root: string,
-    private readonly onBadFile: (file: BadFile) => void) {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly root: string,
+    private readonly onBadFile: (file: BadFile) => void,
+  ) {
     this.store = new LocalObjectStore(root);
   }
 
@@ -59,7 +63,8 @@ export class LakeQueryEngine {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     const log = logger('query');
-    const onBadFile = options.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
+    const onBadFile =
+      options.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
     const engine = new LakeQueryEngine(instance, connection, root, onBadFile);
     await engine.refreshViews();
     return engine;
@@ -94,7 +99,8 @@ export class LakeQueryEngine {
         };
       } catch (err) {
         // Damage the footer check cannot see (a broken data page) surfaces here.
-        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(err)) || (await this.dropDamagedFiles(err, sql)))) throw err;
+        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(err)) || (await this.dropDamagedFiles(err, sql))))
+          throw err;
       }
     }
   }
@@ -140,7 +146,12 @@ export class LakeQueryEngine {
     const state = this.views.get(view)!;
     for (;;) {
       try {
-        await this.connection.run(duckdbViewSql(state.spec, (state.files ?? []).map((f) => this.filePath(f.key))));
+        await this.connection.run(
+          duckdbViewSql(
+            state.spec,
+            (state.files ?? []).map((f) => this.filePath(f.key)),
+          ),
+        );
         return;
       } catch (err) {
         // union_by_name reads every file's schema when the view is created.
@@ -157,7 +168,8 @@ export class LakeQueryEngine {
     const message = (err as Error).message ?? '';
     const named = new Set(Array.from(message.matchAll(/["']([^"'\n]+\.parquet)["']/g), (m) => m[1]));
     const hits: { view: string; file: ObjectInfo }[] = [];
-    for (const [view, state] of this.views) for (const file of state.files ?? []) if (named.has(this.filePath(file.key))) hits.push({ view, file });
+    for (const [view, state] of this.views)
+      for (const file of state.files ?? []) if (named.has(this.filePath(file.key))) hits.push({ view, file });
     if (hits.length !== 1) return false;
     await this.drop(hits[0].view, [{ file: hits[0].file, reason: `DuckDB cannot read it (${firstLine(message)})` }]);
     return true;
@@ -177,7 +189,9 @@ export class LakeQueryEngine {
       const damaged: { file: ObjectInfo; reason: string }[] = [];
       for (const file of state.files) {
         try {
-          await this.connection.run(`SELECT count(hash(t)) FROM read_parquet('${this.filePath(file.key).replace(/'/g, "''")}') t`);
+          await this.connection.run(
+            `SELECT count(hash(t)) FROM read_parquet('${this.filePath(file.key).replace(/'/g, "''")}') t`,
+          );
         } catch (err) {
           damaged.push({ file, reason: `DuckDB cannot read it (${firstLine((err as Error).message)})` });
         }

@@ -41,7 +41,12 @@ export interface EmfOptions {
  * Throws when two of the line's fields would share a key: a metric, a dimension, a property and the EMF
  * directive each need their own, or one would silently overwrite the other. A programming error, not bad input.
  */
-function checkKeys(metrics: readonly MetricValue[], dimensions: Readonly<Record<string, string>>, dimensionSets: readonly (readonly string[])[], properties: Readonly<Record<string, unknown>>): void {
+function checkKeys(
+  metrics: readonly MetricValue[],
+  dimensions: Readonly<Record<string, string>>,
+  dimensionSets: readonly (readonly string[])[],
+  properties: Readonly<Record<string, unknown>>,
+): void {
   const owners = new Map<string, string>([[EMF_DIRECTIVE_KEY, 'the EMF directive']]);
   const claim = (key: string, owner: string) => {
     const taken = owners.get(key);
@@ -52,7 +57,9 @@ function checkKeys(metrics: readonly MetricValue[], dimensions: Readonly<Record<
   for (const name of Object.keys(dimensions)) claim(name, 'dimension');
   for (const key of Object.keys(properties)) claim(key, 'property');
   for (const set of dimensionSets) {
-    for (const name of set) if (!Object.hasOwn(dimensions, name)) throw new Error(`EMF dimension set [${set.join(', ')}] names '${name}', which has no value among the dimensions`);
+    for (const name of set)
+      if (!Object.hasOwn(dimensions, name))
+        throw new Error(`EMF dimension set [${set.join(', ')}] names '${name}', which has no value among the dimensions`);
   }
 }
 
@@ -60,18 +67,23 @@ function checkKeys(metrics: readonly MetricValue[], dimensions: Readonly<Record<
  * The EMF document for `metrics` (see EmfOptions), at `timestamp`. Only PUBLISHED_METRICS are declared to
  * CloudWatch; the others ride along as plain fields. Throws on a key collision (a programming error).
  */
-export function emfDocument(metrics: readonly MetricValue[], options: EmfOptions & { readonly timestamp?: number } = {}): Record<string, unknown> {
+export function emfDocument(
+  metrics: readonly MetricValue[],
+  options: EmfOptions & { readonly timestamp?: number } = {},
+): Record<string, unknown> {
   const { dimensions = {}, dimensionSets = [[]], properties = {}, timestamp = Date.now() } = options;
   checkKeys(metrics, dimensions, dimensionSets, properties);
   const doc: Record<string, unknown> = {
     ...properties,
     [EMF_DIRECTIVE_KEY]: {
       Timestamp: timestamp,
-      CloudWatchMetrics: [{
-        Namespace: METRICS_NAMESPACE,
-        Dimensions: dimensionSets.map((set) => [...set]),
-        Metrics: metrics.filter((m) => PUBLISHED_METRICS.has(m.name)).map((m) => ({ Name: m.name, Unit: m.unit })),
-      }],
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: dimensionSets.map((set) => [...set]),
+          Metrics: metrics.filter((m) => PUBLISHED_METRICS.has(m.name)).map((m) => ({ Name: m.name, Unit: m.unit })),
+        },
+      ],
     },
     ...dimensions,
   };
@@ -81,7 +93,9 @@ export function emfDocument(metrics: readonly MetricValue[], options: EmfOptions
 
 export type EmfSink = (line: string) => void;
 
-export const stdoutSink: EmfSink = (line) => { process.stdout.write(`${line}\n`); };
+export const stdoutSink: EmfSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
 
 /**
  * Writes `metrics` as one EMF line to `sink` (default stdout), stamped now; nothing when there are none. Throws on

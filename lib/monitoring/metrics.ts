@@ -44,11 +44,20 @@ export type MetricName = (typeof Metric)[keyof typeof Metric];
  * alarms and the dashboard use. Every other value is still in the same EMF log line, for Logs Insights.
  */
 export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
-  Metric.BronzeFilesWritten, Metric.MessagesReceived, Metric.ParseErrors, Metric.Reconnects, Metric.LastEventAgeSeconds,
+  Metric.BronzeFilesWritten,
+  Metric.MessagesReceived,
+  Metric.ParseErrors,
+  Metric.Reconnects,
+  Metric.LastEventAgeSeconds,
   Metric.SilentStreams,
-  Metric.SilverCompleteness, Metric.SilverQuarantinedRows,
-  Metric.GoldInvalidFeatures, Metric.GoldDataOkPercent,
-  Metric.BackfilledRows, Metric.StillMissingMinutes, Metric.BronzeAgeSeconds, Metric.BuildFailedPartitions,
+  Metric.SilverCompleteness,
+  Metric.SilverQuarantinedRows,
+  Metric.GoldInvalidFeatures,
+  Metric.GoldDataOkPercent,
+  Metric.BackfilledRows,
+  Metric.StillMissingMinutes,
+  Metric.BronzeAgeSeconds,
+  Metric.BuildFailedPartitions,
 ]);
 
 export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;

@@ -1,5 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { parquetMetadataAsync, parquetScan, parquetSchema, type AsyncBuffer, type ColumnChunk, type DecodedArray, type FileMetaData } from 'hyparquet';
+import {
+  parquetMetadataAsync,
+  parquetScan,
+  parquetSchema,
+  type AsyncBuffer,
+  type ColumnChunk,
+  type DecodedArray,
+  type FileMetaData,
+} from 'hyparquet';
 import { parquetHeader } from 'hyparquet/src/column.js';
 import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
@@ -19,7 +27,8 @@ import { parquetBytesProblem } from './verify';
 export function bufferOf(bytes: Uint8Array): AsyncBuffer {
   return {
     byteLength: bytes.byteLength,
-    slice: (start: number, end?: number) => bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.byteLength)) as ArrayBuffer,
+    slice: (start: number, end?: number) =>
+      bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + (end ?? bytes.byteLength)) as ArrayBuffer,
   };
 }
 
@@ -31,7 +40,8 @@ const parsers = {
 
 /** Native GZIP decompression (our files are GZIP since docs/decisions.md "Silver day bench"); snappy stays hyparquet's. */
 const compressors = {
-  GZIP: (input: Uint8Array, outputLength: number): Uint8Array => gunzipSync(input, { maxOutputLength: Math.max(outputLength, 1) }),
+  GZIP: (input: Uint8Array, outputLength: number): Uint8Array =>
+    gunzipSync(input, { maxOutputLength: Math.max(outputLength, 1) }),
 };
 
 /**
@@ -49,7 +59,9 @@ export async function readParquet(spec: DatasetSpec, bytes: Uint8Array, source =
   }
   const columns: Record<string, ColumnData> = {};
   for (const column of spec.columns) {
-    columns[column.name] = isNumericType(column.type) ? new Float64Array(length).fill(NaN) : (new Array(length).fill(null) as ColumnData);
+    columns[column.name] = isNumericType(column.type)
+      ? new Float64Array(length).fill(NaN)
+      : (new Array(length).fill(null) as ColumnData);
   }
   const wanted = spec.columns.filter((c) => present.has(c.name)).map((c) => c.name);
   if (length > 0 && wanted.length > 0) {
@@ -65,7 +77,11 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
   if (!defs || defs.length === 0) {
     if (nums) {
       if (values instanceof Float64Array) nums.set(values, at);
-      else for (let i = 0; i < rows; i++) { const value = values[i]; nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint); }
+      else
+        for (let i = 0; i < rows; i++) {
+          const value = values[i];
+          nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint);
+        }
     } else for (let i = 0; i < rows; i++) cells[at + i] = values[i] ?? null;
     return;
   }
@@ -84,7 +100,12 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
  * a book_top10 day's read time, plus the garbage). Returns false, having read nothing, when the file has a nested
  * column, which readScan then handles.
  */
-function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly string[], columns: Record<string, ColumnData>): boolean {
+function readFlat(
+  bytes: Uint8Array,
+  metadata: FileMetaData,
+  wanted: readonly string[],
+  columns: Record<string, ColumnData>,
+): boolean {
   const tree = parquetSchema(metadata);
   const paths = new Map(wanted.map((name) => [name, getTreePath(tree, [name])]));
   for (const path of paths.values()) if (!isFlatColumn(path) || path.length !== 2) return false;
@@ -100,8 +121,13 @@ function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly st
       if (!meta) continue; // absent from this row group: stays null
       const schemaPath = paths.get(name)!;
       const decoder: ColumnDecoder = {
-        pathInSchema: meta.path_in_schema, type: meta.type, element: schemaPath[1].element, schemaPath,
-        codec: meta.codec, parsers: parse, compressors,
+        pathInSchema: meta.path_in_schema,
+        type: meta.type,
+        element: schemaPath[1].element,
+        schemaPath,
+        codec: meta.codec,
+        parsers: parse,
+        compressors,
       };
       const start = Number(meta.dictionary_page_offset || meta.data_page_offset); // 0 = none, as hyparquet reads it
       const end = start + Number(meta.total_compressed_size);
@@ -116,17 +142,37 @@ function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly st
         if (header.type === 'DICTIONARY_PAGE') {
           const plain = decompressPage(page, header.uncompressed_page_size, meta.codec, compressors);
           const count = header.dictionary_page_header!.num_values;
-          dictionary = convert(readPlain({ view: new DataView(plain.buffer, plain.byteOffset, plain.byteLength), offset: 0 }, meta.type, count, decoder.element.type_length), decoder);
+          dictionary = convert(
+            readPlain(
+              { view: new DataView(plain.buffer, plain.byteOffset, plain.byteLength), offset: 0 },
+              meta.type,
+              count,
+              decoder.element.type_length,
+            ),
+            decoder,
+          );
         } else if (header.type === 'DATA_PAGE_V2') {
           const pageHeader = header.data_page_header_v2!;
           const { definitionLevels, dataPage } = readDataPageV2(page, header, decoder);
-          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder), definitionLevels, pageHeader.num_rows);
+          scatter(
+            out,
+            groupStart + row,
+            convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder),
+            definitionLevels,
+            pageHeader.num_rows,
+          );
           row += pageHeader.num_rows;
         } else if (header.type === 'DATA_PAGE') {
           const pageHeader = header.data_page_header!;
           const plain = decompressPage(page, header.uncompressed_page_size, meta.codec, compressors);
           const { definitionLevels, dataPage } = readDataPage(plain, pageHeader, decoder);
-          scatter(out, groupStart + row, convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder), definitionLevels, pageHeader.num_values);
+          scatter(
+            out,
+            groupStart + row,
+            convertWithDictionary(dataPage, dictionary, pageHeader.encoding, decoder),
+            definitionLevels,
+            pageHeader.num_values,
+          );
           row += pageHeader.num_values;
         } // other page types (index pages) carry no rows
       }
@@ -137,7 +183,12 @@ function readFlat(bytes: Uint8Array, metadata: FileMetaData, wanted: readonly st
 }
 
 /** hyparquet's column scan, for files with nested columns (never written by lib/parquet). */
-async function readScan(file: AsyncBuffer, metadata: FileMetaData, wanted: string[], columns: Record<string, ColumnData>): Promise<void> {
+async function readScan(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  wanted: string[],
+  columns: Record<string, ColumnData>,
+): Promise<void> {
   const scan = await parquetScan({ file, metadata, columns: wanted, parsers: parsers as never, compressors });
   for (const { rowStart, rowEnd } of scan.ranges) {
     for (const name of wanted) {
@@ -153,7 +204,10 @@ async function readScan(file: AsyncBuffer, metadata: FileMetaData, wanted: strin
  * errors, so a retry can cure them.
  */
 export class UnreadableFileError extends Error {
-  constructor(readonly key: string, readonly reason: string) {
+  constructor(
+    readonly key: string,
+    readonly reason: string,
+  ) {
     super(`${key}: ${reason}`);
     this.name = 'UnreadableFileError';
   }
@@ -187,8 +241,12 @@ export interface SkippedFile {
  * Like readTables, but a file that is not readable Parquet is left out and returned in `skipped` (and passed to
  * `onSkip` as it happens), so one bad file does not cost the rows of all the others. Store errors still throw.
  */
-export async function readReadableTables(store: ObjectStore, spec: DatasetSpec, keys: readonly string[], onSkip?: (skipped: SkippedFile) => void):
-  Promise<{ table: Table; skipped: SkippedFile[] }> {
+export async function readReadableTables(
+  store: ObjectStore,
+  spec: DatasetSpec,
+  keys: readonly string[],
+  onSkip?: (skipped: SkippedFile) => void,
+): Promise<{ table: Table; skipped: SkippedFile[] }> {
   const tables: Table[] = [];
   const skipped: SkippedFile[] = [];
   for (const key of keys) {

@@ -18,7 +18,10 @@ export interface SavedQuery {
 export const QUERY_DIR = __dirname;
 
 export function savedQueries(dir = QUERY_DIR): SavedQuery[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((file) => parseQuery(file, readFileSync(path.join(dir, file), 'utf8')));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((file) => parseQuery(file, readFileSync(path.join(dir, file), 'utf8')));
 }
 
 export function parseQuery(file: string, text: string): SavedQuery {
@@ -26,8 +29,12 @@ export function parseQuery(file: string, text: string): SavedQuery {
   const name = header('name');
   const description = header('description');
   if (!name || !description) throw new Error(`${file}: needs '-- name:' and '-- description:' header lines`);
-  const params = (header('params') ?? '').split(',').map((p) => p.trim().split(' ')[0]).filter(Boolean);
+  const params = (header('params') ?? '')
+    .split(',')
+    .map((p) => p.trim().split(' ')[0])
+    .filter(Boolean);
   const placeholders = (text.replace(/^--.*$/gm, '').match(/\?/g) ?? []).length;
-  if (placeholders !== params.length) throw new Error(`${file}: ${placeholders} '?' placeholders but ${params.length} params in the header`);
+  if (placeholders !== params.length)
+    throw new Error(`${file}: ${placeholders} '?' placeholders but ${params.length} params in the header`);
   return { name, description, params, sql: text.trim(), file };
 }

@@ -5,17 +5,53 @@ import type { ColumnSpec, PartitionKeySpec } from './types';
 
 type Extra = Partial<Pick<ColumnSpec, 'min' | 'gt' | 'max' | 'enum'>>;
 
-export const ts = (name: string, description: string, nullable = false): ColumnSpec => ({ name, type: 'timestamp', nullable, description });
-export const dbl = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({ name, type: 'double', nullable, description, ...extra });
-export const i64 = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({ name, type: 'int64', nullable, description, ...extra });
-export const i32 = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({ name, type: 'int32', nullable, description, ...extra });
-export const bool = (name: string, description: string, nullable = false): ColumnSpec => ({ name, type: 'boolean', nullable, description });
-export const str = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({ name, type: 'string', nullable, description, ...extra });
+export const ts = (name: string, description: string, nullable = false): ColumnSpec => ({
+  name,
+  type: 'timestamp',
+  nullable,
+  description,
+});
+export const dbl = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({
+  name,
+  type: 'double',
+  nullable,
+  description,
+  ...extra,
+});
+export const i64 = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({
+  name,
+  type: 'int64',
+  nullable,
+  description,
+  ...extra,
+});
+export const i32 = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({
+  name,
+  type: 'int32',
+  nullable,
+  description,
+  ...extra,
+});
+export const bool = (name: string, description: string, nullable = false): ColumnSpec => ({
+  name,
+  type: 'boolean',
+  nullable,
+  description,
+});
+export const str = (name: string, description: string, nullable = false, extra: Extra = {}): ColumnSpec => ({
+  name,
+  type: 'string',
+  nullable,
+  description,
+  ...extra,
+});
 
 /** A strictly positive price. */
-export const price = (name: string, description: string, nullable = false): ColumnSpec => dbl(name, description, nullable, { gt: 0, max: 1e9 });
+export const price = (name: string, description: string, nullable = false): ColumnSpec =>
+  dbl(name, description, nullable, { gt: 0, max: 1e9 });
 /** A non-negative quantity. */
-export const qty = (name: string, description: string, nullable = false): ColumnSpec => dbl(name, description, nullable, { min: 0, max: 1e15 });
+export const qty = (name: string, description: string, nullable = false): ColumnSpec =>
+  dbl(name, description, nullable, { min: 0, max: 1e15 });
 
 export const EXCHANGES = ['binance', 'binanceus', 'binance-futures', 'kraken'] as const;
 export type ExchangeId = (typeof EXCHANGES)[number];
@@ -78,6 +114,11 @@ export const silverMeta = (): ColumnSpec[] => [
   str('quote', 'normalized quote asset, e.g. USDT'),
   ts('ingest_time', 'local receive (or import) time of the kept version; null for filled rows', true),
   str('source', 'ws, rest, archive or filled', false, { enum: SOURCES }),
-  i32('quality_flags', 'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, ' +
-    'BACKFILLED=64, INCOMPLETE=128, PARTIAL=256, SOURCE_CONFLICT=512)', false, { min: 0 }),
+  i32(
+    'quality_flags',
+    'bitmask, see quality flags (FILLED=1, OUTLIER=2, INVALID_OHLC=4, EXCHANGE_OUTAGE=8, NO_TRADES=16, LATE=32, ' +
+      'BACKFILLED=64, INCOMPLETE=128, PARTIAL=256, SOURCE_CONFLICT=512)',
+    false,
+    { min: 0 },
+  ),
 ];

@@ -1,6 +1,4 @@
-import {
-  KLINE_TIMEFRAMES, PARTITION, bool, bronzeMeta, dbl, i32, i64, price, qty, silverMeta, str, ts,
-} from './columns';
+import { KLINE_TIMEFRAMES, PARTITION, bool, bronzeMeta, dbl, i32, i64, price, qty, silverMeta, str, ts } from './columns';
 import { GOLD_FEATURE_COLUMNS } from './gold-feature-columns';
 import { ALL_GOLD_INPUTS, inputBitList } from './gold-inputs';
 import type { ColumnSpec, DatasetSpec, Layer, PartitionKeySpec } from './types';
@@ -129,13 +127,23 @@ const FEATURES_1M: ColumnSpec[] = [
   price('close', '1m close', true),
   qty('volume', '1m base volume', true),
   i32('quality_flags', 'OR of the input rows quality flags', false, { min: 0 }),
-  i32('inputs', `bitmask of the inputs present and usable for the row: ${inputBitList()} (docs/features.md)`, false,
-    { min: 0, max: ALL_GOLD_INPUTS }),
-  bool('data_ok', 'true where inputs holds every input the market needs and the required features have warmed up; filter on it to train'),
+  i32('inputs', `bitmask of the inputs present and usable for the row: ${inputBitList()} (docs/features.md)`, false, {
+    min: 0,
+    max: ALL_GOLD_INPUTS,
+  }),
+  bool(
+    'data_ok',
+    'true where inputs holds every input the market needs and the required features have warmed up; filter on it to train',
+  ),
   ...GOLD_FEATURE_COLUMNS,
 ];
 
-function dataset(layer: Layer, name: string, description: string, shape: Omit<DatasetSpec, 'layer' | 'name' | 'description'>): DatasetSpec {
+function dataset(
+  layer: Layer,
+  name: string,
+  description: string,
+  shape: Omit<DatasetSpec, 'layer' | 'name' | 'description'>,
+): DatasetSpec {
   return { layer, name, description, ...shape };
 }
 
@@ -144,48 +152,126 @@ const klineKeys = (withHour: boolean) => [timeframe, ...(withHour ? BRONZE_KEYS 
 export const DATASETS: readonly DatasetSpec[] = [
   // Bronze: raw, append-only, one file per flush per dataset/exchange/symbol/hour.
   dataset('bronze', 'klines', 'raw klines as received (every update of an open candle is a row)', {
-    partitionKeys: klineKeys(true), columns: [...FIELDS.klines, ...bronzeMeta()], timeColumn: 'open_time',
-    key: ['open_time'], timeframes: KLINE_TIMEFRAMES }),
+    partitionKeys: klineKeys(true),
+    columns: [...FIELDS.klines, ...bronzeMeta()],
+    timeColumn: 'open_time',
+    key: ['open_time'],
+    timeframes: KLINE_TIMEFRAMES,
+  }),
   dataset('bronze', 'book_top10', 'top-10 order book snapshots (100 ms)', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.book_top10, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time', 'last_update_id'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.book_top10, ...bronzeMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time', 'last_update_id'],
+  }),
   dataset('bronze', 'trades', 'individual trades', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.trades, ...bronzeMeta()], timeColumn: 'event_time', key: ['trade_id'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.trades, ...bronzeMeta()],
+    timeColumn: 'event_time',
+    key: ['trade_id'],
+  }),
   dataset('bronze', 'quotes', 'top of book', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.quotes, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time', 'update_id'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.quotes, ...bronzeMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time', 'update_id'],
+  }),
   dataset('bronze', 'funding', 'perpetual mark price and funding', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.funding, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.funding, ...bronzeMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time'],
+  }),
   dataset('bronze', 'open_interest', 'perpetual open interest (REST poll)', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.open_interest, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time'] }),
-  dataset('bronze', 'liquidations', 'perpetual forced orders; Binance sends at most one per symbol per second, so counts are lower bounds', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.liquidations, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time', 'side', 'price', 'qty'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.open_interest, ...bronzeMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time'],
+  }),
+  dataset(
+    'bronze',
+    'liquidations',
+    'perpetual forced orders; Binance sends at most one per symbol per second, so counts are lower bounds',
+    {
+      partitionKeys: BRONZE_KEYS,
+      columns: [...FIELDS.liquidations, ...bronzeMeta()],
+      timeColumn: 'event_time',
+      key: ['event_time', 'side', 'price', 'qty'],
+    },
+  ),
   dataset('bronze', 'gaps', 'gap ledger: every interruption of a stream', {
-    partitionKeys: BRONZE_KEYS, columns: [...FIELDS.gaps, ...bronzeMeta()], timeColumn: 'start_time', key: ['stream', 'start_time', 'cause'] }),
+    partitionKeys: BRONZE_KEYS,
+    columns: [...FIELDS.gaps, ...bronzeMeta()],
+    timeColumn: 'start_time',
+    key: ['stream', 'start_time', 'cause'],
+  }),
 
   // Silver: cleaned, one file per dataset/exchange/symbol/day, replaced atomically.
   dataset('silver', 'klines', 'clean klines: one row per interval on a full grid, flagged', {
-    partitionKeys: klineKeys(false), columns: [...FIELDS.klines, ...silverMeta()], timeColumn: 'open_time',
-    key: ['open_time'], timeframes: KLINE_TIMEFRAMES }),
+    partitionKeys: klineKeys(false),
+    columns: [...FIELDS.klines, ...silverMeta()],
+    timeColumn: 'open_time',
+    key: ['open_time'],
+    timeframes: KLINE_TIMEFRAMES,
+  }),
   dataset('silver', 'book_top10', 'clean top-10 book snapshots', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.book_top10, ...silverMeta()], timeColumn: 'event_time', key: ['event_time', 'last_update_id'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.book_top10, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time', 'last_update_id'],
+  }),
   dataset('silver', 'trades', 'clean trades, first copy of each trade id', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.trades, ...silverMeta()], timeColumn: 'event_time', key: ['trade_id'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.trades, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['trade_id'],
+  }),
   dataset('silver', 'quotes', 'clean top of book', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.quotes, ...silverMeta()], timeColumn: 'event_time', key: ['event_time', 'update_id'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.quotes, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time', 'update_id'],
+  }),
   dataset('silver', 'funding', 'clean funding', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.funding, ...silverMeta()], timeColumn: 'event_time', key: ['event_time'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.funding, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time'],
+  }),
   dataset('silver', 'open_interest', 'clean open interest', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.open_interest, ...silverMeta()], timeColumn: 'event_time', key: ['event_time'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.open_interest, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time'],
+  }),
   dataset('silver', 'liquidations', 'clean liquidations (lower bound: one per symbol per second at most)', {
-    partitionKeys: DAY_KEYS, columns: [...FIELDS.liquidations, ...silverMeta()], timeColumn: 'event_time', key: ['event_time', 'side', 'price', 'qty'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...FIELDS.liquidations, ...silverMeta()],
+    timeColumn: 'event_time',
+    key: ['event_time', 'side', 'price', 'qty'],
+  }),
   dataset('silver', 'bars_1s', '1-second bars from trades and quotes', {
-    partitionKeys: DAY_KEYS, columns: [...BARS_1S, ...silverMeta()], timeColumn: 'ts', key: ['ts'] }),
+    partitionKeys: DAY_KEYS,
+    columns: [...BARS_1S, ...silverMeta()],
+    timeColumn: 'ts',
+    key: ['ts'],
+  }),
 
   // Gold: ML-ready features and analyst OHLCV.
   dataset('gold', 'features_1m', 'one row per minute of look-ahead-free features', {
-    partitionKeys: DAY_KEYS, columns: FEATURES_1M, timeColumn: 'open_time', key: ['ts'] }),
+    partitionKeys: DAY_KEYS,
+    columns: FEATURES_1M,
+    timeColumn: 'open_time',
+    key: ['ts'],
+  }),
   ...(['5m', '15m', '30m', '1h', '4h', '1d'] as const).map((tf) =>
     dataset('gold', `ohlcv_${tf}`, `${tf} OHLCV bars derived from Silver 1m`, {
-      partitionKeys: DAY_KEYS, columns: OHLCV, timeColumn: 'open_time', key: ['open_time'] })),
+      partitionKeys: DAY_KEYS,
+      columns: OHLCV,
+      timeColumn: 'open_time',
+      key: ['open_time'],
+    }),
+  ),
 ];
 
 /**
@@ -203,6 +289,8 @@ export const QUARANTINE_DATASETS: readonly DatasetSpec[] = QUARANTINED.map((name
       str('quarantine_reason', 'why the row was rejected'),
       ts('quarantined_at', 'when the Silver run or the import rejected it'),
     ],
-    timeColumn: bronze.timeColumn, key: bronze.key, timeframes: bronze.timeframes,
+    timeColumn: bronze.timeColumn,
+    key: bronze.key,
+    timeframes: bronze.timeframes,
   });
 });

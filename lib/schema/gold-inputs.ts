@@ -22,5 +22,7 @@ export const ALL_GOLD_INPUTS = Object.values(GoldInput).reduce((a, b) => a | b, 
 
 /** `1 KLINE_1M, 2 KLINE_5M, ...`: the bits as the registry and README list them. */
 export function inputBitList(): string {
-  return Object.entries(GoldInput).map(([name, bit]) => `${bit} ${name}`).join(', ');
+  return Object.entries(GoldInput)
+    .map(([name, bit]) => `${bit} ${name}`)
+    .join(', ');
 }

@@ -41,7 +41,8 @@ export const QUALITY_FLAG_DOCS: Record<QualityFlagName, string> = {
   BACKFILLED: "filled from the exchange's REST API",
   INCOMPLETE: 'the source never marked the bar closed; last in-progress version kept',
   PARTIAL: 'derived bar built from fewer 1m bars than its interval holds',
-  SOURCE_CONFLICT: 'two sources (ws, rest, archive) gave this closed minute materially different OHLCV; the usual precedence chose the row',
+  SOURCE_CONFLICT:
+    'two sources (ws, rest, archive) gave this closed minute materially different OHLCV; the usual precedence chose the row',
 };
 
 export function flagNames(mask: number): QualityFlagName[] {
@@ -50,5 +51,10 @@ export function flagNames(mask: number): QualityFlagName[] {
 
 /** Flags that make a row unfit for model inputs (Gold's `data_ok` is false when any is set). */
 export const UNTRUSTED_FLAGS =
-  QualityFlag.FILLED | QualityFlag.OUTLIER | QualityFlag.INVALID_OHLC | QualityFlag.EXCHANGE_OUTAGE |
-  QualityFlag.INCOMPLETE | QualityFlag.PARTIAL | QualityFlag.SOURCE_CONFLICT;
+  QualityFlag.FILLED |
+  QualityFlag.OUTLIER |
+  QualityFlag.INVALID_OHLC |
+  QualityFlag.EXCHANGE_OUTAGE |
+  QualityFlag.INCOMPLETE |
+  QualityFlag.PARTIAL |
+  QualityFlag.SOURCE_CONFLICT;

@@ -21,12 +21,14 @@ export function checkValue(column: ColumnSpec, value: unknown, opts: CheckOption
       return typeof value === 'boolean' ? null : `${column.name} is not a boolean`;
     case 'string':
       if (typeof value !== 'string') return `${column.name} is not a string`;
-      if (ranges && column.enum && !column.enum.includes(value)) return `${column.name}=${value} is not one of ${column.enum.join('|')}`;
+      if (ranges && column.enum && !column.enum.includes(value))
+        return `${column.name}=${value} is not one of ${column.enum.join('|')}`;
       return null;
     default: {
       if (typeof value !== 'number') return `${column.name} is not a number`;
       if (!Number.isFinite(value)) return `${column.name} is not finite`;
-      if ((column.type === 'int64' || column.type === 'int32' || column.type === 'timestamp') && !Number.isInteger(value)) return `${column.name}=${value} is not an integer`;
+      if ((column.type === 'int64' || column.type === 'int32' || column.type === 'timestamp') && !Number.isInteger(value))
+        return `${column.name}=${value} is not an integer`;
       if (!ranges) return null;
       if (column.gt !== undefined && !(value > column.gt)) return `${column.name}=${value} is not > ${column.gt}`;
       if (column.min !== undefined && value < column.min) return `${column.name}=${value} is below ${column.min}`;
@@ -80,7 +82,8 @@ export function isoOrNumber(ms: number): string {
  */
 export function checkExchangeTime(exchange: ExchangeId, column: string, ms: number, nowMs: number): string | null {
   const since = EXCHANGE_DATA_SINCE[exchange];
-  if (!(ms >= Date.parse(`${since}T00:00:00Z`))) return `${column} before ${exchange}'s first data (${since}): ${isoOrNumber(ms)}`;
+  if (!(ms >= Date.parse(`${since}T00:00:00Z`)))
+    return `${column} before ${exchange}'s first data (${since}): ${isoOrNumber(ms)}`;
   if (ms > nowMs + FUTURE_MARGIN_MS) return `${column} in the future: ${isoOrNumber(ms)}`;
   return null;
 }

@@ -63,8 +63,15 @@ export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string
       const p = price[i];
       const q = qty[i];
       count[s]++;
-      if (t < openT[s]) { openT[s] = t; open[s] = p; }
-      if (t >= closeT[s]) { closeT[s] = t; close[s] = p; tradeSource[s] = sourceCode.get(source[i] ?? '') ?? 0; }
+      if (t < openT[s]) {
+        openT[s] = t;
+        open[s] = p;
+      }
+      if (t >= closeT[s]) {
+        closeT[s] = t;
+        close[s] = p;
+        tradeSource[s] = sourceCode.get(source[i] ?? '') ?? 0;
+      }
       if (p > high[s]) high[s] = p;
       if (p < low[s]) low[s] = p;
       vol[s] += q;
@@ -107,8 +114,20 @@ export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string
 
   const col = (fill = NaN) => new Float64Array(n).fill(fill);
   const out = {
-    ts: col(), open: col(), high: col(), low: col(), close: col(), volume: col(0), quote_volume: col(0), vwap: col(),
-    trade_count: col(0), bid: col(), ask: col(), spread: col(), ingest_time: col(), quality_flags: col(0),
+    ts: col(),
+    open: col(),
+    high: col(),
+    low: col(),
+    close: col(),
+    volume: col(0),
+    quote_volume: col(0),
+    vwap: col(),
+    trade_count: col(0),
+    bid: col(),
+    ask: col(),
+    spread: col(),
+    ingest_time: col(),
+    quality_flags: col(0),
   };
   const source: (string | null)[] = new Array(n);
   const quoteSource = quotes && quotes.length > 0 ? quotes.str('source') : undefined;
@@ -121,7 +140,8 @@ export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string
     if (count[s] === 0 && lastQuote[s] < 0) continue;
     out.ts[r] = start + s * SECOND_MS;
     if (q >= 0) {
-      const b = bidPx![q], a = askPx![q];
+      const b = bidPx![q],
+        a = askPx![q];
       out.bid[r] = b;
       out.ask[r] = a;
       if (a >= b) out.spread[r] = a - b;
@@ -147,7 +167,10 @@ export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string
   }
 
   const columns: Record<string, ColumnData> = {
-    ...out, base: new Array<string | null>(n).fill(base), quote: new Array<string | null>(n).fill(quoteAsset), source,
+    ...out,
+    base: new Array<string | null>(n).fill(base),
+    quote: new Array<string | null>(n).fill(quoteAsset),
+    source,
   };
   return new Table(spec, n, columns);
 }

@@ -1,5 +1,13 @@
 import type { Table } from '../table/table';
-import { backfilledFlag, cleanEvents, expectBronze, countBackwards, sameNum, type CleanResult, type CleanStats } from './clean-common';
+import {
+  backfilledFlag,
+  cleanEvents,
+  expectBronze,
+  countBackwards,
+  sameNum,
+  type CleanResult,
+  type CleanStats,
+} from './clean-common';
 
 /**
  * Silver cleaning of one day of Bronze top-10 book snapshots: registry checks and book logic (crossed or
@@ -38,10 +46,15 @@ export function cleanBookTop10(bronze: Table, dt: string, nowMs: number): CleanR
     let ended = false;
     let prev = NaN;
     for (let k = 0; k < BOOK_LEVELS; k++) {
-      const p = px[k][i], s = sz[k][i];
-      const hasP = p === p, hasS = s === s;
+      const p = px[k][i],
+        s = sz[k][i];
+      const hasP = p === p,
+        hasS = s === s;
       if (hasP !== hasS) return BOOK_REASONS.half;
-      if (!hasP) { ended = true; continue; }
+      if (!hasP) {
+        ended = true;
+        continue;
+      }
       if (ended) return BOOK_REASONS.gap;
       if (!(s > 0)) return BOOK_REASONS.size;
       if (k > 0 && (descending ? !(p < prev) : !(p > prev))) return descending ? BOOK_REASONS.bids : BOOK_REASONS.asks;
@@ -53,7 +66,8 @@ export function cleanBookTop10(bronze: Table, dt: string, nowMs: number): CleanR
   const result = cleanEvents(bronze, dt, nowMs, {
     name: 'book_top10',
     check: (i) => {
-      const b = bidPx[0][i], a = askPx[0][i];
+      const b = bidPx[0][i],
+        a = askPx[0][i];
       // An empty side cannot cross; a thin one is still a valid book.
       if (b === b && a === a && b >= a) return BOOK_REASONS.crossed;
       return sideProblem(bidPx, bidSz, i, true) ?? sideProblem(askPx, askSz, i, false);

@@ -85,7 +85,13 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
   const ingest = bronze.num('ingest_time');
 
   const stats: CleanStats = {
-    rowsIn: 0, outsideDay: 0, rowsOut: 0, duplicates: 0, quarantined: 0, quarantinedByReason: {}, flagged: {},
+    rowsIn: 0,
+    outsideDay: 0,
+    rowsOut: 0,
+    duplicates: 0,
+    quarantined: 0,
+    quarantinedByReason: {},
+    flagged: {},
   };
   const bad = validateTable(bronze);
   const qIdx: number[] = [];
@@ -100,7 +106,10 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
 
   for (let i = 0; i < bronze.length; i++) {
     const t = time[i];
-    if (!(t >= start && t < end)) { stats.outsideDay++; continue; }
+    if (!(t >= start && t < end)) {
+      stats.outsideDay++;
+      continue;
+    }
     stats.rowsIn++;
     const reason = bad.get(i) ?? rules.check?.(i) ?? null;
     if (reason) {
@@ -112,13 +121,27 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
     }
     const key = rules.dedupeKey(i);
     const found = buckets.get(key);
-    if (found === undefined) { buckets.set(key, i); kept[i] = 1; continue; }
+    if (found === undefined) {
+      buckets.set(key, i);
+      kept[i] = 1;
+      continue;
+    }
     const bucket = typeof found === 'number' ? [found] : found;
     const k = bucket.findIndex((j) => same(i, j));
-    if (k < 0) { bucket.push(i); kept[i] = 1; buckets.set(key, bucket); continue; }
+    if (k < 0) {
+      bucket.push(i);
+      kept[i] = 1;
+      buckets.set(key, bucket);
+      continue;
+    }
     stats.duplicates++;
     const j = bucket[k];
-    if (ingest[i] < ingest[j]) { bucket[k] = i; kept[j] = 0; kept[i] = 1; buckets.set(key, bucket); }
+    if (ingest[i] < ingest[j]) {
+      bucket[k] = i;
+      kept[j] = 0;
+      kept[i] = 1;
+      buckets.set(key, bucket);
+    }
   }
   stats.quarantined = qIdx.length;
 
@@ -128,7 +151,9 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
     for (let r = 0; r < order.length; r++) {
       const f = rules.flags(order[r]);
       flags[r] = f;
-      if (f) for (const [name, bit] of Object.entries(QualityFlag)) if (f & bit) stats.flagged[name as QualityFlagName] = (stats.flagged[name] ?? 0) + 1;
+      if (f)
+        for (const [name, bit] of Object.entries(QualityFlag))
+          if (f & bit) stats.flagged[name as QualityFlagName] = (stats.flagged[name] ?? 0) + 1;
     }
   }
   const silverTaken = bronze.take(order).reshape(silverSpec);
@@ -137,7 +162,9 @@ export function cleanEvents(bronze: Table, dt: string, nowMs: number, rules: Cle
 
   const qTaken = bronze.take(qIdx).reshape(qSpec);
   const quarantine = new Table(qSpec, qIdx.length, {
-    ...qTaken.columns, quarantine_reason: qReason, quarantined_at: new Float64Array(qIdx.length).fill(nowMs),
+    ...qTaken.columns,
+    quarantine_reason: qReason,
+    quarantined_at: new Float64Array(qIdx.length).fill(nowMs),
   });
   return { silver, quarantine, stats };
 }
@@ -151,7 +178,8 @@ function sortedIndices(table: Table, kept: Uint8Array, keys: readonly string[]):
   const cols = keys.map((k) => table.num(k));
   const cmp = (a: number, b: number): number => {
     for (const c of cols) {
-      const x = c[a], y = c[b];
+      const x = c[a],
+        y = c[b];
       if (x === y || (x !== x && y !== y)) continue;
       if (x !== x) return 1;
       if (y !== y) return -1;

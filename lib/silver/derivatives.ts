@@ -51,8 +51,11 @@ export function cleanOpenInterest(bronze: Table, dt: string, nowMs: number): Cle
   return {
     ...result,
     stats: {
-      ...result.stats, readings: t.length, maxIntervalMs,
-      firstReading: t.length ? t[0] : null, lastReading: t.length ? t[t.length - 1] : null,
+      ...result.stats,
+      readings: t.length,
+      maxIntervalMs,
+      firstReading: t.length ? t[0] : null,
+      lastReading: t.length ? t[t.length - 1] : null,
     },
   };
 }

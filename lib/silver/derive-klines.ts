@@ -17,7 +17,9 @@ export function deriveBars(oneMinute: Table, tf: string): Row[] {
   const expected = interval / 60_000;
   const t = oneMinute.num('open_time');
   const [o, h, l, c, v] = ['open', 'high', 'low', 'close', 'volume'].map((k) => oneMinute.num(k));
-  const [qv, n, tb, tbq] = ['quote_volume', 'trade_count', 'taker_buy_volume', 'taker_buy_quote_volume'].map((k) => oneMinute.num(k));
+  const [qv, n, tb, tbq] = ['quote_volume', 'trade_count', 'taker_buy_volume', 'taker_buy_quote_volume'].map((k) =>
+    oneMinute.num(k),
+  );
   const flags = oneMinute.num('quality_flags');
   const src = oneMinute.str('source');
   const ingest = oneMinute.num('ingest_time');
@@ -31,8 +33,22 @@ export function deriveBars(oneMinute: Table, tf: string): Row[] {
     const bucket = Math.floor(t[i] / interval) * interval;
     let j = i;
     const bar = {
-      open: o[i], high: h[i], low: l[i], close: c[i], volume: 0, qv: 0, n: 0, tb: 0, tbq: 0,
-      qvNull: true, nNull: true, tbNull: true, tbqNull: true, flags: 0, ingest: NaN, closed: true,
+      open: o[i],
+      high: h[i],
+      low: l[i],
+      close: c[i],
+      volume: 0,
+      qv: 0,
+      n: 0,
+      tb: 0,
+      tbq: 0,
+      qvNull: true,
+      nNull: true,
+      tbNull: true,
+      tbqNull: true,
+      flags: 0,
+      ingest: NaN,
+      closed: true,
       sources: new Map<string, number>(),
     };
     for (; j < oneMinute.length && t[j] < bucket + interval; j++) {
@@ -40,10 +56,22 @@ export function deriveBars(oneMinute: Table, tf: string): Row[] {
       if (l[j] < bar.low) bar.low = l[j];
       bar.close = c[j];
       bar.volume += v[j];
-      if (!Number.isNaN(qv[j])) { bar.qv += qv[j]; bar.qvNull = false; }
-      if (!Number.isNaN(n[j])) { bar.n += n[j]; bar.nNull = false; }
-      if (!Number.isNaN(tb[j])) { bar.tb += tb[j]; bar.tbNull = false; }
-      if (!Number.isNaN(tbq[j])) { bar.tbq += tbq[j]; bar.tbqNull = false; }
+      if (!Number.isNaN(qv[j])) {
+        bar.qv += qv[j];
+        bar.qvNull = false;
+      }
+      if (!Number.isNaN(n[j])) {
+        bar.n += n[j];
+        bar.nNull = false;
+      }
+      if (!Number.isNaN(tb[j])) {
+        bar.tb += tb[j];
+        bar.tbNull = false;
+      }
+      if (!Number.isNaN(tbq[j])) {
+        bar.tbq += tbq[j];
+        bar.tbqNull = false;
+      }
       bar.flags |= flags[j];
       if (!(ingest[j] <= bar.ingest)) bar.ingest = Number.isNaN(ingest[j]) ? bar.ingest : ingest[j];
       if (!closed[j]) bar.closed = false;
@@ -52,13 +80,29 @@ export function deriveBars(oneMinute: Table, tf: string): Row[] {
     }
     const minutes = j - i;
     if (minutes < expected) bar.flags |= QualityFlag.PARTIAL;
-    const source = [...bar.sources.entries()].sort((a, b) => b[1] - a[1] || SOURCE_ORDER.indexOf(a[0]) - SOURCE_ORDER.indexOf(b[0]))[0][0];
+    const source = [...bar.sources.entries()].sort(
+      (a, b) => b[1] - a[1] || SOURCE_ORDER.indexOf(a[0]) - SOURCE_ORDER.indexOf(b[0]),
+    )[0][0];
     out.push({
-      open_time: bucket, close_time: bucket + interval - 1, open: bar.open, high: bar.high, low: bar.low, close: bar.close,
-      volume: bar.volume, quote_volume: bar.qvNull ? null : bar.qv, trade_count: bar.nNull ? null : bar.n,
-      taker_buy_volume: bar.tbNull ? null : bar.tb, taker_buy_quote_volume: bar.tbqNull ? null : bar.tbq,
-      is_closed: bar.closed && minutes === expected, event_time: null, base: base[i], quote: quote[i],
-      ingest_time: Number.isNaN(bar.ingest) ? null : bar.ingest, source, quality_flags: bar.flags, minutes,
+      open_time: bucket,
+      close_time: bucket + interval - 1,
+      open: bar.open,
+      high: bar.high,
+      low: bar.low,
+      close: bar.close,
+      volume: bar.volume,
+      quote_volume: bar.qvNull ? null : bar.qv,
+      trade_count: bar.nNull ? null : bar.n,
+      taker_buy_volume: bar.tbNull ? null : bar.tb,
+      taker_buy_quote_volume: bar.tbqNull ? null : bar.tbq,
+      is_closed: bar.closed && minutes === expected,
+      event_time: null,
+      base: base[i],
+      quote: quote[i],
+      ingest_time: Number.isNaN(bar.ingest) ? null : bar.ingest,
+      source,
+      quality_flags: bar.flags,
+      minutes,
     });
     i = j;
   }

@@ -54,7 +54,10 @@ export function revertingSpikeFlags(bars: readonly (BarView | null)[]): Uint32Ar
     const up = Math.log(b.high / top);
     if (up >= wick) {
       const half = top * Math.exp(up / 2);
-      if (p.high < half && n.high < half) { flags[m] = QualityFlag.OUTLIER; continue; }
+      if (p.high < half && n.high < half) {
+        flags[m] = QualityFlag.OUTLIER;
+        continue;
+      }
     }
     const down = Math.log(bottom / b.low);
     if (down >= wick) {

@@ -43,7 +43,10 @@ export function klineParity(derived: readonly Row[], exchange: Table): ParityRes
   const cols = Object.fromEntries(FIELDS.map((f) => [f, exchange.num(f)]));
   for (const [t, i] of [...finals].sort((a, b) => a[0] - b[0])) {
     const d = ours.get(t);
-    if (!d) { result.unmatched++; continue; }
+    if (!d) {
+      result.unmatched++;
+      continue;
+    }
     result.compared++;
     let ok = true;
     for (const f of FIELDS) {

@@ -82,8 +82,19 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
   const ingest = bronze.num('ingest_time');
 
   const stats: KlineCleanStats = {
-    rowsIn: 0, outsideDay: 0, quarantined: 0, duplicates: 0, kept: 0, filled: 0, expected: DAY_MINUTES,
-    present: 0, missing: 0, missingRanges: [], flagged: {}, conflicts: 0, conflictSamples: [],
+    rowsIn: 0,
+    outsideDay: 0,
+    quarantined: 0,
+    duplicates: 0,
+    kept: 0,
+    filled: 0,
+    expected: DAY_MINUTES,
+    present: 0,
+    missing: 0,
+    missingRanges: [],
+    flagged: {},
+    conflicts: 0,
+    conflictSamples: [],
   };
   const bad = validateTable(bronze);
   const quarantine = new TableBuilder(qSpec, 16);
@@ -92,7 +103,10 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
 
   for (let i = 0; i < bronze.length; i++) {
     const t = openTime[i];
-    if (!(t >= start && t < end)) { stats.outsideDay++; continue; }
+    if (!(t >= start && t < end)) {
+      stats.outsideDay++;
+      continue;
+    }
     stats.rowsIn++;
     const reason = bad.get(i) ?? (t % MINUTE_MS !== 0 ? 'open_time is not on the minute grid' : undefined);
     if (reason) {
@@ -103,7 +117,10 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
     const m = (t - start) / MINUTE_MS;
     usable[i] = 1;
     const cur = best[m];
-    if (cur < 0) { best[m] = i; continue; }
+    if (cur < 0) {
+      best[m] = i;
+      continue;
+    }
     stats.duplicates++;
     const better =
       rank(source[i], closed[i]) - rank(source[cur], closed[cur]) ||
@@ -113,17 +130,26 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
   }
 
   const bars: (BarView | null)[] = Array.from(best, (i) =>
-    i < 0 ? null : {
-      open: bronze.num('open')[i], high: bronze.num('high')[i], low: bronze.num('low')[i], close: bronze.num('close')[i],
-      volume: bronze.num('volume')[i], tradeCount: bronze.num('trade_count')[i],
-    });
+    i < 0
+      ? null
+      : {
+          open: bronze.num('open')[i],
+          high: bronze.num('high')[i],
+          low: bronze.num('low')[i],
+          close: bronze.num('close')[i],
+          volume: bronze.num('volume')[i],
+          tradeCount: bronze.num('trade_count')[i],
+        },
+  );
   const conflictWith = sourceConflicts(bronze, usable, best, start);
   const zeroFlags = zeroVolumeFlags(bars);
   const spikeFlags = revertingSpikeFlags(bars);
 
   const out = new TableBuilder(silverSpec, DAY_MINUTES);
   const flagged: Record<string, number> = {};
-  const count = (name: string) => { flagged[name] = (flagged[name] ?? 0) + 1; };
+  const count = (name: string) => {
+    flagged[name] = (flagged[name] ?? 0) + 1;
+  };
   let gapStart = -1;
   for (let m = 0; m < DAY_MINUTES; m++) {
     const i = best[m];
@@ -131,7 +157,10 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
     if (i >= 0) {
       const r = bronze.row(i);
       let flags = zeroFlags[m] | spikeFlags[m];
-      const o = r.open as number, h = r.high as number, l = r.low as number, c = r.close as number;
+      const o = r.open as number,
+        h = r.high as number,
+        l = r.low as number,
+        c = r.close as number;
       if (l > Math.min(o, c) || h < Math.max(o, c) || l > h) flags |= QualityFlag.INVALID_OHLC;
       if (!r.is_closed) flags |= QualityFlag.INCOMPLETE;
       if (r.source === 'rest') flags |= QualityFlag.BACKFILLED;
@@ -140,8 +169,11 @@ export function cleanKlines1m(bronze: Table, dt: string, nowMs: number): KlineCl
         stats.conflicts++;
         if (stats.conflictSamples.length < CONFLICT_RULES.samples) {
           const o = conflictWith[m];
-          stats.conflictSamples.push({ open_time: t, kept: { source: String(r.source), close: r.close as number },
-            other: { source: String(source[o]), close: bronze.num('close')[o] } });
+          stats.conflictSamples.push({
+            open_time: t,
+            kept: { source: String(r.source), close: r.close as number },
+            other: { source: String(source[o]), close: bronze.num('close')[o] },
+          });
         }
       }
       for (const [name, bit] of Object.entries(QualityFlag)) if (flags & bit) count(name);
@@ -180,14 +212,18 @@ function sourceConflicts(bronze: Table, usable: Uint8Array, best: Int32Array, st
   const openTime = bronze.num('open_time');
   const prices = (['open', 'high', 'low', 'close'] as const).map((c) => bronze.num(c));
   const volume = bronze.num('volume');
-  const apart = (a: number, b: number, rel: number, abs = 0) => Math.abs(a - b) > Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
+  const apart = (a: number, b: number, rel: number, abs = 0) =>
+    Math.abs(a - b) > Math.max(rel * Math.max(Math.abs(a), Math.abs(b)), abs);
   for (let i = 0; i < bronze.length; i++) {
     if (!usable[i] || !closed[i]) continue;
     const m = (openTime[i] - start) / MINUTE_MS;
     const k = best[m];
     if (k === i || out[m] >= 0 || !closed[k]) continue;
-    if (prices.some((p) => apart(p[i], p[k], CONFLICT_RULES.priceRelTol)) ||
-      apart(volume[i], volume[k], CONFLICT_RULES.volumeRelTol, CONFLICT_RULES.volumeAbsTol)) out[m] = i;
+    if (
+      prices.some((p) => apart(p[i], p[k], CONFLICT_RULES.priceRelTol)) ||
+      apart(volume[i], volume[k], CONFLICT_RULES.volumeRelTol, CONFLICT_RULES.volumeAbsTol)
+    )
+      out[m] = i;
   }
   return out;
 }
@@ -196,8 +232,23 @@ function filledBar(prev: Row, next: Row, t: number): Row {
   const open = prev.close as number;
   const close = next.open as number;
   return {
-    open_time: t, close_time: t + MINUTE_MS - 1, open, close, high: Math.max(open, close), low: Math.min(open, close),
-    volume: 0, quote_volume: 0, trade_count: 0, taker_buy_volume: 0, taker_buy_quote_volume: 0, is_closed: true,
-    event_time: null, base: prev.base, quote: prev.quote, ingest_time: null, source: 'filled', quality_flags: QualityFlag.FILLED,
+    open_time: t,
+    close_time: t + MINUTE_MS - 1,
+    open,
+    close,
+    high: Math.max(open, close),
+    low: Math.min(open, close),
+    volume: 0,
+    quote_volume: 0,
+    trade_count: 0,
+    taker_buy_volume: 0,
+    taker_buy_quote_volume: 0,
+    is_closed: true,
+    event_time: null,
+    base: prev.base,
+    quote: prev.quote,
+    ingest_time: null,
+    source: 'filled',
+    quality_flags: QualityFlag.FILLED,
   };
 }

@@ -25,7 +25,13 @@ export interface BarView {
 }
 
 export function isPlaceholderBar(bar: BarView): boolean {
-  return bar.volume === 0 && (Number.isNaN(bar.tradeCount) || bar.tradeCount === 0) && bar.open === bar.high && bar.high === bar.low && bar.low === bar.close;
+  return (
+    bar.volume === 0 &&
+    (Number.isNaN(bar.tradeCount) || bar.tradeCount === 0) &&
+    bar.open === bar.high &&
+    bar.high === bar.low &&
+    bar.low === bar.close
+  );
 }
 
 /**
@@ -40,7 +46,10 @@ export function zeroVolumeFlags(bars: readonly (BarView | null)[]): Int32Array {
   // Maximal runs of placeholder bars; runs of at least minRunBars are outage candidates.
   const runs: [number, number][] = [];
   for (let i = 0; i < n; ) {
-    if (!placeholder[i]) { i++; continue; }
+    if (!placeholder[i]) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j + 1 < n && placeholder[j + 1]) j++;
     runs.push([i, j]);

@@ -45,8 +45,14 @@ export function klineCompleteness(stats: KlineCleanStats): number {
 }
 
 export function buildReport(p: {
-  exchange: string; symbol: string; dt: string; builtAt: number; firstBuiltAt?: number; klines: KlineCleanStats;
-  datasets?: Record<string, Record<string, unknown>>; parity?: Record<string, ParityResult>;
+  exchange: string;
+  symbol: string;
+  dt: string;
+  builtAt: number;
+  firstBuiltAt?: number;
+  klines: KlineCleanStats;
+  datasets?: Record<string, Record<string, unknown>>;
+  parity?: Record<string, ParityResult>;
   unreadableFiles?: { key: string; reason: string }[];
 }): QualityReport {
   const completeness = klineCompleteness(p.klines);
@@ -67,8 +73,10 @@ export function buildReport(p: {
   if (conflicts > 0) {
     const share = conflicts / Math.max(1, p.klines.present);
     const first = p.klines.conflictSamples[0];
-    const example = first ? ` (first ${iso(first.open_time)}: ${first.kept.source} close ${first.kept.close}` +
-      ` vs ${first.other.source} ${first.other.close})` : '';
+    const example = first
+      ? ` (first ${iso(first.open_time)}: ${first.kept.source} close ${first.kept.close}` +
+        ` vs ${first.other.source} ${first.other.close})`
+      : '';
     if (share > VERDICT_RULES.failConflictShare) verdict = 'FAIL';
     else if (verdict === 'PASS') verdict = 'INVESTIGATE';
     reasons.push(`${conflicts} minutes where sources disagree${example}`);
@@ -102,8 +110,13 @@ export function buildReport(p: {
     reasons.push(`${unreadable} Bronze file${unreadable === 1 ? '' : 's'} unreadable, skipped`);
   }
   return {
-    exchange: p.exchange, symbol: p.symbol, dt: p.dt, builtAt: new Date(p.builtAt).toISOString(),
-    firstBuiltAt: new Date(p.firstBuiltAt ?? p.builtAt).toISOString(), verdict, reasons,
+    exchange: p.exchange,
+    symbol: p.symbol,
+    dt: p.dt,
+    builtAt: new Date(p.builtAt).toISOString(),
+    firstBuiltAt: new Date(p.firstBuiltAt ?? p.builtAt).toISOString(),
+    verdict,
+    reasons,
     klines_1m: { ...p.klines, completeness },
     ...(p.datasets ? { datasets: p.datasets } : {}),
     ...(p.parity ? { parity: p.parity } : {}),
@@ -134,32 +147,74 @@ export function reportMarkdown(report: QualityReport): string {
     '',
   ];
   if (k.conflicts) {
-    lines.push('### Sources disagree', '', `${k.conflicts} minutes have closed versions that differ (flagged SOURCE_CONFLICT); the first:`,
-      '', '| minute (UTC) | kept | close | other | close |', '|---|---|---:|---|---:|',
-      ...k.conflictSamples.map((c) => `| ${iso(c.open_time)} | ${c.kept.source} | ${c.kept.close} | ${c.other.source} | ` +
-        `${c.other.close} |`),
-      '');
+    lines.push(
+      '### Sources disagree',
+      '',
+      `${k.conflicts} minutes have closed versions that differ (flagged SOURCE_CONFLICT); the first:`,
+      '',
+      '| minute (UTC) | kept | close | other | close |',
+      '|---|---|---:|---|---:|',
+      ...k.conflictSamples.map(
+        (c) => `| ${iso(c.open_time)} | ${c.kept.source} | ${c.kept.close} | ${c.other.source} | ` + `${c.other.close} |`,
+      ),
+      '',
+    );
   }
   if (k.missingRanges.length) {
-    lines.push('### Gaps still missing', '', ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`), '');
+    lines.push(
+      '### Gaps still missing',
+      '',
+      ...k.missingRanges.map(([a, b]) => `- ${iso(a)}–${iso(b)} UTC (${(b - a) / 60_000 + 1} min)`),
+      '',
+    );
   }
   const parity = Object.entries(report.parity ?? {});
   if (parity.length) {
-    lines.push('## Parity with the exchange\'s own bars', '', '| timeframe | compared | matching | differing | no derived bar |', '|---|---:|---:|---:|---:|',
-      ...parity.map(([tf, parity]) => `| ${tf} | ${parity.compared} | ${parity.matching} | ${parity.differing} | ${parity.unmatched} |`), '');
+    lines.push(
+      "## Parity with the exchange's own bars",
+      '',
+      '| timeframe | compared | matching | differing | no derived bar |',
+      '|---|---:|---:|---:|---:|',
+      ...parity.map(
+        ([tf, parity]) => `| ${tf} | ${parity.compared} | ${parity.matching} | ${parity.differing} | ${parity.unmatched} |`,
+      ),
+      '',
+    );
   }
   const ds = Object.entries(report.datasets ?? {});
   if (ds.length) {
     const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : '—');
-    lines.push('## Event datasets', '', '| dataset | rows in | duplicates | quarantined | rows out |', '|---|---:|---:|---:|---:|',
-      ...ds.map(([name, st]) => `| ${name} | ${n(st.rowsIn)} | ${n(st.duplicates)} | ${n(st.quarantined)} | ${n(st.rowsOut)} |`), '');
-    const gaps = (report.datasets?.trades?.idGaps ?? []) as { afterId: number; beforeId: number; missing: number; from: number; to: number }[];
+    lines.push(
+      '## Event datasets',
+      '',
+      '| dataset | rows in | duplicates | quarantined | rows out |',
+      '|---|---:|---:|---:|---:|',
+      ...ds.map(([name, st]) => `| ${name} | ${n(st.rowsIn)} | ${n(st.duplicates)} | ${n(st.quarantined)} | ${n(st.rowsOut)} |`),
+      '',
+    );
+    const gaps = (report.datasets?.trades?.idGaps ?? []) as {
+      afterId: number;
+      beforeId: number;
+      missing: number;
+      from: number;
+      to: number;
+    }[];
     if (gaps.length) {
-      lines.push('### Trade id gaps', '', ...gaps.slice(0, 50).map((g) => `- ${g.missing} id(s) after ${g.afterId}, ${iso(g.from)}–${iso(g.to)} UTC`), '');
+      lines.push(
+        '### Trade id gaps',
+        '',
+        ...gaps.slice(0, 50).map((g) => `- ${g.missing} id(s) after ${g.afterId}, ${iso(g.from)}–${iso(g.to)} UTC`),
+        '',
+      );
     }
   }
   if (report.unreadableFiles?.length) {
-    lines.push('## Unreadable Bronze files (skipped)', '', ...report.unreadableFiles.map((f) => `- \`${f.key}\`: ${f.reason}`), '');
+    lines.push(
+      '## Unreadable Bronze files (skipped)',
+      '',
+      ...report.unreadableFiles.map((f) => `- \`${f.key}\`: ${f.reason}`),
+      '',
+    );
   }
   lines.push(`_Built ${report.builtAt}_`, '');
   return lines.join('\n');

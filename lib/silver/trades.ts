@@ -81,8 +81,18 @@ export function cleanTrades(bronze: Table, dt: string, nowMs: number, opts: Trad
   const maker = bronze.bool('is_buyer_maker');
 
   const stats: TradeCleanStats = {
-    rowsIn: bronze.length, outsideDay: 0, quarantined: 0, quarantinedByReason: {}, duplicates: 0, conflictingDuplicates: 0,
-    rowsOut: 0, outliers: 0, idGaps: [], missingIds: 0, firstId: null, lastId: null,
+    rowsIn: bronze.length,
+    outsideDay: 0,
+    quarantined: 0,
+    quarantinedByReason: {},
+    duplicates: 0,
+    conflictingDuplicates: 0,
+    rowsOut: 0,
+    outliers: 0,
+    idGaps: [],
+    missingIds: 0,
+    firstId: null,
+    lastId: null,
   };
   const bad = validateTable(bronze);
   const quarantine = new TableBuilder(dataset('quarantine', 'trades'), 16);
@@ -92,7 +102,10 @@ export function cleanTrades(bronze: Table, dt: string, nowMs: number, opts: Trad
   for (let i = 0; i < bronze.length; i++) {
     const t = time[i];
     // A valid timestamp of another date belongs to that date's run, whatever else is wrong with the row.
-    if (Number.isInteger(t) && (t < start || t >= end)) { stats.outsideDay++; continue; }
+    if (Number.isInteger(t) && (t < start || t >= end)) {
+      stats.outsideDay++;
+      continue;
+    }
     const reason = bad.get(i);
     if (reason) {
       quarantine.push({ ...bronze.row(i), quarantine_reason: reason, quarantined_at: nowMs });
@@ -108,7 +121,8 @@ export function cleanTrades(bronze: Table, dt: string, nowMs: number, opts: Trad
   let order = candidates.subarray(0, nc);
   let sorted = true;
   for (let k = 1; k < nc && sorted; k++) {
-    const a = order[k - 1], b = order[k];
+    const a = order[k - 1],
+      b = order[k];
     if (id[a] > id[b] || (id[a] === id[b] && ingest[a] > ingest[b])) sorted = false;
   }
   if (!sorted) order = order.slice().sort((a, b) => id[a] - id[b] || ingest[a] - ingest[b] || a - b);
@@ -141,7 +155,8 @@ export function cleanTrades(bronze: Table, dt: string, nowMs: number, opts: Trad
   }
   if (contiguous) {
     for (let k = 1; k < nk; k++) {
-      const a = keep[k - 1], b = keep[k];
+      const a = keep[k - 1],
+        b = keep[k];
       const missing = id[b] - id[a] - 1;
       if (missing <= 0) continue;
       stats.idGaps.push({ afterId: id[a], beforeId: id[b], missing, from: time[a], to: time[b] });

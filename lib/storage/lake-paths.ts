@@ -23,7 +23,8 @@ export function hourOf(ms: number): number {
 
 export function dayStart(dt: string): number {
   const ms = Date.parse(`${dt}T00:00:00Z`);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || Number.isNaN(ms) || dateOf(ms) !== dt) throw new Error(`invalid date '${dt}', expected YYYY-MM-DD`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(dt) || Number.isNaN(ms) || dateOf(ms) !== dt)
+    throw new Error(`invalid date '${dt}', expected YYYY-MM-DD`);
   return ms;
 }
 
@@ -54,7 +55,12 @@ export function partitionPrefix(spec: DatasetSpec, values: Partial<PartitionValu
   for (const key of spec.partitionKeys) {
     const value = values[key.name];
     if (value === undefined) break;
-    const text = key.name === 'hour' ? String(value).padStart(2, '0') : key.name === 'symbol' ? symbolPathValue(String(value)) : String(value);
+    const text =
+      key.name === 'hour'
+        ? String(value).padStart(2, '0')
+        : key.name === 'symbol'
+          ? symbolPathValue(String(value))
+          : String(value);
     prefix += `${key.name}=${text}/`;
   }
   return prefix;
@@ -67,7 +73,8 @@ export function isFullPartition(spec: DatasetSpec, values: Partial<PartitionValu
 
 /** Key of the single data file of a Silver/Gold partition. */
 export function partitionFileKey(spec: DatasetSpec, values: PartitionValues): string {
-  if (!isFullPartition(spec, values)) throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
+  if (!isFullPartition(spec, values))
+    throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
   return `${partitionPrefix(spec, values)}data.parquet`;
 }
 
@@ -88,13 +95,20 @@ const BRONZE_FILE = /\/part-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-((archi
 export function parseBronzeFileKey(key: string): { startMs: number; writer: BronzeWriter } | undefined {
   const match = BRONZE_FILE.exec(key);
   if (!match) return undefined;
-  return { startMs: Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6]), writer: (match[8] as BronzeWriter | undefined) ?? 'live' };
+  return {
+    startMs: Date.UTC(+match[1], +match[2] - 1, +match[3], +match[4], +match[5], +match[6]),
+    writer: (match[8] as BronzeWriter | undefined) ?? 'live',
+  };
 }
 
 /** Key of one Bronze flush file; `startMs` is the first event time it holds. */
 export function bronzeFileKey(spec: DatasetSpec, values: PartitionValues, startMs: number, uuid: string): string {
-  if (!isFullPartition(spec, values)) throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
-  const start = new Date(startMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  if (!isFullPartition(spec, values))
+    throw new Error(`partition of ${spec.layer}/${spec.name} needs ${spec.partitionKeys.map((k) => k.name).join(', ')}`);
+  const start = new Date(startMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${partitionPrefix(spec, values)}part-${start}-${uuid}.parquet`;
 }
 

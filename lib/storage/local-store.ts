@@ -89,11 +89,18 @@ export class LocalObjectStore implements ObjectStore {
       throw err;
     }
     // Sort by the key each entry produces ('a/' sorts by '/'), so the whole listing is in key order like S3's.
-    const named = entries.filter((e) => !e.name.startsWith('.')).map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
+    const named = entries
+      .filter((e) => !e.name.startsWith('.'))
+      .map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
     named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     // A folder's files are stat'ed together: one at a time made listing a lake of many small files crawl.
-    const stats = new Map(await Promise.all(named.filter(({ e }) => e.isFile() && (dirKey + e.name).startsWith(prefix))
-      .map(async ({ e }) => [e.name, await statIfPresent(this.file(dirKey + e.name))] as const)));
+    const stats = new Map(
+      await Promise.all(
+        named
+          .filter(({ e }) => e.isFile() && (dirKey + e.name).startsWith(prefix))
+          .map(async ({ e }) => [e.name, await statIfPresent(this.file(dirKey + e.name))] as const),
+      ),
+    );
     for (const { e: ent } of named) {
       const key = dirKey + ent.name;
       if (ent.isDirectory()) {
@@ -110,7 +117,10 @@ export class LocalObjectStore implements ObjectStore {
   async listPrefixes(prefix: string, range?: NameRange): Promise<string[]> {
     try {
       const entries = await fs.readdir(this.file(prefix), { withFileTypes: true });
-      return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && inNameRange(e.name, range)).map((e) => `${prefix}${e.name}/`).sort();
+      return entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && inNameRange(e.name, range))
+        .map((e) => `${prefix}${e.name}/`)
+        .sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;

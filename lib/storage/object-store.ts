@@ -45,7 +45,10 @@ export function inNameRange(name: string, range: NameRange | undefined): boolean
 }
 
 export class NotFoundError extends Error {
-  constructor(readonly key: string, where: string) {
+  constructor(
+    readonly key: string,
+    where: string,
+  ) {
     super(`no object ${key} in ${where}`);
     this.name = 'NotFoundError';
   }

@@ -1,6 +1,12 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, paginateListObjectsV2,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  paginateListObjectsV2,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getExisting, NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
@@ -14,7 +20,11 @@ export class S3ObjectStore implements ObjectStore {
   readonly localRoot = undefined;
   private readonly prefix: string;
 
-  constructor(readonly client: S3Client, readonly bucket: string, prefix = '') {
+  constructor(
+    readonly client: S3Client,
+    readonly bucket: string,
+    prefix = '',
+  ) {
     this.prefix = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
     this.url = `s3://${bucket}/${this.prefix}`;
   }
@@ -46,7 +56,9 @@ export class S3ObjectStore implements ObjectStore {
   async getRange(key: string, start: number, end: number): Promise<Uint8Array> {
     if (end <= start) return new Uint8Array();
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: `bytes=${start}-${end - 1}` }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.k(key), Range: `bytes=${start}-${end - 1}` }),
+      );
       return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
     } catch (err) {
       if (isNotFound(err)) throw new NotFoundError(key, this.url);
@@ -70,9 +82,14 @@ export class S3ObjectStore implements ObjectStore {
 
   async putFile(key: string, path: string): Promise<void> {
     const { size } = await fs.stat(path);
-    await this.client.send(new PutObjectCommand({
-      Bucket: this.bucket, Key: this.k(key), Body: createReadStream(path), ContentLength: size,
-    }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.k(key),
+        Body: createReadStream(path),
+        ContentLength: size,
+      }),
+    );
   }
 
   async *list(prefix: string): AsyncIterable<ObjectInfo> {
@@ -89,7 +106,10 @@ export class S3ObjectStore implements ObjectStore {
     const out: string[] = [];
     // StartAfter is exclusive and `${prefix}${from}` sorts before `${prefix}${from}/`, so `from` itself is listed.
     const startAfter = range?.from !== undefined ? this.k(prefix + range.from) : undefined;
-    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/', StartAfter: startAfter });
+    const pages = paginateListObjectsV2(
+      { client: this.client },
+      { Bucket: this.bucket, Prefix: this.k(prefix), Delimiter: '/', StartAfter: startAfter },
+    );
     for await (const page of pages) {
       let past = false;
       for (const common of page.CommonPrefixes ?? []) {

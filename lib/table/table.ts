@@ -38,12 +38,18 @@ export class Table {
       if (isNumericType(column.type)) {
         const out = new Float64Array(length);
         let at = 0;
-        for (const table of tables) { out.set(table.num(column.name), at); at += table.length; }
+        for (const table of tables) {
+          out.set(table.num(column.name), at);
+          at += table.length;
+        }
         columns[column.name] = out;
       } else {
         const out: (string | boolean | null)[] = new Array(length);
         let o = 0;
-        for (const part of tables) { const src = part.columns[column.name] as (string | boolean | null)[]; for (let i = 0; i < part.length; i++) out[o++] = src[i]; }
+        for (const part of tables) {
+          const src = part.columns[column.name] as (string | boolean | null)[];
+          for (let i = 0; i < part.length; i++) out[o++] = src[i];
+        }
         columns[column.name] = out as ColumnData;
       }
     }
@@ -102,9 +108,14 @@ export class Table {
     const columns: Record<string, ColumnData> = {};
     for (const column of spec.columns) {
       const existing = this.columns[column.name];
-      if (existing) { columns[column.name] = existing; continue; }
+      if (existing) {
+        columns[column.name] = existing;
+        continue;
+      }
       const value = defaults[column.name] ?? null;
-      columns[column.name] = isNumericType(column.type) ? new Float64Array(this.length).fill(value === null ? NaN : Number(value)) : new Array(this.length).fill(value);
+      columns[column.name] = isNumericType(column.type)
+        ? new Float64Array(this.length).fill(value === null ? NaN : Number(value))
+        : new Array(this.length).fill(value);
     }
     return new Table(spec, this.length, columns);
   }
@@ -122,7 +133,10 @@ export class TableBuilder {
   private n = 0;
   private cols: Record<string, ColumnData> = {};
 
-  constructor(readonly spec: DatasetSpec, initialCapacity = 1024) {
+  constructor(
+    readonly spec: DatasetSpec,
+    initialCapacity = 1024,
+  ) {
     this.cap = Math.max(16, initialCapacity);
     for (const column of spec.columns) this.cols[column.name] = isNumericType(column.type) ? new Float64Array(this.cap) : [];
   }

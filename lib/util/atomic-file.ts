@@ -52,6 +52,12 @@ export async function writeFileAtomic(dest: string, data: Uint8Array | string, o
 export async function syncDir(dir: string): Promise<void> {
   try {
     const handle = await fs.open(dir, 'r');
-    try { await handle.sync(); } finally { await handle.close(); }
-  } catch { /* best effort */ }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    /* best effort */
+  }
 }

@@ -6,7 +6,8 @@ import pino, { type Logger } from 'pino';
  */
 export type { Logger };
 
-const defaultLevel = process.env.LOG_LEVEL ?? (process.env.AWS_EXECUTION_ENV || process.env.ECS_CONTAINER_METADATA_URI_V4 ? 'info' : 'warn');
+const defaultLevel =
+  process.env.LOG_LEVEL ?? (process.env.AWS_EXECUTION_ENV || process.env.ECS_CONTAINER_METADATA_URI_V4 ? 'info' : 'warn');
 
 const root: Logger = pino({ level: defaultLevel, base: { app: 'crypto-lakehouse' } }, pino.destination({ fd: 2, sync: true }));
 

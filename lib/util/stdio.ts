@@ -9,7 +9,11 @@ export function endQuietlyWhenOutputCloses(exitCode: () => number): void {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE') {
         const name = stream === process.stdout ? 'stdout' : 'stderr';
-        try { process.stderr.write(`lakehouse: cannot write to ${name}: ${err.message}\n`); } catch { /* stderr is gone too */ }
+        try {
+          process.stderr.write(`lakehouse: cannot write to ${name}: ${err.message}\n`);
+        } catch {
+          /* stderr is gone too */
+        }
         process.exit(1);
       }
       process.exit(exitCode());

@@ -11,6 +11,7 @@ export function checkedUrl(name: string, value: string, protocols: readonly stri
   } catch {
     throw new UserError(`${name} '${value}' is not a URL`);
   }
-  if (!protocols.includes(url.protocol)) throw new UserError(`${name} '${value}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  if (!protocols.includes(url.protocol))
+    throw new UserError(`${name} '${value}' must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return value;
 }

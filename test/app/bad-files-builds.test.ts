@@ -12,7 +12,20 @@ import { partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
 import {
-  bronzeKlinesKey, bronzeTradesKey, BTC, cleanLake, copyInto, D1, D2, damage, type Damage, DAMAGES, ETH, FOOTER, goldFeaturesKey, silverKlinesKey,
+  bronzeKlinesKey,
+  bronzeTradesKey,
+  BTC,
+  cleanLake,
+  copyInto,
+  D1,
+  D2,
+  damage,
+  type Damage,
+  DAMAGES,
+  ETH,
+  FOOTER,
+  goldFeaturesKey,
+  silverKlinesKey,
 } from '../helpers/bad-lake';
 
 /**
@@ -27,67 +40,92 @@ const { clean, fresh } = cleanLake('bad-builds');
 
 /** The rejection of a build, which must be a PartitionsFailedError. */
 async function failed<T>(build: Promise<T>): Promise<PartitionsFailedError<T>> {
-  const e = await build.then(() => undefined, (err: unknown) => err);
+  const e = await build.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(PartitionsFailedError);
   return e as PartitionsFailedError<T>;
 }
 
 describe('Silver with unreadable Bronze', () => {
-  it.each(DAMAGES)('skips an unreadable (%s) Bronze file, reports it (verdict at least INVESTIGATE), builds the rest', async (how) => {
-    const store = await fresh();
-    const badKlines = bronzeKlinesKey(BTC, D2, 10);
-    const badTrades = bronzeTradesKey(ETH, D2, 0);
-    await damage(store, badKlines, how);
-    await damage(store, badTrades, how);
-    const skipped: SkippedInput[] = [];
-    const [btc, eth] = await runSilver({ store, dt: D2, onSkip: (s) => skipped.push(s) });
-    expect(skipped).toEqual([
-      { layer: 'silver', partition: { ...BTC, dt: D2 }, key: badKlines, reason: reasonOf(how) },
-      { layer: 'silver', partition: { ...ETH, dt: D2 }, key: badTrades, reason: reasonOf(how) },
-    ]);
-    // BTCUSDT lost hour 10 of its klines: 60 minutes missing, the rest built.
-    expect(btc.report.klines_1m).toMatchObject({ kept: 1380, missing: 60 });
-    expect(btc.report.unreadableFiles).toEqual([{ key: badKlines, reason: reasonOf(how) }]);
-    expect(btc.report.reasons).toContain('1 Bronze file unreadable, skipped');
-    // ETHUSDT's klines are complete: the unreadable trades file alone keeps it from PASS.
-    expect(eth.report).toMatchObject({
-      verdict: 'INVESTIGATE', reasons: ['1 Bronze file unreadable, skipped'], unreadableFiles: [{ key: badTrades, reason: reasonOf(how) }],
-    });
-    expect(eth.report.datasets!.trades).toMatchObject({ rowsIn: 100, rowsOut: 100 });
-    const trades = dataset('silver', 'trades');
-    expect((await readTable(store, trades, partitionFileKey(trades, { ...ETH, dt: D2 }))).length).toBe(100);
-    const saved = JSON.parse(Buffer.from(await store.get(`reports/quality/dt=${D2}/binance_ETHUSDT.json`)).toString());
-    expect(saved.unreadableFiles).toEqual([{ key: badTrades, reason: reasonOf(how) }]);
-    expect(reportMarkdown(eth.report)).toContain(`## Unreadable Bronze files (skipped)\n\n- \`${badTrades}\`: ${reasonOf(how)}\n`);
-  }, 60_000);
+  it.each(DAMAGES)(
+    'skips an unreadable (%s) Bronze file, reports it (verdict at least INVESTIGATE), builds the rest',
+    async (how) => {
+      const store = await fresh();
+      const badKlines = bronzeKlinesKey(BTC, D2, 10);
+      const badTrades = bronzeTradesKey(ETH, D2, 0);
+      await damage(store, badKlines, how);
+      await damage(store, badTrades, how);
+      const skipped: SkippedInput[] = [];
+      const [btc, eth] = await runSilver({ store, dt: D2, onSkip: (s) => skipped.push(s) });
+      expect(skipped).toEqual([
+        { layer: 'silver', partition: { ...BTC, dt: D2 }, key: badKlines, reason: reasonOf(how) },
+        { layer: 'silver', partition: { ...ETH, dt: D2 }, key: badTrades, reason: reasonOf(how) },
+      ]);
+      // BTCUSDT lost hour 10 of its klines: 60 minutes missing, the rest built.
+      expect(btc.report.klines_1m).toMatchObject({ kept: 1380, missing: 60 });
+      expect(btc.report.unreadableFiles).toEqual([{ key: badKlines, reason: reasonOf(how) }]);
+      expect(btc.report.reasons).toContain('1 Bronze file unreadable, skipped');
+      // ETHUSDT's klines are complete: the unreadable trades file alone keeps it from PASS.
+      expect(eth.report).toMatchObject({
+        verdict: 'INVESTIGATE',
+        reasons: ['1 Bronze file unreadable, skipped'],
+        unreadableFiles: [{ key: badTrades, reason: reasonOf(how) }],
+      });
+      expect(eth.report.datasets!.trades).toMatchObject({ rowsIn: 100, rowsOut: 100 });
+      const trades = dataset('silver', 'trades');
+      expect((await readTable(store, trades, partitionFileKey(trades, { ...ETH, dt: D2 }))).length).toBe(100);
+      const saved = JSON.parse(Buffer.from(await store.get(`reports/quality/dt=${D2}/binance_ETHUSDT.json`)).toString());
+      expect(saved.unreadableFiles).toEqual([{ key: badTrades, reason: reasonOf(how) }]);
+      expect(reportMarkdown(eth.report)).toContain(
+        `## Unreadable Bronze files (skipped)\n\n- \`${badTrades}\`: ${reasonOf(how)}\n`,
+      );
+    },
+    60_000,
+  );
 
   it('does not build a Bronze folder that is not a partition (symbol=X=Y), and says so', async () => {
     const store = await fresh();
-    await copyInto(store, bronzeKlinesKey(BTC, D2, 5), `bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/hour=05/`);
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D2, 5),
+      `bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/hour=05/`,
+    );
     const skipped: SkippedInput[] = [];
     const results = await runSilver({ store, dt: D2, onSkip: (s) => skipped.push(s) });
-    expect(results.map((r) => [r.symbol, r.report.verdict])).toEqual([['BTCUSDT', 'PASS'], ['ETHUSDT', 'PASS']]);
-    expect(skipped).toEqual([{
-      layer: 'silver', key: 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/',
-      reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
-    }]);
+    expect(results.map((r) => [r.symbol, r.report.verdict])).toEqual([
+      ['BTCUSDT', 'PASS'],
+      ['ETHUSDT', 'PASS'],
+    ]);
+    expect(skipped).toEqual([
+      {
+        layer: 'silver',
+        key: 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/',
+        reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
+      },
+    ]);
     expect((await listAll(store, 'silver/')).filter((o) => o.key.includes('X=Y'))).toEqual([]);
   }, 60_000);
 });
 
 describe('Gold with an unreadable Silver input', () => {
-  it.each(DAMAGES)('an unreadable (%s) Silver file fails only the Gold partitions reading it, naming it; old Gold stays', async (how) => {
-    const store = await fresh();
-    const bad = silverKlinesKey(ETH, D1); // D2's warm-up
-    await damage(store, bad, how);
-    const before = await store.get(goldFeaturesKey(ETH, D2));
-    const e = await failed(runGold({ store, dt: D2 }));
-    expect(e.built.map((r: GoldResult) => r.symbol)).toEqual(['BTCUSDT']);
-    expect(e.failures).toEqual([{ layer: 'gold', partition: { ...ETH, dt: D2 }, file: bad, reason: reasonOf(how) }]);
-    expect(e.name).toBe('PartitionsFailed');
-    expect(e.message).toBe(`gold binance ETHUSDT ${D2} failed: ${bad}: ${reasonOf(how)}`);
-    expect(Buffer.from(await store.get(goldFeaturesKey(ETH, D2))).equals(Buffer.from(before))).toBe(true);
-  }, 60_000);
+  it.each(DAMAGES)(
+    'an unreadable (%s) Silver file fails only the Gold partitions reading it, naming it; old Gold stays',
+    async (how) => {
+      const store = await fresh();
+      const bad = silverKlinesKey(ETH, D1); // D2's warm-up
+      await damage(store, bad, how);
+      const before = await store.get(goldFeaturesKey(ETH, D2));
+      const e = await failed(runGold({ store, dt: D2 }));
+      expect(e.built.map((r: GoldResult) => r.symbol)).toEqual(['BTCUSDT']);
+      expect(e.failures).toEqual([{ layer: 'gold', partition: { ...ETH, dt: D2 }, file: bad, reason: reasonOf(how) }]);
+      expect(e.name).toBe('PartitionsFailed');
+      expect(e.message).toBe(`gold binance ETHUSDT ${D2} failed: ${bad}: ${reasonOf(how)}`);
+      expect(Buffer.from(await store.get(goldFeaturesKey(ETH, D2))).equals(Buffer.from(before))).toBe(true);
+    },
+    60_000,
+  );
 
   it('does not build Gold for a Silver folder that is not a partition (symbol=X=Y), and says so', async () => {
     const store = await fresh();
@@ -95,10 +133,13 @@ describe('Gold with an unreadable Silver input', () => {
     const skipped: SkippedInput[] = [];
     const results = await runGold({ store, dt: D2, onSkip: (s) => skipped.push(s) });
     expect(results.map((r) => r.symbol)).toEqual(['BTCUSDT', 'ETHUSDT']);
-    expect(skipped).toEqual([{
-      layer: 'gold', key: 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/',
-      reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
-    }]);
+    expect(skipped).toEqual([
+      {
+        layer: 'gold',
+        key: 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/',
+        reason: "'symbol=X=Y' is not a partition folder (a symbol cannot hold '=')",
+      },
+    ]);
     expect((await listAll(store, 'gold/')).filter((o) => o.key.includes('X=Y'))).toEqual([]);
   }, 60_000);
 
@@ -109,7 +150,10 @@ describe('Gold with an unreadable Silver input', () => {
     const e = await failed(runScheduledGold({ store, dt: D2 }));
     expect(e.built.relabelled.map((r) => [r.symbol, r.dt])).toEqual([['BTCUSDT', D1]]);
     expect(e.built.built.map((r) => [r.symbol, r.dt])).toEqual([['BTCUSDT', D2]]);
-    expect(e.failures.map((f) => [f.partition.dt, f.partition.symbol, f.file])).toEqual([[D1, 'ETHUSDT', bad], [D2, 'ETHUSDT', bad]]);
+    expect(e.failures.map((f) => [f.partition.dt, f.partition.symbol, f.file])).toEqual([
+      [D1, 'ETHUSDT', bad],
+      [D2, 'ETHUSDT', bad],
+    ]);
     expect(e.message.split('\n')).toEqual([
       '2 partitions failed:',
       `gold binance ETHUSDT ${D1} failed: ${bad}: ${FOOTER}`,
@@ -120,7 +164,12 @@ describe('Gold with an unreadable Silver input', () => {
 
 /** A lake folder whose disk refuses one key: a partition that fails for a reason other than its input. */
 class RefusingStore extends LocalObjectStore {
-  constructor(root: string, private readonly refused: string) { super(root); }
+  constructor(
+    root: string,
+    private readonly refused: string,
+  ) {
+    super(root);
+  }
   override async put(key: string, body: Uint8Array | string): Promise<void> {
     if (key === this.refused) throw new Error('ENOSPC: no space left on device');
     return super.put(key, body);
@@ -153,14 +202,18 @@ describe('validate and health find bad files', () => {
     const checked = await validateDate(store, D2);
     expect(checked.map((v) => [v.report.symbol, v.badFiles.map((b) => [b.layer, b.view, b.key, b.reason])])).toEqual([
       ['BTCUSDT', [['gold', 'gold_features_1m', goldFeaturesKey(BTC, D2), FOOTER]]],
-      ['ETHUSDT', [
-        ['bronze', 'bronze_klines', bronzeKlinesKey(ETH, D2, 3), 'empty file (0 bytes)'],
-        ['silver', 'silver_klines', silverKlinesKey(ETH, D2, '15m'), FOOTER],
-      ]],
+      [
+        'ETHUSDT',
+        [
+          ['bronze', 'bronze_klines', bronzeKlinesKey(ETH, D2, 3), 'empty file (0 bytes)'],
+          ['silver', 'silver_klines', silverKlinesKey(ETH, D2, '15m'), FOOTER],
+        ],
+      ],
     ]);
     const md = validatedMarkdown(checked[1]);
     expect(md).toContain(
-      `## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`);
+      `## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`,
+    );
     expect(md).toContain('silver: 1\n');
     expect((await validateDate(store, D1)).every((v) => v.badFiles.length === 0)).toBe(true);
   }, 60_000);
@@ -188,7 +241,10 @@ describe('validate and health find bad files', () => {
         `'dt=notadate' is not a date partition (dt=YYYY-MM-DD); ${goldFeaturesKey(ETH, D2)} (gold_features_1m): ${FOOTER}`,
     ]);
     // ETHUSDT's newest Gold cannot be read: its validity comes from the newest one that can.
-    expect(h.gold.map((g) => [g.symbol, g.dt])).toEqual([['BTCUSDT', D2], ['ETHUSDT', D1]]);
+    expect(h.gold.map((g) => [g.symbol, g.dt])).toEqual([
+      ['BTCUSDT', D2],
+      ['ETHUSDT', D1],
+    ]);
     expect(healthMarkdown(h)).toContain(`| silver | silver_klines | \`${silverKlinesKey(ETH, D1)}\` | empty file (0 bytes) |`);
   }, 60_000);
 
@@ -200,10 +256,13 @@ describe('validate and health find bad files', () => {
     await damage(store, goldFeaturesKey(BTC, D2), 'empty');
     const h = await computeHealth(store, Date.now(), { staleAfterSeconds: 10 * 365 * 86_400, checkEveryFile: false });
     expect(h.badFiles).toEqual({
-      scope: 'recorded', count: 2, layers: {
+      scope: 'recorded',
+      count: 2,
+      layers: {
         bronze: { count: 1, files: [{ layer: 'bronze', view: 'bronze_klines', key: bad, reason: FOOTER }] },
         gold: {
-          count: 1, files: [{ layer: 'gold', view: 'gold_features_1m', key: goldFeaturesKey(BTC, D2), reason: 'empty file (0 bytes)' }],
+          count: 1,
+          files: [{ layer: 'gold', view: 'gold_features_1m', key: goldFeaturesKey(BTC, D2), reason: 'empty file (0 bytes)' }],
         },
       },
     });

@@ -45,22 +45,37 @@ describe('catalog job: the Glue projection follows the lake', () => {
 
   it('projects LINKUSDT on binance-futures after `lakehouse import`, through the real Glue SDK; a second run writes nothing', async () => {
     const lake = path.join(tmpDir('catalog-import'), 'lake');
-    const imp = await lakehouse(['import', '--file', LINK, '--dataset', 'klines', '--exchange', 'binance-futures', '--lake', lake]);
+    const imp = await lakehouse([
+      'import',
+      '--file',
+      LINK,
+      '--dataset',
+      'klines',
+      '--exchange',
+      'binance-futures',
+      '--lake',
+      lake,
+    ]);
     expect(imp.code).toBe(0);
     const store = new LocalObjectStore(lake);
-    expect(seeded.get('bronze_klines')!.Parameters)
-      .toMatchObject({ 'projection.symbol.values': 'BTCUSDT,ETHUSDT', 'projection.exchange.values': 'binance' });
+    expect(seeded.get('bronze_klines')!.Parameters).toMatchObject({
+      'projection.symbol.values': 'BTCUSDT,ETHUSDT',
+      'projection.exchange.values': 'binance',
+    });
 
     const first = await syncCatalog({ store, catalog, configured });
     expect(first.failed).toEqual([]);
     // The import wrote Bronze 1m klines only (no rejected rows, so no quarantine file).
-    expect(first.updated)
-      .toEqual([{ table: 'bronze_klines', added: { exchange: ['binance-futures'], symbol: ['LINKUSDT'] }, removed: {} }]);
+    expect(first.updated).toEqual([
+      { table: 'bronze_klines', added: { exchange: ['binance-futures'], symbol: ['LINKUSDT'] }, removed: {} },
+    ]);
     const after = glue.table('bronze_klines');
     expect(after.Parameters).toMatchObject({
-      'projection.symbol.values': 'BTCUSDT,ETHUSDT,LINKUSDT', 'projection.exchange.values': 'binance,binance-futures',
+      'projection.symbol.values': 'BTCUSDT,ETHUSDT,LINKUSDT',
+      'projection.exchange.values': 'binance,binance-futures',
       // The import was 1m: the timeframes stay the collector's, and nothing but the enums changed.
-      'projection.timeframe.values': '1m,5m,15m', 'projection.dt.range': 'NOW-8DAYS,NOW',
+      'projection.timeframe.values': '1m,5m,15m',
+      'projection.dt.range': 'NOW-8DAYS,NOW',
     });
     // UpdateTable replaced the whole table with what GetTable returned plus the new values: nothing else was lost.
     const { VersionId: _, Parameters: params, ...rest } = after;
@@ -94,12 +109,16 @@ describe('catalog job: the Glue projection follows the lake', () => {
     const withKraken = { exchanges: configured.exchanges, symbols: [...configured.symbols, 'BTC/USD'] };
     const r = await syncCatalog({ store, catalog, configured: withKraken });
     expect(r.failed).toEqual([]);
-    expect(glue.parameters('bronze_trades'))
-      .toMatchObject({ 'projection.exchange.values': 'binance,kraken', 'projection.symbol.values': 'BTC-USD,BTCUSDT,ETHUSDT' });
+    expect(glue.parameters('bronze_trades')).toMatchObject({
+      'projection.exchange.values': 'binance,kraken',
+      'projection.symbol.values': 'BTC-USD,BTCUSDT,ETHUSDT',
+    });
     expect(r.tables.find((t) => t.table === 'bronze_trades')!.ignored).toEqual(['symbol=A,B']);
     // A kline interval an import brought in joins the collector's, in interval order.
-    expect(glue.parameters('bronze_klines'))
-      .toMatchObject({ 'projection.timeframe.values': '1m,5m,15m,1h', 'projection.symbol.values': 'BTC-USD,BTCUSDT,ETHUSDT,SOLUSDT' });
+    expect(glue.parameters('bronze_klines')).toMatchObject({
+      'projection.timeframe.values': '1m,5m,15m,1h',
+      'projection.symbol.values': 'BTC-USD,BTCUSDT,ETHUSDT,SOLUSDT',
+    });
     // The configured symbol is projected everywhere before any data, spelled as the path spells it.
     expect(glue.parameters('gold_features_1m')['projection.symbol.values']).toBe('BTC-USD,BTCUSDT,ETHUSDT');
 
@@ -107,10 +126,14 @@ describe('catalog job: the Glue projection follows the lake', () => {
     await fs.rm(path.join(root, 'bronze'), { recursive: true });
     const later = await syncCatalog({ store, catalog, configured });
     expect(later.updated.find((u) => u.table === 'bronze_trades')).toEqual({
-      table: 'bronze_trades', added: {}, removed: { exchange: ['kraken'], symbol: ['BTC-USD'] },
+      table: 'bronze_trades',
+      added: {},
+      removed: { exchange: ['kraken'], symbol: ['BTC-USD'] },
     });
-    expect(glue.parameters('bronze_klines'))
-      .toMatchObject({ 'projection.timeframe.values': '1m,5m,15m', 'projection.symbol.values': 'BTCUSDT,ETHUSDT' });
+    expect(glue.parameters('bronze_klines')).toMatchObject({
+      'projection.timeframe.values': '1m,5m,15m',
+      'projection.symbol.values': 'BTCUSDT,ETHUSDT',
+    });
   }, 60_000);
 
   it('reads the table again when a deployment changed it between GetTable and UpdateTable, keeping that change', async () => {
@@ -126,8 +149,10 @@ describe('catalog job: the Glue projection follows the lake', () => {
     const attempts = updates(glue).map((c) => c.body.VersionId);
     // The first write carried the version it read and was refused; the second carried the new one.
     expect(attempts).toEqual(['1', '2']);
-    expect(glue.parameters('bronze_quotes'))
-      .toMatchObject({ 'comment.by': 'cloudformation', 'projection.symbol.values': 'BTCUSDT,ETHUSDT,XRPUSDT' });
+    expect(glue.parameters('bronze_quotes')).toMatchObject({
+      'comment.by': 'cloudformation',
+      'projection.symbol.values': 'BTCUSDT,ETHUSDT,XRPUSDT',
+    });
   });
 
   it('brings every other table up to date when one is missing, and reports it', async () => {
@@ -136,8 +161,9 @@ describe('catalog job: the Glue projection follows the lake', () => {
     await bronzeFile(store, 'open_interest', { exchange: 'binance-futures', symbol: 'BTCUSDT', dt: '2026-12-01', hour: 0 });
     glue.drop('bronze_funding');
     const r = await syncCatalog({ store, catalog, configured });
-    expect(r.failed)
-      .toEqual([{ table: 'bronze_funding', error: expect.stringMatching(/no table bronze_funding in Glue database crypto_lakehouse/) }]);
+    expect(r.failed).toEqual([
+      { table: 'bronze_funding', error: expect.stringMatching(/no table bronze_funding in Glue database crypto_lakehouse/) },
+    ]);
     expect(r.updated.map((u) => u.table)).toEqual(['bronze_open_interest']);
   });
 });

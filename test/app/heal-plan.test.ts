@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { isWindowMinute, lostTradeIds, minutesToFetch, suspectMinutes, windowMinutes, type HealWindow } from '../../lib/app/heal-plan';
+import {
+  isWindowMinute,
+  lostTradeIds,
+  minutesToFetch,
+  suspectMinutes,
+  windowMinutes,
+  type HealWindow,
+} from '../../lib/app/heal-plan';
 import { mergeIntervals, type Interval } from '../../lib/util/intervals';
 
 const MIN = 60_000;
@@ -41,13 +48,16 @@ describe('suspectMinutes', () => {
 
   it('hold exactly the window minutes t with t <= end and t + 1 min >= start', () => {
     const time = fc.integer({ min: at('11:50'), max: at('12:20') });
-    fc.assert(fc.property(time, time, (first, second) => {
-      const [start, end] = first <= second ? [first, second] : [second, first];
-      const suspect = suspectMinutes(WINDOW, [start, end]);
-      for (let t = WINDOW.from; t < WINDOW.to; t += MIN) {
-        expect(suspect.some(([from, to]) => from <= t && t < to)).toBe(t <= end && t + MIN >= start);
-      }
-    }), { seed: 13, numRuns: 300 });
+    fc.assert(
+      fc.property(time, time, (first, second) => {
+        const [start, end] = first <= second ? [first, second] : [second, first];
+        const suspect = suspectMinutes(WINDOW, [start, end]);
+        for (let t = WINDOW.from; t < WINDOW.to; t += MIN) {
+          expect(suspect.some(([from, to]) => from <= t && t < to)).toBe(t <= end && t + MIN >= start);
+        }
+      }),
+      { seed: 13, numRuns: 300 },
+    );
   });
 });
 
@@ -61,33 +71,75 @@ describe('minutesToFetch', () => {
     // No ledger gap: only the minutes without a row. 12:06-12:07 have in-progress updates and no gap: not fetched.
     expect(minutesToFetch(WINDOW, bronze, [])).toEqual([minutes('12:02', '12:04')]);
     // A gap over 12:05:30-12:07:30: 12:05 (closed) stays, 12:06-12:07 (open only) are fetched.
-    expect(minutesToFetch(WINDOW, bronze, [[at('12:05') + 30_000, at('12:07') + 30_000]])).toEqual([minutes('12:02', '12:04'), minutes('12:06', '12:08')]);
+    expect(minutesToFetch(WINDOW, bronze, [[at('12:05') + 30_000, at('12:07') + 30_000]])).toEqual([
+      minutes('12:02', '12:04'),
+      minutes('12:06', '12:08'),
+    ]);
     // A gap over 12:04:30-12:06:30 suspects 12:04-12:06, of which only 12:06 lacks a closed bar.
-    expect(minutesToFetch(WINDOW, bronze, [[at('12:04') + 30_000, at('12:06') + 30_000]])).toEqual([minutes('12:02', '12:04'), minutes('12:06', '12:07')]);
+    expect(minutesToFetch(WINDOW, bronze, [[at('12:04') + 30_000, at('12:06') + 30_000]])).toEqual([
+      minutes('12:02', '12:04'),
+      minutes('12:06', '12:07'),
+    ]);
     // A gap inside 12:03 suspects 12:03 only, which is fetched anyway.
     expect(minutesToFetch(WINDOW, bronze, [[at('12:03') + 30_000, at('12:03') + 40_000]])).toEqual([minutes('12:02', '12:04')]);
     // A suspect minute touching the run without rows joins it.
-    expect(minutesToFetch(WINDOW, { rows: bronze.rows, closed: [] }, [[at('12:04') + 30_000, at('12:04') + 40_000]])).toEqual([minutes('12:02', '12:05')]);
+    expect(minutesToFetch(WINDOW, { rows: bronze.rows, closed: [] }, [[at('12:04') + 30_000, at('12:04') + 40_000]])).toEqual([
+      minutes('12:02', '12:05'),
+    ]);
     expect(minutesToFetch(WINDOW, { rows: [], closed: [] }, [])).toEqual([minutes('12:00', '12:10')]);
-    expect(minutesToFetch({ from: at('12:00'), to: at('11:59') }, { rows: [], closed: [] }, [[at('11:00'), at('13:00')]])).toEqual([]);
+    expect(
+      minutesToFetch({ from: at('12:00'), to: at('11:59') }, { rows: [], closed: [] }, [[at('11:00'), at('13:00')]]),
+    ).toEqual([]);
   });
 });
 
 describe('lostTradeIds', () => {
-  const trades = (pairs: [id: number, time: number][]) => ({ ids: pairs.map(([id]) => id), times: pairs.map(([, time]) => time) });
+  const trades = (pairs: [id: number, time: number][]) => ({
+    ids: pairs.map(([id]) => id),
+    times: pairs.map(([, time]) => time),
+  });
 
   it('are the ids Bronze lacks between the last trade at or before a gap and the first at or after it', () => {
-    const held = trades([[100, 1_000], [101, 2_000], [105, 5_000], [107, 6_000], [110, 9_000], [111, 9_500]]);
+    const held = trades([
+      [100, 1_000],
+      [101, 2_000],
+      [105, 5_000],
+      [107, 6_000],
+      [110, 9_000],
+      [111, 9_500],
+    ]);
     // Gap 2_000-9_000: bounded by 101 and 110; 105 and 107 are held.
-    expect(lostTradeIds([[2_000, 9_000]], held)).toEqual([[102, 105], [106, 107], [108, 110]]);
+    expect(lostTradeIds([[2_000, 9_000]], held)).toEqual([
+      [102, 105],
+      [106, 107],
+      [108, 110],
+    ]);
     // Gap 2_500-5_500: bounded by 101 and 107.
-    expect(lostTradeIds([[2_500, 5_500]], held)).toEqual([[102, 105], [106, 107]]);
+    expect(lostTradeIds([[2_500, 5_500]], held)).toEqual([
+      [102, 105],
+      [106, 107],
+    ]);
     // Two gaps bounding overlapping ids: one union.
-    expect(lostTradeIds([[2_500, 5_500], [5_000, 6_000]], held)).toEqual([[102, 105], [106, 107]]);
+    expect(
+      lostTradeIds(
+        [
+          [2_500, 5_500],
+          [5_000, 6_000],
+        ],
+        held,
+      ),
+    ).toEqual([
+      [102, 105],
+      [106, 107],
+    ]);
   });
 
   it('leaves out a gap without a trade on either side, or with nothing lost', () => {
-    const held = trades([[100, 1_000], [101, 2_000], [102, 3_000]]);
+    const held = trades([
+      [100, 1_000],
+      [101, 2_000],
+      [102, 3_000],
+    ]);
     expect(lostTradeIds([[500, 2_500]], held)).toEqual([]);
     expect(lostTradeIds([[2_500, 9_000]], held)).toEqual([]);
     expect(lostTradeIds([[1_500, 2_500]], held)).toEqual([]);

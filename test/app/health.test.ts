@@ -28,9 +28,23 @@ describe('computeHealth', () => {
   let written: number;
 
   beforeAll(async () => {
-    const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 2, start: DAY0 + 86_400_000 + 10 * MIN, speed: 'max', historyDays: 2 });
+    const sim = await startSimulator({
+      symbols: ['BTCUSDT'],
+      seed: 2,
+      start: DAY0 + 86_400_000 + 10 * MIN,
+      speed: 'max',
+      historyDays: 2,
+    });
     try {
-      await backfillKlines({ store, exchange: 'binanceus', symbol: 'BTCUSDT', from: DAY0, to: DAY0 + 1440 * MIN, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+      await backfillKlines({
+        store,
+        exchange: 'binanceus',
+        symbol: 'BTCUSDT',
+        from: DAY0,
+        to: DAY0 + 1440 * MIN,
+        restBase: sim.restBaseUrl,
+        now: () => sim.clock.now(),
+      });
     } finally {
       await sim.stop();
     }
@@ -39,7 +53,8 @@ describe('computeHealth', () => {
     // Live files hold old event times too (a replay); their write time is what says the feed is alive.
     const buffers = new BronzeBuffers('binance');
     for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
-      for (let m = 0; m < 3; m++) buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream: 'kline_1m', row: kline(DAY0 + m * MIN) });
+      for (let m = 0; m < 3; m++)
+        buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream: 'kline_1m', row: kline(DAY0 + m * MIN) });
     }
     written = Date.now();
     await writeBronze(store, buffers.drain());
@@ -51,18 +66,38 @@ describe('computeHealth', () => {
     const [binance, binanceus] = h.bronze;
     expect(binance).toMatchObject({ exchange: 'binance', fresh: true });
     expect(binance.ageSeconds).toBeLessThanOrEqual(10);
-    expect(binance.symbols.map((s) => [s.symbol, s.basis, s.fresh])).toEqual([['BTCUSDT', 'written', true], ['ETHUSDT', 'written', true]]);
+    expect(binance.symbols.map((s) => [s.symbol, s.basis, s.fresh])).toEqual([
+      ['BTCUSDT', 'written', true],
+      ['ETHUSDT', 'written', true],
+    ]);
     expect(binanceus).toMatchObject({ exchange: 'binanceus', fresh: false });
     expect(binanceus.symbols[0]).toMatchObject({
-      symbol: 'BTCUSDT', basis: 'data', newestAt: `${DT}T23:00:00.000Z`,
-      newestKey: expect.stringMatching(new RegExp(`^bronze/klines/timeframe=1m/exchange=binanceus/symbol=BTCUSDT/dt=${DT}/hour=23/part-20240210T230000Z-rest-`)),
+      symbol: 'BTCUSDT',
+      basis: 'data',
+      newestAt: `${DT}T23:00:00.000Z`,
+      newestKey: expect.stringMatching(
+        new RegExp(`^bronze/klines/timeframe=1m/exchange=binanceus/symbol=BTCUSDT/dt=${DT}/hour=23/part-20240210T230000Z-rest-`),
+      ),
     });
     expect(binanceus.ageSeconds).toBe(Math.round((written + 5_000 - Date.parse(`${DT}T23:00:00Z`)) / 1000));
 
     expect(h.silver.dt).toBe(DT);
-    expect(h.silver.reports).toEqual([expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', dt: DT, verdict: 'PASS', completenessPercent: 100, reasons: [] })]);
-    expect(h.gold).toEqual([expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', dt: DT, rows: 1440, invalid: 0, invalidFeatures: [] })]);
-    expect(h.problems).toEqual([expect.stringMatching(/^bronze binanceus BTCUSDT: newest file is [\d.]+ d old \(stale after 10 min\)$/)]);
+    expect(h.silver.reports).toEqual([
+      expect.objectContaining({
+        exchange: 'binanceus',
+        symbol: 'BTCUSDT',
+        dt: DT,
+        verdict: 'PASS',
+        completenessPercent: 100,
+        reasons: [],
+      }),
+    ]);
+    expect(h.gold).toEqual([
+      expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', dt: DT, rows: 1440, invalid: 0, invalidFeatures: [] }),
+    ]);
+    expect(h.problems).toEqual([
+      expect.stringMatching(/^bronze binanceus BTCUSDT: newest file is [\d.]+ d old \(stale after 10 min\)$/),
+    ]);
     expect(h.ok).toBe(false);
   });
 
@@ -105,11 +140,22 @@ describe('computeHealth', () => {
 
   it('reports an empty lake as not ok', async () => {
     const h = await computeHealth(new LocalObjectStore(tmpDir('health-empty')), Date.now());
-    expect(h).toMatchObject({ ok: false, problems: ['bronze: no 1m klines in the lake'], bronze: [], silver: { dt: null, reports: [] }, gold: [] });
+    expect(h).toMatchObject({
+      ok: false,
+      problems: ['bronze: no 1m klines in the lake'],
+      bronze: [],
+      silver: { dt: null, reports: [] },
+      gold: [],
+    });
     expect(healthMarkdown(h)).toContain('No Bronze 1m klines.');
   });
 
   it('formats ages for people', () => {
-    expect([formatAge(42), formatAge(600), formatAge(3 * 3600), formatAge(5 * 86_400)]).toEqual(['42 s', '10 min', '3.0 h', '5.0 d']);
+    expect([formatAge(42), formatAge(600), formatAge(3 * 3600), formatAge(5 * 86_400)]).toEqual([
+      '42 s',
+      '10 min',
+      '3.0 h',
+      '5.0 d',
+    ]);
   });
 });

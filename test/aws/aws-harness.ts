@@ -38,7 +38,10 @@ export interface AwsLake {
 }
 
 /** Handler module of each Lambda, by the logical-id prefix CDK gives its function. */
-const HANDLERS: Record<string, () => Promise<{ handler: (event: unknown, ctx?: { awsRequestId?: string }) => Promise<unknown> }>> = {
+const HANDLERS: Record<
+  string,
+  () => Promise<{ handler: (event: unknown, ctx?: { awsRequestId?: string }) => Promise<unknown> }>
+> = {
   JobsSilverFunction: () => import('../../lambdas/silver'),
   JobsGoldFunction: () => import('../../lambdas/gold'),
   JobsPlanFunction: () => import('../../lambdas/plan'),
@@ -57,16 +60,23 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
   const bucket = t.ref(t.one('AWS::S3::Bucket', 'StorageLakeBucket'));
   const s3 = await startS3(bucket);
   Object.assign(process.env, {
-    LAKE_URL: `s3://${bucket}/`, S3_ENDPOINT: s3.endpoint,
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    LAKE_URL: `s3://${bucket}/`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
   // The functions' own environment from the template (the lake's location is the test's s3rver).
   for (const id of t.ids('AWS::Lambda::Function', 'Jobs')) {
-    const vars = (t.resolve(t.resource(id).Properties?.Environment ?? null) as { Variables?: Record<string, string> } | null)?.Variables ?? {};
+    const vars =
+      (t.resolve(t.resource(id).Properties?.Environment ?? null) as { Variables?: Record<string, string> } | null)?.Variables ??
+      {};
     for (const [k, v] of Object.entries(vars)) if (k !== 'LAKE_URL' && k !== 'NODE_OPTIONS') process.env[k] = v;
   }
   const database = String(process.env.GLUE_DATABASE);
-  const tables = t.ids('AWS::Glue::Table').map((id) => t.resolve((t.resource(id).Properties as { TableInput: never }).TableInput) as unknown as StoredTable);
+  const tables = t
+    .ids('AWS::Glue::Table')
+    .map((id) => t.resolve((t.resource(id).Properties as { TableInput: never }).TableInput) as unknown as StoredTable);
   const glue = await startGlue(database, tables);
   process.env.GLUE_ENDPOINT = glue.endpoint;
   const { lakeStore } = await import('../../lambdas/shared/store');
@@ -103,17 +113,31 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
       };
     }
     return runLocally(definition, input, {
-      tasks, executionName: opts.executionName,
+      tasks,
+      executionName: opts.executionName,
       s3: {
-        get: (b, key) => asRole(machineRole, async () => Buffer.from(await new S3ObjectStore(store.client, b).get(key)).toString('utf8')),
+        get: (b, key) =>
+          asRole(machineRole, async () => Buffer.from(await new S3ObjectStore(store.client, b).get(key)).toString('utf8')),
         put: (b, key, body) => asRole(machineRole, () => new S3ObjectStore(store.client, b).put(key, body)),
       },
     });
   };
 
   return {
-    t, s3, glue, bucket, log, client: store.client, gated, functionRole, machineRole, runBuild,
-    close: async () => { await s3.close(); await glue.close(); },
+    t,
+    s3,
+    glue,
+    bucket,
+    log,
+    client: store.client,
+    gated,
+    functionRole,
+    machineRole,
+    runBuild,
+    close: async () => {
+      await s3.close();
+      await glue.close();
+    },
   };
 }
 

@@ -32,7 +32,10 @@ interface Evaluation {
 export class RolePolicy {
   private readonly cache = new Map<string, Promise<Decision>>();
 
-  constructor(readonly name: string, private readonly policies: { name: string; policy: unknown }[]) {}
+  constructor(
+    readonly name: string,
+    private readonly policies: { name: string; policy: unknown }[],
+  ) {}
 
   static fromTemplate(t: ResolvedTemplate, roleId: string): RolePolicy {
     return new RolePolicy(roleId, t.rolePolicies(roleId));
@@ -42,13 +45,20 @@ export class RolePolicy {
     const key = JSON.stringify(e);
     let d = this.cache.get(key);
     if (!d) {
-      d = runSimulation({
-        request: {
-          principal: `arn:aws:iam::${ACCOUNT}:role/${this.name}`, action: e.action,
-          resource: { resource: e.resource, accountId: ACCOUNT }, contextVariables: e.context,
-        },
-        identityPolicies: this.policies, serviceControlPolicies: [], resourceControlPolicies: [],
-      } as Parameters<typeof runSimulation>[0], {}).then((r) => {
+      d = runSimulation(
+        {
+          request: {
+            principal: `arn:aws:iam::${ACCOUNT}:role/${this.name}`,
+            action: e.action,
+            resource: { resource: e.resource, accountId: ACCOUNT },
+            contextVariables: e.context,
+          },
+          identityPolicies: this.policies,
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+        } as Parameters<typeof runSimulation>[0],
+        {},
+      ).then((r) => {
         const result = (r as { overallResult?: Decision; errors?: unknown }).overallResult;
         if (!result) throw new Error(`iam-simulate could not evaluate ${JSON.stringify(e)}: ${JSON.stringify(r).slice(0, 500)}`);
         return result;
@@ -95,7 +105,11 @@ function s3Requests(command: string, input: Input): Evaluation[] {
     case 'CopyObjectCommand':
       return [
         { action: 's3:PutObject', resource: object(), context: {} },
-        { action: 's3:GetObject', resource: `arn:aws:s3:::${decodeURIComponent(String(input.CopySource)).replace(/^\//, '')}`, context: {} },
+        {
+          action: 's3:GetObject',
+          resource: `arn:aws:s3:::${decodeURIComponent(String(input.CopySource)).replace(/^\//, '')}`,
+          context: {},
+        },
       ];
     case 'AbortMultipartUploadCommand':
       return [{ action: 's3:AbortMultipartUpload', resource: object(), context: {} }];
@@ -107,9 +121,17 @@ function s3Requests(command: string, input: Input): Evaluation[] {
       return (input.Delete?.Objects ?? []).map((o) => ({ action: 's3:DeleteObject', resource: object(o.Key), context: {} }));
     case 'ListObjectsV2Command':
     case 'ListObjectsCommand':
-      return [{ action: 's3:ListBucket', resource: bucket, context: input.Prefix !== undefined ? { 's3:prefix': input.Prefix } : {} }];
+      return [
+        { action: 's3:ListBucket', resource: bucket, context: input.Prefix !== undefined ? { 's3:prefix': input.Prefix } : {} },
+      ];
     case 'ListObjectVersionsCommand':
-      return [{ action: 's3:ListBucketVersions', resource: bucket, context: input.Prefix !== undefined ? { 's3:prefix': input.Prefix } : {} }];
+      return [
+        {
+          action: 's3:ListBucketVersions',
+          resource: bucket,
+          context: input.Prefix !== undefined ? { 's3:prefix': input.Prefix } : {},
+        },
+      ];
     default:
       throw new Error(`the IAM gate does not know which IAM action ${command} needs: add it to test/aws/iam-gate.ts`);
   }
@@ -119,14 +141,25 @@ function s3Requests(command: string, input: Input): Evaluation[] {
  * The IAM requests a Glue Data Catalog call is authorized as: Glue checks the action on the catalog, the database
  * and the table (each ARN must be allowed).
  */
-function glueRequests(command: string, input: { DatabaseName?: string; Name?: string; TableInput?: { Name?: string } }): Evaluation[] {
-  const actions: Record<string, string> = { GetTableCommand: 'glue:GetTable', UpdateTableCommand: 'glue:UpdateTable', GetTablesCommand: 'glue:GetTables' };
+function glueRequests(
+  command: string,
+  input: { DatabaseName?: string; Name?: string; TableInput?: { Name?: string } },
+): Evaluation[] {
+  const actions: Record<string, string> = {
+    GetTableCommand: 'glue:GetTable',
+    UpdateTableCommand: 'glue:UpdateTable',
+    GetTablesCommand: 'glue:GetTables',
+  };
   const action = actions[command];
-  if (!action) throw new Error(`the IAM gate does not know which IAM action Glue ${command} needs: add it to test/aws/iam-gate.ts`);
+  if (!action)
+    throw new Error(`the IAM gate does not know which IAM action Glue ${command} needs: add it to test/aws/iam-gate.ts`);
   const base = `arn:aws:glue:${REGION}:${ACCOUNT}`;
   const table = input.Name ?? input.TableInput?.Name;
-  return [`${base}:catalog`, `${base}:database/${input.DatabaseName}`, ...(table ? [`${base}:table/${input.DatabaseName}/${table}`] : [])]
-    .map((resource) => ({ action, resource, context: {} }));
+  return [
+    `${base}:catalog`,
+    `${base}:database/${input.DatabaseName}`,
+    ...(table ? [`${base}:table/${input.DatabaseName}/${table}`] : []),
+  ].map((resource) => ({ action, resource, context: {} }));
 }
 
 const SERVICES = { s3: s3Requests, glue: glueRequests } as const;
@@ -152,10 +185,16 @@ export class RequestLog {
     const shorten = (r: S3Request) => {
       if (r.prefix !== undefined) return `prefix ${r.prefix.split('/').slice(0, 2).join('/')}…`;
       if (r.resource.startsWith('arn:aws:s3:::')) return r.resource.split(':::')[1].split('/').slice(1, 3).join('/');
-      return r.resource.split(':').slice(5).join(':').replace(/table\/[^/]+\/.*/, 'table/<db>/<table>');
+      return r.resource
+        .split(':')
+        .slice(5)
+        .join(':')
+        .replace(/table\/[^/]+\/.*/, 'table/<db>/<table>');
     };
     const all = [...this.history, ...this.requests];
-    return [...new Set(all.filter((r) => r.role === role).map((r) => `${r.action} ${shorten(r)}${r.allowed ? '' : ' DENIED'}`))].sort();
+    return [
+      ...new Set(all.filter((r) => r.role === role).map((r) => `${r.action} ${shorten(r)}${r.allowed ? '' : ' DENIED'}`)),
+    ].sort();
   }
 
   clear(): void {
@@ -168,18 +207,28 @@ export class RequestLog {
  * Puts the gate in front of a client. Requests made outside `asRole` are refused: every request in a test that
  * uses the gate must be attributable to a role of the template.
  */
-export function attachIamGate(client: { middlewareStack: { add: S3Client['middlewareStack']['add'] } }, log: RequestLog, service: keyof typeof SERVICES = 's3'): void {
+export function attachIamGate(
+  client: { middlewareStack: { add: S3Client['middlewareStack']['add'] } },
+  log: RequestLog,
+  service: keyof typeof SERVICES = 's3',
+): void {
   const requestsOf = SERVICES[service] as (command: string, input: unknown) => Evaluation[];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const role = currentRole.getStore();
       const command = String((context as { commandName?: string }).commandName);
       const input = args.input as Input;
-      if (!role) throw new Error(`${service} ${command} ${input.Key ?? input.Prefix ?? ''} made outside asRole(): no role to evaluate it against`);
+      if (!role)
+        throw new Error(
+          `${service} ${command} ${input.Key ?? input.Prefix ?? ''} made outside asRole(): no role to evaluate it against`,
+        );
       for (const e of requestsOf(command, input)) {
         const allowed = await role.allows(e.action, e.resource, e.context);
         log.requests.push({ role: role.name, action: e.action, resource: e.resource, prefix: e.context['s3:prefix'], allowed });
-        if (!allowed) throw accessDenied(`${role.name} may not ${e.action} on ${e.resource}${e.context['s3:prefix'] !== undefined ? ` (prefix ${e.context['s3:prefix']})` : ''}`);
+        if (!allowed)
+          throw accessDenied(
+            `${role.name} may not ${e.action} on ${e.resource}${e.context['s3:prefix'] !== undefined ? ` (prefix ${e.context['s3:prefix']})` : ''}`,
+          );
       }
       try {
         return await next(args);

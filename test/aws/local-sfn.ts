@@ -62,7 +62,13 @@ interface Engine {
   StateMachine: new (definition: Definition, options?: unknown) => EngineStateMachine;
   ExecutionError: new (...args: unknown[]) => Error & { cause?: unknown };
 }
-type DistributedMapHook = (a: { stateDefinition: State; input: Json; context: Record<string, unknown>; stateName: string; options: { runOptions?: unknown } }) => Promise<Json>;
+type DistributedMapHook = (a: {
+  stateDefinition: State;
+  input: Json;
+  context: Record<string, unknown>;
+  stateName: string;
+  options: { runOptions?: unknown };
+}) => Promise<Json>;
 
 const HOOK = Symbol.for('crypto-lakehouse.distributed-map');
 const ANCHOR = 'async executeMapState(stateDefinition, rawInput, input, context, stateName, options) {';
@@ -76,19 +82,29 @@ function loadEngine(): Engine {
   P.withResolvers ??= () => {
     let resolve!: (v: unknown) => void;
     let reject!: (e: unknown) => void;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    const promise = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     return { promise, resolve, reject };
   };
   const file = createRequire(__filename).resolve('aws-local-stepfunctions');
   const source = fs.readFileSync(file, 'utf8');
-  if (!source.includes(ANCHOR)) throw new Error(`aws-local-stepfunctions changed: ${ANCHOR} not found in ${file}; update test/aws/local-sfn.ts`);
-  const hooked = source.replace(ANCHOR, `${ANCHOR}
+  if (!source.includes(ANCHOR))
+    throw new Error(`aws-local-stepfunctions changed: ${ANCHOR} not found in ${file}; update test/aws/local-sfn.ts`);
+  const hooked = source.replace(
+    ANCHOR,
+    `${ANCHOR}
     const distributed = globalThis[Symbol.for('crypto-lakehouse.distributed-map')];
     if (distributed && stateDefinition.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
       const stateResult = await distributed({ stateDefinition, input, context, stateName, options });
       return { stateResult, nextState: stateDefinition.Next ?? '', isEndState: stateDefinition.End ?? false };
-    }`);
-  const M = Module as unknown as { new (id: string): { filename: string; paths: string[]; exports: Engine; _compile(src: string, f: string): void }; _nodeModulePaths(d: string): string[] };
+    }`,
+  );
+  const M = Module as unknown as {
+    new (id: string): { filename: string; paths: string[]; exports: Engine; _compile(src: string, f: string): void };
+    _nodeModulePaths(d: string): string[];
+  };
   const m = new M(file);
   m.filename = file;
   m.paths = M._nodeModulePaths(path.dirname(file));
@@ -136,9 +152,12 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
       if (reader.ReaderConfig?.InputType !== 'JSON') throw new Error(`${stateName}: only JSON item readers are supported here`);
       const { Bucket, Key } = resolveTemplate(reader.Parameters, stateInput, context) as { Bucket: string; Key: string };
       items = JSON.parse(await o.s3.get(Bucket, Key)) as Json[];
-      if (!Array.isArray(items)) throw Object.assign(new Error(`${Key} does not hold a JSON array`), { name: 'States.ItemReaderFailed' });
+      if (!Array.isArray(items))
+        throw Object.assign(new Error(`${Key} does not hold a JSON array`), { name: 'States.ItemReaderFailed' });
     } else {
-      items = (s.ItemsPath ? JSONPath({ path: s.ItemsPath as string, json: stateInput as object, wrap: false }) : stateInput) as Json[];
+      items = (
+        s.ItemsPath ? JSONPath({ path: s.ItemsPath as string, json: stateInput as object, wrap: false }) : stateInput
+      ) as Json[];
     }
     const processor = { ...(s.ItemProcessor as Definition & { ProcessorConfig?: unknown }) };
     delete processor.ProcessorConfig;
@@ -149,18 +168,29 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
       s.ToleratedFailurePercentage !== undefined ? Math.floor((Number(s.ToleratedFailurePercentage) / 100) * total) : -1,
       0,
     );
-    const records: { Status: 'SUCCEEDED' | 'FAILED' | 'PENDING'; Input: string; Output?: string; Error?: string; Cause?: string; Name: string }[] =
-      items.map((_, i) => ({ Status: 'PENDING', Input: '', Name: `${executionName}-${stateName}-${i}` }));
+    const records: {
+      Status: 'SUCCEEDED' | 'FAILED' | 'PENDING';
+      Input: string;
+      Output?: string;
+      Error?: string;
+      Cause?: string;
+      Name: string;
+    }[] = items.map((_, i) => ({ Status: 'PENDING', Input: '', Name: `${executionName}-${stateName}-${i}` }));
     const outputs: Json[] = new Array(total);
     let failed = 0;
     let next = 0;
     const worker = async () => {
       while (next < total && failed <= tolerated) {
         const i = next++;
-        const itemInput = s.ItemSelector ? resolveTemplate(s.ItemSelector, stateInput, { ...context, Map: { Item: { Index: i, Value: items[i] } } }) : items[i];
+        const itemInput = s.ItemSelector
+          ? resolveTemplate(s.ItemSelector, stateInput, { ...context, Map: { Item: { Index: i, Value: items[i] } } })
+          : items[i];
         records[i].Input = JSON.stringify(itemInput);
         try {
-          outputs[i] = await child.run(itemInput, { ...(options.runOptions as object), context: { Execution: { Name: records[i].Name } } }).result;
+          outputs[i] = await child.run(itemInput, {
+            ...(options.runOptions as object),
+            context: { Execution: { Name: records[i].Name } },
+          }).result;
           Object.assign(records[i], { Status: 'SUCCEEDED', Output: JSON.stringify(outputs[i] ?? null) });
         } catch (err) {
           const cause = (err instanceof ExecutionError ? err.cause : err) as Error;
@@ -172,7 +202,13 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
     const concurrency = Number(s.MaxConcurrency ?? 0) || 1000;
     await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(total, 1)) }, worker));
     const count = (status: string) => records.filter((r) => r.Status === status).length;
-    mapRuns.push({ state: stateName, items: total, succeeded: count('SUCCEEDED'), failed: count('FAILED'), pending: count('PENDING') });
+    mapRuns.push({
+      state: stateName,
+      items: total,
+      succeeded: count('SUCCEEDED'),
+      failed: count('FAILED'),
+      pending: count('PENDING'),
+    });
 
     let result: Json = outputs;
     const writer = s.ResultWriter as { Parameters?: Json } | undefined;
@@ -183,7 +219,13 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
       const mapRunArn = `arn:aws:states:us-east-1:123456789012:mapRun:${executionName}/${stateName}:${mapRunId}`;
       const files: Record<string, { Key: string; Size: number }[]> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
       for (const status of ['SUCCEEDED', 'FAILED', 'PENDING'] as const) {
-        const of = records.filter((r) => r.Status === status).map((r) => ({ ...r, ExecutionArn: `arn:aws:states:us-east-1:123456789012:execution:${r.Name}`, StateMachineArn: mapRunArn }));
+        const of = records
+          .filter((r) => r.Status === status)
+          .map((r) => ({
+            ...r,
+            ExecutionArn: `arn:aws:states:us-east-1:123456789012:execution:${r.Name}`,
+            StateMachineArn: mapRunArn,
+          }));
         if (of.length === 0) continue;
         const body = JSON.stringify(of);
         const key = `${base}/${status}_0.json`;
@@ -191,11 +233,17 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
         files[status].push({ Key: key, Size: Buffer.byteLength(body) });
       }
       const manifestKey = `${base}/manifest.json`;
-      await o.s3.put(Bucket, manifestKey, JSON.stringify({ DestinationBucket: Bucket, MapRunArn: mapRunArn, ResultFiles: files }));
+      await o.s3.put(
+        Bucket,
+        manifestKey,
+        JSON.stringify({ DestinationBucket: Bucket, MapRunArn: mapRunArn, ResultFiles: files }),
+      );
       result = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket, Key: manifestKey } };
     }
     if (failed > tolerated) {
-      throw Object.assign(new Error(`${failed} of ${total} items failed, more than the ${tolerated} tolerated`), { name: 'States.ExceedToleratedFailureThreshold' });
+      throw Object.assign(new Error(`${failed} of ${total} items failed, more than the ${tolerated} tolerated`), {
+        name: 'States.ExceedToleratedFailureThreshold',
+      });
     }
     return result;
   };
@@ -208,7 +256,9 @@ export async function runLocally(definition: Definition, input: Json, o: LocalRu
     const retryIntervalOverrides = Object.fromEntries(taskStates(definition).map((n) => [n, 0]));
     const execution = machine.run(input, {
       overrides: { taskResourceLocalHandlers: o.tasks, retryIntervalOverrides },
-      context: { Execution: { Name: executionName, Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}` } },
+      context: {
+        Execution: { Name: executionName, Id: `arn:aws:states:us-east-1:123456789012:execution:local:${executionName}` },
+      },
     });
     try {
       return { output: await execution.result, mapRuns };

@@ -22,8 +22,12 @@ export interface CfnTemplate {
 export const functionName = (logicalId: string): string => `fn-${logicalId}`;
 
 const PSEUDO: Record<string, string> = {
-  'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, 'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::StackName': 'CryptoLakehouse', 'AWS::NoValue': '',
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'CryptoLakehouse',
+  'AWS::NoValue': '',
 };
 
 export class ResolvedTemplate {
@@ -37,7 +41,9 @@ export class ResolvedTemplate {
 
   /** Logical ids of the resources of a type whose logical id starts with `prefix`. */
   ids(type: string, prefix = ''): string[] {
-    return Object.entries(this.template.Resources).filter(([id, r]) => r.Type === type && id.startsWith(prefix)).map(([id]) => id);
+    return Object.entries(this.template.Resources)
+      .filter(([id, r]) => r.Type === type && id.startsWith(prefix))
+      .map(([id]) => id);
   }
 
   /** The one resource of `type` whose logical id starts with `prefix` (throws when none or several match). */
@@ -52,14 +58,22 @@ export class ResolvedTemplate {
     const r = this.resource(logicalId);
     const p = r.Properties ?? {};
     switch (r.Type) {
-      case 'AWS::S3::Bucket': return p.BucketName !== undefined ? String(this.resolve(p.BucketName)) : `bucket-${logicalId.toLowerCase()}`;
-      case 'AWS::Lambda::Function': return p.FunctionName !== undefined ? String(this.resolve(p.FunctionName)) : functionName(logicalId);
-      case 'AWS::IAM::Role': return `role-${logicalId}`;
-      case 'AWS::StepFunctions::StateMachine': return this.arn(logicalId);
-      case 'AWS::SQS::Queue': return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${logicalId}`;
-      case 'AWS::Glue::Database': return p.DatabaseInput ? String(this.resolve((p.DatabaseInput as Record<string, Json>).Name)) : logicalId;
-      case 'AWS::Glue::Table': return String(this.resolve((p.TableInput as Record<string, Json>).Name));
-      default: return logicalId;
+      case 'AWS::S3::Bucket':
+        return p.BucketName !== undefined ? String(this.resolve(p.BucketName)) : `bucket-${logicalId.toLowerCase()}`;
+      case 'AWS::Lambda::Function':
+        return p.FunctionName !== undefined ? String(this.resolve(p.FunctionName)) : functionName(logicalId);
+      case 'AWS::IAM::Role':
+        return `role-${logicalId}`;
+      case 'AWS::StepFunctions::StateMachine':
+        return this.arn(logicalId);
+      case 'AWS::SQS::Queue':
+        return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${logicalId}`;
+      case 'AWS::Glue::Database':
+        return p.DatabaseInput ? String(this.resolve((p.DatabaseInput as Record<string, Json>).Name)) : logicalId;
+      case 'AWS::Glue::Table':
+        return String(this.resolve((p.TableInput as Record<string, Json>).Name));
+      default:
+        return logicalId;
     }
   }
 
@@ -68,14 +82,22 @@ export class ResolvedTemplate {
     const r = this.resource(logicalId);
     const svc = (t: string) => `arn:aws:${t}:${REGION}:${ACCOUNT}`;
     switch (r.Type) {
-      case 'AWS::S3::Bucket': return `arn:aws:s3:::${this.ref(logicalId)}`;
-      case 'AWS::Lambda::Function': return `${svc('lambda')}:function:${this.ref(logicalId)}`;
-      case 'AWS::IAM::Role': return `arn:aws:iam::${ACCOUNT}:role/${this.ref(logicalId)}`;
-      case 'AWS::Logs::LogGroup': return `${svc('logs')}:log-group:${logicalId}:*`;
-      case 'AWS::StepFunctions::StateMachine': return `${svc('states')}:stateMachine:${logicalId}`;
-      case 'AWS::SQS::Queue': return `${svc('sqs')}:${logicalId}`;
-      case 'AWS::SNS::Topic': return `${svc('sns')}:${logicalId}`;
-      default: return `${svc(r.Type.split('::')[1].toLowerCase())}:${logicalId}`;
+      case 'AWS::S3::Bucket':
+        return `arn:aws:s3:::${this.ref(logicalId)}`;
+      case 'AWS::Lambda::Function':
+        return `${svc('lambda')}:function:${this.ref(logicalId)}`;
+      case 'AWS::IAM::Role':
+        return `arn:aws:iam::${ACCOUNT}:role/${this.ref(logicalId)}`;
+      case 'AWS::Logs::LogGroup':
+        return `${svc('logs')}:log-group:${logicalId}:*`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `${svc('states')}:stateMachine:${logicalId}`;
+      case 'AWS::SQS::Queue':
+        return `${svc('sqs')}:${logicalId}`;
+      case 'AWS::SNS::Topic':
+        return `${svc('sns')}:${logicalId}`;
+      default:
+        return `${svc(r.Type.split('::')[1].toLowerCase())}:${logicalId}`;
     }
   }
 
@@ -142,8 +164,10 @@ export class ResolvedTemplate {
     const role = this.resource(roleId);
     if (role.Type !== 'AWS::IAM::Role') throw new Error(`${roleId} is not a role`);
     if (role.Properties?.ManagedPolicyArns) throw new Error(`${roleId} has managed policies, which this test cannot evaluate`);
-    const inline = ((role.Properties?.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[])
-      .map((p) => ({ name: p.PolicyName, policy: this.resolve(p.PolicyDocument) as Record<string, Json> }));
+    const inline = ((role.Properties?.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[]).map((p) => ({
+      name: p.PolicyName,
+      policy: this.resolve(p.PolicyDocument) as Record<string, Json>,
+    }));
     const attached = this.ids('AWS::IAM::Policy')
       .filter((id) => ((this.resource(id).Properties?.Roles ?? []) as { Ref?: string }[]).some((r) => r.Ref === roleId))
       .map((id) => ({ name: id, policy: this.resolve(this.resource(id).Properties!.PolicyDocument) as Record<string, Json> }));

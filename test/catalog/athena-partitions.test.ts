@@ -11,13 +11,18 @@ import { memoryCatalog, templateTables } from '../helpers/glue';
 
 const DAY = 86_400_000;
 
-describe('projectedPartitions: what Athena projects from a table\'s parameters', () => {
+describe("projectedPartitions: what Athena projects from a table's parameters", () => {
   const now = Date.UTC(2026, 11, 6, 15, 30);
   const p = {
     'projection.enabled': 'true',
-    'projection.exchange.type': 'enum', 'projection.exchange.values': 'a,b,c',
-    'projection.dt.type': 'date', 'projection.dt.format': 'yyyy-MM-dd', 'projection.dt.range': '2024-01-01,2024-01-31',
-    'projection.hour.type': 'integer', 'projection.hour.range': '0,23', 'projection.hour.digits': '2',
+    'projection.exchange.type': 'enum',
+    'projection.exchange.values': 'a,b,c',
+    'projection.dt.type': 'date',
+    'projection.dt.format': 'yyyy-MM-dd',
+    'projection.dt.range': '2024-01-01,2024-01-31',
+    'projection.hour.type': 'integer',
+    'projection.hour.range': '0,23',
+    'projection.hour.digits': '2',
   };
   const keys = ['exchange', 'dt', 'hour'];
 
@@ -56,14 +61,26 @@ describe('projectedPartitions: what Athena projects from a table\'s parameters',
  * on every exchange, Bronze klines at the intervals the collector writes and Silver klines at all of them.
  */
 function listingOnlyLake(symbols: readonly string[]): ObjectStore {
-  const levels = (d: DatasetSpec) => d.partitionKeys.filter((k) => k.name !== 'dt' && k.name !== 'hour').map((k) => {
-    if (k.name === 'timeframe') return { key: k.name, values: d.layer === 'bronze' ? LIVE_KLINE_TIMEFRAMES : KLINE_TIMEFRAMES };
-    return { key: k.name, values: k.name === 'exchange' ? EXCHANGES : symbols };
-  });
-  const notHere = () => { throw new Error('the catalog job only lists folders'); };
+  const levels = (d: DatasetSpec) =>
+    d.partitionKeys
+      .filter((k) => k.name !== 'dt' && k.name !== 'hour')
+      .map((k) => {
+        if (k.name === 'timeframe')
+          return { key: k.name, values: d.layer === 'bronze' ? LIVE_KLINE_TIMEFRAMES : KLINE_TIMEFRAMES };
+        return { key: k.name, values: k.name === 'exchange' ? EXCHANGES : symbols };
+      });
+  const notHere = () => {
+    throw new Error('the catalog job only lists folders');
+  };
   return {
     url: 'memory://listing-only',
-    get: notHere, tryGet: notHere, put: notHere, putFile: notHere, list: notHere, exists: notHere, delete: notHere,
+    get: notHere,
+    tryGet: notHere,
+    put: notHere,
+    putFile: notHere,
+    list: notHere,
+    exists: notHere,
+    delete: notHere,
     listPrefixes: async (prefix) => {
       const [layer, name, ...rest] = prefix.split('/').filter(Boolean);
       const d = allDatasets().find((x) => x.layer === layer && x.name === name);
@@ -83,7 +100,10 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
   const historyStart = '2017-01-01';
   const collected = ['BTCUSDT', 'ETHUSDT'];
   const symbols = [...collected, ...Array.from({ length: 198 }, (_, i) => `C${String(i).padStart(3, '0')}USDT`)];
-  const sources = (['binance', 'binanceus', 'binance-futures', 'kraken'] as const).map((source) => ({ source, symbols: collected }));
+  const sources = (['binance', 'binanceus', 'binance-futures', 'kraken'] as const).map((source) => ({
+    source,
+    symbols: collected,
+  }));
   const { lake, config } = buildApp({ historyStart, collectors: [{ name: 'all', region: '', enabled: true, sources }] });
   const tables = templateTables(Template.fromStack(lake));
   const configured = { exchanges: projectedExchanges(config), symbols: projectedSymbols(config) };
@@ -102,19 +122,27 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
   it('has the catalog job project the lake: 200 symbols, 4 exchanges', () => {
     for (const d of allDatasets()) {
       const p = catalog.parameters(tableName(d));
-      expect([tableName(d), p['projection.symbol.values'].split(',').length, p['projection.exchange.values'].split(',').length])
-        .toEqual([tableName(d), 200, 4]);
+      expect([
+        tableName(d),
+        p['projection.symbol.values'].split(',').length,
+        p['projection.exchange.values'].split(',').length,
+      ]).toEqual([tableName(d), 200, 4]);
     }
   });
 
-  it.each(allDatasets('bronze').map((d) => [tableName(d), d] as const))('%s: an unfiltered query stays under the limit', (_, d) => {
-    const n = projectedPartitions(catalog.parameters(tableName(d)), keysOf(d), {}, now);
-    // exchanges × symbols × days Bronze holds (retention + 1, plus today) × 24 hours × the collector's kline intervals
-    expect(n).toBe(4 * 200 * bronzeDays * 24 * (d.timeframes ? LIVE_KLINE_TIMEFRAMES.length : 1));
-    expect(n).toBeLessThan(ATHENA_PARTITION_LIMIT);
-  });
+  it.each(allDatasets('bronze').map((d) => [tableName(d), d] as const))(
+    '%s: an unfiltered query stays under the limit',
+    (_, d) => {
+      const n = projectedPartitions(catalog.parameters(tableName(d)), keysOf(d), {}, now);
+      // exchanges × symbols × days Bronze holds (retention + 1, plus today) × 24 hours × the collector's kline intervals
+      expect(n).toBe(4 * 200 * bronzeDays * 24 * (d.timeframes ? LIVE_KLINE_TIMEFRAMES.length : 1));
+      expect(n).toBeLessThan(ATHENA_PARTITION_LIMIT);
+    },
+  );
 
-  const notBronze = allDatasets().filter((d) => d.layer !== 'bronze').map((d) => [tableName(d), d] as const);
+  const notBronze = allDatasets()
+    .filter((d) => d.layer !== 'bronze')
+    .map((d) => [tableName(d), d] as const);
   it.each(notBronze)('%s: a query on one symbol stays under the limit', (_, d) => {
     const n = projectedPartitions(catalog.parameters(tableName(d)), keysOf(d), { symbol: 1 }, now);
     expect(n).toBe(4 * days * (d.timeframes ? KLINE_TIMEFRAMES.length : 1));
@@ -128,7 +156,8 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
     const bronzeKlines = allDatasets('bronze').find((d) => d.name === 'klines')!;
     const before = {
       ...catalog.parameters('bronze_klines'),
-      'projection.dt.range': `${historyStart},NOW`, 'projection.timeframe.values': KLINE_TIMEFRAMES.join(','),
+      'projection.dt.range': `${historyStart},NOW`,
+      'projection.timeframe.values': KLINE_TIMEFRAMES.join(','),
     };
     expect(projectedPartitions(before, keysOf(bronzeKlines), {}, now)).toBeGreaterThan(ATHENA_PARTITION_LIMIT);
     expect(projectedPartitions(before, keysOf(bronzeKlines), { symbol: 1 }, now)).toBeGreaterThan(ATHENA_PARTITION_LIMIT);
@@ -137,6 +166,6 @@ describe('partition arithmetic at scale: 200 symbols, 4 exchanges, 10 years', ()
   it('warns when a lake grows past what Bronze can answer unfiltered (400 symbols)', async () => {
     const more = [...symbols, ...Array.from({ length: 200 }, (_, i) => `D${String(i).padStart(3, '0')}USDT`)];
     const r = await syncCatalog({ store: listingOnlyLake(more), catalog: memoryCatalog(tables), configured, nowMs: now });
-    expect(r.warnings).toEqual(['bronze_klines: an unfiltered query projects 1,036,800 partitions, over Athena\'s limit']);
+    expect(r.warnings).toEqual(["bronze_klines: an unfiltered query projects 1,036,800 partitions, over Athena's limit"]);
   });
 });

@@ -8,8 +8,9 @@ import type { LakehouseConfig } from '../../lib/cdk/config';
 import type { LakehouseStack } from '../../lib/cdk/lakehouse-stack';
 
 /** cdk.json's context: our settings, and the feature flags that change what constructs render. */
-export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> =
-  JSON.parse(readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
+export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> = JSON.parse(
+  readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8'),
+).context;
 
 /**
  * The app as `cdk deploy` builds it (bin/app.ts's stacks, cdk.json's context), with `overrides` given as `-c` would
@@ -17,7 +18,9 @@ export const CDK_JSON_CONTEXT: Readonly<Record<string, unknown>> =
  * the real `cdk synth` with bundling.
  */
 export function buildApp(overrides: Partial<LakehouseConfig> = {}, opts: { nag?: boolean; bundle?: boolean } = {}) {
-  const app = new App({ context: { ...CDK_JSON_CONTEXT, ...overrides, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, ...overrides, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+  });
   const { config, lake, collectors } = addLakehouseStacks(app);
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, config, lake, collectors };
@@ -35,11 +38,15 @@ export function defaultTemplate(): { template: Template; stack: LakehouseStack }
 }
 
 /** Statements of the IAM policies attached to a role whose logical id starts with `rolePrefix`. */
-export function policyStatements(template: Template, roleLogicalIdPrefix: string): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+export function policyStatements(
+  template: Template,
+  roleLogicalIdPrefix: string,
+): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
   const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith(roleLogicalIdPrefix));
   if (roles.length !== 1) throw new Error(`expected one role ${roleLogicalIdPrefix}*, found ${roles.join(', ')}`);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roles[0]));
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roles[0]),
+  );
   return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
 }
 
@@ -47,7 +54,10 @@ export function policyStatements(template: Template, roleLogicalIdPrefix: string
 export function render(v: unknown): string {
   if (typeof v === 'string') return v;
   const o = v as Record<string, unknown>;
-  if (o['Fn::Join']) { const [sep, parts] = o['Fn::Join'] as [string, unknown[]]; return parts.map(render).join(sep); }
+  if (o['Fn::Join']) {
+    const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(sep);
+  }
   if (o['Fn::GetAtt']) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
   if (o.Ref) return `<${o.Ref as string}>`;
   return JSON.stringify(v);

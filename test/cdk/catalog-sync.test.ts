@@ -58,10 +58,15 @@ describe('catalog job in the stack', () => {
   const policy = { Version: '2012-10-17', Statement: concrete(statements) };
 
   async function decision(action: string, resource: string, context: Record<string, string> = {}): Promise<string> {
-    const r = await runSimulation({
-      request: { principal: ROLE, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
-      identityPolicies: [{ name: 'catalog-job', policy }], serviceControlPolicies: [], resourceControlPolicies: [],
-    }, {});
+    const r = await runSimulation(
+      {
+        request: { principal: ROLE, action, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+        identityPolicies: [{ name: 'catalog-job', policy }],
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+      },
+      {},
+    );
     if (r.resultType === 'error') throw new Error(`simulation refused: ${JSON.stringify(r.errors)}`);
     return r.overallResult;
   }
@@ -85,21 +90,33 @@ describe('catalog job in the stack', () => {
       ['klines', { timeframe: '1m', exchange: 'binance', symbol: 'BTCUSDT', dt: '2026-12-01', hour: 0 }],
       ['klines', { timeframe: '1h', exchange: 'kraken', symbol: 'BTC/USD', dt: '2026-12-01', hour: 0 }],
       ['trades', { exchange: 'kraken', symbol: 'BTC/USD', dt: '2026-12-01', hour: 0 }],
-    ] as const) await store.put(bronzeFileKey(dataset('bronze', name), values, Date.UTC(2026, 11, 1), 'x'), 'x');
+    ] as const)
+      await store.put(bronzeFileKey(dataset('bronze', name), values, Date.UTC(2026, 11, 1), 'x'), 'x');
     await store.put('silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2026-12-01/data.parquet', 'x');
     const listed: string[] = [];
     const listPrefixes = store.listPrefixes.bind(store);
-    store.listPrefixes = async (prefix) => { listed.push(prefix); return listPrefixes(prefix); };
+    store.listPrefixes = async (prefix) => {
+      listed.push(prefix);
+      return listPrefixes(prefix);
+    };
     const catalog = memoryCatalog(templateTables(template));
     const configured = { exchanges: projectedExchanges(DEFAULT_CONFIG), symbols: projectedSymbols(DEFAULT_CONFIG) };
     const r = await syncCatalog({ store, catalog, configured });
     expect(r.failed).toEqual([]);
-    expect(listed).toEqual(expect.arrayContaining([
-      'bronze/klines/', 'bronze/klines/timeframe=1h/', 'bronze/klines/timeframe=1h/exchange=kraken/', 'quarantine/trades/',
-    ]));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'bronze/klines/',
+        'bronze/klines/timeframe=1h/',
+        'bronze/klines/timeframe=1h/exchange=kraken/',
+        'quarantine/trades/',
+      ]),
+    );
 
     for (const prefix of new Set(listed)) {
-      expect([prefix, await decision('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })]).toEqual([prefix, 'Allowed']);
+      expect([prefix, await decision('s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': prefix })]).toEqual([
+        prefix,
+        'Allowed',
+      ]);
     }
     for (const action of ['glue:GetTable', 'glue:UpdateTable']) {
       for (const t of r.tables) {
@@ -111,7 +128,10 @@ describe('catalog job in the stack', () => {
     const denied: [string, string, Record<string, string>?][] = [
       ['s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': 'athena-results/' }],
       ['s3:ListBucket', `arn:aws:s3:::${BUCKET}`, { 's3:prefix': '' }],
-      ['s3:GetObject', `arn:aws:s3:::${BUCKET}/bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2026-12-01/hour=00/x.parquet`],
+      [
+        's3:GetObject',
+        `arn:aws:s3:::${BUCKET}/bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2026-12-01/hour=00/x.parquet`,
+      ],
       ['glue:UpdateTable', glueArn('table/other_db/bronze_klines')],
       ['glue:DeleteTable', glueArn(`table/${DB}/bronze_klines`)],
       ['glue:CreateTable', glueArn(`database/${DB}`)],
@@ -136,12 +156,14 @@ describe('catalog job in the stack', () => {
     const afterDeploy = rules.filter((r) => r.EventPattern?.source?.[0] === 'aws.cloudformation');
     expect(afterDeploy).toHaveLength(1);
     expect(afterDeploy[0].EventPattern).toEqual({
-      source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'],
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
       detail: { 'stack-id': [{ Ref: 'AWS::StackId' }], 'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] } },
     });
     expect(afterDeploy[0].Targets.map((t: { Arn: unknown }) => render(t.Arn))).toEqual([`<${catalogFnId}.Arn>`]);
     template.hasResourceProperties('AWS::Lambda::Permission', {
-      Principal: 'events.amazonaws.com', FunctionName: { 'Fn::GetAtt': [catalogFnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      FunctionName: { 'Fn::GetAtt': [catalogFnId, 'Arn'] },
     });
   });
 });

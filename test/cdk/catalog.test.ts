@@ -15,30 +15,42 @@ describe('catalog construct (Glue tables from the schema registry)', () => {
     expect([...byName.keys()].sort()).toEqual(allDatasets().map(tableName).sort());
   });
 
-  it.each(allDatasets().map((d) => [tableName(d), d] as const))('%s: columns, partition keys and projection follow the registry', (name, d) => {
-    const t = byName.get(name)!;
-    expect(t.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => [c.Name, c.Type])).toEqual(glueColumns(d).map((c) => [c.name, c.type]));
-    expect(t.PartitionKeys.map((c: { Name: string; Type: string }) => [c.Name, c.Type])).toEqual(gluePartitionKeys(d).map((c) => [c.name, c.type]));
-    expect(t.PartitionKeys.map((c: { Name: string }) => c.Name)).toContain('dt');
-    const p = t.Parameters;
-    expect(p['projection.enabled']).toBe('true');
-    expect(p['projection.dt.type']).toBe('date');
-    expect(p['projection.dt.format']).toBe('yyyy-MM-dd');
-    // Bronze holds only its retention (7 days by default), plus the day a file flushed after midnight belongs to.
-    expect(p['projection.dt.range']).toBe(d.layer === 'bronze' ? 'NOW-8DAYS,NOW' : '2017-01-01,NOW');
-    expect(p['projection.exchange.type']).toBe('enum');
-    // The configured exchanges and symbols; the catalog job adds whatever else the lake holds.
-    expect(p['projection.exchange.values']).toBe('binance');
-    expect(p['projection.symbol.values']).toBe('BTCUSDT,ETHUSDT');
-    if (d.partitionKeys.some((k) => k.name === 'hour')) {
-      expect(p).toMatchObject({ 'projection.hour.type': 'integer', 'projection.hour.range': '0,23', 'projection.hour.digits': '2' });
-    }
-    // Bronze starts with the intervals the collector writes; Silver derives every interval from 1m.
-    if (d.timeframes) expect(p['projection.timeframe.values']).toBe(d.layer === 'bronze' ? '1m,5m,15m' : d.timeframes.join(','));
-    const template = JSON.stringify(p['storage.location.template']);
-    expect(template).toContain(`/${d.layer}/${d.name}/${d.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/')}`);
-    expect(t.StorageDescriptor.InputFormat).toMatch(/Parquet/);
-  });
+  it.each(allDatasets().map((d) => [tableName(d), d] as const))(
+    '%s: columns, partition keys and projection follow the registry',
+    (name, d) => {
+      const t = byName.get(name)!;
+      expect(t.StorageDescriptor.Columns.map((c: { Name: string; Type: string }) => [c.Name, c.Type])).toEqual(
+        glueColumns(d).map((c) => [c.name, c.type]),
+      );
+      expect(t.PartitionKeys.map((c: { Name: string; Type: string }) => [c.Name, c.Type])).toEqual(
+        gluePartitionKeys(d).map((c) => [c.name, c.type]),
+      );
+      expect(t.PartitionKeys.map((c: { Name: string }) => c.Name)).toContain('dt');
+      const p = t.Parameters;
+      expect(p['projection.enabled']).toBe('true');
+      expect(p['projection.dt.type']).toBe('date');
+      expect(p['projection.dt.format']).toBe('yyyy-MM-dd');
+      // Bronze holds only its retention (7 days by default), plus the day a file flushed after midnight belongs to.
+      expect(p['projection.dt.range']).toBe(d.layer === 'bronze' ? 'NOW-8DAYS,NOW' : '2017-01-01,NOW');
+      expect(p['projection.exchange.type']).toBe('enum');
+      // The configured exchanges and symbols; the catalog job adds whatever else the lake holds.
+      expect(p['projection.exchange.values']).toBe('binance');
+      expect(p['projection.symbol.values']).toBe('BTCUSDT,ETHUSDT');
+      if (d.partitionKeys.some((k) => k.name === 'hour')) {
+        expect(p).toMatchObject({
+          'projection.hour.type': 'integer',
+          'projection.hour.range': '0,23',
+          'projection.hour.digits': '2',
+        });
+      }
+      // Bronze starts with the intervals the collector writes; Silver derives every interval from 1m.
+      if (d.timeframes)
+        expect(p['projection.timeframe.values']).toBe(d.layer === 'bronze' ? '1m,5m,15m' : d.timeframes.join(','));
+      const template = JSON.stringify(p['storage.location.template']);
+      expect(template).toContain(`/${d.layer}/${d.name}/${d.partitionKeys.map((k) => `${k.name}=\${${k.name}}`).join('/')}`);
+      expect(t.StorageDescriptor.InputFormat).toMatch(/Parquet/);
+    },
+  );
 
   it('projects extra symbols (history imports) too, spelled path-safe', () => {
     const t = Template.fromStack(buildApp({ extraSymbols: ['LINKUSDT', 'BTC/USD'] }).lake);

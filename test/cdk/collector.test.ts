@@ -9,7 +9,11 @@ describe('collector construct (Fargate)', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 1,
       NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'ENABLED' } },
-      DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100, MaximumPercent: 200 },
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
       CapacityProviderStrategy: [{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }],
     });
     expect(template.findResources('AWS::ECS::Service')).not.toHaveProperty('LoadBalancers');
@@ -18,13 +22,17 @@ describe('collector construct (Fargate)', () => {
     const subnets = Object.values(template.findResources('AWS::EC2::Subnet'));
     expect(subnets.length).toBeGreaterThan(0);
     for (const s of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(true);
-    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+    template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
+      CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+    });
   });
 
   it('gives the container a heartbeat health check, 120 s to stop, logs and its configuration', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
-      Cpu: '512', Memory: '1024', RequiresCompatibilities: ['FARGATE'],
+      Cpu: '512',
+      Memory: '1024',
+      RequiresCompatibilities: ['FARGATE'],
     });
     const td = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0].Properties;
     const c = td.ContainerDefinitions[0];

@@ -3,21 +3,35 @@ import { Annotations, Template } from 'aws-cdk-lib/assertions';
 import { DEFAULT_CONFIG, readConfig } from '../../lib/cdk/config';
 import { buildApp } from './build-stack';
 
-const usGroup = { name: 'binanceus', region: 'us-east-1', enabled: true, sources: [{ source: 'binanceus' as const, symbols: ['BTCUSDT'] }] };
+const usGroup = {
+  name: 'binanceus',
+  region: 'us-east-1',
+  enabled: true,
+  sources: [{ source: 'binanceus' as const, symbols: ['BTCUSDT'] }],
+};
 
 describe('cdk-nag AwsSolutions checks', () => {
   // Destroying adds a custom resource that empties each bucket; adopting drops the buckets and the database.
   it.each([{}, { destroyDataOnDelete: true }, { adoptRetainedLake: true }])(
-    'finds nothing unacknowledged in the lake stack and a remote collector stack with %j (synth would throw)', (removal) => {
-      const { app, lake, collectors } = buildApp({
-        lakeRegion: 'eu-west-1', collectors: [...DEFAULT_CONFIG.collectors, usGroup], alarmEmail: 'ops@example.com', ...removal,
-      }, { nag: true });
+    'finds nothing unacknowledged in the lake stack and a remote collector stack with %j (synth would throw)',
+    (removal) => {
+      const { app, lake, collectors } = buildApp(
+        {
+          lakeRegion: 'eu-west-1',
+          collectors: [...DEFAULT_CONFIG.collectors, usGroup],
+          alarmEmail: 'ops@example.com',
+          ...removal,
+        },
+        { nag: true },
+      );
       expect(() => app.synth()).not.toThrow();
       for (const stack of [lake, ...collectors]) {
         const errors = Annotations.fromStack(stack).findError('*', /AwsSolutions/);
         expect(errors).toEqual([]);
       }
-    }, 60_000);
+    },
+    60_000,
+  );
 
   it('would fail synth on an unacknowledged finding (the check is live)', () => {
     const { app, lake } = buildApp({}, { nag: true });
@@ -36,8 +50,11 @@ describe('regions per exchange', () => {
     const remote = Template.fromStack(collectors[0]);
     remote.resourceCountIs('AWS::ECS::Service', 1);
     remote.resourceCountIs('AWS::S3::Bucket', 0);
-    const env = Object.fromEntries(Object.values(remote.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Environment
-      .map((e: { Name: string; Value: unknown }) => [e.Name, JSON.stringify(e.Value)]));
+    const env = Object.fromEntries(
+      Object.values(remote.findResources('AWS::ECS::TaskDefinition'))[0].Properties.ContainerDefinitions[0].Environment.map(
+        (e: { Name: string; Value: unknown }) => [e.Name, JSON.stringify(e.Value)],
+      ),
+    );
     expect(env.LAKE_URL).toContain('crypto-lakehouse-');
     expect(env.LAKE_URL).toContain('-eu-west-1/');
     expect(JSON.parse(env.LAKE_REGION)).toBe('eu-west-1');
@@ -46,8 +63,13 @@ describe('regions per exchange', () => {
     // Freshness, silent streams, running task, self-heal errors and its dead letters.
     expect(Object.keys(remote.findResources('AWS::CloudWatch::Alarm')).length).toBe(5);
     // Its self-heal calls the exchange from the exchange's region and writes to the lake's.
-    const heal = Object.values(remote.findResources('AWS::Lambda::Function')).find((f) => f.Properties.Environment?.Variables?.SOURCES)!;
-    expect(heal.Properties.Environment.Variables).toMatchObject({ LAKE_REGION: 'eu-west-1', SOURCES: JSON.stringify(usGroup.sources) });
+    const heal = Object.values(remote.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.SOURCES,
+    )!;
+    expect(heal.Properties.Environment.Variables).toMatchObject({
+      LAKE_REGION: 'eu-west-1',
+      SOURCES: JSON.stringify(usGroup.sources),
+    });
     remote.resourceCountIs('AWS::Scheduler::Schedule', 1);
     // The lake stack keeps only the in-region collector.
     Template.fromStack(lake).resourceCountIs('AWS::ECS::Service', 1);
@@ -63,8 +85,15 @@ describe('configuration from cdk.json context', () => {
 
   it('takes defaults, and parses -c strings', () => {
     expect(readConfig(ctx({}))).toEqual(DEFAULT_CONFIG);
-    const c = readConfig(ctx({ bronzeRetentionDays: '14', collectorSpot: 'false', alarmEmail: 'me@example.com', extraSymbols: '["LINKUSDT"]' }));
-    expect(c).toMatchObject({ bronzeRetentionDays: 14, collectorSpot: false, alarmEmail: 'me@example.com', extraSymbols: ['LINKUSDT'] });
+    const c = readConfig(
+      ctx({ bronzeRetentionDays: '14', collectorSpot: 'false', alarmEmail: 'me@example.com', extraSymbols: '["LINKUSDT"]' }),
+    );
+    expect(c).toMatchObject({
+      bronzeRetentionDays: 14,
+      collectorSpot: false,
+      alarmEmail: 'me@example.com',
+      extraSymbols: ['LINKUSDT'],
+    });
   });
 
   it.each([

@@ -20,7 +20,9 @@ describe('query construct (Athena)', () => {
   it('saves every SQL file of lib/queries as a named query in the workgroup and database', () => {
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q) => q.Properties);
     const files = savedQueries();
-    expect(files.map((q) => q.name)).toEqual(expect.arrayContaining(['completeness-per-day', 'latest-features', 'ohlcv-per-timeframe', 'funding-vs-price', 'gaps']));
+    expect(files.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['completeness-per-day', 'latest-features', 'ohlcv-per-timeframe', 'funding-vs-price', 'gaps']),
+    );
     expect(named.map((q) => q.Name).sort()).toEqual(files.map((q) => q.name).sort());
     for (const q of named) {
       expect(q.Database).toBe('crypto_lakehouse');

@@ -59,10 +59,15 @@ function text(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(text).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    if ('Fn::Join' in o) { const [sep, parts] = o['Fn::Join'] as [string, unknown[]]; return parts.map(text).join(sep); }
+    if ('Fn::Join' in o) {
+      const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+      return parts.map(text).join(sep);
+    }
     if ('Ref' in o) return `<${text(o.Ref)}>`;
     if ('Fn::GetAtt' in o) return `<${(o['Fn::GetAtt'] as string[]).join('.')}>`;
-    return `{${Object.entries(o).map(([k, x]) => `${k}:${text(x)}`).join(',')}}`;
+    return `{${Object.entries(o)
+      .map(([k, x]) => `${k}:${text(x)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -86,13 +91,18 @@ const retained = (r: Resource) => r.DeletionPolicy !== undefined && r.DeletionPo
 
 /** The lake in eu-west-1 with an in-region collector and one in us-east-1, so both kinds of stack are covered. */
 const usGroup = {
-  name: 'binanceus', region: 'us-east-1', enabled: true, sources: [{ source: 'binanceus' as const, symbols: ['BTCUSDT'] }],
+  name: 'binanceus',
+  region: 'us-east-1',
+  enabled: true,
+  sources: [{ source: 'binanceus' as const, symbols: ['BTCUSDT'] }],
 };
 const twoRegions: Partial<LakehouseConfig> = { lakeRegion: 'eu-west-1', collectors: [...DEFAULT_CONFIG.collectors, usGroup] };
 
 function templates(overrides: Partial<LakehouseConfig>): Record<string, Resources> {
   const { lake, collectors } = buildApp({ ...twoRegions, ...overrides });
-  return Object.fromEntries([lake, ...collectors].map((s) => [s.stackName, Template.fromStack(s).toJSON().Resources as Resources]));
+  return Object.fromEntries(
+    [lake, ...collectors].map((s) => [s.stackName, Template.fromStack(s).toJSON().Resources as Resources]),
+  );
 }
 
 describe('deleting the stack and deploying it again', () => {
@@ -107,12 +117,21 @@ describe('deleting the stack and deploying it again', () => {
   const ofType = (t: Resources, type: string) => Object.values(t).filter((r) => r.Type === type);
 
   it('knows which resources carry a name we choose, in every stack and setting', () => {
-    const named = Object.values(kept).flatMap((t) => Object.values(t).map((r) => [r.Type, fixedName(t, r)]).filter(([, n]) => n));
+    const named = Object.values(kept).flatMap((t) =>
+      Object.values(t)
+        .map((r) => [r.Type, fixedName(t, r)])
+        .filter(([, n]) => n),
+    );
     for (const t of [...Object.values(adopted), ...Object.values(destroyed)]) for (const r of Object.values(t)) fixedName(t, r);
     // What the search should find today; a new named resource shows up here too.
     expect([...new Set(named.map(([type]) => type))].sort()).toEqual([
-      'AWS::Athena::WorkGroup', 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Glue::Database', 'AWS::Glue::Table',
-      'AWS::S3::Bucket', 'AWS::S3::BucketPolicy',
+      'AWS::Athena::WorkGroup',
+      'AWS::CloudWatch::Alarm',
+      'AWS::CloudWatch::Dashboard',
+      'AWS::Glue::Database',
+      'AWS::Glue::Table',
+      'AWS::S3::Bucket',
+      'AWS::S3::BucketPolicy',
     ]);
   });
 
@@ -139,7 +158,8 @@ describe('deleting the stack and deploying it again', () => {
   it('keeps the buckets with their policies, the Glue database and every log group by default; tables and the rest go', () => {
     const lake = kept.CryptoLakehouse;
     for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Glue::Database']) {
-      for (const r of ofType(lake, type)) expect([type, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([type, 'Retain', 'Retain']);
+      for (const r of ofType(lake, type))
+        expect([type, r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual([type, 'Retain', 'Retain']);
     }
     expect(ofType(lake, 'AWS::S3::Bucket')).toHaveLength(2);
     for (const t of Object.values(kept)) {
@@ -161,18 +181,24 @@ describe('deleting the stack and deploying it again', () => {
     for (const t of Object.values(destroyed)) {
       expect(ofType(t, 'AWS::Logs::LogGroup').length).toBeGreaterThan(0);
       // Nothing outlives the stack (no DeletionPolicy means Delete), so nothing can be in the way of the next deploy.
-      expect(Object.values(t).filter(retained).map((r) => r.Type)).toEqual([]);
+      expect(
+        Object.values(t)
+          .filter(retained)
+          .map((r) => r.Type),
+      ).toEqual([]);
     }
   });
 
   it('under adoptRetainedLake, creates neither bucket nor the database but writes to, and catalogs, the kept ones', () => {
     const lake = adopted.CryptoLakehouse;
-    for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Glue::Database']) expect(ofType(lake, type)).toEqual([]);
+    for (const type of ['AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Glue::Database'])
+      expect(ofType(lake, type)).toEqual([]);
     const tables = ofType(lake, 'AWS::Glue::Table');
     expect(tables.length).toBe(ofType(kept.CryptoLakehouse, 'AWS::Glue::Table').length);
     for (const table of tables) expect(table.Properties!.DatabaseName).toBe('crypto_lakehouse');
     const lakeUrl = 's3://crypto-lakehouse-<AWS::AccountId>-<AWS::Region>/';
-    const silver = ofType(lake, 'AWS::Lambda::Function').find((f) => /Silver/.test(String(f.Properties!.Description)))!.Properties!;
+    const silver = ofType(lake, 'AWS::Lambda::Function').find((f) => /Silver/.test(String(f.Properties!.Description)))!
+      .Properties!;
     expect(text((silver.Environment as { Variables: { LAKE_URL: unknown } }).Variables.LAKE_URL)).toBe(lakeUrl);
     type WorkGroupConfiguration = { ResultConfiguration: { OutputLocation: unknown } };
     const workgroup = ofType(lake, 'AWS::Athena::WorkGroup')[0].Properties!.WorkGroupConfiguration as WorkGroupConfiguration;

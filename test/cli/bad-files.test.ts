@@ -2,7 +2,19 @@ import path from 'node:path';
 import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import {
-  bronzeKlinesKey, bronzeTradesKey, BTC, cleanLake, copyInto, D1, D2, damage, ETH, FOOTER, goldFeaturesKey, silverKlinesKey, X_Y,
+  bronzeKlinesKey,
+  bronzeTradesKey,
+  BTC,
+  cleanLake,
+  copyInto,
+  D1,
+  D2,
+  damage,
+  ETH,
+  FOOTER,
+  goldFeaturesKey,
+  silverKlinesKey,
+  X_Y,
 } from '../helpers/bad-lake';
 import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
@@ -28,7 +40,11 @@ describe('lakehouse query on a lake with bad files', () => {
     await damage(store, badBronze, 'truncated');
     await damage(store, silverKlinesKey(BTC, D1), 'empty');
     await damage(store, goldFeaturesKey(ETH, D1), 'text');
-    await copyInto(store, bronzeKlinesKey(BTC, D1, 1), `bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${D1}/hour=xx/`);
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D1, 1),
+      `bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${D1}/hour=xx/`,
+    );
     await copyInto(store, silverKlinesKey(BTC, D2), `silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/`);
     await copyInto(store, goldFeaturesKey(BTC, D2), 'gold/features_1m/exchange=binance/symbol=BTCUSDT/dt=notadate/');
     const lake = store.localRoot;
@@ -41,8 +57,15 @@ describe('lakehouse query on a lake with bad files', () => {
       `${WARN} ${badBronze} (bronze_klines): ${FOOTER}`,
     ]);
 
-    const sg = await lakehouse(['query', `select (select count(*) from silver_klines where timeframe = '1m') as s,
-      (select count(*) from gold_features_1m) as g`, '--format', 'json', '--lake', lake]);
+    const sg = await lakehouse([
+      'query',
+      `select (select count(*) from silver_klines where timeframe = '1m') as s,
+      (select count(*) from gold_features_1m) as g`,
+      '--format',
+      'json',
+      '--lake',
+      lake,
+    ]);
     expect(sg.code).toBe(0);
     expect(JSON.parse(sg.stdout)).toEqual({ s: String(3 * 1440), g: String(3 * 1440) });
     expect(sg.stderr.split('\n').filter(Boolean)).toEqual([
@@ -62,7 +85,10 @@ describe('lakehouse query on a lake with bad files', () => {
     const missing = path.join(tmpDir('cli-bad-missing'), 'lakee');
     for (const args of [['query', 'select 1'], ['health'], ['silver', '--date', D1], ['validate', '--date', D1]]) {
       const r = await lakehouse([...args, '--lake', missing]);
-      expect([args[0], r]).toEqual([args[0], { code: 2, stdout: '', stderr: `lakehouse: no lake at ${missing}: no such folder\n` }]);
+      expect([args[0], r]).toEqual([
+        args[0],
+        { code: 2, stdout: '', stderr: `lakehouse: no lake at ${missing}: no such folder\n` },
+      ]);
     }
   }, 120_000);
 });
@@ -72,12 +98,17 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
     const store = await fresh();
     await damage(store, bronzeKlinesKey(BTC, D2, 4), 'truncated');
     await damage(store, bronzeTradesKey(ETH, D2, 1), 'empty');
-    await copyInto(store, bronzeKlinesKey(BTC, D2, 5), `bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/hour=05/`);
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D2, 5),
+      `bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=${D2}/hour=05/`,
+    );
     const r = await lakehouse(['silver', '--date', D2, '--lake', store.localRoot]);
     expect(r.code).toBe(3);
     const built = JSON.parse(r.stdout) as { symbol: string; verdict: string; reasons: string[] }[];
     expect(built.map((p) => [p.symbol, p.verdict, p.reasons.at(-1)])).toEqual([
-      ['BTCUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'], ['ETHUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'],
+      ['BTCUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'],
+      ['ETHUSDT', 'INVESTIGATE', '1 Bronze file unreadable, skipped'],
     ]);
     const problems = [
       `silver: skipped bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/: ${X_Y}`,
@@ -85,7 +116,9 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
       `silver binance ETHUSDT ${D2}: skipped ${bronzeTradesKey(ETH, D2, 1)}: empty file (0 bytes)`,
     ];
     expect(messages(r.stderr)).toEqual([
-      ...problems.map((p) => `lakehouse: warning: ${p}`), 'lakehouse: 3 problems:', ...problems.map((p) => `  ${p}`),
+      ...problems.map((p) => `lakehouse: warning: ${p}`),
+      'lakehouse: 3 problems:',
+      ...problems.map((p) => `  ${p}`),
     ]);
   }, 120_000);
 
@@ -94,9 +127,12 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
     await damage(store, silverKlinesKey(ETH, D1), 'text');
     const r = await lakehouse(['gold', '--date', D2, '--lake', store.localRoot]);
     expect(r.code).toBe(3);
-    expect((JSON.parse(r.stdout) as { symbol: string; rows: number }[]).map((g) => [g.symbol, g.rows])).toEqual([['BTCUSDT', 1440]]);
+    expect((JSON.parse(r.stdout) as { symbol: string; rows: number }[]).map((g) => [g.symbol, g.rows])).toEqual([
+      ['BTCUSDT', 1440],
+    ]);
     expect(messages(r.stderr)).toEqual([
-      'lakehouse: 1 problem:', `  gold binance ETHUSDT ${D2} failed: ${silverKlinesKey(ETH, D1)}: ${FOOTER}`,
+      'lakehouse: 1 problem:',
+      `  gold binance ETHUSDT ${D2} failed: ${silverKlinesKey(ETH, D1)}: ${FOOTER}`,
     ]);
   }, 120_000);
 
@@ -123,7 +159,7 @@ describe('lakehouse silver, gold and run on a lake with bad files', () => {
 });
 
 describe('lakehouse health and validate on a lake with bad files', () => {
-  it('health names the bad files per layer and exits 3; validate names each partition\'s and exits 3', async () => {
+  it("health names the bad files per layer and exits 3; validate names each partition's and exits 3", async () => {
     const store = await fresh();
     await damage(store, bronzeKlinesKey(ETH, D2, 3), 'empty');
     await damage(store, silverKlinesKey(ETH, D2, '1h'), 'text');
@@ -134,9 +170,16 @@ describe('lakehouse health and validate on a lake with bad files', () => {
     expect(h.code).toBe(3);
     const health = JSON.parse(h.stdout);
     expect(health).toMatchObject({ ok: false, badFiles: { scope: 'lake', count: 3 } });
-    expect(Object.fromEntries(Object.entries(health.badFiles.layers as Record<string, { count: number; files: { key: string }[] }>)
-      .map(([layer, v]) => [layer, [v.count, v.files.map((f) => f.key)]]))).toEqual({
-      bronze: [1, [bronzeKlinesKey(ETH, D2, 3)]], silver: [1, [silverKlinesKey(ETH, D2, '1h')]], gold: [1, [goldFeaturesKey(BTC, D2)]],
+    expect(
+      Object.fromEntries(
+        Object.entries(health.badFiles.layers as Record<string, { count: number; files: { key: string }[] }>).map(
+          ([layer, v]) => [layer, [v.count, v.files.map((f) => f.key)]],
+        ),
+      ),
+    ).toEqual({
+      bronze: [1, [bronzeKlinesKey(ETH, D2, 3)]],
+      silver: [1, [silverKlinesKey(ETH, D2, '1h')]],
+      gold: [1, [goldFeaturesKey(BTC, D2)]],
     });
     const md = await lakehouse(['health', '--stale-after', String(10 * 365 * 86_400), '--lake', lake]);
     expect(md.stdout).toMatch(/^# Lake health: 3 problems\n/);
@@ -145,15 +188,28 @@ describe('lakehouse health and validate on a lake with bad files', () => {
 
     const v = await lakehouse(['validate', '--date', D2, '--format', 'json', '--lake', lake]);
     expect(v.code).toBe(3);
-    expect((JSON.parse(v.stdout) as { symbol: string; verdict: string; badFiles: { layer: string; key: string }[] }[])
-      .map((r) => [r.symbol, r.verdict, r.badFiles.map((b) => [b.layer, b.key])])).toEqual([
+    expect(
+      (JSON.parse(v.stdout) as { symbol: string; verdict: string; badFiles: { layer: string; key: string }[] }[]).map((r) => [
+        r.symbol,
+        r.verdict,
+        r.badFiles.map((b) => [b.layer, b.key]),
+      ]),
+    ).toEqual([
       ['BTCUSDT', 'PASS', [['gold', goldFeaturesKey(BTC, D2)]]],
-      ['ETHUSDT', 'PASS', [['bronze', bronzeKlinesKey(ETH, D2, 3)], ['silver', silverKlinesKey(ETH, D2, '1h')]]],
+      [
+        'ETHUSDT',
+        'PASS',
+        [
+          ['bronze', bronzeKlinesKey(ETH, D2, 3)],
+          ['silver', silverKlinesKey(ETH, D2, '1h')],
+        ],
+      ],
     ]);
     const vm = await lakehouse(['validate', '--date', D2, '--symbol', 'ETHUSDT', '--lake', lake]);
     expect(vm.code).toBe(3);
     expect(vm.stdout).toContain(
-      `## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`);
+      `## Bad files of this partition\n\nbronze: 1\n\n- \`${bronzeKlinesKey(ETH, D2, 3)}\` (bronze_klines): empty file (0 bytes)\n`,
+    );
     const ok = await lakehouse(['validate', '--date', D1, '--lake', lake]);
     expect(ok.code).toBe(0);
   }, 120_000);

@@ -37,11 +37,14 @@ async function fakeExchange(): Promise<FakeExchange> {
   });
   const wss = new WebSocketServer({ server });
   const fake: FakeExchange = { ws: '', rest: '', requests, upgrades: 0, close: async () => undefined };
-  wss.on('connection', () => { fake.upgrades++; });
+  wss.on('connection', () => {
+    fake.upgrades++;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
   Object.assign(fake, {
-    ws: `ws://127.0.0.1:${port}`, rest: `http://127.0.0.1:${port}`,
+    ws: `ws://127.0.0.1:${port}`,
+    rest: `http://127.0.0.1:${port}`,
     close: async () => {
       for (const c of wss.clients) c.terminate();
       server.closeAllConnections();
@@ -95,10 +98,23 @@ describe('lakehouse collect --endpoint and --rest-endpoint', () => {
     [['--endpoint', 'https://127.0.0.1:1'], "argument 'https://127.0.0.1:1' is invalid. expected a ws:// or wss:// URL"],
     [['--rest-endpoint', 'ws://127.0.0.1:1'], "argument 'ws://127.0.0.1:1' is invalid. expected a http:// or https:// URL"],
     [['--lake', 's3://bucket/lake'], 'collect into an s3:// lake needs --spool DIR'],
-  ])('refuses %j with one line', async (extra, message) => {
-    const r = await lakehouse(['collect', '--source', 'binance', '--symbols', 'BTCUSDT', '--lake', tmpDir('collect-refuse'), ...extra]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(message);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  }, 30_000);
+  ])(
+    'refuses %j with one line',
+    async (extra, message) => {
+      const r = await lakehouse([
+        'collect',
+        '--source',
+        'binance',
+        '--symbols',
+        'BTCUSDT',
+        '--lake',
+        tmpDir('collect-refuse'),
+        ...extra,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    30_000,
+  );
 });

@@ -15,7 +15,8 @@ import { tmpDir } from '../helpers/sample-rows';
  * Every server here listens on 127.0.0.1; nothing reaches the internet.
  */
 
-const health = (lake: string): HeartbeatReport => JSON.parse(fs.readFileSync(path.join(lake, '_collector', 'health.json'), 'utf8'));
+const health = (lake: string): HeartbeatReport =>
+  JSON.parse(fs.readFileSync(path.join(lake, '_collector', 'health.json'), 'utf8'));
 
 /** Rows of every Bronze dataset in a lake folder. */
 async function bronzeRows(lake: string): Promise<number> {
@@ -32,34 +33,51 @@ const SUMMARY = /^collect: stopped .*$/m;
 const BUFFERED = /collect sim: [\d,]+ messages, \d+ files, [1-9][\d,]* rows buffered/;
 
 describe('lakehouse collect stops in every connection state', () => {
-  it.each(DEAD_FEEDS)('%s: ends at --duration and on the first SIGTERM, flushes, and says why', async (kind) => {
-    const feed = await startDeadFeed(kind);
-    const [lakeA, lakeB] = [tmpDir('collect-dur'), tmpDir('collect-term')];
-    const args = (lake: string) => ['collect', '--source', 'binance', '--symbols', 'BTCUSDT', '--endpoint', feed.url, '--lake', lake];
-    const timed = startLakehouse([...args(lakeA), '--duration', '2'], { guardMs: 40_000 });
-    const signalled = startLakehouse(args(lakeB), { guardMs: 40_000 });
-    try {
-      // The collector has reached the server (or found nothing there) and says so in a progress line.
-      await feed.contact;
-      await signalled.line(/^collect binance: /m);
-      signalled.child.kill('SIGTERM');
-      for (const [run, why] of [[timed, 'at --duration 2 s'], [signalled, 'by SIGTERM']] as const) {
-        const r = await run.closed;
-        expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
-        const how = kind === 'silent WebSocket' ? '\\(connected; nothing came\\)' : '\\(never connected';
-        expect(r.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(`^collect: stopped ${why}: nothing received ${how}`));
-        expect(JSON.parse(r.stdout).stop).toMatchObject({ complete: true, lostRows: 0 });
+  it.each(DEAD_FEEDS)(
+    '%s: ends at --duration and on the first SIGTERM, flushes, and says why',
+    async (kind) => {
+      const feed = await startDeadFeed(kind);
+      const [lakeA, lakeB] = [tmpDir('collect-dur'), tmpDir('collect-term')];
+      const args = (lake: string) => [
+        'collect',
+        '--source',
+        'binance',
+        '--symbols',
+        'BTCUSDT',
+        '--endpoint',
+        feed.url,
+        '--lake',
+        lake,
+      ];
+      const timed = startLakehouse([...args(lakeA), '--duration', '2'], { guardMs: 40_000 });
+      const signalled = startLakehouse(args(lakeB), { guardMs: 40_000 });
+      try {
+        // The collector has reached the server (or found nothing there) and says so in a progress line.
+        await feed.contact;
+        await signalled.line(/^collect binance: /m);
+        signalled.child.kill('SIGTERM');
+        for (const [run, why] of [
+          [timed, 'at --duration 2 s'],
+          [signalled, 'by SIGTERM'],
+        ] as const) {
+          const r = await run.closed;
+          expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
+          const how = kind === 'silent WebSocket' ? '\\(connected; nothing came\\)' : '\\(never connected';
+          expect(r.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(`^collect: stopped ${why}: nothing received ${how}`));
+          expect(JSON.parse(r.stdout).stop).toMatchObject({ complete: true, lostRows: 0 });
+        }
+        // The heartbeat file says the same: no event ever, nothing held back.
+        for (const lake of [lakeA, lakeB]) {
+          expect(health(lake).exchanges.binance).toMatchObject({ messages: 0, lastEventTime: null, bufferedRows: 0 });
+        }
+      } finally {
+        timed.kill();
+        signalled.kill();
+        await feed.close();
       }
-      // The heartbeat file says the same: no event ever, nothing held back.
-      for (const lake of [lakeA, lakeB]) {
-        expect(health(lake).exchanges.binance).toMatchObject({ messages: 0, lastEventTime: null, bufferedRows: 0 });
-      }
-    } finally {
-      timed.kill();
-      signalled.kill();
-      await feed.close();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
 
 describe('lakehouse collect keeps what it received', () => {
@@ -74,10 +92,16 @@ describe('lakehouse collect keeps what it received', () => {
       const r = await run.closed;
       expect({ code: r.code, signal: r.signal }).toEqual({ code: 0, signal: null });
       expect(r.stderr).toMatch(/^collect: SIGINT again: still writing/m);
-      const out = JSON.parse(r.stdout) as { bufferedRows: number; filesWritten: number; stop: { writtenRows: number; complete: boolean } };
+      const out = JSON.parse(r.stdout) as {
+        bufferedRows: number;
+        filesWritten: number;
+        stop: { writtenRows: number; complete: boolean };
+      };
       expect(out).toMatchObject({ bufferedRows: 0, stop: { complete: true } });
       const rows = out.stop.writtenRows.toLocaleString('en-US');
-      expect(r.stderr.match(SUMMARY)?.[0]).toBe(`collect: stopped by SIGINT: ${rows} rows in ${out.filesWritten} files written to ${lake}`);
+      expect(r.stderr.match(SUMMARY)?.[0]).toBe(
+        `collect: stopped by SIGINT: ${rows} rows in ${out.filesWritten} files written to ${lake}`,
+      );
       expect(await bronzeRows(lake)).toBe(out.stop.writtenRows);
     } finally {
       run.kill();
@@ -97,7 +121,8 @@ describe('lakehouse collect keeps what it received', () => {
     expect(stop1).toMatchObject({ complete: false, writtenRows: 0, lostRows: 0 });
     expect(stop1.spooledRows).toBeGreaterThan(0);
     const n = stop1.spooledRows.toLocaleString('en-US');
-    const said = `^collect: stopped at --duration 4 s: 0 of ${n} rows written to ${lake}; ` +
+    const said =
+      `^collect: stopped at --duration 4 s: 0 of ${n} rows written to ${lake}; ` +
       `${n} rows in \\d+ files wait in the spool ${spool} `;
     expect(first.stderr.match(SUMMARY)?.[0]).toMatch(new RegExp(said));
 
@@ -116,7 +141,10 @@ describe('lakehouse collect keeps what it received', () => {
 describe('npx lakehouse collect', () => {
   it('stops, flushes and leaves no process behind when the npx process gets SIGTERM', async () => {
     const lake = tmpDir('collect-npx');
-    const run = startLakehouse(['collect', '--source', 'sim', '--symbols', 'BTCUSDT', '--lake', lake], { via: 'npx', guardMs: 90_000 });
+    const run = startLakehouse(['collect', '--source', 'sim', '--symbols', 'BTCUSDT', '--lake', lake], {
+      via: 'npx',
+      guardMs: 90_000,
+    });
     try {
       await run.line(BUFFERED);
       // npx → sh → node: the collector is a grandchild the signal never reaches directly.
@@ -125,7 +153,9 @@ describe('npx lakehouse collect', () => {
       run.child.kill('SIGTERM');
       // 'close' waits for every holder of the pipes: the collector itself, not only npx.
       const r = await run.closed;
-      expect(r.stderr.match(SUMMARY)?.[0]).toMatch(/^collect: stopped because the parent process exited: [\d,]+ rows in \d+ files /);
+      expect(r.stderr.match(SUMMARY)?.[0]).toMatch(
+        /^collect: stopped because the parent process exited: [\d,]+ rows in \d+ files /,
+      );
       expect(tree.filter(alive)).toEqual([]);
       const written = (JSON.parse(r.stdout) as { stop: { writtenRows: number } }).stop.writtenRows;
       expect(written).toBeGreaterThan(0);

@@ -43,7 +43,10 @@ import { TESTDATA } from '../helpers/testdata';
  */
 
 const README = readFileSync(path.join(REPO, 'README.md'), 'utf8');
-const PACKAGE = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { name: string; scripts: Record<string, string> };
+const PACKAGE = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+  name: string;
+  scripts: Record<string, string>;
+};
 
 interface ReadmeCommand {
   /** The command as a shell gets it: continuations joined, the comment left out. */
@@ -116,14 +119,26 @@ const BIN = path.join(REPO, 'bin/lakehouse.js');
 function bash(line: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', line.replace(/^npx lakehouse /, `node '${BIN}' `)], {
-      cwd: checkout, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: checkout,
+      env: { ...process.env, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${line}`)); }, 150_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out: ${line}`));
+    }, 150_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -220,7 +235,9 @@ function checkGlueDatabase(c: ReadmeCommand): void {
 
 function checkLifecycle(): void {
   const buckets = Object.values(synthesize({}).template.findResources('AWS::S3::Bucket'));
-  const prefixes = buckets.flatMap((b) => (b.Properties.LifecycleConfiguration?.Rules ?? []) as { Prefix?: string }[]).map((r) => r.Prefix);
+  const prefixes = buckets
+    .flatMap((b) => (b.Properties.LifecycleConfiguration?.Rules ?? []) as { Prefix?: string }[])
+    .map((r) => r.Prefix);
   expect(prefixes).toContain('bronze/');
 }
 
@@ -229,7 +246,10 @@ function checkLifecycle(): void {
 function checkNpm(c: ReadmeCommand): void {
   const { words } = shellWords(c.line);
   if (words[1] === 'ci') {
-    const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { name: string; lockfileVersion: number };
+    const lock = JSON.parse(readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+      name: string;
+      lockfileVersion: number;
+    };
     expect(lock).toMatchObject({ name: PACKAGE.name });
     expect(lock.lockfileVersion).toBeGreaterThanOrEqual(2);
   } else if (words[1] === 'test') {
@@ -290,7 +310,11 @@ describe('README.md commands', () => {
   });
 
   describe('npm and aws: cannot run here; what they name is checked', () => {
-    it.each(named(COMMANDS.filter((c) => handlerOf(c)[0]?.kind === 'checked')))('$name', (c) => handlerOf(c)[0].check!(c), 120_000);
+    it.each(named(COMMANDS.filter((c) => handlerOf(c)[0]?.kind === 'checked')))(
+      '$name',
+      (c) => handlerOf(c)[0].check!(c),
+      120_000,
+    );
   });
 });
 

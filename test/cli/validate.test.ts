@@ -6,7 +6,19 @@ describe('lakehouse validate', () => {
   const lake = tmpDir('validate');
 
   beforeAll(async () => {
-    const imported = await lakehouse(['import', '--file', testdataPath('kraken/BTCUSDC_1m_2023Q1.csv'), '--dataset', 'klines', '--exchange', 'kraken', '--symbol', 'BTC/USDC', '--lake', lake]);
+    const imported = await lakehouse([
+      'import',
+      '--file',
+      testdataPath('kraken/BTCUSDC_1m_2023Q1.csv'),
+      '--dataset',
+      'klines',
+      '--exchange',
+      'kraken',
+      '--symbol',
+      'BTC/USDC',
+      '--lake',
+      lake,
+    ]);
     expect(imported.code).toBe(0);
     expect((await lakehouse(['silver', '--date', '2023-02-22', '--lake', lake])).code).toBe(0);
   }, 120_000);
@@ -17,7 +29,9 @@ describe('lakehouse validate', () => {
     expect(r.stdout).toContain('# Quality report: kraken BTC-USDC 2023-02-22');
     expect(r.stdout).toContain('**Verdict: FAIL** (completeness 44.24 % < 95 %)');
     expect(r.stdout).toContain('- 00:07–01:33 UTC (87 min)');
-    const json = JSON.parse((await lakehouse(['validate', '--date', '2023-02-22', '--format', 'json', '--lake', lake])).stdout) as { verdict: string }[];
+    const json = JSON.parse(
+      (await lakehouse(['validate', '--date', '2023-02-22', '--format', 'json', '--lake', lake])).stdout,
+    ) as { verdict: string }[];
     expect(json.map((x) => x.verdict)).toEqual(['FAIL']);
   }, 60_000);
 

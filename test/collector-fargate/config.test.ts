@@ -10,36 +10,63 @@ const BASE = { LAKE_URL: 's3://my-lake/data/', SOURCES: '[{"source":"binance","s
 describe('container configuration from the environment', () => {
   it('reads the required variables and applies defaults', () => {
     expect(configFromEnv(BASE)).toEqual({
-      lakeUrl: 's3://my-lake/data/', lakeRegion: undefined, s3Endpoint: undefined,
-      service: { sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }], flushIntervalMs: undefined, stopDeadlineMs: undefined, spoolDir: DEFAULT_SPOOL_DIR },
-      heartbeatFile: DEFAULT_HEARTBEAT_FILE, heartbeatIntervalMs: 15_000,
+      lakeUrl: 's3://my-lake/data/',
+      lakeRegion: undefined,
+      s3Endpoint: undefined,
+      service: {
+        sources: [{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }],
+        flushIntervalMs: undefined,
+        stopDeadlineMs: undefined,
+        spoolDir: DEFAULT_SPOOL_DIR,
+      },
+      heartbeatFile: DEFAULT_HEARTBEAT_FILE,
+      heartbeatIntervalMs: 15_000,
     });
   });
 
   it('reads the optional variables', () => {
     const c = configFromEnv({
       ...BASE,
-      SOURCES: '[{"source":"binance","symbols":["BTCUSDT"]},'
-        + '{"source":"binanceus","symbols":["BTCUSD"],"endpoint":"wss://proxy.example/us","restEndpoint":"https://proxy.example"}]',
-      ENDPOINT_BINANCE: 'ws://127.0.0.1:9000', ENDPOINT_BINANCE_FUTURES: 'wss://ignored.example', S3_ENDPOINT: 'http://127.0.0.1:4568', LAKE_REGION: 'eu-west-1',
-      FLUSH_INTERVAL_SECONDS: '60', STOP_DEADLINE_SECONDS: '90', SPOOL_DIR: '/data/spool', HEARTBEAT_FILE: '/var/run/hb.json', HEARTBEAT_INTERVAL_SECONDS: '60', HEARTBEAT_MAX_AGE_SECONDS: '300',
+      SOURCES:
+        '[{"source":"binance","symbols":["BTCUSDT"]},' +
+        '{"source":"binanceus","symbols":["BTCUSD"],"endpoint":"wss://proxy.example/us","restEndpoint":"https://proxy.example"}]',
+      ENDPOINT_BINANCE: 'ws://127.0.0.1:9000',
+      ENDPOINT_BINANCE_FUTURES: 'wss://ignored.example',
+      S3_ENDPOINT: 'http://127.0.0.1:4568',
+      LAKE_REGION: 'eu-west-1',
+      FLUSH_INTERVAL_SECONDS: '60',
+      STOP_DEADLINE_SECONDS: '90',
+      SPOOL_DIR: '/data/spool',
+      HEARTBEAT_FILE: '/var/run/hb.json',
+      HEARTBEAT_INTERVAL_SECONDS: '60',
+      HEARTBEAT_MAX_AGE_SECONDS: '300',
     });
     expect(c).toEqual({
-      lakeUrl: 's3://my-lake/data/', lakeRegion: 'eu-west-1', s3Endpoint: 'http://127.0.0.1:4568',
+      lakeUrl: 's3://my-lake/data/',
+      lakeRegion: 'eu-west-1',
+      s3Endpoint: 'http://127.0.0.1:4568',
       service: {
         sources: [
           { source: 'binance', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:9000' },
           { source: 'binanceus', symbols: ['BTCUSD'], endpoint: 'wss://proxy.example/us', restEndpoint: 'https://proxy.example' },
         ],
-        flushIntervalMs: 60_000, stopDeadlineMs: 90_000, spoolDir: '/data/spool',
+        flushIntervalMs: 60_000,
+        stopDeadlineMs: 90_000,
+        spoolDir: '/data/spool',
       },
-      heartbeatFile: '/var/run/hb.json', heartbeatIntervalMs: 60_000,
+      heartbeatFile: '/var/run/hb.json',
+      heartbeatIntervalMs: 60_000,
     });
   });
 
   it('names endpoint variables after the source', () => {
-    expect(['binance', 'binanceus', 'binance-futures', 'kraken', 'sim'].map((s) => endpointVariable(s as never)))
-      .toEqual(['ENDPOINT_BINANCE', 'ENDPOINT_BINANCEUS', 'ENDPOINT_BINANCE_FUTURES', 'ENDPOINT_KRAKEN', 'ENDPOINT_SIM']);
+    expect(['binance', 'binanceus', 'binance-futures', 'kraken', 'sim'].map((s) => endpointVariable(s as never))).toEqual([
+      'ENDPOINT_BINANCE',
+      'ENDPOINT_BINANCEUS',
+      'ENDPOINT_BINANCE_FUTURES',
+      'ENDPOINT_KRAKEN',
+      'ENDPOINT_SIM',
+    ]);
   });
 
   it.each([
@@ -52,11 +79,20 @@ describe('container configuration from the environment', () => {
     [{ SOURCES: '["binance"]' }, 'SOURCES[0] must be an object'],
     [{ SOURCES: '[{"source":"binance","symbols":"BTCUSDT"}]' }, 'SOURCES[0].symbols must be a non-empty array'],
     [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT",""]}]' }, 'SOURCES[0].symbols must be a non-empty array'],
-    [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"https://x"}]' }, "SOURCES[0].endpoint 'https://x' must start with ws:// or wss://"],
-    [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"restEndpoint":"wss://x"}]' }, "restEndpoint 'wss://x' must start with http"],
+    [
+      { SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"https://x"}]' },
+      "SOURCES[0].endpoint 'https://x' must start with ws:// or wss://",
+    ],
+    [
+      { SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"restEndpoint":"wss://x"}]' },
+      "restEndpoint 'wss://x' must start with http",
+    ],
     [{ ENDPOINT_BINANCE: 'not a url' }, "ENDPOINT_BINANCE 'not a url' is not a URL"],
     [{ ENDPOINT_BINANCE_US: 'ws://x' }, 'ENDPOINT_BINANCE_US names no source'],
-    [{ SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"ws://a"}]', ENDPOINT_BINANCE: 'ws://b' }, "source 'binance' has an endpoint in SOURCES and in ENDPOINT_BINANCE"],
+    [
+      { SOURCES: '[{"source":"binance","symbols":["BTCUSDT"],"endpoint":"ws://a"}]', ENDPOINT_BINANCE: 'ws://b' },
+      "source 'binance' has an endpoint in SOURCES and in ENDPOINT_BINANCE",
+    ],
     [{ FLUSH_INTERVAL_SECONDS: '0' }, 'FLUSH_INTERVAL_SECONDS=0 is not a whole number from 1 to 3600'],
     [{ FLUSH_INTERVAL_SECONDS: '2.5' }, 'FLUSH_INTERVAL_SECONDS=2.5 is not a whole number'],
     [{ STOP_DEADLINE_SECONDS: '120' }, 'STOP_DEADLINE_SECONDS=120 is not a whole number from 1 to 110'],

@@ -46,16 +46,28 @@ afterAll(async () => {
  */
 function containerEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: tmpDir('home'), AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extra,
+    PATH: process.env.PATH,
+    HOME: tmpDir('home'),
+    AWS_CONFIG_FILE: '/nonexistent',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
   };
 }
 
 function s3Env(prefix: string, heartbeatFile: string): Record<string, string> {
   return {
-    LAKE_URL: `s3://lake/${prefix}/`, S3_ENDPOINT: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    SOURCES: JSON.stringify([{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }]), ENDPOINT_BINANCE: sim.wsBaseUrl,
-    FLUSH_INTERVAL_SECONDS: '2', HEARTBEAT_INTERVAL_SECONDS: '1', HEARTBEAT_FILE: heartbeatFile, LOG_LEVEL: 'info',
+    LAKE_URL: `s3://lake/${prefix}/`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    SOURCES: JSON.stringify([{ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'] }]),
+    ENDPOINT_BINANCE: sim.wsBaseUrl,
+    FLUSH_INTERVAL_SECONDS: '2',
+    HEARTBEAT_INTERVAL_SECONDS: '1',
+    HEARTBEAT_FILE: heartbeatFile,
+    LOG_LEVEL: 'info',
     SPOOL_DIR: path.join(tmpDir('spool'), 'bronze-spool'),
   };
 }
@@ -65,11 +77,21 @@ function startContainer(env: NodeJS.ProcessEnv) {
   expect(cmd).toBe('node');
   const child = spawn(process.execPath, args, { cwd: image.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => { run.stdout += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { run.stderr += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    run.stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    run.stderr += d.toString();
+  });
   // The test runner enforces no timeout of its own: a container that never exits must not hang the suite.
   const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const exited = new Promise<Run>((resolve) => child.on('close', (code) => { clearTimeout(guard); run.code = code; resolve(run); }));
+  const exited = new Promise<Run>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(guard);
+      run.code = code;
+      resolve(run);
+    }),
+  );
   return { child, run, exited };
 }
 
@@ -91,18 +113,45 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 }
 
 function readHeartbeat(file: string): HeartbeatReport | undefined {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
-const emfDocs = (stdout: string) => stdout.split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] } });
-const logLines = (stderr: string) => stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string } & Record<string, unknown>);
+const emfDocs = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => l.includes('"_aws"'))
+    .map(
+      (l) =>
+        JSON.parse(l) as Record<string, unknown> & {
+          _aws: {
+            Timestamp: number;
+            CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+          };
+        },
+    );
+const logLines = (stderr: string) =>
+  stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { level: number; msg: string } & Record<string, unknown>);
 
 describe('the bundle the Dockerfile builds', () => {
   const meta = (): Metafile => JSON.parse(fs.readFileSync(path.join(image.workdir, 'meta.json'), 'utf8'));
 
   it('holds only the bundle and runs with no node_modules in reach', () => {
-    expect(fs.readdirSync(image.workdir).sort()).toEqual(['healthcheck.js', 'healthcheck.js.map', 'main.js', 'main.js.map', 'meta.json']);
-    for (let dir = image.workdir; dir !== path.dirname(dir); dir = path.dirname(dir)) expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
+    expect(fs.readdirSync(image.workdir).sort()).toEqual([
+      'healthcheck.js',
+      'healthcheck.js.map',
+      'main.js',
+      'main.js.map',
+      'meta.json',
+    ]);
+    for (let dir = image.workdir; dir !== path.dirname(dir); dir = path.dirname(dir))
+      expect(fs.existsSync(path.join(dir, 'node_modules'))).toBe(false);
   });
 
   it('bundles the AWS SDK and leaves out DuckDB, TA-Lib, native addons and the local query engine', () => {
@@ -118,7 +167,10 @@ describe('the bundle the Dockerfile builds', () => {
     for (const [file, out] of Object.entries(meta().outputs)) {
       if (!file.endsWith('.js')) continue;
       const external = out.imports.filter((i) => i.external).map((i) => i.path.replace(/^node:/, ''));
-      expect([file, external.filter((m) => !builtins.has(m) && !['bufferutil', 'utf-8-validate'].includes(m))]).toEqual([file, []]);
+      expect([file, external.filter((m) => !builtins.has(m) && !['bufferutil', 'utf-8-validate'].includes(m))]).toEqual([
+        file,
+        [],
+      ]);
     }
   });
 
@@ -144,14 +196,25 @@ describe('the collector container against the simulator and S3', () => {
         const x = b?.exchanges.binance;
         return x && x.filesWritten > 0 && x.messagesPerMinute > 0 && streams.every((s) => s in x.streams) ? b : undefined;
       });
-      expect(healthcheck(env)).toEqual({ status: 0, out: expect.stringMatching(/^healthy: heartbeat \d+\.\d s old \(max 90 s\)$/) });
+      expect(healthcheck(env)).toEqual({
+        status: 0,
+        out: expect.stringMatching(/^healthy: heartbeat \d+\.\d s old \(max 90 s\)$/),
+      });
 
       const binance = beat.exchanges.binance;
-      expect(binance).toMatchObject({ source: 'binance', symbols: ['BTCUSDT', 'ETHUSDT'], reconnects: 0, parseErrorCount: 0, flushFailures: 0 });
+      expect(binance).toMatchObject({
+        source: 'binance',
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        reconnects: 0,
+        parseErrorCount: 0,
+        flushFailures: 0,
+      });
       expect(binance.lastEventAgeSeconds).toBeLessThan(5);
       expect(Object.keys(binance.streams)).toEqual(expect.arrayContaining(streams));
       expect(binance.streams['btcusdt@depth10@100ms'].messagesPerMinute).toBeGreaterThan(100);
-      expect(fs.readFileSync(heartbeatFile.replace(/\.json$/, '.md'), 'utf8')).toMatch(/^# Collector heartbeat[\s\S]*\| binance \|/);
+      expect(fs.readFileSync(heartbeatFile.replace(/\.json$/, '.md'), 'utf8')).toMatch(
+        /^# Collector heartbeat[\s\S]*\| binance \|/,
+      );
       expect(fs.readdirSync(path.dirname(heartbeatFile)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
       const stopAt = Date.now();
@@ -225,9 +288,15 @@ describe('the container health check', () => {
     write(file, Date.now() - 5_000);
     expect(healthcheck(env).status).toBe(0);
     write(file, Date.now() - 91_000);
-    expect(healthcheck(env)).toEqual({ status: 1, out: expect.stringMatching(/^unhealthy: heartbeat 9\d\.\d s old \(max 90 s\)$/) });
+    expect(healthcheck(env)).toEqual({
+      status: 1,
+      out: expect.stringMatching(/^unhealthy: heartbeat 9\d\.\d s old \(max 90 s\)$/),
+    });
     expect(healthcheck({ ...env, HEARTBEAT_MAX_AGE_SECONDS: '300' }).status).toBe(0);
-    expect(healthcheck({ ...env, HEARTBEAT_MAX_AGE_SECONDS: 'soon' })).toEqual({ status: 1, out: expect.stringContaining('HEARTBEAT_MAX_AGE_SECONDS=soon') });
+    expect(healthcheck({ ...env, HEARTBEAT_MAX_AGE_SECONDS: 'soon' })).toEqual({
+      status: 1,
+      out: expect.stringContaining('HEARTBEAT_MAX_AGE_SECONDS=soon'),
+    });
     fs.writeFileSync(file, '{"timeMs": ');
     expect(healthcheck(env).status).toBe(1);
     fs.writeFileSync(file, '{"time": "2026-01-01T00:00:00Z"}');
@@ -240,10 +309,26 @@ describe('a misconfigured container', () => {
   it.each([
     ['no LAKE_URL', { SOURCES: sources }, 'LAKE_URL is not set'],
     ['SOURCES not JSON', { LAKE_URL: '/tmp/lake', SOURCES: 'binance:BTCUSDT' }, 'SOURCES is not valid JSON'],
-    ['a misspelt key', { LAKE_URL: '/tmp/lake', SOURCES: '[{"source":"binance","symbol":["BTCUSDT"]}]' }, 'SOURCES[0] has unknown key(s) symbol'],
-    ['an unknown source', { LAKE_URL: '/tmp/lake', SOURCES: '[{"source":"coinbase","symbols":["BTCUSDT"]}]' }, 'SOURCES[0].source "coinbase" is not one of'],
-    ['a misspelt endpoint variable', { LAKE_URL: '/tmp/lake', SOURCES: sources, ENDPOINT_BINANCE_US: 'ws://x' }, 'ENDPOINT_BINANCE_US names no source'],
-    ['an S3 lake without a region', { LAKE_URL: 's3://bucket/lake/', SOURCES: sources }, 'no AWS region for the S3 lake: set AWS_REGION (or LAKE_REGION)'],
+    [
+      'a misspelt key',
+      { LAKE_URL: '/tmp/lake', SOURCES: '[{"source":"binance","symbol":["BTCUSDT"]}]' },
+      'SOURCES[0] has unknown key(s) symbol',
+    ],
+    [
+      'an unknown source',
+      { LAKE_URL: '/tmp/lake', SOURCES: '[{"source":"coinbase","symbols":["BTCUSDT"]}]' },
+      'SOURCES[0].source "coinbase" is not one of',
+    ],
+    [
+      'a misspelt endpoint variable',
+      { LAKE_URL: '/tmp/lake', SOURCES: sources, ENDPOINT_BINANCE_US: 'ws://x' },
+      'ENDPOINT_BINANCE_US names no source',
+    ],
+    [
+      'an S3 lake without a region',
+      { LAKE_URL: 's3://bucket/lake/', SOURCES: sources },
+      'no AWS region for the S3 lake: set AWS_REGION (or LAKE_REGION)',
+    ],
   ])('%s: exits 2 with one JSON line saying what is wrong', async (_name, env, message) => {
     const heartbeatFile = path.join(tmpDir('hb'), 'hb.json');
     const run = await startContainer(containerEnv({ ...env, HEARTBEAT_FILE: heartbeatFile })).exited;

@@ -29,7 +29,11 @@ export interface Stage {
 
 /** Stages of a Dockerfile: comments dropped, continuation lines joined, instructions upper-cased. */
 export function parseDockerfile(text: string): Stage[] {
-  const logical = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const logical = text
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const stages: Stage[] = [];
   for (const line of logical) {
     const [, op, args] = /^(\S+)\s*(.*)$/.exec(line)!;
@@ -62,7 +66,10 @@ export function inBuildContext(relPath: string): boolean {
 let ignore: IgnoreStrategy | undefined;
 function contextIgnore(): IgnoreStrategy {
   // The same patterns DockerImageAsset builds: .dockerignore, then its own re-inclusions and cdk.out.
-  const lines = fs.readFileSync(path.join(REPO, '.dockerignore'), 'utf8').split('\n').filter((l) => !!l);
+  const lines = fs
+    .readFileSync(path.join(REPO, '.dockerignore'), 'utf8')
+    .split('\n')
+    .filter((l) => !!l);
   ignore ??= IgnoreStrategy.docker(REPO, [...lines, '!.dockerignore', `!${path.basename(DOCKERFILE)}`, 'cdk.out']);
   return ignore;
 }
@@ -106,7 +113,12 @@ export function buildLikeDocker(): BuiltImage {
         }
         case 'RUN':
           if (/^npm ci\b/.test(i.args)) fs.symlinkSync(path.join(REPO, 'node_modules'), at('node_modules'), 'dir');
-          else execFileSync('sh', ['-c', i.args], { cwd: at('.'), env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'ignore', 'pipe'] });
+          else
+            execFileSync('sh', ['-c', i.args], {
+              cwd: at('.'),
+              env: { PATH: process.env.PATH, HOME: process.env.HOME },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            });
           break;
       }
     }

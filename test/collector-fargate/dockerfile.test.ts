@@ -21,7 +21,9 @@ describe('collector-fargate/Dockerfile', () => {
     // esbuild targets the runtime's Node major.
     expect(fs.readFileSync(path.join(REPO, 'collector-fargate/build.ts'), 'utf8')).toContain("target: 'node22'");
     expect(ops(runtime, 'RUN')).toEqual([]);
-    expect(ops(runtime, 'COPY').map((i) => i.args)).toEqual([expect.stringMatching(/^--from=build \/src\/collector-fargate\/dist\/ /)]);
+    expect(ops(runtime, 'COPY').map((i) => i.args)).toEqual([
+      expect.stringMatching(/^--from=build \/src\/collector-fargate\/dist\/ /),
+    ]);
   });
 
   it('installs from the lockfile without install scripts, then runs the same build script as the tests', () => {
@@ -32,7 +34,9 @@ describe('collector-fargate/Dockerfile', () => {
     // The lockfile is copied before the sources, so the npm ci layer stays cached while only code changes.
     const copies = ops(build, 'COPY').map((i) => i.args);
     expect(copies[0]).toBe('package.json package-lock.json ./');
-    expect(build.instructions.findIndex((i) => i.op === 'RUN')).toBe(build.instructions.findIndex((i) => i.args === copies[0]) + 1);
+    expect(build.instructions.findIndex((i) => i.op === 'RUN')).toBe(
+      build.instructions.findIndex((i) => i.args === copies[0]) + 1,
+    );
   });
 
   it('runs as the unprivileged node user, with node as PID 1 in exec form', () => {
@@ -54,7 +58,16 @@ describe('collector-fargate/Dockerfile', () => {
 
 describe('the build context (.dockerignore, as CDK stages it)', () => {
   it('holds what the build stage copies', () => {
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'lib/collector/service.ts', 'lib/storage/s3-store.ts', 'collector-fargate/main.ts', 'collector-fargate/build.ts', DOCKERFILE]) {
+    for (const f of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'lib/collector/service.ts',
+      'lib/storage/s3-store.ts',
+      'collector-fargate/main.ts',
+      'collector-fargate/build.ts',
+      DOCKERFILE,
+    ]) {
       expect([f, inBuildContext(f)]).toEqual([f, true]);
     }
     for (const copy of ops(build, 'COPY')) {
@@ -64,8 +77,20 @@ describe('the build context (.dockerignore, as CDK stages it)', () => {
 
   it('leaves out modules, build output, the git history, lakes and everything the image does not need', () => {
     for (const f of [
-      'node_modules/ws/index.js', 'lib/node_modules/x/index.js', 'cdk.out/manifest.json', '.git/HEAD', 'lake/bronze/x.parquet', '.lake-demo/x',
-      'bench/out/report.json', 'collector-fargate/dist/main.js', 'collector-fargate/README.md', 'test/collector/collector-sim.test.ts', 'lambdas/silver.ts', 'bin/cli.ts', 'README.md',
-    ]) expect([f, inBuildContext(f)]).toEqual([f, false]);
+      'node_modules/ws/index.js',
+      'lib/node_modules/x/index.js',
+      'cdk.out/manifest.json',
+      '.git/HEAD',
+      'lake/bronze/x.parquet',
+      '.lake-demo/x',
+      'bench/out/report.json',
+      'collector-fargate/dist/main.js',
+      'collector-fargate/README.md',
+      'test/collector/collector-sim.test.ts',
+      'lambdas/silver.ts',
+      'bin/cli.ts',
+      'README.md',
+    ])
+      expect([f, inBuildContext(f)]).toEqual([f, false]);
   });
 });

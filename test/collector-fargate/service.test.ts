@@ -20,7 +20,10 @@ class UnreliableStore extends LocalObjectStore {
   private async gate(): Promise<void> {
     this.puts++;
     if (this.hang) await new Promise<never>(() => {});
-    if (this.failuresLeft > 0) { this.failuresLeft--; throw new Error('503 Slow Down'); }
+    if (this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw new Error('503 Slow Down');
+    }
   }
 
   override async put(key: string, body: Uint8Array | string): Promise<void> {
@@ -41,7 +44,9 @@ async function readEverything(service: CollectorService, sim: RunningSimulator):
 }
 
 async function tradeIds(store: ObjectStore, exchange: string, symbol: string): Promise<number[]> {
-  const keys = (await listAll(store, 'bronze/trades/')).map((o) => o.key).filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
+  const keys = (await listAll(store, 'bronze/trades/'))
+    .map((o) => o.key)
+    .filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
   return Array.from((await readTables(store, dataset('bronze', 'trades'), keys)).num('trade_id')).sort((a, b) => a - b);
 }
 
@@ -52,13 +57,16 @@ describe('collector service', () => {
     const start = Date.now();
     const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start, end: start + 3 * 60_000, speed: 'max' });
     const store = new LocalObjectStore(tmpDir('service'));
-    const service = new CollectorService({
-      sources: [
-        { source: 'sim', symbols: ['BTCUSDT', 'ETHUSDT'], endpoint: sim.wsBaseUrl },
-        { source: 'binanceus', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl },
-      ],
-      flushIntervalMs: 60_000,
-    }, store);
+    const service = new CollectorService(
+      {
+        sources: [
+          { source: 'sim', symbols: ['BTCUSDT', 'ETHUSDT'], endpoint: sim.wsBaseUrl },
+          { source: 'binanceus', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl },
+        ],
+        flushIntervalMs: 60_000,
+      },
+      store,
+    );
     try {
       await service.start();
       await readEverything(service, sim);
@@ -69,12 +77,22 @@ describe('collector service', () => {
     const snap = service.snapshot();
     const rows = snap.reduce((n, s) => n + s.collector.rowsWritten, 0);
     expect(result).toEqual({
-      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: rows, spooledRows: 0, lostRows: 0,
+      complete: true,
+      unwrittenRows: 0,
+      spooledFiles: 0,
+      timedOut: false,
+      writtenRows: rows,
+      spooledRows: 0,
+      lostRows: 0,
     });
-    expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([['sim', 'binance', ['BTCUSDT', 'ETHUSDT']], ['binanceus', 'binanceus', ['BTCUSDT']]]);
+    expect(snap.map((s) => [s.source, s.exchange, s.symbols])).toEqual([
+      ['sim', 'binance', ['BTCUSDT', 'ETHUSDT']],
+      ['binanceus', 'binanceus', ['BTCUSDT']],
+    ]);
     for (const s of snap) expect(s.collector).toMatchObject({ bufferedRows: 0, flushFailures: 0, errors: {} });
     // Each collector files its own symbols under its own exchange (file counts depend on timing, symbols do not).
-    const symbolsFiled = async (ex: string) => [...new Set((await listAll(store, `bronze/trades/exchange=${ex}/`)).map((o) => /symbol=([^/]+)/.exec(o.key)![1]))].sort();
+    const symbolsFiled = async (ex: string) =>
+      [...new Set((await listAll(store, `bronze/trades/exchange=${ex}/`)).map((o) => /symbol=([^/]+)/.exec(o.key)![1]))].sort();
     expect(await symbolsFiled('binance')).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(await symbolsFiled('binanceus')).toEqual(['BTCUSDT']);
     expect(snap.every((s) => s.collector.filesWritten > 0)).toBe(true);
@@ -90,7 +108,10 @@ describe('collector service', () => {
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 6, start: START, end: START + 60_000, speed: 'max' });
     const store = new UnreliableStore(tmpDir('service-flaky'));
     // No flush before stop (hour-long interval), so every row is written by stop() itself.
-    const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
+    const service = new CollectorService(
+      { sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 },
+      store,
+    );
     try {
       await service.start();
       await readEverything(service, sim);
@@ -102,7 +123,13 @@ describe('collector service', () => {
     store.failuresLeft = 3;
     const result = await service.stop();
     expect(result).toEqual({
-      complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: buffered, spooledRows: 0, lostRows: 0,
+      complete: true,
+      unwrittenRows: 0,
+      spooledFiles: 0,
+      timedOut: false,
+      writtenRows: buffered,
+      spooledRows: 0,
+      lostRows: 0,
     });
     const c = service.snapshot()[0].collector;
     expect(c).toMatchObject({ flushFailures: 3, bufferedRows: 0, rowsWritten: buffered });
@@ -113,7 +140,10 @@ describe('collector service', () => {
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 7, start: START, speed: 'max' });
     const store = new UnreliableStore(tmpDir('service-hang'));
     store.hang = true;
-    const service = new CollectorService({ sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 }, store);
+    const service = new CollectorService(
+      { sources: [{ source: 'sim', symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }], flushIntervalMs: 3_600_000 },
+      store,
+    );
     try {
       await service.start();
       await service.received(1);
@@ -124,7 +154,13 @@ describe('collector service', () => {
       expect(service.stop()).toBe(stopping);
       // The write never finished: the rows it held are still in the collector's buffers, gone at exit.
       expect(await stopping).toEqual({
-        complete: false, unwrittenRows: 0, spooledFiles: 0, timedOut: true, writtenRows: 0, spooledRows: 0, lostRows: expect.any(Number),
+        complete: false,
+        unwrittenRows: 0,
+        spooledFiles: 0,
+        timedOut: true,
+        writtenRows: 0,
+        spooledRows: 0,
+        lostRows: expect.any(Number),
       });
       expect((await stopping).lostRows).toBeGreaterThanOrEqual(buffered);
       expect(Date.now() - t).toBeGreaterThanOrEqual(1400);
@@ -140,7 +176,9 @@ describe('collector service', () => {
     const store = new UnreliableStore(tmpDir('service-spool'));
     const config = {
       sources: [{ source: 'sim' as const, symbols: ['BTCUSDT'], endpoint: sim.wsBaseUrl }],
-      flushIntervalMs: 3_600_000, spoolDir: path.join(tmpDir('spool'), 'spool'), spoolDrainOnStopMs: 0,
+      flushIntervalMs: 3_600_000,
+      spoolDir: path.join(tmpDir('spool'), 'spool'),
+      spoolDrainOnStopMs: 0,
     };
     const first = new CollectorService(config, store);
     try {
@@ -153,7 +191,14 @@ describe('collector service', () => {
     const down = await first.stop();
     const received = first.snapshot()[0].collector.rowsWritten;
     expect(received).toBeGreaterThan(0);
-    expect(down).toMatchObject({ complete: false, timedOut: false, writtenRows: 0, spooledRows: received, lostRows: 0, unwrittenRows: 0 });
+    expect(down).toMatchObject({
+      complete: false,
+      timedOut: false,
+      writtenRows: 0,
+      spooledRows: received,
+      lostRows: 0,
+      unwrittenRows: 0,
+    });
     expect(down.spooledFiles).toBeGreaterThan(0);
 
     store.failuresLeft = 0;
@@ -169,17 +214,24 @@ describe('collector service', () => {
     expect(restBaseFor({}, futures)).toBe('https://fapi.binance.com');
     expect(restBaseFor({ endpoint: 'ws://127.0.0.1:9000/stream' }, futures)).toBe('http://127.0.0.1:9000');
     expect(restBaseFor({ endpoint: 'wss://relay.example:9443' }, futures)).toBe('https://relay.example:9443');
-    expect(restBaseFor({ endpoint: 'ws://127.0.0.1:9000', restEndpoint: 'http://127.0.0.1:9001/' }, futures)).toBe('http://127.0.0.1:9001');
+    expect(restBaseFor({ endpoint: 'ws://127.0.0.1:9000', restEndpoint: 'http://127.0.0.1:9001/' }, futures)).toBe(
+      'http://127.0.0.1:9001',
+    );
   }, 5_000);
 
   it('rejects configurations no collector can run', () => {
     const store = new LocalObjectStore(tmpDir('service-config'));
-    const make = (sources: ConstructorParameters<typeof CollectorService>[0]['sources']) => () => new CollectorService({ sources }, store);
+    const make = (sources: ConstructorParameters<typeof CollectorService>[0]['sources']) => () =>
+      new CollectorService({ sources }, store);
     expect(make([])).toThrow(new UserError('no source configured'));
     expect(make([{ source: 'binance', symbols: [] }])).toThrow("source 'binance' has no symbols");
     expect(make([{ source: 'bitmex' as never, symbols: ['XBTUSD'] }])).toThrow("source 'bitmex' is not supported");
     expect(make([{ source: 'sim', symbols: ['BTCUSDT'] }])).toThrow("source 'sim' needs an endpoint");
-    expect(make([{ source: 'binance', symbols: ['BTCUSDT'] }, { source: 'sim', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }]))
-      .toThrow("sources 'binance' and 'sim' both file rows under exchange 'binance'");
+    expect(
+      make([
+        { source: 'binance', symbols: ['BTCUSDT'] },
+        { source: 'sim', symbols: ['BTCUSDT'], endpoint: 'ws://127.0.0.1:1' },
+      ]),
+    ).toThrow("sources 'binance' and 'sim' both file rows under exchange 'binance'");
   });
 });

@@ -25,7 +25,12 @@ async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms 
   }
 }
 
-const spoolFiles = (dir: string, ext: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(ext)).sort() : []);
+const spoolFiles = (dir: string, ext: string) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => n.endsWith(ext))
+        .sort()
+    : [];
 
 /** A local lake whose root sits below a regular file while "down": every put fails (ENOTDIR) until up(). */
 function switchableLocalStore() {
@@ -33,9 +38,16 @@ function switchableLocalStore() {
   const root = path.join(base, 'lake');
   const store = new LocalObjectStore(root);
   return {
-    store, root,
-    down: () => { rmSync(base, { recursive: true, force: true }); writeFileSync(base, 'outage'); },
-    up: async () => { await fs.rm(base, { force: true }); await fs.mkdir(root, { recursive: true }); },
+    store,
+    root,
+    down: () => {
+      rmSync(base, { recursive: true, force: true });
+      writeFileSync(base, 'outage');
+    },
+    up: async () => {
+      await fs.rm(base, { force: true });
+      await fs.mkdir(root, { recursive: true });
+    },
   };
 }
 
@@ -46,21 +58,39 @@ class RecordingStore implements ObjectStore {
   gate?: Promise<void>;
   onInnerPut?: (key: string) => void;
   constructor(readonly inner: ObjectStore) {}
-  get url() { return this.inner.url; }
-  get localRoot() { return this.inner.localRoot; }
-  get(k: string) { return this.inner.get(k); }
-  tryGet(k: string) { return this.inner.tryGet(k); }
+  get url() {
+    return this.inner.url;
+  }
+  get localRoot() {
+    return this.inner.localRoot;
+  }
+  get(k: string) {
+    return this.inner.get(k);
+  }
+  tryGet(k: string) {
+    return this.inner.tryGet(k);
+  }
   async put(k: string, body: Uint8Array | string) {
     await this.inner.put(k, body);
     this.onInnerPut?.(k);
     if (this.gate) await this.gate;
     this.puts.push(k);
   }
-  putFile(k: string, p: string) { return this.inner.putFile(k, p); }
-  list(prefix: string): AsyncIterable<ObjectInfo> { return this.inner.list(prefix); }
-  listPrefixes(prefix: string) { return this.inner.listPrefixes(prefix); }
-  exists(k: string) { return this.inner.exists(k); }
-  delete(k: string) { return this.inner.delete(k); }
+  putFile(k: string, p: string) {
+    return this.inner.putFile(k, p);
+  }
+  list(prefix: string): AsyncIterable<ObjectInfo> {
+    return this.inner.list(prefix);
+  }
+  listPrefixes(prefix: string) {
+    return this.inner.listPrefixes(prefix);
+  }
+  exists(k: string) {
+    return this.inner.exists(k);
+  }
+  delete(k: string) {
+    return this.inner.delete(k);
+  }
 }
 
 const uploaders: BronzeUploader[] = [];
@@ -76,7 +106,9 @@ afterEach(async () => {
 describe('backoffDelay', () => {
   it('doubles from initialMs, caps at maxMs, with jitter in [d/2, d]', () => {
     const o = { initialMs: 100, maxMs: 1000 };
-    expect([0, 1, 2, 3, 4, 10, 1000].map((n) => backoffDelay(n, o, () => 0.999999))).toEqual([100, 200, 400, 800, 1000, 1000, 1000]);
+    expect([0, 1, 2, 3, 4, 10, 1000].map((n) => backoffDelay(n, o, () => 0.999999))).toEqual([
+      100, 200, 400, 800, 1000, 1000, 1000,
+    ]);
     expect([0, 1, 4].map((n) => backoffDelay(n, o, () => 0))).toEqual([50, 100, 500]);
   });
 });
@@ -91,7 +123,14 @@ describe('BronzeUploader on a local store', () => {
     expect(await u.upload(key(1), body)).toBe('uploaded');
     expect(Buffer.from(await s.store.get(key(1)))).toEqual(Buffer.from(body));
     expect(existsSync(spoolDir)).toBe(false);
-    expect(u.stats()).toMatchObject({ uploaded: 1, spooled: 0, reuploaded: 0, pendingFiles: 0, pendingBytes: 0, oldestPendingMs: 0 });
+    expect(u.stats()).toMatchObject({
+      uploaded: 1,
+      spooled: 0,
+      reuploaded: 0,
+      pendingFiles: 0,
+      pendingBytes: 0,
+      oldestPendingMs: 0,
+    });
   });
 
   it('spools when the store is down, keeps the files through failing passes, and re-uploads them when it is back', async () => {
@@ -109,8 +148,19 @@ describe('BronzeUploader on a local store', () => {
     const bins = spoolFiles(spoolDir, '.bin');
     expect(bins).toHaveLength(3);
     bins.forEach((b, i) => expect(Buffer.from(readFileSync(path.join(spoolDir, b)))).toEqual(Buffer.from(bodies[i])));
-    expect(spoolFiles(spoolDir, '.json').map((j) => JSON.parse(readFileSync(path.join(spoolDir, j), 'utf8')).key)).toEqual([key(0), key(1), key(2)]);
-    expect(u.stats()).toMatchObject({ uploaded: 0, spooled: 3, pendingFiles: 3, pendingBytes: 4010, inMemoryFiles: 0, oldestPendingMs: 3000 });
+    expect(spoolFiles(spoolDir, '.json').map((j) => JSON.parse(readFileSync(path.join(spoolDir, j), 'utf8')).key)).toEqual([
+      key(0),
+      key(1),
+      key(2),
+    ]);
+    expect(u.stats()).toMatchObject({
+      uploaded: 0,
+      spooled: 3,
+      pendingFiles: 3,
+      pendingBytes: 4010,
+      inMemoryFiles: 0,
+      oldestPendingMs: 3000,
+    });
     expect(u.stats().lastError).toMatch(/^put bronze\/.*ENOTDIR/);
 
     // The drainer keeps failing while the store is down: nothing is deleted.
@@ -123,7 +173,14 @@ describe('BronzeUploader on a local store', () => {
     await waitFor(() => u.stats().pendingFiles === 0, 'drain');
     for (const [i, b] of bodies.entries()) expect(Buffer.from(await s.store.get(key(i)))).toEqual(Buffer.from(b));
     expect(readdirSync(spoolDir)).toEqual([]);
-    expect(u.stats()).toMatchObject({ uploaded: 0, spooled: 3, reuploaded: 3, pendingFiles: 0, pendingBytes: 0, oldestPendingMs: 0 });
+    expect(u.stats()).toMatchObject({
+      uploaded: 0,
+      spooled: 3,
+      reuploaded: 3,
+      pendingFiles: 0,
+      pendingBytes: 0,
+      oldestPendingMs: 0,
+    });
   });
 
   it('deletes a spool file only after the store confirmed the put', async () => {
@@ -135,9 +192,13 @@ describe('BronzeUploader on a local store', () => {
     const body = bytes();
     expect(await u.upload(key('gated'), body)).toBe('spooled');
     let release!: () => void;
-    rec.gate = new Promise<void>((r) => { release = r; });
+    rec.gate = new Promise<void>((r) => {
+      release = r;
+    });
     let reachedStore = false;
-    rec.onInnerPut = () => { reachedStore = true; };
+    rec.onInnerPut = () => {
+      reachedStore = true;
+    };
     await s.up();
     await waitFor(() => reachedStore, 'the re-upload to reach the store');
     // The object is in the store but put has not resolved yet: the spool file must still be there.
@@ -222,7 +283,7 @@ describe('BronzeUploader on a local store', () => {
     expect(u.stats()).toMatchObject({ reuploaded: 1, inMemoryFiles: 0 });
   });
 
-  it('recovers a previous run\'s spool on restart, oldest first, and removes crash leftovers', async () => {
+  it("recovers a previous run's spool on restart, oldest first, and removes crash leftovers", async () => {
     const s = switchableLocalStore();
     s.down();
     const spoolDir = tmpDir('spool');
@@ -304,8 +365,12 @@ describe('BronzeUploader on a local store', () => {
 
 describe('BronzeUploader on S3 (s3rver stopped and restarted)', () => {
   let s3: RestartableS3;
-  beforeAll(async () => { s3 = await startRestartableS3(); });
-  afterAll(async () => { await s3?.close(); });
+  beforeAll(async () => {
+    s3 = await startRestartableS3();
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
 
   it('uploads while S3 is up, spools while it is down, and drains byte-identical objects when it is back', async () => {
     const store = s3.store('lake');

@@ -22,15 +22,21 @@ const MIN = 60_000;
 const silent = pino({ level: 'silent' });
 
 const trade = (symbol: string, id: number, eventMs: number): NormalizedRecord => ({
-  dataset: 'trades', symbol, stream: `${symbol.toLowerCase()}@trade`,
+  dataset: 'trades',
+  symbol,
+  stream: `${symbol.toLowerCase()}@trade`,
   row: { event_time: eventMs, trade_id: id, price: 1, qty: 1, is_buyer_maker: false, ingest_time: eventMs, source: 'ws' },
 });
 
 /** A connection that is never started: identity and subscribed streams only. */
-const connection = (streams: SubscribedStream[]) => new ManagedConnection({
-  spec: { url: 'ws://127.0.0.1:1/unused', streams }, clock: new WallClock(), log: silent,
-  onMessage: () => undefined, onDrop: () => undefined,
-});
+const connection = (streams: SubscribedStream[]) =>
+  new ManagedConnection({
+    spec: { url: 'ws://127.0.0.1:1/unused', streams },
+    clock: new WallClock(),
+    log: silent,
+    onMessage: () => undefined,
+    onDrop: () => undefined,
+  });
 
 describe('collector clocks', () => {
   it('an event clock answers with its fallback until the first event, then with the latest event time', () => {
@@ -106,7 +112,9 @@ describe('silence watchdog', () => {
     const streams = new StreamTracker();
     const flagged: [string, number][] = [];
     const watchdog = new SilenceWatchdog({
-      streams, connections: [conn], thresholds: { funding: 30_000 },
+      streams,
+      connections: [conn],
+      thresholds: { funding: 30_000 },
       onSilent: (stream, _tracked, silentMs) => flagged.push([stream, silentMs]),
     });
     watchdog.tick(T0); // sets the pace only
@@ -117,7 +125,10 @@ describe('silence watchdog', () => {
     expect(flagged).toEqual([[funding.name, 30_000]]);
     watchdog.tick(T0 + 60_000); // still silent, but flagged less than two thresholds ago
     watchdog.tick(T0 + 95_000);
-    expect(flagged).toEqual([[funding.name, 30_000], [funding.name, 90_000]]);
+    expect(flagged).toEqual([
+      [funding.name, 30_000],
+      [funding.name, 90_000],
+    ]);
     // A delivery clears the flag; trades follow the market and are never flagged.
     streams.delivered(funding.name, 'BTCUSDT', 'funding', T0 + 100_000, conn);
     watchdog.tick(T0 + 129_000);
@@ -156,7 +167,8 @@ describe('record fan-out', () => {
     expect(streams.get('btcusdt@trade')?.lastEvent).toBe(T0 + 3000);
     const gaps = buffers.drain((_values, dataset) => dataset === 'gaps').flatMap((part) => part.table.rows());
     expect(gaps.map((row) => [row.cause, row.start_time, row.end_time])).toEqual([
-      ['restart', T0 - MIN, T0 + 1000], ['sequence_break', T0 + 1000, T0 + 3000],
+      ['restart', T0 - MIN, T0 + 1000],
+      ['sequence_break', T0 + 1000, T0 + 3000],
     ]);
     expect(buffers.bufferedRows).toBe(2);
     const snapshot = stats.snapshot(buffers.bufferedRows, 0);

@@ -27,39 +27,57 @@ function capturingLog() {
 describe('collector connection states', () => {
   /** The log line that shows the connection in the state to stop in (the black hole says nothing: it is connecting). */
   const reached: Record<DeadFeedKind, string | undefined> = {
-    'nothing listening': 'websocket reconnecting', 'not a WebSocket': 'websocket reconnecting',
-    'never answers': undefined, 'silent WebSocket': 'websocket open',
+    'nothing listening': 'websocket reconnecting',
+    'not a WebSocket': 'websocket reconnecting',
+    'never answers': undefined,
+    'silent WebSocket': 'websocket open',
   };
 
-  it.each(DEAD_FEEDS)('%s: stop() flushes and returns, and a pending start() resolves with it', async (kind) => {
-    const feed = await startDeadFeed(kind);
-    const { log, next } = capturingLog();
-    const sources = [{ source: 'binance' as const, symbols: ['BTCUSDT'], endpoint: feed.url }];
-    // The spool (and the state files beside it) in a folder of this test's own.
-    const spoolDir = path.join(tmpDir('states-spool'), 'spool');
-    const service = new CollectorService({ sources, spoolDir }, new LocalObjectStore(tmpDir('states')), log);
-    try {
-      let started = false;
-      const state = reached[kind] ? next(reached[kind]) : feed.contact;
-      const starting = service.start().then(() => { started = true; });
-      await state;
-      const result = await service.stop();
-      await starting;
-      expect(result).toEqual({
-        complete: true, unwrittenRows: 0, spooledFiles: 0, timedOut: false, writtenRows: 0, spooledRows: 0, lostRows: 0,
-      });
-      expect(started).toBe(true);
-      expect(service.snapshot()[0].connections).toMatchObject({ open: 0, total: 1, everOpened: kind === 'silent WebSocket' });
-    } finally {
-      await feed.close();
-    }
-  }, 15_000);
+  it.each(DEAD_FEEDS)(
+    '%s: stop() flushes and returns, and a pending start() resolves with it',
+    async (kind) => {
+      const feed = await startDeadFeed(kind);
+      const { log, next } = capturingLog();
+      const sources = [{ source: 'binance' as const, symbols: ['BTCUSDT'], endpoint: feed.url }];
+      // The spool (and the state files beside it) in a folder of this test's own.
+      const spoolDir = path.join(tmpDir('states-spool'), 'spool');
+      const service = new CollectorService({ sources, spoolDir }, new LocalObjectStore(tmpDir('states')), log);
+      try {
+        let started = false;
+        const state = reached[kind] ? next(reached[kind]) : feed.contact;
+        const starting = service.start().then(() => {
+          started = true;
+        });
+        await state;
+        const result = await service.stop();
+        await starting;
+        expect(result).toEqual({
+          complete: true,
+          unwrittenRows: 0,
+          spooledFiles: 0,
+          timedOut: false,
+          writtenRows: 0,
+          spooledRows: 0,
+          lostRows: 0,
+        });
+        expect(started).toBe(true);
+        expect(service.snapshot()[0].connections).toMatchObject({ open: 0, total: 1, everOpened: kind === 'silent WebSocket' });
+      } finally {
+        await feed.close();
+      }
+    },
+    15_000,
+  );
 
   it('gives up a handshake nobody answers and tries again, with the reason', async () => {
     const feed = await startDeadFeed('never answers');
     const { log, next } = capturingLog();
     const conn = new WsConnection({
-      url: feed.url, onMessage: () => undefined, log, handshakeTimeoutMs: 100, backoff: { initialMs: 10, maxMs: 10, factor: 1 },
+      url: feed.url,
+      onMessage: () => undefined,
+      log,
+      handshakeTimeoutMs: 100,
+      backoff: { initialMs: 10, maxMs: 10, factor: 1 },
     });
     try {
       void conn.start();
@@ -75,8 +93,11 @@ describe('collector connection states', () => {
 
   it('does not connect once stopped, and its start() resolves at once', async () => {
     const feed = await startDeadFeed('silent WebSocket');
-    const service = new CollectorService({ sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: feed.url }] },
-      new LocalObjectStore(tmpDir('states-late')), pino({ level: 'silent' }));
+    const service = new CollectorService(
+      { sources: [{ source: 'binance', symbols: ['BTCUSDT'], endpoint: feed.url }] },
+      new LocalObjectStore(tmpDir('states-late')),
+      pino({ level: 'silent' }),
+    );
     try {
       await service.stop();
       await service.start();

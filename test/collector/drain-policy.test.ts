@@ -1,5 +1,11 @@
 import {
-  backoffDelay, nextPassDelay, passGoesOn, passOrder, putTimeout, shutdownPause, uploadAttempts,
+  backoffDelay,
+  nextPassDelay,
+  passGoesOn,
+  passOrder,
+  putTimeout,
+  shutdownPause,
+  uploadAttempts,
 } from '../../lib/collector/drain-policy';
 
 const RETRY = { attempts: 3, initialMs: 200, maxMs: 1000 };
@@ -44,7 +50,9 @@ describe('drain policy', () => {
   }, 5_000);
 
   it('spaces failing passes by capped exponential backoff, from the first delay again after a clean pass', () => {
-    expect([0, 1, 2, 3, 6, 20].map((failed) => nextPassDelay(failed, DRAIN, TOP))).toEqual([1000, 1000, 2000, 4000, 30_000, 30_000]);
+    expect([0, 1, 2, 3, 6, 20].map((failed) => nextPassDelay(failed, DRAIN, TOP))).toEqual([
+      1000, 1000, 2000, 4000, 30_000, 30_000,
+    ]);
     expect(nextPassDelay(0, DRAIN, BOTTOM)).toBe(500);
   }, 5_000);
 

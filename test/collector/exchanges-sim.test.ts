@@ -18,11 +18,19 @@ import { collectSimulatedRun, collectUntilEnd } from '../helpers/sim-collect';
 const MIN = 60_000;
 const START = Date.UTC(2024, 5, 3, 10, 0);
 
-async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' | 'kraken', symbols: string[], store: LocalObjectStore, extra: { openInterestPollMs?: number } = {}) {
+async function collectFromSim(
+  sim: RunningSimulator,
+  source: 'binance-futures' | 'kraken',
+  symbols: string[],
+  store: LocalObjectStore,
+  extra: { openInterestPollMs?: number } = {},
+) {
   const profile = sourceProfile(source, extra);
   const collector = new Collector({
     ...sourceCollectorOptions(profile, symbols, sim.wsBaseUrl + (source === 'kraken' ? '/v2' : ''), sim.restBaseUrl),
-    store, clock: new EventClock(sim.clock), restBanPauseMs: 200,
+    store,
+    clock: new EventClock(sim.clock),
+    restBanPauseMs: 200,
   });
   await collectUntilEnd(sim, collector);
   return collector;
@@ -30,21 +38,33 @@ async function collectFromSim(sim: RunningSimulator, source: 'binance-futures' |
 
 async function bronze(store: LocalObjectStore, name: BronzeDatasetName, exchange: string, symbol: string) {
   const prefix = name === 'klines' ? 'bronze/klines/timeframe=1m/' : `bronze/${name}/`;
-  const keys = (await listAll(store, prefix)).map((o) => o.key).filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
+  const keys = (await listAll(store, prefix))
+    .map((o) => o.key)
+    .filter((k) => k.includes(`exchange=${exchange}/symbol=${symbol}/`));
   return readTables(store, dataset('bronze', name), keys);
 }
 
 describe('collector on the Binance USD-M futures simulator', () => {
   const store = new LocalObjectStore(tmpDir('futures-collect'));
   const END = START + 30 * MIN;
-  const plan = new FaultPlan({ events: [
-    { kind: 'rest', at: START + 8 * MIN, durationMs: 3 * MIN, status: 429, retryAfterS: 1 },
-    { kind: 'rest', at: START + 17 * MIN, durationMs: 3 * MIN, status: 418, retryAfterS: 1 },
-  ] });
+  const plan = new FaultPlan({
+    events: [
+      { kind: 'rest', at: START + 8 * MIN, durationMs: 3 * MIN, status: 429, retryAfterS: 1 },
+      { kind: 'rest', at: START + 17 * MIN, durationMs: 3 * MIN, status: 418, retryAfterS: 1 },
+    ],
+  });
   let collector: Collector;
 
   beforeAll(async () => {
-    const sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT', 'ETHUSDT'], seed: 5, start: START, end: END, speed: 'max', faults: plan });
+    const sim = await startSimulator({
+      protocol: 'binance-futures',
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      seed: 5,
+      start: START,
+      end: END,
+      speed: 'max',
+      faults: plan,
+    });
     try {
       collector = await collectFromSim(sim, 'binance-futures', ['BTCUSDT', 'ETHUSDT'], store, { openInterestPollMs: MIN });
     } finally {
@@ -57,7 +77,8 @@ describe('collector on the Binance USD-M futures simulator', () => {
       const funding = await bronze(store, 'funding', 'binance-futures', sym);
       expect(funding.length).toBeGreaterThanOrEqual(29 * 60);
       expect(funding.length).toBeLessThanOrEqual(30 * 60 + 5);
-      for (const ds of ['trades', 'book_top10', 'quotes', 'klines', 'liquidations'] as const) expect((await bronze(store, ds, 'binance-futures', sym)).length).toBeGreaterThan(0);
+      for (const ds of ['trades', 'book_top10', 'quotes', 'klines', 'liquidations'] as const)
+        expect((await bronze(store, ds, 'binance-futures', sym)).length).toBeGreaterThan(0);
       const trades = await bronze(store, 'trades', 'binance-futures', sym);
       const ids = Array.from(new Set(trades.num('trade_id'))).sort((a, b) => a - b);
       expect(ids[ids.length - 1] - ids[0] + 1).toBe(ids.length);
@@ -80,7 +101,9 @@ describe('collector on the Binance USD-M futures simulator', () => {
       const times = Array.from(oi.num('event_time')).sort((a, b) => a - b);
       expect(times.map((t) => Math.floor((t - START) / MIN))).toEqual(minutes);
       const gaps = await bronze(store, 'gaps', 'binance-futures', sym);
-      const refused = Array.from({ length: gaps.length }, (_, i) => gaps.row(i)).filter((g) => g.stream === `rest:${sym.toLowerCase()}@openInterest`);
+      const refused = Array.from({ length: gaps.length }, (_, i) => gaps.row(i)).filter(
+        (g) => g.stream === `rest:${sym.toLowerCase()}@openInterest`,
+      );
       // One interruption per refusal window, from the last reading before it to the first one after it.
       expect(refused.map((g) => [g.cause, g.start_time, g.end_time])).toEqual([
         ['rest_refused', times[7], times[8]],
@@ -109,7 +132,15 @@ describe('collector on the Kraken v2 simulator', () => {
   let collector: Collector;
 
   beforeAll(async () => {
-    const sim = await startSimulator({ protocol: 'kraken', symbols: ['BTCUSDT'], seed: 9, start: START, end: END, speed: 'max', faults });
+    const sim = await startSimulator({
+      protocol: 'kraken',
+      symbols: ['BTCUSDT'],
+      seed: 9,
+      start: START,
+      end: END,
+      speed: 'max',
+      faults,
+    });
     try {
       collector = await collectFromSim(sim, 'kraken', ['BTC/USDT'], store);
     } finally {
@@ -118,7 +149,8 @@ describe('collector on the Kraken v2 simulator', () => {
   }, 120_000);
 
   it('subscribes by message and files klines, trades, book and quotes', async () => {
-    for (const ds of ['klines', 'trades', 'book_top10', 'quotes'] as const) expect((await bronze(store, ds, 'kraken', 'BTC-USDT')).length).toBeGreaterThan(0);
+    for (const ds of ['klines', 'trades', 'book_top10', 'quotes'] as const)
+      expect((await bronze(store, ds, 'kraken', 'BTC-USDT')).length).toBeGreaterThan(0);
     expect(collector.snapshot().errors).toEqual({});
   });
 
@@ -139,17 +171,29 @@ describe('collector on the un-routed futures endpoint (the trap that silences /m
   it('counts the subscribed-but-silent stream, ledgers it and reconnects, while the /public stream flows', async () => {
     const store = new LocalObjectStore(tmpDir('futures-trap'));
     const end = START + 5 * MIN;
-    const sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT'], seed: 5, start: START, end, speed: 'max' });
+    const sim = await startSimulator({
+      protocol: 'binance-futures',
+      symbols: ['BTCUSDT'],
+      seed: 5,
+      start: START,
+      end,
+      speed: 'max',
+    });
     const streams = [
       { name: 'btcusdt@depth10@100ms', symbol: 'BTCUSDT', dataset: 'book_top10' as const },
       { name: 'btcusdt@markPrice@1s', symbol: 'BTCUSDT', dataset: 'funding' as const },
     ];
-    const collector = await collectSimulatedRun(sim, () => new Collector({
-      ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
-      polls: [],
-      connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
-      store, clock: new EventClock(sim.clock),
-    }));
+    const collector = await collectSimulatedRun(
+      sim,
+      () =>
+        new Collector({
+          ...sourceCollectorOptions(sourceProfile('binance-futures'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
+          polls: [],
+          connections: [{ url: `${sim.wsBaseUrl}/stream?streams=${streams.map((s) => s.name).join('/')}`, streams }],
+          store,
+          clock: new EventClock(sim.clock),
+        }),
+    );
     const s = collector.snapshot();
     expect(s.silentStreams['btcusdt@markPrice@1s']).toBeGreaterThanOrEqual(2);
     expect(s.silentStreams['btcusdt@depth10@100ms']).toBeUndefined();

@@ -27,7 +27,12 @@ const SYMBOLS = ['BTCUSDT', 'ETHUSDT'];
 const RESTART_AT = START + 115 * MIN;
 const OUTAGE_AT = START + 125 * MIN;
 
-interface Gap { stream: string; start: number; end: number | null; cause: string }
+interface Gap {
+  stream: string;
+  start: number;
+  end: number | null;
+  cause: string;
+}
 
 describe('collector through a fault storm (simulator + s3rver)', () => {
   let sim: RunningSimulator;
@@ -57,7 +62,8 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
       ...sourceCollectorOptions(profile, SYMBOLS, sim.wsBaseUrl, sim.restBaseUrl),
       // One connection per symbol, so a fault on one leaves the other delivering (and time running).
       connections: profile.connections(sim.wsBaseUrl, SYMBOLS, 6),
-      store, clock: new EventClock(sim.clock),
+      store,
+      clock: new EventClock(sim.clock),
       maxConnectionAgeMs: 40 * MIN,
       backoff: { initialMs: 50, maxMs: 500, factor: 2 },
       write: (parts) => uploadBronze(uploader, parts),
@@ -65,8 +71,16 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
     });
   }
 
-  const uploaderFor = () => new BronzeUploader({ store, spoolDir, retry: { attempts: 2, initialMs: 20, maxMs: 50 }, drainBackoff: { initialMs: 100, maxMs: 400 } });
-  const simTimePast = async (t: number) => { while (sim.stats().simTime < t && !sim.stats().ended) await new Promise((r) => setTimeout(r, 20)); };
+  const uploaderFor = () =>
+    new BronzeUploader({
+      store,
+      spoolDir,
+      retry: { attempts: 2, initialMs: 20, maxMs: 50 },
+      drainBackoff: { initialMs: 100, maxMs: 400 },
+    });
+  const simTimePast = async (t: number) => {
+    while (sim.stats().simTime < t && !sim.stats().ended) await new Promise((r) => setTimeout(r, 20));
+  };
 
   beforeAll(async () => {
     s3 = await startRestartableS3();
@@ -106,13 +120,26 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
       await sim.stop();
     }
     const keys = (await listAll(store, 'bronze/')).map((o) => o.key);
-    const g = await readTables(store, dataset('bronze', 'gaps'), keys.filter((k) => k.startsWith('bronze/gaps/')));
+    const g = await readTables(
+      store,
+      dataset('bronze', 'gaps'),
+      keys.filter((k) => k.startsWith('bronze/gaps/')),
+    );
     gaps = Array.from({ length: g.length }, (_, i) => {
       const r = g.row(i);
-      return { stream: r.stream as string, start: r.start_time as number, end: r.end_time as number | null, cause: r.cause as string };
+      return {
+        stream: r.stream as string,
+        start: r.start_time as number,
+        end: r.end_time as number | null,
+        cause: r.cause as string,
+      };
     });
     for (const sym of SYMBOLS) {
-      const t = await readTables(store, dataset('bronze', 'trades'), keys.filter((k) => k.startsWith(`bronze/trades/exchange=binance/symbol=${sym}/`)));
+      const t = await readTables(
+        store,
+        dataset('bronze', 'trades'),
+        keys.filter((k) => k.startsWith(`bronze/trades/exchange=binance/symbol=${sym}/`)),
+      );
       tradeIds.set(sym, new Set(t.num('trade_id')));
     }
   }, 300_000);
@@ -131,7 +158,11 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
     expect(first.control.serverShutdown).toBe(2);
     expect(first.reconnects).toBeGreaterThanOrEqual(3);
     // Malformed frames are counted by kind, never a crash.
-    const errors = snapshots.reduce((n, s) => n + Object.values(s.errors).reduce((k, e) => k + e.count, 0) + Object.values(s.skipped).reduce((k, v) => k + v, 0), 0);
+    const errors = snapshots.reduce(
+      (n, s) =>
+        n + Object.values(s.errors).reduce((k, e) => k + e.count, 0) + Object.values(s.skipped).reduce((k, v) => k + v, 0),
+      0,
+    );
     expect(errors).toBeGreaterThanOrEqual(20);
     expect(second.silentStreams).toEqual({});
     expect(first.silentStreams['ethusdt@depth10@100ms']).toBeGreaterThanOrEqual(1);

@@ -22,11 +22,21 @@ function harness(answer: (symbol: string, at: number) => Answer | Error, opts: {
   const readings: { symbol: string; at: number }[] = [];
   const missed: { symbol: string; cause: string; at: number }[] = [];
   const spec: RestPollSpec = {
-    name: 'open_interest', intervalMs: MIN,
-    targets: ['BTCUSDT', 'ETHUSDT'].map((symbol) => ({ symbol, url: `http://127.0.0.1:9/oi?symbol=${symbol}`, stream: `rest:${symbol}` })),
+    name: 'open_interest',
+    intervalMs: MIN,
+    targets: ['BTCUSDT', 'ETHUSDT'].map((symbol) => ({
+      symbol,
+      url: `http://127.0.0.1:9/oi?symbol=${symbol}`,
+      stream: `rest:${symbol}`,
+    })),
     parse: (text, receiveMs, symbol) => {
       if (text !== 'ok') return { kind: 'error', reason: `body ${text}` };
-      const rec: NormalizedRecord = { dataset: 'open_interest', symbol, stream: `rest:${symbol}`, row: { ingest_time: receiveMs } };
+      const rec: NormalizedRecord = {
+        dataset: 'open_interest',
+        symbol,
+        stream: `rest:${symbol}`,
+        row: { ingest_time: receiveMs },
+      };
       return { kind: 'records', records: [rec] };
     },
   };
@@ -39,8 +49,15 @@ function harness(answer: (symbol: string, at: number) => Answer | Error, opts: {
     return new Response(a.body ?? 'ok', { status: a.status, headers });
   }) as typeof fetch;
   const poller = new RestPoller({
-    spec, clock: () => now, log: pino({ level: 'silent' }), tickMs: 0, banPauseMs: opts.banPauseMs, fetch: fakeFetch,
-    onRecords: (recs) => { for (const r of recs) readings.push({ symbol: r.symbol, at: r.row.ingest_time as number }); },
+    spec,
+    clock: () => now,
+    log: pino({ level: 'silent' }),
+    tickMs: 0,
+    banPauseMs: opts.banPauseMs,
+    fetch: fakeFetch,
+    onRecords: (recs) => {
+      for (const r of recs) readings.push({ symbol: r.symbol, at: r.row.ingest_time as number });
+    },
     onMissed: (t, cause) => missed.push({ symbol: t.symbol, cause, at: now }),
   });
   /** Move the clock to `t` (ms after T0) and let any round that comes due run to its end. */
@@ -92,8 +109,13 @@ describe('REST poller on an injected clock', () => {
     // The pause over, the late round runs; the next one is back on the boundary.
     await h.at(90_000);
     await h.at(2 * MIN);
-    expect(h.requests.map((r) => `${r.symbol}@${r.at - T0}`))
-      .toEqual(['BTCUSDT@0', 'BTCUSDT@90000', 'ETHUSDT@90000', 'BTCUSDT@120000', 'ETHUSDT@120000']);
+    expect(h.requests.map((r) => `${r.symbol}@${r.at - T0}`)).toEqual([
+      'BTCUSDT@0',
+      'BTCUSDT@90000',
+      'ETHUSDT@90000',
+      'BTCUSDT@120000',
+      'ETHUSDT@120000',
+    ]);
     expect(h.poller.stats).toMatchObject({ refused429: 1, refused418: 0, readings: 4 });
   });
 
@@ -122,7 +144,11 @@ describe('REST poller on an injected clock', () => {
     const h = harness(() => answers[i++ % answers.length]);
     await h.at(0);
     await h.at(MIN);
-    expect(h.missed.map((m) => `${m.symbol}:${m.cause}`)).toEqual(['BTCUSDT:rest_failed', 'ETHUSDT:rest_failed', 'BTCUSDT:rest_failed']);
+    expect(h.missed.map((m) => `${m.symbol}:${m.cause}`)).toEqual([
+      'BTCUSDT:rest_failed',
+      'ETHUSDT:rest_failed',
+      'BTCUSDT:rest_failed',
+    ]);
     expect(h.readings.map((r) => r.symbol)).toEqual(['ETHUSDT']);
     expect(h.poller.stats).toMatchObject({ requests: 4, readings: 1, failures: 3 });
   });

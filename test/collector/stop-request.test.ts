@@ -12,7 +12,12 @@ const silent = pino({ level: 'silent' });
 function setup(o: { parentPollMs?: number } = {}) {
   const proc = new FakeProcess();
   const repeats: [StopRequest, StopRequest][] = [];
-  const stop = new StopRequests({ log: silent, proc, parentPollMs: o.parentPollMs ?? 0, onRepeat: (r, first) => repeats.push([r, first]) });
+  const stop = new StopRequests({
+    log: silent,
+    proc,
+    parentPollMs: o.parentPollMs ?? 0,
+    onRepeat: (r, first) => repeats.push([r, first]),
+  });
   return { proc, stop, repeats };
 }
 
@@ -23,11 +28,15 @@ describe('stop requests', () => {
     proc.emit('SIGINT');
     proc.emit('SIGTERM');
     await expect(stop.requested).resolves.toEqual({ reason: 'SIGINT', exitCode: 0 });
-    expect(repeats.map(([r, first]) => [r.reason, first.reason])).toEqual([['SIGINT', 'SIGINT'], ['SIGTERM', 'SIGINT']]);
+    expect(repeats.map(([r, first]) => [r.reason, first.reason])).toEqual([
+      ['SIGINT', 'SIGINT'],
+      ['SIGTERM', 'SIGINT'],
+    ]);
     // Later signals still have a listener, so they can never fall through to the default action (kill).
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) expect(proc.listenerCount(s)).toBe(1);
     stop.close();
-    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'uncaughtException', 'unhandledRejection']) expect(proc.listenerCount(s)).toBe(0);
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP', 'uncaughtException', 'unhandledRejection'])
+      expect(proc.listenerCount(s)).toBe(0);
   }, 5_000);
 
   it('takes a request of the caller (a duration) like a signal, and a signal after it is a repeat', async () => {

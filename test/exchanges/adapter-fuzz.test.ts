@@ -15,7 +15,12 @@ import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { applyMutation, describeMutation, mutations, type Mutation } from './fuzz/mutations';
 import {
-  binanceFuturesCorpus, binanceSpotCorpus, binanceUsCorpus, KRAKEN_RECORDED_DEPTH, krakenCorpus, type Corpus,
+  binanceFuturesCorpus,
+  binanceSpotCorpus,
+  binanceUsCorpus,
+  KRAKEN_RECORDED_DEPTH,
+  krakenCorpus,
+  type Corpus,
 } from './fuzz/seeds';
 
 /**
@@ -60,7 +65,12 @@ interface Target {
 
 const SPOT: readonly BronzeDatasetName[] = ['klines', 'trades', 'book_top10', 'quotes'];
 const BINANCE_CHANNELS = {
-  klines: 'kline', trades: 'trade', quotes: 'bookTicker', book_top10: 'partialDepth', funding: 'markPrice', liquidations: 'forceOrder',
+  klines: 'kline',
+  trades: 'trade',
+  quotes: 'bookTicker',
+  book_top10: 'partialDepth',
+  funding: 'markPrice',
+  liquidations: 'forceOrder',
 };
 const krakenStream = (name: string): StreamInfo | null => {
   const k = parseKrakenStreamName(name);
@@ -70,22 +80,48 @@ const krakenStream = (name: string): StreamInfo | null => {
 
 const TARGETS: Target[] = [
   {
-    name: 'Binance spot', make: () => new BinanceSpotAdapter('binance'), corpus: binanceSpotCorpus, datasets: SPOT,
-    stream: parseSpotStreamName, channels: BINANCE_CHANNELS, seed: 0x5107, runs: 4000, maxReasons: 200,
+    name: 'Binance spot',
+    make: () => new BinanceSpotAdapter('binance'),
+    corpus: binanceSpotCorpus,
+    datasets: SPOT,
+    stream: parseSpotStreamName,
+    channels: BINANCE_CHANNELS,
+    seed: 0x5107,
+    runs: 4000,
+    maxReasons: 200,
   },
   {
-    name: 'Binance US', make: () => new BinanceSpotAdapter('binanceus'), corpus: binanceUsCorpus, datasets: SPOT,
-    stream: parseSpotStreamName, channels: BINANCE_CHANNELS, seed: 0x0b05, runs: 2500, maxReasons: 200,
+    name: 'Binance US',
+    make: () => new BinanceSpotAdapter('binanceus'),
+    corpus: binanceUsCorpus,
+    datasets: SPOT,
+    stream: parseSpotStreamName,
+    channels: BINANCE_CHANNELS,
+    seed: 0x0b05,
+    runs: 2500,
+    maxReasons: 200,
   },
   {
-    name: 'Binance USD-M futures', make: () => new BinanceFuturesAdapter(), corpus: binanceFuturesCorpus,
+    name: 'Binance USD-M futures',
+    make: () => new BinanceFuturesAdapter(),
+    corpus: binanceFuturesCorpus,
     datasets: [...SPOT, 'funding', 'liquidations'],
-    stream: parseFuturesStreamName, channels: BINANCE_CHANNELS, seed: 0xf070, runs: 4000, maxReasons: 300,
+    stream: parseFuturesStreamName,
+    channels: BINANCE_CHANNELS,
+    seed: 0xf070,
+    runs: 4000,
+    maxReasons: 300,
   },
   {
-    name: 'Kraken v2', make: () => new KrakenAdapter({ bookDepth: KRAKEN_RECORDED_DEPTH }), corpus: krakenCorpus, datasets: SPOT,
-    stream: krakenStream, channels: { klines: 'ohlc', trades: 'trade', quotes: 'book', book_top10: 'book' },
-    seed: 0x3a4e, runs: 3000, maxReasons: 200,
+    name: 'Kraken v2',
+    make: () => new KrakenAdapter({ bookDepth: KRAKEN_RECORDED_DEPTH }),
+    corpus: krakenCorpus,
+    datasets: SPOT,
+    stream: krakenStream,
+    channels: { klines: 'ohlc', trades: 'trade', quotes: 'book', book_top10: 'book' },
+    seed: 0x3a4e,
+    runs: 3000,
+    maxReasons: 200,
   },
 ];
 
@@ -104,18 +140,21 @@ function outcomeProblem(o: ParseOutcome, target: Target): string | null {
         const names = spec.columns.map((c) => c.name);
         const extra = Object.keys(r.row).filter((k) => !names.includes(k));
         const missing = names.filter((k) => !(k in r.row));
-        if (extra.length || missing.length) return `${r.dataset} row columns: extra ${extra.join(',')} missing ${missing.join(',')}`;
+        if (extra.length || missing.length)
+          return `${r.dataset} row columns: extra ${extra.join(',')} missing ${missing.join(',')}`;
         for (const c of spec.columns) {
           const v = r.row[c.name];
           if (typeof v !== 'number' || !INTEGER_TYPES.has(c.type)) continue;
           if (!Number.isSafeInteger(v)) return `${r.dataset}.${c.name}=${v} is not a safe integer`;
-          if (c.type === 'timestamp' && Math.abs(v) > MAX_TIMESTAMP_MS) return `${r.dataset}.${c.name}=${v} is not a representable time`;
+          if (c.type === 'timestamp' && Math.abs(v) > MAX_TIMESTAMP_MS)
+            return `${r.dataset}.${c.name}=${v} is not a representable time`;
         }
         if (typeof r.symbol !== 'string' || r.symbol === '' || r.symbol !== r.symbol.toUpperCase()) {
           return `bad symbol ${JSON.stringify(r.symbol)}`;
         }
         const { base, quote } = baseQuote(r.symbol);
-        if (r.row.base !== base || r.row.quote !== quote) return `base/quote ${r.row.base}/${r.row.quote} do not match symbol ${r.symbol}`;
+        if (r.row.base !== base || r.row.quote !== quote)
+          return `base/quote ${r.row.base}/${r.row.quote} do not match symbol ${r.symbol}`;
         if (typeof r.stream !== 'string' || r.stream === '') return 'record without a stream';
         // Filed under a stream of its own symbol and dataset, or the gap ledger and silence checks track a phantom.
         const info = target.stream(r.stream);
@@ -133,7 +172,9 @@ function outcomeProblem(o: ParseOutcome, target: Target): string | null {
     case 'skipped':
     case 'error':
       if (typeof o.reason !== 'string' || o.reason === '') return `${o.kind} outcome without a reason`;
-      return o.reason.length <= MAX_REASON_CHARS ? null : `${o.kind} reason of ${o.reason.length} characters: ${o.reason.slice(0, 80)}…`;
+      return o.reason.length <= MAX_REASON_CHARS
+        ? null
+        : `${o.kind} reason of ${o.reason.length} characters: ${o.reason.slice(0, 80)}…`;
     default:
       return `not an outcome: ${JSON.stringify(o)?.slice(0, 200)}`;
   }
@@ -157,7 +198,8 @@ describe.each(TARGETS)('$name adapter under fuzzing', (target) => {
     const kinds = new Map<string, number>();
     for (const o of baseline.flat()) {
       expect(outcomeProblem(o, target)).toBeNull();
-      for (const key of o.kind === 'records' ? o.records.map((r) => r.dataset) : [o.kind]) kinds.set(key, (kinds.get(key) ?? 0) + 1);
+      for (const key of o.kind === 'records' ? o.records.map((r) => r.dataset) : [o.kind])
+        kinds.set(key, (kinds.get(key) ?? 0) + 1);
     }
     for (const ds of target.datasets) expect(kinds.get(ds) ?? 0).toBeGreaterThan(0);
     // Seeds are good messages: none of them is an error.
@@ -212,7 +254,17 @@ describe.each(TARGETS)('$name adapter under fuzzing', (target) => {
     // The reasons it was counted under are a bounded vocabulary, not one per message.
     expect(Object.keys(snap.errors).length + Object.keys(snap.skipped).length).toBeLessThanOrEqual(target.maxReasons);
     // Every kind of mutation was exercised many times.
-    for (const kind of ['truncate', 'flip', 'insert', 'delete', 'repeat', 'concat', 'value:set', 'value:delete', 'value:duplicateKey']) {
+    for (const kind of [
+      'truncate',
+      'flip',
+      'insert',
+      'delete',
+      'repeat',
+      'concat',
+      'value:set',
+      'value:delete',
+      'value:duplicateKey',
+    ]) {
       expect(applied.get(kind) ?? 0).toBeGreaterThan(50);
     }
   });
@@ -222,30 +274,50 @@ describe('Kraken RFC 3339 times, property-based', () => {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
   it('reads every instant of years 0001-9999, at any offset and sub-millisecond precision, as its epoch ms', () => {
-    const instant = fc.date({ min: new Date('0001-01-02T00:00:00Z'), max: new Date('9999-12-30T23:59:59.999Z'), noInvalidDate: true });
+    const instant = fc.date({
+      min: new Date('0001-01-02T00:00:00Z'),
+      max: new Date('9999-12-30T23:59:59.999Z'),
+      noInvalidDate: true,
+    });
     const offsets = fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 });
-    fc.assert(fc.property(instant, offsets, fc.nat({ max: 6 }), (d, offsetMin, extraDigits) => {
-      const local = new Date(d.getTime() + offsetMin * 60_000).toISOString().slice(0, -1);
-      const sign = offsetMin < 0 ? '-' : '+';
-      const offset = offsetMin === 0 ? 'Z' : `${sign}${pad(Math.floor(Math.abs(offsetMin) / 60))}:${pad(Math.abs(offsetMin) % 60)}`;
-      return parseRfc3339Ms(`${local}${'7'.repeat(extraDigits)}${offset}`) === d.getTime();
-    }), { seed: 0x3339, numRuns: 3000 });
+    fc.assert(
+      fc.property(instant, offsets, fc.nat({ max: 6 }), (d, offsetMin, extraDigits) => {
+        const local = new Date(d.getTime() + offsetMin * 60_000).toISOString().slice(0, -1);
+        const sign = offsetMin < 0 ? '-' : '+';
+        const offset =
+          offsetMin === 0 ? 'Z' : `${sign}${pad(Math.floor(Math.abs(offsetMin) / 60))}:${pad(Math.abs(offsetMin) % 60)}`;
+        return parseRfc3339Ms(`${local}${'7'.repeat(extraDigits)}${offset}`) === d.getTime();
+      }),
+      { seed: 0x3339, numRuns: 3000 },
+    );
   });
 
   it('gives no time for fields that name no instant (month 13, February 30th, hour 24), and the right one otherwise', () => {
-    fc.assert(fc.property(
-      fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 14 }), fc.integer({ min: 0, max: 32 }),
-      fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }),
-      (y, mo, d, h, mi, s) => {
-        // The reference builds the date field by field and checks nothing rolled over.
-        const ref = new Date(0);
-        ref.setUTCFullYear(y, mo - 1, d);
-        ref.setUTCHours(h, mi, s, 0);
-        const real = ref.getUTCFullYear() === y && ref.getUTCMonth() === mo - 1 && ref.getUTCDate() === d
-          && ref.getUTCHours() === h && ref.getUTCMinutes() === mi && ref.getUTCSeconds() === s;
-        const t = parseRfc3339Ms(`${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}Z`);
-        return real ? t === ref.getTime() : Number.isNaN(t);
-      },
-    ), { seed: 0x3340, numRuns: 5000 });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 14 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.integer({ min: 0, max: 61 }),
+        (y, mo, d, h, mi, s) => {
+          // The reference builds the date field by field and checks nothing rolled over.
+          const ref = new Date(0);
+          ref.setUTCFullYear(y, mo - 1, d);
+          ref.setUTCHours(h, mi, s, 0);
+          const real =
+            ref.getUTCFullYear() === y &&
+            ref.getUTCMonth() === mo - 1 &&
+            ref.getUTCDate() === d &&
+            ref.getUTCHours() === h &&
+            ref.getUTCMinutes() === mi &&
+            ref.getUTCSeconds() === s;
+          const t = parseRfc3339Ms(`${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}Z`);
+          return real ? t === ref.getTime() : Number.isNaN(t);
+        },
+      ),
+      { seed: 0x3340, numRuns: 5000 },
+    );
   });
 });

@@ -64,7 +64,10 @@ export function readCryptofeed(file: string): Capture {
 /** The Binance doc examples: one pretty-printed JSON message per file, returned compacted. */
 export function readDocExamples(dir = 'binance_docs/spot_ws_stream_examples'): { file: string; raw: string }[] {
   const full = path.join(TESTDATA, dir);
-  return fs.readdirSync(full).sort().map((file) => ({ file, raw: JSON.stringify(JSON.parse(fs.readFileSync(path.join(full, file), 'utf8'))) }));
+  return fs
+    .readdirSync(full)
+    .sort()
+    .map((file) => ({ file, raw: JSON.stringify(JSON.parse(fs.readFileSync(path.join(full, file), 'utf8'))) }));
 }
 
 export function readTestdataJson(rel: string): unknown {

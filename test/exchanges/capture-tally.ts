@@ -47,8 +47,10 @@ export function runCapture(
 export const count = (tally: Tally, datasetName: string) => tally.records.get(datasetName)?.length ?? 0;
 
 /** Every outcome: records, control events, skips and errors. */
-export const total = (tally: Tally) => [...tally.records.values()].reduce((n, r) => n + r.length, 0)
-  + [...tally.control.values(), ...tally.skipped.values()].reduce((a, b) => a + b, 0) + tally.errors.length;
+export const total = (tally: Tally) =>
+  [...tally.records.values()].reduce((n, r) => n + r.length, 0) +
+  [...tally.control.values(), ...tally.skipped.values()].reduce((a, b) => a + b, 0) +
+  tally.errors.length;
 
 /** The records of an outcome that must be records. */
 export const records = (outcome: ParseOutcome): NormalizedRecord[] => {

@@ -14,28 +14,56 @@ describe('collector sources', () => {
     }
     expect(conns.flatMap((c) => c.streams)).toHaveLength(200 * 6);
     const owner = new Map<string, number>();
-    conns.forEach((c, i) => c.streams.forEach(({ name, symbol }) => {
-      const sym = name.slice(0, name.indexOf('@'));
-      expect(sym).toBe(symbol.toLowerCase());
-      expect(owner.get(sym) ?? i).toBe(i);
-      owner.set(sym, i);
-    }));
+    conns.forEach((c, i) =>
+      c.streams.forEach(({ name, symbol }) => {
+        const sym = name.slice(0, name.indexOf('@'));
+        expect(sym).toBe(symbol.toLowerCase());
+        expect(owner.get(sym) ?? i).toBe(i);
+        owner.set(sym, i);
+      }),
+    );
   });
 
   it('groups by whole symbols', () => {
-    expect(groupSymbols(['A', 'B', 'C'], (s) => [s, s], 3)).toEqual([['A', 'A'], ['B', 'B'], ['C', 'C']]);
+    expect(groupSymbols(['A', 'B', 'C'], (s) => [s, s], 3)).toEqual([
+      ['A', 'A'],
+      ['B', 'B'],
+      ['C', 'C'],
+    ]);
     expect(groupSymbols(['A', 'B', 'C'], (s) => [s], 2)).toEqual([['A', 'B'], ['C']]);
   });
 
   it('routes Binance futures streams to /public and /market and polls open interest', () => {
-    const o = sourceCollectorOptions(sourceProfile('binance-futures', { openInterestPollMs: 60_000 }), ['BTCUSDT'], 'wss://fstream.binance.com', 'https://fapi.binance.com');
-    expect(o.connections.map((c) => c.url.split('?')[0])).toEqual(['wss://fstream.binance.com/public/stream', 'wss://fstream.binance.com/market/stream']);
-    expect(o.connections[1].streams).toEqual(expect.arrayContaining([
-      { name: 'btcusdt@markPrice@1s', symbol: 'BTCUSDT', dataset: 'funding' },
-      { name: 'btcusdt@forceOrder', symbol: 'BTCUSDT', dataset: 'liquidations' },
-      { name: 'btcusdt@trade', symbol: 'BTCUSDT', dataset: 'trades' },
-    ]));
-    expect(o.polls).toEqual([expect.objectContaining({ name: 'open_interest', intervalMs: 60_000, targets: [{ symbol: 'BTCUSDT', url: 'https://fapi.binance.com/fapi/v1/openInterest?symbol=BTCUSDT', stream: 'rest:btcusdt@openInterest' }] })]);
+    const o = sourceCollectorOptions(
+      sourceProfile('binance-futures', { openInterestPollMs: 60_000 }),
+      ['BTCUSDT'],
+      'wss://fstream.binance.com',
+      'https://fapi.binance.com',
+    );
+    expect(o.connections.map((c) => c.url.split('?')[0])).toEqual([
+      'wss://fstream.binance.com/public/stream',
+      'wss://fstream.binance.com/market/stream',
+    ]);
+    expect(o.connections[1].streams).toEqual(
+      expect.arrayContaining([
+        { name: 'btcusdt@markPrice@1s', symbol: 'BTCUSDT', dataset: 'funding' },
+        { name: 'btcusdt@forceOrder', symbol: 'BTCUSDT', dataset: 'liquidations' },
+        { name: 'btcusdt@trade', symbol: 'BTCUSDT', dataset: 'trades' },
+      ]),
+    );
+    expect(o.polls).toEqual([
+      expect.objectContaining({
+        name: 'open_interest',
+        intervalMs: 60_000,
+        targets: [
+          {
+            symbol: 'BTCUSDT',
+            url: 'https://fapi.binance.com/fapi/v1/openInterest?symbol=BTCUSDT',
+            stream: 'rest:btcusdt@openInterest',
+          },
+        ],
+      }),
+    ]);
   });
 
   it('subscribes Kraken by message, all at once, and resyncs one book', () => {
@@ -46,6 +74,9 @@ describe('collector sources', () => {
     expect(c.subscribeSpacingMs).toBe(0);
     expect(c.streams).toContainEqual({ name: 'book-10:BTC/USD', symbol: 'BTC/USD', dataset: 'book_top10' });
     expect(c.subscribeMessages!.map((m) => JSON.parse(m).params.channel)).toEqual(['ohlc', 'ohlc', 'ohlc', 'book', 'trade']);
-    expect(o.resyncMessages!('BTC/USD', 'book-10:BTC/USD').map((m) => JSON.parse(m).method)).toEqual(['unsubscribe', 'subscribe']);
+    expect(o.resyncMessages!('BTC/USD', 'book-10:BTC/USD').map((m) => JSON.parse(m).method)).toEqual([
+      'unsubscribe',
+      'subscribe',
+    ]);
   });
 });

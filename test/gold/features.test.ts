@@ -37,7 +37,17 @@ const inputsFor = (dt: string, extra: Partial<GoldInputs> = {}): GoldInputs => {
   const keep = Array.from(open.keys()).filter((i) => open[i] >= from && open[i] < to);
   return { klines1m: ALL_1M.take(keep), ...extra };
 };
-const NON_LABEL = [...FEATURES.map((f) => f.name), 'open', 'high', 'low', 'close', 'volume', 'quality_flags', 'inputs', 'data_ok'];
+const NON_LABEL = [
+  ...FEATURES.map((f) => f.name),
+  'open',
+  'high',
+  'low',
+  'close',
+  'volume',
+  'quality_flags',
+  'inputs',
+  'data_ok',
+];
 
 describe('Gold feature catalogue', () => {
   it('has 100+ uniquely named features in the seven categories, the fixed core names for each timeframe (docs/features.md)', () => {
@@ -59,7 +69,12 @@ describe('Gold feature catalogue', () => {
       const s = barSeries(ALL_1M, tf);
       for (const g of BAR_GROUPS) {
         const out = g.compute(s, tf);
-        expect(Object.keys(out).sort()).toEqual(g.specs(tf).map((f) => f.name).sort());
+        expect(Object.keys(out).sort()).toEqual(
+          g
+            .specs(tf)
+            .map((f) => f.name)
+            .sort(),
+        );
         for (const v of Object.values(out)) expect(v.length).toBe(s.length);
       }
     }
@@ -92,8 +107,16 @@ describe('Gold features_1m', () => {
     const opens5 = Float64Array.from({ length: 288 }, (_, i) => dayStart('2024-03-01') + i * 300_000);
     const opens15 = Float64Array.from({ length: 96 }, (_, i) => dayStart('2024-03-01') + i * 900_000);
     const ts = Float64Array.of(t('14:37'), t('14:35'), t('14:45'));
-    expect(Array.from(latestClosedIndex(opens5, 300_000, ts), (i) => opens5[i] + 300_000)).toEqual([t('14:35'), t('14:35'), t('14:45')]);
-    expect(Array.from(latestClosedIndex(opens15, 900_000, ts), (i) => opens15[i] + 900_000)).toEqual([t('14:30'), t('14:30'), t('14:45')]);
+    expect(Array.from(latestClosedIndex(opens5, 300_000, ts), (i) => opens5[i] + 300_000)).toEqual([
+      t('14:35'),
+      t('14:35'),
+      t('14:45'),
+    ]);
+    expect(Array.from(latestClosedIndex(opens15, 900_000, ts), (i) => opens15[i] + 900_000)).toEqual([
+      t('14:30'),
+      t('14:30'),
+      t('14:45'),
+    ]);
     expect(latestClosedIndex(opens5, 300_000, Float64Array.of(dayStart('2024-03-01') + 60_000))[0]).toBe(-1);
   });
 
@@ -126,7 +149,11 @@ describe('Gold features_1m', () => {
     const g = computeFeatures(inputsFor(DT, { daily }), DT);
     const closes = daily.num('close');
     const d = (dayStart(DT) - dayStart(FIRST)) / 86_400_000;
-    const mean = (from: number, to: number) => { let s = 0; for (let k = from; k < to; k++) s += closes[k]; return s / (to - from); };
+    const mean = (from: number, to: number) => {
+      let s = 0;
+      for (let k = from; k < to; k++) s += closes[k];
+      return s / (to - from);
+    };
     expect(g.num('sma_7_1d')[0]).toBeCloseTo(mean(d - 7, d), 12);
     // The day's own candle closes exactly at the last row's ts, so that row may (and does) use it.
     expect(g.num('sma_7_1d')[1439]).toBeCloseTo(mean(d - 6, d + 1), 12);
@@ -150,8 +177,12 @@ describe('Gold features_1m', () => {
     const inMinute = Array.from(time.keys()).filter((i) => time[i] >= from && time[i] < from + 60_000);
     expect(gold.num('book_snapshots_1m')[m]).toBe(inMinute.length);
     const imb = (i: number, k: number) => {
-      let b = 0; let a = 0;
-      for (let l = 1; l <= k; l++) { b += book.num(`bid_sz_${l}`)[i]; a += book.num(`ask_sz_${l}`)[i]; }
+      let b = 0;
+      let a = 0;
+      for (let l = 1; l <= k; l++) {
+        b += book.num(`bid_sz_${l}`)[i];
+        a += book.num(`ask_sz_${l}`)[i];
+      }
       return (b - a) / (b + a);
     };
     const mean = inMinute.reduce((s, i) => s + imb(i, 3), 0) / inMinute.length;
@@ -171,7 +202,11 @@ describe('Gold features_1m', () => {
     const ts = gold.num('ts')[m];
     const f = EVENTS.funding!;
     const ft = f.num('event_time');
-    const before = (t: number) => { let j = -1; for (let i = 0; i < f.length; i++) if (ft[i] < t) j = i; return j; };
+    const before = (t: number) => {
+      let j = -1;
+      for (let i = 0; i < f.length; i++) if (ft[i] < t) j = i;
+      return j;
+    };
     const i = before(ts);
     expect(gold.num('funding_rate')[m]).toBe(f.num('funding_rate')[i]);
     expect(gold.num('funding_rate_change_1h')[m]).toBe(f.num('funding_rate')[i] - f.num('funding_rate')[before(ts - 3_600_000)]);
@@ -182,7 +217,11 @@ describe('Gold features_1m', () => {
     expect(gold.num('liq_notional_1h')[m]).toBeCloseTo(inHour.length * 100.5 * 2, 9);
     const oi = EVENTS.openInterest!;
     const ot = oi.num('event_time');
-    const oiBefore = (t: number) => { let j = -1; for (let k = 0; k < oi.length; k++) if (ot[k] < t) j = k; return oi.num('open_interest')[j]; };
+    const oiBefore = (t: number) => {
+      let j = -1;
+      for (let k = 0; k < oi.length; k++) if (ot[k] < t) j = k;
+      return oi.num('open_interest')[j];
+    };
     expect(gold.num('oi_change_pct_5m')[m]).toBeCloseTo((oiBefore(ts) / oiBefore(ts - 300_000) - 1) * 100, 12);
   });
 
@@ -211,7 +250,9 @@ describe('Gold features_1m', () => {
     const book = EVENTS.book!;
     const t = book.num('event_time');
     const m = 1000;
-    const keep = Array.from(t.keys()).filter((i) => !(t[i] >= dayStart(DT) + m * 60_000 && t[i] < dayStart(DT) + (m + 1) * 60_000));
+    const keep = Array.from(t.keys()).filter(
+      (i) => !(t[i] >= dayStart(DT) + m * 60_000 && t[i] < dayStart(DT) + (m + 1) * 60_000),
+    );
     const g2 = computeFeatures(inputsFor(DT, { ...EVENTS, book: book.take(keep) }), DT);
     expect(g2.bool('data_ok')[m]).toBe(false);
     expect(g2.num('book_imbalance_l1_1m')[m]).toBeNaN();
@@ -224,10 +265,23 @@ describe('Gold features_1m', () => {
     const cutTs = dayStart(DT) + 13 * 3_600_000 + 37 * 60_000; // 13:37
     const inputs = inputsFor(DT, EVENTS);
     const after = (t: unknown) => (t as number) > cutTs;
-    const change = (t: Table, time: string, f: (r: Row) => Row) => Table.fromRows(t.spec, t.rows().map((r) => (after(r[time]) ? f(r) : r)));
+    const change = (t: Table, time: string, f: (r: Row) => Row) =>
+      Table.fromRows(
+        t.spec,
+        t.rows().map((r) => (after(r[time]) ? f(r) : r)),
+      );
     const changed: GoldInputs = {
       // A 1m bar is "after" ts once it closes after it.
-      klines1m: change(inputs.klines1m, 'close_time', (r) => ({ ...r, close: (r.close as number) * 3, open: (r.open as number) * 0.5, high: (r.high as number) * 4, low: (r.low as number) * 0.25, volume: 1e6, quote_volume: 1, taker_buy_volume: 0 })),
+      klines1m: change(inputs.klines1m, 'close_time', (r) => ({
+        ...r,
+        close: (r.close as number) * 3,
+        open: (r.open as number) * 0.5,
+        high: (r.high as number) * 4,
+        low: (r.low as number) * 0.25,
+        volume: 1e6,
+        quote_volume: 1,
+        taker_buy_volume: 0,
+      })),
       // ... and the minute after 13:40 loses its snapshots, which `inputs` and data_ok must not see before it.
       book: (() => {
         const t = change(EVENTS.book!, 'event_time', (r) => ({ ...r, bid_sz_1: 1e6, ask_px_1: 1e3, ask_sz_7: 1e5 }));
@@ -237,10 +291,13 @@ describe('Gold features_1m', () => {
       })(),
       funding: change(EVENTS.funding!, 'event_time', (r) => ({ ...r, funding_rate: 0.5, mark_price: 1, index_price: 2 })),
       openInterest: change(EVENTS.openInterest!, 'event_time', (r) => ({ ...r, open_interest: 1 })),
-      liquidations: Table.fromRows(EVENTS.liquidations!.spec, [
-        ...EVENTS.liquidations!.rows().map((r) => (after(r.event_time) ? { ...r, qty: 1e6, filled_qty: 1e6 } : r)),
-        { ...EVENTS.liquidations!.row(0), event_time: cutTs + 1 },
-      ].sort((a, b) => (a.event_time as number) - (b.event_time as number))),
+      liquidations: Table.fromRows(
+        EVENTS.liquidations!.spec,
+        [
+          ...EVENTS.liquidations!.rows().map((r) => (after(r.event_time) ? { ...r, qty: 1e6, filled_qty: 1e6 } : r)),
+          { ...EVENTS.liquidations!.row(0), event_time: cutTs + 1 },
+        ].sort((a, b) => (a.event_time as number) - (b.event_time as number)),
+      ),
       expected: EVENTS.expected,
     };
     const before = computeFeatures(inputs, DT);
@@ -274,7 +331,8 @@ describe('Gold features_1m', () => {
         const a = daily.columns[name];
         const b = onePass.columns[name];
         for (let i = 0; i < 1440; i++) {
-          if (!Object.is(a[i], b[offset + i])) throw new Error(`${name} ${dt} row ${i}: daily ${a[i]} vs one pass ${b[offset + i]}`);
+          if (!Object.is(a[i], b[offset + i]))
+            throw new Error(`${name} ${dt} row ${i}: daily ${a[i]} vs one pass ${b[offset + i]}`);
         }
       }
     }

@@ -20,19 +20,43 @@ import { testdataPath } from '../helpers/testdata';
  */
 
 function silverMonth(file: string): { silver: Table; days: string[] } {
-  const lines = fs.readFileSync(testdataPath(`binance_um_futures_klines_1m/${file}.csv`), 'utf8').trim().split('\n').slice(1);
+  const lines = fs
+    .readFileSync(testdataPath(`binance_um_futures_klines_1m/${file}.csv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const rows: Row[] = lines.map((l) => {
     const f = l.split(',');
     const open = Number(f[0]);
     return {
-      open_time: open, close_time: Number(f[6]), open: Number(f[1]), high: Number(f[2]), low: Number(f[3]), close: Number(f[4]), volume: Number(f[5]),
-      quote_volume: Number(f[7]), trade_count: Number(f[8]), taker_buy_volume: Number(f[9]), taker_buy_quote_volume: Number(f[10]), is_closed: true,
-      event_time: null, base: 'X', quote: 'USDT', ingest_time: open + 60_000, source: 'archive',
+      open_time: open,
+      close_time: Number(f[6]),
+      open: Number(f[1]),
+      high: Number(f[2]),
+      low: Number(f[3]),
+      close: Number(f[4]),
+      volume: Number(f[5]),
+      quote_volume: Number(f[7]),
+      trade_count: Number(f[8]),
+      taker_buy_volume: Number(f[9]),
+      taker_buy_quote_volume: Number(f[10]),
+      is_closed: true,
+      event_time: null,
+      base: 'X',
+      quote: 'USDT',
+      ingest_time: open + 60_000,
+      source: 'archive',
     };
   });
   const bronze = Table.fromRows(dataset('bronze', 'klines'), rows);
   const days = [...new Set(rows.map((r) => dateOf(r.open_time as number)))].sort();
-  return { silver: Table.concat(dataset('silver', 'klines'), days.map((dt) => cleanKlines1m(bronze, dt, 0).silver)), days };
+  return {
+    silver: Table.concat(
+      dataset('silver', 'klines'),
+      days.map((dt) => cleanKlines1m(bronze, dt, 0).silver),
+    ),
+    days,
+  };
 }
 
 const CANDLES = GoldInput.KLINE_1M | GoldInput.KLINE_5M | GoldInput.KLINE_15M;
@@ -50,50 +74,67 @@ describe.each([
   const [from, to] = [dayStart(days[0]), dayStart(addDays(days[days.length - 1], 1))];
   const onePass = computeFeatureRange({ klines1m: silver, daily, expected }, from, to);
 
-  it('gives every day with a full warm-up bit-identical features, labels and data_ok to the one-pass build', () => {
-    const open = silver.num('open_time');
-    const differences: string[] = [];
-    for (const dt of days.slice(WARMUP_DAYS)) {
-      const from = dayStart(addDays(dt, -WARMUP_DAYS));
-      const to = dayStart(addDays(dt, 2));
-      const window = silver.take(Array.from(open.keys()).filter((i) => open[i] >= from && open[i] < to));
-      const built = computeFeatures({ klines1m: window, daily, expected }, dt);
-      const offset = (dayStart(dt) - dayStart(days[0])) / 60_000;
-      for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'inputs', 'data_ok']) {
-        const a = built.columns[name];
-        const b = onePass.columns[name];
-        for (let i = 0; i < 1440; i++) if (!Object.is(a[i], b[offset + i])) differences.push(`${dt} ${name} row ${i}: ${a[i]} vs ${b[offset + i]}`);
+  it(
+    'gives every day with a full warm-up bit-identical features, labels and data_ok to the one-pass build',
+    () => {
+      const open = silver.num('open_time');
+      const differences: string[] = [];
+      for (const dt of days.slice(WARMUP_DAYS)) {
+        const from = dayStart(addDays(dt, -WARMUP_DAYS));
+        const to = dayStart(addDays(dt, 2));
+        const window = silver.take(Array.from(open.keys()).filter((i) => open[i] >= from && open[i] < to));
+        const built = computeFeatures({ klines1m: window, daily, expected }, dt);
+        const offset = (dayStart(dt) - dayStart(days[0])) / 60_000;
+        for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'inputs', 'data_ok']) {
+          const a = built.columns[name];
+          const b = onePass.columns[name];
+          for (let i = 0; i < 1440; i++)
+            if (!Object.is(a[i], b[offset + i])) differences.push(`${dt} ${name} row ${i}: ${a[i]} vs ${b[offset + i]}`);
+        }
       }
-    }
-    expect(differences.slice(0, 5)).toEqual([]);
-  }, T);
+      expect(differences.slice(0, 5)).toEqual([]);
+    },
+    T,
+  );
 
-  it('keeps outage rows out of data_ok (a candle bit is clear) and every feature value valid', () => {
-    const flags = onePass.num('quality_flags');
-    const ok = onePass.bool('data_ok');
-    const inputs = onePass.num('inputs');
-    const offset = (dayStart(outageDay) - dayStart(days[0])) / 60_000;
-    const outageRows = Array.from({ length: 1440 }, (_, m) => offset + m).filter((i) => flags[i] & QualityFlag.EXCHANGE_OUTAGE);
-    expect(outageRows.length).toBeGreaterThan(10);
-    // A row's flags are those of every bar it uses: its own 1m, or the 5m or 15m bar holding an outage minute.
-    expect(outageRows.every((i) => ok[i] === false && (inputs[i] & CANDLES) !== CANDLES)).toBe(true);
-    const v = validateFeatures(onePass);
-    expect({ invalid: v.invalid, unexpectedNulls: v.unexpectedNulls }).toEqual({ invalid: 0, unexpectedNulls: 0 });
-  }, T);
+  it(
+    'keeps outage rows out of data_ok (a candle bit is clear) and every feature value valid',
+    () => {
+      const flags = onePass.num('quality_flags');
+      const ok = onePass.bool('data_ok');
+      const inputs = onePass.num('inputs');
+      const offset = (dayStart(outageDay) - dayStart(days[0])) / 60_000;
+      const outageRows = Array.from({ length: 1440 }, (_, m) => offset + m).filter((i) => flags[i] & QualityFlag.EXCHANGE_OUTAGE);
+      expect(outageRows.length).toBeGreaterThan(10);
+      // A row's flags are those of every bar it uses: its own 1m, or the 5m or 15m bar holding an outage minute.
+      expect(outageRows.every((i) => ok[i] === false && (inputs[i] & CANDLES) !== CANDLES)).toBe(true);
+      const v = validateFeatures(onePass);
+      expect({ invalid: v.invalid, unexpectedNulls: v.unexpectedNulls }).toEqual({ invalid: 0, unexpectedNulls: 0 });
+    },
+    T,
+  );
 
-  it('gives no data_ok row: the perpetual needs funding, open interest and liquidations, and inputs says they are missing', () => {
-    const ok = onePass.bool('data_ok');
-    const inputs = onePass.num('inputs');
-    const perp = GoldInput.FUNDING | GoldInput.OPEN_INTEREST | GoldInput.LIQUIDATIONS;
-    expect(ok.filter(Boolean)).toHaveLength(0);
-    expect(Array.from(inputs).filter((x) => x & perp)).toHaveLength(0);
-    expect(['funding_rate', 'oi_change_pct_5m', 'liq_count_1h'].map((c) => onePass.num(c).every(Number.isNaN))).toEqual([true, true, true]);
-    // From the second day on nearly every row has its candles and the last day's bar: 15 = KLINE_1M|5M|15M|DAILY.
-    const later = Array.from(inputs.subarray(1440));
-    expect(later.filter((x) => x === (CANDLES | GoldInput.DAILY)).length).toBeGreaterThan(later.length * 0.99);
-    // Counting the candles alone, the same rows would be data_ok after the warm-up, as the old rule had it.
-    const warmed = computeFeatureRange({ klines1m: silver, daily }, from, to);
-    expect(Array.from(warmed.num('inputs'))).toEqual(Array.from(inputs));
-    expect(warmed.bool('data_ok').filter(Boolean).length).toBe({ AVAXUSDT: 42_396, FILUSDT: 43_749 }[file.split('-')[0]]);
-  }, T);
+  it(
+    'gives no data_ok row: the perpetual needs funding, open interest and liquidations, and inputs says they are missing',
+    () => {
+      const ok = onePass.bool('data_ok');
+      const inputs = onePass.num('inputs');
+      const perp = GoldInput.FUNDING | GoldInput.OPEN_INTEREST | GoldInput.LIQUIDATIONS;
+      expect(ok.filter(Boolean)).toHaveLength(0);
+      expect(Array.from(inputs).filter((x) => x & perp)).toHaveLength(0);
+      expect(['funding_rate', 'oi_change_pct_5m', 'liq_count_1h'].map((c) => onePass.num(c).every(Number.isNaN))).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      // From the second day on nearly every row has its candles and the last day's bar: 15 = KLINE_1M|5M|15M|DAILY.
+      const later = Array.from(inputs.subarray(1440));
+      expect(later.filter((x) => x === (CANDLES | GoldInput.DAILY)).length).toBeGreaterThan(later.length * 0.99);
+      // Counting the candles alone, the same rows would be data_ok after the warm-up, as the old rule had it.
+      const warmed = computeFeatureRange({ klines1m: silver, daily }, from, to);
+      expect(Array.from(warmed.num('inputs'))).toEqual(Array.from(inputs));
+      expect(warmed.bool('data_ok').filter(Boolean).length).toBe({ AVAXUSDT: 42_396, FILUSDT: 43_749 }[file.split('-')[0]]);
+    },
+    T,
+  );
 });

@@ -35,7 +35,11 @@ describe('runGold on a lake with every input', () => {
       const idx = Array.from(open.keys()).filter((i) => open[i] >= dayStart(dt) && open[i] < dayStart(dt) + 86_400_000);
       const day = all.take(idx);
       await putTable(store, partitionFileKey(klines, { timeframe: '1m', ...SPOT, dt }), day);
-      await putTable(store, partitionFileKey(klines, { timeframe: '1d', ...SPOT, dt }), Table.fromRows(klines, deriveBars(day, '1d')));
+      await putTable(
+        store,
+        partitionFileKey(klines, { timeframe: '1d', ...SPOT, dt }),
+        Table.fromRows(klines, deriveBars(day, '1d')),
+      );
     }
     const byDay = (t: Table, dt: string) => {
       const time = t.num('event_time');
@@ -44,8 +48,16 @@ describe('runGold on a lake with every input', () => {
     await putTable(store, partitionFileKey(dataset('silver', 'book_top10'), { ...SPOT, dt: DT }), byDay(events.book!, DT));
     for (const dt of [addDays(DT, -1), DT]) {
       await putTable(store, partitionFileKey(dataset('silver', 'funding'), { ...PERP, dt }), byDay(events.funding!, dt));
-      await putTable(store, partitionFileKey(dataset('silver', 'open_interest'), { ...PERP, dt }), byDay(events.openInterest!, dt));
-      await putTable(store, partitionFileKey(dataset('silver', 'liquidations'), { ...PERP, dt }), byDay(events.liquidations!, dt));
+      await putTable(
+        store,
+        partitionFileKey(dataset('silver', 'open_interest'), { ...PERP, dt }),
+        byDay(events.openInterest!, dt),
+      );
+      await putTable(
+        store,
+        partitionFileKey(dataset('silver', 'liquidations'), { ...PERP, dt }),
+        byDay(events.liquidations!, dt),
+      );
     }
   });
 
@@ -53,9 +65,15 @@ describe('runGold on a lake with every input', () => {
     const [r] = await runGold({ store, dt: DT, ...SPOT });
     expect(r).toMatchObject({ ...SPOT, dt: DT, rows: 1440 });
     expect(r.inputs).toEqual({
-      klines1mRows: 14 * 1440, dailyBars: 16, bookSnapshots: events.book!.length / 2, perpetual: PERP,
-      fundingRows: events.funding!.length, openInterestRows: events.openInterest!.length, liquidationRows: events.liquidations!.length,
-      expected: EVERY_NEEDED, missingRows: {},
+      klines1mRows: 14 * 1440,
+      dailyBars: 16,
+      bookSnapshots: events.book!.length / 2,
+      perpetual: PERP,
+      fundingRows: events.funding!.length,
+      openInterestRows: events.openInterest!.length,
+      liquidationRows: events.liquidations!.length,
+      expected: EVERY_NEEDED,
+      missingRows: {},
     });
     expect(r.validity).toMatchObject({ invalid: 0, unexpectedNulls: 0 });
     expect(r.dataOkRows).toBe(1440);
@@ -67,7 +85,15 @@ describe('runGold on a lake with every input', () => {
     const inMemory = { klines1m: window, daily: Table.fromRows(klines, deriveBars(all, '1d')), ...events };
     const coverage = { book: DT, funding: addDays(DT, -1), openInterest: addDays(DT, -1) };
     const expected = computeFeatures({ ...inMemory, expected: expectedInputs('binance', 'BTCUSDT', coverage) }, DT);
-    const columns = ['sma_7_1d', 'book_imbalance_l5_1m', 'funding_rate', 'liq_notional_1h', 'oi_change_pct_1h', 'rsi_14_15m', 'label_ret_60m'];
+    const columns = [
+      'sma_7_1d',
+      'book_imbalance_l5_1m',
+      'funding_rate',
+      'liq_notional_1h',
+      'oi_change_pct_1h',
+      'rsi_14_15m',
+      'label_ret_60m',
+    ];
     for (const c of [...columns, 'inputs']) {
       expect([c, Array.from(written.num(c))]).toEqual([c, Array.from(expected.num(c))]);
     }
@@ -80,7 +106,13 @@ describe('runGold on a lake with every input', () => {
 
   it('leaves order-book and perpetual features null (and data_ok unaffected) before the lake holds them', async () => {
     const [r] = await runGold({ store, dt: addDays(DT, -2), ...SPOT });
-    expect(r.inputs).toMatchObject({ bookSnapshots: 0, perpetual: null, liquidationRows: null, expected: CANDLE_NAMES, missingRows: {} });
+    expect(r.inputs).toMatchObject({
+      bookSnapshots: 0,
+      perpetual: null,
+      liquidationRows: null,
+      expected: CANDLE_NAMES,
+      missingRows: {},
+    });
     const spec = dataset('gold', 'features_1m');
     const g = await readTable(store, spec, partitionFileKey(spec, { ...SPOT, dt: addDays(DT, -2) }));
     expect(g.num('book_spread_bps_1m').every(Number.isNaN)).toBe(true);
@@ -95,7 +127,9 @@ describe('runGold on a lake with every input', () => {
     // stay fresh for the first hour).
     const [r] = await runGold({ store, dt: LAST, ...SPOT });
     expect(r.inputs).toMatchObject({
-      bookSnapshots: 0, perpetual: PERP, expected: EVERY_NEEDED,
+      bookSnapshots: 0,
+      perpetual: PERP,
+      expected: EVERY_NEEDED,
       missingRows: { BOOK: 1440, FUNDING: 1440 - 59, OPEN_INTEREST: 1440 - 59 },
     });
     expect(r.dataOkRows).toBe(0);
@@ -145,7 +179,10 @@ describe('the daily schedule completes the labels of the day before', () => {
     const again = await readTable(store, spec, key);
     expect(again.num('label_ret_60m').slice(1380).some(Number.isNaN)).toBe(false);
     for (const c of ['rsi_14_1m', 'macd_15m', 'vwap_session_1m', 'inputs', 'data_ok']) {
-      expect([c, Array.from(again.columns[c] as ArrayLike<unknown>)]).toEqual([c, Array.from(first.columns[c] as ArrayLike<unknown>)]);
+      expect([c, Array.from(again.columns[c] as ArrayLike<unknown>)]).toEqual([
+        c,
+        Array.from(first.columns[c] as ArrayLike<unknown>),
+      ]);
     }
   });
 });

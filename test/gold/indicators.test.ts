@@ -64,7 +64,12 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
 
   test('Bollinger bands follow TA-Lib one-pass variance, which the synthetic 95k series pulls off the exact value', () => {
     const b = DATASETS[DATASETS.length - 1]!;
-    const [upper] = talibAligned('BBANDS', { inReal: b.close }, { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 }, ['outRealUpperBand']);
+    const [upper] = talibAligned(
+      'BBANDS',
+      { inReal: b.close },
+      { optInTimePeriod: 20, optInNbDevUp: 2, optInNbDevDn: 2, optInMAType: 0 },
+      ['outRealUpperBand'],
+    );
     const exactUpper = new Float64Array(b.close.length).fill(Number.NaN);
     for (let i = 19; i < b.close.length; i++) {
       const window = b.close.subarray(i - 19, i + 1);
@@ -84,7 +89,11 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
     const low = Float64Array.from({ length: n }, (_, i) => 100 - i);
     const close = new Float64Array(n).fill(100);
     const hlc = { high, low, close };
-    for (const [name, ours] of [['PLUS_DI', ind.plusDi(high, low, close)], ['MINUS_DI', ind.minusDi(high, low, close)], ['ADX', ind.adx(high, low, close)]] as const) {
+    for (const [name, ours] of [
+      ['PLUS_DI', ind.plusDi(high, low, close)],
+      ['MINUS_DI', ind.minusDi(high, low, close)],
+      ['ADX', ind.adx(high, low, close)],
+    ] as const) {
       const ref = talibAligned(name, hlc, { optInTimePeriod: 14 }, ['outReal'])[0]!;
       expect(maxRelativeDifference(ours, ref)).toBe(0);
       expect(ours.filter((x) => !Number.isNaN(x)).every((x) => x === 0)).toBe(true);

@@ -39,7 +39,12 @@ const TRADES = dataset('bronze', 'trades');
 
 /** Bronze key of `market`'s 1m klines for hour `hour` of `dt`. */
 export function bronzeKlinesKey(m: Market, dt: string, hour: number): string {
-  return bronzeFileKey(KLINES, { timeframe: '1m', ...m, dt, hour }, dayStart(dt) + hour * 3_600_000, `h${String(hour).padStart(2, '0')}`);
+  return bronzeFileKey(
+    KLINES,
+    { timeframe: '1m', ...m, dt, hour },
+    dayStart(dt) + hour * 3_600_000,
+    `h${String(hour).padStart(2, '0')}`,
+  );
 }
 
 export function bronzeTradesKey(m: Market, dt: string, hour: number): string {
@@ -56,7 +61,11 @@ export async function writeBronzeDay(store: ObjectStore, m: Market, dt: string):
   }
   for (let h = 0; h < 2; h++) {
     const start = dayStart(dt) + h * 3_600_000;
-    const rows = sampleRows(TRADES, 100, start).map((r, i) => ({ ...r, trade_id: h * 100 + i + 1, event_time: start + i * 1000 }));
+    const rows = sampleRows(TRADES, 100, start).map((r, i) => ({
+      ...r,
+      trade_id: h * 100 + i + 1,
+      event_time: start + i * 1000,
+    }));
     await putTable(store, bronzeTradesKey(m, dt, h), Table.fromRows(TRADES, rows));
   }
 }

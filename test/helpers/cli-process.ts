@@ -45,10 +45,15 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...process.env, NODE_OPTIONS: '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...process.env,
+      NODE_OPTIONS: '',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // npx must not ask the registry anything: the command is this checkout's own bin.
-      npm_config_offline: 'true', npm_config_update_notifier: 'false', npm_config_yes: 'true',
-      npm_config_fund: 'false', npm_config_audit: 'false',
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+      npm_config_yes: 'true',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
       ...o.env,
     },
   });
@@ -61,22 +66,41 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
       if (m) waiters.splice(i, 1)[0].resolve(m);
     }
   };
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); check(); });
-  const kill = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } };
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    check();
+  });
+  const kill = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
   const guard = setTimeout(kill, o.guardMs);
   const closed = new Promise<Ended>((resolve) => {
-    child.on('close', (code, signal) => { clearTimeout(guard); resolve({ code, signal, stdout: out, stderr: err }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
   });
   return {
-    child, stdout: () => out, stderr: () => err, closed, kill,
-    line: (re) => new Promise((resolve, reject) => {
-      waiters.push({ re, resolve });
-      check();
-      void closed.then(() => {
-        if (waiters.some((w) => w.re === re)) reject(new Error(`ended without a stderr line matching ${re}:\n${err}`));
-      });
-    }),
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    closed,
+    kill,
+    line: (re) =>
+      new Promise((resolve, reject) => {
+        waiters.push({ re, resolve });
+        check();
+        void closed.then(() => {
+          if (waiters.some((w) => w.re === re)) reject(new Error(`ended without a stderr line matching ${re}:\n${err}`));
+        });
+      }),
   };
 }
 
@@ -90,10 +114,18 @@ export function descendants(pid: number): number[] {
       // Fields after the command (which may hold spaces) start after its closing parenthesis: state, ppid, ...
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const [c, pp] of parentOf) if (pp === p) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const [c, pp] of parentOf)
+      if (pp === p) {
+        out.push(c);
+        walk(c);
+      }
+  };
   walk(pid);
   return out;
 }

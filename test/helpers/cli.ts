@@ -18,10 +18,20 @@ export function lakehouse(args: string[], opts: { timeoutMs?: number; env?: Reco
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`lakehouse ${args.join(' ')} timed out`)); }, opts.timeoutMs ?? 120_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`lakehouse ${args.join(' ')} timed out`));
+    }, opts.timeoutMs ?? 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -35,12 +45,13 @@ export async function lakehouseInProcess(args: string[]): Promise<CliResult> {
   const { runLakehouse } = await import('../../bin/cli');
   const captured = { stdout: '', stderr: '' };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const capture = (name: 'stdout' | 'stderr') => ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    captured[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
-    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    done?.();
-    return true;
-  }) as typeof process.stdout.write;
+  const capture = (name: 'stdout' | 'stderr') =>
+    ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      captured[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString();
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof process.stdout.write;
   const fs = require('node:fs') as typeof import('node:fs');
   const writeSync = fs.writeSync;
   fs.writeSync = ((fd: number, buffer: string | Uint8Array, ...rest: unknown[]) => {

@@ -22,16 +22,21 @@ export const DEAD_FEEDS: readonly DeadFeedKind[] = ['nothing listening', 'not a 
 
 export function startDeadFeed(kind: DeadFeedKind): Promise<DeadFeed> {
   switch (kind) {
-    case 'nothing listening': return nothingListening();
-    case 'not a WebSocket': return plainHttp();
-    case 'never answers': return blackHole();
-    case 'silent WebSocket': return silentWebSocket();
+    case 'nothing listening':
+      return nothingListening();
+    case 'not a WebSocket':
+      return plainHttp();
+    case 'never answers':
+      return blackHole();
+    case 'silent WebSocket':
+      return silentWebSocket();
   }
 }
 
-const listening = (server: net.Server) => new Promise<number>((resolve) => {
-  server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
-});
+const listening = (server: net.Server) =>
+  new Promise<number>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
+  });
 const closing = (server: net.Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
 /** A port nothing listens on: bound, then released. */
@@ -44,8 +49,13 @@ async function nothingListening(): Promise<DeadFeed> {
 
 async function plainHttp(): Promise<DeadFeed> {
   let reached!: () => void;
-  const contact = new Promise<void>((r) => { reached = r; });
-  const server = http.createServer((_req, res) => { reached(); res.end('not a websocket'); });
+  const contact = new Promise<void>((r) => {
+    reached = r;
+  });
+  const server = http.createServer((_req, res) => {
+    reached();
+    res.end('not a websocket');
+  });
   // The upgrade request of a WebSocket client arrives here, not at the request handler.
   server.on('upgrade', (_req, socket: net.Socket) => {
     reached();
@@ -53,18 +63,35 @@ async function plainHttp(): Promise<DeadFeed> {
     socket.end('HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nnot a websocket');
   });
   const port = await listening(server);
-  return { url: `ws://127.0.0.1:${port}`, contact, close: async () => { server.closeAllConnections(); await closing(server); } };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    contact,
+    close: async () => {
+      server.closeAllConnections();
+      await closing(server);
+    },
+  };
 }
 
 async function blackHole(): Promise<DeadFeed> {
   let reached!: () => void;
-  const contact = new Promise<void>((r) => { reached = r; });
+  const contact = new Promise<void>((r) => {
+    reached = r;
+  });
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => { sockets.add(s); s.on('error', () => undefined); reached(); });
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    reached();
+  });
   const port = await listening(server);
   return {
-    url: `ws://127.0.0.1:${port}`, contact,
-    close: async () => { for (const s of sockets) s.destroy(); await closing(server); },
+    url: `ws://127.0.0.1:${port}`,
+    contact,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await closing(server);
+    },
   };
 }
 
@@ -73,7 +100,11 @@ async function silentWebSocket(): Promise<DeadFeed> {
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const contact = new Promise<void>((r) => wss.once('connection', () => r()));
   return {
-    url: `ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}`, contact,
-    close: async () => { for (const c of wss.clients) c.terminate(); await new Promise<void>((resolve) => wss.close(() => resolve())); },
+    url: `ws://127.0.0.1:${(wss.address() as net.AddressInfo).port}`,
+    contact,
+    close: async () => {
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
   };
 }

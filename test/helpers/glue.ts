@@ -37,8 +37,22 @@ export interface FakeGlue {
 }
 
 /** Fields of a TableInput (UpdateTable) as the Glue API reference lists them. */
-const TABLE_INPUT_FIELDS = new Set(['Name', 'Description', 'Owner', 'LastAccessTime', 'LastAnalyzedTime', 'Retention', 'StorageDescriptor',
-  'PartitionKeys', 'ViewOriginalText', 'ViewExpandedText', 'TableType', 'Parameters', 'TargetTable', 'ViewDefinition']);
+const TABLE_INPUT_FIELDS = new Set([
+  'Name',
+  'Description',
+  'Owner',
+  'LastAccessTime',
+  'LastAnalyzedTime',
+  'Retention',
+  'StorageDescriptor',
+  'PartitionKeys',
+  'ViewOriginalText',
+  'ViewExpandedText',
+  'TableType',
+  'Parameters',
+  'TargetTable',
+  'ViewDefinition',
+]);
 
 export async function startGlue(databaseName: string, seed: readonly StoredTable[]): Promise<FakeGlue> {
   let tables = new Map<string, StoredTable & { VersionId: string }>();
@@ -63,7 +77,9 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
   const server = http.createServer((req, res) => {
     let text = '';
     req.setEncoding('utf8');
-    req.on('data', (c: string) => { text += c; });
+    req.on('data', (c: string) => {
+      text += c;
+    });
     req.on('end', () => {
       const op = String(req.headers['x-amz-target'] ?? '').replace(/^AWSGlue\./, '');
       const body = JSON.parse(text || '{}') as Record<string, unknown>;
@@ -117,8 +133,12 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
     },
     parameters: (name) => ({ ...tables.get(name)!.Parameters }),
     reset,
-    drop: (name) => { tables.delete(name); },
-    beforeNextUpdate: (name, change) => { hooks.set(name, change); },
+    drop: (name) => {
+      tables.delete(name);
+    },
+    beforeNextUpdate: (name, change) => {
+      hooks.set(name, change);
+    },
     close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
@@ -160,9 +180,13 @@ export function memoryCatalog(seed: readonly StoredTable[]): TableCatalog & { pa
     table: async (name) => {
       const t = tables.get(name);
       if (!t) throw new MissingTableError(name, 'memory');
-      return { parameters: { ...t.Parameters }, setParameters: async (p) => { t.Parameters = { ...p }; } };
+      return {
+        parameters: { ...t.Parameters },
+        setParameters: async (p) => {
+          t.Parameters = { ...p };
+        },
+      };
     },
     parameters: (name) => ({ ...tables.get(name)!.Parameters }),
   };
 }
-

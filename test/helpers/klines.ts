@@ -6,9 +6,23 @@ import { Table } from '../../lib/table/table';
 export function kline(openTime: number, o: Partial<Row> = {}): Row {
   const close = (o.close as number | undefined) ?? 100;
   return {
-    open_time: openTime, close_time: openTime + 59_999, open: close, high: close + 1, low: close - 1, close,
-    volume: 10, quote_volume: 1000, trade_count: 50, taker_buy_volume: 5, taker_buy_quote_volume: 500,
-    is_closed: true, event_time: openTime + 60_000, base: 'BTC', quote: 'USDT', ingest_time: openTime + 60_100, source: 'ws',
+    open_time: openTime,
+    close_time: openTime + 59_999,
+    open: close,
+    high: close + 1,
+    low: close - 1,
+    close,
+    volume: 10,
+    quote_volume: 1000,
+    trade_count: 50,
+    taker_buy_volume: 5,
+    taker_buy_quote_volume: 500,
+    is_closed: true,
+    event_time: openTime + 60_000,
+    base: 'BTC',
+    quote: 'USDT',
+    ingest_time: openTime + 60_100,
+    source: 'ws',
     ...o,
   };
 }

@@ -61,7 +61,10 @@ function kill(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     // SIGTERM closes the server gracefully; a keep-alive connection could hold that up, so SIGKILL after 0.5 s.
     const force = setTimeout(() => child.kill('SIGKILL'), 500);
-    child.once('exit', () => { clearTimeout(force); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -72,7 +75,10 @@ export async function startRestartableS3(bucket = 'lake'): Promise<RestartableS3
   let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
-    endpoint, region: 'us-east-1', forcePathStyle: true, maxAttempts: 1,
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    maxAttempts: 1,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
@@ -96,10 +102,15 @@ export async function startRestartableS3(bucket = 'lake'): Promise<RestartableS3
     running = true;
   };
   return {
-    endpoint, port, client,
+    endpoint,
+    port,
+    client,
     store: (prefix = '') => new S3ObjectStore(client, bucket, prefix),
-    get running() { return running; },
-    stop, start,
+    get running() {
+      return running;
+    },
+    stop,
+    start,
     close: async () => {
       client.destroy();
       await stop();

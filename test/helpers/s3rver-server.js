@@ -26,7 +26,6 @@ FilesystemStore.prototype.listObjects = async function listObjectsGrouped(bucket
   return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated: false };
 };
 
-
 const [directory, bucket] = process.argv.slice(2);
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
 server.run().then(({ port }) => process.stdout.write(`${port}\n`));

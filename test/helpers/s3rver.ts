@@ -13,9 +13,13 @@ export interface LocalS3 {
 
 /** A real S3 API (s3rver, in a child process) on 127.0.0.1 with one bucket, for the S3 code paths. */
 export async function startS3(bucket = 'lake'): Promise<LocalS3> {
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', path.join(__dirname, 's3rver-server.js'), tmpDir('s3rver'), bucket], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', path.join(__dirname, 's3rver-server.js'), tmpDir('s3rver'), bucket],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -26,17 +30,23 @@ export async function startS3(bucket = 'lake'): Promise<LocalS3> {
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
-    endpoint, region: 'us-east-1', forcePathStyle: true,
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
     // s3rver predates the SDK's default aws-chunked uploads with trailing checksums and would store the chunk framing.
     requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   return {
-    endpoint, client,
+    endpoint,
+    client,
     store: (prefix = '') => new S3ObjectStore(client, bucket, prefix),
     close: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); });
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
     },
   };
 }

@@ -22,7 +22,9 @@ function trino(): { sql: TrinoSQL; g: typeof Grammar } {
 
 /** Syntax errors as "line:column message"; empty when Trino's grammar accepts the SQL (`?` parameters included). */
 export function trinoErrors(sql: string): string[] {
-  return trino().sql.validate(sql).map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
+  return trino()
+    .sql.validate(sql)
+    .map((e) => `${e.startLine}:${e.startColumn} ${e.message}`);
 }
 
 /** The statements of a script, split by the grammar (so a `;` inside a string literal does not split). */
@@ -38,7 +40,9 @@ export function trinoStatements(sql: string): string[] {
  */
 export function decimalLiterals(sql: string): string[] {
   const { g } = trino();
-  return nodes(parse(sql)).filter((n) => n instanceof g.DecimalLiteralContext).map((n) => n.getText());
+  return nodes(parse(sql))
+    .filter((n) => n instanceof g.DecimalLiteralContext)
+    .map((n) => n.getText());
 }
 
 /**
@@ -95,11 +99,16 @@ export function tablesWithoutRange(sql: string, column = 'dt'): string[] {
   function rangedColumn(b: Grammar.BooleanExpressionContext): string[] {
     if (!(b instanceof g.PredicatedContext)) return [];
     const p = b.predicate();
-    const bounds = p instanceof g.BetweenContext && !p.KW_NOT() ? p.valueExpression()
-      : p instanceof g.ComparisonContext && !['<>', '!='].includes(p.comparisonOperator().getText()) ? [p.valueExpression()]
-        : p instanceof g.InListContext && !p.KW_NOT() ? p.expression()
-          : [];
-    const constant = (n: Node) => !nodes(n).some((x) => x instanceof g.ColumnReferenceContext || x instanceof g.SubqueryExpressionContext);
+    const bounds =
+      p instanceof g.BetweenContext && !p.KW_NOT()
+        ? p.valueExpression()
+        : p instanceof g.ComparisonContext && !['<>', '!='].includes(p.comparisonOperator().getText())
+          ? [p.valueExpression()]
+          : p instanceof g.InListContext && !p.KW_NOT()
+            ? p.expression()
+            : [];
+    const constant = (n: Node) =>
+      !nodes(n).some((x) => x instanceof g.ColumnReferenceContext || x instanceof g.SubqueryExpressionContext);
     return bounds.length > 0 && bounds.every(constant) ? [name(b.valueExpression().getText())] : [];
   }
 }

@@ -55,15 +55,36 @@ const lean = leanCsv();
 const BASES: Base[] = [
   { name: 'LINKUSDT-1m-2023-02.csv', exchange: 'binance-futures', header: link[0], lines: link.slice(1, 201) },
   // FILUSDT 2024-10-28 from 15:40: the exchange's placeholder bars of 16:21-16:36 among them.
-  { name: 'FILUSDT-1m-2024-10.csv', exchange: 'binance-futures', header: fil[0], lines: fil.slice(1 + 27 * 1440 + 940).slice(0, 200) },
+  {
+    name: 'FILUSDT-1m-2024-10.csv',
+    exchange: 'binance-futures',
+    header: fil[0],
+    lines: fil.slice(1 + 27 * 1440 + 940).slice(0, 200),
+  },
   { name: 'BTCUSDC_1m_20230301_20230321.csv', exchange: 'binanceus', header: us[0], lines: us.slice(1, 201) },
-  { name: 'BTCUSDC_1m_2023Q1.csv', exchange: 'kraken', symbol: 'BTC/USDC', header: null,
-    lines: read('kraken/BTCUSDC_1m_2023Q1.csv').slice(0, 200) },
+  {
+    name: 'BTCUSDC_1m_2023Q1.csv',
+    exchange: 'kraken',
+    symbol: 'BTC/USDC',
+    header: null,
+    lines: read('kraken/BTCUSDC_1m_2023Q1.csv').slice(0, 200),
+  },
   // The LINKUSDT rows in the spot archives' microseconds (2025 onwards), no header.
-  { name: 'LINKUSDT-1m-2025-01.csv', exchange: 'binance', header: null, lines: link.slice(1, 201).map((l) => switchUnit(l, true)) },
+  {
+    name: 'LINKUSDT-1m-2025-01.csv',
+    exchange: 'binance',
+    header: null,
+    lines: link.slice(1, 201).map((l) => switchUnit(l, true)),
+  },
   // Lean's milliseconds since midnight: every case of it must be refused or reject every row.
-  { name: '20221213_btcbusd_minute_trade.csv', exchange: 'binance', symbol: 'BTCBUSD', interval: '1m', header: null,
-    lines: lean.split('\n').slice(0, 200) },
+  {
+    name: '20221213_btcbusd_minute_trade.csv',
+    exchange: 'binance',
+    symbol: 'BTCBUSD',
+    interval: '1m',
+    header: null,
+    lines: lean.split('\n').slice(0, 200),
+  },
 ];
 
 /** A line's epoch time fields ×1000 (`up`) or /1000; ISO times become epoch ms. */
@@ -100,8 +121,15 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('shuffle' as const), seed: fc.integer() }),
   fc.record({ kind: fc.constant('unit' as const), at: frac, n: fc.integer({ min: 1, max: 300 }), up: fc.boolean() }),
   fc.record({ kind: fc.constant('quote' as const), at: frac, pos: frac }),
-  fc.record({ kind: fc.constant('garbage' as const), at: frac, bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 80 }) }),
-  fc.record({ kind: fc.constant('header' as const), game: fc.constantFrom(...(['drop', 'repeat', 'upper', 'garbage', 'add'] as const)) }),
+  fc.record({
+    kind: fc.constant('garbage' as const),
+    at: frac,
+    bytes: fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 80 }),
+  }),
+  fc.record({
+    kind: fc.constant('header' as const),
+    game: fc.constantFrom(...(['drop', 'repeat', 'upper', 'garbage', 'add'] as const)),
+  }),
   fc.record({ kind: fc.constant('crlf' as const) }),
   fc.record({ kind: fc.constant('noNewline' as const) }),
 );
@@ -112,8 +140,10 @@ const fuzzCase = fc.record({
   // Now and then an interval other than the file's (or the file's own, given explicitly).
   interval: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...KLINE_TIMEFRAMES) }),
   zip: fc.boolean(),
-  zipFlip: fc.oneof({ weight: 4, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary: fc.record({ at: frac, xor: fc.integer({ min: 1, max: 255 }) }) }),
+  zipFlip: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.record({ at: frac, xor: fc.integer({ min: 1, max: 255 }) }) },
+  ),
 });
 
 /** The file's bytes after the mutations: line-level ones first, then those on bytes. */
@@ -125,17 +155,27 @@ function mutate(base: Base, mutations: readonly Mutation[]): Buffer {
   const ix = (at: number, len = lines.length) => Math.floor(at * Math.max(1, len));
   for (const m of mutations) {
     switch (m.kind) {
-      case 'drop': lines.splice(ix(m.at), m.n); break;
-      case 'duplicate': lines.splice(ix(m.to), 0, ...lines.slice(ix(m.at), ix(m.at) + m.n)); break;
-      case 'shuffle': lines = seededShuffle(lines, m.seed); break;
-      case 'unit': lines = lines.map((l, i) => (i >= ix(m.at) && i < ix(m.at) + m.n ? switchUnit(l, m.up) : l)); break;
+      case 'drop':
+        lines.splice(ix(m.at), m.n);
+        break;
+      case 'duplicate':
+        lines.splice(ix(m.to), 0, ...lines.slice(ix(m.at), ix(m.at) + m.n));
+        break;
+      case 'shuffle':
+        lines = seededShuffle(lines, m.seed);
+        break;
+      case 'unit':
+        lines = lines.map((l, i) => (i >= ix(m.at) && i < ix(m.at) + m.n ? switchUnit(l, m.up) : l));
+        break;
       case 'quote': {
         const i = ix(m.at);
         const l = lines[i];
         if (l !== undefined) lines[i] = `${l.slice(0, ix(m.pos, l.length))}"${l.slice(ix(m.pos, l.length))}`;
         break;
       }
-      case 'garbage': lines.splice(ix(m.at), 0, Buffer.from(m.bytes).toString('latin1')); break;
+      case 'garbage':
+        lines.splice(ix(m.at), 0, Buffer.from(m.bytes).toString('latin1'));
+        break;
       case 'header':
         if (m.game === 'drop') header = null;
         else if (m.game === 'repeat' && header) lines.splice(ix(0.5), 0, header);
@@ -143,9 +183,14 @@ function mutate(base: Base, mutations: readonly Mutation[]): Buffer {
         else if (m.game === 'garbage') header = '\u0000\u00ff"garbage';
         else if (m.game === 'add') header = link[0];
         break;
-      case 'crlf': eol = '\r\n'; break;
-      case 'noNewline': trailing = false; break;
-      default: break;
+      case 'crlf':
+        eol = '\r\n';
+        break;
+      case 'noNewline':
+        trailing = false;
+        break;
+      default:
+        break;
     }
   }
   const text = [...(header === null ? [] : [header]), ...lines].join(eol) + (trailing ? eol : '');
@@ -158,7 +203,11 @@ function mutate(base: Base, mutations: readonly Mutation[]): Buffer {
 }
 
 /** Lines the importer must account for: every line that is not blank. */
-const nonBlankLines = (csv: Buffer) => csv.toString('latin1').split('\n').filter((l) => l.replace(/\r$/, '').trim() !== '').length;
+const nonBlankLines = (csv: Buffer) =>
+  csv
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l.replace(/\r$/, '').trim() !== '').length;
 
 describe('lakehouse import under fuzzing (fast-check, fixed seed)', () => {
   it(`never crashes, never writes a row outside the registry's ranges, and accounts for every line (${RUNS} cases)`, async () => {
@@ -166,76 +215,99 @@ describe('lakehouse import under fuzzing (fast-check, fixed seed)', () => {
     const seen = new Map<string, number>();
     const outcomes = { imported: 0, refused: 0, rowsRejected: 0 };
     let n = 0;
-    await fc.assert(fc.asyncProperty(fuzzCase, async (c) => {
-      const base = BASES[c.base];
-      const dir = path.join(root, `case-${n++}`);
-      await fs.mkdir(dir);
-      try {
-        for (const m of c.mutations) seen.set(m.kind, (seen.get(m.kind) ?? 0) + 1);
-        const csv = mutate(base, c.mutations);
-        let bytes = csv;
-        let name = base.name;
-        if (c.zip) {
-          name = base.name.replace(/\.csv$/, '.zip');
-          bytes = makeZip(base.name, csv);
-          if (c.zipFlip) {
-            bytes[Math.floor(c.zipFlip.at * bytes.length)] ^= c.zipFlip.xor;
-            seen.set('zipFlip', (seen.get('zipFlip') ?? 0) + 1);
-          }
-        }
-        if (c.interval) seen.set('interval', (seen.get('interval') ?? 0) + 1);
-        const file = path.join(dir, name);
-        await fs.writeFile(file, bytes);
-        const store = new LocalObjectStore(path.join(dir, 'lake'));
-        const interval = c.interval ?? base.interval;
-        let r;
+    await fc.assert(
+      fc.asyncProperty(fuzzCase, async (c) => {
+        const base = BASES[c.base];
+        const dir = path.join(root, `case-${n++}`);
+        await fs.mkdir(dir);
         try {
-          r = await importArchive({ store, file, dataset: 'klines', exchange: base.exchange, symbol: base.symbol, interval,
-            now: () => NOW });
-        } catch (e) {
-          // Refused whole: an ArchiveError of one line naming the file, and nothing written.
-          if (!(e instanceof ArchiveError)) throw e;
-          expect(e.message).not.toMatch(/\n/);
-          expect(e.message.startsWith(`${name}`)).toBe(true);
-          expect(await listAll(store, '')).toEqual([]);
-          outcomes.refused++;
-          return;
+          for (const m of c.mutations) seen.set(m.kind, (seen.get(m.kind) ?? 0) + 1);
+          const csv = mutate(base, c.mutations);
+          let bytes = csv;
+          let name = base.name;
+          if (c.zip) {
+            name = base.name.replace(/\.csv$/, '.zip');
+            bytes = makeZip(base.name, csv);
+            if (c.zipFlip) {
+              bytes[Math.floor(c.zipFlip.at * bytes.length)] ^= c.zipFlip.xor;
+              seen.set('zipFlip', (seen.get('zipFlip') ?? 0) + 1);
+            }
+          }
+          if (c.interval) seen.set('interval', (seen.get('interval') ?? 0) + 1);
+          const file = path.join(dir, name);
+          await fs.writeFile(file, bytes);
+          const store = new LocalObjectStore(path.join(dir, 'lake'));
+          const interval = c.interval ?? base.interval;
+          let r;
+          try {
+            r = await importArchive({
+              store,
+              file,
+              dataset: 'klines',
+              exchange: base.exchange,
+              symbol: base.symbol,
+              interval,
+              now: () => NOW,
+            });
+          } catch (e) {
+            // Refused whole: an ArchiveError of one line naming the file, and nothing written.
+            if (!(e instanceof ArchiveError)) throw e;
+            expect(e.message).not.toMatch(/\n/);
+            expect(e.message.startsWith(`${name}`)).toBe(true);
+            expect(await listAll(store, '')).toEqual([]);
+            outcomes.refused++;
+            return;
+          }
+          outcomes.imported++;
+          outcomes.rowsRejected += r.rejected;
+          const step = timeframeMs(r.interval);
+          const keys = (await listAll(store, 'bronze/')).map((o) => o.key);
+          const table = await readTables(store, bronze, keys);
+          expect(table.length).toBe(r.rows);
+          expect(r.rows + r.rejected).toBe(r.records);
+          // Every line that is not blank is a row, a rejected line, or the header.
+          expect([0, 1]).toContain(nonBlankLines(csv) - r.records);
+          // One file per hour partition: few, large files.
+          expect(new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/')))).size).toBe(keys.length);
+          for (let i = 0; i < table.length; i++) {
+            const row = table.row(i);
+            expect(validateRow(bronze, row)).toBeNull();
+            expect(checkExchangeTime(base.exchange, 'open_time', row.open_time as number, NOW)).toBeNull();
+            expect((row.open_time as number) % step).toBe(0);
+            expect((row.close_time as number) - (row.open_time as number) + 1).toBe(step);
+          }
+          const reasons = Object.values(r.rejectedByReason).reduce((a, b) => a + b, 0);
+          expect(reasons).toBe(r.rejected);
+          if (r.rejected) {
+            const q = await readTables(store, quarantine, [r.quarantineKey!]);
+            expect(q.length).toBe(r.rejected);
+            expect(q.str('quarantine_reason').every((x) => typeof x === 'string' && / line \d+: /.test(x))).toBe(true);
+          } else {
+            expect(await listAll(store, 'quarantine/')).toEqual([]);
+          }
+        } finally {
+          await fs.rm(dir, { recursive: true, force: true });
         }
-        outcomes.imported++;
-        outcomes.rowsRejected += r.rejected;
-        const step = timeframeMs(r.interval);
-        const keys = (await listAll(store, 'bronze/')).map((o) => o.key);
-        const table = await readTables(store, bronze, keys);
-        expect(table.length).toBe(r.rows);
-        expect(r.rows + r.rejected).toBe(r.records);
-        // Every line that is not blank is a row, a rejected line, or the header.
-        expect([0, 1]).toContain(nonBlankLines(csv) - r.records);
-        // One file per hour partition: few, large files.
-        expect(new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/')))).size).toBe(keys.length);
-        for (let i = 0; i < table.length; i++) {
-          const row = table.row(i);
-          expect(validateRow(bronze, row)).toBeNull();
-          expect(checkExchangeTime(base.exchange, 'open_time', row.open_time as number, NOW)).toBeNull();
-          expect((row.open_time as number) % step).toBe(0);
-          expect((row.close_time as number) - (row.open_time as number) + 1).toBe(step);
-        }
-        const reasons = Object.values(r.rejectedByReason).reduce((a, b) => a + b, 0);
-        expect(reasons).toBe(r.rejected);
-        if (r.rejected) {
-          const q = await readTables(store, quarantine, [r.quarantineKey!]);
-          expect(q.length).toBe(r.rejected);
-          expect(q.str('quarantine_reason').every((x) => typeof x === 'string' && / line \d+: /.test(x))).toBe(true);
-        } else {
-          expect(await listAll(store, 'quarantine/')).toEqual([]);
-        }
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
-    }), { seed: SEED, numRuns: RUNS, timeout: 10_000, endOnFailure: true });
+      }),
+      { seed: SEED, numRuns: RUNS, timeout: 10_000, endOnFailure: true },
+    );
     process.stderr.write(`FUZZSTATS ${JSON.stringify({ outcomes, seen: [...seen] })}\n`);
     // Every kind of damage was tried, and the cases both imported and refused files.
-    const kinds = ['truncate', 'flip', 'drop', 'duplicate', 'shuffle', 'unit', 'quote', 'garbage', 'header', 'crlf', 'noNewline',
-      'zipFlip', 'interval'];
+    const kinds = [
+      'truncate',
+      'flip',
+      'drop',
+      'duplicate',
+      'shuffle',
+      'unit',
+      'quote',
+      'garbage',
+      'header',
+      'crlf',
+      'noNewline',
+      'zipFlip',
+      'interval',
+    ];
     for (const kind of kinds) {
       expect(seen.get(kind) ?? 0).toBeGreaterThanOrEqual(5);
     }

@@ -17,12 +17,28 @@ describe('kline download layouts (Binance US OHLCV, Kraken OHLCVT)', () => {
   });
 
   it('maps a Kraken record with its trade count and a close time from the interval; rejects bad ones with a reason', () => {
-    expect(ohlcvRow('1672531200,16535.97,16536,16522.66,16522.66,0.01429883,2'.split(','), 'kraken-ohlcvt', 60_000, 'BTC', 'USDC', 5)).toMatchObject({
-      open_time: 1672531200000, close_time: 1672531259999, open: 16535.97, high: 16536, low: 16522.66, close: 16522.66,
-      volume: 0.01429883, trade_count: 2, quote_volume: null, is_closed: true, source: 'archive', base: 'BTC', quote: 'USDC', ingest_time: 5,
+    expect(
+      ohlcvRow('1672531200,16535.97,16536,16522.66,16522.66,0.01429883,2'.split(','), 'kraken-ohlcvt', 60_000, 'BTC', 'USDC', 5),
+    ).toMatchObject({
+      open_time: 1672531200000,
+      close_time: 1672531259999,
+      open: 16535.97,
+      high: 16536,
+      low: 16522.66,
+      close: 16522.66,
+      volume: 0.01429883,
+      trade_count: 2,
+      quote_volume: null,
+      is_closed: true,
+      source: 'archive',
+      base: 'BTC',
+      quote: 'USDC',
+      ingest_time: 5,
     });
     expect(ohlcvRow('1672531200,1,2,3'.split(','), 'kraken-ohlcvt', 60_000, 'BTC', 'USDC', 5)).toBe('expected 7 columns, got 4');
-    expect(ohlcvRow('2023-03-01 00:00:00+00:00,1,2,x,1,0'.split(','), 'ohlcv', 60_000, 'BTC', 'USDC', 5)).toBe('low is not a number');
+    expect(ohlcvRow('2023-03-01 00:00:00+00:00,1,2,x,1,0'.split(','), 'ohlcv', 60_000, 'BTC', 'USDC', 5)).toBe(
+      'low is not a number',
+    );
   });
 
   it('reads symbol and interval from download names', () => {

@@ -10,7 +10,19 @@ import { listAll } from '../../lib/storage/object-store';
 import type { BadFile } from '../../lib/lake/bad-files';
 import { UserError } from '../../lib/util/errors';
 import {
-  bronzeKlinesKey, BTC, cleanLake, copyInto, D1, D2, damage, DAMAGES, ETH, FOOTER, goldFeaturesKey, silverKlinesKey, X_Y,
+  bronzeKlinesKey,
+  BTC,
+  cleanLake,
+  copyInto,
+  D1,
+  D2,
+  damage,
+  DAMAGES,
+  ETH,
+  FOOTER,
+  goldFeaturesKey,
+  silverKlinesKey,
+  X_Y,
 } from '../helpers/bad-lake';
 import { tmpDir } from '../helpers/sample-rows';
 
@@ -58,18 +70,30 @@ describe('the partition-folder check', () => {
   it.each([
     [`${S}symbol=BTCUSDT/dt=2024-05-01/data.parquet`, undefined],
     [`${S}symbol=X=Y/dt=2024-05-01/data.parquet`, { folder: `${S}symbol=X=Y/`, reason: X_Y }],
-    [`${S}symbol=BTCUSDT/dt=notadate/data.parquet`,
-      { folder: `${S}symbol=BTCUSDT/dt=notadate/`, reason: "'dt=notadate' is not a date partition (dt=YYYY-MM-DD)" }],
-    [`${S}symbol=BTCUSDT/dt=2024-02-30/data.parquet`,
-      { folder: `${S}symbol=BTCUSDT/dt=2024-02-30/`, reason: "'dt=2024-02-30' is not a date partition (dt=YYYY-MM-DD)" }],
+    [
+      `${S}symbol=BTCUSDT/dt=notadate/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=notadate/`, reason: "'dt=notadate' is not a date partition (dt=YYYY-MM-DD)" },
+    ],
+    [
+      `${S}symbol=BTCUSDT/dt=2024-02-30/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=2024-02-30/`, reason: "'dt=2024-02-30' is not a date partition (dt=YYYY-MM-DD)" },
+    ],
     [`${S}data.parquet`, { folder: S, reason: 'a file above the partition folders (expected symbol=… here)' }],
-    [`${S}symbol=BTCUSDT/dt=2024-05-01/old/data.parquet`,
-      { folder: `${S}symbol=BTCUSDT/dt=2024-05-01/old/`, reason: 'a folder below the last partition folder' }],
-    ['silver/klines/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/x/data.parquet',
-      { folder: 'silver/klines/exchange=binance/', reason: "'exchange=binance' is not a timeframe=… partition folder" }],
-  ])('silver_klines: %s', (key, expected) => {
-    expect(partitionPathProblem(silver, key)).toEqual(expected);
-  }, 5_000);
+    [
+      `${S}symbol=BTCUSDT/dt=2024-05-01/old/data.parquet`,
+      { folder: `${S}symbol=BTCUSDT/dt=2024-05-01/old/`, reason: 'a folder below the last partition folder' },
+    ],
+    [
+      'silver/klines/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/x/data.parquet',
+      { folder: 'silver/klines/exchange=binance/', reason: "'exchange=binance' is not a timeframe=… partition folder" },
+    ],
+  ])(
+    'silver_klines: %s',
+    (key, expected) => {
+      expect(partitionPathProblem(silver, key)).toEqual(expected);
+    },
+    5_000,
+  );
 
   const T = 'bronze/trades/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/';
   it.each([
@@ -77,9 +101,13 @@ describe('the partition-folder check', () => {
     [`${T}hour=xx/part-1.parquet`, "'hour=xx' is not an hour partition (hour=00…23)"],
     [`${T}hour=24/part-1.parquet`, "'hour=24' is not an hour partition (hour=00…23)"],
     ['bronze/trades/exchange=/symbol=BTCUSDT/dt=2024-05-01/hour=01/part-1.parquet', "'exchange=' has an empty exchange"],
-  ])('bronze_trades: %s', (key, reason) => {
-    expect(partitionPathProblem(bronze, key)?.reason).toBe(reason);
-  }, 5_000);
+  ])(
+    'bronze_trades: %s',
+    (key, reason) => {
+      expect(partitionPathProblem(bronze, key)?.reason).toBe(reason);
+    },
+    5_000,
+  );
 });
 
 describe('scanning and the verdict cache', () => {
@@ -88,8 +116,16 @@ describe('scanning and the verdict cache', () => {
     await damage(store, bronzeKlinesKey(BTC, D1, 3), 'truncated');
     await damage(store, bronzeKlinesKey(BTC, D1, 4), 'empty');
     await damage(store, bronzeKlinesKey(ETH, D2, 5), 'text');
-    await copyInto(store, bronzeKlinesKey(BTC, D1, 6), 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/hour=06/');
-    await copyInto(store, bronzeKlinesKey(BTC, D1, 7), 'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/hour=07/');
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D1, 6),
+      'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/hour=06/',
+    );
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D1, 7),
+      'bronze/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/hour=07/',
+    );
     const scan = await scanDataset(store, dataset('bronze', 'klines'), await FileChecks.open(store));
     expect(scan.files).toHaveLength(4 * 24 - 3);
     const view = { layer: 'bronze', view: 'bronze_klines' };
@@ -144,36 +180,46 @@ describe('DuckDB views over a lake with bad files', () => {
     expect(expected.bronze_klines.n).toBe(4 * 1440);
   }, 60_000);
 
-  it.each(DAMAGES)('one %s file each in Bronze, Silver and Gold costs its view that file only, named with the view', async (how) => {
-    const store = await fresh();
-    const bronzeKey = bronzeKlinesKey(ETH, D2, 9);
-    const bronzeRows = (await readTable(store, dataset('bronze', 'klines'), bronzeKey)).length;
-    await damage(store, bronzeKey, how);
-    await damage(store, silverKlinesKey(BTC, D1), how);
-    await damage(store, goldFeaturesKey(ETH, D1), how);
-    const warned: BadFile[] = [];
-    const e = await LakeQueryEngine.open(store.localRoot, { onBadFile: (b) => warned.push(b) });
-    try {
-      const count = async (v: string) => Number((await e.query(`select count(*) as n from ${v}`)).rows[0].n);
-      expect(await count('bronze_klines')).toBe(expected.bronze_klines.n - bronzeRows);
-      expect(await count('silver_klines')).toBe(expected.silver_klines.n - 1440);
-      expect(await count('gold_features_1m')).toBe(expected.gold_features_1m.n - 1440);
-      expect(await count('gold_ohlcv_1h')).toBe(expected.gold_ohlcv_1h.n);
-      for (const v of VIEWS) expect([v, await describeView(e, v)]).toEqual([v, expected[v].columns]);
-      expect(warned.map((b) => [b.view, b.key])).toEqual([
-        ['bronze_klines', bronzeKey], ['silver_klines', silverKlinesKey(BTC, D1)], ['gold_features_1m', goldFeaturesKey(ETH, D1)],
-      ]);
-      expect(warned.every((b) => b.reason === (how === 'empty' ? 'empty file (0 bytes)' : FOOTER))).toBe(true);
-    } finally {
-      e.close();
-    }
-  }, 60_000);
+  it.each(DAMAGES)(
+    'one %s file each in Bronze, Silver and Gold costs its view that file only, named with the view',
+    async (how) => {
+      const store = await fresh();
+      const bronzeKey = bronzeKlinesKey(ETH, D2, 9);
+      const bronzeRows = (await readTable(store, dataset('bronze', 'klines'), bronzeKey)).length;
+      await damage(store, bronzeKey, how);
+      await damage(store, silverKlinesKey(BTC, D1), how);
+      await damage(store, goldFeaturesKey(ETH, D1), how);
+      const warned: BadFile[] = [];
+      const e = await LakeQueryEngine.open(store.localRoot, { onBadFile: (b) => warned.push(b) });
+      try {
+        const count = async (v: string) => Number((await e.query(`select count(*) as n from ${v}`)).rows[0].n);
+        expect(await count('bronze_klines')).toBe(expected.bronze_klines.n - bronzeRows);
+        expect(await count('silver_klines')).toBe(expected.silver_klines.n - 1440);
+        expect(await count('gold_features_1m')).toBe(expected.gold_features_1m.n - 1440);
+        expect(await count('gold_ohlcv_1h')).toBe(expected.gold_ohlcv_1h.n);
+        for (const v of VIEWS) expect([v, await describeView(e, v)]).toEqual([v, expected[v].columns]);
+        expect(warned.map((b) => [b.view, b.key])).toEqual([
+          ['bronze_klines', bronzeKey],
+          ['silver_klines', silverKlinesKey(BTC, D1)],
+          ['gold_features_1m', goldFeaturesKey(ETH, D1)],
+        ]);
+        expect(warned.every((b) => b.reason === (how === 'empty' ? 'empty file (0 bytes)' : FOOTER))).toBe(true);
+      } finally {
+        e.close();
+      }
+    },
+    60_000,
+  );
 
   it('skips folders that are not partitions (symbol=X=Y, dt=notadate, hour=xx) with a warning, keeping partition columns', async () => {
     const store = await fresh();
     await copyInto(store, silverKlinesKey(BTC, D1), 'silver/klines/timeframe=1m/exchange=binance/symbol=X=Y/dt=2024-05-01/');
     await copyInto(store, goldFeaturesKey(BTC, D1), 'gold/features_1m/exchange=binance/symbol=BTCUSDT/dt=notadate/');
-    await copyInto(store, bronzeKlinesKey(BTC, D1, 1), 'bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=xx/');
+    await copyInto(
+      store,
+      bronzeKlinesKey(BTC, D1, 1),
+      'bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=xx/',
+    );
     const warned: BadFile[] = [];
     const e = await LakeQueryEngine.open(store.localRoot, { onBadFile: (b) => warned.push(b) });
     try {
@@ -181,8 +227,11 @@ describe('DuckDB views over a lake with bad files', () => {
         (select count(*) from bronze_klines) as b, (select list(distinct symbol order by symbol) from silver_klines) as symbols,
         (select list(distinct dt order by dt) from gold_features_1m) as dts`);
       expect(r.rows[0]).toEqual({
-        s: String(expected.silver_klines.n), g: String(expected.gold_features_1m.n), b: String(expected.bronze_klines.n),
-        symbols: ['BTCUSDT', 'ETHUSDT'], dts: [D1, D2],
+        s: String(expected.silver_klines.n),
+        g: String(expected.gold_features_1m.n),
+        b: String(expected.bronze_klines.n),
+        symbols: ['BTCUSDT', 'ETHUSDT'],
+        dts: [D1, D2],
       });
       expect(warned.map((b) => [b.view, b.key, b.files])).toEqual([
         ['bronze_klines', 'bronze/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-05-01/hour=xx/', 1],
@@ -201,7 +250,7 @@ describe('DuckDB views over a lake with bad files', () => {
     const footerLength = bytes.readUInt32LE(bytes.length - 8);
     for (let i = 64; i < bytes.length - footerLength - 8; i += 3) bytes[i] = (bytes[i] * 31 + 7) & 0xff;
     await store.put(key, bytes);
-    const sql = 'select count(*) as n, round(sum(close)) as s from silver_klines where timeframe = \'1m\'';
+    const sql = "select count(*) as n, round(sum(close)) as s from silver_klines where timeframe = '1m'";
     const warned: BadFile[] = [];
     const e = await LakeQueryEngine.open(store.localRoot, { onBadFile: (b) => warned.push(b) });
     try {
@@ -231,8 +280,9 @@ describe('DuckDB views over a lake with bad files', () => {
       expect((await e.query('select count(*) as n from gold_features_1m')).rows[0].n).toBe(String(expected.gold_features_1m.n));
       expect(warned).toEqual([]);
       // Every view exists with its columns before it is used.
-      expect((await e.query("select count(*) as n from information_schema.columns where table_name = 'bronze_klines'")).rows[0].n)
-        .toBe(String(expected.bronze_klines.columns.split(',').length));
+      expect(
+        (await e.query("select count(*) as n from information_schema.columns where table_name = 'bronze_klines'")).rows[0].n,
+      ).toBe(String(expected.bronze_klines.columns.split(',').length));
     } finally {
       e.close();
     }

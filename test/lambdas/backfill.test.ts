@@ -1,7 +1,12 @@
 import { healTargetsFromEnv, healWindow } from '../../lib/app/self-heal';
 import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
 import { writeBronze } from '../../lib/bronze/bronze-writer';
-import { BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES, BINANCE_US_REST_BASE } from '../../lib/exchanges/binance';
+import {
+  BINANCE_FUTURES_REST_BASE,
+  BINANCE_FUTURES_REST_KLINES,
+  BINANCE_SPOT_REST_KLINES,
+  BINANCE_US_REST_BASE,
+} from '../../lib/exchanges/binance';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { Metric } from '../../lib/monitoring/metrics';
 import { readTable, readTables } from '../../lib/parquet/read';
@@ -62,19 +67,44 @@ describe('healTargetsFromEnv', () => {
   it("also reads the collector's SOURCES (source, endpoint), and applies REST base overrides", () => {
     const env = {
       SOURCES: JSON.stringify([
-        { source: 'sim', symbols: ['btcusdt', 'BTCUSDT'], endpoint: 'ws://127.0.0.1:1' }, { exchange: 'binanceus', symbols: ['ETHUSD'] },
+        { source: 'sim', symbols: ['btcusdt', 'BTCUSDT'], endpoint: 'ws://127.0.0.1:1' },
+        { exchange: 'binanceus', symbols: ['ETHUSD'] },
         { source: 'binance-futures', symbols: ['ETHUSDT'] },
       ]),
       REST_BASE_BINANCE: 'http://127.0.0.1:2',
     };
     expect(healTargetsFromEnv(env)).toEqual([
-      { exchange: 'binance', symbols: ['BTCUSDT'], restBase: 'http://127.0.0.1:2', dialect: BINANCE_SPOT_REST_KLINES, trades: true },
-      { exchange: 'binanceus', symbols: ['ETHUSD'], restBase: BINANCE_US_REST_BASE, dialect: BINANCE_SPOT_REST_KLINES, trades: true },
-      { exchange: 'binance-futures', symbols: ['ETHUSDT'], restBase: BINANCE_FUTURES_REST_BASE, dialect: BINANCE_FUTURES_REST_KLINES, trades: false },
+      {
+        exchange: 'binance',
+        symbols: ['BTCUSDT'],
+        restBase: 'http://127.0.0.1:2',
+        dialect: BINANCE_SPOT_REST_KLINES,
+        trades: true,
+      },
+      {
+        exchange: 'binanceus',
+        symbols: ['ETHUSD'],
+        restBase: BINANCE_US_REST_BASE,
+        dialect: BINANCE_SPOT_REST_KLINES,
+        trades: true,
+      },
+      {
+        exchange: 'binance-futures',
+        symbols: ['ETHUSDT'],
+        restBase: BINANCE_FUTURES_REST_BASE,
+        dialect: BINANCE_FUTURES_REST_KLINES,
+        trades: false,
+      },
     ]);
     // USD-M futures pages 1,500 rows a call at /fapi/v1/klines; spot 1,000 at /api/v3/klines.
-    expect(BINANCE_FUTURES_REST_KLINES.url('http://h/', { symbol: 'ethusdt', interval: '1m', startTime: 0, limit: BINANCE_FUTURES_REST_KLINES.maxLimit }))
-      .toBe('http://h/fapi/v1/klines?symbol=ETHUSDT&interval=1m&startTime=0&limit=1500');
+    expect(
+      BINANCE_FUTURES_REST_KLINES.url('http://h/', {
+        symbol: 'ethusdt',
+        interval: '1m',
+        startTime: 0,
+        limit: BINANCE_FUTURES_REST_KLINES.maxLimit,
+      }),
+    ).toBe('http://h/fapi/v1/klines?symbol=ETHUSDT&interval=1m&startTime=0&limit=1500');
     expect(BINANCE_SPOT_REST_KLINES.maxLimit).toBe(1000);
   });
 });
@@ -98,7 +128,15 @@ describe('backfill (self-heal) handler on s3rver', () => {
     sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 4, start: at('12:10'), speed: 'max', historyDays: 2 });
     process.env.SOURCES = JSON.stringify([{ exchange: 'binance', symbols: ['BTCUSDT', 'ethusdt'] }]);
     process.env.REST_BASE_BINANCE = sim.restBaseUrl;
-    await backfillKlines({ store, exchange: 'binance', symbol: 'BTCUSDT', from: at('08:00'), to: at('12:08'), restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+    await backfillKlines({
+      store,
+      exchange: 'binance',
+      symbol: 'BTCUSDT',
+      from: at('08:00'),
+      to: at('12:08'),
+      restBase: sim.restBaseUrl,
+      now: () => sim.clock.now(),
+    });
     const hourFile = async (h: string) => (await listAll(store, `${PREFIX}symbol=BTCUSDT/dt=2024-05-06/hour=${h}/`))[0].key;
     await store.delete(await hourFile('10'));
     await dropRows(store, await hourFile('09'), minutes('09:00', '09:11'));
@@ -117,10 +155,34 @@ describe('backfill (self-heal) handler on s3rver', () => {
     expect(result.to).toBe(iso('12:05'));
     const [btc, eth] = result.symbols;
     expect(btc).toEqual({
-      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 70, rows: 70, calls: 4, files: 4, stillMissing: [], stillMissingMinutes: 0, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
-      ranges: [['09:07', '09:11'], ['10:00', '11:00'], ['11:20', '11:25'], ['11:40', '11:41']].map(([from, to]) => ({ from: iso(from), to: iso(to) })),
+      exchange: 'binance',
+      symbol: 'BTCUSDT',
+      ledgerGaps: 0,
+      missingMinutes: 70,
+      rows: 70,
+      calls: 4,
+      files: 4,
+      stillMissing: [],
+      stillMissingMinutes: 0,
+      tradesFetched: 0,
+      tradeIdsStillMissing: 0,
+      errors: [],
+      ranges: [
+        ['09:07', '09:11'],
+        ['10:00', '11:00'],
+        ['11:20', '11:25'],
+        ['11:40', '11:41'],
+      ].map(([from, to]) => ({ from: iso(from), to: iso(to) })),
     });
-    expect(eth).toMatchObject({ symbol: 'ETHUSDT', ledgerGaps: 0, missingMinutes: 178, rows: 178, stillMissing: [], errors: [], ranges: [{ from: iso('09:07'), to: iso('12:05') }] });
+    expect(eth).toMatchObject({
+      symbol: 'ETHUSDT',
+      ledgerGaps: 0,
+      missingMinutes: 178,
+      rows: 178,
+      stillMissing: [],
+      errors: [],
+      ranges: [{ from: iso('09:07'), to: iso('12:05') }],
+    });
     expect(result.rows).toBe(248);
 
     // New files only (nothing rewritten or removed), holding exactly the missing minutes, all closed REST bars.
@@ -128,15 +190,26 @@ describe('backfill (self-heal) handler on s3rver', () => {
     expect(after).toEqual(expect.arrayContaining(before));
     const added = after.filter((k) => !before.includes(k));
     expect(added.every((k) => /-rest-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
-    expect(await openTimes(store, added.filter((k) => k.includes('symbol=BTCUSDT')))).toEqual(btcMissing);
-    expect(await openTimes(store, added.filter((k) => k.includes('symbol=ETHUSDT')))).toEqual(minutes('09:07', '12:05'));
+    expect(
+      await openTimes(
+        store,
+        added.filter((k) => k.includes('symbol=BTCUSDT')),
+      ),
+    ).toEqual(btcMissing);
+    expect(
+      await openTimes(
+        store,
+        added.filter((k) => k.includes('symbol=ETHUSDT')),
+      ),
+    ).toEqual(minutes('09:07', '12:05'));
     const fetched = await readTables(store, KLINES, added);
     expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
     expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
 
     const emf = emfLines(lines);
     expect(emf.map((e) => [e.doc.Symbol, e.values])).toEqual([
-      ['BTCUSDT', { [Metric.BackfilledRows]: 70, [Metric.StillMissingMinutes]: 0 }], ['ETHUSDT', { [Metric.BackfilledRows]: 178, [Metric.StillMissingMinutes]: 0 }],
+      ['BTCUSDT', { [Metric.BackfilledRows]: 70, [Metric.StillMissingMinutes]: 0 }],
+      ['ETHUSDT', { [Metric.BackfilledRows]: 178, [Metric.StillMissingMinutes]: 0 }],
     ]);
     for (const e of emf) {
       expect(e.dimensions).toEqual([[]]);
@@ -148,22 +221,43 @@ describe('backfill (self-heal) handler on s3rver', () => {
     const keys = (await listAll(store, PREFIX)).map((o) => o.key);
     // The event's hours win over SELF_HEAL_HOURS (four hours back there are still holes, see below).
     process.env.SELF_HEAL_HOURS = '4';
-    const { result, lines } = await captureStdout(() => backfill({ ...FIRED, hours: 3 })).finally(() => { delete process.env.SELF_HEAL_HOURS; });
-    expect(result.symbols.map((s) => [s.symbol, s.missingMinutes, s.rows, s.calls, s.ranges, s.stillMissing])).toEqual([['BTCUSDT', 0, 0, 0, [], []], ['ETHUSDT', 0, 0, 0, [], []]]);
+    const { result, lines } = await captureStdout(() => backfill({ ...FIRED, hours: 3 })).finally(() => {
+      delete process.env.SELF_HEAL_HOURS;
+    });
+    expect(result.symbols.map((s) => [s.symbol, s.missingMinutes, s.rows, s.calls, s.ranges, s.stillMissing])).toEqual([
+      ['BTCUSDT', 0, 0, 0, [], []],
+      ['ETHUSDT', 0, 0, 0, [], []],
+    ]);
     expect((await listAll(store, PREFIX)).map((o) => o.key)).toEqual(keys);
     expect(emfLines(lines).map((e) => e.values[Metric.BackfilledRows])).toEqual([0, 0]);
   });
 
-  it('fails the invocation when the exchange cannot be reached, after publishing every symbol\'s metric', async () => {
+  it("fails the invocation when the exchange cannot be reached, after publishing every symbol's metric", async () => {
     process.env.REST_BASE_BINANCE = 'http://127.0.0.1:9';
     process.env.SELF_HEAL_HOURS = '4';
     try {
       // Four hours reach back to 08:07: BTCUSDT's 09:00-09:06 and ETHUSDT's 08:07-09:06 are missing.
-      const { result: error, lines } = await captureStdout(() => backfill(FIRED).then(() => undefined, (e: unknown) => e));
-      expect((error as Error).message).toBe('self-heal failed for binance/BTCUSDT (fetch failed), binance/ETHUSDT (fetch failed)');
+      const { result: error, lines } = await captureStdout(() =>
+        backfill(FIRED).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
+      expect((error as Error).message).toBe(
+        'self-heal failed for binance/BTCUSDT (fetch failed), binance/ETHUSDT (fetch failed)',
+      );
       // What could not be fetched stays missing: 7 and 60 minutes.
-      expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values[Metric.BackfilledRows], e.values[Metric.StillMissingMinutes], e.doc.stillMissing]))
-        .toEqual([['BTCUSDT', 0, 7, [{ from: iso('09:00'), to: iso('09:07') }]], ['ETHUSDT', 0, 60, [{ from: iso('08:07'), to: iso('09:07') }]]]);
+      expect(
+        emfLines(lines).map((e) => [
+          e.doc.Symbol,
+          e.values[Metric.BackfilledRows],
+          e.values[Metric.StillMissingMinutes],
+          e.doc.stillMissing,
+        ]),
+      ).toEqual([
+        ['BTCUSDT', 0, 7, [{ from: iso('09:00'), to: iso('09:07') }]],
+        ['ETHUSDT', 0, 60, [{ from: iso('08:07'), to: iso('09:07') }]],
+      ]);
     } finally {
       process.env.REST_BASE_BINANCE = sim.restBaseUrl;
       delete process.env.SELF_HEAL_HOURS;
@@ -178,10 +272,26 @@ describe('backfill (self-heal) handler on s3rver', () => {
       [{ FLUSH_INTERVAL_SECONDS: '0' }, {}, 'FLUSH_INTERVAL_SECONDS=0 is not a whole number from 1 to 3600'],
       [{ SOURCES: undefined }, {}, 'SOURCES is not set'],
       [{ SELF_HEAL_HOURS: '72' }, {}, 'SELF_HEAL_HOURS=72 is not a whole number from 1 to 48'],
-      [{ SOURCES: '[{"exchange":"binance","symbol":["BTCUSDT"]}]' }, {}, 'SOURCES[0] has unknown key(s) symbol (expected exchange or source, and symbols)'],
-      [{ SOURCES: '[{"exchange":"binance","source":"binance","symbols":["BTCUSDT"]}]' }, {}, 'SOURCES[0] must name either an exchange or a source'],
-      [{ SOURCES: '[{"exchange":"kraken","symbols":["XBT/USD"]}]' }, {}, "SOURCES[0].exchange 'kraken' cannot be healed: Kraken's REST OHLC serves only the latest 720 candles"],
-      [{ SOURCES: '[{"exchange":"binance","symbols":["BTCUSDT"]},{"source":"kraken","symbols":["XBT/USD"]}]' }, {}, "SOURCES[1].source 'kraken' cannot be healed"],
+      [
+        { SOURCES: '[{"exchange":"binance","symbol":["BTCUSDT"]}]' },
+        {},
+        'SOURCES[0] has unknown key(s) symbol (expected exchange or source, and symbols)',
+      ],
+      [
+        { SOURCES: '[{"exchange":"binance","source":"binance","symbols":["BTCUSDT"]}]' },
+        {},
+        'SOURCES[0] must name either an exchange or a source',
+      ],
+      [
+        { SOURCES: '[{"exchange":"kraken","symbols":["XBT/USD"]}]' },
+        {},
+        "SOURCES[0].exchange 'kraken' cannot be healed: Kraken's REST OHLC serves only the latest 720 candles",
+      ],
+      [
+        { SOURCES: '[{"exchange":"binance","symbols":["BTCUSDT"]},{"source":"kraken","symbols":["XBT/USD"]}]' },
+        {},
+        "SOURCES[1].source 'kraken' cannot be healed",
+      ],
       [{ REST_BASE_BINANSE: 'http://127.0.0.1:1' }, {}, 'REST_BASE_BINANSE names no exchange'],
       [{ REST_BASE_BINANCE: 'ftp://example.com' }, {}, "REST_BASE_BINANCE 'ftp://example.com' is not an http(s) URL"],
     ];
@@ -192,7 +302,10 @@ describe('backfill (self-heal) handler on s3rver', () => {
         else process.env[k] = v;
       }
       try {
-        const error = await backfill(event).then(() => undefined, (e: unknown) => e);
+        const error = await backfill(event).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(UserError);
         expect((error as Error).message).toContain(message);
       } finally {
@@ -228,29 +341,66 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
   let futures: RunningSimulator;
   let before: string[];
   const DT = '2024-05-06';
-  const btcFetched = [...minutes('09:07', '09:12'), ...minutes('10:30', '10:36'), ...minutes('11:40', '11:42'), ...minutes('11:58', '12:05')];
+  const btcFetched = [
+    ...minutes('09:07', '09:12'),
+    ...minutes('10:30', '10:36'),
+    ...minutes('11:40', '11:42'),
+    ...minutes('11:58', '12:05'),
+  ];
   const ethFetched = [...minutes('10:20', '10:23'), ...minutes('11:00', '11:05')];
   const range = (from: string, to: string) => ({ from: iso(from), to: iso(to) });
   const KLINE_PREFIXES = ['bronze/klines/timeframe=1m/exchange=binance/', 'bronze/klines/timeframe=1m/exchange=binance-futures/'];
   const klineKeys = async () => (await Promise.all(KLINE_PREFIXES.map((p) => listAll(store, p)))).flat().map((o) => o.key);
 
   /** Writes the collector's Bronze for one symbol: closed bars, in-progress-only minutes, holes and gap rows. */
-  async function collected(exchange: 'binance' | 'binance-futures', symbol: string, base: string, o: {
-    inProgress: number[]; closedToo?: number[]; holes: number[]; gaps: { stream: string; start: string; end: string | null; cause: string }[];
-  }): Promise<void> {
+  async function collected(
+    exchange: 'binance' | 'binance-futures',
+    symbol: string,
+    base: string,
+    o: {
+      inProgress: number[];
+      closedToo?: number[];
+      holes: number[];
+      gaps: { stream: string; start: string; end: string | null; cause: string }[];
+    },
+  ): Promise<void> {
     const buffers = new BronzeBuffers(exchange);
     const stream = `${symbol.toLowerCase()}@kline_1m`;
     for (const t of minutes('08:00', '12:08')) {
       if (o.holes.includes(t)) continue;
       const open = o.inProgress.includes(t);
       // A few in-progress updates, as the stream sends them while the minute runs.
-      if (open) for (const s of [10, 30, 50]) buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream, row: kline(t, { base, is_closed: false, event_time: t + s * 1000, ingest_time: t + s * 1000 + 100 }) });
-      if (!open || o.closedToo?.includes(t)) buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream, row: kline(t, { base }) });
+      if (open)
+        for (const s of [10, 30, 50])
+          buffers.add({
+            dataset: 'klines',
+            symbol,
+            timeframe: '1m',
+            stream,
+            row: kline(t, { base, is_closed: false, event_time: t + s * 1000, ingest_time: t + s * 1000 + 100 }),
+          });
+      if (!open || o.closedToo?.includes(t))
+        buffers.add({ dataset: 'klines', symbol, timeframe: '1m', stream, row: kline(t, { base }) });
     }
     for (const g of o.gaps) {
       const start = Date.parse(`${DT}T${g.start}Z`);
       const end = g.end === null ? null : Date.parse(`${DT}T${g.end}Z`);
-      buffers.add({ dataset: 'gaps', symbol, stream: g.stream, row: { stream: g.stream, start_time: start, end_time: end, cause: g.cause, detected_at: start + 1000, base, quote: 'USDT', ingest_time: start + 1000, source: 'ws' } });
+      buffers.add({
+        dataset: 'gaps',
+        symbol,
+        stream: g.stream,
+        row: {
+          stream: g.stream,
+          start_time: start,
+          end_time: end,
+          cause: g.cause,
+          detected_at: start + 1000,
+          base,
+          quote: 'USDT',
+          ingest_time: start + 1000,
+          source: 'ws',
+        },
+      });
     }
     await writeBronze(store, buffers.drain());
   }
@@ -261,8 +411,18 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
     useLake(s3, 'gl');
     spot = await startSimulator({ symbols: ['BTCUSDT'], seed: 5, start: at('12:10'), speed: 'max', historyDays: 2 });
     // USD-M REST history reaches back to about 09:55 only (135 minutes before the simulator's start).
-    futures = await startSimulator({ symbols: ['ETHUSDT'], seed: 6, start: at('12:10'), speed: 'max', historyDays: 135 / 1440, protocol: 'binance-futures' });
-    process.env.SOURCES = JSON.stringify([{ exchange: 'binance', symbols: ['BTCUSDT'] }, { source: 'binance-futures', symbols: ['ETHUSDT'] }]);
+    futures = await startSimulator({
+      symbols: ['ETHUSDT'],
+      seed: 6,
+      start: at('12:10'),
+      speed: 'max',
+      historyDays: 135 / 1440,
+      protocol: 'binance-futures',
+    });
+    process.env.SOURCES = JSON.stringify([
+      { exchange: 'binance', symbols: ['BTCUSDT'] },
+      { source: 'binance-futures', symbols: ['ETHUSDT'] },
+    ]);
     process.env.REST_BASE_BINANCE = spot.restBaseUrl;
     process.env.REST_BASE_BINANCE_FUTURES = futures.restBaseUrl;
     await collected('binance', 'BTCUSDT', 'BTC', {
@@ -276,7 +436,8 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
       ],
     });
     await collected('binance-futures', 'ETHUSDT', 'ETH', {
-      inProgress: [at('10:20'), at('10:22')], closedToo: [],
+      inProgress: [at('10:20'), at('10:22')],
+      closedToo: [],
       holes: [...minutes('09:30', '09:40'), at('10:21'), ...minutes('11:00', '11:05')],
       gaps: [{ stream: 'ethusdt@kline_1m', start: '10:20:40', end: '10:22:10', cause: 'reconnect' }],
     });
@@ -289,18 +450,39 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
     await s3?.close();
   });
 
-  it('fetches the holes and the ledgered minutes without a closed bar, in each exchange\'s REST dialect, and lists what stays missing', async () => {
+  it("fetches the holes and the ledgered minutes without a closed bar, in each exchange's REST dialect, and lists what stays missing", async () => {
     const { result, lines } = await captureStdout(() => backfill(FIRED));
     const [btc, eth] = result.symbols;
     expect(btc).toEqual({
-      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 3, missingMinutes: 20, rows: 20, calls: 4, files: 5, stillMissing: [], stillMissingMinutes: 0, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
+      exchange: 'binance',
+      symbol: 'BTCUSDT',
+      ledgerGaps: 3,
+      missingMinutes: 20,
+      rows: 20,
+      calls: 4,
+      files: 5,
+      stillMissing: [],
+      stillMissingMinutes: 0,
+      tradesFetched: 0,
+      tradeIdsStillMissing: 0,
+      errors: [],
       ranges: [range('09:07', '09:12'), range('10:30', '10:36'), range('11:40', '11:42'), range('11:58', '12:05')],
     });
     // 09:30-09:39 is before the futures REST history: asked for (one call, an empty answer), still missing, not an error.
     expect(eth).toEqual({
-      exchange: 'binance-futures', symbol: 'ETHUSDT', ledgerGaps: 1, missingMinutes: 18, rows: 8, calls: 3, files: 2,
+      exchange: 'binance-futures',
+      symbol: 'ETHUSDT',
+      ledgerGaps: 1,
+      missingMinutes: 18,
+      rows: 8,
+      calls: 3,
+      files: 2,
       ranges: [range('09:30', '09:40'), range('10:20', '10:23'), range('11:00', '11:05')],
-      stillMissing: [range('09:30', '09:40')], stillMissingMinutes: 10, tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
+      stillMissing: [range('09:30', '09:40')],
+      stillMissingMinutes: 10,
+      tradesFetched: 0,
+      tradeIdsStillMissing: 0,
+      errors: [],
     });
 
     // REST rows are new files beside the WebSocket ones, never replacements.
@@ -308,8 +490,18 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
     expect(after).toEqual(expect.arrayContaining(before));
     const added = after.filter((k) => !before.includes(k));
     expect(added.every((k) => /-rest-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
-    expect(await openTimes(store, added.filter((k) => k.includes('exchange=binance/')))).toEqual(btcFetched);
-    expect(await openTimes(store, added.filter((k) => k.includes('exchange=binance-futures/')))).toEqual(ethFetched);
+    expect(
+      await openTimes(
+        store,
+        added.filter((k) => k.includes('exchange=binance/')),
+      ),
+    ).toEqual(btcFetched);
+    expect(
+      await openTimes(
+        store,
+        added.filter((k) => k.includes('exchange=binance-futures/')),
+      ),
+    ).toEqual(ethFetched);
     const fetched = await readTables(store, KLINES, added);
     expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
     expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
@@ -330,11 +522,19 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
       const flags = t.num('quality_flags');
       return new Map(Array.from({ length: t.length }, (_, i) => [open[i], { source: source[i], flags: flags[i] }]));
     };
-    const check = (m: Map<number, { source: string | null; flags: number }>, healed: readonly number[], missing: readonly number[] = []) => {
+    const check = (
+      m: Map<number, { source: string | null; flags: number }>,
+      healed: readonly number[],
+      missing: readonly number[] = [],
+    ) => {
       for (const t of minutes('09:07', '12:05')) {
         const bar = m.get(t);
         if (missing.includes(t)) expect(bar).toBeUndefined();
-        else if (healed.includes(t)) expect([bar?.source, bar!.flags & (QualityFlag.BACKFILLED | QualityFlag.INCOMPLETE)]).toEqual(['rest', QualityFlag.BACKFILLED]);
+        else if (healed.includes(t))
+          expect([bar?.source, bar!.flags & (QualityFlag.BACKFILLED | QualityFlag.INCOMPLETE)]).toEqual([
+            'rest',
+            QualityFlag.BACKFILLED,
+          ]);
         else expect([bar?.source, bar!.flags & QualityFlag.BACKFILLED]).toEqual(['ws', 0]);
       }
     };
@@ -350,7 +550,9 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
   it('a second run fetches nothing new: only what stayed missing is asked for again, and it stays listed', async () => {
     const keys = await klineKeys();
     const { result } = await captureStdout(() => backfill(FIRED));
-    expect(result.symbols.map((s) => [s.symbol, s.ledgerGaps, s.missingMinutes, s.rows, s.calls, s.files, s.stillMissing])).toEqual([
+    expect(
+      result.symbols.map((s) => [s.symbol, s.ledgerGaps, s.missingMinutes, s.rows, s.calls, s.files, s.stillMissing]),
+    ).toEqual([
       ['BTCUSDT', 3, 0, 0, 0, 0, []],
       ['ETHUSDT', 1, 10, 0, 1, 0, [range('09:30', '09:40')]],
     ]);
@@ -378,7 +580,8 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
   const lostAt = (t: number) => (t >= at('11:20') && t < at('11:21') + 30_000) || (t >= at('11:30') && t < at('11:52'));
   let generated: ReturnType<typeof generateTradeRows>;
   const trades = () => dataset('silver', 'trades');
-  const silverTradeGaps = (r: Awaited<ReturnType<typeof runSilver>>) => r[0].report.datasets?.trades as { idGaps: unknown[]; missingIds: number };
+  const silverTradeGaps = (r: Awaited<ReturnType<typeof runSilver>>) =>
+    r[0].report.datasets?.trades as { idGaps: unknown[]; missingIds: number };
 
   beforeAll(async () => {
     s3 = await startS3();
@@ -387,7 +590,15 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
     sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 8, start: at('12:10'), speed: 'max', historyDays: 1 });
     process.env.SOURCES = JSON.stringify([{ exchange: 'binance', symbols: ['BTCUSDT'] }]);
     process.env.REST_BASE_BINANCE = sim.restBaseUrl;
-    await backfillKlines({ store, exchange: 'binance', symbol: 'BTCUSDT', from: at('08:00'), to: at('12:08'), restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+    await backfillKlines({
+      store,
+      exchange: 'binance',
+      symbol: 'BTCUSDT',
+      from: at('08:00'),
+      to: at('12:08'),
+      restBase: sim.restBaseUrl,
+      now: () => sim.clock.now(),
+    });
 
     generated = generateTradeRows('BTCUSDT', at('11:00'), at('12:00'), { model: sim.model, ingestLagMs: 40 });
     const id = generated.num('trade_id');
@@ -408,7 +619,22 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
       runs.push([id[i], id[j]]);
       const [start, end] = [time[i - 1], time[j + 1]];
       const cause = runs.length === 1 ? 'sequence_break' : 'reconnect';
-      buffers.add({ dataset: 'gaps', symbol: 'BTCUSDT', stream: 'btcusdt@trade', row: { stream: 'btcusdt@trade', start_time: start, end_time: end, cause, detected_at: end + 5, base: 'BTC', quote: 'USDT', ingest_time: end + 5, source: 'ws' } });
+      buffers.add({
+        dataset: 'gaps',
+        symbol: 'BTCUSDT',
+        stream: 'btcusdt@trade',
+        row: {
+          stream: 'btcusdt@trade',
+          start_time: start,
+          end_time: end,
+          cause,
+          detected_at: end + 5,
+          base: 'BTC',
+          quote: 'USDT',
+          ingest_time: end + 5,
+          source: 'ws',
+        },
+      });
     }
     await writeBronze(store, buffers.drain());
     before = await tradeKeys();
@@ -422,7 +648,9 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
     expect(runs).toHaveLength(2);
     expect(runs[1][1] - runs[1][0] + 1).toBeGreaterThan(1000);
     const gaps = silverTradeGaps(await runSilver({ store, dt: DT }));
-    expect(gaps.idGaps.map((g) => (g as { afterId: number; beforeId: number }))).toEqual(runs.map(([a, b]) => expect.objectContaining({ afterId: a - 1, beforeId: b + 1 })));
+    expect(gaps.idGaps.map((g) => g as { afterId: number; beforeId: number })).toEqual(
+      runs.map(([a, b]) => expect.objectContaining({ afterId: a - 1, beforeId: b + 1 })),
+    );
     expect(gaps.missingIds).toBe(lostIds.length);
   });
 
@@ -430,10 +658,23 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
     const { result, lines } = await captureStdout(() => backfill(FIRED));
     const calls = runs.reduce((n, [a, b]) => n + Math.ceil((b - a + 1) / 1000), 0);
     expect(calls).toBe(3);
-    expect(result.symbols).toEqual([{
-      exchange: 'binance', symbol: 'BTCUSDT', ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls, files: 1, stillMissing: [], stillMissingMinutes: 0,
-      tradesFetched: lostIds.length, tradeIdsStillMissing: 0, errors: [],
-    }]);
+    expect(result.symbols).toEqual([
+      {
+        exchange: 'binance',
+        symbol: 'BTCUSDT',
+        ledgerGaps: 0,
+        missingMinutes: 0,
+        ranges: [],
+        rows: 0,
+        calls,
+        files: 1,
+        stillMissing: [],
+        stillMissingMinutes: 0,
+        tradesFetched: lostIds.length,
+        tradeIdsStillMissing: 0,
+        errors: [],
+      },
+    ]);
     expect(emfLines(lines).map((e) => [e.doc.tradesFetched, e.doc.tradeIdsStillMissing])).toEqual([[lostIds.length, 0]]);
 
     const added = (await tradeKeys()).filter((k) => !before.includes(k));
@@ -446,22 +687,37 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
     const byId = new Map(Array.from(generated.num('trade_id'), (id, i) => [id, i]));
     for (let k = 0; k < fetched.length; k++) {
       const i = byId.get(fetched.num('trade_id')[k])!;
-      expect([fetched.num('event_time')[k], fetched.num('price')[k], fetched.num('qty')[k], fetched.bool('is_buyer_maker')[k]])
-        .toEqual([generated.num('event_time')[i], generated.num('price')[i], generated.num('qty')[i], generated.bool('is_buyer_maker')[i]]);
+      expect([
+        fetched.num('event_time')[k],
+        fetched.num('price')[k],
+        fetched.num('qty')[k],
+        fetched.bool('is_buyer_maker')[k],
+      ]).toEqual([
+        generated.num('event_time')[i],
+        generated.num('price')[i],
+        generated.num('qty')[i],
+        generated.bool('is_buyer_maker')[i],
+      ]);
     }
   });
 
   it('a second run fetches nothing and writes nothing', async () => {
     const keys = await tradeKeys();
     const { result } = await captureStdout(() => backfill(FIRED));
-    expect(result.symbols.map((s) => [s.tradesFetched, s.tradeIdsStillMissing, s.calls, s.files, s.errors])).toEqual([[0, 0, 0, 0, []]]);
+    expect(result.symbols.map((s) => [s.tradesFetched, s.tradeIdsStillMissing, s.calls, s.files, s.errors])).toEqual([
+      [0, 0, 0, 0, []],
+    ]);
     expect(await tradeKeys()).toEqual(keys);
   });
 
   it('Silver afterwards has no trade-id gaps, and flags exactly the healed trades BACKFILLED', async () => {
     const gaps = silverTradeGaps(await runSilver({ store, dt: DT }));
     expect([gaps.idGaps, gaps.missingIds]).toEqual([[], 0]);
-    const silver = await readTable(store, trades(), partitionFileKey(trades(), { exchange: 'binance', symbol: 'BTCUSDT', dt: DT }));
+    const silver = await readTable(
+      store,
+      trades(),
+      partitionFileKey(trades(), { exchange: 'binance', symbol: 'BTCUSDT', dt: DT }),
+    );
     expect(silver.length).toBe(generated.length);
     const lost = new Set(lostIds);
     const ids = silver.num('trade_id');
@@ -469,7 +725,11 @@ describe('trade self-heal on s3rver (Binance spot /api/v3/historicalTrades)', ()
     const source = silver.str('source');
     for (let i = 0; i < silver.length; i++) {
       const healed = lost.has(ids[i]);
-      expect([ids[i], source[i], flags[i] & QualityFlag.BACKFILLED]).toEqual([ids[i], healed ? 'rest' : 'ws', healed ? QualityFlag.BACKFILLED : 0]);
+      expect([ids[i], source[i], flags[i] & QualityFlag.BACKFILLED]).toEqual([
+        ids[i],
+        healed ? 'rest' : 'ws',
+        healed ? QualityFlag.BACKFILLED : 0,
+      ]);
     }
   });
 });

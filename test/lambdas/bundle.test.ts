@@ -20,7 +20,15 @@ const HANDLERS = ['backfill', 'catalog', 'gold', 'health', 'plan', 'silver', 'su
  * rather than taken from the runtime (`bundleAwsSDK: true`): the S3 code then runs the SDK version the tests
  * ran, not whatever the Lambda runtime ships that month.
  */
-const LAMBDA_BUILD: BuildOptions = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, metafile: true, logLevel: 'silent' };
+const LAMBDA_BUILD: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  metafile: true,
+  logLevel: 'silent',
+};
 
 /** Native addons or packages that must never reach a Lambda bundle (ARM64 Lambda has no matching binaries). */
 const FORBIDDEN = /node_modules\/(?:@duckdb|duckdb|talib|aws-cdk-lib|constructs|cdk-nag|parquetjs-lite|s3rver)\/|\.node$/;
@@ -43,7 +51,10 @@ describe('Lambda bundles', () => {
     useLake(s3, 'bundle');
     glue = await startGlue('lake_db', registryTables({ exchanges: ['binance'], symbols: ['BTCUSDT'] }));
     Object.assign(process.env, {
-      GLUE_DATABASE: 'lake_db', GLUE_ENDPOINT: glue.endpoint, PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT',
+      GLUE_DATABASE: 'lake_db',
+      GLUE_ENDPOINT: glue.endpoint,
+      PROJECTED_EXCHANGES: 'binance',
+      PROJECTED_SYMBOLS: 'BTCUSDT',
     });
   });
   afterAll(async () => {
@@ -71,8 +82,11 @@ describe('Lambda bundles', () => {
     for (const name of HANDLERS) expect(await runBundle(outDir, name, null, 'typeof')).toBe('function');
     // An empty lake: nothing to build, and the (empty) item list written for the Distributed Map.
     const request = { from: '2024-01-30', to: '2024-02-01' };
-    expect(await runBundle(outDir, 'plan', { stage: 'silver', execution: 'bundle', request }))
-      .toEqual({ key: 'jobs/builds/bundle/silver-items.json', count: 0, ...request });
+    expect(await runBundle(outDir, 'plan', { stage: 'silver', execution: 'bundle', request })).toEqual({
+      key: 'jobs/builds/bundle/silver-items.json',
+      count: 0,
+      ...request,
+    });
     expect(await runBundle(outDir, 'health', {})).toMatchObject({ ok: false, bronze: [], silver: { dt: null } });
     // An empty lake: every table read through the bundled Glue client, none changed.
     expect(await runBundle(outDir, 'catalog', {})).toMatchObject({ updated: [], tables: allDatasets().length, warnings: [] });
@@ -85,9 +99,10 @@ describe('Lambda bundles', () => {
  * prints the handler's type, or its result for `event`.
  */
 async function runBundle(dir: string, name: string, event: unknown, what: 'typeof' | 'result' = 'result'): Promise<unknown> {
-  const script = what === 'typeof'
-    ? 'process.stdout.write(JSON.stringify(typeof require(process.argv[1]).handler))'
-    : 'require(process.argv[1]).handler(JSON.parse(process.argv[2])).then((r) => process.stdout.write("\\n" + JSON.stringify(r)))';
+  const script =
+    what === 'typeof'
+      ? 'process.stdout.write(JSON.stringify(typeof require(process.argv[1]).handler))'
+      : 'require(process.argv[1]).handler(JSON.parse(process.argv[2])).then((r) => process.stdout.write("\\n" + JSON.stringify(r)))';
   const { stdout } = await execFileAsync(process.execPath, ['-e', script, path.join(dir, `${name}.js`), JSON.stringify(event)], {
     env: { ...process.env, NODE_OPTIONS: '' },
   });

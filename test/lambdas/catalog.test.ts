@@ -19,10 +19,18 @@ describe('catalog handler', () => {
     glue = await startGlue('crypto_lakehouse', registryTables({ exchanges: ['binance'], symbols: ['BTCUSDT'] }));
     useLake(s3, 'cat');
     Object.assign(process.env, {
-      GLUE_DATABASE: 'crypto_lakehouse', GLUE_ENDPOINT: glue.endpoint, PROJECTED_EXCHANGES: 'binance', PROJECTED_SYMBOLS: 'BTCUSDT',
+      GLUE_DATABASE: 'crypto_lakehouse',
+      GLUE_ENDPOINT: glue.endpoint,
+      PROJECTED_EXCHANGES: 'binance',
+      PROJECTED_SYMBOLS: 'BTCUSDT',
     });
     const trades = dataset('bronze', 'trades');
-    const key = bronzeFileKey(trades, { exchange: 'kraken', symbol: 'BTC/USD', dt: '2026-12-01', hour: 7 }, Date.UTC(2026, 11, 1, 7), 'x');
+    const key = bronzeFileKey(
+      trades,
+      { exchange: 'kraken', symbol: 'BTC/USD', dt: '2026-12-01', hour: 7 },
+      Date.UTC(2026, 11, 1, 7),
+      'x',
+    );
     await s3.store('cat').put(key, 'x');
   }, 60_000);
   beforeEach(() => glue.reset());
@@ -34,10 +42,13 @@ describe('catalog handler', () => {
   it('adds what the lake holds to the configured values and returns only what changed', async () => {
     const result = await catalog({ time: '2026-12-01T08:50:00Z' });
     expect(result).toMatchObject({
-      updated: [{ table: 'bronze_trades', added: { exchange: ['kraken'], symbol: ['BTC-USD'] }, removed: {} }], warnings: [],
+      updated: [{ table: 'bronze_trades', added: { exchange: ['kraken'], symbol: ['BTC-USD'] }, removed: {} }],
+      warnings: [],
     });
-    expect(glue.parameters('bronze_trades'))
-      .toMatchObject({ 'projection.exchange.values': 'binance,kraken', 'projection.symbol.values': 'BTC-USD,BTCUSDT' });
+    expect(glue.parameters('bronze_trades')).toMatchObject({
+      'projection.exchange.values': 'binance,kraken',
+      'projection.symbol.values': 'BTC-USD,BTCUSDT',
+    });
   });
 
   it('fails the invocation, after updating the rest, when a table is missing', async () => {

@@ -31,31 +31,65 @@ describe('health handler on s3rver', () => {
     const store = s3.store('hl');
     useLake(s3, 'hl');
     const liveStart = DAY0 + 86_400_000 + 12 * 3_600_000;
-    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 8, start: liveStart, end: liveStart + 4 * MIN, speed: 'max', historyDays: 3 });
+    const sim = await startSimulator({
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      seed: 8,
+      start: liveStart,
+      end: liveStart + 4 * MIN,
+      speed: 'max',
+      historyDays: 3,
+    });
     try {
-      await backfillKlines({ store, exchange: 'binanceus', symbol: 'BTCUSDT', from: DAY0, to: DAY0 + 1440 * MIN, restBase: sim.restBaseUrl, now: () => sim.clock.now() });
+      await backfillKlines({
+        store,
+        exchange: 'binanceus',
+        symbol: 'BTCUSDT',
+        from: DAY0,
+        to: DAY0 + 1440 * MIN,
+        restBase: sim.restBaseUrl,
+        now: () => sim.clock.now(),
+      });
       const profile = sourceProfile('sim');
-      await collectUntilEnd(sim, new Collector({
-        exchange: 'binance', adapter: profile.adapter, connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']), store,
-        clock: new EventClock(sim.clock),
-      }));
+      await collectUntilEnd(
+        sim,
+        new Collector({
+          exchange: 'binance',
+          adapter: profile.adapter,
+          connections: profile.connections(sim.wsBaseUrl, ['BTCUSDT', 'ETHUSDT']),
+          store,
+          clock: new EventClock(sim.clock),
+        }),
+      );
     } finally {
       await sim.stop();
     }
     await runSilver({ store, dt: DT });
     await runGold({ store, dt: DT });
   });
-  afterAll(async () => { await s3?.close(); });
+  afterAll(async () => {
+    await s3?.close();
+  });
 
   it('reports live binance fresh and backfilled binanceus stale, with Silver and Gold, and emits BronzeAgeSeconds', async () => {
     const { result, lines } = await captureStdout(() => health(scheduledEvent(new Date().toISOString())));
     const h: LakeHealth = result;
-    expect(h.bronze.map((ex) => [ex.exchange, ex.fresh])).toEqual([['binance', true], ['binanceus', false]]);
-    expect(h.bronze[0].symbols.map((s) => [s.symbol, s.basis])).toEqual([['BTCUSDT', 'written'], ['ETHUSDT', 'written']]);
+    expect(h.bronze.map((ex) => [ex.exchange, ex.fresh])).toEqual([
+      ['binance', true],
+      ['binanceus', false],
+    ]);
+    expect(h.bronze[0].symbols.map((s) => [s.symbol, s.basis])).toEqual([
+      ['BTCUSDT', 'written'],
+      ['ETHUSDT', 'written'],
+    ]);
     expect(h.bronze[0].ageSeconds).toBeLessThan(60);
     expect(h.bronze[1].symbols[0]).toMatchObject({ basis: 'data', newestAt: `${DT}T23:00:00.000Z` });
-    expect(h.silver).toEqual({ dt: DT, reports: [expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', verdict: 'PASS' })] });
-    expect(h.gold).toEqual([expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', dt: DT, rows: 1440, invalid: 0 })]);
+    expect(h.silver).toEqual({
+      dt: DT,
+      reports: [expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', verdict: 'PASS' })],
+    });
+    expect(h.gold).toEqual([
+      expect.objectContaining({ exchange: 'binanceus', symbol: 'BTCUSDT', dt: DT, rows: 1440, invalid: 0 }),
+    ]);
     expect(h.ok).toBe(false);
     expect(h.problems).toEqual([expect.stringMatching(/^bronze binanceus BTCUSDT: newest file is .* old/)]);
 
@@ -77,7 +111,10 @@ describe('health handler on s3rver', () => {
       expect(result.staleAfterSeconds).toBe(1);
       expect(result.bronze.map((ex) => ex.fresh)).toEqual([false, false]);
       process.env.STALE_AFTER_SECONDS = '10m';
-      const error = await health({}).then(() => undefined, (e: unknown) => e);
+      const error = await health({}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(UserError);
       expect((error as Error).message).toBe('STALE_AFTER_SECONDS=10m is not a whole number from 1 to 31622400');
     } finally {

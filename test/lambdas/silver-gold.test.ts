@@ -35,7 +35,13 @@ describe('silver and gold handlers on s3rver', () => {
     s3 = await startS3();
     store = s3.store('sg');
     useLake(s3, 'sg');
-    const sim = await startSimulator({ symbols: ['BTCUSDT', 'ETHUSDT'], seed: 11, start: DAY0 + 86_400_000 + 30 * MIN, speed: 'max', historyDays: 3 });
+    const sim = await startSimulator({
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      seed: 11,
+      start: DAY0 + 86_400_000 + 30 * MIN,
+      speed: 'max',
+      historyDays: 3,
+    });
     try {
       const rest = { store, exchange: 'binance' as const, restBase: sim.restBaseUrl, now: () => sim.clock.now() };
       await backfillKlines({ ...rest, symbol: 'BTCUSDT', from: DAY0, to: DAY0 + 1440 * MIN });
@@ -45,27 +51,47 @@ describe('silver and gold handlers on s3rver', () => {
       await sim.stop();
     }
     const buffers = new BronzeBuffers('binance');
-    buffers.add({ dataset: 'klines', symbol: 'BTCUSDT', timeframe: '1m', stream: 'btcusdt@kline_1m', row: kline(DAY0 + 720 * MIN, { open: 0 }) });
+    buffers.add({
+      dataset: 'klines',
+      symbol: 'BTCUSDT',
+      timeframe: '1m',
+      stream: 'btcusdt@kline_1m',
+      row: kline(DAY0 + 720 * MIN, { open: 0 }),
+    });
     await writeBronze(store, buffers.drain());
   });
-  afterAll(async () => { await s3?.close(); });
+  afterAll(async () => {
+    await s3?.close();
+  });
 
   it('silver (scheduled): builds yesterday, writes partitions and reports, and emits the Silver metrics', async () => {
     const { result, lines } = await captureStdout(() => silver(scheduledEvent('2024-03-05T01:00:00Z')));
     expect(result).toMatchObject({ dt: DT, partitions: 2 });
     const bySymbol = Object.fromEntries(result.results.map((r) => [r.symbol, r]));
-    expect(bySymbol.BTCUSDT).toMatchObject({ exchange: 'binance', verdict: 'INVESTIGATE', completenessPercent: 100, quarantined: 1, rows: 1440, missingMinutes: 0 });
+    expect(bySymbol.BTCUSDT).toMatchObject({
+      exchange: 'binance',
+      verdict: 'INVESTIGATE',
+      completenessPercent: 100,
+      quarantined: 1,
+      rows: 1440,
+      missingMinutes: 0,
+    });
     expect(bySymbol.ETHUSDT).toMatchObject({ verdict: 'INVESTIGATE', quarantined: 0, rows: 1410, missingMinutes: 30 });
     expect(bySymbol.ETHUSDT.completenessPercent).toBeCloseTo((1410 / 1440) * 100, 10);
 
     const keys = (await listAll(store, '')).map((o) => o.key);
     for (const sym of ['BTCUSDT', 'ETHUSDT']) {
-      for (const tf of ['1m', '5m', '15m', '30m', '1h', '4h', '1d']) expect(keys).toContain(`silver/klines/timeframe=${tf}/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`);
+      for (const tf of ['1m', '5m', '15m', '30m', '1h', '4h', '1d'])
+        expect(keys).toContain(`silver/klines/timeframe=${tf}/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`);
       expect(keys).toContain(`reports/quality/dt=${DT}/binance_${sym}.json`);
       expect(keys).toContain(`reports/quality/dt=${DT}/binance_${sym}.md`);
     }
     expect(keys).toContain(`quarantine/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=${DT}/data.parquet`);
-    const eth = await readTable(store, dataset('silver', 'klines'), `silver/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DT}/data.parquet`);
+    const eth = await readTable(
+      store,
+      dataset('silver', 'klines'),
+      `silver/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DT}/data.parquet`,
+    );
     expect(eth.length).toBe(1410);
     const report = JSON.parse(Buffer.from(await store.get(`reports/quality/dt=${DT}/binance_ETHUSDT.json`)).toString());
     expect(report).toMatchObject({ verdict: 'INVESTIGATE', klines_1m: { missingRanges: [[GAP[0], GAP[1] - MIN]] } });
@@ -79,7 +105,11 @@ describe('silver and gold handlers on s3rver', () => {
       expect(e.doc).toMatchObject({ Exchange: 'binance', dt: DT, job: 'silver' });
     }
     const emfBy = Object.fromEntries(emf.map((e) => [e.doc.Symbol as string, e.values]));
-    expect(emfBy.BTCUSDT).toEqual({ [Metric.SilverCompleteness]: 100, [Metric.SilverQuarantinedRows]: 1, [Metric.SilverPartitionsBuilt]: 1 });
+    expect(emfBy.BTCUSDT).toEqual({
+      [Metric.SilverCompleteness]: 100,
+      [Metric.SilverQuarantinedRows]: 1,
+      [Metric.SilverPartitionsBuilt]: 1,
+    });
     expect(emfBy.ETHUSDT[Metric.SilverCompleteness]).toBeCloseTo((1410 / 1440) * 100, 10);
     expect(emfBy.ETHUSDT[Metric.SilverQuarantinedRows]).toBe(0);
   });
@@ -110,7 +140,12 @@ describe('silver and gold handlers on s3rver', () => {
       [gold, { dt: DT, symbol: '' }, 'event.symbol "" is not a symbol'],
       [gold, 'today', 'the event must be a JSON object, got "today"'],
     ] as const) {
-      const { result: error, lines } = await captureStdout(() => (handler as (e: unknown) => Promise<unknown>)(event).then(() => undefined, (e: unknown) => e));
+      const { result: error, lines } = await captureStdout(() =>
+        (handler as (e: unknown) => Promise<unknown>)(event).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      );
       expect(error).toBeInstanceOf(UserError);
       expect((error as Error).message).toBe(message);
       expect(lines).toEqual([]);
@@ -128,12 +163,23 @@ describe('silver and gold handlers on s3rver', () => {
       const dataOkPercent = (features.bool('data_ok').filter(Boolean).length / features.length) * 100;
       const v = validateFeatures(features);
       const invalid = v.invalid + v.unexpectedNulls;
-      expect(result.results.find((r) => r.symbol === sym)).toEqual({ exchange: 'binance', symbol: sym, rows: features.length, dataOkPercent, invalidFeatures: invalid });
+      expect(result.results.find((r) => r.symbol === sym)).toEqual({
+        exchange: 'binance',
+        symbol: sym,
+        rows: features.length,
+        dataOkPercent,
+        invalidFeatures: invalid,
+      });
       const line = emf.find((e) => e.doc.Symbol === sym)!;
       expect(line.dimensions).toEqual(PARTITION_DIMENSIONS);
-      expect(line.values).toEqual({ [Metric.GoldInvalidFeatures]: invalid, [Metric.GoldRows]: features.length, [Metric.GoldDataOkPercent]: dataOkPercent });
+      expect(line.values).toEqual({
+        [Metric.GoldInvalidFeatures]: invalid,
+        [Metric.GoldRows]: features.length,
+        [Metric.GoldDataOkPercent]: dataOkPercent,
+      });
       expect(line.units).toEqual({ [Metric.GoldInvalidFeatures]: 'Count', [Metric.GoldDataOkPercent]: 'Percent' });
-      for (const tf of ['5m', '15m', '30m', '1h', '4h', '1d']) expect(await store.exists(`gold/ohlcv_${tf}/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`)).toBe(true);
+      for (const tf of ['5m', '15m', '30m', '1h', '4h', '1d'])
+        expect(await store.exists(`gold/ohlcv_${tf}/exchange=binance/symbol=${sym}/dt=${DT}/data.parquet`)).toBe(true);
     }
     const btc = result.results.find((r) => r.symbol === 'BTCUSDT')!;
     expect(btc.rows).toBe(1440);
@@ -148,6 +194,12 @@ describe('silver and gold handlers on s3rver', () => {
     // Fired the day after next: yesterday has no Silver here (nothing built), the day before is DT.
     const fired = new Date(DAY0 + 2 * 86_400_000 + 2 * 3_600_000).toISOString();
     const { result } = await captureStdout(() => gold(scheduledEvent(fired)));
-    expect(result).toMatchObject({ partitions: 0, relabelled: [{ exchange: 'binance', symbol: 'BTCUSDT', dt: DT }, { exchange: 'binance', symbol: 'ETHUSDT', dt: DT }] });
+    expect(result).toMatchObject({
+      partitions: 0,
+      relabelled: [
+        { exchange: 'binance', symbol: 'BTCUSDT', dt: DT },
+        { exchange: 'binance', symbol: 'ETHUSDT', dt: DT },
+      ],
+    });
   });
 });

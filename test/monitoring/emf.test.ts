@@ -7,14 +7,27 @@ const INVALID: MetricValue = { name: Metric.GoldInvalidFeatures, value: Number.N
 describe('emfDocument', () => {
   it('has the directive, the dimensions, the properties and the metric values (non-finite as 0)', () => {
     const doc = emfDocument([ROWS, INVALID], {
-      dimensions: { [Dimension.Exchange]: 'binance' }, dimensionSets: [[], [Dimension.Exchange]], properties: { job: 'gold', dt: '2024-05-06' }, timestamp: 1_000,
+      dimensions: { [Dimension.Exchange]: 'binance' },
+      dimensionSets: [[], [Dimension.Exchange]],
+      properties: { job: 'gold', dt: '2024-05-06' },
+      timestamp: 1_000,
     });
     expect(doc).toEqual({
-      job: 'gold', dt: '2024-05-06', Exchange: 'binance', GoldRows: 5, GoldInvalidFeatures: 0,
+      job: 'gold',
+      dt: '2024-05-06',
+      Exchange: 'binance',
+      GoldRows: 5,
+      GoldInvalidFeatures: 0,
       _aws: {
         Timestamp: 1_000,
         // GoldRows is not a published metric: a field of the line only.
-        CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [[], ['Exchange']], Metrics: [{ Name: 'GoldInvalidFeatures', Unit: 'Count' }] }],
+        CloudWatchMetrics: [
+          {
+            Namespace: METRICS_NAMESPACE,
+            Dimensions: [[], ['Exchange']],
+            Metrics: [{ Name: 'GoldInvalidFeatures', Unit: 'Count' }],
+          },
+        ],
       },
     });
   });
@@ -28,19 +41,31 @@ describe('emfDocument', () => {
   });
 
   it('refuses a property named like a metric, a dimension or the EMF directive', () => {
-    expect(() => emfDocument([ROWS], { properties: { GoldRows: 1 } })).toThrow("EMF key collision: property 'GoldRows' is also metric 'GoldRows'");
-    expect(() => emfDocument([ROWS], { properties: { _aws: {} } })).toThrow("EMF key collision: property '_aws' is also the EMF directive");
-    expect(() => emfDocument([ROWS], { dimensions: { Exchange: 'binance' }, properties: { Exchange: 'x' } })).toThrow("EMF key collision: property 'Exchange' is also dimension 'Exchange'");
+    expect(() => emfDocument([ROWS], { properties: { GoldRows: 1 } })).toThrow(
+      "EMF key collision: property 'GoldRows' is also metric 'GoldRows'",
+    );
+    expect(() => emfDocument([ROWS], { properties: { _aws: {} } })).toThrow(
+      "EMF key collision: property '_aws' is also the EMF directive",
+    );
+    expect(() => emfDocument([ROWS], { dimensions: { Exchange: 'binance' }, properties: { Exchange: 'x' } })).toThrow(
+      "EMF key collision: property 'Exchange' is also dimension 'Exchange'",
+    );
   });
 
   it('refuses a dimension named like a metric or the EMF directive, and a metric given twice', () => {
-    expect(() => emfDocument([ROWS], { dimensions: { GoldRows: 'x' } })).toThrow("EMF key collision: dimension 'GoldRows' is also metric 'GoldRows'");
-    expect(() => emfDocument([ROWS], { dimensions: { _aws: 'x' } })).toThrow("EMF key collision: dimension '_aws' is also the EMF directive");
+    expect(() => emfDocument([ROWS], { dimensions: { GoldRows: 'x' } })).toThrow(
+      "EMF key collision: dimension 'GoldRows' is also metric 'GoldRows'",
+    );
+    expect(() => emfDocument([ROWS], { dimensions: { _aws: 'x' } })).toThrow(
+      "EMF key collision: dimension '_aws' is also the EMF directive",
+    );
     expect(() => emfDocument([ROWS, ROWS])).toThrow("EMF key collision: metric 'GoldRows' is also metric 'GoldRows'");
   });
 
   it('refuses a dimension set naming a dimension without a value', () => {
-    expect(() => emfDocument([ROWS], { dimensionSets: [[Dimension.Symbol]] })).toThrow("EMF dimension set [Symbol] names 'Symbol', which has no value among the dimensions");
+    expect(() => emfDocument([ROWS], { dimensionSets: [[Dimension.Symbol]] })).toThrow(
+      "EMF dimension set [Symbol] names 'Symbol', which has no value among the dimensions",
+    );
   });
 });
 
@@ -55,7 +80,9 @@ describe('emitMetrics', () => {
 
   it('throws on a collision instead of writing', () => {
     const lines: string[] = [];
-    expect(() => emitMetrics([ROWS], { properties: { GoldRows: 0 }, sink: (line) => lines.push(line) })).toThrow(/EMF key collision/);
+    expect(() => emitMetrics([ROWS], { properties: { GoldRows: 0 }, sink: (line) => lines.push(line) })).toThrow(
+      /EMF key collision/,
+    );
     expect(lines).toEqual([]);
   });
 });

@@ -24,10 +24,16 @@ const DATES = dateRange('2023-02-01', '2023-02-28');
 /** Closes of the bars of `tfMin` minutes built from 1m bars (the month has no gaps), with high/low. */
 function resample(t1: Float64Array, h1: Float64Array, l1: Float64Array, c1: Float64Array, tfMin: number) {
   const n = t1.length / tfMin;
-  const h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n);
+  const h = new Float64Array(n),
+    l = new Float64Array(n),
+    c = new Float64Array(n);
   for (let b = 0; b < n; b++) {
-    h[b] = -Infinity; l[b] = Infinity;
-    for (let k = b * tfMin; k < (b + 1) * tfMin; k++) { h[b] = Math.max(h[b], h1[k]); l[b] = Math.min(l[b], l1[k]); }
+    h[b] = -Infinity;
+    l[b] = Infinity;
+    for (let k = b * tfMin; k < (b + 1) * tfMin; k++) {
+      h[b] = Math.max(h[b], h1[k]);
+      l[b] = Math.min(l[b], l1[k]);
+    }
     c[b] = c1[(b + 1) * tfMin - 1];
   }
   return { h, l, c };
@@ -109,7 +115,11 @@ describe('LINKUSDT futures month: import → run → Gold equals TA-Lib over the
   it('gives every day bit-identical features and labels whether built day by day or in one pass over the month', async () => {
     const all = await loadSilver1m(store, EX, SYM, '2023-02-28', 27);
     expect(all.length).toBe(40_320);
-    const onePass = computeFeatureRange({ klines1m: all, expected: expectedInputs(EX, SYM) }, Date.UTC(2023, 1, 1), Date.UTC(2023, 2, 1));
+    const onePass = computeFeatureRange(
+      { klines1m: all, expected: expectedInputs(EX, SYM) },
+      Date.UTC(2023, 1, 1),
+      Date.UTC(2023, 2, 1),
+    );
     const differences: string[] = [];
     for (const name of [...FEATURES.map((f) => f.name), ...LABELS.map((l) => l.name), 'inputs', 'data_ok']) {
       const a = onePass.columns[name];
@@ -121,7 +131,8 @@ describe('LINKUSDT futures month: import → run → Gold equals TA-Lib over the
 
   it('matches TA-Lib for the other TA-Lib-defined 1m price-action features too', () => {
     const [h, l, c] = ['high', 'low', 'close'].map((k) => gold.num(k));
-    const one = (name: string, inputs: Record<string, Float64Array>, options: Record<string, number>, output = 'outReal') => talibAligned(name, inputs, options, [output])[0]!;
+    const one = (name: string, inputs: Record<string, Float64Array>, options: Record<string, number>, output = 'outReal') =>
+      talibAligned(name, inputs, options, [output])[0]!;
     const ref: Record<string, Float64Array> = {
       ema_9_1m: one('EMA', { inReal: c }, { optInTimePeriod: 9 }),
       ema_50_1m: one('EMA', { inReal: c }, { optInTimePeriod: 50 }),
@@ -130,8 +141,17 @@ describe('LINKUSDT futures month: import → run → Gold equals TA-Lib over the
       adx_14_1m: one('ADX', { high: h, low: l, close: c }, { optInTimePeriod: 14 }),
       plus_di_14_1m: one('PLUS_DI', { high: h, low: l, close: c }, { optInTimePeriod: 14 }),
       roc_10_1m: one('ROC', { inReal: c }, { optInTimePeriod: 10 }),
-      ...Object.fromEntries(['outSlowK', 'outSlowD'].map((o, k) => [k === 0 ? 'stoch_k_14_1m' : 'stoch_d_14_1m', one('STOCH', { high: h, low: l, close: c },
-        { optInFastK_Period: 14, optInSlowK_Period: 3, optInSlowK_MAType: 0, optInSlowD_Period: 3, optInSlowD_MAType: 0 }, o)])),
+      ...Object.fromEntries(
+        ['outSlowK', 'outSlowD'].map((o, k) => [
+          k === 0 ? 'stoch_k_14_1m' : 'stoch_d_14_1m',
+          one(
+            'STOCH',
+            { high: h, low: l, close: c },
+            { optInFastK_Period: 14, optInSlowK_Period: 3, optInSlowK_MAType: 0, optInSlowD_Period: 3, optInSlowD_MAType: 0 },
+            o,
+          ),
+        ]),
+      ),
     };
     const worst: Record<string, number> = {};
     for (const [name, expected] of Object.entries(ref)) {

@@ -17,11 +17,18 @@ const athenaSection = /^### Querying in Athena\n([\s\S]*?)(?=^#{1,3} )/m.exec(RE
 /** A test name: the example's kind and number, and the start of its SQL. */
 const label = (kind: string, i: number, sql: string) => `${kind} example ${i + 1} (${sql.replace(/\s+/g, ' ').slice(0, 50)}…)`;
 
-const ATHENA = [...athenaSection.matchAll(/^```sql\n([\s\S]*?)^```$/gm)].flatMap((m) => trinoStatements(m[1]))
+const ATHENA = [...athenaSection.matchAll(/^```sql\n([\s\S]*?)^```$/gm)]
+  .flatMap((m) => trinoStatements(m[1]))
   .map((sql, i) => ({ name: label('Athena', i, sql), sql }));
 
 const CLI = [...README.matchAll(/^npx lakehouse query "([^"]*)"(.*)$/gm)].map((m, i) => ({
-  name: label('lakehouse query', i, m[1]), sql: m[1], flags: m[2].replace(/\s+#.*$/, '').trim().split(/\s+/).filter(Boolean),
+  name: label('lakehouse query', i, m[1]),
+  sql: m[1],
+  flags: m[2]
+    .replace(/\s+#.*$/, '')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean),
 }));
 
 /** Data rows in `lakehouse query` output of the given format (see lib/app/format.ts). */
@@ -39,16 +46,24 @@ describe('README SQL examples: Trino grammar', () => {
     expect(CLI.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each([...ATHENA, ...CLI])('$name parses with a Trino grammar, with no decimal literal', ({ sql }) => {
-    expect(trinoErrors(sql)).toEqual([]);
-    expect(decimalLiterals(sql)).toEqual([]);
-  }, 30_000);
+  it.each([...ATHENA, ...CLI])(
+    '$name parses with a Trino grammar, with no decimal literal',
+    ({ sql }) => {
+      expect(trinoErrors(sql)).toEqual([]);
+      expect(decimalLiterals(sql)).toEqual([]);
+    },
+    30_000,
+  );
 
-  it.each(ATHENA)('$name reads every table within a dt range, as the README tells users to', ({ sql }) => {
-    expect(tablesWithoutRange(sql)).toEqual([]);
-  }, 30_000);
+  it.each(ATHENA)(
+    '$name reads every table within a dt range, as the README tells users to',
+    ({ sql }) => {
+      expect(tablesWithoutRange(sql)).toEqual([]);
+    },
+    30_000,
+  );
 
-  it.each(CLI)('$name reaches the CLI verbatim through a shell\'s double quotes', ({ sql }) => {
+  it.each(CLI)("$name reaches the CLI verbatim through a shell's double quotes", ({ sql }) => {
     expect(sql).not.toMatch(/[$`\\!]/);
   });
 });
@@ -64,17 +79,25 @@ describe('README SQL examples: DuckDB on a local lake', () => {
   afterAll(() => engine?.close());
 
   // The lake holds February 2023 and the Athena examples ask for November 2026, so they bind and run but find no rows.
-  it.each(ATHENA)('$name runs in DuckDB', async ({ sql }) => {
-    const r = await engine.query(sql);
-    expect(r.columns.length).toBeGreaterThan(0);
-  }, 30_000);
+  it.each(ATHENA)(
+    '$name runs in DuckDB',
+    async ({ sql }) => {
+      const r = await engine.query(sql);
+      expect(r.columns.length).toBeGreaterThan(0);
+    },
+    30_000,
+  );
 
-  it.each(CLI)('$name runs through the CLI, with its flags, and returns rows', async (c) => {
-    const expected = await engine.query(c.sql);
-    expect(expected.rows.length).toBeGreaterThan(0);
-    const r = await lakehouse(['query', c.sql, ...c.flags, '--lake', store.localRoot], { timeoutMs: 60_000 });
-    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    const f = c.flags.indexOf('--format');
-    expect(outputRows(r.stdout, f >= 0 ? c.flags[f + 1] : 'table')).toBe(expected.rows.length);
-  }, 90_000);
+  it.each(CLI)(
+    '$name runs through the CLI, with its flags, and returns rows',
+    async (c) => {
+      const expected = await engine.query(c.sql);
+      expect(expected.rows.length).toBeGreaterThan(0);
+      const r = await lakehouse(['query', c.sql, ...c.flags, '--lake', store.localRoot], { timeoutMs: 60_000 });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      const f = c.flags.indexOf('--format');
+      expect(outputRows(r.stdout, f >= 0 ? c.flags[f + 1] : 'table')).toBe(expected.rows.length);
+    },
+    90_000,
+  );
 });

@@ -35,28 +35,70 @@ describe('saved Athena queries, run in DuckDB on a local lake', () => {
     store = await buildArchiveLake('saved-queries');
     // A few funding rows and one gap, as the futures collector would write them.
     const funding = dataset('silver', 'funding');
-    await putTable(store, partitionFileKey(funding, { exchange: EX, symbol: 'LINKUSDT', dt: '2023-02-02' }), Table.fromRows(funding,
-      [0, 1, 2].flatMap((h) => [0, 30].map((m) => ({
-        event_time: T0 + h * 3_600_000 + m * 60_000, mark_price: 7 + h / 10, index_price: 7, funding_rate: 0.0001 * (h + 1), next_funding_time: T0 + 8 * 3_600_000,
-        base: 'LINK', quote: 'USDT', ingest_time: T0, source: 'ws', quality_flags: 0,
-      })))));
+    await putTable(
+      store,
+      partitionFileKey(funding, { exchange: EX, symbol: 'LINKUSDT', dt: '2023-02-02' }),
+      Table.fromRows(
+        funding,
+        [0, 1, 2].flatMap((h) =>
+          [0, 30].map((m) => ({
+            event_time: T0 + h * 3_600_000 + m * 60_000,
+            mark_price: 7 + h / 10,
+            index_price: 7,
+            funding_rate: 0.0001 * (h + 1),
+            next_funding_time: T0 + 8 * 3_600_000,
+            base: 'LINK',
+            quote: 'USDT',
+            ingest_time: T0,
+            source: 'ws',
+            quality_flags: 0,
+          })),
+        ),
+      ),
+    );
     const gaps = dataset('bronze', 'gaps');
-    await putTable(store, bronzeFileKey(gaps, { exchange: EX, symbol: 'LINKUSDT', dt: '2023-02-02', hour: 5 }, T0 + 5 * 3_600_000, 'test'), Table.fromRows(gaps, [{
-      stream: 'linkusdt@trade', start_time: T0 + 5 * 3_600_000, end_time: T0 + 5 * 3_600_000 + 42_000, cause: 'reconnect', detected_at: T0 + 5 * 3_600_000 + 43_000,
-      base: 'LINK', quote: 'USDT', ingest_time: T0 + 5 * 3_600_000 + 43_000, source: 'ws',
-    }]));
+    await putTable(
+      store,
+      bronzeFileKey(gaps, { exchange: EX, symbol: 'LINKUSDT', dt: '2023-02-02', hour: 5 }, T0 + 5 * 3_600_000, 'test'),
+      Table.fromRows(gaps, [
+        {
+          stream: 'linkusdt@trade',
+          start_time: T0 + 5 * 3_600_000,
+          end_time: T0 + 5 * 3_600_000 + 42_000,
+          cause: 'reconnect',
+          detected_at: T0 + 5 * 3_600_000 + 43_000,
+          base: 'LINK',
+          quote: 'USDT',
+          ingest_time: T0 + 5 * 3_600_000 + 43_000,
+          source: 'ws',
+        },
+      ]),
+    );
     // An incomplete day, so completeness has decimals a scale-1 DECIMAL would round away.
     const klines = dataset('silver', 'klines');
     const partial = partitionFileKey(klines, { timeframe: '1m', exchange: 'binance', symbol: 'LINKUSDT', dt: '2023-02-02' });
-    await putTable(store, partial, Table.fromRows(klines, sampleRows(klines, 1440, T0).map((r, i) => ({
-      ...r, source: i < FILLED_MINUTES ? 'filled' : 'ws', quality_flags: i < FILLED_MINUTES ? QualityFlag.FILLED : 0,
-    }))));
+    await putTable(
+      store,
+      partial,
+      Table.fromRows(
+        klines,
+        sampleRows(klines, 1440, T0).map((r, i) => ({
+          ...r,
+          source: i < FILLED_MINUTES ? 'filled' : 'ws',
+          quality_flags: i < FILLED_MINUTES ? QualityFlag.FILLED : 0,
+        })),
+      ),
+    );
     engine = await LakeQueryEngine.open(store.localRoot);
   }, 60_000);
   afterAll(() => engine?.close());
 
   it('has parameters for every saved query', () => {
-    expect(Object.keys(PARAMS).sort()).toEqual(savedQueries().map((q) => q.name).sort());
+    expect(Object.keys(PARAMS).sort()).toEqual(
+      savedQueries()
+        .map((q) => q.name)
+        .sort(),
+    );
     for (const q of savedQueries()) expect(PARAMS[q.name]).toHaveLength(q.params.length);
   });
 
@@ -64,12 +106,17 @@ describe('saved Athena queries, run in DuckDB on a local lake', () => {
     const r = await engine.query(query('completeness-per-day').sql, PARAMS['completeness-per-day']);
     expect(r.types[r.columns.indexOf('completeness_pct')]).toBe('DOUBLE');
     expect(r.rows.map((row) => [row.dt, row.exchange, row.completeness_pct])).toEqual([
-      ['2023-02-01', EX, 100], ['2023-02-02', 'binance', 99.514], ['2023-02-02', EX, 100], ['2023-02-03', EX, 100],
+      ['2023-02-01', EX, 100],
+      ['2023-02-02', 'binance', 99.514],
+      ['2023-02-02', EX, 100],
+      ['2023-02-03', EX, 100],
     ]);
     const complete = expect.objectContaining({ rows_kept: '1440', real_minutes: '1440' });
     expect(r.rows.filter((row) => row.exchange === EX)).toEqual([complete, complete, complete]);
     expect(r.rows[1]).toMatchObject({
-      rows_kept: '1440', real_minutes: String(1440 - FILLED_MINUTES), filled_minutes: String(FILLED_MINUTES),
+      rows_kept: '1440',
+      real_minutes: String(1440 - FILLED_MINUTES),
+      filled_minutes: String(FILLED_MINUTES),
     });
   });
 
@@ -93,7 +140,10 @@ describe('saved Athena queries, run in DuckDB on a local lake', () => {
     expect(r.rows).toHaveLength(3);
     expect(r.rows[1]).toMatchObject({ hour_start: '2023-02-02 01:00:00', funding_rate: 0.0002, mark_price: 7.1 });
     expect(r.rows[1].close_1h).toEqual(expect.any(Number));
-    expect(r.rows[1].mark_minus_close_bps).toBeCloseTo((10_000 * (7.1 - Number(r.rows[1].close_1h))) / Number(r.rows[1].close_1h), 3);
+    expect(r.rows[1].mark_minus_close_bps).toBeCloseTo(
+      (10_000 * (7.1 - Number(r.rows[1].close_1h))) / Number(r.rows[1].close_1h),
+      3,
+    );
     // The klines side reads only its own dt range: outside it, no close joins.
     const elsewhere = await engine.query(q.sql, ['LINKUSDT', '2023-02-02', '2023-02-02', '2023-02-03', '2023-02-03']);
     expect(elsewhere.rows.map((row) => row.close_1h)).toEqual([null, null, null]);
@@ -108,12 +158,19 @@ describe('saved Athena queries, run in DuckDB on a local lake', () => {
     const r = await engine.query(query('flagged-minutes').sql, PARAMS['flagged-minutes']);
     expect(r.rows.filter((row) => row.exchange === EX).every((row) => row.source === 'archive')).toBe(true);
     expect(r.rows.filter((row) => row.exchange === 'binance')).toEqual([
-      expect.objectContaining({ dt: '2023-02-02', source: 'filled', quality_flags: QualityFlag.FILLED, bars: String(FILLED_MINUTES) }),
+      expect.objectContaining({
+        dt: '2023-02-02',
+        source: 'filled',
+        quality_flags: QualityFlag.FILLED,
+        bars: String(FILLED_MINUTES),
+      }),
     ]);
   });
 
   it('rejects a query file whose header and placeholders disagree', () => {
-    expect(() => parseQuery('x.sql', '-- name: x\n-- description: y\n-- params: a\nSELECT ? , ?')).toThrow(/2 '\?' placeholders but 1 params/);
+    expect(() => parseQuery('x.sql', '-- name: x\n-- description: y\n-- params: a\nSELECT ? , ?')).toThrow(
+      /2 '\?' placeholders but 1 params/,
+    );
     expect(() => parseQuery('x.sql', 'SELECT 1')).toThrow(/needs '-- name:'/);
   });
 });
@@ -122,15 +179,27 @@ describe('saved queries, checked as the Trino SQL Athena runs', () => {
   const cases = savedQueries().map((q) => [q.name, q.sql] as const);
 
   // Trino's grammar takes Athena's `?` execution parameters as they are, so no sample values are substituted.
-  it.each(cases)('%s parses with a Trino grammar', (_name, sql) => {
-    expect(trinoErrors(sql)).toEqual([]);
-  }, 30_000);
+  it.each(cases)(
+    '%s parses with a Trino grammar',
+    (_name, sql) => {
+      expect(trinoErrors(sql)).toEqual([]);
+    },
+    30_000,
+  );
 
-  it.each(cases)('%s reads every table within a dt range, so Athena prunes partitions', (_name, sql) => {
-    expect(tablesWithoutRange(sql)).toEqual([]);
-  }, 30_000);
+  it.each(cases)(
+    '%s reads every table within a dt range, so Athena prunes partitions',
+    (_name, sql) => {
+      expect(tablesWithoutRange(sql)).toEqual([]);
+    },
+    30_000,
+  );
 
-  it.each(cases)('%s has no exact decimal literal (a DECIMAL in Trino, where DuckDB computes a DOUBLE)', (_name, sql) => {
-    expect(decimalLiterals(sql)).toEqual([]);
-  }, 30_000);
+  it.each(cases)(
+    '%s has no exact decimal literal (a DECIMAL in Trino, where DuckDB computes a DOUBLE)',
+    (_name, sql) => {
+      expect(decimalLiterals(sql)).toEqual([]);
+    },
+    30_000,
+  );
 });

@@ -52,19 +52,33 @@ async function runFixtures(dir: string, preload?: string): Promise<Run> {
     // More than one worker: with one, jest-light-runner runs the tests inside jest's own process.
     maxWorkers: 2,
   };
-  const args = [path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', JSON.stringify(config), '--json', '--outputFile', out];
+  const args = [
+    path.join(ROOT, 'node_modules/jest/bin/jest.js'),
+    '--config',
+    JSON.stringify(config),
+    '--json',
+    '--outputFile',
+    out,
+  ];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
-      ...process.env, NODE_OPTIONS: `--import tsx${preload ? ` --import ${preload}` : ''}`, LOG_LEVEL: 'warn',
-      LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS), TEST_OUTPUT: '',
+      ...process.env,
+      NODE_OPTIONS: `--import tsx${preload ? ` --import ${preload}` : ''}`,
+      LOG_LEVEL: 'warn',
+      LAKEHOUSE_TEST_WATCHDOG_GRACE_MS: String(GRACE_MS),
+      TEST_OUTPUT: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   let output = '';
-  child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
   const hung = setTimeout(() => child.kill('SIGKILL'), FIXTURE_RUN_LIMIT_MS);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   clearTimeout(hung);
@@ -109,7 +123,9 @@ describe('per-test timeouts and buffered output under jest-light-runner', () => 
   it('fails a test that never calls done', () => {
     const t = test('hang.fixture.ts', 'never calls done');
     expect(t.status).toBe('failed');
-    expect(t.failureMessages.join('\n')).toContain('test "hanging > never calls done" did not finish within its timeout of 1000 ms');
+    expect(t.failureMessages.join('\n')).toContain(
+      'test "hanging > never calls done" did not finish within its timeout of 1000 ms',
+    );
   });
 
   it("holds a test without a timeout of its own to jest's testTimeout", () => {
@@ -124,15 +140,18 @@ describe('per-test timeouts and buffered output under jest-light-runner', () => 
     expect(test('hang.fixture.ts', 'still runs').status).toBe('passed');
     const hook = test('hang.fixture.ts', '(beforeAll)');
     expect(hook.status).toBe('failed');
-    expect(hook.failureMessages.join('\n')).toContain('beforeAll hook of "a hung hook" did not finish within its timeout of 1000 ms');
+    expect(hook.failureMessages.join('\n')).toContain(
+      'beforeAll hook of "a hung hook" did not finish within its timeout of 1000 ms',
+    );
   });
 
   it('kills a test that blocks its event loop, names it, and the other files still run', () => {
     const spin = run.files.get('spin.fixture.ts')!;
     expect(spin.status).toBe('failed');
     expect(spin.message).toContain('Worker exited unexpectedly');
-    expect(run.output)
-      .toContain('test "spinning > never yields" blocked the event loop past its timeout of 500 ms; killing its test process ');
+    expect(run.output).toContain(
+      'test "spinning > never yields" blocked the event loop past its timeout of 500 ms; killing its test process ',
+    );
     expect(test('output.fixture.ts', 'passes after the failure').status).toBe('passed');
   });
 

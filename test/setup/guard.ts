@@ -51,8 +51,10 @@ function outputOf(key: object, label: string): Output {
 }
 
 function capture(chunk: unknown, encoding?: unknown): void {
-  const text = typeof chunk === 'string' ? chunk
-    : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  const text =
+    typeof chunk === 'string'
+      ? chunk
+      : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
   // Written outside any test or hook: while the file loads.
   const o = current ?? outputOf(getState().rootDescribeBlock, 'while the test file loaded');
   o.chunks.push(text);

@@ -16,15 +16,35 @@ const barsSpec = dataset('silver', 'bars_1s');
 
 function trade(id: number, t: number, price: number, qty: number, over: Partial<Row> = {}): Row {
   return {
-    trade_id: id, event_time: t, price, qty, quote_qty: price * qty, is_buyer_maker: false,
-    base: 'BTC', quote: 'USDT', ingest_time: t + 5, source: 'ws', quality_flags: 0, ...over,
+    trade_id: id,
+    event_time: t,
+    price,
+    qty,
+    quote_qty: price * qty,
+    is_buyer_maker: false,
+    base: 'BTC',
+    quote: 'USDT',
+    ingest_time: t + 5,
+    source: 'ws',
+    quality_flags: 0,
+    ...over,
   };
 }
 
 function quote(t: number, bid: number, ask: number, over: Partial<Row> = {}): Row {
   return {
-    event_time: t, update_id: t, bid_px: bid, bid_sz: 1, ask_px: ask, ask_sz: 1,
-    base: 'BTC', quote: 'USDT', ingest_time: t + 3, source: 'ws', quality_flags: 0, ...over,
+    event_time: t,
+    update_id: t,
+    bid_px: bid,
+    bid_sz: 1,
+    ask_px: ask,
+    ask_sz: 1,
+    base: 'BTC',
+    quote: 'USDT',
+    ingest_time: t + 3,
+    source: 'ws',
+    quality_flags: 0,
+    ...over,
   };
 }
 
@@ -35,8 +55,17 @@ const quotes = (rows: Row[]) => Table.fromRows(quotesSpec, rows);
 function quotesFromBook(book: Table): Table {
   const c = book.columns;
   return new Table(quotesSpec, book.length, {
-    event_time: c.event_time, update_id: c.last_update_id, bid_px: c.bid_px_1, bid_sz: c.bid_sz_1, ask_px: c.ask_px_1, ask_sz: c.ask_sz_1,
-    base: c.base, quote: c.quote, ingest_time: c.ingest_time, source: c.source, quality_flags: new Float64Array(book.length),
+    event_time: c.event_time,
+    update_id: c.last_update_id,
+    bid_px: c.bid_px_1,
+    bid_sz: c.bid_sz_1,
+    ask_px: c.ask_px_1,
+    ask_sz: c.ask_sz_1,
+    base: c.base,
+    quote: c.quote,
+    ingest_time: c.ingest_time,
+    source: c.source,
+    quality_flags: new Float64Array(book.length),
   });
 }
 
@@ -54,7 +83,8 @@ describe('Silver bars_1s', () => {
     const ref = new Map<number, { o: number; h: number; l: number; c: number; v: number; pq: number; n: number }>();
     for (const r of silverTrades.rows()) {
       const s = Math.floor((r.event_time as number) / 1000) * 1000;
-      const p = r.price as number, v = r.qty as number;
+      const p = r.price as number,
+        v = r.qty as number;
       const b = ref.get(s);
       if (!b) ref.set(s, { o: p, h: p, l: p, c: p, v, pq: p * v, n: 1 });
       else Object.assign(b, { h: Math.max(b.h, p), l: Math.min(b.l, p), c: p, v: b.v + v, pq: b.pq + p * v, n: b.n + 1 });
@@ -74,7 +104,16 @@ describe('Silver bars_1s', () => {
       expect(row.spread).toBeCloseTo(q.num('ask_px')[qi] - q.num('bid_px')[qi], 9);
       const b = ref.get(s);
       if (!b) {
-        expect(row).toMatchObject({ open: null, high: null, low: null, close: null, vwap: null, volume: 0, trade_count: 0, quality_flags: QualityFlag.NO_TRADES });
+        expect(row).toMatchObject({
+          open: null,
+          high: null,
+          low: null,
+          close: null,
+          vwap: null,
+          volume: 0,
+          trade_count: 0,
+          quality_flags: QualityFlag.NO_TRADES,
+        });
         continue;
       }
       expect([row.open, row.high, row.low, row.close, row.trade_count]).toEqual([b.o, b.h, b.l, b.c, b.n]);
@@ -90,7 +129,9 @@ describe('Silver bars_1s', () => {
     const silverTrades = cleanTrades(generateTradeRows('ETHUSDT', T0, T0 + HOUR, { seed: 2 }), DT, 0).silver;
     const bars = buildBars1s(silverTrades, undefined, DT);
     expect(bars.length).toBeGreaterThan(0);
-    expect(bars.rows().every((r) => r.bid === null && r.ask === null && r.spread === null && (r.trade_count as number) > 0)).toBe(true);
+    expect(bars.rows().every((r) => r.bid === null && r.ask === null && r.spread === null && (r.trade_count as number) > 0)).toBe(
+      true,
+    );
     expect(validateTable(bars).size).toBe(0);
   });
 
@@ -113,17 +154,61 @@ describe('Silver bars_1s', () => {
     const bars = buildBars1s(trades(t), quotes(q), DT);
     expect(bars.rows()).toEqual([
       {
-        ts: T0 + 1_000, open: 100, high: 101, low: 98, close: 98, volume: 5, quote_volume: 100 + 202 + 99 + 98,
-        vwap: (100 + 202 + 99 + 98) / 5, trade_count: 4, bid: 97.5, ask: 98, spread: 0.5,
-        base: 'BTC', quote: 'USDT', ingest_time: T0 + 1_905, source: 'ws', quality_flags: 0,
+        ts: T0 + 1_000,
+        open: 100,
+        high: 101,
+        low: 98,
+        close: 98,
+        volume: 5,
+        quote_volume: 100 + 202 + 99 + 98,
+        vwap: (100 + 202 + 99 + 98) / 5,
+        trade_count: 4,
+        bid: 97.5,
+        ask: 98,
+        spread: 0.5,
+        base: 'BTC',
+        quote: 'USDT',
+        ingest_time: T0 + 1_905,
+        source: 'ws',
+        quality_flags: 0,
       },
       {
-        ts: T0 + 3_000, open: null, high: null, low: null, close: null, volume: 0, quote_volume: 0, vwap: null, trade_count: 0,
-        bid: 100, ask: 100.5, spread: 0.5, base: 'BTC', quote: 'USDT', ingest_time: T0 + 3_403, source: 'ws', quality_flags: QualityFlag.NO_TRADES,
+        ts: T0 + 3_000,
+        open: null,
+        high: null,
+        low: null,
+        close: null,
+        volume: 0,
+        quote_volume: 0,
+        vwap: null,
+        trade_count: 0,
+        bid: 100,
+        ask: 100.5,
+        spread: 0.5,
+        base: 'BTC',
+        quote: 'USDT',
+        ingest_time: T0 + 3_403,
+        source: 'ws',
+        quality_flags: QualityFlag.NO_TRADES,
       },
       {
-        ts: T0 + 5_000, open: 105, high: 105, low: 105, close: 105, volume: 0.5, quote_volume: 52.5, vwap: 105, trade_count: 1,
-        bid: 100, ask: 100.5, spread: 0.5, base: 'BTC', quote: 'USDT', ingest_time: T0 + 5_005, source: 'rest', quality_flags: QualityFlag.BACKFILLED,
+        ts: T0 + 5_000,
+        open: 105,
+        high: 105,
+        low: 105,
+        close: 105,
+        volume: 0.5,
+        quote_volume: 52.5,
+        vwap: 105,
+        trade_count: 1,
+        bid: 100,
+        ask: 100.5,
+        spread: 0.5,
+        base: 'BTC',
+        quote: 'USDT',
+        ingest_time: T0 + 5_005,
+        source: 'rest',
+        quality_flags: QualityFlag.BACKFILLED,
       },
     ]);
     expect(validateTable(bars).size).toBe(0);
@@ -132,9 +217,15 @@ describe('Silver bars_1s', () => {
   it('uses the pre-day quote until the first quote of the day, and null before any quote', () => {
     const t = [trade(1, T0 + 500, 100, 1), trade(2, T0 + 2_500, 100, 1)];
     const seeded = buildBars1s(trades(t), quotes([quote(T0 - 5_000, 99, 101), quote(T0 + 2_700, 99.5, 100.5)]), DT);
-    expect(seeded.rows().map((r) => [r.bid, r.ask])).toEqual([[99, 101], [99.5, 100.5]]);
+    expect(seeded.rows().map((r) => [r.bid, r.ask])).toEqual([
+      [99, 101],
+      [99.5, 100.5],
+    ]);
     const unseeded = buildBars1s(trades(t), quotes([quote(T0 + 2_700, 99.5, 100.5)]), DT);
-    expect(unseeded.rows().map((r) => [r.bid, r.ask, r.spread])).toEqual([[null, null, null], [99.5, 100.5, 1]]);
+    expect(unseeded.rows().map((r) => [r.bid, r.ask, r.spread])).toEqual([
+      [null, null, null],
+      [99.5, 100.5, 1],
+    ]);
   });
 
   it('propagates OUTLIER from a trade to its bar, and leaves spread null on a crossed quote', () => {
@@ -170,8 +261,16 @@ describe('Silver bars_1s', () => {
       ingest[i] = time[i] + 3;
     }
     const bronze = new Table(dataset('bronze', 'trades'), n, {
-      trade_id: id, event_time: time, price, qty, quote_qty: quoteQty, is_buyer_maker: new Array<boolean>(n).fill(false),
-      base: new Array<string>(n).fill('BTC'), quote: new Array<string>(n).fill('USDT'), ingest_time: ingest, source: new Array<string>(n).fill('ws'),
+      trade_id: id,
+      event_time: time,
+      price,
+      qty,
+      quote_qty: quoteQty,
+      is_buyer_maker: new Array<boolean>(n).fill(false),
+      base: new Array<string>(n).fill('BTC'),
+      quote: new Array<string>(n).fill('USDT'),
+      ingest_time: ingest,
+      source: new Array<string>(n).fill('ws'),
     });
     // Speed is measured in bench/, not asserted here; this checks a full day goes through in one piece.
     const silver = cleanTrades(bronze, DT, 0).silver;

@@ -29,7 +29,13 @@ describe('Silver book_top10 cleaning', () => {
     const bronze = generateBookRows('BTCUSDT', T0, T0 + 10 * 60_000, { ingestLagMs: 3 });
     const r = cleanBookTop10(bronze, DT, NOW);
     expect(r.stats).toEqual({
-      rowsIn: 6000, outsideDay: 0, rowsOut: 6000, duplicates: 0, quarantined: 0, quarantinedByReason: {}, flagged: {},
+      rowsIn: 6000,
+      outsideDay: 0,
+      rowsOut: 6000,
+      duplicates: 0,
+      quarantined: 0,
+      quarantinedByReason: {},
+      flagged: {},
       sequenceBackwards: 0,
     });
     expect(r.silver.spec).toBe(dataset('silver', 'book_top10'));
@@ -61,7 +67,9 @@ describe('Silver book_top10 cleaning', () => {
     const r = cleanBookTop10(table(rows), DT, NOW);
     expect(r.stats).toMatchObject({ rowsIn: 5, rowsOut: 3, duplicates: 2, quarantined: 0 });
     expect(r.silver.rows().map((x) => [x.last_update_id, x.event_time, x.bid_sz_1])).toEqual([
-      [1, T0 + 100, 1], [2, T0 + 190, 22], [3, T0 + 400, 1],
+      [1, T0 + 100, 1],
+      [2, T0 + 190, 22],
+      [3, T0 + 400, 1],
     ]);
     expect(r.quarantine.length).toBe(0);
   });
@@ -79,7 +87,10 @@ describe('Silver book_top10 cleaning', () => {
     expect(r.stats).toMatchObject({ rowsIn: 6, rowsOut: 4, duplicates: 2 });
     expect(r.silver.rows().map((x) => [x.event_time, x.ingest_time, x.bid_sz_10, x.last_update_id])).toEqual([
       // Equal event times order by receive time.
-      [T0 + 100, T0 + 105, 99, null], [T0 + 100, T0 + 105, null, null], [T0 + 100, T0 + 120, 10, null], [T0 + 200, T0 + 205, 10, null],
+      [T0 + 100, T0 + 105, 99, null],
+      [T0 + 100, T0 + 105, null, null],
+      [T0 + 100, T0 + 120, 10, null],
+      [T0 + 200, T0 + 205, 10, null],
     ]);
   });
 
@@ -120,9 +131,16 @@ describe('Silver book_top10 cleaning', () => {
     expect(r.quarantine.row(0)).toMatchObject({ ...rows[1], quarantined_at: NOW });
     expect(r.stats).toMatchObject({ rowsIn: 14, rowsOut: 2, quarantined: 12, duplicates: 0 });
     expect(r.stats.quarantinedByReason).toEqual({
-      [BOOK_REASONS.crossed]: 2, [BOOK_REASONS.bids]: 2, [BOOK_REASONS.asks]: 1, [BOOK_REASONS.size]: 1,
-      [BOOK_REASONS.half]: 1, [BOOK_REASONS.gap]: 1, 'bid_px_1 is not > 0': 1, 'source is not one of ws|rest|archive|filled': 1,
-      'last_update_id is not an integer': 1, 'ask_px_10 is above 1000000000': 1,
+      [BOOK_REASONS.crossed]: 2,
+      [BOOK_REASONS.bids]: 2,
+      [BOOK_REASONS.asks]: 1,
+      [BOOK_REASONS.size]: 1,
+      [BOOK_REASONS.half]: 1,
+      [BOOK_REASONS.gap]: 1,
+      'bid_px_1 is not > 0': 1,
+      'source is not one of ws|rest|archive|filled': 1,
+      'last_update_id is not an integer': 1,
+      'ask_px_10 is above 1000000000': 1,
     });
   });
 
@@ -148,7 +166,13 @@ describe('Silver book_top10 cleaning', () => {
     ];
     const r = cleanBookTop10(table(rows), DT, NOW);
     expect(r.silver.rows().map((x) => [x.event_time, x.last_update_id])).toEqual([
-      [T0 + 100, 10], [T0 + 100, 11], [T0 + 200, 15], [T0 + 300, 30], [T0 + 400, 20], [T0 + 500, null], [T0 + 600, 40],
+      [T0 + 100, 10],
+      [T0 + 100, 11],
+      [T0 + 200, 15],
+      [T0 + 300, 30],
+      [T0 + 400, 20],
+      [T0 + 500, null],
+      [T0 + 600, 40],
     ]);
     expect(r.stats).toMatchObject({ rowsOut: 7, quarantined: 0, sequenceBackwards: 1 });
   });
@@ -163,7 +187,10 @@ describe('Silver book_top10 cleaning', () => {
 
   it('flags REST rows BACKFILLED and keeps their source', () => {
     const r = cleanBookTop10(table([book(T0 + 1, 1), book(T0 + 2, 2, { source: 'rest' })]), DT, NOW);
-    expect(r.silver.rows().map((x) => [x.source, x.quality_flags])).toEqual([['ws', 0], ['rest', QualityFlag.BACKFILLED]]);
+    expect(r.silver.rows().map((x) => [x.source, x.quality_flags])).toEqual([
+      ['ws', 0],
+      ['rest', QualityFlag.BACKFILLED],
+    ]);
     expect(r.stats.flagged).toEqual({ BACKFILLED: 1 });
   });
 
@@ -172,7 +199,14 @@ describe('Silver book_top10 cleaning', () => {
     expect(r.silver.length).toBe(0);
     expect(r.quarantine.length).toBe(0);
     expect(r.stats).toEqual({
-      rowsIn: 0, outsideDay: 0, rowsOut: 0, duplicates: 0, quarantined: 0, quarantinedByReason: {}, flagged: {}, sequenceBackwards: 0,
+      rowsIn: 0,
+      outsideDay: 0,
+      rowsOut: 0,
+      duplicates: 0,
+      quarantined: 0,
+      quarantinedByReason: {},
+      flagged: {},
+      sequenceBackwards: 0,
     });
   });
 

@@ -14,11 +14,19 @@ describe('derived timeframes from Silver 1m', () => {
     const bars = deriveBars(silver, '15m');
     expect(bars).toHaveLength(96);
     const b = bars[3];
-    const ones = silver.rows().filter((r) => (r.open_time as number) >= T0 + 45 * 60_000 && (r.open_time as number) < T0 + 60 * 60_000);
+    const ones = silver
+      .rows()
+      .filter((r) => (r.open_time as number) >= T0 + 45 * 60_000 && (r.open_time as number) < T0 + 60 * 60_000);
     expect(b).toMatchObject({
-      open_time: T0 + 45 * 60_000, close_time: T0 + 60 * 60_000 - 1, minutes: 15, quality_flags: 0, is_closed: true,
-      open: ones[0].open, close: ones[14].close,
-      high: Math.max(...ones.map((r) => r.high as number)), low: Math.min(...ones.map((r) => r.low as number)),
+      open_time: T0 + 45 * 60_000,
+      close_time: T0 + 60 * 60_000 - 1,
+      minutes: 15,
+      quality_flags: 0,
+      is_closed: true,
+      open: ones[0].open,
+      close: ones[14].close,
+      high: Math.max(...ones.map((r) => r.high as number)),
+      low: Math.min(...ones.map((r) => r.low as number)),
       trade_count: 750,
     });
     expect(b.volume).toBeCloseTo(150, 9);

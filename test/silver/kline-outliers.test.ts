@@ -26,7 +26,14 @@ describe('OUTLIER flags on 1m spikes that revert', () => {
     expect(flagged(spike)).toEqual([500]);
 
     const step = calmDay();
-    for (let m = 500; m < 1440; m++) step[m] = { ...step[m], open: step[m].open * (m === 500 ? 1 : 1.03), close: step[m].close * 1.03, high: step[m].high * 1.03, low: step[m].low * (m === 500 ? 1 : 1.03) };
+    for (let m = 500; m < 1440; m++)
+      step[m] = {
+        ...step[m],
+        open: step[m].open * (m === 500 ? 1 : 1.03),
+        close: step[m].close * 1.03,
+        high: step[m].high * 1.03,
+        low: step[m].low * (m === 500 ? 1 : 1.03),
+      };
     expect(flagged(step)).toEqual([]);
   });
 
@@ -53,7 +60,9 @@ describe('OUTLIER flags on 1m spikes that revert', () => {
   it('reaches Silver: the bar is flagged OUTLIER and counted in the stats', () => {
     const bronze = bronzeDay('2024-05-01', [], (m) => {
       const close = 100 * (1 + 0.0005 * Math.sin(m * 1.3));
-      return m === 700 ? { close: 104, open: close, high: 104, low: close } : { close, open: close, high: close * 1.0003, low: close * 0.9997 };
+      return m === 700
+        ? { close: 104, open: close, high: 104, low: close }
+        : { close, open: close, high: close * 1.0003, low: close * 0.9997 };
     });
     const { silver, stats } = cleanKlines1m(bronze, '2024-05-01', 0);
     expect(stats.flagged.OUTLIER).toBe(1);
@@ -70,7 +79,9 @@ describe('OUTLIER flags on 1m spikes that revert', () => {
           const i = d * 1440 + m;
           return { open: b.open[i], high: b.high[i], low: b.low[i], close: b.close[i], volume: b.volume[i], tradeCount: 1 };
         });
-        revertingSpikeFlags(bars).forEach((x, m) => { if (x) counts[f].push(`day ${d + 1} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`); });
+        revertingSpikeFlags(bars).forEach((x, m) => {
+          if (x) counts[f].push(`day ${d + 1} ${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+        });
       }
     }
     expect(counts).toEqual({ 'LINKUSDT-1m-2023-02': ['day 24 22:36'], 'AVAXUSDT-1m-2023-09': [], 'FILUSDT-1m-2024-10': [] });

@@ -33,7 +33,10 @@ describe('Silver klines 1m cleaning', () => {
       kline(at(2), { is_closed: false, close: 19, event_time: at(2) + 59_000 }),
     ];
     const r = cleanKlines1m(Table.fromRows(spec, rows), DT, NOW);
-    const first3 = r.silver.rows().slice(0, 3).map((x) => [x.close, x.source, x.quality_flags]);
+    const first3 = r.silver
+      .rows()
+      .slice(0, 3)
+      .map((x) => [x.close, x.source, x.quality_flags]);
     // Minute 0's closed versions disagree (13, 14, 15): the WebSocket bar is kept and the minute flagged.
     // In-progress updates never count as disagreeing with the final bar.
     expect(first3).toEqual([
@@ -45,7 +48,7 @@ describe('Silver klines 1m cleaning', () => {
     expect(r.stats.conflicts).toBe(1);
   }, 10_000);
 
-  it('flags SOURCE_CONFLICT where closed versions from two sources differ materially, keeping the precedence\'s row', () => {
+  it("flags SOURCE_CONFLICT where closed versions from two sources differ materially, keeping the precedence's row", () => {
     const day = bronzeDay(DT).rows();
     const other = (m: number, o: Partial<Row>) => ({ ...day[m], event_time: null, ...o });
     const rows = [
@@ -62,8 +65,11 @@ describe('Silver klines 1m cleaning', () => {
     expect(r.silver.row(7)).toMatchObject({ source: 'ws', close: day[7].close });
     expect(r.stats).toMatchObject({ conflicts: 2, flagged: { SOURCE_CONFLICT: 2 } });
     expect(r.stats.conflictSamples).toEqual([
-      { open_time: at(7), kept: { source: 'ws', close: day[7].close },
-        other: { source: 'archive', close: (day[7].close as number) * 1.05 } },
+      {
+        open_time: at(7),
+        kept: { source: 'ws', close: day[7].close },
+        other: { source: 'archive', close: (day[7].close as number) * 1.05 },
+      },
       { open_time: at(8), kept: { source: 'ws', close: day[8].close }, other: { source: 'rest', close: day[8].close } },
     ]);
   }, 10_000);
@@ -71,7 +77,8 @@ describe('Silver klines 1m cleaning', () => {
   it('makes the verdict INVESTIGATE for a few disagreeing minutes and FAIL above 1 % of the day', () => {
     const withConflicts = (n: number) => {
       const rows = bronzeDay(DT).rows();
-      for (let m = 0; m < n; m++) rows.push({ ...rows[m], source: 'archive', event_time: null, close: (rows[m].close as number) * 1.5 });
+      for (let m = 0; m < n; m++)
+        rows.push({ ...rows[m], source: 'archive', event_time: null, close: (rows[m].close as number) * 1.5 });
       const { stats } = cleanKlines1m(Table.fromRows(dataset('bronze', 'klines'), rows), DT, NOW);
       return buildReport({ exchange: 'binance', symbol: 'BTCUSDT', dt: DT, builtAt: NOW, klines: stats });
     };
@@ -104,7 +111,11 @@ describe('Silver klines 1m cleaning', () => {
   });
 
   it('flags OHLC violations but keeps the row', () => {
-    const r = cleanKlines1m(bronzeDay(DT, [], (m) => (m === 5 ? { high: 50, low: 40, close: 100 } : {})), DT, NOW);
+    const r = cleanKlines1m(
+      bronzeDay(DT, [], (m) => (m === 5 ? { high: 50, low: 40, close: 100 } : {})),
+      DT,
+      NOW,
+    );
     expect(r.silver.row(5).quality_flags).toBe(QualityFlag.INVALID_OHLC);
     expect(r.stats.flagged).toEqual({ INVALID_OHLC: 1 });
   });
@@ -129,7 +140,11 @@ describe('Silver klines 1m cleaning', () => {
     // 12 placeholder bars, one trading bar, one more placeholder (one incident, as FILUSDT 2024-10-28 16:21-16:36),
     // then an isolated empty minute later in the day.
     const outage = (m: number) => (m >= 500 && m < 512) || m === 513;
-    const r = cleanKlines1m(bronzeDay(DT, [], (m) => (outage(m) || m === 900 ? flat : {})), DT, NOW);
+    const r = cleanKlines1m(
+      bronzeDay(DT, [], (m) => (outage(m) || m === 900 ? flat : {})),
+      DT,
+      NOW,
+    );
     const flags = r.silver.num('quality_flags');
     for (let m = 500; m <= 513; m++) expect(flags[m]).toBe(m === 512 ? 0 : QualityFlag.EXCHANGE_OUTAGE);
     expect(flags[900]).toBe(QualityFlag.NO_TRADES);
@@ -138,7 +153,11 @@ describe('Silver klines 1m cleaning', () => {
 
   it('calls every empty minute NO_TRADES on a thin market', () => {
     const flat = { volume: 0, trade_count: 0, quote_volume: 0, open: 100, high: 100, low: 100, close: 100 };
-    const r = cleanKlines1m(bronzeDay(DT, [], (m) => (m % 3 === 0 || (m >= 600 && m < 640) ? flat : {})), DT, NOW);
+    const r = cleanKlines1m(
+      bronzeDay(DT, [], (m) => (m % 3 === 0 || (m >= 600 && m < 640) ? flat : {})),
+      DT,
+      NOW,
+    );
     expect(r.stats.flagged.EXCHANGE_OUTAGE).toBeUndefined();
     expect(r.stats.flagged.NO_TRADES).toBeGreaterThan(480);
   });

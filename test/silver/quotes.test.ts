@@ -11,8 +11,17 @@ const NOW = Date.parse('2024-05-02T01:00:00Z');
 const spec = dataset('bronze', 'quotes');
 
 const quote = (t: number, id: number | null, over: Row = {}): Row => ({
-  event_time: t, update_id: id, bid_px: 100, bid_sz: 1, ask_px: 100.5, ask_sz: 2,
-  base: 'BTC', quote: 'USDT', ingest_time: t + 5, source: 'ws', ...over,
+  event_time: t,
+  update_id: id,
+  bid_px: 100,
+  bid_sz: 1,
+  ask_px: 100.5,
+  ask_sz: 2,
+  base: 'BTC',
+  quote: 'USDT',
+  ingest_time: t + 5,
+  source: 'ws',
+  ...over,
 });
 const table = (rows: Row[]) => Table.fromRows(spec, rows);
 
@@ -22,7 +31,13 @@ describe('Silver quotes cleaning', () => {
     const shuffled = rows.map((_, i) => rows[(i * 761) % rows.length]);
     const r = cleanQuotes(table(shuffled), DT, NOW);
     expect(r.stats).toEqual({
-      rowsIn: 2000, outsideDay: 0, rowsOut: 2000, duplicates: 0, quarantined: 0, quarantinedByReason: {}, flagged: {},
+      rowsIn: 2000,
+      outsideDay: 0,
+      rowsOut: 2000,
+      duplicates: 0,
+      quarantined: 0,
+      quarantinedByReason: {},
+      flagged: {},
       sequenceBackwards: 0,
     });
     expect(r.silver.rows()).toEqual(rows.map((x) => ({ ...x, quality_flags: 0 })));
@@ -30,57 +45,86 @@ describe('Silver quotes cleaning', () => {
   });
 
   it('dedupes by update id keeping the first copy received', () => {
-    const r = cleanQuotes(table([
-      quote(T0 + 10, 1),
-      quote(T0 + 20, 2, { ingest_time: T0 + 40, bid_sz: 5 }),
-      quote(T0 + 15, 2, { ingest_time: T0 + 30, bid_sz: 6 }),
-      quote(T0 + 25, 2, { ingest_time: T0 + 50, bid_sz: 7 }),
-    ]), DT, NOW);
-    expect(r.silver.rows().map((x) => [x.update_id, x.event_time, x.bid_sz])).toEqual([[1, T0 + 10, 1], [2, T0 + 15, 6]]);
+    const r = cleanQuotes(
+      table([
+        quote(T0 + 10, 1),
+        quote(T0 + 20, 2, { ingest_time: T0 + 40, bid_sz: 5 }),
+        quote(T0 + 15, 2, { ingest_time: T0 + 30, bid_sz: 6 }),
+        quote(T0 + 25, 2, { ingest_time: T0 + 50, bid_sz: 7 }),
+      ]),
+      DT,
+      NOW,
+    );
+    expect(r.silver.rows().map((x) => [x.update_id, x.event_time, x.bid_sz])).toEqual([
+      [1, T0 + 10, 1],
+      [2, T0 + 15, 6],
+    ]);
     expect(r.stats).toMatchObject({ rowsIn: 4, rowsOut: 2, duplicates: 2 });
   });
 
   it('without ids dedupes on event time and identical prices and sizes', () => {
-    const r = cleanQuotes(table([
-      quote(T0 + 10, null, { ingest_time: T0 + 90 }),
-      quote(T0 + 10, null, { ingest_time: T0 + 20 }),
-      quote(T0 + 10, null, { ask_px: 100.6 }),
-      quote(T0 + 10, null, { ask_sz: 3 }),
-      quote(T0 + 11, null),
-    ]), DT, NOW);
+    const r = cleanQuotes(
+      table([
+        quote(T0 + 10, null, { ingest_time: T0 + 90 }),
+        quote(T0 + 10, null, { ingest_time: T0 + 20 }),
+        quote(T0 + 10, null, { ask_px: 100.6 }),
+        quote(T0 + 10, null, { ask_sz: 3 }),
+        quote(T0 + 11, null),
+      ]),
+      DT,
+      NOW,
+    );
     expect(r.silver.rows().map((x) => [x.event_time, x.ingest_time, x.ask_px, x.ask_sz])).toEqual([
-      [T0 + 10, T0 + 15, 100.6, 2], [T0 + 10, T0 + 15, 100.5, 3], [T0 + 10, T0 + 20, 100.5, 2], [T0 + 11, T0 + 16, 100.5, 2],
+      [T0 + 10, T0 + 15, 100.6, 2],
+      [T0 + 10, T0 + 15, 100.5, 3],
+      [T0 + 10, T0 + 20, 100.5, 2],
+      [T0 + 11, T0 + 16, 100.5, 2],
     ]);
     expect(r.stats).toMatchObject({ rowsOut: 4, duplicates: 1 });
   });
 
   it('quarantines crossed and invalid quotes with their reason', () => {
-    const r = cleanQuotes(table([
-      quote(T0 + 1, 1, { bid_px: 101 }),
-      quote(T0 + 2, 2, { bid_px: 100.5 }),
-      quote(T0 + 3, 3, { ask_sz: -1 }),
-      quote(T0 + 4, 4, { ask_px: null }),
-      quote(T0 + 5, 5),
-    ]), DT, NOW);
+    const r = cleanQuotes(
+      table([
+        quote(T0 + 1, 1, { bid_px: 101 }),
+        quote(T0 + 2, 2, { bid_px: 100.5 }),
+        quote(T0 + 3, 3, { ask_sz: -1 }),
+        quote(T0 + 4, 4, { ask_px: null }),
+        quote(T0 + 5, 5),
+      ]),
+      DT,
+      NOW,
+    );
     expect(r.quarantine.rows().map((x) => [x.update_id, x.quarantine_reason, x.quarantined_at])).toEqual([
-      [1, QUOTE_REASONS.crossed, NOW], [2, QUOTE_REASONS.crossed, NOW], [3, 'ask_sz=-1 is below 0', NOW], [4, 'ask_px is null', NOW],
+      [1, QUOTE_REASONS.crossed, NOW],
+      [2, QUOTE_REASONS.crossed, NOW],
+      [3, 'ask_sz=-1 is below 0', NOW],
+      [4, 'ask_px is null', NOW],
     ]);
     expect(r.stats).toMatchObject({
-      rowsIn: 5, rowsOut: 1, quarantined: 4,
+      rowsIn: 5,
+      rowsOut: 1,
+      quarantined: 4,
       quarantinedByReason: { [QUOTE_REASONS.crossed]: 2, 'ask_sz is below 0': 1, 'ask_px is null': 1 },
     });
   });
 
   it('counts update ids going backwards in time order, flags REST rows, skips other days', () => {
-    const r = cleanQuotes(table([
-      quote(T0 - 1, 1),
-      quote(T0 + 10, 10),
-      quote(T0 + 20, 9, { source: 'rest' }),
-      quote(T0 + 30, 11),
-      quote(T0 + 86_400_000, 12),
-    ]), DT, NOW);
+    const r = cleanQuotes(
+      table([
+        quote(T0 - 1, 1),
+        quote(T0 + 10, 10),
+        quote(T0 + 20, 9, { source: 'rest' }),
+        quote(T0 + 30, 11),
+        quote(T0 + 86_400_000, 12),
+      ]),
+      DT,
+      NOW,
+    );
     expect(r.silver.rows().map((x) => [x.update_id, x.source, x.quality_flags])).toEqual([
-      [10, 'ws', 0], [9, 'rest', QualityFlag.BACKFILLED], [11, 'ws', 0],
+      [10, 'ws', 0],
+      [9, 'rest', QualityFlag.BACKFILLED],
+      [11, 'ws', 0],
     ]);
     expect(r.stats).toMatchObject({ rowsIn: 3, outsideDay: 2, rowsOut: 3, sequenceBackwards: 1, flagged: { BACKFILLED: 1 } });
   });

@@ -28,10 +28,16 @@ describe('Silver 1m on the Binance US files (2023-03-01 → 03-21)', () => {
 
   beforeAll(async () => {
     for (const sym of ['BTCUSDC', 'BTCUSDT', 'BTCUSD']) {
-      const r = await importArchive({ store, file: testdataPath(`binance_us_klines_1m/${sym}_1m_20230301_20230321.csv`), dataset: 'klines', exchange: 'binanceus' });
+      const r = await importArchive({
+        store,
+        file: testdataPath(`binance_us_klines_1m/${sym}_1m_20230301_20230321.csv`),
+        dataset: 'klines',
+        exchange: 'binanceus',
+      });
       expect(r).toMatchObject({ symbol: sym, interval: '1m', layout: 'ohlcv', rows: 30_240, rejected: 0 });
     }
-    for (const r of await silverDays(store, '2023-03-01', '2023-03-21')) bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), r]);
+    for (const r of await silverDays(store, '2023-03-01', '2023-03-21'))
+      bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), r]);
   }, 180_000);
 
   it('keeps every minute of the 21 days', () => {
@@ -55,7 +61,14 @@ describe('Silver 1m on the Kraken OHLCVT download (2023 Q1, no-trade minutes omi
   let results: SilverResult[] = [];
 
   beforeAll(async () => {
-    const r = await importArchive({ store, file: testdataPath('kraken/BTCUSDC_1m_2023Q1.csv'), dataset: 'klines', exchange: 'kraken', symbol: 'BTC/USDC', interval: '1m' });
+    const r = await importArchive({
+      store,
+      file: testdataPath('kraken/BTCUSDC_1m_2023Q1.csv'),
+      dataset: 'klines',
+      exchange: 'kraken',
+      symbol: 'BTC/USDC',
+      interval: '1m',
+    });
     expect(r).toMatchObject({ layout: 'kraken-ohlcvt', rows: 56_717, rejected: 0 });
     results = await silverDays(store, '2023-01-01', '2023-03-31');
   }, 240_000);
@@ -82,7 +95,10 @@ describe('Silver 1m on the Kraken OHLCVT download (2023 Q1, no-trade minutes omi
     const feb22 = results.find((r) => r.dt === '2023-02-22')!;
     expect(feb22.report.klines_1m.completeness).toBeCloseTo(feb22.report.klines_1m.present / 1440, 12);
     // The largest gap of the file (the next bar after 2023-02-22 00:06 comes 88 minutes later) is reported, not filled.
-    expect(feb22.report.klines_1m.missingRanges).toContainEqual([Date.parse('2023-02-22T00:07:00Z'), Date.parse('2023-02-22T01:33:00Z')]);
+    expect(feb22.report.klines_1m.missingRanges).toContainEqual([
+      Date.parse('2023-02-22T00:07:00Z'),
+      Date.parse('2023-02-22T01:33:00Z'),
+    ]);
     const overall = results.reduce((n, r) => n + r.report.klines_1m.present, 0) / (90 * 1440);
     expect(overall).toBeCloseTo(56_717 / 129_600, 12);
   });
@@ -93,24 +109,35 @@ describe('Silver 1m on the Binance USD-M futures archives: exchange outages', ()
 
   beforeAll(async () => {
     for (const name of ['AVAXUSDT-1m-2023-09', 'FILUSDT-1m-2024-10', 'LINKUSDT-1m-2023-02']) {
-      await importArchive({ store, file: testdataPath(`binance_um_futures_klines_1m/${name}.csv`), dataset: 'klines', exchange: 'binance-futures' });
+      await importArchive({
+        store,
+        file: testdataPath(`binance_um_futures_klines_1m/${name}.csv`),
+        dataset: 'klines',
+        exchange: 'binance-futures',
+      });
     }
   }, 120_000);
 
   /** Open times (HH:MM UTC) of the day's bars flagged EXCHANGE_OUTAGE. */
   async function outageMinutes(symbol: string, dt: string): Promise<string[]> {
     await runSilver({ store, dt, symbol });
-    const silver = await readTable(store, dataset('silver', 'klines'), partitionFileKey(dataset('silver', 'klines'), { exchange: 'binance-futures', symbol, dt, timeframe: '1m' }));
+    const silver = await readTable(
+      store,
+      dataset('silver', 'klines'),
+      partitionFileKey(dataset('silver', 'klines'), { exchange: 'binance-futures', symbol, dt, timeframe: '1m' }),
+    );
     const t = silver.num('open_time');
     const flags = silver.num('quality_flags');
     const out: string[] = [];
-    for (let i = 0; i < silver.length; i++) if (flags[i] & QualityFlag.EXCHANGE_OUTAGE) out.push(new Date(t[i]).toISOString().slice(11, 16));
+    for (let i = 0; i < silver.length; i++)
+      if (flags[i] & QualityFlag.EXCHANGE_OUTAGE) out.push(new Date(t[i]).toISOString().slice(11, 16));
     return out;
   }
 
   const minutes = (from: string, to: string) => {
     const out: string[] = [];
-    for (let t = Date.parse(`2000-01-01T${from}Z`); t <= Date.parse(`2000-01-01T${to}Z`); t += 60_000) out.push(new Date(t).toISOString().slice(11, 16));
+    for (let t = Date.parse(`2000-01-01T${from}Z`); t <= Date.parse(`2000-01-01T${to}Z`); t += 60_000)
+      out.push(new Date(t).toISOString().slice(11, 16));
     return out;
   };
 
@@ -119,7 +146,11 @@ describe('Silver 1m on the Binance USD-M futures archives: exchange outages', ()
   });
 
   it('FILUSDT 2024-10-28: 16:21–16:34, 16:36 and 20:00–21:13', async () => {
-    expect(await outageMinutes('FILUSDT', '2024-10-28')).toEqual([...minutes('16:21', '16:34'), '16:36', ...minutes('20:00', '21:13')]);
+    expect(await outageMinutes('FILUSDT', '2024-10-28')).toEqual([
+      ...minutes('16:21', '16:34'),
+      '16:36',
+      ...minutes('20:00', '21:13'),
+    ]);
   });
 
   it('LINKUSDT 2023-02: none on any day', async () => {

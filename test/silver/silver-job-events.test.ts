@@ -33,10 +33,15 @@ describe('Silver job: event datasets from a simulated collection', () => {
     const plan = new FaultPlan({ events: [{ kind: 'duplicate', at: START + 10 * MIN, durationMs: 2 * MIN }] });
     const sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 21, start: START, end: END, speed: 'max', faults: plan });
     model = sim.model;
-    await collectSimulatedRun(sim, () => new Collector({
-      ...sourceCollectorOptions(sourceProfile('sim'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
-      store, clock: new EventClock(sim.clock),
-    }));
+    await collectSimulatedRun(
+      sim,
+      () =>
+        new Collector({
+          ...sourceCollectorOptions(sourceProfile('sim'), ['BTCUSDT'], sim.wsBaseUrl, sim.restBaseUrl),
+          store,
+          clock: new EventClock(sim.clock),
+        }),
+    );
     first = await runSilver({ store, dt: DT, now: () => END + 3_600_000 });
   }, 120_000);
 
@@ -82,11 +87,27 @@ describe('Silver job: event datasets from a simulated collection', () => {
     const built = END + 3_600_000;
     const t = Date.UTC(2024, 6, 1, 13, 0);
     const kSpec = dataset('bronze', 'klines');
-    const late = Table.fromRows(kSpec, [{
-      open_time: t, close_time: t + 59_999, open: 60_000, high: 60_010, low: 59_990, close: 60_005, volume: 1, quote_volume: 60_000,
-      trade_count: 10, taker_buy_volume: 0.5, taker_buy_quote_volume: 30_000, is_closed: true, event_time: null,
-      base: 'BTC', quote: 'USDT', ingest_time: built + 60_000, source: 'rest',
-    }]);
+    const late = Table.fromRows(kSpec, [
+      {
+        open_time: t,
+        close_time: t + 59_999,
+        open: 60_000,
+        high: 60_010,
+        low: 59_990,
+        close: 60_005,
+        volume: 1,
+        quote_volume: 60_000,
+        trade_count: 10,
+        taker_buy_volume: 0.5,
+        taker_buy_quote_volume: 30_000,
+        is_closed: true,
+        event_time: null,
+        base: 'BTC',
+        quote: 'USDT',
+        ingest_time: built + 60_000,
+        source: 'rest',
+      },
+    ]);
     await putTable(store, bronzeFileKey(kSpec, { ...base, timeframe: '1m', hour: 13 }, t, 'rest-late'), late);
     const klineKey = partitionFileKey(dataset('silver', 'klines'), { ...base, timeframe: '1m' });
     const flagsAt = async () => {

@@ -22,7 +22,9 @@ import { testdataPath } from '../helpers/testdata';
  */
 
 const DT = '2023-02-01';
-const LINES = readFileSync(testdataPath('binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv'), 'latin1').split('\n').slice(1, 1441);
+const LINES = readFileSync(testdataPath('binance_um_futures_klines_1m/LINKUSDT-1m-2023-02.csv'), 'latin1')
+  .split('\n')
+  .slice(1, 1441);
 
 /** The day as REST rows of `symbol`, prices scaled by `scale` (1: the archive's own numbers). */
 async function writeRestDay(store: LocalObjectStore, symbol: string, scale: number) {
@@ -60,14 +62,19 @@ describe('Silver 1m: sources that disagree on a closed minute', () => {
     const [r] = await runSilver({ store, dt: DT });
     expect(r.report.klines_1m).toMatchObject({ kept: 1440, conflicts: 1440, flagged: { SOURCE_CONFLICT: 1440 } });
     expect(r.report.klines_1m.conflictSamples[0]).toEqual({
-      open_time: Date.parse(`${DT}T00:00:00Z`), kept: { source: 'archive', close: 6.957 }, other: { source: 'rest', close: 6.957 * 3300 },
+      open_time: Date.parse(`${DT}T00:00:00Z`),
+      kept: { source: 'archive', close: 6.957 },
+      other: { source: 'rest', close: 6.957 * 3300 },
     });
     expect(r.report.verdict).toBe('FAIL');
     expect(r.report.reasons).toEqual([
       expect.stringMatching(/^1440 minutes where sources disagree \(first 00:00: archive close 6\.957 vs rest 22958\.1/),
     ]);
-    const silver = await readTable(store, dataset('silver', 'klines'), partitionFileKey(dataset('silver', 'klines'),
-      { timeframe: '1m', exchange: 'binance-futures', symbol: 'BTCUSDT', dt: DT }));
+    const silver = await readTable(
+      store,
+      dataset('silver', 'klines'),
+      partitionFileKey(dataset('silver', 'klines'), { timeframe: '1m', exchange: 'binance-futures', symbol: 'BTCUSDT', dt: DT }),
+    );
     expect(silver.num('quality_flags').every((f) => (f & QualityFlag.SOURCE_CONFLICT) !== 0)).toBe(true);
   }, 60_000);
 });

@@ -16,8 +16,17 @@ function trade(id: number, over: Partial<Row> = {}): Row {
   const price = (over.price as number | undefined) ?? 100;
   const qty = 1;
   return {
-    trade_id: id, event_time: T0 + id * 1000, price, qty, quote_qty: price * qty, is_buyer_maker: false,
-    base: 'BTC', quote: 'USDT', ingest_time: T0 + id * 1000 + 5, source: 'ws', ...over,
+    trade_id: id,
+    event_time: T0 + id * 1000,
+    price,
+    qty,
+    quote_qty: price * qty,
+    is_buyer_maker: false,
+    base: 'BTC',
+    quote: 'USDT',
+    ingest_time: T0 + id * 1000 + 5,
+    source: 'ws',
+    ...over,
   };
 }
 
@@ -33,7 +42,14 @@ describe('Silver trades cleaning', () => {
     const b = generateTradeRows('BTCUSDT', T0, T0 + 3 * HOUR);
     const r = cleanTrades(b, DT, NOW);
     expect(r.stats).toMatchObject({
-      rowsIn: b.length, rowsOut: b.length, outsideDay: 0, quarantined: 0, duplicates: 0, outliers: 0, idGaps: [], missingIds: 0,
+      rowsIn: b.length,
+      rowsOut: b.length,
+      outsideDay: 0,
+      quarantined: 0,
+      duplicates: 0,
+      outliers: 0,
+      idGaps: [],
+      missingIds: 0,
     });
     expect(r.silver.spec).toBe(dataset('silver', 'trades'));
     expect(r.quarantine.length).toBe(0);
@@ -52,7 +68,10 @@ describe('Silver trades cleaning', () => {
     const keepIdx = Array.from({ length: gen.length }, (_, i) => i).filter((i) => !removed.has(ids[i]));
     const base = gen.take(keepIdx);
     // A reconnect replays 50 trades later; one corrupted print; the next day's rows are in the input margin.
-    const replay = Array.from({ length: 50 }, (_, k) => ({ ...gen.row(1000 + k), ingest_time: (gen.row(1000 + k).ingest_time as number) + 60_000 }));
+    const replay = Array.from({ length: 50 }, (_, k) => ({
+      ...gen.row(1000 + k),
+      ingest_time: (gen.row(1000 + k).ingest_time as number) + 60_000,
+    }));
     const corrupt = { ...gen.row(2000), trade_id: ids[gen.length - 1] + 1_000_000, price: -3 };
     const b = withRows(base, [...replay, corrupt]);
     const r = cleanTrades(b, DT, NOW);
@@ -90,7 +109,11 @@ describe('Silver trades cleaning', () => {
       trade(2),
     ];
     const r = cleanTrades(bronze(rows), DT, NOW);
-    expect(r.silver.rows().map((x) => [x.trade_id, x.price, x.source])).toEqual([[1, 100, 'rest'], [2, 100, 'ws'], [3, 102, 'ws']]);
+    expect(r.silver.rows().map((x) => [x.trade_id, x.price, x.source])).toEqual([
+      [1, 100, 'rest'],
+      [2, 100, 'ws'],
+      [3, 102, 'ws'],
+    ]);
     expect(r.stats).toMatchObject({ duplicates: 3, conflictingDuplicates: 2, quarantined: 0, rowsOut: 3 });
   });
 
@@ -116,7 +139,11 @@ describe('Silver trades cleaning', () => {
       [7, 'source=carrier-pigeon is not one of ws|rest|archive|filled'],
     ]);
     expect(r.stats.quarantinedByReason).toEqual({
-      'price is null': 1, 'price is not finite': 1, 'qty is below 0': 1, 'price is not > 0': 1, 'event_time is null': 1,
+      'price is null': 1,
+      'price is not finite': 1,
+      'qty is below 0': 1,
+      'price is not > 0': 1,
+      'event_time is null': 1,
       'source is not one of ws|rest|archive|filled': 1,
     });
     expect(r.stats.rowsOut).toBe(2);
@@ -125,12 +152,20 @@ describe('Silver trades cleaning', () => {
   });
 
   it('leaves rows of another date to that date, counted and neither kept nor quarantined', () => {
-    const rows = [trade(1, { event_time: T0 - 1 }), trade(2), trade(3, { event_time: T0 + 24 * HOUR }), trade(4, { event_time: T0 + 24 * HOUR - 1 })];
+    const rows = [
+      trade(1, { event_time: T0 - 1 }),
+      trade(2),
+      trade(3, { event_time: T0 + 24 * HOUR }),
+      trade(4, { event_time: T0 + 24 * HOUR - 1 }),
+    ];
     const r = cleanTrades(bronze(rows), DT, NOW);
     expect(r.stats).toMatchObject({ rowsIn: 4, outsideDay: 2, quarantined: 0, rowsOut: 2 });
     expect(Array.from(r.silver.num('trade_id'))).toEqual([2, 4]);
     // A bad row of another date is that date's to quarantine.
-    expect(cleanTrades(bronze([trade(1, { event_time: T0 - 1, price: -1 })]), DT, NOW).stats).toMatchObject({ outsideDay: 1, quarantined: 0 });
+    expect(cleanTrades(bronze([trade(1, { event_time: T0 - 1, price: -1 })]), DT, NOW).stats).toMatchObject({
+      outsideDay: 1,
+      quarantined: 0,
+    });
   });
 
   it('lists exact id gaps in id order even from unsorted input, and none without contiguous ids', () => {
@@ -148,7 +183,10 @@ describe('Silver trades cleaning', () => {
   });
 
   it('flags a spike that reverts as OUTLIER and keeps it; a lasting move is not flagged', () => {
-    const prices = [100, 100.1, 99.9, 100, 100.2, 100.1, 100, 80, 100.1, 100, 99.9, 100, 130, 131, 100.2, 100, 100.1, 100, 110, 110.2, 110.1, 110];
+    const prices = [
+      100, 100.1, 99.9, 100, 100.2, 100.1, 100, 80, 100.1, 100, 99.9, 100, 130, 131, 100.2, 100, 100.1, 100, 110, 110.2, 110.1,
+      110,
+    ];
     const r = cleanTrades(bronze(prices.map((p, i) => trade(i + 1, { price: p }))), DT, NOW);
     const flags = Array.from(r.silver.num('quality_flags'));
     const flagged = flags.flatMap((f, k) => (f ? [prices[k]] : []));
@@ -165,7 +203,9 @@ describe('Silver trades cleaning', () => {
     expect(cleanTrades(bronze(long.map((p, i) => trade(i + 1, { price: p }))), DT, NOW).stats.outliers).toBe(0);
     const small = [100, 100, 100, 100, 101.5, 100, 100];
     expect(cleanTrades(bronze(small.map((p, i) => trade(i + 1, { price: p }))), DT, NOW).stats.outliers).toBe(0);
-    expect(cleanTrades(bronze(small.map((p, i) => trade(i + 1, { price: p }))), DT, NOW, { outlierThreshold: 0.01 }).stats.outliers).toBe(1);
+    expect(
+      cleanTrades(bronze(small.map((p, i) => trade(i + 1, { price: p }))), DT, NOW, { outlierThreshold: 0.01 }).stats.outliers,
+    ).toBe(1);
   });
 
   it('flags an injected bad print in simulated data and nothing else', () => {

@@ -21,9 +21,16 @@ describe('offline Bronze generators', () => {
     expect(id.filter((v, i) => i > 0 && v !== id[i - 1] + 1).length).toBe(0);
     const k = 1234;
     expect(t.row(k)).toEqual({
-      trade_id: trades[k].id, event_time: trades[k].time, price: trades[k].price / 100, qty: trades[k].qty / 1e5,
-      quote_qty: (trades[k].price / 100) * (trades[k].qty / 1e5), is_buyer_maker: trades[k].buyerMaker,
-      base: 'BTC', quote: 'USDT', ingest_time: trades[k].time + 3, source: 'ws',
+      trade_id: trades[k].id,
+      event_time: trades[k].time,
+      price: trades[k].price / 100,
+      qty: trades[k].qty / 1e5,
+      quote_qty: (trades[k].price / 100) * (trades[k].qty / 1e5),
+      is_buyer_maker: trades[k].buyerMaker,
+      base: 'BTC',
+      quote: 'USDT',
+      ingest_time: trades[k].time + 3,
+      source: 'ws',
     });
   });
 
@@ -35,8 +42,13 @@ describe('offline Bronze generators', () => {
     const row = b.row(4321);
     const book = market.bookAt(row.event_time as number);
     expect(row).toMatchObject({
-      event_time: FROM + 100 + 4321 * 100, last_update_id: book.updateId, bid_px_1: book.bidPx[0] / 100, ask_sz_10: book.askSz[9] / 1e5,
-      base: 'BTC', quote: 'USDT', source: 'ws',
+      event_time: FROM + 100 + 4321 * 100,
+      last_update_id: book.updateId,
+      bid_px_1: book.bidPx[0] / 100,
+      ask_sz_10: book.askSz[9] / 1e5,
+      base: 'BTC',
+      quote: 'USDT',
+      source: 'ws',
     });
   });
 

@@ -61,9 +61,14 @@ describe('the Kraken personality: 35 simulated minutes of BTC/USDT in max mode',
   it('acknowledges each subscription in Kraken shape', () => {
     const acks = client.frames.filter((f) => f.startsWith('{"method"')).map((f) => JSON.parse(f));
     expect(acks).toHaveLength(5);
-    expect(acks.map((a) => [a.result.channel, a.result.interval ?? a.result.depth ?? null, a.result.symbol, a.success, a.req_id])).toEqual([
-      ['ohlc', 1, 'BTC/USDT', true, 1], ['ohlc', 5, 'BTC/USDT', true, 2], ['ohlc', 15, 'BTC/USDT', true, 3],
-      ['book', 10, 'BTC/USDT', true, 4], ['trade', null, 'BTC/USDT', true, 5],
+    expect(
+      acks.map((a) => [a.result.channel, a.result.interval ?? a.result.depth ?? null, a.result.symbol, a.success, a.req_id]),
+    ).toEqual([
+      ['ohlc', 1, 'BTC/USDT', true, 1],
+      ['ohlc', 5, 'BTC/USDT', true, 2],
+      ['ohlc', 15, 'BTC/USDT', true, 3],
+      ['book', 10, 'BTC/USDT', true, 4],
+      ['trade', null, 'BTC/USDT', true, 5],
     ]);
     expect(t.control.filter((c) => c === 'subscribe')).toHaveLength(5);
   });
@@ -88,8 +93,12 @@ describe('the Kraken personality: 35 simulated minutes of BTC/USDT in max mode',
       }
     }
     expect(problems).toEqual([]);
-    expect(new Set([...t.byDataset.values()].flat().map((r) => `${r.symbol} ${r.row.base}/${r.row.quote}`))).toEqual(new Set(['BTC/USDT BTC/USDT']));
-    const crossedOrThin = rows('book_top10').filter((r) => !((r.row.bid_px_1 as number) < (r.row.ask_px_1 as number)) || r.row.bid_px_10 === null || r.row.ask_px_10 === null);
+    expect(new Set([...t.byDataset.values()].flat().map((r) => `${r.symbol} ${r.row.base}/${r.row.quote}`))).toEqual(
+      new Set(['BTC/USDT BTC/USDT']),
+    );
+    const crossedOrThin = rows('book_top10').filter(
+      (r) => !((r.row.bid_px_1 as number) < (r.row.ask_px_1 as number)) || r.row.bid_px_10 === null || r.row.ask_px_10 === null,
+    );
     expect(crossedOrThin).toEqual([]);
     expect(rows('quotes').length).toBeGreaterThan(0);
   });
@@ -113,7 +122,13 @@ describe('the Kraken personality: 35 simulated minutes of BTC/USDT in max mode',
         // vwap is rounded to the cent: quote volume is exact to half a tick per unit of volume.
         expect(Math.abs((k.row.quote_volume as number) - quoteVolume)).toBeLessThanOrEqual(0.005 * volume + 1e-6);
         const prices = inside.map((x) => x.row.price as number);
-        expect(k.row).toMatchObject({ open: prices[0], close: prices[prices.length - 1], high: Math.max(...prices), low: Math.min(...prices), is_closed: false });
+        expect(k.row).toMatchObject({
+          open: prices[0],
+          close: prices[prices.length - 1],
+          high: Math.max(...prices),
+          low: Math.min(...prices),
+          is_closed: false,
+        });
         checked++;
       }
       expect(checked).toBeGreaterThan(0);
@@ -124,7 +139,13 @@ describe('the Kraken personality: 35 simulated minutes of BTC/USDT in max mode',
 describe('the Kraken personality: requests', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
-    sim = await startSimulator({ protocol: 'kraken', speed: 'max', start: START, end: START + 2 * MINUTE, symbols: ['BTCUSDT', 'ETHUSDT'] });
+    sim = await startSimulator({
+      protocol: 'kraken',
+      speed: 'max',
+      start: START,
+      end: START + 2 * MINUTE,
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+    });
   });
   afterAll(() => sim.stop());
 
@@ -136,12 +157,26 @@ describe('the Kraken personality: requests', () => {
     const c = await connect(`${sim.wsBaseUrl}/v2`);
     c.send({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USDT', 'DOGE/USD'], depth: 10 }, req_id: 9 });
     const acks = [JSON.parse(await c.next()), JSON.parse(await c.next())];
-    expect(acks[0]).toMatchObject({ method: 'subscribe', success: true, result: { channel: 'book', symbol: 'BTC/USDT', depth: 10 }, req_id: 9 });
-    expect(acks[1]).toMatchObject({ method: 'subscribe', success: false, error: 'Currency pair not supported', symbol: 'DOGE/USD', req_id: 9 });
+    expect(acks[0]).toMatchObject({
+      method: 'subscribe',
+      success: true,
+      result: { channel: 'book', symbol: 'BTC/USDT', depth: 10 },
+      req_id: 9,
+    });
+    expect(acks[1]).toMatchObject({
+      method: 'subscribe',
+      success: false,
+      error: 'Currency pair not supported',
+      symbol: 'DOGE/USD',
+      req_id: 9,
+    });
     c.send({ method: 'ping', req_id: 10 });
     expect(JSON.parse(await c.next((f) => f.includes('"pong"')))).toMatchObject({ method: 'pong', req_id: 10 });
     c.send({ method: 'subscribe', params: { channel: 'book', symbol: ['BTC/USDT'] } });
-    expect(JSON.parse(await c.next((f) => f.includes('Already subscribed')))).toMatchObject({ success: false, symbol: 'BTC/USDT' });
+    expect(JSON.parse(await c.next((f) => f.includes('Already subscribed')))).toMatchObject({
+      success: false,
+      symbol: 'BTC/USDT',
+    });
     c.send({ method: 'subscribe', params: { channel: 'ohlc', symbol: ['BTC/USDT'], interval: 7 } });
     expect(JSON.parse(await c.next((f) => f.includes('Invalid interval')))).toMatchObject({ success: false });
     c.send({ method: 'nope' });
@@ -158,7 +193,9 @@ describe('the Kraken personality: requests', () => {
     // Everything the client got maps cleanly, across the resync.
     const adapter = new KrakenAdapter();
     const outcomes = c.frames.map((f) => adapter.parse(f, START));
-    expect(outcomes.filter((o) => o.kind === 'error' || o.kind === 'skipped' || (o.kind === 'control' && o.what === 'resync'))).toEqual([]);
+    expect(
+      outcomes.filter((o) => o.kind === 'error' || o.kind === 'skipped' || (o.kind === 'control' && o.what === 'resync')),
+    ).toEqual([]);
     await c.close();
   });
 });

@@ -18,8 +18,18 @@ function klineOf(m: SymbolMarket, trades: readonly Trade[], openTime: number, le
   for (const t of trades) {
     const quote = t.price * t.qty;
     mergeKline(k, {
-      ...emptyKline(openTime, len), open: t.price, high: t.price, low: t.price, close: t.price, volume: t.qty, quoteVolume: quote,
-      tradeCount: 1, firstTradeId: t.id, lastTradeId: t.id, takerBuyVolume: t.buyerMaker ? 0 : t.qty, takerBuyQuoteVolume: t.buyerMaker ? 0 : quote,
+      ...emptyKline(openTime, len),
+      open: t.price,
+      high: t.price,
+      low: t.price,
+      close: t.price,
+      volume: t.qty,
+      quoteVolume: quote,
+      tradeCount: 1,
+      firstTradeId: t.id,
+      lastTradeId: t.id,
+      takerBuyVolume: t.buyerMaker ? 0 : t.qty,
+      takerBuyQuoteVolume: t.buyerMaker ? 0 : quote,
     });
   }
   return k;
@@ -61,7 +71,12 @@ describe('market model trades', () => {
   it('arrive at the configured mean rate (default 60 per minute)', () => {
     expect(trades.length / (12 * 60)).toBeGreaterThan(57);
     expect(trades.length / (12 * 60)).toBeLessThan(63);
-    const slow = new MarketModel({ seed: 1, symbols: ['BTCUSDT'], anchorMs: START, instruments: { BTCUSDT: { tradesPerMinute: 6 } } });
+    const slow = new MarketModel({
+      seed: 1,
+      symbols: ['BTCUSDT'],
+      anchorMs: START,
+      instruments: { BTCUSDT: { tradesPerMinute: 6 } },
+    });
     expect(slow.market('BTCUSDT').tradeCount(START, START + 12 * HOUR) / (12 * 60)).toBeCloseTo(6, 0);
   });
 
@@ -98,12 +113,26 @@ describe('market model klines', () => {
   });
 
   it('a kline without trades is flat at the last price before it, with no trade ids', () => {
-    const quiet = new MarketModel({ seed: 3, symbols: ['BTCUSDT'], anchorMs: START, instruments: { BTCUSDT: { tradesPerMinute: 0.5 } } }).market('BTCUSDT');
+    const quiet = new MarketModel({
+      seed: 3,
+      symbols: ['BTCUSDT'],
+      anchorMs: START,
+      instruments: { BTCUSDT: { tradesPerMinute: 0.5 } },
+    }).market('BTCUSDT');
     let open = START;
     while (quiet.tradeCount(open, open + 60_000) > 0) open += 60_000;
     const k = quiet.kline(60_000, open);
     const before = quiet.lastTradeBefore(open);
-    expect(k).toMatchObject({ open: before.price, high: before.price, low: before.price, close: before.price, volume: 0, tradeCount: 0, firstTradeId: -1, lastTradeId: -1 });
+    expect(k).toMatchObject({
+      open: before.price,
+      high: before.price,
+      low: before.price,
+      close: before.price,
+      volume: 0,
+      tradeCount: 0,
+      firstTradeId: -1,
+      lastTradeId: -1,
+    });
   });
 
   it('two days of 1m history before the start come from the cached minute path', () => {
@@ -123,12 +152,14 @@ describe('market model book', () => {
     const b = m.bookAt(time);
     const last = m.lastTradeBefore(tick);
     const problems: string[] = [];
-    if (!(b.bidPx[0] <= last.price && last.price <= b.askPx[0])) problems.push(`${tick}: last ${last.price} outside ${b.bidPx[0]}/${b.askPx[0]}`);
+    if (!(b.bidPx[0] <= last.price && last.price <= b.askPx[0]))
+      problems.push(`${tick}: last ${last.price} outside ${b.bidPx[0]}/${b.askPx[0]}`);
     if (!(b.bidPx[0] < b.askPx[0])) problems.push(`${tick}: crossed`);
     for (let i = 1; i < 10; i++) {
       if (!(b.bidPx[i] < b.bidPx[i - 1]) || !(b.askPx[i] > b.askPx[i - 1])) problems.push(`${tick}: level ${i} out of order`);
     }
-    if (b.bidPx.length !== 10 || b.askPx.length !== 10 || [...b.bidSz, ...b.askSz].some((s) => !(s >= 1))) problems.push(`${tick}: levels or sizes`);
+    if (b.bidPx.length !== 10 || b.askPx.length !== 10 || [...b.bidSz, ...b.askSz].some((s) => !(s >= 1)))
+      problems.push(`${tick}: levels or sizes`);
     return problems;
   }
 
@@ -174,7 +205,9 @@ describe('market feed', () => {
 
   it('streams every trade of the range once, per symbol', () => {
     for (const sym of ['BTCUSDT', 'ETHUSDT']) {
-      const streamed = events.filter((e) => e.type === 'trade' && e.symbol === sym).map((e) => (e.type === 'trade' ? e.trade : null));
+      const streamed = events
+        .filter((e) => e.type === 'trade' && e.symbol === sym)
+        .map((e) => (e.type === 'trade' ? e.trade : null));
       expect(streamed).toEqual(m.market(sym).trades(START, START + 10 * 60_000));
     }
   });
@@ -183,7 +216,9 @@ describe('market feed', () => {
     const books = events.filter((e) => e.type === 'book');
     expect(books).toHaveLength(6000);
     expect(books.every((e) => e.symbol === 'BTCUSDT')).toBe(true);
-    expect(books.slice(0, 50).map((e) => (e.type === 'book' ? e.book : null))).toEqual(books.slice(0, 50).map((e) => m.market('BTCUSDT').bookAt(e.time)));
+    expect(books.slice(0, 50).map((e) => (e.type === 'book' ? e.book : null))).toEqual(
+      books.slice(0, 50).map((e) => m.market('BTCUSDT').bookAt(e.time)),
+    );
   });
 
   it('klines update every 2 s and close at the interval boundary with the full interval', () => {

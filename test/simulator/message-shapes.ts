@@ -10,7 +10,10 @@ export function shapeOf(v: unknown): string {
   if (Array.isArray(v)) return `[${[...new Set(v.map(shapeOf))].sort().join('|')}]`;
   if (typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${k}:${shapeOf(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${k}:${shapeOf(o[k])}`)
+      .join(',')}}`;
   }
   return typeof v;
 }
@@ -28,7 +31,9 @@ export function realShapes(): Map<string, Set<string>> {
   const frames = [
     ...['spot_btcusdt_20240808.gz', 'spot_ethusdt_20240808.gz'].flatMap((f) => readHftbacktest(f).messages),
     ...['BINANCE-ee25be.0', 'BINANCE.ws.1.0', 'BINANCE_US.ws.3.0'].flatMap((f) => readCryptofeed(f).messages),
-  ].filter((m) => m.origin === 'ws').map((m) => m.raw);
+  ]
+    .filter((m) => m.origin === 'ws')
+    .map((m) => m.raw);
   const depth = readDocExamples().find((e) => e.file.includes('partial_book_depth'))!.raw;
   frames.push(`{"stream":"bnbbtc@depth10@100ms","data":${depth}}`);
   return shapesByKind(frames.map((f) => JSON.parse(f) as Envelope));

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { BinanceSpotAdapter } from '../../lib/exchanges/binance/spot-adapter';
-import { historicalTradesUrl, parseHistoricalTrades, parseRestKlines, restKlinesUrl } from '../../lib/exchanges/binance/spot-rest';
+import {
+  historicalTradesUrl,
+  parseHistoricalTrades,
+  parseRestKlines,
+  restKlinesUrl,
+} from '../../lib/exchanges/binance/spot-rest';
 import { HISTORICAL_TRADES_KEPT } from '../../lib/simulator/personality/binance-spot-rest';
 import { combinedStreamUrl } from '../../lib/exchanges/binance/spot-streams';
 import type { NormalizedRecord } from '../../lib/exchanges/types';
@@ -11,7 +16,14 @@ import { connect, getJson, waitUntil, withTimeout, type Client } from './ws-clie
 const START = Date.UTC(2024, 0, 1);
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
-const streamsOf = (sym: string) => [`${sym}@trade`, `${sym}@depth10@100ms`, `${sym}@bookTicker`, `${sym}@kline_1m`, `${sym}@kline_5m`, `${sym}@kline_15m`];
+const streamsOf = (sym: string) => [
+  `${sym}@trade`,
+  `${sym}@depth10@100ms`,
+  `${sym}@bookTicker`,
+  `${sym}@kline_1m`,
+  `${sym}@kline_5m`,
+  `${sym}@kline_15m`,
+];
 const ALL_STREAMS = ['btcusdt', 'ethusdt'].flatMap(streamsOf);
 
 /** Run a max-speed simulator to `end` with one combined-stream client; returns everything the client received. */
@@ -41,11 +53,12 @@ describe('a simulated hour of two symbols in max mode', () => {
     for (const f of client.frames) {
       const o = adapter.parse(f, sim.clock.now());
       if (o.kind !== 'records') problems.push(`${o.kind}: ${JSON.stringify(o)}`);
-      else for (const r of o.records) {
-        const list = records.get(r.stream);
-        if (list) list.push(r);
-        else records.set(r.stream, [r]);
-      }
+      else
+        for (const r of o.records) {
+          const list = records.get(r.stream);
+          if (list) list.push(r);
+          else records.set(r.stream, [r]);
+        }
     }
   });
   afterAll(async () => {
@@ -66,7 +79,11 @@ describe('a simulated hour of two symbols in max mode', () => {
       expect(records.get(`${s}@trade`)).toHaveLength(sim.model.market(sym).tradeCount(START, START + HOUR));
       for (const tf of ['1m', '5m', '15m']) expect(records.get(`${s}@kline_${tf}`)).toHaveLength(1800);
     }
-    expect(client.frames.length).toBe(2 * (36_000 * 2 + 5400) + sim.model.market('BTCUSDT').tradeCount(START, START + HOUR) + sim.model.market('ETHUSDT').tradeCount(START, START + HOUR));
+    expect(client.frames.length).toBe(
+      2 * (36_000 * 2 + 5400) +
+        sim.model.market('BTCUSDT').tradeCount(START, START + HOUR) +
+        sim.model.market('ETHUSDT').tradeCount(START, START + HOUR),
+    );
   });
 
   it('frames have the shapes of the real Binance captures', () => {
@@ -89,8 +106,10 @@ describe('a simulated hour of two symbols in max mode', () => {
       else if (channel === 'depth10') {
         const [bids, asks] = [d.bids as string[][], d.asks as string[][]];
         const last = lastPrice.get(sym);
-        if (last !== undefined && !(Number(bids[0][0]) <= last && last <= Number(asks[0][0]))) violations.push(`${stream} ${d.lastUpdateId}: ${last} outside`);
-        if (!(Number(bids[0][0]) < Number(asks[0][0])) || bids.length !== 10 || asks.length !== 10) violations.push(`${stream}: crossed or thin`);
+        if (last !== undefined && !(Number(bids[0][0]) <= last && last <= Number(asks[0][0])))
+          violations.push(`${stream} ${d.lastUpdateId}: ${last} outside`);
+        if (!(Number(bids[0][0]) < Number(asks[0][0])) || bids.length !== 10 || asks.length !== 10)
+          violations.push(`${stream}: crossed or thin`);
       }
     }
     expect(violations).toEqual([]);
@@ -102,7 +121,13 @@ describe('a simulated hour of two symbols in max mode', () => {
       const quotes = records.get(`${s}@bookTicker`)!;
       const mismatches = quotes.filter((q, i) => {
         const b = books[i].row;
-        return q.row.update_id !== b.last_update_id || q.row.bid_px !== b.bid_px_1 || q.row.bid_sz !== b.bid_sz_1 || q.row.ask_px !== b.ask_px_1 || q.row.ask_sz !== b.ask_sz_1;
+        return (
+          q.row.update_id !== b.last_update_id ||
+          q.row.bid_px !== b.bid_px_1 ||
+          q.row.bid_sz !== b.bid_sz_1 ||
+          q.row.ask_px !== b.ask_px_1 ||
+          q.row.ask_sz !== b.ask_sz_1
+        );
       });
       expect(mismatches).toEqual([]);
     }
@@ -112,20 +137,29 @@ describe('a simulated hour of two symbols in max mode', () => {
     const btc1m = klinePayloads('btcusdt@kline_1m');
     expect(btc1m.map((d) => d.E)).toEqual(Array.from({ length: 1800 }, (_, i) => START + (i + 1) * 2000));
     const closed = btc1m.filter((d) => (d.k as { x: boolean }).x);
-    expect(closed.map((d) => [(d.k as { t: number }).t, d.E])).toEqual(Array.from({ length: 60 }, (_, i) => [START + i * MINUTE, START + (i + 1) * MINUTE]));
+    expect(closed.map((d) => [(d.k as { t: number }).t, d.E])).toEqual(
+      Array.from({ length: 60 }, (_, i) => [START + i * MINUTE, START + (i + 1) * MINUTE]),
+    );
     const k15 = records.get('btcusdt@kline_15m')!.filter((r) => r.row.is_closed);
     expect(k15.map((r) => r.row.open_time)).toEqual([0, 1, 2, 3].map((i) => START + i * 900_000));
   });
 
   it('closed WS klines equal the REST klines of the same intervals, field by field', async () => {
-    for (const [interval, count] of [['1m', 60], ['5m', 12], ['15m', 4]] as const) {
+    for (const [interval, count] of [
+      ['1m', 60],
+      ['5m', 12],
+      ['15m', 4],
+    ] as const) {
       const ws = klinePayloads(`ethusdt@kline_${interval}`, true).map((d) => d.k as Record<string, unknown>);
       expect(ws).toHaveLength(count);
-      const { status, body } = await getJson(restKlinesUrl(sim.restBaseUrl, { symbol: 'ETHUSDT', interval, startTime: START, endTime: START + HOUR - 1 }));
+      const { status, body } = await getJson(
+        restKlinesUrl(sim.restBaseUrl, { symbol: 'ETHUSDT', interval, startTime: START, endTime: START + HOUR - 1 }),
+      );
       expect(status).toBe(200);
       const rest = body as unknown[][];
-      expect(rest.map((k) => [k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10]]))
-        .toEqual(ws.map((k) => [k.t, k.o, k.h, k.l, k.c, k.v, k.T, k.q, k.n, k.V, k.Q]));
+      expect(rest.map((k) => [k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10]])).toEqual(
+        ws.map((k) => [k.t, k.o, k.h, k.l, k.c, k.v, k.T, k.q, k.n, k.V, k.Q]),
+      );
     }
   });
 });
@@ -167,7 +201,10 @@ describe('raw /ws endpoint with live subscriptions', () => {
     expect(Object.keys(ticker)).toEqual(['u', 's', 'b', 'B', 'a', 'A']);
 
     c.send({ method: 'LIST_SUBSCRIPTIONS', id: 2 });
-    expect(JSON.parse(await c.next((f) => f.includes('"id":2')))).toEqual({ result: ['btcusdt@trade', 'btcusdt@bookTicker', 'ethusdt@kline_1m'], id: 2 });
+    expect(JSON.parse(await c.next((f) => f.includes('"id":2')))).toEqual({
+      result: ['btcusdt@trade', 'btcusdt@bookTicker', 'ethusdt@kline_1m'],
+      id: 2,
+    });
 
     c.send({ method: 'UNSUBSCRIBE', params: ['btcusdt@trade'], id: 3 });
     await c.next((f) => f === '{"result":null,"id":3}');
@@ -183,7 +220,10 @@ describe('raw /ws endpoint with live subscriptions', () => {
     const raw = await c.next();
     expect(adapter.parse(raw, 1).kind).toBe('skipped');
     const outcome = adapter.parse(raw, START + 100, 'btcusdt@depth10@100ms');
-    expect(outcome.kind === 'records' && outcome.records[0].row).toMatchObject({ event_time: START + 100, last_update_id: expect.any(Number) });
+    expect(outcome.kind === 'records' && outcome.records[0].row).toMatchObject({
+      event_time: START + 100,
+      last_update_id: expect.any(Number),
+    });
     await c.close();
   });
 
@@ -206,11 +246,19 @@ describe('raw /ws endpoint with live subscriptions', () => {
       return JSON.parse(await c.next()) as { error?: { code: number; msg: string }; id?: unknown };
     };
     expect((await reply('{not json')).error?.code).toBe(3);
-    expect(await reply('{"method":"FOO","id":4}')).toMatchObject({ error: { code: 2, msg: expect.stringContaining('unknown variant FOO') }, id: 4 });
+    expect(await reply('{"method":"FOO","id":4}')).toMatchObject({
+      error: { code: 2, msg: expect.stringContaining('unknown variant FOO') },
+      id: 4,
+    });
     expect(await reply('{"method":"SUBSCRIBE","params":["dogeusdt@trade"],"id":5}')).toMatchObject({ error: { code: 2 }, id: 5 });
     expect(await reply('{"method":"SUBSCRIBE","params":["BTCUSDT@trade"],"id":6}')).toMatchObject({ error: { code: 2 }, id: 6 });
-    expect(await reply('{"method":"SUBSCRIBE","params":["btcusdt@trade"]}')).toMatchObject({ error: { code: 2, msg: expect.stringContaining('request ID') } });
-    expect(await reply('{"method":"SET_PROPERTY","params":["combined","yes"],"id":7}')).toMatchObject({ error: { code: 1 }, id: 7 });
+    expect(await reply('{"method":"SUBSCRIBE","params":["btcusdt@trade"]}')).toMatchObject({
+      error: { code: 2, msg: expect.stringContaining('request ID') },
+    });
+    expect(await reply('{"method":"SET_PROPERTY","params":["combined","yes"],"id":7}')).toMatchObject({
+      error: { code: 1 },
+      id: 7,
+    });
     expect(await reply('{"method":"GET_PROPERTY","params":["speed"],"id":8}')).toMatchObject({ error: { code: 0 }, id: 8 });
     await c.close();
   });
@@ -234,13 +282,17 @@ describe('REST', () => {
     await sim.stop();
   });
   const klines = async (q: Record<string, string | number>) => {
-    const res = await getJson(`${sim.restBaseUrl}/api/v3/klines?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`);
+    const res = await getJson(
+      `${sim.restBaseUrl}/api/v3/klines?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`,
+    );
     return { status: res.status, body: res.body as unknown[][] & { code?: number } };
   };
   const opens = (rows: unknown[][]) => rows.map((r) => r[0] as number);
 
   it('historicalTrades: the streamed trades by id, paged by fromId; ids past the newest or older than the kept 200,000 give []', async () => {
-    const streamed = client.frames.map((f) => new BinanceSpotAdapter('binance').parse(f, END)).flatMap((o) => (o.kind === 'records' ? o.records : []));
+    const streamed = client.frames
+      .map((f) => new BinanceSpotAdapter('binance').parse(f, END))
+      .flatMap((o) => (o.kind === 'records' ? o.records : []));
     expect(streamed.length).toBeGreaterThan(1000);
     const firstId = streamed[0].row.trade_id as number;
     const lastId = streamed[streamed.length - 1].row.trade_id as number;
@@ -260,7 +312,9 @@ describe('REST', () => {
     expect(new Set(fetched.map((r) => r.row.source))).toEqual(new Set(['rest']));
 
     const trades = async (q: Record<string, string | number>) => {
-      const res = await getJson(`${sim.restBaseUrl}/api/v3/historicalTrades?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`);
+      const res = await getJson(
+        `${sim.restBaseUrl}/api/v3/historicalTrades?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`,
+      );
       return { status: res.status, body: res.body as { id: number }[] & { code?: number } };
     };
     const ids = (b: { id: number }[]) => b.map((t) => t.id);
@@ -271,7 +325,10 @@ describe('REST', () => {
     const oldest = lastId + 1 - HISTORICAL_TRADES_KEPT;
     expect(ids((await trades({ symbol: 'BTCUSDT', fromId: oldest, limit: 2 })).body)).toEqual([oldest, oldest + 1]);
     expect((await trades({ symbol: 'BTCUSDT', fromId: oldest - 1 })).body).toEqual([]);
-    expect(await trades({ symbol: 'XYZUSDT', fromId: 1 })).toEqual({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
+    expect(await trades({ symbol: 'XYZUSDT', fromId: 1 })).toEqual({
+      status: 400,
+      body: { code: -1121, msg: 'Invalid symbol.' },
+    });
     expect((await trades({ symbol: 'BTCUSDT', fromId: 'abc' })).body.code).toBe(-1100);
     expect((await trades({ symbol: 'BTCUSDT', limit: 0 })).body.code).toBe(-1130);
     expect((await trades({ fromId: 1 })).body.code).toBe(-1102);
@@ -281,8 +338,14 @@ describe('REST', () => {
     expect(await getJson(`${sim.restBaseUrl}/api/v3/ping`)).toEqual({ status: 200, body: {} });
     expect(await getJson(`${sim.restBaseUrl}/api/v3/time`)).toEqual({ status: 200, body: { serverTime: END } });
     const info = await getJson(`${sim.restBaseUrl}/api/v3/exchangeInfo?symbol=ETHUSDT`);
-    expect(info.body).toMatchObject({ timezone: 'UTC', serverTime: END, symbols: [{ symbol: 'ETHUSDT', baseAsset: 'ETH', quoteAsset: 'USDT', status: 'TRADING' }] });
-    expect((await getJson(`${sim.restBaseUrl}/api/v3/exchangeInfo`)).body).toMatchObject({ symbols: [{ symbol: 'BTCUSDT' }, { symbol: 'ETHUSDT' }] });
+    expect(info.body).toMatchObject({
+      timezone: 'UTC',
+      serverTime: END,
+      symbols: [{ symbol: 'ETHUSDT', baseAsset: 'ETH', quoteAsset: 'USDT', status: 'TRADING' }],
+    });
+    expect((await getJson(`${sim.restBaseUrl}/api/v3/exchangeInfo`)).body).toMatchObject({
+      symbols: [{ symbol: 'BTCUSDT' }, { symbol: 'ETHUSDT' }],
+    });
   });
 
   it('without a range: the latest `limit` candles up to the one open now (default 500, at most 1000)', async () => {
@@ -291,16 +354,28 @@ describe('REST', () => {
     expect(opens(d.body).at(-1)).toBe(END);
     expect(opens(d.body).filter((t, i) => i > 0 && t !== opens(d.body)[i - 1] + MINUTE)).toEqual([]);
     expect(await klines({ symbol: 'BTCUSDT', interval: '1m', limit: 5000 }).then((r) => r.body.length)).toBe(1000);
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '15m', limit: 3 })).body)).toEqual([-1, 0, 1].map((i) => START + i * 900_000));
+    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '15m', limit: 3 })).body)).toEqual(
+      [-1, 0, 1].map((i) => START + i * 900_000),
+    );
   });
 
   it('startTime picks candles opening at or after it; endTime those opening at or before it', async () => {
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1m', startTime: START + 1, limit: 3 })).body)).toEqual([1, 2, 3].map((i) => START + i * MINUTE));
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '5m', startTime: START, endTime: START + 10 * MINUTE })).body)).toEqual([0, 5, 10].map((m) => START + m * MINUTE));
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1m', endTime: START + 10 * MINUTE - 1, limit: 2 })).body)).toEqual([8, 9].map((m) => START + m * MINUTE));
+    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1m', startTime: START + 1, limit: 3 })).body)).toEqual(
+      [1, 2, 3].map((i) => START + i * MINUTE),
+    );
+    expect(
+      opens((await klines({ symbol: 'BTCUSDT', interval: '5m', startTime: START, endTime: START + 10 * MINUTE })).body),
+    ).toEqual([0, 5, 10].map((m) => START + m * MINUTE));
+    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1m', endTime: START + 10 * MINUTE - 1, limit: 2 })).body)).toEqual(
+      [8, 9].map((m) => START + m * MINUTE),
+    );
     // Never beyond now, never before the simulated listing (historyDays before the start).
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1m', startTime: END - MINUTE, endTime: END + HOUR })).body)).toEqual([END - MINUTE, END]);
-    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1d', startTime: 0 })).body)).toEqual([-3, -2, -1, 0].map((d) => START + d * 86_400_000));
+    expect(
+      opens((await klines({ symbol: 'BTCUSDT', interval: '1m', startTime: END - MINUTE, endTime: END + HOUR })).body),
+    ).toEqual([END - MINUTE, END]);
+    expect(opens((await klines({ symbol: 'BTCUSDT', interval: '1d', startTime: 0 })).body)).toEqual(
+      [-3, -2, -1, 0].map((d) => START + d * 86_400_000),
+    );
     expect((await klines({ symbol: 'BTCUSDT', interval: '1m', startTime: END, endTime: START })).body).toEqual([]);
   });
 
@@ -308,7 +383,10 @@ describe('REST', () => {
     const { body } = await klines({ symbol: 'BTCUSDT', interval: '15m', startTime: START });
     const parsed = parseRestKlines(body, 'BTCUSDT', '15m', 0, END);
     expect(parsed.errors).toEqual([]);
-    expect(parsed.records.map((r) => [r.row.open_time, r.row.is_closed])).toEqual([[START, true], [START + 900_000, false]]);
+    expect(parsed.records.map((r) => [r.row.open_time, r.row.is_closed])).toEqual([
+      [START, true],
+      [START + 900_000, false],
+    ]);
     const open = sim.model.market('BTCUSDT').kline(900_000, START + 900_000, END);
     expect(parsed.records[1].row.trade_count).toBe(open.tradeCount);
     expect(open.tradeCount).toBe(sim.model.market('BTCUSDT').tradeCount(START + 900_000, END));
@@ -328,8 +406,14 @@ describe('REST', () => {
   });
 
   it('errors come in Binance format with HTTP 400', async () => {
-    expect(await klines({ symbol: 'DOGEUSDT', interval: '1m' })).toEqual({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
-    expect(await klines({ symbol: 'btcusdt', interval: '1m' })).toEqual({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
+    expect(await klines({ symbol: 'DOGEUSDT', interval: '1m' })).toEqual({
+      status: 400,
+      body: { code: -1121, msg: 'Invalid symbol.' },
+    });
+    expect(await klines({ symbol: 'btcusdt', interval: '1m' })).toEqual({
+      status: 400,
+      body: { code: -1121, msg: 'Invalid symbol.' },
+    });
     expect((await klines({ symbol: 'BTCUSDT', interval: '7m' })).body).toEqual({ code: -1120, msg: 'Invalid interval.' });
     expect((await klines({ interval: '1m' })).body).toMatchObject({ code: -1102 });
     expect((await klines({ symbol: 'BTCUSDT', interval: '1m', limit: 'ten' })).body).toMatchObject({ code: -1100 });
@@ -365,13 +449,17 @@ describe('clock, pings and fault hooks', () => {
   });
 
   it('fault hooks see every frame and REST request', async () => {
-    const { sim, client } = await runToEnd({
-      end: START + MINUTE,
-      faults: {
-        wsFrame: (frame, ctx) => (ctx.stream.endsWith('@trade') ? [frame, frame] : [frame]),
-        restRequest: (req) => (req.path === '/api/v3/klines' ? { status: 429, body: '{"code":-1003,"msg":"Too many requests."}' } : undefined),
+    const { sim, client } = await runToEnd(
+      {
+        end: START + MINUTE,
+        faults: {
+          wsFrame: (frame, ctx) => (ctx.stream.endsWith('@trade') ? [frame, frame] : [frame]),
+          restRequest: (req) =>
+            req.path === '/api/v3/klines' ? { status: 429, body: '{"code":-1003,"msg":"Too many requests."}' } : undefined,
+        },
       },
-    }, ['btcusdt@trade', 'btcusdt@bookTicker']);
+      ['btcusdt@trade', 'btcusdt@bookTicker'],
+    );
     const trades = client.frames.filter((f) => f.includes('"e":"trade"'));
     expect(trades.length).toBe(2 * sim.model.market('BTCUSDT').tradeCount(START, START + MINUTE));
     expect(trades[0]).toBe(trades[1]);

@@ -9,7 +9,9 @@ import { tmpDir } from '../helpers/sample-rows';
 function contract(name: string, make: () => ObjectStore) {
   describe(`${name} object store`, () => {
     let store: ObjectStore;
-    beforeAll(() => { store = make(); });
+    beforeAll(() => {
+      store = make();
+    });
 
     it('puts, gets, replaces and deletes objects', async () => {
       await store.put('a/b/c.txt', 'one');
@@ -47,8 +49,12 @@ contract('local', () => new LocalObjectStore(tmpDir('local-store')));
 
 describe('S3 (s3rver on 127.0.0.1)', () => {
   let s3: LocalS3;
-  beforeAll(async () => { s3 = await startS3(); });
-  afterAll(async () => { await s3?.close(); });
+  beforeAll(async () => {
+    s3 = await startS3();
+  });
+  afterAll(async () => {
+    await s3?.close();
+  });
 
   contract('s3', () => s3.store('lake-root'));
 

@@ -1,6 +1,6 @@
 import { ShardedMap } from '../../lib/util/sharded-map';
 
-describe('ShardedMap (dedupe buckets past V8\'s 2^24 entries per Map)', () => {
+describe("ShardedMap (dedupe buckets past V8's 2^24 entries per Map)", () => {
   it('behaves as one Map for integer, fractional and string keys, spread over its shards', () => {
     const m = new ShardedMap<number | string, number>(4);
     const keys: (number | string)[] = [0, 1, -7, 2 ** 40 + 3, 1.5, -0.25, 'a', 'BTCUSDT|17', ''];

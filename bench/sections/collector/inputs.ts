@@ -9,7 +9,6 @@ import { TESTDATA } from '../../../test/helpers/testdata';
  * per line) and synthesized depth10@100ms partial-depth messages, since the captures hold diff depth only.
  */
 
-
 export interface Message {
   receiveMs: number;
   raw: string;
@@ -29,7 +28,6 @@ export function readCapture(file: string): Message[] {
   return out;
 }
 
-
 /** 8-place decimal strings, as Binance spot prints them. */
 const dec8 = (units: number): string => {
   const s = String(units).padStart(9, '0');
@@ -40,7 +38,13 @@ const dec8 = (units: number): string => {
  * One Binance spot depth10@100ms message (combined-stream envelope) around `bid` (in cents): 10 levels a tick
  * or a few apart on each side, sizes up to a few units.
  */
-export function depth10Message(stream: string, lastUpdateId: number, bidCents: number, spreadCents: number, r: () => number): string {
+export function depth10Message(
+  stream: string,
+  lastUpdateId: number,
+  bidCents: number,
+  spreadCents: number,
+  r: () => number,
+): string {
   let bids = '';
   let asks = '';
   let b = bidCents;
@@ -91,7 +95,10 @@ export function spotMix(): { messages: Message[]; depth10: number } {
       const bid = Math.round(Number(bt[2]) * 100);
       const spread = Math.round(Number(bt[3]) * 100) - bid;
       const s = state.get(bt[1]);
-      if (s) { s.bid = bid; s.spread = spread; } else state.set(bt[1], { bid, spread, next: Math.ceil(m.receiveMs / 100) * 100, id: 1 });
+      if (s) {
+        s.bid = bid;
+        s.spread = spread;
+      } else state.set(bt[1], { bid, spread, next: Math.ceil(m.receiveMs / 100) * 100, id: 1 });
     }
     out.push(m);
   }

@@ -37,8 +37,24 @@ function collectors(stage: Stage, store: LocalObjectStore | undefined): { spot: 
   const flushIntervalMs = stage === 'buffer' ? NEVER : undefined;
   const spot = sourceProfile('binance');
   return {
-    spot: new Collector({ exchange: spot.exchange, adapter: spot.adapter, url: 'ws://127.0.0.1:1/unused', store: store!, flushIntervalMs, contiguousTradeIds: true, log: SILENT }),
-    futures: new Collector({ exchange: 'binance-futures', adapter: new BinanceFuturesAdapter(), url: 'ws://127.0.0.1:1/unused', store: store!, flushIntervalMs, contiguousTradeIds: true, log: SILENT }),
+    spot: new Collector({
+      exchange: spot.exchange,
+      adapter: spot.adapter,
+      url: 'ws://127.0.0.1:1/unused',
+      store: store!,
+      flushIntervalMs,
+      contiguousTradeIds: true,
+      log: SILENT,
+    }),
+    futures: new Collector({
+      exchange: 'binance-futures',
+      adapter: new BinanceFuturesAdapter(),
+      url: 'ws://127.0.0.1:1/unused',
+      store: store!,
+      flushIntervalMs,
+      contiguousTradeIds: true,
+      log: SILENT,
+    }),
   };
 }
 
@@ -53,7 +69,12 @@ async function feed(c: Collector, messages: readonly Message[], yieldEvery: numb
   }
 }
 
-async function pass(stage: Stage, mix: Mix, storeRoot: string, sink: { n: number; rows: number; records: number }): Promise<void> {
+async function pass(
+  stage: Stage,
+  mix: Mix,
+  storeRoot: string,
+  sink: { n: number; rows: number; records: number },
+): Promise<void> {
   if (stage === 'json') {
     for (const m of mix.spot) sink.n += JSON.parse(m.raw) === null ? 0 : 1;
     for (const m of mix.futures) sink.n += JSON.parse(m.raw) === null ? 0 : 1;
@@ -62,8 +83,14 @@ async function pass(stage: Stage, mix: Mix, storeRoot: string, sink: { n: number
   if (stage === 'parse') {
     const spot: ExchangeAdapter = sourceProfile('binance').adapter;
     const fut: ExchangeAdapter = new BinanceFuturesAdapter();
-    for (const m of mix.spot) { const o = spot.parse(m.raw, m.receiveMs); if (o.kind === 'records') sink.records += o.records.length; }
-    for (const m of mix.futures) { const o = fut.parse(m.raw, m.receiveMs); if (o.kind === 'records') sink.records += o.records.length; }
+    for (const m of mix.spot) {
+      const o = spot.parse(m.raw, m.receiveMs);
+      if (o.kind === 'records') sink.records += o.records.length;
+    }
+    for (const m of mix.futures) {
+      const o = fut.parse(m.raw, m.receiveMs);
+      if (o.kind === 'records') sink.records += o.records.length;
+    }
     return;
   }
   const store = stage === 'full' ? new LocalObjectStore(storeRoot) : undefined;
@@ -88,7 +115,10 @@ function dirStats(root: string): { files: number; bytes: number } {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.parquet')) { files++; bytes += statSync(p).size; }
+      else if (e.name.endsWith('.parquet')) {
+        files++;
+        bytes += statSync(p).size;
+      }
     }
   };
   walk(root);
@@ -117,10 +147,16 @@ export const throughput: TaskFn = async (args, probe) => {
   const written = stage === 'full' ? dirStats(storeRoot) : { files: 0, bytes: 0 };
   rmSync(storeRoot, { recursive: true, force: true });
   return {
-    messagesPerPass: perPass, spot: mix.spot.length, futures: mix.futures.length, depth10: mix.depth10,
-    passes, messages: perPass * passes,
-    recordsPerPass: sink.records / passes, rowsPerPass: sink.rows / passes,
-    filesPerPass: written.files / passes, bytesPerPass: written.bytes / passes,
+    messagesPerPass: perPass,
+    spot: mix.spot.length,
+    futures: mix.futures.length,
+    depth10: mix.depth10,
+    passes,
+    messages: perPass * passes,
+    recordsPerPass: sink.records / passes,
+    rowsPerPass: sink.rows / passes,
+    filesPerPass: written.files / passes,
+    bytesPerPass: written.bytes / passes,
   } as Json;
 };
 
@@ -136,13 +172,30 @@ export const bufferedHour: TaskFn = async (args, probe) => {
   const storeRoot = mkdtempSync(path.join(workDir ?? os.tmpdir(), 'lake-hour-'));
   const store = new LocalObjectStore(storeRoot);
   const spot = sourceProfile('binance');
-  const c = new Collector({ exchange: spot.exchange, adapter: spot.adapter, url: 'ws://127.0.0.1:1/unused', store, flushIntervalMs: NEVER, log: SILENT });
+  const c = new Collector({
+    exchange: spot.exchange,
+    adapter: spot.adapter,
+    url: 'ws://127.0.0.1:1/unused',
+    store,
+    flushIntervalMs: NEVER,
+    log: SILENT,
+  });
   const start = Date.UTC(2024, 7, 8, 12, 0, 0);
   // Warm up the parse path on another symbol's few messages, then drop them, so the baseline holds the code.
   {
-    const warm = new Collector({ exchange: spot.exchange, adapter: spot.adapter, url: 'ws://127.0.0.1:1/unused', store, flushIntervalMs: NEVER, log: SILENT });
+    const warm = new Collector({
+      exchange: spot.exchange,
+      adapter: spot.adapter,
+      url: 'ws://127.0.0.1:1/unused',
+      store,
+      flushIntervalMs: NEVER,
+      log: SILENT,
+    });
     let i = 0;
-    for (const m of depth10Hour(start - 3_600_000, 'ethusdt')) { warm.onMessage(m.raw, m.receiveMs); if (++i >= 2000) break; }
+    for (const m of depth10Hour(start - 3_600_000, 'ethusdt')) {
+      warm.onMessage(m.raw, m.receiveMs);
+      if (++i >= 2000) break;
+    }
   }
   // Generating the synthetic messages is not collector work: time it alone, to subtract.
   const g0 = cpuNow();
@@ -179,17 +232,26 @@ export const bufferedHour: TaskFn = async (args, probe) => {
   rmSync(storeRoot, { recursive: true, force: true });
   return {
     gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
-    messages: n, rows,
-    baseRssMB: base.rss / MB, baseHeapMB: base.heapUsed / MB,
+    messages: n,
+    rows,
+    baseRssMB: base.rss / MB,
+    baseHeapMB: base.heapUsed / MB,
     heldHeapMB: (held.heapUsed - base.heapUsed) / MB,
     heldRssMB: (held.rss - base.rss) / MB,
     heldArrayBuffersMB: (held.arrayBuffers - base.arrayBuffers) / MB,
     heapBeforeGcMB: (beforeGc.heapUsed - base.heapUsed) / MB,
     peakHeapMB: (peakHeap - base.heapUsed) / MB,
     peakRssMB: (peakRss - base.rss) / MB,
-    bufferSeconds, bufferCpu, generateCpu, jsonCpu, messageBytes: chars,
-    flushSeconds: flushed.seconds, flushCpu: flushed.cpu,
-    peakRssBeforeFlushMB: maxRssBeforeFlush / MB, peakRssAfterFlushMB: maxRssAfterFlush / MB,
-    files: written.files, parquetMB: written.bytes / MB,
+    bufferSeconds,
+    bufferCpu,
+    generateCpu,
+    jsonCpu,
+    messageBytes: chars,
+    flushSeconds: flushed.seconds,
+    flushCpu: flushed.cpu,
+    peakRssBeforeFlushMB: maxRssBeforeFlush / MB,
+    peakRssAfterFlushMB: maxRssAfterFlush / MB,
+    files: written.files,
+    parquetMB: written.bytes / MB,
   };
 };

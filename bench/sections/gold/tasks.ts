@@ -43,9 +43,24 @@ export function syntheticSilver1m(start: string, days: number, seed = 11): Table
     const volume = 1 + rnd() * 20;
     const t = t0 + i * MINUTE;
     b.push({
-      open_time: t, close_time: t + MINUTE - 1, open, high, low, close, volume, quote_volume: volume * (high + low + close) / 3,
-      trade_count: 100, taker_buy_volume: volume * rnd(), taker_buy_quote_volume: null, is_closed: true, event_time: null,
-      base: 'BTC', quote: 'USDT', ingest_time: t + MINUTE, source: 'ws', quality_flags: 0,
+      open_time: t,
+      close_time: t + MINUTE - 1,
+      open,
+      high,
+      low,
+      close,
+      volume,
+      quote_volume: (volume * (high + low + close)) / 3,
+      trade_count: 100,
+      taker_buy_volume: volume * rnd(),
+      taker_buy_quote_volume: null,
+      is_closed: true,
+      event_time: null,
+      base: 'BTC',
+      quote: 'USDT',
+      ingest_time: t + MINUTE,
+      source: 'ws',
+      quality_flags: 0,
     });
   }
   return b.build();
@@ -74,7 +89,13 @@ export const oursCore: TaskFn = async (args, probe) => {
   await probe.time(() => {
     for (const s of series) {
       const mid = windowMean(s.close, 20);
-      const outs = [rsi(s.close, 14), ...Object.values(macd(s.close)), mid, windowStd(s.close, 20, mid), atr(s.high, s.low, s.close, 14)];
+      const outs = [
+        rsi(s.close, 14),
+        ...Object.values(macd(s.close)),
+        mid,
+        windowStd(s.close, 20, mid),
+        atr(s.high, s.low, s.close, 14),
+      ];
       for (const o of outs) checksum += o[o.length - 1];
     }
   });
@@ -85,7 +106,11 @@ export const oursCore: TaskFn = async (args, probe) => {
 export const talibCore: TaskFn = async (args, probe) => {
   const req = createRequire(path.join(process.cwd(), 'package.json'));
   const talib = req('talib') as { execute(o: Record<string, unknown>): { result: Record<string, number[]> } };
-  const series = coreInputs((args as { days: number }).days).map((s) => ({ high: Array.from(s.high), low: Array.from(s.low), close: Array.from(s.close) }));
+  const series = coreInputs((args as { days: number }).days).map((s) => ({
+    high: Array.from(s.high),
+    low: Array.from(s.low),
+    close: Array.from(s.close),
+  }));
   probe.ready();
   let checksum = 0;
   await probe.time(() => {
@@ -126,13 +151,18 @@ export async function writeSilverBook(store: ObjectStore, dt: string, rnd = seed
     const r: Row = { event_time: t, last_update_id: k, ...meta(t) };
     if (persistent) for (let c = 0; c < 2; c++) sizes[Math.floor(rnd() * 20)] = Math.round(rnd() * 5e5) / 1e5;
     for (let l = 1; l <= 10; l++) {
-      r[`bid_px_${l}`] = mid - 0.01 * l; r[`ask_px_${l}`] = mid + 0.01 * l;
+      r[`bid_px_${l}`] = mid - 0.01 * l;
+      r[`ask_px_${l}`] = mid + 0.01 * l;
       r[`bid_sz_${l}`] = persistent ? sizes[l - 1] : rnd() * 5;
       r[`ask_sz_${l}`] = persistent ? sizes[9 + l] : rnd() * 5;
     }
     book.push(r);
   }
-  await putTable(store, partitionFileKey(dataset('silver', 'book_top10'), { exchange: EXCHANGE, symbol: SYMBOL, dt }), book.build());
+  await putTable(
+    store,
+    partitionFileKey(dataset('silver', 'book_top10'), { exchange: EXCHANGE, symbol: SYMBOL, dt }),
+    book.build(),
+  );
 }
 
 /** The mapped perpetual's Silver funding (every 3 s), open interest (every minute) and liquidations for `dates`. */
@@ -144,17 +174,41 @@ export async function writeSilverPerp(store: ObjectStore, dates: readonly string
     const oi: Row[] = [];
     const liq: Row[] = [];
     for (let t = s; t < s + 86_400_000; t += 3_000) {
-      funding.push({ event_time: t, mark_price: 40_000, index_price: 39_990, funding_rate: 0.0001, next_funding_time: null, ...meta(t) });
+      funding.push({
+        event_time: t,
+        mark_price: 40_000,
+        index_price: 39_990,
+        funding_rate: 0.0001,
+        next_funding_time: null,
+        ...meta(t),
+      });
     }
     for (let t = s; t < s + 86_400_000; t += 60_000) {
       oi.push({ event_time: t, open_interest: 80_000 + rnd() * 100, open_interest_value: null, ...meta(t) });
     }
     for (let t = s; t < s + 86_400_000; t += 120_000) {
       const side = rnd() < 0.5 ? 'BUY' : 'SELL';
-      liq.push({ event_time: t, side, price: 40_000, qty: 0.1, avg_price: 40_000, status: 'FILLED', filled_qty: 0.1, ...meta(t) });
+      liq.push({
+        event_time: t,
+        side,
+        price: 40_000,
+        qty: 0.1,
+        avg_price: 40_000,
+        status: 'FILLED',
+        filled_qty: 0.1,
+        ...meta(t),
+      });
     }
-    for (const [name, rows] of [['funding', funding], ['open_interest', oi], ['liquidations', liq]] as const) {
-      await putTable(store, partitionFileKey(dataset('silver', name), { ...perp, dt }), Table.fromRows(dataset('silver', name), rows));
+    for (const [name, rows] of [
+      ['funding', funding],
+      ['open_interest', oi],
+      ['liquidations', liq],
+    ] as const) {
+      await putTable(
+        store,
+        partitionFileKey(dataset('silver', name), { ...perp, dt }),
+        Table.fromRows(dataset('silver', name), rows),
+      );
     }
   }
 }
@@ -169,7 +223,11 @@ export const lakeSetup: TaskFn = async (args) => {
   for (const dt of dateRange(first, addDays(DAY, 1))) {
     const s = dayStart(dt);
     const idx = Array.from(open.keys()).filter((i) => open[i] >= s && open[i] < s + 86_400_000);
-    await putTable(store, partitionFileKey(SILVER_KLINES, { timeframe: '1m', exchange: EXCHANGE, symbol: SYMBOL, dt }), bars.take(idx));
+    await putTable(
+      store,
+      partitionFileKey(SILVER_KLINES, { timeframe: '1m', exchange: EXCHANGE, symbol: SYMBOL, dt }),
+      bars.take(idx),
+    );
   }
   const rnd = seededRandom(5);
   await writeSilverBook(store, DAY, rnd);

@@ -19,8 +19,11 @@ export type Checksum = {
 
 const VALUE_COLUMN: Record<BenchDataset, string> = { trades: 'price', book_top10: 'bid_px_1' };
 const NULL_COLUMN: Record<BenchDataset, string | undefined> = { trades: undefined, book_top10: 'ask_px_10' };
-export const CHECKSUM_COLUMNS = (d: BenchDataset): string[] =>
-  ['event_time', VALUE_COLUMN[d], ...(NULL_COLUMN[d] ? [NULL_COLUMN[d]] : [])];
+export const CHECKSUM_COLUMNS = (d: BenchDataset): string[] => [
+  'event_time',
+  VALUE_COLUMN[d],
+  ...(NULL_COLUMN[d] ? [NULL_COLUMN[d]] : []),
+];
 
 /** A cell as any reader returns it: number (NaN = null), bigint, Date, null or undefined. */
 function toNumber(v: unknown): number {
@@ -49,6 +52,10 @@ export function checksum(d: BenchDataset, rows: number, get: (name: string) => A
 export const tableChecksum = (d: BenchDataset, t: Table): Checksum => checksum(d, t.length, (name) => t.columns[name]);
 
 export function sameChecksum(a: Checksum, b: Checksum): boolean {
-  return a.rows === b.rows && a.tsSum === b.tsSum && a.nulls === b.nulls
-    && Math.abs(a.valueSum - b.valueSum) <= 1e-9 * Math.abs(a.valueSum);
+  return (
+    a.rows === b.rows &&
+    a.tsSum === b.tsSum &&
+    a.nulls === b.nulls &&
+    Math.abs(a.valueSum - b.valueSum) <= 1e-9 * Math.abs(a.valueSum)
+  );
 }

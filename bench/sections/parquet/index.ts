@@ -34,7 +34,8 @@ interface CaseOutcome {
 
 function version(repoRoot: string, pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '?';
   }
@@ -47,13 +48,14 @@ async function runCase(ctx: SectionContext, d: BenchDataset, rows: number, c: Co
   const task = { module: c.module, args, nodeFlags: c.nodeFlags };
   const write = await ctx.measure<WriteResult>(`${d} write ${c.id}`, { ...task, fn: 'write' }, runs);
   if (!write.ok) return { contender: c, runs, write };
-  const timestampColumns = specOf(d).columns.filter((col) => col.type === 'timestamp').map((col) => col.name);
+  const timestampColumns = specOf(d)
+    .columns.filter((col) => col.type === 'timestamp')
+    .map((col) => col.name);
   const v = await ctx.child<Verification>({ module: VERIFY, fn: 'verify', args: { file, timestampColumns } });
   const verify = v.ok ? { ok: true as const, result: v.result } : { ok: false as const, error: v.error };
   const read = await ctx.measure<ReadResult>(`${d} read ${c.id}`, { ...task, fn: 'read' }, runs);
   return { contender: c, runs, write, verify, read };
 }
-
 
 function correctness(o: CaseOutcome, rows: number): Cell {
   const parts: string[] = [];
@@ -112,7 +114,11 @@ function datasetTables(d: BenchDataset, rows: number, outcomes: CaseOutcome[], q
         writeRss: w.ok ? w.peakRssMB : null,
         writeOver: w.ok ? w.peakRssMB - w.readyRssMB : null,
         readRss: r?.ok ? r.peakRssMB : null,
-        describe: !v ? null : v.ok ? [...new Set(Object.values(v.result.describe))].join(', ') : failCell(`${o.contender.id} DuckDB check`, v),
+        describe: !v
+          ? null
+          : v.ok
+            ? [...new Set(Object.values(v.result.describe))].join(', ')
+            : failCell(`${o.contender.id} DuckDB check`, v),
         annotation: v?.ok ? v.result.annotation : null,
         codec: v?.ok ? `${v.result.codecs.join(', ')} (${v.result.rowGroups})` : null,
         check: correctness(o, rows),
@@ -158,7 +164,11 @@ export const section: Section = {
         importMs: 'error' in cs ? { error: cs.error } : cs.importMs,
         overEmpty: 'error' in cs ? null : cs.overEmptyMs,
         rss: 'error' in cs ? null : cs.rssMB,
-        bundle: b.error ? { error: `${lib.id} bundle: ${b.error}` } : b.plainError ? `plain fails (see below); builds with ${b.how}` : b.how,
+        bundle: b.error
+          ? { error: `${lib.id} bundle: ${b.error}` }
+          : b.plainError
+            ? `plain fails (see below); builds with ${b.how}`
+            : b.how,
         kb: b.bundleKB ?? null,
         runs: b.runs ?? null,
       });
@@ -175,17 +185,24 @@ export const section: Section = {
         { key: 'runs', label: 'bundle runs with no node_modules' },
       ],
       rows: startupRows,
-      notes: [`Plain \`node\` (no tsx), median of ${ctx.quick ? 3 : 9} fresh processes each; bundles unminified.`, ...bundleNotes],
+      notes: [
+        `Plain \`node\` (no tsx), median of ${ctx.quick ? 3 : 9} fresh processes each; bundles unminified.`,
+        ...bundleNotes,
+      ],
     });
 
     const notes = [
       `Versions: ${versions}; Node ${process.version}.`,
       `Figures are medians over the runs shown; each write and each read is its own fresh process (node + tsx loader; an empty one peaks at ${baseline.peakRssMB?.toFixed(0) ?? '?'} MB RSS).`,
       `Write processes first build the input table; their RSS with it held is ${inputRss.join(', ')}. "write RSS over input" is peak RSS minus that: what the write itself costs.`,
-      'Read s includes reading the file into memory and converting to JS columns: a Table (Float64Array, NaN = null) for ours, parquetjs-lite and DuckDB; hyparquet\'s own column chunks (Date objects for timestamps) for the raw case.',
+      "Read s includes reading the file into memory and converting to JS columns: a Table (Float64Array, NaN = null) for ours, parquetjs-lite and DuckDB; hyparquet's own column chunks (Date objects for timestamps) for the raw case.",
       'DuckDB write = open an in-memory database, append the rows in data chunks, COPY to Parquet (zstd); it runs on both cores, so its CPU s exceeds its wall s.',
       'CPU s is user + system time of the whole child process over the timed block: steadier than wall time when other work shares the machine.',
     ];
-    return { tables, notes, data: { rows: rows as unknown as Json, versions, cases: data, baselineRssMB: baseline.peakRssMB ?? null } };
+    return {
+      tables,
+      notes,
+      data: { rows: rows as unknown as Json, versions, cases: data, baselineRssMB: baseline.peakRssMB ?? null },
+    };
   },
 };

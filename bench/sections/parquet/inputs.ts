@@ -36,7 +36,6 @@ export function caseArgs(a: Json): CaseArgs {
   return { dataset: o.dataset, rows: o.rows, file: o.file };
 }
 
-
 const round = (v: number, decimals: number) => Math.round(v * 10 ** decimals) / 10 ** decimals;
 const constant = (n: number, v: string): (string | null)[] => new Array<string | null>(n).fill(v);
 
@@ -76,8 +75,16 @@ export function makeTrades(n: number): Table {
     ingest[i] = t + 5 + Math.floor(r() * 40);
   }
   const columns: Record<string, ColumnData> = {
-    trade_id: tradeId, event_time: eventTime, price, qty, quote_qty: quoteQty, is_buyer_maker: isBuyerMaker,
-    base: constant(n, 'BTC'), quote: constant(n, 'USDT'), ingest_time: ingest, source: constant(n, 'ws'),
+    trade_id: tradeId,
+    event_time: eventTime,
+    price,
+    qty,
+    quote_qty: quoteQty,
+    is_buyer_maker: isBuyerMaker,
+    base: constant(n, 'BTC'),
+    quote: constant(n, 'USDT'),
+    ingest_time: ingest,
+    source: constant(n, 'ws'),
   };
   return new Table(specOf('trades'), n, columns);
 }
@@ -113,7 +120,10 @@ export function makeBook(n: number): Table {
       // The touch moves: the whole ladder shifts and the new levels get fresh sizes.
       const move = (r() < 0.5 ? -1 : 1) * (1 + Math.floor(r() * 3));
       bidTicks += move;
-      for (let k = 0; k < 10; k++) { bidSz[k] = bookSize(r); askSz[k] = bookSize(r); }
+      for (let k = 0; k < 10; k++) {
+        bidSz[k] = bookSize(r);
+        askSz[k] = bookSize(r);
+      }
     } else {
       for (let k = 0; k < 10; k++) {
         if (r() < 0.08) bidSz[k] = bookSize(r);
@@ -127,7 +137,10 @@ export function makeBook(n: number): Table {
     let b = bidTicks;
     let a = bidTicks + askGap[0];
     for (let k = 0; k < 10; k++) {
-      if (k > 0) { b -= bidGap[k]; a += askGap[k]; }
+      if (k > 0) {
+        b -= bidGap[k];
+        a += askGap[k];
+      }
       bidPxOut[k][i] = k < bidDepth ? b / 100 : NaN;
       bidSzOut[k][i] = k < bidDepth ? bidSz[k] : NaN;
       askPxOut[k][i] = k < askDepth ? a / 100 : NaN;
@@ -135,7 +148,10 @@ export function makeBook(n: number): Table {
     }
   }
   const columns: Record<string, ColumnData> = {
-    ...num, base: constant(n, 'BTC'), quote: constant(n, 'USDT'), source: constant(n, 'ws'),
+    ...num,
+    base: constant(n, 'BTC'),
+    quote: constant(n, 'USDT'),
+    source: constant(n, 'ws'),
   };
   return new Table(spec, n, columns);
 }

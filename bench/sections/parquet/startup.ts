@@ -23,7 +23,11 @@ export interface Library {
   nativePackages?: string[];
 }
 
-export interface ColdStart { importMs: number; overEmptyMs: number; rssMB: number }
+export interface ColdStart {
+  importMs: number;
+  overEmptyMs: number;
+  rssMB: number;
+}
 export interface BundleCheck {
   /** How the bundle was built: 'plain', or the externals it needed. */
   how: string;
@@ -55,16 +59,24 @@ export function coldStarts(libs: readonly Library[], repoRoot: string, runs: num
       const s = samples.get(t.id)!;
       if (s.error) continue;
       const r = runNode(['--input-type=module', '-e', probeScript(t.importCode)], repoRoot);
-      if (!r.ok) { s.error = r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.slice(0, 200); continue; }
+      if (!r.ok) {
+        s.error = r.stderr.split('\n').find((l) => /Error/.test(l)) ?? r.stderr.slice(0, 200);
+        continue;
+      }
       const { ms, rss } = JSON.parse(r.stdout) as { ms: number; rss: number };
-      s.ms.push(ms); s.wall.push(r.ms); s.rss.push(rss / 1e6);
+      s.ms.push(ms);
+      s.wall.push(r.ms);
+      s.rss.push(rss / 1e6);
     }
   }
   const empty = median(samples.get('')!.wall);
   const out = new Map<string, ColdStart | { error: string }>();
   for (const lib of libs) {
     const s = samples.get(lib.id)!;
-    out.set(lib.id, s.error ? { error: s.error } : { importMs: median(s.ms), overEmptyMs: median(s.wall) - empty, rssMB: median(s.rss) });
+    out.set(
+      lib.id,
+      s.error ? { error: s.error } : { importMs: median(s.ms), overEmptyMs: median(s.wall) - empty, rssMB: median(s.rss) },
+    );
   }
   return out;
 }
@@ -72,7 +84,9 @@ export function coldStarts(libs: readonly Library[], repoRoot: string, runs: num
 const firstError = (err: unknown): string => {
   const e = err as { errors?: { text: string }[]; message?: string };
   const texts = [...new Set((e.errors ?? []).map((x) => x.text))];
-  return texts.length ? `${texts.slice(0, 2).join('; ')}${texts.length > 2 ? ` (+${texts.length - 2} more)` : ''}` : String(e.message ?? err);
+  return texts.length
+    ? `${texts.slice(0, 2).join('; ')}${texts.length > 2 ? ` (+${texts.length - 2} more)` : ''}`
+    : String(e.message ?? err);
 };
 
 function dirMB(dir: string): number {
@@ -88,10 +102,18 @@ export async function bundleCheck(lib: Library, repoRoot: string, workDir: strin
   const dir = path.join(workDir, 'bundles', lib.id);
   mkdirSync(dir, { recursive: true });
   const outfile = path.join(dir, 'index.cjs');
-  const attempt = (external: string[]) => build({
-    stdin: { contents: lib.bundleEntry!, resolveDir: repoRoot, sourcefile: `${lib.id}-entry.mjs`, loader: 'js' },
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, write: true, logLevel: 'silent', external,
-  });
+  const attempt = (external: string[]) =>
+    build({
+      stdin: { contents: lib.bundleEntry!, resolveDir: repoRoot, sourcefile: `${lib.id}-entry.mjs`, loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      write: true,
+      logLevel: 'silent',
+      external,
+    });
   let how = 'plain';
   let plainError: string | undefined;
   try {
@@ -109,7 +131,11 @@ export async function bundleCheck(lib: Library, repoRoot: string, workDir: strin
   const check: BundleCheck = { how, plainError, bundleKB: statSync(outfile).size / 1e3 };
   const run = runNode([outfile], dir);
   if (run.ok) return { ...check, runs: 'yes' };
-  const why = run.stderr.split('\n').find((l) => /Error|Cannot/.test(l))?.trim() ?? run.stderr.slice(0, 200);
+  const why =
+    run.stderr
+      .split('\n')
+      .find((l) => /Error|Cannot/.test(l))
+      ?.trim() ?? run.stderr.slice(0, 200);
   if (!lib.nativePackages) return { ...check, runs: `no: ${why}` };
   // Ship the native packages next to the bundle, as a Lambda layer or the zip's node_modules would.
   let mb = 0;
@@ -120,12 +146,17 @@ export async function bundleCheck(lib: Library, repoRoot: string, workDir: strin
   }
   const again = runNode([outfile], dir);
   const short = why.replace(/^Error: /, '');
-  return { ...check, runs: again.ok ? `no (${short}); yes with the ${mb.toFixed(0)} MB native package copied beside it` : `no: ${short}` };
+  return {
+    ...check,
+    runs: again.ok ? `no (${short}); yes with the ${mb.toFixed(0)} MB native package copied beside it` : `no: ${short}`,
+  };
 }
 
 /** `@scope/prefix-*` to the installed packages it matches (for the native binaries of this platform). */
 function expand(pattern: string, repoRoot: string): string[] {
   if (!pattern.endsWith('*')) return [pattern];
   const [scope, prefix] = pattern.slice(0, -1).split('/');
-  return readdirSync(path.join(repoRoot, 'node_modules', scope)).filter((n) => n.startsWith(prefix)).map((n) => `${scope}/${n}`);
+  return readdirSync(path.join(repoRoot, 'node_modules', scope))
+    .filter((n) => n.startsWith(prefix))
+    .map((n) => `${scope}/${n}`);
 }

@@ -37,15 +37,23 @@ export const verify: TaskFn = async (a) => {
   const f = sqlString(file);
   const rows = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson() as Record<string, Json>[];
   const described = await rows(`DESCRIBE SELECT * FROM read_parquet(${f})`);
-  const describe = Object.fromEntries(described.filter((r) => timestampColumns.includes(String(r.column_name)))
-    .map((r) => [String(r.column_name), String(r.column_type)]));
+  const describe = Object.fromEntries(
+    described
+      .filter((r) => timestampColumns.includes(String(r.column_name)))
+      .map((r) => [String(r.column_name), String(r.column_type)]),
+  );
   const schema = await rows(`SELECT name, converted_type, logical_type FROM parquet_schema(${f})`);
-  const annotations = new Set(schema.filter((r) => timestampColumns.includes(String(r.name)))
-    .map((r) => annotationOf(r.converted_type as string | null, r.logical_type as string | null)));
+  const annotations = new Set(
+    schema
+      .filter((r) => timestampColumns.includes(String(r.name)))
+      .map((r) => annotationOf(r.converted_type as string | null, r.logical_type as string | null)),
+  );
   const count = Number((await rows(`SELECT count(*) AS n FROM read_parquet(${f})`))[0].n);
   const meta = await rows(`SELECT DISTINCT compression, row_group_id FROM parquet_metadata(${f})`);
   const result: Verification = {
-    rows: count, describe, annotation: [...annotations].join('; '),
+    rows: count,
+    describe,
+    annotation: [...annotations].join('; '),
     codecs: [...new Set(meta.map((r) => String(r.compression)))].sort(),
     rowGroups: new Set(meta.map((r) => String(r.row_group_id))).size,
   };

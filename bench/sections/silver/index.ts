@@ -32,7 +32,8 @@ const mark = (ok: boolean) => (ok ? '✓' : '✗ missed');
 
 function version(repoRoot: string, pkg: string): string {
   try {
-    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return '?';
   }
@@ -46,12 +47,25 @@ function stepTable(title: string, o: ChildOutcome<Json>, steps: Step[] | undefin
     { key: 'share', label: 'share of wall', digits: 0 },
     { key: 'rss', label: 'peak RSS during step MB', digits: 0 },
   ];
-  if (!o.ok || !steps) return { title, columns, rows: [{ stage: failCell(title, o.ok ? { error: 'no steps' } : o), s: null, cpu: null, share: null, rss: null }] };
+  if (!o.ok || !steps)
+    return {
+      title,
+      columns,
+      rows: [{ stage: failCell(title, o.ok ? { error: 'no steps' } : o), s: null, cpu: null, share: null, rss: null }],
+    };
   const total = steps.reduce((a, s) => a + s.seconds, 0);
   return {
-    title, columns, notes,
+    title,
+    columns,
+    notes,
     rows: [
-      ...steps.map((s) => ({ stage: s.stage, s: s.seconds, cpu: s.cpuSeconds, share: `${((100 * s.seconds) / total).toFixed(0)} %`, rss: s.peakRssMB })),
+      ...steps.map((s) => ({
+        stage: s.stage,
+        s: s.seconds,
+        cpu: s.cpuSeconds,
+        share: `${((100 * s.seconds) / total).toFixed(0)} %`,
+        rss: s.peakRssMB,
+      })),
       { stage: 'total', s: total, cpu: steps.reduce((a, s) => a + s.cpuSeconds, 0), share: '100 %', rss: o.peakRssMB },
     ],
   };
@@ -59,8 +73,9 @@ function stepTable(title: string, o: ChildOutcome<Json>, steps: Step[] | undefin
 
 export const section: Section = {
   name: 'silver',
-  title: 'Silver for one simulated day of one symbol (2,000,000 trades and 864,000 quotes × --scale, '
-    + '864,000 book_top10 snapshots) vs DuckDB on one core',
+  title:
+    'Silver for one simulated day of one symbol (2,000,000 trades and 864,000 quotes × --scale, ' +
+    '864,000 book_top10 snapshots) vs DuckDB on one core',
   async run(ctx) {
     const hours = ctx.quick ? 1 : 24;
     // One run per case: ours takes about a minute on the full day, and the step-by-step runs repeat both once more.
@@ -73,27 +88,57 @@ export const section: Section = {
     const tradesPerDay = Math.round(REFERENCE_TRADES_PER_DAY * ctx.scale);
     const quotesPerSecond = REFERENCE_QUOTES_PER_SECOND * ctx.scale;
     ctx.log(`setup: ${hours} h of Bronze, scale ${ctx.scale}`);
-    const setup = await ctx.child<SetupResult>({ module: SETUP, fn: 'setup', args: { root, hours, tradesPerDay, quotesPerSecond } });
+    const setup = await ctx.child<SetupResult>({
+      module: SETUP,
+      fn: 'setup',
+      args: { root, hours, tradesPerDay, quotesPerSecond },
+    });
     if (!setup.ok) throw new Error(`silver bench setup failed: ${setup.error}`);
     const input = setup.result;
     ctx.log(`setup done in ${setup.seconds.toFixed(1)} s: ${JSON.stringify(input)}`);
 
     const ours = await ctx.measure<OursResult>('ours (runSilver)', { module: TASKS, fn: 'ours', args: { root } }, runs);
-    const duck = await ctx.measure<DuckResult>('DuckDB (threads=1)', { module: TASKS, fn: 'duckdb', args: { root, out, threads: 1 } }, runs);
+    const duck = await ctx.measure<DuckResult>(
+      'DuckDB (threads=1)',
+      { module: TASKS, fn: 'duckdb', args: { root, out, threads: 1 } },
+      runs,
+    );
     ctx.log('ours by step');
     const oursSteps = await ctx.child<Step[]>({ module: TASKS, fn: 'stages', args: { root } });
     ctx.log('DuckDB by step');
-    const duckSteps = await ctx.child<DuckResult>({ module: TASKS, fn: 'duckdb', args: { root, out, threads: 1, stepTimes: true } });
+    const duckSteps = await ctx.child<DuckResult>({
+      module: TASKS,
+      fn: 'duckdb',
+      args: { root, out, threads: 1, stepTimes: true },
+    });
     // The stages run rewrote ours' Silver with the same content; compare it with DuckDB's.
     ctx.log('verify');
     const check = await ctx.child<Verify>({ module: TASKS, fn: 'verify', args: { root, out } });
 
     const ratio = ours.ok && duck.ok ? ours.seconds / duck.seconds : null;
     const row = (label: string, m: Measured<OursResult> | Measured<DuckResult>, isOurs: boolean): Record<string, Cell> => {
-      if (!m.ok) return { case: label, runs: m.runs, wall: failCell(label, m), cpu: null, rss: null, over: null, outMB: null, tWall: null, tRss: null, tRatio: null };
+      if (!m.ok)
+        return {
+          case: label,
+          runs: m.runs,
+          wall: failCell(label, m),
+          cpu: null,
+          rss: null,
+          over: null,
+          outMB: null,
+          tWall: null,
+          tRss: null,
+          tRatio: null,
+        };
       const outMB = isOurs ? (m.result as OursResult | undefined)?.silverMB : (m.result as DuckResult | undefined)?.outMB;
       return {
-        case: label, runs: m.runs, wall: m.seconds, cpu: m.cpuSeconds, rss: m.peakRssMB, over: m.peakRssMB - m.readyRssMB, outMB: outMB ?? null,
+        case: label,
+        runs: m.runs,
+        wall: m.seconds,
+        cpu: m.cpuSeconds,
+        rss: m.peakRssMB,
+        over: m.peakRssMB - m.readyRssMB,
+        outMB: outMB ?? null,
         tWall: isOurs ? `${mark(m.seconds <= TARGET_SECONDS)} (${m.seconds.toFixed(1)} s)` : null,
         tRss: isOurs ? `${mark(m.peakRssMB <= TARGET_RSS_MB)} (${(m.peakRssMB / 1000).toFixed(2)} GB)` : null,
         tRatio: isOurs ? (ratio === null ? null : `${mark(ratio <= TARGET_RATIO)} (${ratio.toFixed(1)}×)`) : null,
@@ -101,9 +146,10 @@ export const section: Section = {
     };
     const scaled = ctx.scale !== 1 ? ` (--scale ${ctx.scale})` : '';
     const n = (v: number) => v.toLocaleString('en-US');
-    const title = `One day${scaled}, ${SYMBOL_LABEL}: ${n(input.trades)} Bronze trades (${n(input.tradeDuplicates)} duplicates), `
-      + `${n(input.book)} book_top10, ${n(input.quotes)} quotes, ${n(input.klines)} 1m klines`
-      + `${ctx.quick ? ' (quick: 1 hour of ticks)' : ''}`;
+    const title =
+      `One day${scaled}, ${SYMBOL_LABEL}: ${n(input.trades)} Bronze trades (${n(input.tradeDuplicates)} duplicates), ` +
+      `${n(input.book)} book_top10, ${n(input.quotes)} quotes, ${n(input.klines)} 1m klines` +
+      `${ctx.quick ? ' (quick: 1 hour of ticks)' : ''}`;
     const main: ReportTable = {
       title,
       reference: { key: 'case', value: 'DuckDB (threads=1)' },
@@ -121,34 +167,60 @@ export const section: Section = {
       ],
       rows: [row('ours (runSilver)', ours, true), row('DuckDB (threads=1)', duck, false)],
       notes: [
-        `Bronze input: ${input.files} hourly Parquet files, ${input.bronzeMB.toFixed(1)} MB (GZIP, as putTable writes them), `
-          + `written untimed by a setup child from the simulator's market model (seed 7, ${Math.round(tradesPerDay / 1440)} trades/min); `
-          + 'every 100th trade is written twice, the copy ingested 1.5 s later. '
-          + `Quotes are the top level of the book rows, ${quotesPerSecond} a second.`,
+        `Bronze input: ${input.files} hourly Parquet files, ${input.bronzeMB.toFixed(1)} MB (GZIP, as putTable writes them), ` +
+          `written untimed by a setup child from the simulator's market model (seed 7, ${Math.round(tradesPerDay / 1440)} trades/min); ` +
+          'every 100th trade is written twice, the copy ingested 1.5 s later. ' +
+          `Quotes are the top level of the book rows, ${quotesPerSecond} a second.`,
         'ours = `runSilver({ store, dt, exchange, symbol })`: klines 1m cleaned + 6 derived timeframes, trades / quotes / book_top10 read, validated, deduplicated, sorted, flagged, written with their quarantine, then bars_1s, then the quality report. Node, one JS thread (the child may use libuv threads for file I/O).',
         'DuckDB = the same deduplications (first copy per trade_id / update_id / last_update_id by ingest_time; last closed update per kline minute), a day filter and minimal validity filters, sorts, bars_1s (OHLCV, vwap, trade count, last bid/ask carried forward) and the derived kline timeframes, all written as snappy Parquet, with `SET threads = 1`; it does not run the registry validator, outlier flags, id-gap detection or quarantine, so it does less than ours.',
         `wall s is the timed block (ours: the runSilver call; DuckDB: the SQL statements, the instance already open); CPU s is user + system of the whole child over the same block; peak RSS is the child's maxRSS over its whole life, including Node + tsx (~90 MB) and the imported code. Medians of ${runs} run(s), each a fresh process.`,
       ],
     };
 
-    const oursStepsTable = stepTable('Where the time goes: ours, step by step (one further run; each step as runSilver does it)', oursSteps as ChildOutcome<Json>,
-      oursSteps.ok ? oursSteps.result : undefined, ['RSS sampled every 50 ms during the step; the last row is the child\'s maxRSS. Steps run back to back as in the job; their sum may differ from the runSilver wall time by the quality report and run-to-run noise.']);
-    const duckStepsTable = stepTable('Where the time goes: DuckDB (threads=1), statement by statement (one further run)', duckSteps as ChildOutcome<Json>,
-      duckSteps.ok ? duckSteps.result.steps : undefined, []);
+    const oursStepsTable = stepTable(
+      'Where the time goes: ours, step by step (one further run; each step as runSilver does it)',
+      oursSteps as ChildOutcome<Json>,
+      oursSteps.ok ? oursSteps.result : undefined,
+      [
+        "RSS sampled every 50 ms during the step; the last row is the child's maxRSS. Steps run back to back as in the job; their sum may differ from the runSilver wall time by the quality report and run-to-run noise.",
+      ],
+    );
+    const duckStepsTable = stepTable(
+      'Where the time goes: DuckDB (threads=1), statement by statement (one further run)',
+      duckSteps as ChildOutcome<Json>,
+      duckSteps.ok ? duckSteps.result.steps : undefined,
+      [],
+    );
 
     const agreeRows: Record<string, Cell>[] = [];
     if (check.ok) {
       for (const [name, c] of Object.entries(check.result.counts)) {
-        agreeRows.push({ what: `${name} rows`, ours: Number(c.ours), duckdb: Number(c.duckdb), ok: Number(c.ours) === Number(c.duckdb) ? '✓' : '✗' });
+        agreeRows.push({
+          what: `${name} rows`,
+          ours: Number(c.ours),
+          duckdb: Number(c.duckdb),
+          ok: Number(c.ours) === Number(c.duckdb) ? '✓' : '✗',
+        });
       }
       for (const [k, v] of Object.entries(check.result.bars)) {
         if (k === 'joined') agreeRows.push({ what: 'bars_1s seconds in both', ours: Number(v), duckdb: Number(v), ok: null });
-        else agreeRows.push({ what: `bars_1s seconds whose ${k.replace(/_diff$/, '')} differs`, ours: Number(v), duckdb: null, ok: Number(v) === 0 ? '✓' : '≠' });
+        else
+          agreeRows.push({
+            what: `bars_1s seconds whose ${k.replace(/_diff$/, '')} differs`,
+            ours: Number(v),
+            duckdb: null,
+            ok: Number(v) === 0 ? '✓' : '≠',
+          });
       }
     } else agreeRows.push({ what: failCell('verify', check), ours: null, duckdb: null, ok: null });
     const agree: ReportTable = {
       title: 'Do the two outputs agree? (DuckDB reads both sets of Silver Parquet files, untimed)',
-      columns: [{ key: 'what', label: 'check' }, { key: 'ours', label: 'ours', digits: 0 }, { key: 'duckdb', label: 'DuckDB', digits: 0 }, { key: 'ok', label: '' }],
+      columns: [
+        { key: 'what', label: 'check' },
+        { key: 'ours', label: 'ours', digits: 0 },
+        { key: 'duckdb', label: 'DuckDB', digits: 0 },
+        { key: 'ok', label: '' },
+      ],
       rows: agreeRows,
     };
 
@@ -159,7 +231,14 @@ export const section: Section = {
     return {
       tables: [main, oursStepsTable, duckStepsTable, agree],
       notes,
-      data: { input: input as Json, ours: ours as unknown as Json, duckdb: duck as unknown as Json, oursSteps: oursSteps as unknown as Json, duckSteps: duckSteps as unknown as Json, verify: check as unknown as Json },
+      data: {
+        input: input as Json,
+        ours: ours as unknown as Json,
+        duckdb: duck as unknown as Json,
+        oursSteps: oursSteps as unknown as Json,
+        duckSteps: duckSteps as unknown as Json,
+        verify: check as unknown as Json,
+      },
     };
   },
 };

@@ -101,10 +101,18 @@ function quotesOf(book: Table, perSecond: number): Table {
   const n = book.length;
   // Spread a fractional rate evenly: tick r gets floor((r+1)·k) − floor(r·k) quotes.
   const m = Math.floor(n * perTick);
-  const time = book.num('event_time'), id = book.num('last_update_id'), ingestB = book.num('ingest_time');
-  const bpx = book.num('bid_px_1'), bsz = book.num('bid_sz_1'), apx = book.num('ask_px_1'), asz = book.num('ask_sz_1');
-  const c = Object.fromEntries(['event_time', 'update_id', 'bid_px', 'bid_sz', 'ask_px', 'ask_sz', 'ingest_time']
-    .map((name) => [name, new Float64Array(m)] as const));
+  const time = book.num('event_time'),
+    id = book.num('last_update_id'),
+    ingestB = book.num('ingest_time');
+  const bpx = book.num('bid_px_1'),
+    bsz = book.num('bid_sz_1'),
+    apx = book.num('ask_px_1'),
+    asz = book.num('ask_sz_1');
+  const c = Object.fromEntries(
+    ['event_time', 'update_id', 'bid_px', 'bid_sz', 'ask_px', 'ask_sz', 'ingest_time'].map(
+      (name) => [name, new Float64Array(m)] as const,
+    ),
+  );
   // One quote per snapshot keeps the snapshot's own update id; more get ids of their own between snapshots.
   const idStep = perTick === 1 ? 1 : Math.ceil(perTick) + 1;
   let o = 0;
@@ -128,7 +136,9 @@ function quotesOf(book: Table, perSecond: number): Table {
   };
   const columns: Record<string, ColumnData> = {
     ...Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v.subarray(0, o)])),
-    base: str('base'), quote: str('quote'), source: str('source'),
+    base: str('base'),
+    quote: str('quote'),
+    source: str('source'),
   };
   return new Table(spec, o, columns);
 }
@@ -145,27 +155,53 @@ export function klinesOf(model: MarketModel, fromMs: number, toMs: number, stepM
   const perBar = updateEveryMs > 0 ? Math.floor(stepMs / updateEveryMs) + 1 : 1;
   const n = bars * perBar;
   const num = (name: string) => [name, new Float64Array(n)] as const;
-  const c = Object.fromEntries(['open_time', 'close_time', 'open', 'high', 'low', 'close', 'volume', 'quote_volume', 'trade_count',
-    'taker_buy_volume', 'taker_buy_quote_volume', 'event_time', 'ingest_time'].map(num));
+  const c = Object.fromEntries(
+    [
+      'open_time',
+      'close_time',
+      'open',
+      'high',
+      'low',
+      'close',
+      'volume',
+      'quote_volume',
+      'trade_count',
+      'taker_buy_volume',
+      'taker_buy_quote_volume',
+      'event_time',
+      'ingest_time',
+    ].map(num),
+  );
   const closed = new Array<boolean>(n);
-  const ps = market.priceScale, qs = market.qtyScale;
+  const ps = market.priceScale,
+    qs = market.qtyScale;
   let r = 0;
   for (let b = 0; b < bars; b++) {
     const k = market.kline(stepMs, fromMs + b * stepMs);
     for (let u = 0; u < perBar; u++, r++) {
       const last = u === perBar - 1;
-      c.open_time[r] = k.openTime; c.close_time[r] = k.closeTime;
-      c.open[r] = k.open / ps; c.high[r] = k.high / ps; c.low[r] = k.low / ps; c.close[r] = k.close / ps;
-      c.volume[r] = k.volume / qs; c.quote_volume[r] = k.quoteVolume / (ps * qs); c.trade_count[r] = k.tradeCount;
-      c.taker_buy_volume[r] = k.takerBuyVolume / qs; c.taker_buy_quote_volume[r] = k.takerBuyQuoteVolume / (ps * qs);
+      c.open_time[r] = k.openTime;
+      c.close_time[r] = k.closeTime;
+      c.open[r] = k.open / ps;
+      c.high[r] = k.high / ps;
+      c.low[r] = k.low / ps;
+      c.close[r] = k.close / ps;
+      c.volume[r] = k.volume / qs;
+      c.quote_volume[r] = k.quoteVolume / (ps * qs);
+      c.trade_count[r] = k.tradeCount;
+      c.taker_buy_volume[r] = k.takerBuyVolume / qs;
+      c.taker_buy_quote_volume[r] = k.takerBuyQuoteVolume / (ps * qs);
       c.event_time[r] = last ? k.closeTime + 1 : k.openTime + u * updateEveryMs;
       c.ingest_time[r] = c.event_time[r] + INGEST_LAG_MS;
       closed[r] = last;
     }
   }
   const columns: Record<string, ColumnData> = {
-    ...c, is_closed: closed,
-    base: new Array<string>(n).fill('BTC'), quote: new Array<string>(n).fill('USDT'), source: new Array<string>(n).fill('ws'),
+    ...c,
+    is_closed: closed,
+    base: new Array<string>(n).fill('BTC'),
+    quote: new Array<string>(n).fill('USDT'),
+    source: new Array<string>(n).fill('ws'),
   };
   return new Table(spec, n, columns);
 }
@@ -198,7 +234,12 @@ export const setup: TaskFn = async (args) => {
     const parts = name === 'klines' && !a.liveKlines ? 1 : filesPerHour;
     for (const s of slices(t, 'event_time', from, from + HOUR_MS, parts)) {
       const values = { exchange: EXCHANGE, symbol: SYMBOL, dt: DT, hour, ...(timeframe ? { timeframe } : {}) };
-      const key = bronzeFileKey(dataset('bronze', name), values, s.startMs, `bench-${name}${timeframe ?? ''}-${hour}-${s.startMs}`);
+      const key = bronzeFileKey(
+        dataset('bronze', name),
+        values,
+        s.startMs,
+        `bench-${name}${timeframe ?? ''}-${hour}-${s.startMs}`,
+      );
       out.bronzeMB += (await putTable(store, key, s.table)) / 1e6;
       out.files++;
     }
@@ -223,7 +264,11 @@ export const setup: TaskFn = async (args) => {
     await put('quotes', h, from, quotes);
   }
   const klineStreams: [string, number][] = a.liveKlines
-    ? [['1m', MINUTE_MS], ['5m', 5 * MINUTE_MS], ['15m', 15 * MINUTE_MS]]
+    ? [
+        ['1m', MINUTE_MS],
+        ['5m', 5 * MINUTE_MS],
+        ['15m', 15 * MINUTE_MS],
+      ]
     : [['1m', MINUTE_MS]];
   for (let h = 0; h < 24; h++) {
     const from = day0 + h * HOUR_MS;

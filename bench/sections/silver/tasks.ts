@@ -31,8 +31,16 @@ const rssMB = () => process.memoryUsage.rss() / MB;
 /** Samples RSS every 50 ms (the child's maxRSS covers the peak anyway; this also gives the peak per stage). */
 function rssSampler(): { peak: () => number; reset: () => void; stop: () => void } {
   let peak = rssMB();
-  const timer = setInterval(() => { peak = Math.max(peak, rssMB()); }, 50);
-  return { peak: () => Math.max(peak, rssMB()), reset: () => { peak = rssMB(); }, stop: () => clearInterval(timer) };
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssMB());
+  }, 50);
+  return {
+    peak: () => Math.max(peak, rssMB()),
+    reset: () => {
+      peak = rssMB();
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 function dirMB(root: string, under: string): number {
@@ -57,10 +65,20 @@ export const ours: TaskFn = async (args, probe) => {
   if (results.length !== 1) throw new Error(`runSilver built ${results.length} partitions, expected 1`);
   const ds = (results[0].report.datasets ?? {}) as Record<string, Record<string, unknown>>;
   const rows = Object.fromEntries(Object.entries(ds).map(([k, v]) => [k, (v.rowsOut as number) ?? null]));
-  return { files: results[0].files.length, rows, duplicates: (ds.trades?.duplicates as number) ?? null, silverMB: dirMB(root, 'silver') } as Json;
+  return {
+    files: results[0].files.length,
+    rows,
+    duplicates: (ds.trades?.duplicates as number) ?? null,
+    silverMB: dirMB(root, 'silver'),
+  } as Json;
 };
 
-interface Stage { stage: string; seconds: number; cpuSeconds: number; peakRssMB: number }
+interface Stage {
+  stage: string;
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMB: number;
+}
 
 /** args: { root } → wall, CPU and peak RSS of each step of runSilver, run one after the other as the job does. */
 export const stages: TaskFn = async (args, probe) => {
@@ -87,7 +105,11 @@ export const stages: TaskFn = async (args, probe) => {
       const r = cleanKlines1m(await readTables(store, kSpec, keys), DT, now);
       await putTable(store, partitionFileKey(dataset('silver', 'klines'), { ...base, timeframe: '1m' }), r.silver);
       for (const tf of KLINE_TIMEFRAMES.filter((t) => t !== '1m')) {
-        await putTable(store, partitionFileKey(dataset('silver', 'klines'), { ...base, timeframe: tf }), Table.fromRows(dataset('silver', 'klines'), deriveBars(r.silver, tf)));
+        await putTable(
+          store,
+          partitionFileKey(dataset('silver', 'klines'), { ...base, timeframe: tf }),
+          Table.fromRows(dataset('silver', 'klines'), deriveBars(r.silver, tf)),
+        );
       }
       return r.silver;
     });
@@ -100,7 +122,9 @@ export const stages: TaskFn = async (args, probe) => {
     const clean = new Map<string, Table>();
     for (const [name, cleaner] of cleaners) {
       const spec = dataset('bronze', name);
-      const bronze = await step(`${name}: read Bronze Parquet`, async () => readTables(store, spec, await bronzeFilesForDay(store, spec, base)));
+      const bronze = await step(`${name}: read Bronze Parquet`, async () =>
+        readTables(store, spec, await bronzeFilesForDay(store, spec, base)),
+      );
       const r = await step(`${name}: clean (validate, dedupe, sort, flag)`, () => cleaner(bronze));
       await step(`${name}: write Silver Parquet`, async () => {
         await putTable(store, partitionFileKey(dataset('silver', name), base), r.silver);
@@ -128,7 +152,8 @@ async function open(threads: number): Promise<{ instance: DuckDBInstance; db: Du
 
 const bronzeGlob = (root: string, name: string, timeframe?: string) =>
   `'${root}/bronze/${name}/${timeframe ? `timeframe=${timeframe}/` : ''}exchange=${EXCHANGE}/symbol=${SYMBOL}/dt=${DT}/*/*.parquet'`;
-const readBronze = (root: string, name: string, timeframe?: string) => `read_parquet(${bronzeGlob(root, name, timeframe)}, hive_partitioning = false)`;
+const readBronze = (root: string, name: string, timeframe?: string) =>
+  `read_parquet(${bronzeGlob(root, name, timeframe)}, hive_partitioning = false)`;
 const DAY = `event_time >= TIMESTAMPTZ '${DT} 00:00:00+00' AND event_time < TIMESTAMPTZ '${DT} 00:00:00+00' + INTERVAL 1 DAY`;
 const COPY_OPTS = '(FORMAT parquet, COMPRESSION snappy)';
 
@@ -137,26 +162,43 @@ export function duckdbSteps(root: string, out: string): [string, string][] {
   const o = (name: string) => `'${out}/${name}.parquet'`;
   const derived = KLINE_TIMEFRAMES.filter((t) => t !== '1m').map((tf): [string, string] => {
     const minutes = { '5m': 5, '15m': 15, '30m': 30, '1h': 60, '4h': 240, '1d': 1440 }[tf as string]!;
-    return [`klines ${tf}`, `COPY (SELECT time_bucket(INTERVAL ${minutes} MINUTE, open_time) AS open_time, arg_min(open, open_time) AS open, max(high) AS high,
+    return [
+      `klines ${tf}`,
+      `COPY (SELECT time_bucket(INTERVAL ${minutes} MINUTE, open_time) AS open_time, arg_min(open, open_time) AS open, max(high) AS high,
       min(low) AS low, arg_max(close, open_time) AS close, sum(volume) AS volume, sum(quote_volume) AS quote_volume, sum(trade_count) AS trade_count,
-      count(*) AS minutes FROM sk GROUP BY 1 ORDER BY 1) TO ${o(`klines_${tf}`)} ${COPY_OPTS}`];
+      count(*) AS minutes FROM sk GROUP BY 1 ORDER BY 1) TO ${o(`klines_${tf}`)} ${COPY_OPTS}`,
+    ];
   });
   return [
-    ['klines 1m: last closed update per minute', `CREATE TEMP TABLE sk AS SELECT * FROM ${readBronze(root, 'klines', '1m')}
+    [
+      'klines 1m: last closed update per minute',
+      `CREATE TEMP TABLE sk AS SELECT * FROM ${readBronze(root, 'klines', '1m')}
       WHERE open_time >= TIMESTAMPTZ '${DT} 00:00:00+00' AND open_time < TIMESTAMPTZ '${DT} 00:00:00+00' + INTERVAL 1 DAY
-      QUALIFY row_number() OVER (PARTITION BY open_time ORDER BY is_closed DESC, ingest_time DESC) = 1 ORDER BY open_time`],
+      QUALIFY row_number() OVER (PARTITION BY open_time ORDER BY is_closed DESC, ingest_time DESC) = 1 ORDER BY open_time`,
+    ],
     ['klines 1m write', `COPY sk TO ${o('klines_1m')} ${COPY_OPTS}`],
     ...derived,
-    ['trades: first copy per trade_id by ingest_time, sorted', `CREATE TEMP TABLE st AS SELECT * FROM ${readBronze(root, 'trades')}
-      WHERE ${DAY} AND price > 0 AND qty > 0 QUALIFY row_number() OVER (PARTITION BY trade_id ORDER BY ingest_time) = 1 ORDER BY trade_id`],
+    [
+      'trades: first copy per trade_id by ingest_time, sorted',
+      `CREATE TEMP TABLE st AS SELECT * FROM ${readBronze(root, 'trades')}
+      WHERE ${DAY} AND price > 0 AND qty > 0 QUALIFY row_number() OVER (PARTITION BY trade_id ORDER BY ingest_time) = 1 ORDER BY trade_id`,
+    ],
     ['trades write', `COPY st TO ${o('trades')} ${COPY_OPTS}`],
-    ['quotes: first copy per update_id, sorted', `CREATE TEMP TABLE sq AS SELECT * FROM ${readBronze(root, 'quotes')}
-      WHERE ${DAY} AND bid_px < ask_px QUALIFY row_number() OVER (PARTITION BY update_id ORDER BY ingest_time) = 1 ORDER BY event_time, update_id`],
+    [
+      'quotes: first copy per update_id, sorted',
+      `CREATE TEMP TABLE sq AS SELECT * FROM ${readBronze(root, 'quotes')}
+      WHERE ${DAY} AND bid_px < ask_px QUALIFY row_number() OVER (PARTITION BY update_id ORDER BY ingest_time) = 1 ORDER BY event_time, update_id`,
+    ],
     ['quotes write', `COPY sq TO ${o('quotes')} ${COPY_OPTS}`],
-    ['book_top10: first copy per last_update_id, sorted, written', `COPY (SELECT * FROM ${readBronze(root, 'book_top10')}
+    [
+      'book_top10: first copy per last_update_id, sorted, written',
+      `COPY (SELECT * FROM ${readBronze(root, 'book_top10')}
       WHERE ${DAY} AND (bid_px_1 IS NULL OR ask_px_1 IS NULL OR bid_px_1 < ask_px_1)
-      QUALIFY row_number() OVER (PARTITION BY last_update_id ORDER BY ingest_time) = 1 ORDER BY event_time, last_update_id) TO ${o('book_top10')} ${COPY_OPTS}`],
-    ['bars_1s: build and write', `COPY (
+      QUALIFY row_number() OVER (PARTITION BY last_update_id ORDER BY ingest_time) = 1 ORDER BY event_time, last_update_id) TO ${o('book_top10')} ${COPY_OPTS}`,
+    ],
+    [
+      'bars_1s: build and write',
+      `COPY (
       WITH tb AS (
         SELECT date_trunc('second', event_time) AS ts, arg_min(price, {'t': event_time, 'id': trade_id}) AS open, max(price) AS high, min(price) AS low,
           arg_max(price, {'t': event_time, 'id': trade_id}) AS close, sum(qty) AS volume, sum(quote_qty) AS quote_volume,
@@ -172,7 +214,8 @@ export function duckdbSteps(root: string, out: string): [string, string][] {
         WINDOW w AS (ORDER BY s.ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
       SELECT ts, open, high, low, close, volume, quote_volume, vwap, trade_count, bid, ask, CASE WHEN ask >= bid THEN ask - bid END AS spread,
         'BTC' AS base, 'USDT' AS quote, ingest_time, 'ws' AS source, CASE WHEN trade_count = 0 THEN 16 ELSE 0 END AS quality_flags
-      FROM j ORDER BY ts) TO ${o('bars_1s')} ${COPY_OPTS}`],
+      FROM j ORDER BY ts) TO ${o('bars_1s')} ${COPY_OPTS}`,
+    ],
   ];
 }
 
@@ -192,11 +235,18 @@ export const duckdb: TaskFn = async (args, probe) => {
       const c0 = process.cpuUsage();
       await db.run(sql);
       const c = process.cpuUsage(c0);
-      if (stepTimes) times.push({ stage, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, peakRssMB: rss.peak() });
+      if (stepTimes)
+        times.push({
+          stage,
+          seconds: (performance.now() - t0) / 1000,
+          cpuSeconds: (c.user + c.system) / 1e6,
+          peakRssMB: rss.peak(),
+        });
     }
   });
   rss.stop();
-  const count = async (name: string) => Number((await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}/${name}.parquet')`)).getRows()[0][0]);
+  const count = async (name: string) =>
+    Number((await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}/${name}.parquet')`)).getRows()[0][0]);
   const rows: Record<string, number> = {};
   for (const name of ['trades', 'quotes', 'book_top10', 'bars_1s', 'klines_1m']) rows[name] = await count(name);
   db.closeSync();
@@ -212,7 +262,9 @@ export const verify: TaskFn = async (args) => {
   const one = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, Json>;
   const counts: Record<string, Json> = {};
   for (const name of ['trades', 'quotes', 'book_top10', 'bars_1s']) {
-    counts[name] = await one(`SELECT (SELECT count(*) FROM read_parquet(${ourFile(name)})) AS ours, (SELECT count(*) FROM read_parquet('${out}/${name}.parquet')) AS duckdb`);
+    counts[name] = await one(
+      `SELECT (SELECT count(*) FROM read_parquet(${ourFile(name)})) AS ours, (SELECT count(*) FROM read_parquet('${out}/${name}.parquet')) AS duckdb`,
+    );
   }
   const bars = await one(`SELECT count(*) AS joined,
       count(*) FILTER (WHERE a.trade_count <> b.trade_count) AS trade_count_diff,

@@ -25,7 +25,11 @@ const CAPTURE = 'spot_btcusdt_20240809.gz';
 const SILENT = pino({ level: 'silent' });
 const NEVER = 1e15;
 const MB = 1e6;
-const KLINE_INTERVALS = [['1m', 60_000], ['5m', 300_000], ['15m', 900_000]] as const;
+const KLINE_INTERVALS = [
+  ['1m', 60_000],
+  ['5m', 300_000],
+  ['15m', 900_000],
+] as const;
 const KLINE_EVERY_MS = 2000;
 const DIFF_DEPTH = /"stream":"btcusdt@depth@100ms"/;
 const BOOK_TICKER = /"b":"([\d.]+)".*"a":"([\d.]+)"/;
@@ -33,9 +37,11 @@ const TRADE_PRICE = /"stream":"btcusdt@trade".*"p":"([\d.]+)"/;
 
 function kline(interval: string, stepMs: number, t: number, price: string): string {
   const open = Math.floor(t / stepMs) * stepMs;
-  return `{"stream":"btcusdt@kline_${interval}","data":{"e":"kline","E":${t},"s":"BTCUSDT","k":{"t":${open},"T":${open + stepMs - 1},`
-    + `"s":"BTCUSDT","i":"${interval}","f":1,"L":2,"o":"${price}","c":"${price}","h":"${price}","l":"${price}","v":"1.50000000",`
-    + `"n":2,"x":false,"q":"90000.00000000","V":"0.75000000","Q":"45000.00000000","B":"0"}}}`;
+  return (
+    `{"stream":"btcusdt@kline_${interval}","data":{"e":"kline","E":${t},"s":"BTCUSDT","k":{"t":${open},"T":${open + stepMs - 1},` +
+    `"s":"BTCUSDT","i":"${interval}","f":1,"L":2,"o":"${price}","c":"${price}","h":"${price}","l":"${price}","v":"1.50000000",` +
+    `"n":2,"x":false,"q":"90000.00000000","V":"0.75000000","Q":"45000.00000000","B":"0"}}}`
+  );
 }
 
 /**
@@ -50,7 +56,10 @@ export function liquidSymbolTimeline(seconds: number): { messages: Message[]; co
   const r = seededRandom(9);
   const out: Message[] = [];
   const counts: Record<string, number> = { trade: 0, bookTicker: 0, depth10: 0, kline: 0 };
-  let bid = 0, spread = 1, updateId = 1, price = '';
+  let bid = 0,
+    spread = 1,
+    updateId = 1,
+    price = '';
   let nextDepth = Math.ceil(start / 100) * 100;
   let nextKline = start;
   for (const m of captured) {
@@ -62,13 +71,16 @@ export function liquidSymbolTimeline(seconds: number): { messages: Message[]; co
       nextDepth += 100;
     }
     while (price && nextKline <= m.receiveMs) {
-      for (const [interval, step] of KLINE_INTERVALS) out.push({ receiveMs: nextKline, raw: kline(interval, step, nextKline, price) });
+      for (const [interval, step] of KLINE_INTERVALS)
+        out.push({ receiveMs: nextKline, raw: kline(interval, step, nextKline, price) });
       counts.kline += KLINE_INTERVALS.length;
       nextKline += KLINE_EVERY_MS;
     }
     const trade = TRADE_PRICE.exec(m.raw);
-    if (trade) { price = trade[1]; counts.trade++; }
-    else if (m.raw.includes('@bookTicker"')) {
+    if (trade) {
+      price = trade[1];
+      counts.trade++;
+    } else if (m.raw.includes('@bookTicker"')) {
       const bt = BOOK_TICKER.exec(m.raw);
       if (bt) {
         bid = Math.round(Number(bt[1]) * 100);
@@ -120,10 +132,18 @@ export const collectorHold: TaskFn = async (args, probe) => {
   const spot = sourceProfile('binance');
   // The collector's clock follows the replay, so its silence checks see the capture's pace, not this machine's.
   let replayNow = messages[0]?.receiveMs ?? 0;
-  const collector = (onFlush?: (f: WrittenFile[]) => void) => new Collector({
-    exchange: spot.exchange, adapter: spot.adapter, url: 'ws://127.0.0.1:1/unused', store, flushIntervalMs: NEVER,
-    contiguousTradeIds: true, log: SILENT, onFlush, clock: new WallClock(() => replayNow),
-  });
+  const collector = (onFlush?: (f: WrittenFile[]) => void) =>
+    new Collector({
+      exchange: spot.exchange,
+      adapter: spot.adapter,
+      url: 'ws://127.0.0.1:1/unused',
+      store,
+      flushIntervalMs: NEVER,
+      contiguousTradeIds: true,
+      log: SILENT,
+      onFlush,
+      clock: new WallClock(() => replayNow),
+    });
   const rename = (raw: string, i: number) => raw.replaceAll('btcusdt', names[i][0]).replaceAll('BTCUSDT', names[i][1]);
 
   // Warm the parse and buffer paths on a throwaway collector, so the baseline holds the compiled code.
@@ -166,16 +186,25 @@ export const collectorHold: TaskFn = async (args, probe) => {
     rowsByDataset[ds] = (rowsByDataset[ds] ?? 0) + f.rows;
   }
   const out: CollectorHold = {
-    symbols, seconds, messages: n, perSymbol: counts, rowsBuffered, rowsByDataset,
-    generateCpu: chars > 0 ? generateCpu : 0, bufferCpu,
+    symbols,
+    seconds,
+    messages: n,
+    perSymbol: counts,
+    rowsBuffered,
+    rowsByDataset,
+    generateCpu: chars > 0 ? generateCpu : 0,
+    bufferCpu,
     baseRssMB: base.rss / MB,
     heldHeapMB: (held.heapUsed - base.heapUsed) / MB,
     heldArrayBuffersMB: (held.arrayBuffers - base.arrayBuffers) / MB,
     heldRssMB: (held.rss - base.rss) / MB,
     peakRssBufferingMB: (peakRss - base.rss) / MB,
-    flushSeconds: flushed.seconds, flushCpu: flushed.cpu,
-    files: written.length, parquetMB: written.reduce((a, f) => a + f.bytes, 0) / MB,
-    peakRssBeforeFlushMB: maxRssBeforeFlush / MB, peakRssAfterFlushMB: maxRssAfterFlush / MB,
+    flushSeconds: flushed.seconds,
+    flushCpu: flushed.cpu,
+    files: written.length,
+    parquetMB: written.reduce((a, f) => a + f.bytes, 0) / MB,
+    peakRssBeforeFlushMB: maxRssBeforeFlush / MB,
+    peakRssAfterFlushMB: maxRssAfterFlush / MB,
   };
   return out;
 };

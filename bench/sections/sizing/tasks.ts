@@ -10,7 +10,13 @@ import { addDays, bronzeFileKey, dateRange, dayStart, partitionFileKey } from '.
 import { LocalObjectStore } from '../../../lib/storage/local-store';
 import { Table } from '../../../lib/table/table';
 import type { Json, Probe, TaskFn } from '../../lib/types';
-import { EXCHANGE as GOLD_EXCHANGE, SYMBOL as GOLD_SYMBOL, syntheticSilver1m, writeSilverBook, writeSilverPerp } from '../gold/tasks';
+import {
+  EXCHANGE as GOLD_EXCHANGE,
+  SYMBOL as GOLD_SYMBOL,
+  syntheticSilver1m,
+  writeSilverBook,
+  writeSilverPerp,
+} from '../gold/tasks';
 import { DT, EXCHANGE, SYMBOL, klinesOf } from '../silver/setup';
 import { CountingStore, type RequestCounts } from './counting-store';
 import { HOUR_MS } from '../../../lib/util/time';
@@ -22,7 +28,6 @@ import { cpuNow } from '../../lib/process-usage';
  * section's setup writes its Bronze); `silverDays` and `goldDays` run a list of partitions one after the other in
  * one process, as a warm Lambda does during a rebuild, so the first (cold) and the rest (warm) are told apart.
  */
-
 
 export interface PartitionRun {
   dt: string;
@@ -80,7 +85,12 @@ export const klinesOnlySetup: TaskFn = async (args) => {
     const dt = addDays(HISTORY_START, d);
     for (let h = 0; h < 24; h++) {
       const from = dayStart(dt) + h * HOUR_MS;
-      const key = bronzeFileKey(spec, { exchange: EXCHANGE, symbol: SYMBOL, dt, hour: h, timeframe: '1m' }, from, `archive-${dt}-${h}`);
+      const key = bronzeFileKey(
+        spec,
+        { exchange: EXCHANGE, symbol: SYMBOL, dt, hour: h, timeframe: '1m' },
+        from,
+        `archive-${dt}-${h}`,
+      );
       await putTable(store, key, klinesOf(model, from, from + HOUR_MS));
       files++;
     }
@@ -89,7 +99,12 @@ export const klinesOnlySetup: TaskFn = async (args) => {
 };
 
 /** Runs `build` for each of `args.days` dates from `first` on a counting store over `args.root`, one after the other. */
-async function buildDays(args: Json, probe: Probe, first: string, build: (store: CountingStore, dt: string) => Promise<unknown>): Promise<Json> {
+async function buildDays(
+  args: Json,
+  probe: Probe,
+  first: string,
+  build: (store: CountingStore, dt: string) => Promise<unknown>,
+): Promise<Json> {
   const { root, days } = args as { root: string; days: number };
   const store = new CountingStore(new LocalObjectStore(root));
   const runs: PartitionRun[] = [];
@@ -146,7 +161,9 @@ export const goldSetup: TaskFn = async (args) => {
 };
 
 /** args: { root, days } → runGold for each of `days` dates from GOLD_FIRST, one after the other. */
-export const goldDays: TaskFn = (args, probe) => buildDays(args, probe, GOLD_FIRST, async (store, dt) => {
-  const built = await runGold({ store, dt, exchange: GOLD_EXCHANGE, symbol: GOLD_SYMBOL });
-  if (built.length !== 1 || built[0].rows !== 1440) throw new Error(`runGold ${dt}: ${built.length} partitions, ${built[0]?.rows} rows`);
-});
+export const goldDays: TaskFn = (args, probe) =>
+  buildDays(args, probe, GOLD_FIRST, async (store, dt) => {
+    const built = await runGold({ store, dt, exchange: GOLD_EXCHANGE, symbol: GOLD_SYMBOL });
+    if (built.length !== 1 || built[0].rows !== 1440)
+      throw new Error(`runGold ${dt}: ${built.length} partitions, ${built[0]?.rows} rows`);
+  });

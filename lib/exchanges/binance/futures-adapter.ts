@@ -32,7 +32,9 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
 
   /** The REST depth snapshot some recorders store inline with the stream. */
   protected untyped(payload: Json): ParseOutcome | undefined {
-    return 'lastUpdateId' in payload ? { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' } : undefined;
+    return 'lastUpdateId' in payload
+      ? { kind: 'skipped', reason: 'REST depth snapshot: book_top10 comes from the depth10@100ms stream' }
+      : undefined;
   }
 
   /**
@@ -41,7 +43,8 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
    * example, older recordings) are order-book trades.
    */
   protected override trade(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
-    if (payload.X !== undefined && payload.X !== 'MARKET') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.nonMarketTrade };
+    if (payload.X !== undefined && payload.X !== 'MARKET')
+      return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.nonMarketTrade };
     return super.trade(payload, stream, receiveMs);
   }
 
@@ -51,7 +54,10 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
     const info = parseFuturesStreamName(stream);
     if (info?.channel === 'diffDepth') return { kind: 'skipped', reason: FUTURES_SKIP_REASONS.diffDepth };
     if (info?.channel !== 'partialDepth') {
-      return { kind: 'skipped', reason: `depthUpdate on stream ${this.names.name('stream', stream)}, which is not a depth stream` };
+      return {
+        kind: 'skipped',
+        reason: `depthUpdate on stream ${this.names.name('stream', stream)}, which is not a depth stream`,
+      };
     }
     const { b: bids, a: asks } = payload;
     if (!Array.isArray(bids) || !Array.isArray(asks)) return { kind: 'error', reason: 'depth: b or a is not an array' };
@@ -82,7 +88,12 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       source: 'ws',
     };
     const name = this.recordStream(read, stream, symbol, 'markPrice', streams.markPrice);
-    return this.finish('funding', 'markPriceUpdate', read, { dataset: 'funding', symbol: symbol.toUpperCase(), stream: name, row });
+    return this.finish('funding', 'markPriceUpdate', read, {
+      dataset: 'funding',
+      symbol: symbol.toUpperCase(),
+      stream: name,
+      row,
+    });
   }
 
   /**
@@ -111,6 +122,11 @@ export class BinanceFuturesAdapter extends BinancePayloadMapper implements Excha
       source: 'ws',
     };
     const name = this.recordStream(read, stream, symbol, 'forceOrder', streams.forceOrder);
-    return this.finish('liquidations', 'forceOrder', read, { dataset: 'liquidations', symbol: symbol.toUpperCase(), stream: name, row });
+    return this.finish('liquidations', 'forceOrder', read, {
+      dataset: 'liquidations',
+      symbol: symbol.toUpperCase(),
+      stream: name,
+      row,
+    });
   }
 }

@@ -18,16 +18,20 @@ import { binanceRestUrl } from './spot-rest';
 export const FUTURES_REST_KLINES_MAX_LIMIT = 1500;
 
 export function futuresRestKlinesUrl(restBase: string, query: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/fapi/v1/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
+  return binanceRestUrl(restBase, '/fapi/v1/klines', {
+    symbol: query.symbol.toUpperCase(),
+    interval: query.interval,
+    startTime: query.startTime,
+    endTime: query.endTime,
+    limit: query.limit,
+  });
 }
 
 export function openInterestUrl(restBase: string, symbol: string): string {
   return binanceRestUrl(restBase, '/fapi/v1/openInterest', { symbol: symbol.toUpperCase() });
 }
 
-export type OpenInterestOutcome =
-  | { kind: 'records'; records: NormalizedRecord[] }
-  | { kind: 'error'; reason: string };
+export type OpenInterestOutcome = { kind: 'records'; records: NormalizedRecord[] } | { kind: 'error'; reason: string };
 
 const OPEN_INTEREST = dataset('bronze', 'open_interest');
 
@@ -38,7 +42,8 @@ const OPEN_INTEREST = dataset('bronze', 'open_interest');
  */
 export function parseOpenInterest(body: unknown, receiveMs: number, expectedSymbol?: string): OpenInterestOutcome {
   if (!isJsonObject(body)) return { kind: 'error', reason: 'open interest response is not a JSON object' };
-  if ('code' in body && !('openInterest' in body)) return { kind: 'error', reason: `exchange error ${String(body.code)}: ${String(body.msg)}` };
+  if ('code' in body && !('openInterest' in body))
+    return { kind: 'error', reason: `exchange error ${String(body.code)}: ${String(body.msg)}` };
   const read = new FieldReader();
   const symbol = read.symbol(body, 'symbol').toUpperCase();
   const row: Row = {

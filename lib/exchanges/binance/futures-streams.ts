@@ -1,7 +1,13 @@
 import type { BronzeDatasetName, StreamRequest } from '../types';
 import {
-  BINANCE_MAX_STREAMS_PER_CONNECTION, KLINE_STREAM_TIMEFRAMES, marketStreamName, marketStreamParser, marketStreamRequests,
-  type BinanceChannel, type BinanceMarket, type BinanceStream,
+  BINANCE_MAX_STREAMS_PER_CONNECTION,
+  KLINE_STREAM_TIMEFRAMES,
+  marketStreamName,
+  marketStreamParser,
+  marketStreamRequests,
+  type BinanceChannel,
+  type BinanceMarket,
+  type BinanceStream,
 } from './market';
 
 /**
@@ -33,15 +39,25 @@ export const FUTURES_KLINE_STREAM_TIMEFRAMES = KLINE_STREAM_TIMEFRAMES;
 export const BINANCE_USDM: BinanceMarket = {
   label: 'Binance USD-M',
   datasets: {
-    klines: 'kline', book_top10: FUTURES_BOOK_TOP10_CHANNEL, trades: 'trade', quotes: 'bookTicker',
-    funding: FUTURES_MARK_PRICE_CHANNEL, liquidations: 'forceOrder',
+    klines: 'kline',
+    book_top10: FUTURES_BOOK_TOP10_CHANNEL,
+    trades: 'trade',
+    quotes: 'bookTicker',
+    funding: FUTURES_MARK_PRICE_CHANNEL,
+    liquidations: 'forceOrder',
   },
-  speeds: { depth: { allowed: ['100ms', '250ms', '500ms', '0ms'], defaultMs: 250 }, markPrice: { allowed: ['1s'], defaultMs: 3000 } },
+  speeds: {
+    depth: { allowed: ['100ms', '250ms', '500ms', '0ms'], defaultMs: 250 },
+    markPrice: { allowed: ['1s'], defaultMs: 3000 },
+  },
   named: new Set(['trade', 'aggTrade', 'bookTicker', 'markPrice', 'forceOrder']),
 };
 
 /** Datasets a futures WebSocket connection collects; open interest is REST only. */
-export const FUTURES_WS_DATASETS = Object.keys(BINANCE_USDM.datasets) as readonly Exclude<BronzeDatasetName, 'open_interest' | 'gaps'>[];
+export const FUTURES_WS_DATASETS = Object.keys(BINANCE_USDM.datasets) as readonly Exclude<
+  BronzeDatasetName,
+  'open_interest' | 'gaps'
+>[];
 
 export function futuresStreamName(req: StreamRequest): string {
   return marketStreamName(BINANCE_USDM, req);

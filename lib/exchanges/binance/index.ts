@@ -4,21 +4,53 @@ export { BINANCE_MAX_STREAMS_PER_CONNECTION, binanceStream, klineStream, openInt
 export type { BinanceChannel, BinanceMarket, BinanceStream } from './market';
 export { BinanceSpotAdapter } from './spot-adapter';
 export {
-  BINANCE_REST_BASE, BINANCE_SPOT, BINANCE_SPOT_ENDPOINTS, BINANCE_US_REST_BASE, BINANCE_US_WS_BASE, BINANCE_WS_BASE, BOOK_TOP10_CHANNEL,
-  binanceStreamName, combinedStreamUrl, parseSpotStreamName, spotStreamRequests,
+  BINANCE_REST_BASE,
+  BINANCE_SPOT,
+  BINANCE_SPOT_ENDPOINTS,
+  BINANCE_US_REST_BASE,
+  BINANCE_US_WS_BASE,
+  BINANCE_WS_BASE,
+  BOOK_TOP10_CHANNEL,
+  binanceStreamName,
+  combinedStreamUrl,
+  parseSpotStreamName,
+  spotStreamRequests,
 } from './spot-streams';
 export type { BinanceSpotExchange, SpotEndpoints, SpotStream } from './spot-streams';
-export { HISTORICAL_TRADES_MAX_LIMIT, historicalTradesUrl, parseHistoricalTrades, parseRestKlines, restKlinesUrl, REST_KLINES_MAX_LIMIT } from './spot-rest';
+export {
+  HISTORICAL_TRADES_MAX_LIMIT,
+  historicalTradesUrl,
+  parseHistoricalTrades,
+  parseRestKlines,
+  restKlinesUrl,
+  REST_KLINES_MAX_LIMIT,
+} from './spot-rest';
 export type { HistoricalTradesQuery, HistoricalTradesResult, RestKlinesResult } from './spot-rest';
 export { BinanceFuturesAdapter, FUTURES_SKIP_REASONS } from './futures-adapter';
 export {
-  BINANCE_FUTURES_REST_BASE, BINANCE_FUTURES_WS_BASE, BINANCE_USDM, FUTURES_BOOK_TOP10_CHANNEL, FUTURES_KLINE_STREAM_TIMEFRAMES,
-  FUTURES_MARK_PRICE_CHANNEL, FUTURES_ROUTES, FUTURES_WS_DATASETS, futuresConnections, futuresStreamName, futuresStreamRequests,
-  futuresStreamRoute, futuresStreamUrls, parseFuturesStreamName, routedStreamUrl,
+  BINANCE_FUTURES_REST_BASE,
+  BINANCE_FUTURES_WS_BASE,
+  BINANCE_USDM,
+  FUTURES_BOOK_TOP10_CHANNEL,
+  FUTURES_KLINE_STREAM_TIMEFRAMES,
+  FUTURES_MARK_PRICE_CHANNEL,
+  FUTURES_ROUTES,
+  FUTURES_WS_DATASETS,
+  futuresConnections,
+  futuresStreamName,
+  futuresStreamRequests,
+  futuresStreamRoute,
+  futuresStreamUrls,
+  parseFuturesStreamName,
+  routedStreamUrl,
 } from './futures-streams';
 export type { FuturesChannel, FuturesConnection, FuturesRoute, FuturesStream } from './futures-streams';
 export {
-  FUTURES_REST_KLINES_MAX_LIMIT, futuresRestKlinesUrl, openInterestUrl, parseOpenInterest, parseOpenInterestText,
+  FUTURES_REST_KLINES_MAX_LIMIT,
+  futuresRestKlinesUrl,
+  openInterestUrl,
+  parseOpenInterest,
+  parseOpenInterestText,
 } from './futures-rest';
 export type { OpenInterestOutcome } from './futures-rest';
 export { BINANCE_FUTURES_REST_KLINES, BINANCE_SPOT_REST_KLINES } from './rest-klines';

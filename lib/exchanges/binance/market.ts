@@ -15,7 +15,15 @@ export const KLINE_STREAM_TIMEFRAMES = ['1m', '5m', '15m'] as const;
 
 /** Channels a stream name can carry; a market names only some (the rest parse as `other`). */
 export type BinanceChannel =
-  | 'kline' | 'trade' | 'aggTrade' | 'partialDepth' | 'diffDepth' | 'bookTicker' | 'markPrice' | 'forceOrder' | 'other';
+  | 'kline'
+  | 'trade'
+  | 'aggTrade'
+  | 'partialDepth'
+  | 'diffDepth'
+  | 'bookTicker'
+  | 'markPrice'
+  | 'forceOrder'
+  | 'other';
 
 export interface BinanceMarket {
   /** For messages: `Binance spot`, `Binance USD-M`. */
@@ -26,7 +34,9 @@ export interface BinanceMarket {
    */
   readonly datasets: Readonly<Partial<Record<BronzeDatasetName, string>>>;
   /** Update speeds (`@100ms`) a channel accepts, and the period of a stream that names none. */
-  readonly speeds: Readonly<Partial<Record<'depth' | 'markPrice', { readonly allowed: readonly string[]; readonly defaultMs: number }>>>;
+  readonly speeds: Readonly<
+    Partial<Record<'depth' | 'markPrice', { readonly allowed: readonly string[]; readonly defaultMs: number }>>
+  >;
   /** Channels besides kline, depth and `other` that this market's stream names carry. */
   readonly named: ReadonlySet<BinanceChannel>;
 }
@@ -121,7 +131,12 @@ export function marketStreamParser<T>(market: BinanceMarket, shape: (stream: Bin
 
 /** Push period of a depth or mark-price stream: its speed suffix, or the market's default for the channel. */
 export function streamPeriodMs(market: BinanceMarket, stream: Pick<BinanceStream, 'channel' | 'speed'>): number | undefined {
-  const family = stream.channel === 'partialDepth' || stream.channel === 'diffDepth' ? 'depth' : stream.channel === 'markPrice' ? 'markPrice' : undefined;
+  const family =
+    stream.channel === 'partialDepth' || stream.channel === 'diffDepth'
+      ? 'depth'
+      : stream.channel === 'markPrice'
+        ? 'markPrice'
+        : undefined;
   const speeds = family && market.speeds[family];
   if (!speeds) return undefined;
   if (stream.speed === undefined) return speeds.defaultMs;

@@ -56,7 +56,10 @@ export abstract class BinancePayloadMapper {
   private readonly askLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
 
   /** `market` names the streams records are filed under; `streamInfo` reads the names messages come with. */
-  protected constructor(private readonly market: BinanceMarket, private readonly streamInfo: StreamInfo) {}
+  protected constructor(
+    private readonly market: BinanceMarket,
+    private readonly streamInfo: StreamInfo,
+  ) {}
 
   /**
    * Map one message: a combined-stream envelope `{"stream","data"}` or a raw payload as sent on `/ws`.
@@ -93,7 +96,10 @@ export abstract class BinancePayloadMapper {
     if (typeof error === 'string') {
       const mapper = this.events.get(error);
       if (mapper) return mapper(data, stream, receiveMs);
-      return { kind: 'skipped', reason: this.skippedEvents.get(error) ?? `event ${this.names.name('event', error)} is not collected` };
+      return {
+        kind: 'skipped',
+        reason: this.skippedEvents.get(error) ?? `event ${this.names.name('event', error)} is not collected`,
+      };
     }
     return this.untyped(data, stream, receiveMs) ?? this.protocol(data) ?? { kind: 'error', reason: 'unrecognized message' };
   }
@@ -108,7 +114,12 @@ export abstract class BinancePayloadMapper {
    * as a stream of its own, later "silent", and the collector would reconnect for it.
    */
   protected recordStream(
-    read: FieldReader, given: string | undefined, symbol: string, channel: string, canonical: string, interval?: string,
+    read: FieldReader,
+    given: string | undefined,
+    symbol: string,
+    channel: string,
+    canonical: string,
+    interval?: string,
   ): string {
     if (given === undefined || given === canonical) return canonical;
     const info = this.streamInfo(given);
@@ -122,7 +133,8 @@ export abstract class BinancePayloadMapper {
   protected protocol(payload: Json): ParseOutcome | undefined {
     if ('error' in payload) return { kind: 'control', what: 'error', detail: payload };
     if ('result' in payload && 'id' in payload) return { kind: 'control', what: 'response', detail: payload };
-    if ('method' in payload) return { kind: 'skipped', reason: `client request ${this.names.name('method', payload.method)}, not a server message` };
+    if ('method' in payload)
+      return { kind: 'skipped', reason: `client request ${this.names.name('method', payload.method)}, not a server message` };
     return undefined;
   }
 
@@ -162,7 +174,13 @@ export abstract class BinancePayloadMapper {
       streams.kline.set(timeframe, canonical);
     }
     const name = this.recordStream(read, stream, symbol, 'kline', canonical, timeframe);
-    return this.finish('klines', 'kline', read, { dataset: 'klines', symbol: symbol.toUpperCase(), timeframe, stream: name, row });
+    return this.finish('klines', 'kline', read, {
+      dataset: 'klines',
+      symbol: symbol.toUpperCase(),
+      timeframe,
+      stream: name,
+      row,
+    });
   }
 
   protected trade(payload: Json, stream: string | undefined, receiveMs: number): ParseOutcome {
@@ -196,7 +214,8 @@ export abstract class BinancePayloadMapper {
     const symbol = read.symbol(payload, 's');
     const streams = this.symbolStreams(symbol);
     const row: Row = {
-      event_time: payload.E !== undefined ? read.time(payload, 'E') : payload.T !== undefined ? read.time(payload, 'T') : receiveMs,
+      event_time:
+        payload.E !== undefined ? read.time(payload, 'E') : payload.T !== undefined ? read.time(payload, 'T') : receiveMs,
       update_id: read.int(payload, 'u'),
       bid_px: read.decimal(payload, 'b'),
       bid_sz: read.decimal(payload, 'B'),
@@ -212,21 +231,65 @@ export abstract class BinancePayloadMapper {
   }
 
   /** A book_top10 record from `[price, size]` level arrays; `null` levels beyond the book's depth. */
-  protected book(bids: unknown[], asks: unknown[], names: [string, string], at: { symbol: string; stream: string; eventTime: number; lastUpdateId: number }, receiveMs: number): ParseOutcome {
+  protected book(
+    bids: unknown[],
+    asks: unknown[],
+    names: [string, string],
+    at: { symbol: string; stream: string; eventTime: number; lastUpdateId: number },
+    receiveMs: number,
+  ): ParseOutcome {
     const read = this.fields;
     const b = this.levels(bids, names[0], this.bidLevels);
     const a = this.levels(asks, names[1], this.askLevels);
     const { base, quote } = baseQuote(at.symbol);
     // Written out as one literal: an object built by 40 computed-key stores is several times slower to create.
     const row: Row = {
-      event_time: at.eventTime, last_update_id: at.lastUpdateId,
-      bid_px_1: b[0], bid_sz_1: b[1], bid_px_2: b[2], bid_sz_2: b[3], bid_px_3: b[4], bid_sz_3: b[5], bid_px_4: b[6], bid_sz_4: b[7],
-      bid_px_5: b[8], bid_sz_5: b[9], bid_px_6: b[10], bid_sz_6: b[11], bid_px_7: b[12], bid_sz_7: b[13], bid_px_8: b[14], bid_sz_8: b[15],
-      bid_px_9: b[16], bid_sz_9: b[17], bid_px_10: b[18], bid_sz_10: b[19],
-      ask_px_1: a[0], ask_sz_1: a[1], ask_px_2: a[2], ask_sz_2: a[3], ask_px_3: a[4], ask_sz_3: a[5], ask_px_4: a[6], ask_sz_4: a[7],
-      ask_px_5: a[8], ask_sz_5: a[9], ask_px_6: a[10], ask_sz_6: a[11], ask_px_7: a[12], ask_sz_7: a[13], ask_px_8: a[14], ask_sz_8: a[15],
-      ask_px_9: a[16], ask_sz_9: a[17], ask_px_10: a[18], ask_sz_10: a[19],
-      base, quote, ingest_time: receiveMs, source: 'ws',
+      event_time: at.eventTime,
+      last_update_id: at.lastUpdateId,
+      bid_px_1: b[0],
+      bid_sz_1: b[1],
+      bid_px_2: b[2],
+      bid_sz_2: b[3],
+      bid_px_3: b[4],
+      bid_sz_3: b[5],
+      bid_px_4: b[6],
+      bid_sz_4: b[7],
+      bid_px_5: b[8],
+      bid_sz_5: b[9],
+      bid_px_6: b[10],
+      bid_sz_6: b[11],
+      bid_px_7: b[12],
+      bid_sz_7: b[13],
+      bid_px_8: b[14],
+      bid_sz_8: b[15],
+      bid_px_9: b[16],
+      bid_sz_9: b[17],
+      bid_px_10: b[18],
+      bid_sz_10: b[19],
+      ask_px_1: a[0],
+      ask_sz_1: a[1],
+      ask_px_2: a[2],
+      ask_sz_2: a[3],
+      ask_px_3: a[4],
+      ask_sz_3: a[5],
+      ask_px_4: a[6],
+      ask_sz_4: a[7],
+      ask_px_5: a[8],
+      ask_sz_5: a[9],
+      ask_px_6: a[10],
+      ask_sz_6: a[11],
+      ask_px_7: a[12],
+      ask_sz_7: a[13],
+      ask_px_8: a[14],
+      ask_sz_8: a[15],
+      ask_px_9: a[16],
+      ask_sz_9: a[17],
+      ask_px_10: a[18],
+      ask_sz_10: a[19],
+      base,
+      quote,
+      ingest_time: receiveMs,
+      source: 'ws',
     };
     return this.finish('book_top10', 'depth', read, { dataset: 'book_top10', symbol: at.symbol, stream: at.stream, row });
   }
@@ -264,8 +327,10 @@ export abstract class BinancePayloadMapper {
       const stream = (channel: string | undefined) => (channel === undefined ? '' : binanceStream(symbol, channel));
       streams = {
         ...baseQuote(symbol.toUpperCase()),
-        trade: stream(datasets.trades), bookTicker: stream(datasets.quotes),
-        markPrice: stream(datasets.funding), forceOrder: stream(datasets.liquidations),
+        trade: stream(datasets.trades),
+        bookTicker: stream(datasets.quotes),
+        markPrice: stream(datasets.funding),
+        forceOrder: stream(datasets.liquidations),
         kline: new Map(),
       };
       this.symbols.set(symbol, streams);

@@ -19,7 +19,13 @@ export function binanceRestUrl(restBase: string, path: string, params: Record<st
 }
 
 export function restKlinesUrl(restBase: string, query: RestKlinesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/klines', { symbol: query.symbol.toUpperCase(), interval: query.interval, startTime: query.startTime, endTime: query.endTime, limit: query.limit });
+  return binanceRestUrl(restBase, '/api/v3/klines', {
+    symbol: query.symbol.toUpperCase(),
+    interval: query.interval,
+    startTime: query.startTime,
+    endTime: query.endTime,
+    limit: query.limit,
+  });
 }
 
 export interface RestKlinesResult {
@@ -35,9 +41,18 @@ const KLINES = dataset('bronze', 'klines');
  * The last candle of a response may still be open, so a row is closed only when its close time is before the
  * server's `nowMs`. REST rows have no event time.
  */
-export function parseRestKlines(body: unknown, symbol: string, interval: string, receiveMs: number, nowMs: number): RestKlinesResult {
+export function parseRestKlines(
+  body: unknown,
+  symbol: string,
+  interval: string,
+  receiveMs: number,
+  nowMs: number,
+): RestKlinesResult {
   if (!Array.isArray(body)) {
-    const reason = isJsonObject(body) && 'code' in body ? `exchange error ${String(body.code)}: ${String(body.msg)}` : 'klines response is not an array';
+    const reason =
+      isJsonObject(body) && 'code' in body
+        ? `exchange error ${String(body.code)}: ${String(body.msg)}`
+        : 'klines response is not an array';
     return { records: [], errors: [reason] };
   }
   const sym = symbol.toUpperCase();
@@ -99,7 +114,11 @@ export interface HistoricalTradesQuery {
 }
 
 export function historicalTradesUrl(restBase: string, query: HistoricalTradesQuery): string {
-  return binanceRestUrl(restBase, '/api/v3/historicalTrades', { symbol: query.symbol.toUpperCase(), fromId: query.fromId, limit: query.limit });
+  return binanceRestUrl(restBase, '/api/v3/historicalTrades', {
+    symbol: query.symbol.toUpperCase(),
+    fromId: query.fromId,
+    limit: query.limit,
+  });
 }
 
 export interface HistoricalTradesResult {
@@ -118,7 +137,10 @@ const TRADES = dataset('bronze', 'trades');
  */
 export function parseHistoricalTrades(body: unknown, symbol: string, receiveMs: number): HistoricalTradesResult {
   if (!Array.isArray(body)) {
-    const reason = isJsonObject(body) && 'code' in body ? `exchange error ${String(body.code)}: ${String(body.msg)}` : 'historicalTrades response is not an array';
+    const reason =
+      isJsonObject(body) && 'code' in body
+        ? `exchange error ${String(body.code)}: ${String(body.msg)}`
+        : 'historicalTrades response is not an array';
     return { records: [], errors: [reason] };
   }
   const sym = symbol.toUpperCase();

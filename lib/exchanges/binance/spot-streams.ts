@@ -1,7 +1,12 @@
 import type { ExchangeId } from '../../schema/columns';
 import type { StreamRequest } from '../types';
 import {
-  marketStreamName, marketStreamParser, marketStreamRequests, streamPeriodMs, type BinanceMarket, type BinanceStream,
+  marketStreamName,
+  marketStreamParser,
+  marketStreamRequests,
+  streamPeriodMs,
+  type BinanceMarket,
+  type BinanceStream,
 } from './market';
 
 /**

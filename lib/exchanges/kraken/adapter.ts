@@ -64,7 +64,8 @@ export class KrakenAdapter implements ExchangeAdapter {
       case 'trade':
       case 'book': {
         const type = msg.type;
-        if (type !== 'snapshot' && type !== 'update') return { kind: 'error', reason: `${channel}: field type is not snapshot or update` };
+        if (type !== 'snapshot' && type !== 'update')
+          return { kind: 'error', reason: `${channel}: field type is not snapshot or update` };
         if (!Array.isArray(msg.data)) return { kind: 'error', reason: `${channel}: field data is not an array` };
         if (channel === 'ohlc') return mapOhlc(this.fields, this.names, msg, msg.data, receiveMs);
         if (channel === 'trade') return mapTrades(this.fields, msg.data, receiveMs);
@@ -80,11 +81,16 @@ export class KrakenAdapter implements ExchangeAdapter {
     const method = msg.method as string;
     const subscription = method === 'subscribe' || method === 'unsubscribe';
     if (msg.success === false) {
-      return { kind: 'control', what: subscription ? 'subscribe_error' : 'error', detail: { method, error: msg.error, symbol: msg.symbol, req_id: msg.req_id } };
+      return {
+        kind: 'control',
+        what: subscription ? 'subscribe_error' : 'error',
+        detail: { method, error: msg.error, symbol: msg.symbol, req_id: msg.req_id },
+      };
     }
     const result = isJsonObject(msg.result) ? msg.result : undefined;
     // Unsubscribing a book (the first half of a resync) makes its state stale until the next snapshot.
-    if (method === 'unsubscribe' && result?.channel === 'book' && typeof result.symbol === 'string') this.books.forget(result.symbol.toUpperCase());
+    if (method === 'unsubscribe' && result?.channel === 'book' && typeof result.symbol === 'string')
+      this.books.forget(result.symbol.toUpperCase());
     if (method === 'pong') return { kind: 'control', what: 'pong', detail: { req_id: msg.req_id } };
     // The collector counts control messages by `what`: a method name from the peer goes through names.
     return { kind: 'control', what: this.names.name('method', method), detail: { result, req_id: msg.req_id } };

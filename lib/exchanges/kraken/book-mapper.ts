@@ -84,7 +84,10 @@ export class KrakenBookMapper {
         this.books.set(symbol, state);
       } else if (!state) {
         const name = this.names.name('symbol', symbol);
-        return { kind: 'skipped', reason: `book update for ${name} before its snapshot (not subscribed yet, or waiting for a resync)` };
+        return {
+          kind: 'skipped',
+          reason: `book update for ${name} before its snapshot (not subscribed yet, or waiting for a resync)`,
+        };
       }
       const book = state.book;
       for (const level of asks) book.set('ask', level);
@@ -159,8 +162,16 @@ export class KrakenBookMapper {
     state.top = [bid.px, bid.sz, ask.px, ask.sz];
     const { base, quote } = baseQuote(symbol);
     return {
-      event_time: eventTime, update_id: null, bid_px: bid.px, bid_sz: bid.sz, ask_px: ask.px, ask_sz: ask.sz,
-      base, quote, ingest_time: receiveMs, source: 'ws',
+      event_time: eventTime,
+      update_id: null,
+      bid_px: bid.px,
+      bid_sz: bid.sz,
+      ask_px: ask.px,
+      ask_sz: ask.sz,
+      base,
+      quote,
+      ingest_time: receiveMs,
+      source: 'ws',
     };
   }
 }

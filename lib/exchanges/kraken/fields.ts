@@ -20,9 +20,10 @@ export function parseRfc3339Ms(text: string): number {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return NaN;
   const ms = match[7] === undefined ? 0 : Number(match[7].slice(0, 3).padEnd(3, '0'));
   // Gregorian dates repeat every 400 years (146,097 days): shifting a year below 100 past Date.UTC's 1900 rule.
-  let t = year < 100
-    ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
-    : Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  let t =
+    year < 100
+      ? Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS
+      : Date.UTC(year, month - 1, day, hour, minute, second, ms);
   if (match[8] !== 'Z') {
     const [oh, om] = [Number(match[8].slice(1, 3)), Number(match[8].slice(4, 6))];
     if (oh > 23 || om > 59) return NaN;

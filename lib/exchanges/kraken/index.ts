@@ -9,8 +9,17 @@ export type { BookLevel, BookSide } from './book-state';
 export { parseRfc3339Ms } from './fields';
 export { parseKeepingNumberText } from './json-text';
 export {
-  KRAKEN_BOOK_DEPTH, KRAKEN_BOOK_DEPTHS, KRAKEN_OHLC_INTERVALS, KRAKEN_OHLC_TIMEFRAMES, KRAKEN_WS_URL,
-  krakenInterval, krakenResubscribeMessages, krakenStreamFor, krakenStreamName, krakenSubscribeMessages, parseKrakenStreamName,
+  KRAKEN_BOOK_DEPTH,
+  KRAKEN_BOOK_DEPTHS,
+  KRAKEN_OHLC_INTERVALS,
+  KRAKEN_OHLC_TIMEFRAMES,
+  KRAKEN_WS_URL,
+  krakenInterval,
+  krakenResubscribeMessages,
+  krakenStreamFor,
+  krakenStreamName,
+  krakenSubscribeMessages,
+  parseKrakenStreamName,
 } from './streams';
 export type { KrakenChannel, KrakenRequest, KrakenStream, KrakenSubscribeOptions, KrakenSubscriptionParams } from './streams';
 export { KRAKEN_PROFILE } from './profile';

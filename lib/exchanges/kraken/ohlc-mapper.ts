@@ -67,4 +67,3 @@ export function mapOhlc(fields: KrakenFields, names: ReasonNames, msg: Json, dat
   }
   return { kind: 'records', records };
 }
-

@@ -16,7 +16,11 @@ export const KRAKEN_BOOK_DEPTH = 10;
 export const KRAKEN_BOOK_DEPTHS = [10, 25, 100, 500, 1000] as const;
 
 /** OHLC intervals (minutes) the lake stores, with their timeframe; Silver derives the longer ones from 1m. */
-export const KRAKEN_OHLC_TIMEFRAMES: ReadonlyMap<number, KlineTimeframe> = new Map([[1, '1m'], [5, '5m'], [15, '15m']]);
+export const KRAKEN_OHLC_TIMEFRAMES: ReadonlyMap<number, KlineTimeframe> = new Map([
+  [1, '1m'],
+  [5, '5m'],
+  [15, '15m'],
+]);
 /** Every interval Kraken offers, in minutes. */
 export const KRAKEN_OHLC_INTERVALS = [1, 5, 15, 30, 60, 240, 1440, 10080, 21600] as const;
 
@@ -51,7 +55,9 @@ export interface KrakenSubscribeOptions {
 export function krakenSubscribeMessages(symbols: readonly string[], opts: KrakenSubscribeOptions = {}): KrakenRequest[] {
   const symbol = [...symbols];
   const params: KrakenSubscriptionParams[] = [
-    ...(opts.intervals ?? [...KRAKEN_OHLC_TIMEFRAMES.keys()]).map((interval): KrakenSubscriptionParams => ({ channel: 'ohlc', symbol, interval })),
+    ...(opts.intervals ?? [...KRAKEN_OHLC_TIMEFRAMES.keys()]).map(
+      (interval): KrakenSubscriptionParams => ({ channel: 'ohlc', symbol, interval }),
+    ),
     { channel: 'book', symbol, depth: opts.depth ?? KRAKEN_BOOK_DEPTH, snapshot: true },
     { channel: 'trade', symbol },
   ];
@@ -62,7 +68,10 @@ export function krakenSubscribeMessages(symbols: readonly string[], opts: Kraken
  * Resynchronize one symbol's book after a checksum mismatch: unsubscribe, then subscribe again, which makes
  * Kraken send a fresh snapshot.
  */
-export function krakenResubscribeMessages(symbol: string, opts: Pick<KrakenSubscribeOptions, 'depth' | 'reqId'> = {}): KrakenRequest[] {
+export function krakenResubscribeMessages(
+  symbol: string,
+  opts: Pick<KrakenSubscribeOptions, 'depth' | 'reqId'> = {},
+): KrakenRequest[] {
   const depth = opts.depth ?? KRAKEN_BOOK_DEPTH;
   return [
     withId({ method: 'unsubscribe', params: { channel: 'book', symbol: [symbol], depth } }, opts.reqId, 0),
@@ -70,7 +79,8 @@ export function krakenResubscribeMessages(symbol: string, opts: Pick<KrakenSubsc
   ];
 }
 
-const withId = (r: KrakenRequest, first: number | undefined, i: number): KrakenRequest => (first === undefined ? r : { ...r, req_id: first + i });
+const withId = (r: KrakenRequest, first: number | undefined, i: number): KrakenRequest =>
+  first === undefined ? r : { ...r, req_id: first + i };
 
 export function krakenStreamName(channel: KrakenChannel, symbol: string, param?: number): string {
   return param === undefined ? `${channel}:${symbol}` : `${channel}-${param}:${symbol}`;

@@ -41,4 +41,3 @@ export function mapTrades(fields: KrakenFields, data: unknown[], receiveMs: numb
   }
   return records.length > 0 ? { kind: 'records', records } : { kind: 'skipped', reason: 'trade message without trades' };
 }
-

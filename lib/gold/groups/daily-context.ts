@@ -14,10 +14,23 @@ const DAY = 86_400_000;
 const PERIODS = [7, 30, 200] as const;
 
 const specs = PERIODS.flatMap((p) => [
-  spec({ name: `sma_${p}_1d`, category: 'daily_context', timeframe: '1d', warmupBars: p - 1, min: 0, required: false,
-    definition: `SMA(${p}) of the daily closes of the last ${p} completed UTC days` }),
-  spec({ name: `dist_sma_${p}_1d`, category: 'daily_context', timeframe: '1d', warmupBars: p - 1, required: false,
-    definition: `close vs sma_${p}_1d, basis points: (close / sma - 1) x 10,000` }),
+  spec({
+    name: `sma_${p}_1d`,
+    category: 'daily_context',
+    timeframe: '1d',
+    warmupBars: p - 1,
+    min: 0,
+    required: false,
+    definition: `SMA(${p}) of the daily closes of the last ${p} completed UTC days`,
+  }),
+  spec({
+    name: `dist_sma_${p}_1d`,
+    category: 'daily_context',
+    timeframe: '1d',
+    warmupBars: p - 1,
+    required: false,
+    definition: `close vs sma_${p}_1d, basis points: (close / sma - 1) x 10,000`,
+  }),
 ]);
 
 function compute(ctx: RowContext): Record<string, Float64Array> {

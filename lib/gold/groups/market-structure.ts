@@ -16,11 +16,32 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
   const s = (name: string, definition: string, warmupBars: number, range: { min?: number; max?: number } = {}) =>
     spec({ name: `${name}_${tf}`, category: 'market_structure', timeframe: tf, definition, warmupBars, ...range });
   return [
-    s(`swing_high_dist_${SWING_BARS}`, `close vs the highest high of the last ${SWING_BARS} bars, basis points (<= 0)`, SWING_BARS - 1, { max: 0 }),
-    s(`swing_low_dist_${SWING_BARS}`, `close vs the lowest low of the last ${SWING_BARS} bars, basis points (>= 0)`, SWING_BARS - 1, { min: 0 }),
-    s('engulfing', '+1 bullish engulfing (a down bar then an up bar whose body covers it), -1 bearish engulfing, else 0', 1, { min: -1, max: 1 }),
-    s('doji', `1 when the body |close - open| is at most ${DOJI_BODY * 100} % of a non-zero range high - low, else 0`, 0, { min: 0, max: 1 }),
-    s(`zone_touches_${ZONE_BARS}`, `how many of the ${ZONE_BARS} bars before this one traded within ±${ZONE_HALF_WIDTH * 100} % of this close (support/resistance strength)`, ZONE_BARS, { min: 0, max: ZONE_BARS }),
+    s(
+      `swing_high_dist_${SWING_BARS}`,
+      `close vs the highest high of the last ${SWING_BARS} bars, basis points (<= 0)`,
+      SWING_BARS - 1,
+      { max: 0 },
+    ),
+    s(
+      `swing_low_dist_${SWING_BARS}`,
+      `close vs the lowest low of the last ${SWING_BARS} bars, basis points (>= 0)`,
+      SWING_BARS - 1,
+      { min: 0 },
+    ),
+    s('engulfing', '+1 bullish engulfing (a down bar then an up bar whose body covers it), -1 bearish engulfing, else 0', 1, {
+      min: -1,
+      max: 1,
+    }),
+    s('doji', `1 when the body |close - open| is at most ${DOJI_BODY * 100} % of a non-zero range high - low, else 0`, 0, {
+      min: 0,
+      max: 1,
+    }),
+    s(
+      `zone_touches_${ZONE_BARS}`,
+      `how many of the ${ZONE_BARS} bars before this one traded within ±${ZONE_HALF_WIDTH * 100} % of this close (support/resistance strength)`,
+      ZONE_BARS,
+      { min: 0, max: ZONE_BARS },
+    ),
   ];
 }
 

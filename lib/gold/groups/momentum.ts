@@ -10,14 +10,33 @@ const SWING_COUNT_BARS = 10;
 
 function specs(tf: FeatureTimeframe): FeatureSpec[] {
   return [
-    ...ROC_PERIODS.map((p) => spec({
-      name: `roc_${p}_${tf}`, category: 'momentum', timeframe: tf, warmupBars: p,
-      definition: `rate of change over ${p} bar${p > 1 ? 's' : ''}: 100 x (close / close ${p} bar${p > 1 ? 's' : ''} earlier - 1) (TA-Lib ROC)`,
-    })),
-    spec({ name: `higher_highs_${SWING_COUNT_BARS}_${tf}`, category: 'momentum', timeframe: tf, warmupBars: SWING_COUNT_BARS, min: 0, max: SWING_COUNT_BARS,
-      definition: `how many of the last ${SWING_COUNT_BARS} bars made a high above the bar before` }),
-    spec({ name: `lower_lows_${SWING_COUNT_BARS}_${tf}`, category: 'momentum', timeframe: tf, warmupBars: SWING_COUNT_BARS, min: 0, max: SWING_COUNT_BARS,
-      definition: `how many of the last ${SWING_COUNT_BARS} bars made a low below the bar before` }),
+    ...ROC_PERIODS.map((p) =>
+      spec({
+        name: `roc_${p}_${tf}`,
+        category: 'momentum',
+        timeframe: tf,
+        warmupBars: p,
+        definition: `rate of change over ${p} bar${p > 1 ? 's' : ''}: 100 x (close / close ${p} bar${p > 1 ? 's' : ''} earlier - 1) (TA-Lib ROC)`,
+      }),
+    ),
+    spec({
+      name: `higher_highs_${SWING_COUNT_BARS}_${tf}`,
+      category: 'momentum',
+      timeframe: tf,
+      warmupBars: SWING_COUNT_BARS,
+      min: 0,
+      max: SWING_COUNT_BARS,
+      definition: `how many of the last ${SWING_COUNT_BARS} bars made a high above the bar before`,
+    }),
+    spec({
+      name: `lower_lows_${SWING_COUNT_BARS}_${tf}`,
+      category: 'momentum',
+      timeframe: tf,
+      warmupBars: SWING_COUNT_BARS,
+      min: 0,
+      max: SWING_COUNT_BARS,
+      definition: `how many of the last ${SWING_COUNT_BARS} bars made a low below the bar before`,
+    }),
   ];
 }
 
@@ -33,7 +52,10 @@ function countOver(n: number, hit: (i: number) => boolean): Float64Array {
 function compute(series: BarSeries, tf: FeatureTimeframe): Record<string, Float64Array> {
   const n = series.length;
   const out: Record<string, Float64Array> = {};
-  for (const p of ROC_PERIODS) out[`roc_${p}_${tf}`] = map(n, (i) => (i >= p && series.close[i - p] !== 0 ? (series.close[i] / series.close[i - p] - 1) * 100 : NaN));
+  for (const p of ROC_PERIODS)
+    out[`roc_${p}_${tf}`] = map(n, (i) =>
+      i >= p && series.close[i - p] !== 0 ? (series.close[i] / series.close[i - p] - 1) * 100 : NaN,
+    );
   out[`higher_highs_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => series.high[j] > series.high[j - 1]);
   out[`lower_lows_${SWING_COUNT_BARS}_${tf}`] = countOver(n, (j) => series.low[j] < series.low[j - 1]);
   return out;

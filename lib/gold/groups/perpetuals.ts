@@ -20,10 +20,17 @@ const specs = [
   pf('funding_rate', 'latest funding rate of the perpetual (per funding interval) known before ts', 0, { min: -1, max: 1 }),
   pf('funding_rate_change_1h', 'funding_rate minus the funding rate known one hour earlier', 60, { min: -2, max: 2 }),
   pf('mark_premium_bps', 'latest (mark price - index price) / index price, basis points', 0),
-  pf('oi_change_pct_5m', 'open interest change over 5 minutes, percent: 100 x (latest / latest 5 minutes earlier - 1)', 5, { min: -100 }),
+  pf('oi_change_pct_5m', 'open interest change over 5 minutes, percent: 100 x (latest / latest 5 minutes earlier - 1)', 5, {
+    min: -100,
+  }),
   pf('oi_change_pct_1h', 'open interest change over 1 hour, percent', 60, { min: -100 }),
   pf('liq_count_1h', 'liquidation orders in the hour before ts', 60, { min: 0 }),
-  pf('liq_notional_1h', 'notional (average fill price x filled quantity, else price x quantity) liquidated in the hour before ts', 60, { min: 0 }),
+  pf(
+    'liq_notional_1h',
+    'notional (average fill price x filled quantity, else price x quantity) liquidated in the hour before ts',
+    60,
+    { min: 0 },
+  ),
   pf('liq_long_notional_1h', 'notional of longs liquidated (SELL orders) in the hour before ts', 60, { min: 0 }),
   pf('liq_short_notional_1h', 'notional of shorts liquidated (BUY orders) in the hour before ts', 60, { min: 0 }),
 ];
@@ -37,7 +44,8 @@ function latestBefore(time: Float64Array, t: number): number {
 function sorted(table: Table | null | undefined): Table | null {
   if (!table || table.length === 0) return null;
   const time = table.num('event_time');
-  for (let i = 1; i < table.length; i++) if (time[i] < time[i - 1]) return table.take(Array.from(time.keys()).sort((a, b) => time[a] - time[b]));
+  for (let i = 1; i < table.length; i++)
+    if (time[i] < time[i - 1]) return table.take(Array.from(time.keys()).sort((a, b) => time[a] - time[b]));
   return table;
 }
 
@@ -71,7 +79,10 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
       const i = latestBefore(time, ts[m]);
       if (i < 0) continue;
       ctx.usable[m] |= GoldInput.OPEN_INTEREST;
-      for (const [name, back] of [['oi_change_pct_5m', 5 * MINUTE], ['oi_change_pct_1h', HOUR]] as const) {
+      for (const [name, back] of [
+        ['oi_change_pct_5m', 5 * MINUTE],
+        ['oi_change_pct_1h', HOUR],
+      ] as const) {
         const j = latestBefore(time, ts[m] - back);
         if (j >= 0 && value[j] > 0) out[name][m] = (value[i] / value[j] - 1) * 100;
       }
@@ -79,12 +90,14 @@ function compute(ctx: RowContext): Record<string, Float64Array> {
   }
 
   // An empty liquidations table means the stream was collected and nothing was liquidated (zeros); null, not collected.
-  const liq = ctx.inputs.liquidations ? sorted(ctx.inputs.liquidations) ?? ctx.inputs.liquidations : null;
+  const liq = ctx.inputs.liquidations ? (sorted(ctx.inputs.liquidations) ?? ctx.inputs.liquidations) : null;
   if (liq) {
     const time = liq.num('event_time');
     const side = liq.str('side');
     const [price, qty, avg, filled] = ['price', 'qty', 'avg_price', 'filled_qty'].map((c) => liq.num(c));
-    const notional = Float64Array.from({ length: liq.length }, (_, i) => (avg[i] > 0 && filled[i] > 0 ? avg[i] * filled[i] : price[i] * qty[i]));
+    const notional = Float64Array.from({ length: liq.length }, (_, i) =>
+      avg[i] > 0 && filled[i] > 0 ? avg[i] * filled[i] : price[i] * qty[i],
+    );
     let start = 0;
     let end = 0;
     for (let m = 0; m < n; m++) {

@@ -4,8 +4,15 @@ import type { RowContext, RowFeatureGroup } from './row-types';
 /** Category 4 (momentum) across timeframes: +1 per timeframe whose EMA(9) is above its EMA(21), -1 below. */
 
 const specs = [
-  spec({ name: 'trend_alignment_ema_9_21', category: 'momentum', timeframe: 'multi', warmupBars: 20, min: -3, max: 3,
-    definition: 'sum over 1m, 5m and 15m of sign(ema_9 - ema_21): +3 when every timeframe trends up, -3 when all trend down' }),
+  spec({
+    name: 'trend_alignment_ema_9_21',
+    category: 'momentum',
+    timeframe: 'multi',
+    warmupBars: 20,
+    min: -3,
+    max: 3,
+    definition: 'sum over 1m, 5m and 15m of sign(ema_9 - ema_21): +3 when every timeframe trends up, -3 when all trend down',
+  }),
 ];
 
 function compute(ctx: RowContext): Record<string, Float64Array> {

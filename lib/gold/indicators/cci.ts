@@ -1,6 +1,5 @@
 import { checkPeriod, commonLength, outputArray } from './common';
 
-
 /**
  * TA-Lib CCI: typical price tp = (high + low + close) / 3; cci = (tp - mean) / (0.015 * meanAbsDev), 0 when
  * either factor is 0. First output at period - 1.

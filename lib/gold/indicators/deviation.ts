@@ -1,7 +1,6 @@
 import { checkFinite, checkPeriod, isZeroOrNeg, outputArray } from './common';
 import { smaInto } from './moving-average';
 
-
 export interface BollingerBands {
   readonly upper: Float64Array;
   readonly middle: Float64Array;

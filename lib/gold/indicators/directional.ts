@@ -1,7 +1,6 @@
 import { checkPeriod, commonLength, isZero, outputArray } from './common';
 import { trueRangeAt } from './true-range';
 
-
 interface DirectionalIndicators {
   readonly plus: Float64Array;
   readonly minus: Float64Array;
@@ -54,7 +53,12 @@ export function adx(high: Float64Array, low: Float64Array, close: Float64Array, 
  *   s = s - s / period + x (Wilder) for +DM, -DM and the true range;
  * - DI = 100 * DM / TR, or 0 when the smoothed TR is TA_IS_ZERO.
  */
-function directionalIndicators(high: Float64Array, low: Float64Array, close: Float64Array, period: number): DirectionalIndicators {
+function directionalIndicators(
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  period: number,
+): DirectionalIndicators {
   // TA-Lib accepts period 1 for ±DI but then returns an unscaled single-bar ratio; only Wilder periods are offered.
   checkPeriod('period', period, 2);
   const n = commonLength(high, low, close);

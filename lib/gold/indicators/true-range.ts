@@ -1,6 +1,5 @@
 import { checkPeriod, commonLength, outputArray } from './common';
 
-
 /**
  * TA-Lib TRANGE: max(high - low, |prevClose - high|, |prevClose - low|). It needs a previous close, so the first
  * output is at index 1 (index 0 is NaN).

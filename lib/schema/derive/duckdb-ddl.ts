@@ -18,7 +18,9 @@ const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /** Column list cast to the registry's types, partition keys included, in registry order. */
 function selectList(spec: DatasetSpec, fromNulls: boolean): string {
   const cols = spec.columns.map((c) => `${fromNulls ? 'NULL' : ident(c.name)}::${DUCKDB_TYPES[c.type]} AS ${ident(c.name)}`);
-  const keys = spec.partitionKeys.map((k) => `${fromNulls ? 'NULL' : ident(k.name)}::${k.type === 'int32' ? 'INTEGER' : 'VARCHAR'} AS ${ident(k.name)}`);
+  const keys = spec.partitionKeys.map(
+    (k) => `${fromNulls ? 'NULL' : ident(k.name)}::${k.type === 'int32' ? 'INTEGER' : 'VARCHAR'} AS ${ident(k.name)}`,
+  );
   return [...cols, ...keys].join(', ');
 }
 
@@ -31,7 +33,11 @@ function selectList(spec: DatasetSpec, fromNulls: boolean): string {
 export function duckdbViewSql(spec: DatasetSpec, files: readonly string[]): string {
   const name = ident(tableName(spec));
   if (files.length === 0) return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, true)} WHERE false`;
-  const hiveTypes = spec.partitionKeys.map((k) => `${quoted(k.name)}: ${quoted(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, false)} FROM read_parquet([${files.map(quoted).join(', ')}], ` +
-    `hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`;
+  const hiveTypes = spec.partitionKeys
+    .map((k) => `${quoted(k.name)}: ${quoted(k.type === 'int32' ? 'INTEGER' : 'VARCHAR')}`)
+    .join(', ');
+  return (
+    `CREATE OR REPLACE VIEW ${name} AS SELECT ${selectList(spec, false)} FROM read_parquet([${files.map(quoted).join(', ')}], ` +
+    `hive_partitioning = true, hive_types = {${hiveTypes}}, union_by_name = true)`
+  );
 }

@@ -25,5 +25,9 @@ export function glueColumns(spec: DatasetSpec): GlueColumn[] {
 }
 
 export function gluePartitionKeys(spec: DatasetSpec): GlueColumn[] {
-  return spec.partitionKeys.map((k) => ({ name: k.name, type: k.type === 'int32' ? 'int' : 'string', comment: comment(k.description) }));
+  return spec.partitionKeys.map((k) => ({
+    name: k.name,
+    type: k.type === 'int32' ? 'int' : 'string',
+    comment: comment(k.description),
+  }));
 }

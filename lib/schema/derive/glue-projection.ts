@@ -51,8 +51,11 @@ function ordered(k: EnumKey, values: Iterable<string>): string[] {
  * The enum values of a dataset's table: what the deployment configures (its exchanges and path-safe symbols,
  * the base timeframes) plus what the lake holds. Only the keys the dataset has are filled.
  */
-export function enumValues(spec: DatasetSpec, configured: { exchanges: readonly string[]; symbols: readonly string[] },
-  lake: Partial<Record<EnumKey, Iterable<string>>> = {}): EnumValues {
+export function enumValues(
+  spec: DatasetSpec,
+  configured: { exchanges: readonly string[]; symbols: readonly string[] },
+  lake: Partial<Record<EnumKey, Iterable<string>>> = {},
+): EnumValues {
   const has = (k: EnumKey) => spec.partitionKeys.some((p) => p.name === k);
   const base: EnumValues = { timeframe: baseTimeframes(spec), exchange: configured.exchanges, symbol: configured.symbols };
   const out = { timeframe: [], exchange: [], symbol: [] } as Record<EnumKey, string[]>;
@@ -70,7 +73,11 @@ export function enumParameters(spec: DatasetSpec, values: EnumValues): Record<st
 }
 
 /** Every projection parameter of the dataset's table. */
-export function projectionParameters(spec: DatasetSpec, values: EnumValues, settings: ProjectionSettings): Record<string, string> {
+export function projectionParameters(
+  spec: DatasetSpec,
+  values: EnumValues,
+  settings: ProjectionSettings,
+): Record<string, string> {
   const params: Record<string, string> = { 'projection.enabled': 'true' };
   const enums = enumParameters(spec, values);
   for (const k of spec.partitionKeys) {
@@ -86,7 +93,8 @@ export function projectionParameters(spec: DatasetSpec, values: EnumValues, sett
       case 'dt':
         params[`${key}.type`] = 'date';
         params[`${key}.format`] = DT_FORMAT;
-        params[`${key}.range`] = spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
+        params[`${key}.range`] =
+          spec.layer === 'bronze' ? bronzeDateRange(settings.bronzeRetentionDays) : `${settings.historyStart},NOW`;
         break;
       case 'hour':
         params[`${key}.type`] = 'integer';

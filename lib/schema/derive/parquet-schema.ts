@@ -14,8 +14,12 @@ export function parquetElement(column: ColumnSpec): SchemaElement {
   const repetition_type = column.nullable ? 'OPTIONAL' : 'REQUIRED';
   switch (column.type) {
     case 'timestamp':
-      return { name: column.name, type: 'INT64', repetition_type,
-        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' } };
+      return {
+        name: column.name,
+        type: 'INT64',
+        repetition_type,
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MILLIS' },
+      };
     case 'double':
       return { name: column.name, type: 'DOUBLE', repetition_type };
     case 'int64':

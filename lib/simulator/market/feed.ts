@@ -32,7 +32,10 @@ export class MarketFeed {
   private readonly walkers = new Map<string, TradeWalker>();
   private readonly pending: MarketEvent[] = [];
 
-  constructor(private readonly model: MarketModel, startMs: number) {
+  constructor(
+    private readonly model: MarketModel,
+    startMs: number,
+  ) {
     this.cursorMs = Math.ceil(startMs / TICK_MS) * TICK_MS;
   }
 
@@ -52,10 +55,19 @@ export class MarketFeed {
     const trades = this.pending;
     for (const [symbol, d] of demand) {
       const visit = d.trades
-        ? (mt: MinuteTrades, i: number) => trades.push({
-          type: 'trade', symbol, time: mt.time[i],
-          trade: { id: mt.firstId + i, time: mt.time[i], price: mt.price[i], qty: mt.qty[i], buyerMaker: mt.buyerMaker[i] === 1 },
-        })
+        ? (mt: MinuteTrades, i: number) =>
+            trades.push({
+              type: 'trade',
+              symbol,
+              time: mt.time[i],
+              trade: {
+                id: mt.firstId + i,
+                time: mt.time[i],
+                price: mt.price[i],
+                qty: mt.qty[i],
+                buyerMaker: mt.buyerMaker[i] === 1,
+              },
+            })
         : undefined;
       this.walker(symbol).walk(tick - TICK_MS, tick, visit);
     }

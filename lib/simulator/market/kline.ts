@@ -22,8 +22,17 @@ export interface Kline {
 }
 
 const INTERVALS: Record<string, number> = {
-  '1m': 60_000, '3m': 180_000, '5m': 300_000, '15m': 900_000, '30m': 1_800_000,
-  '1h': 3_600_000, '2h': 7_200_000, '4h': 14_400_000, '6h': 21_600_000, '8h': 28_800_000, '12h': 43_200_000,
+  '1m': 60_000,
+  '3m': 180_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '2h': 7_200_000,
+  '4h': 14_400_000,
+  '6h': 21_600_000,
+  '8h': 28_800_000,
+  '12h': 43_200_000,
   '1d': 86_400_000,
 };
 
@@ -34,8 +43,19 @@ export function intervalMs(interval: string): number | undefined {
 
 export function emptyKline(openTime: number, lengthMs: number): Kline {
   return {
-    openTime, closeTime: openTime + lengthMs - 1, open: 0, high: 0, low: 0, close: 0, volume: 0, quoteVolume: 0,
-    tradeCount: 0, firstTradeId: -1, lastTradeId: -1, takerBuyVolume: 0, takerBuyQuoteVolume: 0,
+    openTime,
+    closeTime: openTime + lengthMs - 1,
+    open: 0,
+    high: 0,
+    low: 0,
+    close: 0,
+    volume: 0,
+    quoteVolume: 0,
+    tradeCount: 0,
+    firstTradeId: -1,
+    lastTradeId: -1,
+    takerBuyVolume: 0,
+    takerBuyQuoteVolume: 0,
   };
 }
 

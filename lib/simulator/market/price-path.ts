@@ -89,7 +89,11 @@ export class PricePath {
 
   /** Fill a block forward from its first point, or backward from its last. */
   private build(index: number, edgeLog: number, edgeId: number, direction: 1 | -1): Block {
-    const block: Block = { logOpen: new Float64Array(BLOCK + 1), firstId: new Float64Array(BLOCK + 1), count: new Int32Array(BLOCK) };
+    const block: Block = {
+      logOpen: new Float64Array(BLOCK + 1),
+      firstId: new Float64Array(BLOCK + 1),
+      count: new Int32Array(BLOCK),
+    };
     const first = this.anchorMinute + index * BLOCK;
     const sigma = this.spec.minuteVolatility;
     if (direction === 1) {

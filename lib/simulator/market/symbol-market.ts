@@ -50,7 +50,11 @@ export class SymbolMarket {
   private readonly minutes = new BoundedCache<number, MinuteTrades>(64);
   private readonly minuteKlines = new BoundedCache<number, Kline>(100_000);
 
-  constructor(readonly spec: InstrumentSpec, symbolKey: number, anchorMinute: number) {
+  constructor(
+    readonly spec: InstrumentSpec,
+    symbolKey: number,
+    anchorMinute: number,
+  ) {
     this.key = symbolKey;
     this.path = new PricePath(spec, symbolKey, anchorMinute);
     this.priceScale = 10 ** spec.priceDecimals;
@@ -69,7 +73,8 @@ export class SymbolMarket {
       const mt = this.minuteTrades(m);
       for (let i = 0; i < mt.count; i++) {
         const time = mt.time[i];
-        if (time >= fromMs && time < toMs) out.push({ id: mt.firstId + i, time, price: mt.price[i], qty: mt.qty[i], buyerMaker: mt.buyerMaker[i] === 1 });
+        if (time >= fromMs && time < toMs)
+          out.push({ id: mt.firstId + i, time, price: mt.price[i], qty: mt.qty[i], buyerMaker: mt.buyerMaker[i] === 1 });
       }
     }
     return out;
@@ -136,7 +141,11 @@ export class SymbolMarket {
       while (i >= 0 && mt.time[i] >= t) i--;
       if (i >= 0) return { id: mt.firstId + i, price: mt.price[i], buyerMaker: mt.buyerMaker[i] === 1 };
     }
-    return { id: this.path.firstTradeId(minute) - 1, price: Math.round(Math.exp(this.path.logOpen(minute)) * this.priceScale), buyerMaker: true };
+    return {
+      id: this.path.firstTradeId(minute) - 1,
+      price: Math.round(Math.exp(this.path.logOpen(minute)) * this.priceScale),
+      buyerMaker: true,
+    };
   }
 
   /** Kline of the interval [openTime, openTime + lengthMs) from the trades before `asOfMs` (default: all of them). */
@@ -198,8 +207,13 @@ export class SymbolMarket {
     const firstId = this.path.firstTradeId(minute);
     const n = arrivalOffsets(this.rng.seed(keyHash(this.key, SALT.arrivals, minute)), this.spec.tradesPerMinute, this.offsets);
     const mt: MinuteTrades = {
-      minute, firstId, count: n,
-      time: new Float64Array(n), price: new Float64Array(n), qty: new Float64Array(n), buyerMaker: new Uint8Array(n),
+      minute,
+      firstId,
+      count: n,
+      time: new Float64Array(n),
+      price: new Float64Array(n),
+      qty: new Float64Array(n),
+      buyerMaker: new Uint8Array(n),
     };
     const rng = this.rng.seed(keyHash(this.key, SALT.trades, minute));
     const varPerMs = (this.spec.minuteVolatility * this.spec.minuteVolatility) / MINUTE_MS;

@@ -32,7 +32,9 @@ export function generateTradeRows(symbol: string, fromMs: number, toMs: number, 
   const lag = opts.ingestLagMs ?? 0;
   const n = market.tradeCount(fromMs, toMs);
   const cols = new ColumnWriter(dataset('bronze', 'trades'), n, market);
-  const [id, time, price, qty, quoteQty, ingest] = ['trade_id', 'event_time', 'price', 'qty', 'quote_qty', 'ingest_time'].map((c) => cols.num(c));
+  const [id, time, price, qty, quoteQty, ingest] = ['trade_id', 'event_time', 'price', 'qty', 'quote_qty', 'ingest_time'].map(
+    (c) => cols.num(c),
+  );
   const buyerMaker = cols.bool('is_buyer_maker');
   let r = 0;
   for (let m = Math.floor(fromMs / MINUTE_MS); m * MINUTE_MS < toMs; m++) {
@@ -86,9 +88,14 @@ export function generateBookRows(symbol: string, fromMs: number, toMs: number, o
 }
 
 function marketFor(symbol: string, fromMs: number, opts: OfflineOptions): SymbolMarket {
-  const model = opts.model ?? new MarketModel({
-    seed: opts.seed ?? 1, symbols: [symbol], anchorMs: fromMs, instruments: opts.instrument ? { [symbol.toUpperCase()]: opts.instrument } : undefined,
-  });
+  const model =
+    opts.model ??
+    new MarketModel({
+      seed: opts.seed ?? 1,
+      symbols: [symbol],
+      anchorMs: fromMs,
+      instruments: opts.instrument ? { [symbol.toUpperCase()]: opts.instrument } : undefined,
+    });
   return model.market(symbol);
 }
 
@@ -96,7 +103,11 @@ function marketFor(symbol: string, fromMs: number, opts: OfflineOptions): Symbol
 class ColumnWriter {
   private readonly columns: Record<string, ColumnData> = {};
 
-  constructor(private readonly spec: DatasetSpec, private readonly length: number, market: SymbolMarket) {
+  constructor(
+    private readonly spec: DatasetSpec,
+    private readonly length: number,
+    market: SymbolMarket,
+  ) {
     const { base, quote } = baseQuote(market.spec.symbol);
     const constants: Record<string, string> = { base, quote, source: 'ws' };
     for (const column of spec.columns) {

@@ -73,12 +73,19 @@ export class PerpetualDerivatives {
     const scale = Math.min(priceDecimals + 1, 8);
     const mark = scale > priceDecimals ? sumTicks * 5 : Math.round(sumTicks / 2);
     const minute = Math.floor(time / MINUTE_MS);
-    const basis = HOURLY_BASIS * (2 * unit(keyHash(key, SALT.basis, Math.floor(time / HOUR_MS))) - 1)
-      + MINUTE_BASIS * (2 * unit(keyHash(key, SALT.basis ^ 1, minute)) - 1);
+    const basis =
+      HOURLY_BASIS * (2 * unit(keyHash(key, SALT.basis, Math.floor(time / HOUR_MS))) - 1) +
+      MINUTE_BASIS * (2 * unit(keyHash(key, SALT.basis ^ 1, minute)) - 1);
     const index = Math.max(1, Math.round(mark / (1 + basis)));
     const premium = (mark - index) / index;
     const rate = premium + Math.min(PREMIUM_CLAMP, Math.max(-PREMIUM_CLAMP, INTEREST_RATE - premium));
-    return { scale, mark, index, rate: Math.round(rate * 1e8), nextFundingTime: (Math.floor(time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS };
+    return {
+      scale,
+      mark,
+      index,
+      rate: Math.round(rate * 1e8),
+      nextFundingTime: (Math.floor(time / FUNDING_INTERVAL_MS) + 1) * FUNDING_INTERVAL_MS,
+    };
   }
 
   /**

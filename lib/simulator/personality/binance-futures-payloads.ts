@@ -31,21 +31,27 @@ export class BinanceFuturesPayloads extends BinancePayloads {
   }
 
   bookTicker(book: Book): string {
-    return `{"e":"bookTicker","u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}",`
-      + `"a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}","T":${book.time},"E":${book.time}}`;
+    return (
+      `{"e":"bookTicker","u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}",` +
+      `"a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}","T":${book.time},"E":${book.time}}`
+    );
   }
 
   /** `P` (estimated settle price) is only meaningful in the last hour before settlement; the index stands in. */
   markPrice(m: MarkPrice, time: number): string {
     const index = fixed(m.index, m.scale, 8);
-    return `{"e":"markPriceUpdate","E":${time},"s":"${this.symbol}","p":"${fixed(m.mark, m.scale, 8)}","i":"${index}","P":"${index}",`
-      + `"r":"${fixed(m.rate, 8)}","T":${m.nextFundingTime}}`;
+    return (
+      `{"e":"markPriceUpdate","E":${time},"s":"${this.symbol}","p":"${fixed(m.mark, m.scale, 8)}","i":"${index}","P":"${index}",` +
+      `"r":"${fixed(m.rate, 8)}","T":${m.nextFundingTime}}`
+    );
   }
 
   forceOrder(l: Liquidation): string {
     const q = this.qty(l.qty);
-    return `{"e":"forceOrder","E":${l.time},"o":{"s":"${this.symbol}","S":"${l.side}","o":"LIMIT","f":"IOC","q":"${q}","p":"${this.price(l.price)}",`
-      + `"ap":"${this.price(l.avgPrice)}","X":"FILLED","l":"${q}","z":"${q}","T":${l.time}}}`;
+    return (
+      `{"e":"forceOrder","E":${l.time},"o":{"s":"${this.symbol}","S":"${l.side}","o":"LIMIT","f":"IOC","q":"${q}","p":"${this.price(l.price)}",` +
+      `"ap":"${this.price(l.avgPrice)}","X":"FILLED","l":"${q}","z":"${q}","T":${l.time}}}`
+    );
   }
 
   /**

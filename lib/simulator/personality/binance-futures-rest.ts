@@ -57,6 +57,8 @@ export class BinanceFuturesRest {
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
     const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
-    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) =>
+      fmt.restKline(market.kline(len, open, nowMs)),
+    );
   }
 }

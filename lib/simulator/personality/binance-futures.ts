@@ -5,7 +5,12 @@ import { PerpetualDerivatives } from './binance-futures-derivatives';
 import { BinanceFuturesPayloads } from './binance-futures-payloads';
 import { BinanceFuturesRest } from './binance-futures-rest';
 import {
-  BinancePersonality, type BinanceOptions, type BookEvent, type ServedStreams, type SymbolNames, type TradeEvent,
+  BinancePersonality,
+  type BinanceOptions,
+  type BookEvent,
+  type ServedStreams,
+  type SymbolNames,
+  type TradeEvent,
 } from './binance-personality';
 import type { RestRequest, RestResponse, SessionView } from './personality';
 
@@ -30,13 +35,23 @@ const routeMarker = (route: SessionRoute) => `${ROUTE_MARKER}${route}`;
 
 /** Depth at 100 ms only; the mark price (derived from the book's mid) at each speed USD-M offers. */
 const USDM_STREAMS: ServedStreams = {
-  depth: [{ channel: 'depth5@100ms', levels: 5, periodMs: 100 }, { channel: 'depth10@100ms', levels: 10, periodMs: 100 }],
-  demand: new Map([['trade', 'trades'], ['forceOrder', 'trades'], ['bookTicker', 'book'], ['markPrice', 'book']]),
+  depth: [
+    { channel: 'depth5@100ms', levels: 5, periodMs: 100 },
+    { channel: 'depth10@100ms', levels: 10, periodMs: 100 },
+  ],
+  demand: new Map([
+    ['trade', 'trades'],
+    ['forceOrder', 'trades'],
+    ['bookTicker', 'book'],
+    ['markPrice', 'book'],
+  ]),
   routes: FUTURES_ROUTES,
 };
 
-const markPriceSpeed = (speed?: string): [channel: string, periodMs: number] =>
-  [speed === undefined ? 'markPrice' : `markPrice@${speed}`, streamPeriodMs(BINANCE_USDM, { channel: 'markPrice', speed })!];
+const markPriceSpeed = (speed?: string): [channel: string, periodMs: number] => [
+  speed === undefined ? 'markPrice' : `markPrice@${speed}`,
+  streamPeriodMs(BINANCE_USDM, { channel: 'markPrice', speed })!,
+];
 const MARK_PRICE_STREAMS = [...(BINANCE_USDM.speeds.markPrice?.allowed ?? []).map(markPriceSpeed), markPriceSpeed()];
 
 export type BinanceFuturesOptions = BinanceOptions;
@@ -63,8 +78,13 @@ export class BinanceFuturesPersonality extends BinancePersonality<BinanceFutures
     return this.rest.handle(req, nowMs);
   }
 
-  protected override renderTrade(event: TradeEvent, names: SymbolNames, fmt: BinanceFuturesPayloads, wanted: (stream: string) => boolean,
-    out: (stream: string, payload: string) => void): void {
+  protected override renderTrade(
+    event: TradeEvent,
+    names: SymbolNames,
+    fmt: BinanceFuturesPayloads,
+    wanted: (stream: string) => boolean,
+    out: (stream: string, payload: string) => void,
+  ): void {
     super.renderTrade(event, names, fmt, wanted, out);
     const { forceOrder } = this.perpetualNames.get(event.symbol)!;
     if (!wanted(forceOrder)) return;
@@ -72,12 +92,18 @@ export class BinanceFuturesPersonality extends BinancePersonality<BinanceFutures
     if (liquidation) out(forceOrder, fmt.forceOrder(liquidation));
   }
 
-  protected override renderBook(event: BookEvent, names: SymbolNames, fmt: BinanceFuturesPayloads, wanted: (stream: string) => boolean,
-    out: (stream: string, payload: string) => void): void {
+  protected override renderBook(
+    event: BookEvent,
+    names: SymbolNames,
+    fmt: BinanceFuturesPayloads,
+    wanted: (stream: string) => boolean,
+    out: (stream: string, payload: string) => void,
+  ): void {
     super.renderBook(event, names, fmt, wanted, out);
     const { book, time } = event;
     for (const [name, period] of this.perpetualNames.get(event.symbol)!.markPrice) {
-      if (time % period === 0 && wanted(name)) out(name, fmt.markPrice(this.derivatives.markPrice(event.symbol, book, time), time));
+      if (time % period === 0 && wanted(name))
+        out(name, fmt.markPrice(this.derivatives.markPrice(event.symbol, book, time), time));
     }
   }
 

@@ -1,6 +1,13 @@
 import {
-  BINANCE_MAX_STREAMS_PER_CONNECTION, binanceStream, klineStream, marketStreamName, marketStreamParser, streamPeriodMs,
-  type BinanceChannel, type BinanceMarket, type BinanceStream,
+  BINANCE_MAX_STREAMS_PER_CONNECTION,
+  binanceStream,
+  klineStream,
+  marketStreamName,
+  marketStreamParser,
+  streamPeriodMs,
+  type BinanceChannel,
+  type BinanceMarket,
+  type BinanceStream,
 } from '../../exchanges/binance/market';
 import type { MarketEvent } from '../market/feed';
 import { intervalMs } from '../market/kline';
@@ -9,7 +16,13 @@ import type { SymbolMarket } from '../market/symbol-market';
 import type { BinancePayloads } from './binance-payloads';
 import { commonMethod, errorReply, isRequest, parseBinanceRequest, streamNames } from './binance-ws-requests';
 import type {
-  ClientMessageResult, ExchangePersonality, RestRequest, RestResponse, SessionOpening, SessionView, StreamDemand,
+  ClientMessageResult,
+  ExchangePersonality,
+  RestRequest,
+  RestResponse,
+  SessionOpening,
+  SessionView,
+  StreamDemand,
 } from './personality';
 
 /**
@@ -92,7 +105,8 @@ export abstract class BinancePersonality<P extends BinancePayloads> implements E
       : (match[3] ?? '').split('/').filter((s) => s.length > 0);
     const bad = streams.find((s) => !this.demandOf(s));
     if (bad !== undefined) return { ok: false, status: 400, message: `Invalid stream name ${bad}` };
-    if (new Set(streams).size > BINANCE_MAX_STREAMS_PER_CONNECTION) return { ok: false, status: 400, message: 'Too many streams' };
+    if (new Set(streams).size > BINANCE_MAX_STREAMS_PER_CONNECTION)
+      return { ok: false, status: 400, message: 'Too many streams' };
     return { ok: true, combined, streams: this.opened(match[1] || undefined, streams) };
   }
 
@@ -117,10 +131,14 @@ export abstract class BinancePersonality<P extends BinancePayloads> implements E
     if (!s || !this.model.has(s.symbol) || stream.slice(0, stream.indexOf('@')) !== s.symbol.toLowerCase()) return null;
     switch (s.channel) {
       case 'kline':
-        return s.interval !== undefined && intervalMs(s.interval) !== undefined ? { symbol: s.symbol, channel: 'kline', interval: s.interval } : null;
+        return s.interval !== undefined && intervalMs(s.interval) !== undefined
+          ? { symbol: s.symbol, channel: 'kline', interval: s.interval }
+          : null;
       case 'partialDepth': {
         const period = streamPeriodMs(this.market, s);
-        return this.served.depth.some((d) => d.levels === s.levels && d.periodMs === period) ? { symbol: s.symbol, channel: 'book' } : null;
+        return this.served.depth.some((d) => d.levels === s.levels && d.periodMs === period)
+          ? { symbol: s.symbol, channel: 'book' }
+          : null;
       }
       default: {
         const channel = this.served.demand.get(s.channel);

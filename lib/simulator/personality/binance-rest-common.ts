@@ -16,7 +16,11 @@ export interface BinanceRestReplies {
 }
 
 export function binanceReplies(headers: Record<string, string>): BinanceRestReplies {
-  const error = (status: number, code: number, msg: string): RestResponse => ({ status, body: JSON.stringify({ code, msg }), headers });
+  const error = (status: number, code: number, msg: string): RestResponse => ({
+    status,
+    body: JSON.stringify({ code, msg }),
+    headers,
+  });
   return {
     ok: (body) => ({ status: 200, body, headers }),
     error,
@@ -34,7 +38,11 @@ export type BinanceEndpoint = (query: URLSearchParams, nowMs: number) => RestRes
  * answered here, the paths of `endpoints` (named without the prefix) by them; another method is 405, another path 404.
  */
 export function answerBinanceRest(
-  req: RestRequest, nowMs: number, prefix: string, endpoints: Readonly<Record<string, BinanceEndpoint>>, replies: BinanceRestReplies,
+  req: RestRequest,
+  nowMs: number,
+  prefix: string,
+  endpoints: Readonly<Record<string, BinanceEndpoint>>,
+  replies: BinanceRestReplies,
 ): RestResponse {
   if (req.method !== 'GET') return replies.error(405, -1000, `Method ${req.method} is not supported.`);
   const name = req.path.startsWith(prefix) ? req.path.slice(prefix.length) : undefined;
@@ -48,7 +56,14 @@ export function answerBinanceRest(
  * Open times [first, last] of the klines a request asks for, or the error Binance answers: at most `limit`
  * bars (capped, not rejected, above `maxLimit`), none before the listing (`historyStartMs`) or after `nowMs`.
  */
-export function klineWindow(query: URLSearchParams, len: number, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number }, r: BinanceRestReplies): { first: number; last: number } | RestResponse {
+export function klineWindow(
+  query: URLSearchParams,
+  len: number,
+  nowMs: number,
+  historyStartMs: number,
+  limits: { defaultLimit: number; maxLimit: number },
+  r: BinanceRestReplies,
+): { first: number; last: number } | RestResponse {
   const params: Partial<Record<'startTime' | 'endTime' | 'limit', number>> = {};
   for (const name of ['startTime', 'endTime', 'limit'] as const) {
     const v = query.get(name);
@@ -77,8 +92,13 @@ export function klineWindow(query: URLSearchParams, len: number, nowMs: number, 
  * one row per bar that `restKline` formats from the bar's length and open time.
  */
 export function klinesReply(
-  query: URLSearchParams, interval: string, nowMs: number, historyStartMs: number, limits: { defaultLimit: number; maxLimit: number },
-  replies: BinanceRestReplies, restKline: (len: number, open: number) => string,
+  query: URLSearchParams,
+  interval: string,
+  nowMs: number,
+  historyStartMs: number,
+  limits: { defaultLimit: number; maxLimit: number },
+  replies: BinanceRestReplies,
+  restKline: (len: number, open: number) => string,
 ): RestResponse {
   const len = intervalMs(interval);
   if (len === undefined) return replies.error(400, -1120, 'Invalid interval.');

@@ -53,7 +53,9 @@ export class BinanceSpotRest {
     const market = this.model.market(symbol);
     const fmt = this.payloads(symbol);
     const limits = { defaultLimit: KLINES_DEFAULT_LIMIT, maxLimit: KLINES_MAX_LIMIT };
-    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) => fmt.restKline(market.kline(len, open, nowMs)));
+    return klinesReply(query, interval, nowMs, this.historyStartMs, limits, REPLIES, (len, open) =>
+      fmt.restKline(market.kline(len, open, nowMs)),
+    );
   }
 
   private historicalTrades(query: URLSearchParams, nowMs: number): RestResponse {
@@ -87,21 +89,42 @@ export class BinanceSpotRest {
       const { spec } = this.model.market(s);
       const { base, quote } = baseQuote(s);
       return {
-        symbol: s, status: 'TRADING', baseAsset: base, baseAssetPrecision: 8, quoteAsset: quote, quotePrecision: 8, quoteAssetPrecision: 8,
-        orderTypes: ['LIMIT', 'MARKET'], isSpotTradingAllowed: true,
+        symbol: s,
+        status: 'TRADING',
+        baseAsset: base,
+        baseAssetPrecision: 8,
+        quoteAsset: quote,
+        quotePrecision: 8,
+        quoteAssetPrecision: 8,
+        orderTypes: ['LIMIT', 'MARKET'],
+        isSpotTradingAllowed: true,
         filters: [
-          { filterType: 'PRICE_FILTER', minPrice: formatUnits(1, spec.priceDecimals), maxPrice: '1000000.00000000', tickSize: formatUnits(1, spec.priceDecimals) },
-          { filterType: 'LOT_SIZE', minQty: formatUnits(1, spec.qtyDecimals), maxQty: '9000000.00000000', stepSize: formatUnits(1, spec.qtyDecimals) },
+          {
+            filterType: 'PRICE_FILTER',
+            minPrice: formatUnits(1, spec.priceDecimals),
+            maxPrice: '1000000.00000000',
+            tickSize: formatUnits(1, spec.priceDecimals),
+          },
+          {
+            filterType: 'LOT_SIZE',
+            minQty: formatUnits(1, spec.qtyDecimals),
+            maxQty: '9000000.00000000',
+            stepSize: formatUnits(1, spec.qtyDecimals),
+          },
         ],
       };
     });
-    return ok(JSON.stringify({
-      timezone: 'UTC', serverTime: nowMs,
-      rateLimits: [
-        { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
-        { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
-      ],
-      exchangeFilters: [], symbols,
-    }));
+    return ok(
+      JSON.stringify({
+        timezone: 'UTC',
+        serverTime: nowMs,
+        rateLimits: [
+          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+        ],
+        exchangeFilters: [],
+        symbols,
+      }),
+    );
   }
 }

@@ -13,10 +13,15 @@ import type { RestRequest, RestResponse } from './personality';
 
 const SPOT_STREAMS: ServedStreams = {
   depth: [
-    { channel: 'depth5@100ms', levels: 5, periodMs: 100 }, { channel: 'depth10@100ms', levels: 10, periodMs: 100 },
-    { channel: 'depth5', levels: 5, periodMs: 1000 }, { channel: 'depth10', levels: 10, periodMs: 1000 },
+    { channel: 'depth5@100ms', levels: 5, periodMs: 100 },
+    { channel: 'depth10@100ms', levels: 10, periodMs: 100 },
+    { channel: 'depth5', levels: 5, periodMs: 1000 },
+    { channel: 'depth10', levels: 10, periodMs: 1000 },
   ],
-  demand: new Map([['trade', 'trades'], ['bookTicker', 'book']]),
+  demand: new Map([
+    ['trade', 'trades'],
+    ['bookTicker', 'book'],
+  ]),
 };
 
 export type BinanceSpotOptions = BinanceOptions;

@@ -24,7 +24,8 @@ export function parseBinanceRequest(text: string): BinanceRequest | ClientMessag
   } catch {
     return { reply: errorReply(3, 'Invalid JSON: expected value at line 1 column 1') };
   }
-  if (typeof req !== 'object' || req === null || Array.isArray(req)) return { reply: errorReply(3, 'Invalid JSON: expected an object') };
+  if (typeof req !== 'object' || req === null || Array.isArray(req))
+    return { reply: errorReply(3, 'Invalid JSON: expected an object') };
   const { method, params, id } = req as { method?: unknown; params?: unknown; id?: unknown };
   if (!validId(id)) return { reply: errorReply(2, 'Invalid request: request ID must be an unsigned integer') };
   if (method === undefined) return { reply: errorReply(2, 'Invalid request: missing field `method`', id) };
@@ -37,7 +38,9 @@ export function isRequest(r: BinanceRequest | ClientMessageResult): r is Binance
 
 /** Stream names of a (UN)SUBSCRIBE request, or the error reply when one is not a string. */
 export function streamNames(req: BinanceRequest): string[] | ClientMessageResult {
-  return req.list.every((p): p is string => typeof p === 'string') ? req.list : { reply: errorReply(2, 'Invalid request: stream names must be strings', req.id) };
+  return req.list.every((p): p is string => typeof p === 'string')
+    ? req.list
+    : { reply: errorReply(2, 'Invalid request: stream names must be strings', req.id) };
 }
 
 /** LIST_SUBSCRIPTIONS (answering `listed`), SET_PROPERTY, GET_PROPERTY and the error for an unknown method. */

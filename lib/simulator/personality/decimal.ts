@@ -34,7 +34,10 @@ export class PayloadDecimals {
   private readonly pd: number;
   private readonly qd: number;
 
-  constructor(market: SymbolMarket, private readonly format: (units: number, scale: number) => string) {
+  constructor(
+    market: SymbolMarket,
+    private readonly format: (units: number, scale: number) => string,
+  ) {
     this.symbol = market.spec.symbol;
     this.pd = market.spec.priceDecimals;
     this.qd = market.spec.qtyDecimals;

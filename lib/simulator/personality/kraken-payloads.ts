@@ -35,7 +35,10 @@ export class KrakenPayloads {
   private readonly pd: number;
   private readonly qd: number;
 
-  constructor(market: SymbolMarket, readonly symbol: string) {
+  constructor(
+    market: SymbolMarket,
+    readonly symbol: string,
+  ) {
     this.pd = market.spec.priceDecimals;
     this.qd = market.spec.qtyDecimals;
   }
@@ -50,30 +53,38 @@ export class KrakenPayloads {
 
   /** `side` is the taker's: a trade where the buyer made the market was a taker sell. */
   trade(t: Trade): string {
-    return `{"channel":"trade","type":"update","data":[{"symbol":"${this.symbol}","side":"${t.buyerMaker ? 'sell' : 'buy'}","price":${this.price(t.price)},`
-      + `"qty":${this.qty(t.qty)},"ord_type":"market","trade_id":${t.id},"timestamp":"${rfc3339Micros(t.time)}"}]}`;
+    return (
+      `{"channel":"trade","type":"update","data":[{"symbol":"${this.symbol}","side":"${t.buyerMaker ? 'sell' : 'buy'}","price":${this.price(t.price)},` +
+      `"qty":${this.qty(t.qty)},"ord_type":"market","trade_id":${t.id},"timestamp":"${rfc3339Micros(t.time)}"}]}`
+    );
   }
 
   /** vwap rounded to the tick, as Kraken prints it at the pair's price precision. */
   ohlc(k: Kline, minutes: number, eventTime: number): string {
     const vwap = k.volume > 0 ? Math.round(k.quoteVolume / k.volume) : k.close;
-    return `{"channel":"ohlc","type":"update","timestamp":"${rfc3339Micros(eventTime)}","data":[{"symbol":"${this.symbol}","open":${this.price(k.open)},`
-      + `"high":${this.price(k.high)},"low":${this.price(k.low)},"close":${this.price(k.close)},"trades":${k.tradeCount},"volume":${this.qty(k.volume)},`
-      + `"vwap":${this.price(vwap)},"interval_begin":"${rfc3339Nanos(k.openTime)}","interval":${minutes},"timestamp":"${rfc3339Nanos(k.closeTime + 1)}"}]}`;
+    return (
+      `{"channel":"ohlc","type":"update","timestamp":"${rfc3339Micros(eventTime)}","data":[{"symbol":"${this.symbol}","open":${this.price(k.open)},` +
+      `"high":${this.price(k.high)},"low":${this.price(k.low)},"close":${this.price(k.close)},"trades":${k.tradeCount},"volume":${this.qty(k.volume)},` +
+      `"vwap":${this.price(vwap)},"interval_begin":"${rfc3339Nanos(k.openTime)}","interval":${minutes},"timestamp":"${rfc3339Nanos(k.closeTime + 1)}"}]}`
+    );
   }
 
   sides(book: Book): { bids: Side; asks: Side } {
     const bids: Side = [];
     const asks: Side = [];
-    for (let i = 0; i < book.bidPx.length; i++) bids.push({ ticks: book.bidPx[i], price: this.price(book.bidPx[i]), qty: this.qty(book.bidSz[i]) });
-    for (let i = 0; i < book.askPx.length; i++) asks.push({ ticks: book.askPx[i], price: this.price(book.askPx[i]), qty: this.qty(book.askSz[i]) });
+    for (let i = 0; i < book.bidPx.length; i++)
+      bids.push({ ticks: book.bidPx[i], price: this.price(book.bidPx[i]), qty: this.qty(book.bidSz[i]) });
+    for (let i = 0; i < book.askPx.length; i++)
+      asks.push({ ticks: book.askPx[i], price: this.price(book.askPx[i]), qty: this.qty(book.askSz[i]) });
     return { bids, asks };
   }
 
   /** The whole book; v2 snapshots carry a checksum but no timestamp. */
   bookSnapshot(bids: Side, asks: Side): string {
-    return `{"channel":"book","type":"snapshot","data":[{"symbol":"${this.symbol}","bids":${levels(bids)},"asks":${levels(asks)},`
-      + `"checksum":${krakenBookChecksum(asks, bids)}}]}`;
+    return (
+      `{"channel":"book","type":"snapshot","data":[{"symbol":"${this.symbol}","bids":${levels(bids)},"asks":${levels(asks)},` +
+      `"checksum":${krakenBookChecksum(asks, bids)}}]}`
+    );
   }
 
   /**
@@ -84,12 +95,15 @@ export class KrakenPayloads {
     const bids = diff(prev.bids, cur.bids);
     const asks = diff(prev.asks, cur.asks);
     if (bids.length === 0 && asks.length === 0) return null;
-    return `{"channel":"book","type":"update","data":[{"symbol":"${this.symbol}","bids":${levels(bids)},"asks":${levels(asks)},`
-      + `"checksum":${krakenBookChecksum(cur.asks, cur.bids)},"timestamp":"${rfc3339Micros(time)}"}]}`;
+    return (
+      `{"channel":"book","type":"update","data":[{"symbol":"${this.symbol}","bids":${levels(bids)},"asks":${levels(asks)},` +
+      `"checksum":${krakenBookChecksum(cur.asks, cur.bids)},"timestamp":"${rfc3339Micros(time)}"}]}`
+    );
   }
 }
 
-const levels = (side: readonly BookLevelText[]): string => `[${side.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(',')}]`;
+const levels = (side: readonly BookLevelText[]): string =>
+  `[${side.map((l) => `{"price":${l.price},"qty":${l.qty}}`).join(',')}]`;
 
 function diff(prev: Side, cur: Side): BookLevelText[] {
   const now = new Map(cur.map((l) => [l.ticks, l]));

@@ -1,11 +1,21 @@
-import { KRAKEN_BOOK_DEPTHS, KRAKEN_OHLC_INTERVALS, parseKrakenStreamName, type KrakenChannel } from '../../exchanges/kraken/streams';
+import {
+  KRAKEN_BOOK_DEPTHS,
+  KRAKEN_OHLC_INTERVALS,
+  parseKrakenStreamName,
+  type KrakenChannel,
+} from '../../exchanges/kraken/streams';
 import { splitSymbol } from '../../exchanges/symbols';
 import type { MarketEvent } from '../market/feed';
 import { intervalMs } from '../market/kline';
 import type { MarketModel } from '../market/market-model';
 import { KrakenPayloads, rfc3339Micros } from './kraken-payloads';
 import type {
-  ClientMessageResult, ExchangePersonality, RestResponse, SessionOpening, SessionView, StreamDemand,
+  ClientMessageResult,
+  ExchangePersonality,
+  RestResponse,
+  SessionOpening,
+  SessionView,
+  StreamDemand,
 } from './personality';
 import { MINUTE_MS } from '../../util/time';
 
@@ -53,7 +63,12 @@ export class KrakenPersonality implements ExchangePersonality {
       const { base, quote } = splitSymbol(symbol);
       const kraken = quote ? `${base}/${quote}` : symbol;
       this.byKraken.set(kraken, symbol);
-      this.bySim.set(symbol, { kraken, payloads: new KrakenPayloads(model.market(symbol), kraken), bookSubs: new Map(), lastBook: null });
+      this.bySim.set(symbol, {
+        kraken,
+        payloads: new KrakenPayloads(model.market(symbol), kraken),
+        bookSubs: new Map(),
+        lastBook: null,
+      });
     }
   }
 
@@ -68,7 +83,8 @@ export class KrakenPersonality implements ExchangePersonality {
     } catch {
       return { reply: this.error(undefined, 'Malformed request') };
     }
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) return { reply: this.error(undefined, 'Malformed request') };
+    if (typeof req !== 'object' || req === null || Array.isArray(req))
+      return { reply: this.error(undefined, 'Malformed request') };
     const { method, params, req_id: reqId } = req as { method?: unknown; params?: unknown; req_id?: unknown };
     if (reqId !== undefined && !Number.isSafeInteger(reqId)) return { reply: this.error(method, 'Invalid req_id', reqId) };
     switch (method) {
@@ -144,21 +160,29 @@ export class KrakenPersonality implements ExchangePersonality {
     return { status: 404, body: JSON.stringify({ error: ['EGeneral:Unknown method'] }) };
   }
 
-  private subscription(method: 'subscribe' | 'unsubscribe', params: unknown, reqId: unknown, session: SessionView): ClientMessageResult {
+  private subscription(
+    method: 'subscribe' | 'unsubscribe',
+    params: unknown,
+    reqId: unknown,
+    session: SessionView,
+  ): ClientMessageResult {
     if (typeof params !== 'object' || params === null) return { reply: this.error(method, 'Missing params', reqId) };
     const p = params as { channel?: unknown; symbol?: unknown; interval?: unknown; depth?: unknown; snapshot?: unknown };
     const channel = p.channel;
-    if (channel !== 'ohlc' && channel !== 'book' && channel !== 'trade') return { reply: this.error(method, `Channel ${String(channel)} not found`, reqId) };
+    if (channel !== 'ohlc' && channel !== 'book' && channel !== 'trade')
+      return { reply: this.error(method, `Channel ${String(channel)} not found`, reqId) };
     if (!Array.isArray(p.symbol) || p.symbol.length === 0 || !p.symbol.every((s): s is string => typeof s === 'string')) {
       return { reply: this.error(method, 'Missing or invalid symbol', reqId) };
     }
     let param: number | undefined;
     if (channel === 'ohlc') {
       param = p.interval === undefined ? 1 : Number(p.interval);
-      if (!(KRAKEN_OHLC_INTERVALS as readonly number[]).includes(param) || !binanceInterval(param)) return { reply: this.error(method, 'Invalid interval', reqId) };
+      if (!(KRAKEN_OHLC_INTERVALS as readonly number[]).includes(param) || !binanceInterval(param))
+        return { reply: this.error(method, 'Invalid interval', reqId) };
     } else if (channel === 'book') {
       param = p.depth === undefined ? 10 : Number(p.depth);
-      if (!(KRAKEN_BOOK_DEPTHS as readonly number[]).includes(param)) return { reply: this.error(method, 'Invalid depth', reqId) };
+      if (!(KRAKEN_BOOK_DEPTHS as readonly number[]).includes(param))
+        return { reply: this.error(method, 'Invalid depth', reqId) };
     }
     const frames: string[] = [];
     const subscribe: string[] = [];
@@ -201,11 +225,17 @@ export class KrakenPersonality implements ExchangePersonality {
    * The session's stream for a channel and symbol, and for ohlc its interval (one book per symbol whatever the
    * depth; book streams carry a per-subscription suffix).
    */
-  private streamOf(streams: ReadonlySet<string>, channel: KrakenChannel, symbol: string, param: number | undefined): string | undefined {
+  private streamOf(
+    streams: ReadonlySet<string>,
+    channel: KrakenChannel,
+    symbol: string,
+    param: number | undefined,
+  ): string | undefined {
     for (const name of streams) {
       const hash = name.indexOf('#');
       const stream = parseKrakenStreamName(hash < 0 ? name : name.slice(0, hash));
-      if (stream && stream.channel === channel && stream.symbol === symbol && (channel !== 'ohlc' || stream.param === param)) return name;
+      if (stream && stream.channel === channel && stream.symbol === symbol && (channel !== 'ohlc' || stream.param === param))
+        return name;
     }
     return undefined;
   }
@@ -218,19 +248,38 @@ export class KrakenPersonality implements ExchangePersonality {
     return name;
   }
 
-  private ack(method: string, channel: KrakenChannel, symbol: string, param: number | undefined, snapshot: unknown, reqId: unknown): string {
+  private ack(
+    method: string,
+    channel: KrakenChannel,
+    symbol: string,
+    param: number | undefined,
+    snapshot: unknown,
+    reqId: unknown,
+  ): string {
     const result: Record<string, unknown> = { channel };
     if (channel === 'book') result.depth = param;
     if (channel === 'ohlc') result.interval = param;
     if (method === 'subscribe') result.snapshot = channel === 'book' ? true : snapshot === true;
     result.symbol = symbol;
-    return JSON.stringify({ method, result, success: true, time_in: this.time(), time_out: this.time(), ...(reqId === undefined ? {} : { req_id: reqId }) });
+    return JSON.stringify({
+      method,
+      result,
+      success: true,
+      time_in: this.time(),
+      time_out: this.time(),
+      ...(reqId === undefined ? {} : { req_id: reqId }),
+    });
   }
 
   private error(method: unknown, error: string, reqId?: unknown, symbol?: string): string {
     return JSON.stringify({
-      error, ...(typeof method === 'string' ? { method } : {}), ...(reqId === undefined ? {} : { req_id: reqId }), success: false,
-      ...(symbol === undefined ? {} : { symbol }), time_in: this.time(), time_out: this.time(),
+      error,
+      ...(typeof method === 'string' ? { method } : {}),
+      ...(reqId === undefined ? {} : { req_id: reqId }),
+      success: false,
+      ...(symbol === undefined ? {} : { symbol }),
+      time_in: this.time(),
+      time_out: this.time(),
     });
   }
 
@@ -244,4 +293,3 @@ function binanceInterval(minutes: number): string | undefined {
   const name = minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`;
   return intervalMs(name) !== undefined ? name : undefined;
 }
-

@@ -14,9 +14,7 @@ export interface StreamDemand {
   interval?: string;
 }
 
-export type SessionOpening =
-  | { ok: true; combined: boolean; streams: string[] }
-  | { ok: false; status: number; message: string };
+export type SessionOpening = { ok: true; combined: boolean; streams: string[] } | { ok: false; status: number; message: string };
 
 export interface SessionView {
   readonly combined: boolean;

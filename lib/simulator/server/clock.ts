@@ -8,7 +8,11 @@ export interface SimClock {
 export class ScaledClock implements SimClock {
   private readonly wallStart = performance.now();
 
-  constructor(private readonly start: number, private readonly speed: number, private readonly end = Infinity) {}
+  constructor(
+    private readonly start: number,
+    private readonly speed: number,
+    private readonly end = Infinity,
+  ) {}
 
   now(): number {
     return Math.min(this.end, Math.floor(this.start + (performance.now() - this.wallStart) * this.speed));

@@ -51,7 +51,14 @@ export interface FaultCounts {
 
 export class FaultPlan implements FaultHooks {
   readonly counts: FaultCounts = {
-    drops: 0, shutdowns: 0, forcedDisconnects: 0, stalledFrames: 0, duplicatedFrames: 0, reorderedFrames: 0, malformedFrames: 0, restRefusals: 0,
+    drops: 0,
+    shutdowns: 0,
+    forcedDisconnects: 0,
+    stalledFrames: 0,
+    duplicatedFrames: 0,
+    reorderedFrames: 0,
+    malformedFrames: 0,
+    restRefusals: 0,
   };
   private readonly events: FaultEvent[];
   /** Per session: instant events already applied to it, and its pending shutdown deadline. */
@@ -71,7 +78,11 @@ export class FaultPlan implements FaultHooks {
   private active<K extends FaultEvent['kind']>(kind: K, t: number): Extract<FaultEvent, { kind: K }>[] {
     if (t !== this.activeTime) {
       this.activeTime = t;
-      this.activeEvents = this.events.filter((e) => t >= e.at && ('durationMs' in e ? t < e.at + e.durationMs : e.kind === 'malformed' && (this.malformedLeft.get(e) ?? 0) > 0));
+      this.activeEvents = this.events.filter(
+        (e) =>
+          t >= e.at &&
+          ('durationMs' in e ? t < e.at + e.durationMs : e.kind === 'malformed' && (this.malformedLeft.get(e) ?? 0) > 0),
+      );
     }
     return this.activeEvents.filter((e): e is Extract<FaultEvent, { kind: K }> => e.kind === kind);
   }
@@ -120,12 +131,14 @@ export class FaultPlan implements FaultHooks {
     this.counts.restRefusals++;
     if (e.status === 429) {
       return {
-        status: 429, headers: { 'Retry-After': String(e.retryAfterS ?? 1), 'Content-Type': 'application/json' },
+        status: 429,
+        headers: { 'Retry-After': String(e.retryAfterS ?? 1), 'Content-Type': 'application/json' },
         body: JSON.stringify({ code: -1003, msg: 'Too many requests; current limit of IP is 6000 request weight per 1 MINUTE.' }),
       };
     }
     return {
-      status: 418, headers: { 'Retry-After': String(e.retryAfterS ?? 120), 'Content-Type': 'application/json' },
+      status: 418,
+      headers: { 'Retry-After': String(e.retryAfterS ?? 120), 'Content-Type': 'application/json' },
       body: JSON.stringify({ code: -1003, msg: 'Way too many requests; IP banned until further notice.' }),
     };
   };
@@ -134,7 +147,8 @@ export class FaultPlan implements FaultHooks {
     let state = this.applied.get(ctx.sessionId);
     if (!state) this.applied.set(ctx.sessionId, (state = { seen: new Set() }));
     if (state.cutAt !== undefined && ctx.simTime >= state.cutAt) return this.cut(ctx.sessionId, 'drops');
-    if (this.options.maxSessionMs !== undefined && ctx.simTime - ctx.openedAt >= this.options.maxSessionMs) return this.cut(ctx.sessionId, 'forcedDisconnects');
+    if (this.options.maxSessionMs !== undefined && ctx.simTime - ctx.openedAt >= this.options.maxSessionMs)
+      return this.cut(ctx.sessionId, 'forcedDisconnects');
     for (const fault of this.events) {
       if (fault.at > ctx.simTime) break;
       // A connection opened after an instant fault never sees it.
@@ -179,14 +193,30 @@ export function randomStorm(options: StormOptions): FaultPlanOptions {
   for (let i = 0; t < options.end; i++) {
     const kind = kinds[i % kinds.length];
     switch (kind) {
-      case 'drop': events.push({ kind: 'drop', at: t }); break;
-      case 'shutdown': events.push({ kind: 'shutdown', at: t, graceMs: 30_000 }); break;
-      case 'stall': events.push({ kind: 'stall', at: t, durationMs: 120_000, stream: rng.next() < 0.5 ? '@depth10' : '@bookTicker' }); break;
-      case 'duplicate': events.push({ kind: 'duplicate', at: t, durationMs: 60_000 }); break;
-      case 'reorder': events.push({ kind: 'reorder', at: t, durationMs: 60_000 }); break;
-      case 'malformed': events.push({ kind: 'malformed', at: t, count: 20 }); break;
-      case 'rest429': events.push({ kind: 'rest', at: t, durationMs: 60_000, status: 429, retryAfterS: 2 }); break;
-      case 'rest418': events.push({ kind: 'rest', at: t, durationMs: 30_000, status: 418, retryAfterS: 5 }); break;
+      case 'drop':
+        events.push({ kind: 'drop', at: t });
+        break;
+      case 'shutdown':
+        events.push({ kind: 'shutdown', at: t, graceMs: 30_000 });
+        break;
+      case 'stall':
+        events.push({ kind: 'stall', at: t, durationMs: 120_000, stream: rng.next() < 0.5 ? '@depth10' : '@bookTicker' });
+        break;
+      case 'duplicate':
+        events.push({ kind: 'duplicate', at: t, durationMs: 60_000 });
+        break;
+      case 'reorder':
+        events.push({ kind: 'reorder', at: t, durationMs: 60_000 });
+        break;
+      case 'malformed':
+        events.push({ kind: 'malformed', at: t, count: 20 });
+        break;
+      case 'rest429':
+        events.push({ kind: 'rest', at: t, durationMs: 60_000, status: 429, retryAfterS: 2 });
+        break;
+      case 'rest418':
+        events.push({ kind: 'rest', at: t, durationMs: 30_000, status: 418, retryAfterS: 5 });
+        break;
     }
     t += Math.round(mean * (0.5 + rng.next()));
   }

@@ -23,11 +23,19 @@ export interface Pacer {
   stop(): void;
 }
 
-export function startPacer(feed: MarketFeed, hub: StreamHub, personality: ExchangePersonality, clock: SimClock, end: number): Pacer {
+export function startPacer(
+  feed: MarketFeed,
+  hub: StreamHub,
+  personality: ExchangePersonality,
+  clock: SimClock,
+  end: number,
+): Pacer {
   let stopped = false;
   let ended = false;
   let markEnded!: () => void;
-  const endedPromise = new Promise<void>((resolve) => { markEnded = resolve; });
+  const endedPromise = new Promise<void>((resolve) => {
+    markEnded = resolve;
+  });
   const lastTick = Math.floor(end / TICK_MS) * TICK_MS;
 
   const sendUntil = (to: number) => {

@@ -70,8 +70,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const start = opts.start ?? DEFAULT_SIM_START;
   const end = opts.end ?? Infinity;
   const speed = opts.speed ?? 1;
-  const model = new MarketModel({ seed: opts.seed ?? 1, symbols: opts.symbols ?? ['BTCUSDT', 'ETHUSDT'], anchorMs: start, instruments: opts.instruments });
-  const personality = createPersonality(opts.protocol ?? 'binance-spot', model, { historyStartMs: start - (opts.historyDays ?? 30) * DAY_MS });
+  const model = new MarketModel({
+    seed: opts.seed ?? 1,
+    symbols: opts.symbols ?? ['BTCUSDT', 'ETHUSDT'],
+    anchorMs: start,
+    instruments: opts.instruments,
+  });
+  const personality = createPersonality(opts.protocol ?? 'binance-spot', model, {
+    historyStartMs: start - (opts.historyDays ?? 30) * DAY_MS,
+  });
   const faults = opts.faults ?? {};
   const feed = new MarketFeed(model, start);
   const clock = speed === 'max' ? new DrivenClock(feed.cursor) : new ScaledClock(start, speed, end);
@@ -87,8 +94,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     clock,
     model,
     stats: () => ({
-      simTime: feed.cursor, messagesSent: hub.messagesSent, bytesSent: hub.bytesSent, connections: hub.connections,
-      ended: pacer.ended, wallMs: performance.now() - wallStart,
+      simTime: feed.cursor,
+      messagesSent: hub.messagesSent,
+      bytesSent: hub.bytesSent,
+      connections: hub.connections,
+      ended: pacer.ended,
+      wallMs: performance.now() - wallStart,
     }),
     untilEnd: () => pacer.untilEnd(),
     async stop() {

@@ -15,7 +15,13 @@ export class Session implements SessionView {
   lastPongWall = performance.now();
 
   /** `socket` is the connection under `ws`, kept to cork it while a batch of frames is written. */
-  constructor(readonly id: number, readonly ws: WebSocket, readonly socket: Duplex, public combined: boolean, readonly openedAt: number) {}
+  constructor(
+    readonly id: number,
+    readonly ws: WebSocket,
+    readonly socket: Duplex,
+    public combined: boolean,
+    readonly openedAt: number,
+  ) {}
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -43,7 +49,9 @@ export class StreamHub {
     const session = new Session(this.nextId++, ws, socket, combined, this.simNow());
     this.sessions.add(session);
     ws.on('message', (data) => this.onMessage(session, String(data)));
-    ws.on('pong', () => { session.lastPongWall = performance.now(); });
+    ws.on('pong', () => {
+      session.lastPongWall = performance.now();
+    });
     ws.on('close', () => this.close(session));
     // A client resetting the connection must not take the server down.
     ws.on('error', () => this.close(session));
@@ -57,7 +65,8 @@ export class StreamHub {
     const subs = this.subscribers.get(stream);
     if (!subs) return;
     let enveloped: string | undefined;
-    for (const session of subs) this.send(session, stream, session.combined ? (enveloped ??= this.personality.envelope(stream, payload)) : payload);
+    for (const session of subs)
+      this.send(session, stream, session.combined ? (enveloped ??= this.personality.envelope(stream, payload)) : payload);
   };
 
   /**

@@ -13,7 +13,13 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export async function listen(port: number, personality: ExchangePersonality, hub: StreamHub, clock: SimClock, faults: FaultHooks): Promise<Transport> {
+export async function listen(
+  port: number,
+  personality: ExchangePersonality,
+  hub: StreamHub,
+  clock: SimClock,
+  faults: FaultHooks,
+): Promise<Transport> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const request: RestRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams };
@@ -27,7 +33,9 @@ export async function listen(port: number, personality: ExchangePersonality, hub
   server.on('upgrade', (req, socket, head) => {
     const opening = personality.openSession(new URL(req.url ?? '/', 'http://127.0.0.1'));
     if (!opening.ok) {
-      socket.end(`HTTP/1.1 ${opening.status} ${http.STATUS_CODES[opening.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${opening.message}`);
+      socket.end(
+        `HTTP/1.1 ${opening.status} ${http.STATUS_CODES[opening.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${opening.message}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => hub.open(ws, socket, opening.combined, opening.streams));

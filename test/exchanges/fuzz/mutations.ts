@@ -35,19 +35,108 @@ export type Mutation =
 
 /** Values that have broken parsers somewhere: wrong types, edge numbers, NaN spelled out, odd text. */
 export const HOSTILE_FRAGMENTS: readonly string[] = [
-  'null', 'true', 'false', '0', '-0', '-1', '1', '0.0', '1.5', '-5', '1e21', '1e308', '-1e308', '1e400', '-1e400', '1e-400',
-  '9007199254740993', '-9007199254740993', '123456789012345678901234567890', '0.1e1', '5E-324',
-  '""', '"abc"', '"NaN"', '"Infinity"', '"-Infinity"', '"nan"', '"-1"', '"-0.00000001"', '"0"', '"0.00000000"', '"1e400"',
-  '"1e-400"', '"0x1F"', '" 42"', '"42 "', '"1_000"', '"1,5"', '"\u0663"', '"\\u0000"', '"\\ud800"', '"\u{1F4A5}"',
-  '"BTC\u202eUSDT"', '"btcusdt"', '"BTC/USD"', '"buy"', '"MARKET"', '"kline"', '"trade"', '"snapshot"', '"update"',
-  '"2023-10-04T16:26:01.806315597Z"', '"2023-02-30T25:61:61Z"', '"9999-12-31T23:59:59Z"', '"0000-01-01T00:00:00Z"',
-  '[]', '{}', '[null]', '[[]]', '[["1","2"]]', '["1"]', '[1,2]', '[["-1","1"]]', '[["1","-1"]]', '[{"price":1}]',
-  '[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]', '{"a":{"b":{"c":{"d":{}}}}}', '{"__proto__":{"polluted":1}}',
-  '{"constructor":{"prototype":{"x":1}}}', '{"toString":1,"valueOf":2}', `"${'x'.repeat(2000)}"`, `[${'1,'.repeat(2000)}1]`,
-  'NaN', 'Infinity', 'undefined', "'single'", '01', '1.', '.5', '+1', '--1', '"unterminated', '{', ']',
+  'null',
+  'true',
+  'false',
+  '0',
+  '-0',
+  '-1',
+  '1',
+  '0.0',
+  '1.5',
+  '-5',
+  '1e21',
+  '1e308',
+  '-1e308',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '9007199254740993',
+  '-9007199254740993',
+  '123456789012345678901234567890',
+  '0.1e1',
+  '5E-324',
+  '""',
+  '"abc"',
+  '"NaN"',
+  '"Infinity"',
+  '"-Infinity"',
+  '"nan"',
+  '"-1"',
+  '"-0.00000001"',
+  '"0"',
+  '"0.00000000"',
+  '"1e400"',
+  '"1e-400"',
+  '"0x1F"',
+  '" 42"',
+  '"42 "',
+  '"1_000"',
+  '"1,5"',
+  '"\u0663"',
+  '"\\u0000"',
+  '"\\ud800"',
+  '"\u{1F4A5}"',
+  '"BTC\u202eUSDT"',
+  '"btcusdt"',
+  '"BTC/USD"',
+  '"buy"',
+  '"MARKET"',
+  '"kline"',
+  '"trade"',
+  '"snapshot"',
+  '"update"',
+  '"2023-10-04T16:26:01.806315597Z"',
+  '"2023-02-30T25:61:61Z"',
+  '"9999-12-31T23:59:59Z"',
+  '"0000-01-01T00:00:00Z"',
+  '[]',
+  '{}',
+  '[null]',
+  '[[]]',
+  '[["1","2"]]',
+  '["1"]',
+  '[1,2]',
+  '[["-1","1"]]',
+  '[["1","-1"]]',
+  '[{"price":1}]',
+  '[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]',
+  '{"a":{"b":{"c":{"d":{}}}}}',
+  '{"__proto__":{"polluted":1}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  '{"toString":1,"valueOf":2}',
+  `"${'x'.repeat(2000)}"`,
+  `[${'1,'.repeat(2000)}1]`,
+  'NaN',
+  'Infinity',
+  'undefined',
+  "'single'",
+  '01',
+  '1.',
+  '.5',
+  '+1',
+  '--1',
+  '"unterminated',
+  '{',
+  ']',
 ];
 
-const UNICODE = ['\u0000', '\u202e', '\ud800', '\udfff', '\u{1F4A5}', '\ufeff', 'é', '\u0301', '\n', '"', '\\', '\u2028', 'ß', 'İ'];
+const UNICODE = [
+  '\u0000',
+  '\u202e',
+  '\ud800',
+  '\udfff',
+  '\u{1F4A5}',
+  '\ufeff',
+  'é',
+  '\u0301',
+  '\n',
+  '"',
+  '\\',
+  '\u2028',
+  'ß',
+  'İ',
+];
 
 const nat = (max: number) => fc.nat({ max });
 
@@ -69,11 +158,16 @@ const valueOp: fc.Arbitrary<ValueOp> = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: -400, max: 400 }).map((exp): ValueOp => ({ op: 'scale', exp })) },
   { weight: 1, arbitrary: fc.nat().map((seed): ValueOp => ({ op: 'shuffle', seed })) },
   { weight: 1, arbitrary: fc.constant<ValueOp>({ op: 'empty' }) },
-  { weight: 2, arbitrary: fc.record({ at: fc.nat(), text: textish }).map(({ at, text }): ValueOp => ({ op: 'unicode', at, text })) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ at: fc.nat(), text: textish }).map(({ at, text }): ValueOp => ({ op: 'unicode', at, text })),
+  },
   { weight: 1, arbitrary: fc.boolean().map((inArray): ValueOp => ({ op: 'wrap', inArray })) },
   {
     weight: 2,
-    arbitrary: fc.record({ text: fragment, after: fc.boolean() }).map(({ text, after }): ValueOp => ({ op: 'duplicateKey', text, after })),
+    arbitrary: fc
+      .record({ text: fragment, after: fc.boolean() })
+      .map(({ text, after }): ValueOp => ({ op: 'duplicateKey', text, after })),
   },
   { weight: 2, arbitrary: fc.constant<ValueOp>({ op: 'duplicateItem' }) },
 );
@@ -82,18 +176,27 @@ const span = fc.record({ at: nat(1 << 20), length: fc.integer({ min: 1, max: 40 
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 2, arbitrary: nat(1 << 20).map((at): Mutation => ({ kind: 'truncate', at })) },
-  { weight: 3, arbitrary: fc.record({ at: nat(1 << 20), char: textish }).map(({ at, char }): Mutation => ({ kind: 'flip', at, char })) },
-  { weight: 1, arbitrary: fc.record({ at: nat(1 << 20), text: textish }).map(({ at, text }): Mutation => ({ kind: 'insert', at, text })) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ at: nat(1 << 20), char: textish }).map(({ at, char }): Mutation => ({ kind: 'flip', at, char })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ at: nat(1 << 20), text: textish }).map(({ at, text }): Mutation => ({ kind: 'insert', at, text })),
+  },
   { weight: 1, arbitrary: span.map((m): Mutation => ({ kind: 'delete', ...m })) },
   { weight: 1, arbitrary: span.map((m): Mutation => ({ kind: 'repeat', ...m })) },
   {
     weight: 1,
-    arbitrary: fc.record({ other: fc.nat(), separator: fc.constantFrom('', '\n', ' ', ',', '}{') })
+    arbitrary: fc
+      .record({ other: fc.nat(), separator: fc.constantFrom('', '\n', ' ', ',', '}{') })
       .map((m): Mutation => ({ kind: 'concat', ...m })),
   },
   {
     weight: 10,
-    arbitrary: fc.record({ node: fc.nat(), change: valueOp }).map(({ node, change }): Mutation => ({ kind: 'value', node, change })),
+    arbitrary: fc
+      .record({ node: fc.nat(), change: valueOp })
+      .map(({ node, change }): Mutation => ({ kind: 'value', node, change })),
   },
 );
 
@@ -165,7 +268,8 @@ function mutateValue(text: string, pick: number, change: ValueOp): string {
     case 'scale': {
       const scaled = (s: string) => `${s}e${change.exp}`;
       if (node.t === 'num') swap({ t: 'num', text: /[eE]/.test(node.text) ? node.text : scaled(node.text) });
-      else if (node.t === 'str') swap({ t: 'str', v: /^-?[\d.]+$/.test(node.v) ? String(Number(node.v) * 10 ** change.exp) : node.v });
+      else if (node.t === 'str')
+        swap({ t: 'str', v: /^-?[\d.]+$/.test(node.v) ? String(Number(node.v) * 10 ** change.exp) : node.v });
       break;
     }
     case 'shuffle':
@@ -207,7 +311,7 @@ function mutateValue(text: string, pick: number, change: ValueOp): string {
 /** A deterministic Fisher-Yates shuffle (xorshift), so a case replays identically. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
-  let s = (seed | 0) || 1;
+  let s = seed | 0 || 1;
   for (let i = out.length - 1; i > 0; i--) {
     s ^= s << 13;
     s ^= s >>> 17;

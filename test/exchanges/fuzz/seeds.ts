@@ -59,7 +59,11 @@ export function binanceSpotCorpus(): Corpus {
     // The REST depth snapshots as the depth10 payload they resemble (same keys), top ten levels.
     ...restSnapshots.map((m) => {
       const d = JSON.parse(m.raw) as { lastUpdateId: number; bids: unknown[]; asks: unknown[] };
-      return envelope('btcusdt@depth10@100ms', { lastUpdateId: d.lastUpdateId, bids: d.bids.slice(0, 10), asks: d.asks.slice(0, 10) });
+      return envelope('btcusdt@depth10@100ms', {
+        lastUpdateId: d.lastUpdateId,
+        bids: d.bids.slice(0, 10),
+        asks: d.asks.slice(0, 10),
+      });
     }),
     ...restSnapshots.map((m) => m.raw),
     ...ee.filter((m) => isStream(m.raw, 'kline_1m') && m.raw.includes('"x":true')).map((m) => m.raw),
@@ -67,7 +71,8 @@ export function binanceSpotCorpus(): Corpus {
     ...readCryptofeed('BINANCE.ws.1.0').messages.map((m) => m.raw),
     ...readDocExamples().map((d) => d.raw),
     // The documentation's partial-depth payload, as the combined stream carries it.
-    ...readDocExamples().filter((d) => d.file.includes('partial_book_depth'))
+    ...readDocExamples()
+      .filter((d) => d.file.includes('partial_book_depth'))
       .map((d) => envelope('bnbbtc@depth10@100ms', JSON.parse(d.raw))),
   ];
   return { sequences: seeds.map((s) => [s]) };
@@ -80,7 +85,10 @@ export function binanceUsCorpus(): Corpus {
     ...messages.filter((m) => isStream(m.raw, 'kline_1m')).map((m) => m.raw),
     // Binance US captures hold no trade or depth10 stream: both derived from its real aggTrade and diff depth.
     ...messages.filter((m) => isStream(m.raw, 'aggTrade')).map((m) => tradeFromAggTrade(m.raw)),
-    ...messages.filter((m) => isStream(m.raw, 'depth@100ms')).slice(0, 30).map((m) => partialDepthFromDiff(m.raw)),
+    ...messages
+      .filter((m) => isStream(m.raw, 'depth@100ms'))
+      .slice(0, 30)
+      .map((m) => partialDepthFromDiff(m.raw)),
   ];
   return { sequences: seeds.map((s) => [s]) };
 }
@@ -90,8 +98,12 @@ export function binanceFuturesCorpus(): Corpus {
   const cf = [...readCryptofeed('BINANCE_FUTURES.ws.1.0').messages, ...readCryptofeed('BINANCE_FUTURES.ws.5.0').messages];
   const docs = readDocExamples('binance_docs/um_futures_ws_examples_docs_derived_nautilus');
   const docChannel: Record<string, string> = {
-    'mark_price_stream.json': 'markPrice@1s', 'liquidation_stream.json': 'forceOrder', 'kline_stream_closed.json': 'kline_1m',
-    'kline_stream_open.json': 'kline_1m', 'trade_stream.json': 'trade', 'book_ticker_stream.json': 'bookTicker',
+    'mark_price_stream.json': 'markPrice@1s',
+    'liquidation_stream.json': 'forceOrder',
+    'kline_stream_closed.json': 'kline_1m',
+    'kline_stream_open.json': 'kline_1m',
+    'trade_stream.json': 'trade',
+    'book_ticker_stream.json': 'bookTicker',
     'depth_update_stream.json': 'depth10@100ms',
   };
   const docSymbol = (raw: string) => {
@@ -100,19 +112,30 @@ export function binanceFuturesCorpus(): Corpus {
   };
   const seeds = [
     ...firstPerStream(usdm, 40),
-    ...usdm.filter((m) => isStream(m.raw, 'trade') && !m.raw.includes('"X":"MARKET"')).slice(0, 10).map((m) => m.raw),
+    ...usdm
+      .filter((m) => isStream(m.raw, 'trade') && !m.raw.includes('"X":"MARKET"'))
+      .slice(0, 10)
+      .map((m) => m.raw),
     // USD-M partial depth has the diff-depth payload (e, E, T, s, U, u, pu, b, a): real diff frames, relabelled.
-    ...usdm.filter((m) => isStream(m.raw, 'depth@0ms')).slice(0, 30)
+    ...usdm
+      .filter((m) => isStream(m.raw, 'depth@0ms'))
+      .slice(0, 30)
       .map((m) => {
         const d = payloadOf(m.raw);
-        return envelope('btcusdt@depth10@100ms', { ...d, b: (d.b as unknown[]).slice(0, 10), a: (d.a as unknown[]).slice(0, 10) });
+        return envelope('btcusdt@depth10@100ms', {
+          ...d,
+          b: (d.b as unknown[]).slice(0, 10),
+          a: (d.a as unknown[]).slice(0, 10),
+        });
       }),
     ...usdm.filter((m) => m.raw.startsWith('{"lastUpdateId"')).map((m) => m.raw),
     ...firstPerStream(cf, 25),
     ...cf.filter((m) => isStream(m.raw, 'kline_1m') && m.raw.includes('"x":true')).map((m) => m.raw),
     // No real markPrice or forceOrder capture exists; the documentation's examples stand in, raw and enveloped.
     ...docs.map((d) => d.raw),
-    ...docs.filter((d) => docChannel[d.file]).map((d) => envelope(`${docSymbol(d.raw)}@${docChannel[d.file]}`, JSON.parse(d.raw))),
+    ...docs
+      .filter((d) => docChannel[d.file])
+      .map((d) => envelope(`${docSymbol(d.raw)}@${docChannel[d.file]}`, JSON.parse(d.raw))),
   ];
   return { sequences: seeds.map((s) => [s]) };
 }
@@ -123,11 +146,22 @@ export function binanceFuturesCorpus(): Corpus {
 
 type V1Level = [string, string, ...string[]];
 
-const v2Symbol = (pair: string) => pair.split('/').map((a) => (a === 'XBT' ? 'BTC' : a)).join('/');
+const v2Symbol = (pair: string) =>
+  pair
+    .split('/')
+    .map((a) => (a === 'XBT' ? 'BTC' : a))
+    .join('/');
 const iso = (seconds: number) => new Date(Math.round(seconds * 1000)).toISOString();
 const v2Levels = (levels: readonly V1Level[]) => `[${levels.map(([p, q]) => `{"price":${p},"qty":${q}}`).join(',')}]`;
 
-function v2Book(type: 'snapshot' | 'update', symbol: string, bids: readonly V1Level[], asks: readonly V1Level[], sum: number, ts?: string) {
+function v2Book(
+  type: 'snapshot' | 'update',
+  symbol: string,
+  bids: readonly V1Level[],
+  asks: readonly V1Level[],
+  sum: number,
+  ts?: string,
+) {
   const stamp = ts === undefined ? '' : `,"timestamp":"${ts}"`;
   const entry = `{"symbol":"${symbol}","bids":${v2Levels(bids)},"asks":${v2Levels(asks)},"checksum":${sum}${stamp}}`;
   return `{"channel":"book","type":"${type}","data":[${entry}]}`;
@@ -180,9 +214,11 @@ function krakenTrades(): string[] {
       const msg: unknown = JSON.parse(m.raw);
       if (!Array.isArray(msg) || msg[msg.length - 2] !== 'trade') continue;
       const symbol = v2Symbol(msg[msg.length - 1] as string);
-      const trades = (msg[1] as string[][]).map(([price, qty, time, side, type]) => (
-        `{"symbol":"${symbol}","side":"${side === 'b' ? 'buy' : 'sell'}","price":${price},"qty":${qty},`
-        + `"ord_type":"${type === 'm' ? 'market' : 'limit'}","trade_id":${id++},"timestamp":"${iso(Number(time))}"}`));
+      const trades = (msg[1] as string[][]).map(
+        ([price, qty, time, side, type]) =>
+          `{"symbol":"${symbol}","side":"${side === 'b' ? 'buy' : 'sell'}","price":${price},"qty":${qty},` +
+          `"ord_type":"${type === 'm' ? 'market' : 'limit'}","trade_id":${id++},"timestamp":"${iso(Number(time))}"}`,
+      );
       out.push(`{"channel":"trade","type":"update","data":[${trades.join(',')}]}`);
     }
   }
@@ -196,29 +232,34 @@ function krakenOhlc(rows: number): string[] {
     const [t, open, high, low, close, volume, trades] = line.split(',');
     const vwap = ((+high + +low + +close) / 3).toFixed(2);
     const begin = Number(t);
-    return `{"channel":"ohlc","type":"update","timestamp":"${iso(begin + 59.5)}",`
-      + `"data":[{"symbol":"BTC/USDC","open":${open},"high":${high},`
-      + `"low":${low},"close":${close},"trades":${trades},"volume":${volume},"vwap":${vwap},"interval_begin":"${iso(begin)}","interval":1,`
-      + `"timestamp":"${iso(begin + 60)}"}]}`;
+    return (
+      `{"channel":"ohlc","type":"update","timestamp":"${iso(begin + 59.5)}",` +
+      `"data":[{"symbol":"BTC/USDC","open":${open},"high":${high},` +
+      `"low":${low},"close":${close},"trades":${trades},"volume":${volume},"vwap":${vwap},"interval_begin":"${iso(begin)}","interval":1,` +
+      `"timestamp":"${iso(begin + 60)}"}]}`
+    );
   });
 }
 
 /** v2 control traffic as Kraken documents it; the recorded v1 control messages come along unchanged. */
 const KRAKEN_CONTROL = [
   '{"channel":"heartbeat"}',
-  '{"channel":"status","type":"update","data":[{"version":"2.0.0","system":"online","api_version":"v2",'
-    + '"connection_id":12393906104898154338}]}',
-  '{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"ALGO/USD"},"success":true,'
-    + '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
-  '{"method":"unsubscribe","result":{"channel":"book","depth":10,"symbol":"XMR/USD"},"success":true,'
-    + '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
-  '{"error":"Currency pair not supported","method":"subscribe","req_id":3,"success":false,"symbol":"BTC/ABC",'
-    + '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
+  '{"channel":"status","type":"update","data":[{"version":"2.0.0","system":"online","api_version":"v2",' +
+    '"connection_id":12393906104898154338}]}',
+  '{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"ALGO/USD"},"success":true,' +
+    '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
+  '{"method":"unsubscribe","result":{"channel":"book","depth":10,"symbol":"XMR/USD"},"success":true,' +
+    '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
+  '{"error":"Currency pair not supported","method":"subscribe","req_id":3,"success":false,"symbol":"BTC/ABC",' +
+    '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
   '{"method":"pong","req_id":101,"time_in":"2023-09-24T14:10:23.799685Z","time_out":"2023-09-24T14:10:23.799703Z"}',
 ];
 
 export function krakenCorpus(): Corpus {
-  const v1Control = readCryptofeed('KRAKEN.ws.48.0').messages.filter((m) => !m.raw.startsWith('[')).slice(0, 5).map((m) => m.raw);
+  const v1Control = readCryptofeed('KRAKEN.ws.48.0')
+    .messages.filter((m) => !m.raw.startsWith('['))
+    .slice(0, 5)
+    .map((m) => m.raw);
   return {
     sequences: [
       ...krakenBookSequences(40),

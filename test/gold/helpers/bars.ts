@@ -13,13 +13,15 @@ export interface Bars {
   readonly volume: Float64Array;
 }
 
-
 export const KLINES_DIR = testdataPath('binance_um_futures_klines_1m');
 export const KLINE_FILES = ['LINKUSDT-1m-2023-02', 'AVAXUSDT-1m-2023-09', 'FILUSDT-1m-2024-10'] as const;
 
 /** Reads a Binance kline CSV (header open_time,open,high,low,close,volume,...). */
 export function readKlines(name: string): Bars {
-  const lines = fs.readFileSync(path.join(KLINES_DIR, `${name}.csv`), 'utf8').trim().split('\n');
+  const lines = fs
+    .readFileSync(path.join(KLINES_DIR, `${name}.csv`), 'utf8')
+    .trim()
+    .split('\n');
   if (!lines[0]!.startsWith('open_time,open,high,low,close,volume')) throw new Error(`unexpected header in ${name}`);
   const n = lines.length - 1;
   const bars = allocate(name, n);
@@ -93,4 +95,3 @@ function allocate(label: string, n: number): Bars {
 function tick(x: number): number {
   return Math.round(x * 10) / 10;
 }
-

@@ -25,8 +25,13 @@ export function silver1m(from: string, to: string, holes: Record<string, number[
       const close = 100 + 10 * Math.sin(x / 700) + 2 * Math.sin(x / 37) + 0.3 * Math.sin(x * 1.7);
       const volume = 5 + 4 * Math.sin(x / 13) ** 2 + (x % 97 === 0 ? 40 : 0);
       return {
-        close, open: close - 0.1 * Math.cos(x), high: close + 0.5 + Math.abs(Math.sin(x)), low: close - 0.5 - Math.abs(Math.cos(x)),
-        volume, quote_volume: volume * close, taker_buy_volume: volume * (0.5 + 0.4 * Math.sin(x / 5)),
+        close,
+        open: close - 0.1 * Math.cos(x),
+        high: close + 0.5 + Math.abs(Math.sin(x)),
+        low: close - 0.5 - Math.abs(Math.cos(x)),
+        volume,
+        quote_volume: volume * close,
+        taker_buy_volume: volume * (0.5 + 0.4 * Math.sin(x / 5)),
       };
     });
     return cleanKlines1m(bronze, dt, 0).silver;
@@ -36,10 +41,16 @@ export function silver1m(from: string, to: string, holes: Record<string, number[
 
 function silverRows(name: string, rows: Row[]): Table {
   const spec = SILVER(name);
-  return Table.fromRows(spec, rows.map((r) => ({ base: 'BTC', quote: 'USDT', ingest_time: r.event_time, source: 'ws', quality_flags: 0, ...r })));
+  return Table.fromRows(
+    spec,
+    rows.map((r) => ({ base: 'BTC', quote: 'USDT', ingest_time: r.event_time, source: 'ws', quality_flags: 0, ...r })),
+  );
 }
 
-export function eventInputs(days: readonly string[], seed = 7): Pick<GoldInputs, 'book' | 'funding' | 'openInterest' | 'liquidations'> {
+export function eventInputs(
+  days: readonly string[],
+  seed = 7,
+): Pick<GoldInputs, 'book' | 'funding' | 'openInterest' | 'liquidations'> {
   const rnd = seededRandom(seed);
   const book: Row[] = [];
   const funding: Row[] = [];
@@ -61,15 +72,34 @@ export function eventInputs(days: readonly string[], seed = 7): Pick<GoldInputs,
     }
     for (let t = start + 1_000; t < start + 86_400_000; t += 30_000) {
       const mark = 100 + 5 * Math.sin(t / 3.6e6);
-      funding.push({ event_time: t, mark_price: mark, index_price: mark * (1 - 0.0002 * Math.sin(t / 7.2e6)), funding_rate: 0.0001 * Math.sin(t / 1.08e7), next_funding_time: null });
+      funding.push({
+        event_time: t,
+        mark_price: mark,
+        index_price: mark * (1 - 0.0002 * Math.sin(t / 7.2e6)),
+        funding_rate: 0.0001 * Math.sin(t / 1.08e7),
+        next_funding_time: null,
+      });
     }
     for (let t = start + 5_000; t < start + 86_400_000; t += 60_000) {
       openInterest *= 1 + (rnd() - 0.5) * 0.002;
       oi.push({ event_time: t, open_interest: openInterest, open_interest_value: null });
     }
     for (let t = start + 17_000; t < start + 86_400_000; t += 60_000 * (1 + Math.floor(rnd() * 9))) {
-      liq.push({ event_time: t, side: rnd() < 0.5 ? 'SELL' : 'BUY', price: 100, qty: 1 + Math.floor(rnd() * 5), avg_price: 100.5, status: 'FILLED', filled_qty: 2 });
+      liq.push({
+        event_time: t,
+        side: rnd() < 0.5 ? 'SELL' : 'BUY',
+        price: 100,
+        qty: 1 + Math.floor(rnd() * 5),
+        avg_price: 100.5,
+        status: 'FILLED',
+        filled_qty: 2,
+      });
     }
   }
-  return { book: silverRows('book_top10', book), funding: silverRows('funding', funding), openInterest: silverRows('open_interest', oi), liquidations: silverRows('liquidations', liq) };
+  return {
+    book: silverRows('book_top10', book),
+    funding: silverRows('funding', funding),
+    openInterest: silverRows('open_interest', oi),
+    liquidations: silverRows('liquidations', liq),
+  };
 }

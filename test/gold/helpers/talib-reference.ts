@@ -16,14 +16,18 @@ interface Talib {
 
 const talib = require('talib') as Talib;
 
-
 export type Inputs = Readonly<Record<string, Float64Array>>;
 
 /**
  * Runs TA-Lib function `name` over the whole series and returns each requested output aligned to the input
  * (NaN before TA-Lib's begIndex, or everywhere when it produced nothing).
  */
-export function talibAligned(name: string, inputs: Inputs, options: Readonly<Record<string, number>>, outputs: readonly string[]): Float64Array[] {
+export function talibAligned(
+  name: string,
+  inputs: Inputs,
+  options: Readonly<Record<string, number>>,
+  outputs: readonly string[],
+): Float64Array[] {
   const n = Object.values(inputs)[0]!.length;
   if (n === 0) throw new Error('talib aborts the process on empty input');
   const params: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1, ...options };

@@ -1,6 +1,13 @@
 import { statSync } from 'node:fs';
 import {
-  BOOLEAN, DOUBLE, DuckDBDataChunk, DuckDBInstance, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue,
+  BOOLEAN,
+  DOUBLE,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 import type { ColumnSpec } from '../../../../lib/schema/types';
 import { Table, type ColumnData } from '../../../../lib/table/table';
@@ -28,10 +35,14 @@ function stagingType(c: ColumnSpec): DuckDBType {
 function finalExpr(c: ColumnSpec): string {
   const col = quote(c.name);
   switch (c.type) {
-    case 'timestamp': return `epoch_ms(${col}::BIGINT)::TIMESTAMP_MS AS ${col}`;
-    case 'int64': return `${col}::BIGINT AS ${col}`;
-    case 'int32': return `${col}::INTEGER AS ${col}`;
-    default: return col;
+    case 'timestamp':
+      return `epoch_ms(${col}::BIGINT)::TIMESTAMP_MS AS ${col}`;
+    case 'int64':
+      return `${col}::BIGINT AS ${col}`;
+    case 'int32':
+      return `${col}::INTEGER AS ${col}`;
+    default:
+      return col;
   }
 }
 
@@ -49,7 +60,10 @@ async function load(con: DuckDBConnection, table: Table): Promise<void> {
       const vector = chunk.getColumnVector(j);
       const src: ColumnData = data[j];
       if (src instanceof Float64Array) {
-        for (let i = 0; i < n; i++) { const v = src[start + i]; vector.setItem(i, Number.isNaN(v) ? null : v); }
+        for (let i = 0; i < n; i++) {
+          const v = src[start + i];
+          vector.setItem(i, Number.isNaN(v) ? null : v);
+        }
       } else {
         for (let i = 0; i < n; i++) vector.setItem(i, (src[start + i] ?? null) as DuckDBValue);
       }
@@ -69,7 +83,9 @@ export const write: TaskFn = async (a, probe) => {
     const instance = await DuckDBInstance.create(':memory:');
     const con = await instance.connect();
     await load(con, table);
-    await con.run(`COPY (SELECT ${table.spec.columns.map(finalExpr).join(', ')} FROM stage) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    await con.run(
+      `COPY (SELECT ${table.spec.columns.map(finalExpr).join(', ')} FROM stage) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     con.closeSync();
     instance.closeSync();
   });
@@ -92,7 +108,9 @@ export const read: TaskFn = async (a, probe) => {
     const con = await instance.connect();
     const from = `read_parquet(${sqlString(file)})`;
     const count = Number((await con.runAndReadAll(`SELECT count(*) FROM ${from}`)).getRows()[0][0]);
-    const out: ColumnData[] = spec.columns.map((c) => (c.type === 'string' || c.type === 'boolean' ? new Array(count).fill(null) : new Float64Array(count)));
+    const out: ColumnData[] = spec.columns.map((c) =>
+      c.type === 'string' || c.type === 'boolean' ? new Array(count).fill(null) : new Float64Array(count),
+    );
     const result = await con.stream(`SELECT ${spec.columns.map(readExpr).join(', ')} FROM ${from}`);
     let offset = 0;
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
@@ -101,7 +119,10 @@ export const read: TaskFn = async (a, probe) => {
         const vector = chunk.getColumnVector(j);
         const dst = out[j];
         if (dst instanceof Float64Array) {
-          for (let i = 0; i < n; i++) { const v = vector.getItem(i); dst[offset + i] = v === null ? NaN : (v as number); }
+          for (let i = 0; i < n; i++) {
+            const v = vector.getItem(i);
+            dst[offset + i] = v === null ? NaN : (v as number);
+          }
         } else {
           for (let i = 0; i < n; i++) (dst as unknown[])[offset + i] = vector.getItem(i);
         }

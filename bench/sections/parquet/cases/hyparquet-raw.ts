@@ -83,10 +83,12 @@ export const read: TaskFn = async (a, probe) => {
     rows = Math.max(0, ...(chunks.get('event_time') ?? []).map((c) => c.start + c.data.length));
   });
   // Outside the timed block: flatten only the fingerprint's columns.
-  const flat = new Map(CHECKSUM_COLUMNS(dataset).map((name) => {
-    const out = new Array<unknown>(rows);
-    for (const { start, data } of chunks.get(name) ?? []) for (let i = 0; i < data.length; i++) out[start + i] = data[i];
-    return [name, out] as const;
-  }));
+  const flat = new Map(
+    CHECKSUM_COLUMNS(dataset).map((name) => {
+      const out = new Array<unknown>(rows);
+      for (const { start, data } of chunks.get(name) ?? []) for (let i = 0; i < data.length; i++) out[start + i] = data[i];
+      return [name, out] as const;
+    }),
+  );
   return { rows, checksum: checksum(dataset, rows, (name) => flat.get(name) ?? []) };
 };

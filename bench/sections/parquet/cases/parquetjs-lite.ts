@@ -16,7 +16,12 @@ import { caseArgs, makeInput, specOf } from '../inputs';
 const ROW_GROUP = 100_000;
 
 const TYPES: Record<ColumnType, string> = {
-  timestamp: 'TIMESTAMP_MILLIS', int64: 'INT64', int32: 'INT32', double: 'DOUBLE', boolean: 'BOOLEAN', string: 'UTF8',
+  timestamp: 'TIMESTAMP_MILLIS',
+  int64: 'INT64',
+  int32: 'INT32',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  string: 'UTF8',
 };
 
 export const write: TaskFn = async (a, probe) => {
@@ -31,7 +36,8 @@ export const write: TaskFn = async (a, probe) => {
     const tenth = Math.ceil(table.length / 10);
     for (let i = 0; i < table.length; i++) {
       // Minutes-long on the full book: show it is alive.
-      if (i > 0 && i % tenth === 0) probe.log(`parquetjs-lite: ${Math.round((100 * i) / table.length)}% of ${table.length.toLocaleString('en-US')} rows`);
+      if (i > 0 && i % tenth === 0)
+        probe.log(`parquetjs-lite: ${Math.round((100 * i) / table.length)}% of ${table.length.toLocaleString('en-US')} rows`);
       const row: Record<string, unknown> = {};
       for (const [name, data] of cols) {
         const v = data[i];
