@@ -1,4 +1,4 @@
-import { buildItemsKey, planPartitions, type BuildStage } from '../lib/app/build-plan';
+import { buildItemsKey, planPartitions } from '../lib/app/build-plan';
 import { UserError } from '../lib/util/errors';
 import { dayJobRange, eventFields } from './shared/event';
 import { lambdaHandler } from './shared/handler';
@@ -16,8 +16,8 @@ export const handler = lambdaHandler('plan', async (event) => {
   if (stage !== 'silver' && stage !== 'gold') throw new UserError(`event.stage ${JSON.stringify(stage)} is not silver or gold`);
   if (typeof fields.execution !== 'string') throw new UserError('event.execution (the execution name) is required');
   const { range, scheduled } = dayJobRange(fields.request);
-  const items = await planPartitions(lakeStore(), stage as BuildStage, range, { relabel: scheduled });
-  const key = buildItemsKey(fields.execution, stage as BuildStage);
+  const items = await planPartitions(lakeStore(), stage, range, { relabel: scheduled });
+  const key = buildItemsKey(fields.execution, stage);
   // The lake is the bucket's root in every deployment, so the lake key is also the bucket key the ItemReader reads.
   await lakeStore().put(key, JSON.stringify(items));
   return { key, count: items.length, from: range.from, to: range.to };

@@ -153,7 +153,7 @@ export async function runCollect(options: CollectOptions): Promise<CollectResult
         stateDir: sim ? false : options.paths.stateDir,
         stopDeadlineMs,
         spoolDrainOnStopMs: SPOOL_DRAIN_ON_STOP_MS,
-        now: sim ? () => sim!.clock.now() : undefined,
+        now: sim ? () => sim.clock.now() : undefined,
       },
       options.store,
       log,

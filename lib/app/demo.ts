@@ -147,7 +147,7 @@ FROM gold_features_1m WHERE dt = '${DEMO_DAY}' ORDER BY ts DESC, symbol LIMIT 6`
         from: new Date(liveStart).toISOString(),
         to: new Date(liveEnd).toISOString(),
         wallSeconds: liveWall,
-        collector: collector!.snapshot(),
+        collector: collector.snapshot(),
       },
       backfilledRows,
       rowsPerLayer,

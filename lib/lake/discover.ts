@@ -39,7 +39,7 @@ export async function discoverPartitions(
           onBadFolder?.(p, problem);
           continue;
         }
-        next.push({ values: { ...values, [k.name as PartitionKeyName]: seg.slice(eq + 1) }, verified: true });
+        next.push({ values: { ...values, [k.name]: seg.slice(eq + 1) }, verified: true });
       }
     }
     frontier = next;

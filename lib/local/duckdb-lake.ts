@@ -95,7 +95,7 @@ export class LakeQueryEngine {
         return {
           columns: reader.columnNames(),
           types: reader.columnTypes().map((t) => t.toString()),
-          rows: reader.getRowObjectsJson() as Record<string, unknown>[],
+          rows: reader.getRowObjectsJson(),
         };
       } catch (err) {
         // Damage the footer check cannot see (a broken data page) surfaces here.

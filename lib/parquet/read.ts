@@ -80,7 +80,7 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
       else
         for (let i = 0; i < rows; i++) {
           const value = values[i];
-          nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint);
+          nums[at + i] = value === null || value === undefined ? NaN : Number(value);
         }
     } else for (let i = 0; i < rows; i++) cells[at + i] = values[i] ?? null;
     return;
@@ -89,7 +89,7 @@ function scatter(out: ColumnData, at: number, values: ArrayLike<unknown>, defs: 
   for (let i = 0; i < rows; i++) {
     if (defs[i] === 0) continue; // already null / NaN
     const value = values[j++];
-    if (nums) nums[at + i] = value === null || value === undefined ? NaN : Number(value as number | bigint);
+    if (nums) nums[at + i] = value === null || value === undefined ? NaN : Number(value);
     else cells[at + i] = value ?? null;
   }
 }
@@ -109,7 +109,7 @@ function readFlat(
   const tree = parquetSchema(metadata);
   const paths = new Map(wanted.map((name) => [name, getTreePath(tree, [name])]));
   for (const path of paths.values()) if (!isFlatColumn(path) || path.length !== 2) return false;
-  const parse = { ...DEFAULT_PARSERS, ...parsers } as ColumnDecoder['parsers'];
+  const parse = { ...DEFAULT_PARSERS, ...parsers };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let groupStart = 0;
   for (const group of metadata.row_groups) {
@@ -189,7 +189,7 @@ async function readScan(
   wanted: string[],
   columns: Record<string, ColumnData>,
 ): Promise<void> {
-  const scan = await parquetScan({ file, metadata, columns: wanted, parsers: parsers as never, compressors });
+  const scan = await parquetScan({ file, metadata, columns: wanted, parsers: parsers, compressors });
   for (const { rowStart, rowEnd } of scan.ranges) {
     for (const name of wanted) {
       const data = (await scan.readColumn({ column: name, rowStart, rowEnd })) as ArrayLike<unknown>;

@@ -7,7 +7,7 @@ import { PartitionsFailedError, type SkippedInput } from '../../lib/lake/build-i
 import { readTable } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { reportMarkdown } from '../../lib/silver/quality-report';
-import { runSilver, type SilverResult } from '../../lib/silver/silver-job';
+import { runSilver } from '../../lib/silver/silver-job';
 import { partitionFileKey } from '../../lib/storage/lake-paths';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll } from '../../lib/storage/object-store';
@@ -183,7 +183,7 @@ describe('run over a range', () => {
     const bad = silverKlinesKey(ETH, D1);
     await damage(store, bad, 'text');
     const e = await failed(runRange({ store, from: D2, to: D2, onSkip: () => undefined }));
-    const built = e.built as { silver: SilverResult[]; gold: GoldResult[] };
+    const built = e.built;
     expect(built.silver.map((r) => r.symbol)).toEqual(['ETHUSDT']);
     expect(built.gold.map((r) => r.symbol)).toEqual(['BTCUSDT']);
     expect(e.failures).toEqual([

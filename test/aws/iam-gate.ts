@@ -56,7 +56,7 @@ export class RolePolicy {
           identityPolicies: this.policies,
           serviceControlPolicies: [],
           resourceControlPolicies: [],
-        } as Parameters<typeof runSimulation>[0],
+        },
         {},
       ).then((r) => {
         const result = (r as { overallResult?: Decision; errors?: unknown }).overallResult;

@@ -54,7 +54,7 @@ describe('collector through a fault storm (simulator + s3rver)', () => {
   const snapshots: ReturnType<Collector['snapshot']>[] = [];
   const spoolStats: ReturnType<BronzeUploader['stats']>[] = [];
   let gaps: Gap[] = [];
-  let tradeIds = new Map<string, Set<number>>();
+  const tradeIds = new Map<string, Set<number>>();
 
   function collector(uploader: BronzeUploader): Collector {
     const profile = sourceProfile('sim');

@@ -18,7 +18,7 @@ import {
   routedStreamUrl,
 } from '../../lib/exchanges/binance/futures-streams';
 import { parseRestKlines } from '../../lib/exchanges/binance/spot-rest';
-import type { NormalizedRecord, ParseOutcome } from '../../lib/exchanges/types';
+import type { NormalizedRecord } from '../../lib/exchanges/types';
 import { dataset } from '../../lib/schema/registry';
 import { validateRow } from '../../lib/schema/validate';
 import { readCryptofeed, readDocExamples, readHftbacktest } from './capture-reader';
@@ -489,7 +489,7 @@ describe('Binance USD-M REST: open interest and klines', () => {
   it('maps the documented body to one open_interest row', () => {
     const body = '{"openInterest":"10659.509","symbol":"BTCUSDT","time":1589437530011}';
     const o = parseOpenInterestText(body, 1589437530100, 'btcusdt');
-    const [r] = records(o as ParseOutcome);
+    const [r] = records(o);
     expect(r).toEqual({
       dataset: 'open_interest',
       symbol: 'BTCUSDT',

@@ -19,7 +19,7 @@ function expectMatchesTalib(c: IndicatorCase, b: Bars): void {
   expect(ours).toHaveLength(ref.length);
   ref.forEach((r, k) => {
     expect(ours[k]).toHaveLength(b.close.length);
-    expect(maxRelativeDifference(ours[k]!, r)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxRelativeDifference(ours[k], r)).toBeLessThanOrEqual(TOLERANCE);
   });
 }
 
@@ -31,14 +31,14 @@ describe.each(INDICATOR_CASES.map((c) => [c.label, c] as const))('%s matches TA-
   test('on inputs around its lookback (all NaN up to the lookback, no throw)', () => {
     const lengths = [...new Set([1, 2, c.lookback, c.lookback + 1, c.lookback + 2])].filter((n) => n >= 1);
     for (const n of lengths) {
-      const b = head(DATASETS[0]!, n);
+      const b = head(DATASETS[0], n);
       expectMatchesTalib(c, b);
       if (n <= c.lookback) for (const out of c.ours(b)) expect(out.every(Number.isNaN)).toBe(true);
     }
   });
 
   test('on an empty input (empty outputs; TA-Lib itself aborts the process here)', () => {
-    for (const out of c.ours(head(DATASETS[0]!, 0))) expect(out).toHaveLength(0);
+    for (const out of c.ours(head(DATASETS[0], 0))) expect(out).toHaveLength(0);
   });
 });
 
@@ -47,7 +47,7 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
     // 14 rises then a long flat stretch: RSI stays 100 while the decaying average gain is >= 1e-14.
     const close = Float64Array.from({ length: 615 }, (_, i) => Math.min(i, 14) + 1);
     const ours = ind.rsi(close);
-    const ref = talibAligned('RSI', { inReal: close }, { optInTimePeriod: 14 }, ['outReal'])[0]!;
+    const ref = talibAligned('RSI', { inReal: close }, { optInTimePeriod: 14 }, ['outReal'])[0];
     expect(maxRelativeDifference(ours, ref)).toBe(0);
     // After 300 flat bars the average gain is (13/14)^300 ≈ 2e-10: under 1e-8, over 1e-14.
     expect(ours[14 + 300]).toBe(100);
@@ -55,15 +55,15 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
   });
 
   test('MACD withholds all three outputs until bar 33 for 12/26/9', () => {
-    const m = ind.macd(DATASETS[0]!.close);
+    const m = ind.macd(DATASETS[0].close);
     for (const out of [m.macd, m.signal, m.hist]) {
-      expect(Number.isNaN(out[32]!)).toBe(true);
-      expect(Number.isFinite(out[33]!)).toBe(true);
+      expect(Number.isNaN(out[32])).toBe(true);
+      expect(Number.isFinite(out[33])).toBe(true);
     }
   });
 
   test('Bollinger bands follow TA-Lib one-pass variance, which the synthetic 95k series pulls off the exact value', () => {
-    const b = DATASETS[DATASETS.length - 1]!;
+    const b = DATASETS[DATASETS.length - 1];
     const [upper] = talibAligned(
       'BBANDS',
       { inReal: b.close },
@@ -78,8 +78,8 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
       exactUpper[i] = mean + 2 * Math.sqrt(variance);
     }
     // An exact two-pass implementation would fail the TA-Lib tolerance on this series; ours does not.
-    expect(maxRelativeDifference(exactUpper, upper!)).toBeGreaterThan(TOLERANCE);
-    expect(maxRelativeDifference(ind.bbands(b.close).upper, upper!)).toBeLessThanOrEqual(TOLERANCE);
+    expect(maxRelativeDifference(exactUpper, upper)).toBeGreaterThan(TOLERANCE);
+    expect(maxRelativeDifference(ind.bbands(b.close).upper, upper)).toBeLessThanOrEqual(TOLERANCE);
   });
 
   test('equal up and down moves count as neither +DM nor -DM', () => {
@@ -94,14 +94,14 @@ describe('TA-Lib behaviours reproduced on purpose', () => {
       ['MINUS_DI', ind.minusDi(high, low, close)],
       ['ADX', ind.adx(high, low, close)],
     ] as const) {
-      const ref = talibAligned(name, hlc, { optInTimePeriod: 14 }, ['outReal'])[0]!;
+      const ref = talibAligned(name, hlc, { optInTimePeriod: 14 }, ['outReal'])[0];
       expect(maxRelativeDifference(ours, ref)).toBe(0);
       expect(ours.filter((x) => !Number.isNaN(x)).every((x) => x === 0)).toBe(true);
     }
   });
 
   test('OBV starts at the first bar volume', () => {
-    const b = DATASETS[0]!;
+    const b = DATASETS[0];
     expect(ind.obv(b.close, b.volume)[0]).toBe(b.volume[0]);
   });
 });

@@ -66,10 +66,10 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
       if (m) waiters.splice(i, 1)[0].resolve(m);
     }
   };
-  child.stdout!.on('data', (d: Buffer) => {
+  child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
   });
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
     check();
   });

@@ -48,7 +48,7 @@ function launch(dir: string, bucket: string, port: number): Promise<{ child: Chi
   });
   return new Promise((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve({ child, port: Number(out.trim()) });
     });

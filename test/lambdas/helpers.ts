@@ -18,10 +18,10 @@ export function useLake(s3: LocalS3, prefix: string): void {
 export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
   const original = process.stdout.write;
   let out = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     const result = await fn();
     return { result, lines: out.split('\n').filter(Boolean) };
@@ -65,7 +65,7 @@ export function emfLines(lines: readonly string[]): EmfLine[] {
         expect(typeof doc[m.Name]).toBe('number');
         units[m.Name] = m.Unit;
       }
-      for (const name of KNOWN_METRICS) if (typeof doc[name] === 'number') values[name] = doc[name] as number;
+      for (const name of KNOWN_METRICS) if (typeof doc[name] === 'number') values[name] = doc[name];
       for (const name of directive.Dimensions.flat()) expect(typeof doc[name]).toBe('string');
       return { doc, dimensions: directive.Dimensions, values, units };
     });

@@ -68,21 +68,21 @@ function capture(chunk: unknown, encoding?: unknown): void {
 
 function installCapture(): void {
   for (const stream of [process.stdout, process.stderr]) {
-    stream.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+    stream.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
       capture(chunk, encoding);
       const done = typeof encoding === 'function' ? encoding : cb;
-      if (typeof done === 'function') process.nextTick(done as () => void);
+      if (typeof done === 'function') process.nextTick(done);
       return true;
-    }) as typeof stream.write;
+    };
   }
   // pino writes to fd 2 with fs.writeSync (sonic-boom in sync mode), bypassing process.stderr.
   const writeSync = fs.writeSync;
-  fs.writeSync = ((fd: number, buffer: unknown, ...rest: unknown[]) => {
+  fs.writeSync = (fd: number, buffer: unknown, ...rest: unknown[]) => {
     if (fd !== 1 && fd !== 2) return (writeSync as (...a: unknown[]) => number)(fd, buffer, ...rest);
     const text = typeof buffer === 'string' ? buffer : Buffer.from(buffer as Uint8Array).toString('utf8');
     capture(text);
     return typeof buffer === 'string' ? Buffer.byteLength(text) : (buffer as Uint8Array).byteLength;
-  }) as typeof fs.writeSync;
+  };
 }
 
 /** The buffered output that explains a failure of `entry`: the file's loading, enclosing `beforeAll`s, its own. */
@@ -201,12 +201,12 @@ const handler: Circus.EventHandler = (event, state) => {
     const test = state.currentDescribeBlock.children.at(-1);
     if (test?.type !== 'test' || test.fn !== event.fn || typeof event.fn !== 'function') return;
     const what = `test "${fullName(test.parent, test.name)}"`;
-    test.fn = guard(test, event.fn, event.timeout ?? defaultTimeoutMs, what) as Circus.TestFn;
+    test.fn = guard(test, event.fn, event.timeout ?? defaultTimeoutMs, what);
   } else if (event.name === 'add_hook') {
     const hook = state.currentDescribeBlock.hooks.at(-1);
     if (!hook || hook.fn !== event.fn) return;
     const where = hook.parent.parent ? ` of "${fullName(hook.parent.parent, hook.parent.name)}"` : '';
-    hook.fn = guard(hook, event.fn, event.timeout ?? defaultTimeoutMs, `${hook.type} hook${where}`) as Circus.HookFn;
+    hook.fn = guard(hook, event.fn, event.timeout ?? defaultTimeoutMs, `${hook.type} hook${where}`);
   }
 };
 

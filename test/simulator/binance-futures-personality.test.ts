@@ -147,7 +147,7 @@ describe('the binance-futures simulator personality, ten simulated minutes in ma
       .map((e) => e.data);
     expect(depth.length).toBeGreaterThan(1000);
     const breaks = depth.filter(
-      (d, i) => i > 0 && (d.pu !== depth[i - 1].u || d.U !== (d.pu as number) + 1 || (d.u as number) < (d.U as number)),
+      (d, i) => i > 0 && (d.pu !== depth[i - 1].u || d.U !== (d.pu as number) + 1 || (d.u as number) < d.U),
     );
     expect(breaks).toEqual([]);
     expect(depth.every((d) => d.E === d.T && d.s === 'BTCUSDT' && (d.b as unknown[]).length === 10)).toBe(true);

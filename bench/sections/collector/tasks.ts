@@ -7,7 +7,7 @@ import { Collector } from '../../../lib/collector/collector';
 import { BinanceFuturesAdapter } from '../../../lib/exchanges/binance';
 import type { ExchangeAdapter } from '../../../lib/exchanges/types';
 import { LocalObjectStore } from '../../../lib/storage/local-store';
-import type { Json, TaskFn } from '../../lib/types';
+import type { TaskFn } from '../../lib/types';
 import { FUTURES_FILES, depth10Hour, readCapture, spotMix, type Message } from './inputs';
 import { cpuNow, fullGc, timedFlush } from '../../lib/process-usage';
 
@@ -157,7 +157,7 @@ export const throughput: TaskFn = async (args, probe) => {
     rowsPerPass: sink.rows / passes,
     filesPerPass: written.files / passes,
     bytesPerPass: written.bytes / passes,
-  } as Json;
+  };
 };
 
 const MB = 1e6;

@@ -29,7 +29,7 @@ export const CHECKSUM_COLUMNS = (d: BenchDataset): string[] => [
 function toNumber(v: unknown): number {
   if (v === null || v === undefined) return NaN;
   if (v instanceof Date) return v.getTime();
-  return Number(v as number | bigint);
+  return Number(v);
 }
 
 /** `get(name)` returns a column as an array-like of the reader's own values. */

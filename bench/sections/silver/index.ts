@@ -179,7 +179,7 @@ export const section: Section = {
 
     const oursStepsTable = stepTable(
       'Where the time goes: ours, step by step (one further run; each step as runSilver does it)',
-      oursSteps as ChildOutcome<Json>,
+      oursSteps,
       oursSteps.ok ? oursSteps.result : undefined,
       [
         "RSS sampled every 50 ms during the step; the last row is the child's maxRSS. Steps run back to back as in the job; their sum may differ from the runSilver wall time by the quality report and run-to-run noise.",
@@ -187,7 +187,7 @@ export const section: Section = {
     );
     const duckStepsTable = stepTable(
       'Where the time goes: DuckDB (threads=1), statement by statement (one further run)',
-      duckSteps as ChildOutcome<Json>,
+      duckSteps,
       duckSteps.ok ? duckSteps.result.steps : undefined,
       [],
     );

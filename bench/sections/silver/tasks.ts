@@ -63,14 +63,14 @@ export const ours: TaskFn = async (args, probe) => {
   probe.ready();
   const results = await probe.time(() => runSilver({ store, dt: DT, exchange: EXCHANGE, symbol: SYMBOL }));
   if (results.length !== 1) throw new Error(`runSilver built ${results.length} partitions, expected 1`);
-  const ds = (results[0].report.datasets ?? {}) as Record<string, Record<string, unknown>>;
+  const ds = results[0].report.datasets ?? {};
   const rows = Object.fromEntries(Object.entries(ds).map(([k, v]) => [k, (v.rowsOut as number) ?? null]));
   return {
     files: results[0].files.length,
     rows,
     duplicates: (ds.trades?.duplicates as number) ?? null,
     silverMB: dirMB(root, 'silver'),
-  } as Json;
+  };
 };
 
 interface Stage {
@@ -276,5 +276,5 @@ export const verify: TaskFn = async (args) => {
     FROM read_parquet(${ourFile('bars_1s')}) a JOIN read_parquet('${out}/bars_1s.parquet') b ON a.ts = b.ts`);
   db.closeSync();
   instance.closeSync();
-  return { counts, bars } as Json;
+  return { counts, bars };
 };

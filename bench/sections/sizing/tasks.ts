@@ -55,7 +55,7 @@ export const silverDay: TaskFn = async (args, probe) => {
   const results = await probe.time(() => runSilver({ store, dt: DT, exchange: EXCHANGE, symbol: SYMBOL }));
   if (results.length !== 1) throw new Error(`runSilver built ${results.length} partitions, expected 1`);
   const report = results[0].report;
-  const ds = (report.datasets ?? {}) as Record<string, Record<string, unknown>>;
+  const ds = report.datasets ?? {};
   if (report.klines_1m.kept !== 1440) throw new Error(`Silver kept ${report.klines_1m.kept} 1m klines, expected 1,440`);
   return {
     requests: store.take(),
@@ -63,7 +63,7 @@ export const silverDay: TaskFn = async (args, probe) => {
       klines_1m: report.klines_1m.kept,
       ...Object.fromEntries(Object.entries(ds).map(([k, v]) => [k, (v.rowsOut as number) ?? null])),
     },
-  } as Json;
+  };
 };
 
 /** The first day of the klines-only and Gold lakes. */
@@ -115,7 +115,7 @@ async function buildDays(
       runs.push(await timed(store, dt, () => build(store, dt)));
     }
   });
-  return runs as unknown as Json;
+  return runs;
 }
 
 /** args: { root, days } → runSilver for each of `days` dates from HISTORY_START, one after the other. */

@@ -15,15 +15,15 @@ export function cci(high: Float64Array, low: Float64Array, close: Float64Array, 
 
   // Bar i lives in slot i % period, which is where TA-Lib's buffer, started at bar 0, puts it.
   const window = new Float64Array(period);
-  for (let i = 0; i < period - 1; i++) window[i] = (high[i]! + low[i]! + close[i]!) / 3;
+  for (let i = 0; i < period - 1; i++) window[i] = (high[i] + low[i] + close[i]) / 3;
   for (let i = period - 1, slot = period - 1; i < n; i++) {
-    const typical = (high[i]! + low[i]! + close[i]!) / 3;
+    const typical = (high[i] + low[i] + close[i]) / 3;
     window[slot] = typical;
     let mean = 0;
-    for (let j = 0; j < period; j++) mean += window[j]!;
+    for (let j = 0; j < period; j++) mean += window[j];
     mean /= period;
     let absDev = 0;
-    for (let j = 0; j < period; j++) absDev += Math.abs(window[j]! - mean);
+    for (let j = 0; j < period; j++) absDev += Math.abs(window[j] - mean);
     const distance = typical - mean;
     out[i] = distance !== 0 && absDev !== 0 ? distance / (0.015 * (absDev / period)) : 0;
     slot = slot === period - 1 ? 0 : slot + 1;

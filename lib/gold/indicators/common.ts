@@ -44,7 +44,7 @@ export function checkFinite(name: string, value: number): void {
 
 /** Throws unless all parallel input series have the same length; returns that length. */
 export function commonLength(...series: Float64Array[]): number {
-  const n = series[0]!.length;
+  const n = series[0].length;
   for (const s of series) {
     if (s.length !== n) throw new RangeError(`input series differ in length (${n} vs ${s.length})`);
   }

@@ -23,17 +23,17 @@ export function stddev(values: Float64Array, period: number, nbDev = 1): Float64
   let total = 0;
   let total2 = 0;
   for (let i = 0; i < period - 1; i++) {
-    const x = values[i]!;
+    const x = values[i];
     total += x;
     total2 += x * x;
   }
   for (let i = period - 1, trailing = 0; i < n; i++, trailing++) {
-    const x = values[i]!;
+    const x = values[i];
     total += x;
     total2 += x * x;
     const mean = total / period;
     const mean2 = total2 / period;
-    const old = values[trailing]!;
+    const old = values[trailing];
     total -= old;
     total2 -= old * old;
     const variance = mean2 - mean * mean;
@@ -59,13 +59,13 @@ export function bbands(close: Float64Array, period = 20, nbDevUp = 2, nbDevDn = 
 
   smaInto(close, period, middle);
   let total2 = 0;
-  for (let i = 0; i < period - 1; i++) total2 += close[i]! * close[i]!;
+  for (let i = 0; i < period - 1; i++) total2 += close[i] * close[i];
   for (let i = period - 1, trailing = 0; i < n; i++, trailing++) {
-    total2 += close[i]! * close[i]!;
-    const mid = middle[i]!;
+    total2 += close[i] * close[i];
+    const mid = middle[i];
     // The mean of squares is taken before the leaving value is subtracted, as in TA-Lib.
     const variance = total2 / period - mid * mid;
-    total2 -= close[trailing]! * close[trailing]!;
+    total2 -= close[trailing] * close[trailing];
     const dev = isZeroOrNeg(variance) ? 0 : Math.sqrt(variance);
     upper[i] = mid + dev * nbDevUp;
     lower[i] = mid - dev * nbDevDn;

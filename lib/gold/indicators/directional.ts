@@ -32,14 +32,14 @@ export function adx(high: Float64Array, low: Float64Array, close: Float64Array, 
   // A zero smoothed TR makes both DIs 0 here, so the DI-sum test alone reproduces both of TA-Lib's skips.
   let sumDx = 0;
   for (let i = period; i <= begin; i++) {
-    const total = minus[i]! + plus[i]!;
-    if (!isZero(total)) sumDx += 100 * (Math.abs(minus[i]! - plus[i]!) / total);
+    const total = minus[i] + plus[i];
+    if (!isZero(total)) sumDx += 100 * (Math.abs(minus[i] - plus[i]) / total);
   }
   let prev = sumDx / period;
   out[begin] = prev;
   for (let i = begin + 1; i < n; i++) {
-    const total = minus[i]! + plus[i]!;
-    if (!isZero(total)) prev = (prev * (period - 1) + 100 * (Math.abs(minus[i]! - plus[i]!) / total)) / period;
+    const total = minus[i] + plus[i];
+    if (!isZero(total)) prev = (prev * (period - 1) + 100 * (Math.abs(minus[i] - plus[i]) / total)) / period;
     out[i] = prev;
   }
   return out;
@@ -70,15 +70,15 @@ function directionalIndicators(
   let minusDm = 0;
   let tr = 0;
   for (let i = 1; i < period; i++) {
-    const up = high[i]! - high[i - 1]!;
-    const down = low[i - 1]! - low[i]!;
+    const up = high[i] - high[i - 1];
+    const down = low[i - 1] - low[i];
     if (down > 0 && up < down) minusDm += down;
     else if (up > 0 && up > down) plusDm += up;
     tr += trueRangeAt(high, low, close, i);
   }
   for (let i = period; i < n; i++) {
-    const up = high[i]! - high[i - 1]!;
-    const down = low[i - 1]! - low[i]!;
+    const up = high[i] - high[i - 1];
+    const down = low[i - 1] - low[i];
     minusDm -= minusDm / period;
     plusDm -= plusDm / period;
     if (down > 0 && up < down) minusDm += down;

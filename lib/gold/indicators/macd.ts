@@ -33,9 +33,9 @@ export function macd(close: Float64Array, fast = 12, slow = 26, signal = 9): Mac
   // `hist` holds the slow EMA until the histogram is written.
   emaInto(close, fastPeriod, lineStart, line);
   emaInto(close, slowPeriod, lineStart, hist);
-  for (let i = lineStart; i < n; i++) line[i] = line[i]! - hist[i]!;
+  for (let i = lineStart; i < n; i++) line[i] = line[i] - hist[i];
   emaInto(line, signal, begin, signalLine);
-  for (let i = begin; i < n; i++) hist[i] = line[i]! - signalLine[i]!;
+  for (let i = begin; i < n; i++) hist[i] = line[i] - signalLine[i];
   // Before `begin` the MACD line only fed the signal's seed (and `hist` still holds the slow EMA); TA-Lib outputs neither.
   line.fill(Number.NaN, lineStart, begin);
   hist.fill(Number.NaN, lineStart, begin);

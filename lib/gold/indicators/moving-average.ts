@@ -16,11 +16,11 @@ export function smaInto(values: Float64Array, period: number, out: Float64Array)
   const n = values.length;
   if (n < period) return;
   let total = 0;
-  for (let i = 0; i < period - 1; i++) total += values[i]!;
+  for (let i = 0; i < period - 1; i++) total += values[i];
   for (let i = period - 1, trailing = 0; i < n; i++, trailing++) {
-    total += values[i]!;
+    total += values[i];
     const windowTotal = total;
-    total -= values[trailing]!;
+    total -= values[trailing];
     out[i] = windowTotal / period;
   }
 }
@@ -43,11 +43,11 @@ export function emaInto(values: Float64Array, period: number, first: number, out
   if (n <= first) return;
   const k = 2 / (period + 1);
   let sum = 0;
-  for (let i = first - period + 1; i <= first; i++) sum += values[i]!;
+  for (let i = first - period + 1; i <= first; i++) sum += values[i];
   let prev = sum / period;
   out[first] = prev;
   for (let i = first + 1; i < n; i++) {
-    prev = (values[i]! - prev) * k + prev;
+    prev = (values[i] - prev) * k + prev;
     out[i] = prev;
   }
 }

@@ -31,8 +31,8 @@ export function stoch(high: Float64Array, low: Float64Array, close: Float64Array
   const raw = new Float64Array(n);
   for (let i = rawStart; i < n; i++) {
     // TA-Lib divides by (range / 100) rather than multiplying by 100 / range; the last bit can differ.
-    const diff = (highest[i]! - lowest[i]!) / 100;
-    raw[i] = diff !== 0 ? (close[i]! - lowest[i]!) / diff : 0;
+    const diff = (highest[i] - lowest[i]) / 100;
+    raw[i] = diff !== 0 ? (close[i] - lowest[i]) / diff : 0;
   }
   smaInto(raw.subarray(rawStart), slowK, k.subarray(rawStart));
   smaInto(k.subarray(kStart), slowD, d.subarray(kStart));
@@ -55,8 +55,8 @@ export function willr(high: Float64Array, low: Float64Array, close: Float64Array
   rollingHighestInto(high, period, highest);
   rollingLowestInto(low, period, lowest);
   for (let i = period - 1; i < n; i++) {
-    const diff = (highest[i]! - lowest[i]!) / -100;
-    out[i] = diff !== 0 ? (highest[i]! - close[i]!) / diff : 0;
+    const diff = (highest[i] - lowest[i]) / -100;
+    out[i] = diff !== 0 ? (highest[i] - close[i]) / diff : 0;
   }
   return out;
 }

@@ -6,8 +6,8 @@ export function roc(values: Float64Array, period: number): Float64Array {
   const n = values.length;
   const out = outputArray(n, period);
   for (let i = period; i < n; i++) {
-    const prev = values[i - period]!;
-    out[i] = prev !== 0 ? (values[i]! / prev - 1) * 100 : 0;
+    const prev = values[i - period];
+    out[i] = prev !== 0 ? (values[i] / prev - 1) * 100 : 0;
   }
   return out;
 }

@@ -14,7 +14,7 @@ export function rsi(close: Float64Array, period = 14): Float64Array {
   let gain = 0;
   let loss = 0;
   for (let i = 1; i <= period; i++) {
-    const change = close[i]! - close[i - 1]!;
+    const change = close[i] - close[i - 1];
     if (change < 0) loss -= change;
     else gain += change;
   }
@@ -25,7 +25,7 @@ export function rsi(close: Float64Array, period = 14): Float64Array {
   // TA-Lib scales by the integer (period - 1) and divides after adding, in this order, for both averages.
   const keep = period - 1;
   for (let i = period + 1; i < n; i++) {
-    const change = close[i]! - close[i - 1]!;
+    const change = close[i] - close[i - 1];
     loss *= keep;
     gain *= keep;
     if (change < 0) loss -= change;

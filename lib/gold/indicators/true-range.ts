@@ -13,9 +13,9 @@ export function trueRange(high: Float64Array, low: Float64Array, close: Float64A
 
 /** The true range of bar i >= 1, compared in TA-Lib's order. */
 export function trueRangeAt(high: Float64Array, low: Float64Array, close: Float64Array, i: number): number {
-  const h = high[i]!;
-  const l = low[i]!;
-  const prevClose = close[i - 1]!;
+  const h = high[i];
+  const l = low[i];
+  const prevClose = close[i - 1];
   let greatest = h - l;
   const toHigh = Math.abs(prevClose - h);
   if (toHigh > greatest) greatest = toHigh;

@@ -8,11 +8,11 @@ export function obv(close: Float64Array, volume: Float64Array): Float64Array {
   const n = commonLength(close, volume);
   const out = new Float64Array(n);
   if (n === 0) return out;
-  let total = volume[0]!;
+  let total = volume[0];
   out[0] = total;
   for (let i = 1; i < n; i++) {
-    if (close[i]! > close[i - 1]!) total += volume[i]!;
-    else if (close[i]! < close[i - 1]!) total -= volume[i]!;
+    if (close[i] > close[i - 1]) total += volume[i];
+    else if (close[i] < close[i - 1]) total -= volume[i];
     out[i] = total;
   }
   return out;
@@ -35,14 +35,14 @@ export function mfi(high: Float64Array, low: Float64Array, close: Float64Array, 
   const negative = new Float64Array(period);
   let positiveSum = 0;
   let negativeSum = 0;
-  let prevTypical = (high[0]! + low[0]! + close[0]!) / 3;
+  let prevTypical = (high[0] + low[0] + close[0]) / 3;
   for (let i = 1, slot = 0; i < n; i++) {
     if (i > period) {
-      positiveSum -= positive[slot]!;
-      negativeSum -= negative[slot]!;
+      positiveSum -= positive[slot];
+      negativeSum -= negative[slot];
     }
-    const typical = (high[i]! + low[i]! + close[i]!) / 3;
-    const flow = typical * volume[i]!;
+    const typical = (high[i] + low[i] + close[i]) / 3;
+    const flow = typical * volume[i];
     positive[slot] = 0;
     negative[slot] = 0;
     if (typical < prevTypical) {

@@ -12,12 +12,12 @@ export function rollingHighestInto(high: Float64Array, period: number, out: Floa
       bestIdx = trailing;
       best = high[trailing]!;
       for (let j = trailing + 1; j <= i; j++) {
-        if (high[j]! > best) {
+        if (high[j] > best) {
           bestIdx = j;
           best = high[j]!;
         }
       }
-    } else if (high[i]! >= best) {
+    } else if (high[i] >= best) {
       bestIdx = i;
       best = high[i]!;
     }
@@ -34,12 +34,12 @@ export function rollingLowestInto(low: Float64Array, period: number, out: Float6
       bestIdx = trailing;
       best = low[trailing]!;
       for (let j = trailing + 1; j <= i; j++) {
-        if (low[j]! < best) {
+        if (low[j] < best) {
           bestIdx = j;
           best = low[j]!;
         }
       }
-    } else if (low[i]! <= best) {
+    } else if (low[i] <= best) {
       bestIdx = i;
       best = low[i]!;
     }

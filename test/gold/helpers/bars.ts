@@ -22,11 +22,11 @@ export function readKlines(name: string): Bars {
     .readFileSync(path.join(KLINES_DIR, `${name}.csv`), 'utf8')
     .trim()
     .split('\n');
-  if (!lines[0]!.startsWith('open_time,open,high,low,close,volume')) throw new Error(`unexpected header in ${name}`);
+  if (!lines[0].startsWith('open_time,open,high,low,close,volume')) throw new Error(`unexpected header in ${name}`);
   const n = lines.length - 1;
   const bars = allocate(name, n);
   for (let i = 0; i < n; i++) {
-    const f = lines[i + 1]!.split(',');
+    const f = lines[i + 1].split(',');
     bars.open[i] = Number(f[1]);
     bars.high[i] = Number(f[2]);
     bars.low[i] = Number(f[3]);

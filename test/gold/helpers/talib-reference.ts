@@ -28,7 +28,7 @@ export function talibAligned(
   options: Readonly<Record<string, number>>,
   outputs: readonly string[],
 ): Float64Array[] {
-  const n = Object.values(inputs)[0]!.length;
+  const n = Object.values(inputs)[0].length;
   if (n === 0) throw new Error('talib aborts the process on empty input');
   const params: Record<string, unknown> = { name, startIdx: 0, endIdx: n - 1, ...options };
   for (const [key, values] of Object.entries(inputs)) params[key] = Array.from(values);
@@ -51,8 +51,8 @@ export function maxRelativeDifference(ours: Float64Array, ref: Float64Array): nu
   if (ours.length !== ref.length) throw new Error(`length ${ours.length}, TA-Lib ${ref.length}`);
   let worst = 0;
   for (let i = 0; i < ref.length; i++) {
-    const r = ref[i]!;
-    const o = ours[i]!;
+    const r = ref[i];
+    const o = ours[i];
     if (Number.isNaN(r) !== Number.isNaN(o)) throw new Error(`index ${i}: ours ${o}, TA-Lib ${r}`);
     if (Number.isNaN(r)) continue;
     const rel = Math.abs(o - r) / Math.max(1, Math.abs(r));

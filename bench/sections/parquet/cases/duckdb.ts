@@ -7,7 +7,6 @@ import {
   VARCHAR,
   type DuckDBConnection,
   type DuckDBType,
-  type DuckDBValue,
 } from '@duckdb/node-api';
 import type { ColumnSpec } from '../../../../lib/schema/types';
 import { Table, type ColumnData } from '../../../../lib/table/table';
@@ -65,7 +64,7 @@ async function load(con: DuckDBConnection, table: Table): Promise<void> {
           vector.setItem(i, Number.isNaN(v) ? null : v);
         }
       } else {
-        for (let i = 0; i < n; i++) vector.setItem(i, (src[start + i] ?? null) as DuckDBValue);
+        for (let i = 0; i < n; i++) vector.setItem(i, src[start + i] ?? null);
       }
       vector.flush();
     }

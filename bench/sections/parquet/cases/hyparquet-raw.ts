@@ -70,7 +70,7 @@ export const read: TaskFn = async (a, probe) => {
     const bytes = await readFile(file);
     const buffer: AsyncBuffer = {
       byteLength: bytes.byteLength,
-      slice: (s, e) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.byteLength)) as ArrayBuffer,
+      slice: (s, e) => bytes.buffer.slice(bytes.byteOffset + s, bytes.byteOffset + (e ?? bytes.byteLength)),
     };
     await parquetRead({
       file: buffer,
