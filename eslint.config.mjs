@@ -21,6 +21,20 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    rules: {
+      // tsc's own convention (noUnusedLocals/noUnusedParameters): a leading underscore marks a name kept on purpose
+      // (a parameter an interface requires, a field dropped from a rest copy with `{ files: _files, ...rest }`).
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
   },
   {
     // Tests and benchmarks parse JSON, read Parquet rows and poke at results whose shape the assertion itself

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { HeartbeatReport } from '../lib/collector/heartbeat';
 import { DEFAULT_HEARTBEAT_FILE, DEFAULT_HEARTBEAT_MAX_AGE_SECONDS } from './defaults';
 
 /**
@@ -13,15 +12,16 @@ function check(): { healthy: boolean; detail: string } {
   const rawMax = process.env.HEARTBEAT_MAX_AGE_SECONDS?.trim();
   const maxAge = rawMax ? Number(rawMax) : DEFAULT_HEARTBEAT_MAX_AGE_SECONDS;
   if (!(maxAge > 0)) return { healthy: false, detail: `HEARTBEAT_MAX_AGE_SECONDS=${rawMax} is not a positive number` };
-  let beat: Pick<HeartbeatReport, 'timeMs'>;
+  let beat: unknown;
   try {
     beat = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
     return { healthy: false, detail: `no readable heartbeat in ${file}: ${(err as Error).message}` };
   }
-  if (typeof beat?.timeMs !== 'number' || !Number.isFinite(beat.timeMs))
-    return { healthy: false, detail: `${file} has no timeMs` };
-  const age = (Date.now() - beat.timeMs) / 1000;
+  // The heartbeat's HeartbeatReport['timeMs'], if the file holds one.
+  const timeMs = typeof beat === 'object' && beat !== null && 'timeMs' in beat ? beat.timeMs : undefined;
+  if (typeof timeMs !== 'number' || !Number.isFinite(timeMs)) return { healthy: false, detail: `${file} has no timeMs` };
+  const age = (Date.now() - timeMs) / 1000;
   return { healthy: age <= maxAge, detail: `heartbeat ${age.toFixed(1)} s old (max ${maxAge} s)` };
 }
 

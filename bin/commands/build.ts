@@ -5,6 +5,7 @@ import { BuildProblems } from '../../lib/app/build-problems';
 import { runRange } from '../../lib/app/run-range';
 import { runGold, type GoldResult } from '../../lib/gold/gold-job';
 import { settle, type BuildLayer, type SkippedInput } from '../../lib/lake/build-issues';
+import type { ExchangeId } from '../../lib/schema/columns';
 import { runSilver, type SilverResult } from '../../lib/silver/silver-job';
 import type { ObjectStore } from '../../lib/storage/object-store';
 import { openLakeForWriting } from '../../lib/storage/open-store';
@@ -13,6 +14,23 @@ import { endProgress, stderrProgress } from '../../lib/util/progress';
 import { json, reportProblems, warn, type CliRun } from './output';
 
 /** The commands that build Silver and Gold from the layer below: `silver`, `gold` and `run`. */
+
+/** The flags commander parsed (with the parsers of lib/app/cli-options.ts) for `silver` and `gold`. */
+interface DateFlags {
+  date: string;
+  exchange?: ExchangeId;
+  symbol?: string;
+  lake: string;
+}
+
+/** `run`'s flags. */
+interface RangeFlags {
+  from: string;
+  to: string;
+  exchange?: ExchangeId;
+  symbol?: string;
+  lake: string;
+}
 
 /** What `silver` and `gold` differ in: the layer, what they write, the build and what the terminal is shown of it. */
 interface DateBuild<T> {
@@ -40,7 +58,7 @@ function addDateBuildCommand<T>(program: Command, run: CliRun, spec: DateBuild<T
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: DateFlags) => {
       const store = openLakeForWriting(flags.lake, { create: false, writes: spec.writes });
       await requireBuildInput(store, spec.layer, {
         from: flags.date,
@@ -113,7 +131,7 @@ export function addRunCommand(program: Command, run: CliRun): void {
     .option('--exchange <id>', 'only this exchange', opt.exchange)
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: RangeFlags) => {
       if (flags.from > flags.to) throw new UserError(`--from ${flags.from} is after --to ${flags.to}`);
       const store = openLakeForWriting(flags.lake, { create: false, writes: ['silver', 'gold', 'quarantine', 'reports'] });
       await requireBuildInput(store, 'silver', {

@@ -4,9 +4,9 @@ import { collectPaths, runCollect } from '../../lib/app/collect';
 import { runDemo } from '../../lib/app/demo';
 import { demoReportText } from '../../lib/app/demo-report';
 import { StopRequests } from '../../lib/collector/stop-request';
-import { SOURCES } from '../../lib/exchanges/registry';
+import { SOURCES, type SourceId } from '../../lib/exchanges/registry';
 import { IMPORT_DATASETS, importArchive } from '../../lib/history/import-archive';
-import { EXCHANGES } from '../../lib/schema/columns';
+import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
 import { openLakeForCollecting, openLakeForWriting } from '../../lib/storage/open-store';
 import { UserError } from '../../lib/util/errors';
 import { logger } from '../../lib/util/log';
@@ -15,6 +15,36 @@ import { json, print, type CliRun } from './output';
 
 /** The commands that bring market data into the lake's Bronze: `demo`, `collect` and `import`. */
 
+/** The flags commander parsed (with the parsers of lib/app/cli-options.ts), one interface per command. */
+interface DemoFlags {
+  lake: string;
+  symbols: string[];
+  minutes: number;
+}
+
+interface CollectFlags {
+  source: SourceId;
+  symbols: string[];
+  duration?: number;
+  endpoint?: string;
+  restEndpoint?: string;
+  spool?: string;
+  simHours?: number;
+  simStart?: string;
+  /** `--faults` alone is `true`, `--faults 7` is '7'. */
+  faults?: string | true;
+  lake: string;
+}
+
+interface ImportFlags {
+  file: string;
+  dataset: string;
+  exchange: ExchangeId;
+  symbol?: string;
+  interval?: string;
+  lake: string;
+}
+
 export function addDemoCommand(program: Command): void {
   program
     .command('demo')
@@ -22,7 +52,7 @@ export function addDemoCommand(program: Command): void {
     .addOption(opt.lakeOption())
     .option('--symbols <list>', 'comma-separated symbols', opt.symbolList, ['BTCUSDT', 'ETHUSDT'])
     .option('--minutes <n>', 'simulated minutes collected live over WebSocket', opt.positiveInt, 180)
-    .action(async (flags) => {
+    .action(async (flags: DemoFlags) => {
       if (flags.lake.startsWith('s3://')) throw new UserError('demo builds a local lake folder, not an s3:// lake');
       openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'silver', 'gold', 'quarantine', 'reports'] });
       const report = await runDemo({
@@ -69,7 +99,7 @@ export function addCollectCommand(program: Command, run: CliRun): void {
         'duplicates, reordering, malformed frames)',
     )
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: CollectFlags) => {
       if ((flags.simHours || flags.simStart || flags.faults) && flags.source !== 'sim') {
         throw new UserError('--sim-hours, --sim-start and --faults need --source sim');
       }
@@ -123,7 +153,7 @@ export function addImportCommand(program: Command): void {
     .option('--symbol <sym>', 'symbol (default: from the file name)', opt.symbol)
     .option('--interval <tf>', 'kline interval (default: from the file name)', opt.klineInterval)
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: ImportFlags) => {
       const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
       const progress = stderrProgress();
       const imported = await importArchive({

@@ -8,10 +8,31 @@ import { featureCatalogueMarkdown } from '../../lib/gold/catalogue-markdown';
 import { badFileLine } from '../../lib/lake/bad-files';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
 import { checkLakeForReading, openLakeForReading } from '../../lib/storage/open-store';
+import type { ExchangeId } from '../../lib/schema/columns';
 import { EXIT, UserError } from '../../lib/util/errors';
 import { json, print, warn, type CliRun } from './output';
 
 /** The commands that read the lake and write nothing: `validate`, `features`, `health` and `query`. */
+
+/** The flags commander parsed (with the parsers of lib/app/cli-options.ts and the `choices` below). */
+interface ValidateFlags {
+  date: string;
+  exchange?: ExchangeId;
+  symbol?: string;
+  format: 'markdown' | 'json';
+  lake: string;
+}
+
+interface HealthFlags {
+  format: 'markdown' | 'json';
+  staleAfter: number;
+  lake: string;
+}
+
+interface QueryFlags {
+  format: OutputFormat;
+  lake: string;
+}
 
 export function addValidateCommand(program: Command, run: CliRun): void {
   program
@@ -24,7 +45,7 @@ export function addValidateCommand(program: Command, run: CliRun): void {
     .option('--symbol <sym>', 'only this symbol', opt.symbol)
     .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: ValidateFlags) => {
       let unreadable = 0;
       const filter = { exchange: flags.exchange, symbol: flags.symbol };
       const checked = await validateDate(openLakeForReading(flags.lake), flags.date, filter, (key, reason) => {
@@ -53,7 +74,7 @@ export function addHealthCommand(program: Command, run: CliRun): void {
     .addOption(new Option('--format <fmt>', 'output format').choices(['markdown', 'json']).default('markdown'))
     .option('--stale-after <sec>', 'Bronze older than this is stale', opt.positiveInt, BRONZE_STALE_AFTER_SECONDS)
     .addOption(opt.lakeOption())
-    .action(async (flags) => {
+    .action(async (flags: HealthFlags) => {
       const health = await computeHealth(openLakeForReading(flags.lake), Date.now(), { staleAfterSeconds: flags.staleAfter });
       print(flags.format === 'json' ? JSON.stringify(health, null, 2) : healthMarkdown(health));
       if (!health.ok) run.exitCode = EXIT.LAKE_PROBLEM;
@@ -67,7 +88,7 @@ export function addQueryCommand(program: Command): void {
     .argument('<sql>', 'SQL, e.g. "select count(*) from silver_klines"', opt.sql)
     .addOption(new Option('--format <fmt>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .addOption(opt.lakeOption())
-    .action(async (sql: string, flags) => {
+    .action(async (sql: string, flags: QueryFlags) => {
       if (flags.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
       checkLakeForReading(flags.lake);
       const engine = await LakeQueryEngine.open(flags.lake, { onBadFile: (bad) => warn(`skipped ${badFileLine(bad)}`) });
@@ -76,6 +97,6 @@ export function addQueryCommand(program: Command): void {
         .catch((error: Error) => error)
         .finally(() => engine.close());
       if (answer instanceof Error) throw new UserError(`query failed: ${answer.message.split('\n')[0]}`);
-      process.stdout.write(formatResult(answer, flags.format as OutputFormat));
+      process.stdout.write(formatResult(answer, flags.format));
     });
 }

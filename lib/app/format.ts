@@ -4,7 +4,14 @@ import type { QueryResult } from '../local/duckdb-lake';
 
 export type OutputFormat = 'table' | 'csv' | 'json';
 
-const text = (v: unknown): string => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+/** A cell as text: DuckDB's JSON rows hold null, booleans, numbers, strings, arrays and objects. */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'function') return v.toString();
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return typeof v === 'symbol' ? String(v) : '';
+}
 
 function csvCell(value: unknown): string {
   const cell = text(value);

@@ -11,10 +11,10 @@ import type { CollectorStats } from './stats';
 export interface BronzeFlusherOptions {
   buffers: BronzeBuffers;
   /** Writes partitions as files (straight to the store, or through the spooling uploader). */
-  write(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
+  write: (parts: readonly BufferedPartition[]) => Promise<WrittenFile[]>;
   stats: CollectorStats;
   log: Logger;
-  onFlush?(files: WrittenFile[]): void;
+  onFlush?: (files: WrittenFile[]) => void;
 }
 
 export class BronzeFlusher {

@@ -54,11 +54,11 @@ export interface CollectorOptions {
   /** Exchange trade ids are consecutive per symbol, so a jump is a gap (Binance). */
   contiguousTradeIds?: boolean;
   /** Messages that re-synchronise one symbol's stream after the adapter asks for it (Kraken book checksums). */
-  resyncMessages?(symbol: string, stream: string): string[];
+  resyncMessages?: (symbol: string, stream: string) => string[];
   maxConnectionAgeMs?: number;
   backoff?: Backoff;
   log?: Logger;
-  onFlush?(files: WrittenFile[]): void;
+  onFlush?: (files: WrittenFile[]) => void;
   /** REST endpoints polled on their own timers (open interest). */
   polls?: readonly RestPollSpec[];
   /** Least pause after an HTTP 418 from a polled endpoint (default 2 min). */
@@ -69,7 +69,7 @@ export interface CollectorOptions {
    */
   stateFile?: string;
   /** Replaces the direct store write (the spooling uploader); returns the files written. */
-  write?(parts: readonly BufferedPartition[]): Promise<WrittenFile[]>;
+  write?: (parts: readonly BufferedPartition[]) => Promise<WrittenFile[]>;
 }
 
 export class Collector {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from '../util/log';
+import { messageText } from '../util/ws-text';
 import type { Clock } from './clock';
 
 /**
@@ -91,7 +92,7 @@ export class WsConnection {
     ws.on('message', (data: WebSocket.RawData) => {
       this.lastMessageAt = this.options.clock ? this.options.clock.now() : Date.now();
       this.armSilenceTimer();
-      this.options.onMessage(data.toString(), this.lastMessageAt);
+      this.options.onMessage(messageText(data), this.lastMessageAt);
     });
     // A server ping proves the socket alive even when the market is quiet (Binance US pings every 3 minutes).
     ws.on('ping', () => this.armSilenceTimer());

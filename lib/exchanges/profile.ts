@@ -82,24 +82,24 @@ export interface ExchangeProfile {
   /** Default REST base URL. */
   readonly rest: string;
   /** A fresh adapter: adapters keep per-connection state (Kraken's books, per-symbol caches). */
-  createAdapter(): ExchangeAdapter;
+  createAdapter: () => ExchangeAdapter;
   /** Every WebSocket dataset collected for `symbols`. */
-  streamRequests(symbols: readonly string[]): StreamRequest[];
+  streamRequests: (symbols: readonly string[]) => StreamRequest[];
   /** The name records of `req` are filed under (`btcusdt@kline_1m`, `ohlc-1:BTC/USD`). */
-  streamName(req: StreamRequest): string;
+  streamName: (req: StreamRequest) => string;
   /**
    * The connections carrying every stream of `symbols` against `wsBase`, none carrying more than `maxStreams`
    * (the exchange's limit by default).
    */
-  connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionPlan[];
+  connections: (wsBase: string, symbols: readonly string[], maxStreams?: number) => ConnectionPlan[];
   /** How the REST kline backfill (self-heal) pages this exchange's klines, or why it cannot (`{ unavailable: reason }`). */
   readonly restKlines: RestKlineDialect | { unavailable: string };
   /** REST serves trade history by id (`/api/v3/historicalTrades`), so trades lost in a ledgered gap can be fetched. */
   readonly restTradeHistory: boolean;
   /** REST endpoints polled per symbol, against `restBase`. */
-  polls?(restBase: string, symbols: readonly string[], opts: PollOptions): RestPollPlan[];
+  polls?: (restBase: string, symbols: readonly string[], opts: PollOptions) => RestPollPlan[];
   /** Messages that re-synchronise one symbol's stream (Kraken book after a failed checksum). */
-  resyncMessages?(symbol: string, stream: string): string[];
+  resyncMessages?: (symbol: string, stream: string) => string[];
   /** Exchange trade ids are consecutive per symbol: a jump is a gap. */
   readonly contiguousTradeIds: boolean;
   readonly limits: ExchangeLimits;

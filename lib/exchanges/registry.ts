@@ -45,12 +45,12 @@ export interface SourceProfile {
   adapter: ExchangeAdapter;
   ws: string;
   rest: string;
-  connections(wsBase: string, symbols: readonly string[], maxStreams?: number): ConnectionPlan[];
+  connections: (wsBase: string, symbols: readonly string[], maxStreams?: number) => ConnectionPlan[];
   contiguousTradeIds: boolean;
   restKlines: RestKlineDialect | { unavailable: string };
   restTradeHistory: boolean;
-  polls?(restBase: string, symbols: readonly string[]): RestPollPlan[];
-  resyncMessages?(symbol: string, stream: string): string[];
+  polls?: (restBase: string, symbols: readonly string[]) => RestPollPlan[];
+  resyncMessages?: (symbol: string, stream: string) => string[];
   streamSilenceMs?: Partial<Record<string, number>>;
   silentTimeoutMs?: number;
 }

@@ -36,7 +36,7 @@ async function readDaysAndFirst(
   const first = listed.length ? (parsePartitionKey(listed[0]).dt ?? null) : null;
   const present = listed.filter((k) => wanted.has(k));
   if (present.length === 0) return { table: null, first };
-  const tables: Table[] = new Array(present.length);
+  const tables: Table[] = new Array<Table>(present.length);
   let next = 0;
   const worker = async () => {
     while (next < present.length) {

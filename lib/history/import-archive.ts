@@ -35,7 +35,7 @@ export interface ImportOptions {
   now?: () => number;
   /** Bound on rows held for incomplete hour partitions (default MAX_BUFFERED_ROWS, lib/history/import-write-pass.ts). */
   maxBufferedRows?: number;
-  onProgress?(rows: number): void;
+  onProgress?: (rows: number) => void;
 }
 
 export type { ImportResult } from './import-result';

@@ -150,7 +150,7 @@ export async function scanDataset(
       folders.set(wrong.folder, badFile);
     }
   }
-  const verdicts: (string | undefined | null)[] = new Array(candidates.length);
+  const verdicts: (string | undefined | null)[] = new Array<string | undefined | null>(candidates.length);
   let next = 0;
   const worker = async () => {
     while (next < candidates.length) {

@@ -24,7 +24,7 @@ export interface QueryResult {
 
 export interface LakeQueryOptions {
   /** Told once per file or folder a view leaves out; by default a warning in the log. */
-  onBadFile?(file: BadFile): void;
+  onBadFile?: (file: BadFile) => void;
 }
 
 /** How many files one query may drop after DuckDB failed on them, before the error is passed on. */

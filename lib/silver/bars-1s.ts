@@ -129,7 +129,7 @@ export function buildBars1s(trades: Table, quotes: Table | undefined, dt: string
     ingest_time: col(),
     quality_flags: col(0),
   };
-  const source: (string | null)[] = new Array(n);
+  const source: (string | null)[] = new Array<string | null>(n);
   const quoteSource = quotes && quotes.length > 0 ? quotes.str('source') : undefined;
   const quoteIngest = quotes && quotes.length > 0 ? quotes.num('ingest_time') : undefined;
 

@@ -36,7 +36,7 @@ export interface SilverOptions {
   now?: () => number;
   onProgress?(msg: string): void;
   /** Hears of every input left out (default: a warning in the log). */
-  onSkip?(skipped: SkippedInput): void;
+  onSkip?: (skipped: SkippedInput) => void;
 }
 
 export interface SilverResult {

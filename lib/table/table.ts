@@ -44,7 +44,7 @@ export class Table {
         }
         columns[column.name] = out;
       } else {
-        const out: (string | boolean | null)[] = new Array(length);
+        const out: (string | boolean | null)[] = new Array<string | boolean | null>(length);
         let o = 0;
         for (const part of tables) {
           const src = part.columns[column.name] as (string | boolean | null)[];

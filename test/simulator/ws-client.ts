@@ -1,4 +1,5 @@
 import WebSocket, { type ClientOptions } from 'ws';
+import { messageText } from '../../lib/util/ws-text';
 
 /** Small WebSocket/HTTP client helpers for talking to the simulator on 127.0.0.1. */
 
@@ -21,7 +22,7 @@ export async function connect(url: string, opts: ClientOptions = {}): Promise<Cl
   let seen = 0;
   let wake: (() => void) | null = null;
   ws.on('message', (data) => {
-    frames.push(String(data));
+    frames.push(messageText(data));
     wake?.();
   });
   await new Promise<void>((resolve, reject) => {

@@ -52,8 +52,8 @@ export abstract class BinancePayloadMapper {
   protected readonly fields = new FieldReader();
   protected readonly names = new ReasonNames();
   private readonly symbols = new Map<string, SymbolStreams>();
-  private readonly bidLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
-  private readonly askLevels: (number | null)[] = new Array(2 * BOOK_LEVELS).fill(null);
+  private readonly bidLevels: (number | null)[] = new Array<number | null>(2 * BOOK_LEVELS).fill(null);
+  private readonly askLevels: (number | null)[] = new Array<number | null>(2 * BOOK_LEVELS).fill(null);
 
   /** `market` names the streams records are filed under; `streamInfo` reads the names messages come with. */
   protected constructor(

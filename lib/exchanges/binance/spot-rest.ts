@@ -15,7 +15,7 @@ export const REST_KLINES_MAX_LIMIT = 1000;
 export function binanceRestUrl(restBase: string, path: string, params: Record<string, string | number | undefined>): string {
   const query = new URLSearchParams();
   for (const [k, value] of Object.entries(params)) if (value !== undefined) query.set(k, String(value));
-  return `${restBase.replace(/\/+$/, '')}${path}?${query}`;
+  return `${restBase.replace(/\/+$/, '')}${path}?${query.toString()}`;
 }
 
 export function restKlinesUrl(restBase: string, query: RestKlinesQuery): string {

@@ -8,10 +8,10 @@ import type { RestRequest, RestResponse } from './personality';
  */
 
 export interface BinanceRestReplies {
-  ok(body: string): RestResponse;
-  error(status: number, code: number, msg: string): RestResponse;
-  mandatory(name: string): RestResponse;
-  illegal(name: string): RestResponse;
+  ok: (body: string) => RestResponse;
+  error: (status: number, code: number, msg: string) => RestResponse;
+  mandatory: (name: string) => RestResponse;
+  illegal: (name: string) => RestResponse;
   invalidSymbol: RestResponse;
 }
 

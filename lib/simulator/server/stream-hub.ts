@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
+import { messageText } from '../../util/ws-text';
 import type { Demand, SymbolDemand } from '../market/feed';
 import type { ExchangePersonality, SessionView } from '../personality/personality';
 import type { FaultHooks } from './faults';
@@ -48,7 +49,7 @@ export class StreamHub {
   open(ws: WebSocket, socket: Duplex, combined: boolean, streams: readonly string[]): Session {
     const session = new Session(this.nextId++, ws, socket, combined, this.simNow());
     this.sessions.add(session);
-    ws.on('message', (data) => this.onMessage(session, String(data)));
+    ws.on('message', (data) => this.onMessage(session, messageText(data)));
     ws.on('pong', () => {
       session.lastPongWall = performance.now();
     });
