@@ -99,7 +99,7 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     const tt = opts.template ?? t;
     const machineId = tt.one('AWS::StepFunctions::StateMachine', 'JobsBuild');
     const machine = tt.resource(machineId);
-    const definition = JSON.parse(String(tt.resolve(machine.Properties!.DefinitionString)));
+    const definition = JSON.parse(tt.text(machine.Properties!.DefinitionString));
     const machineRole = roleOf(tt, tt.stateMachineRole(machineId));
     const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [name, fnId] of taskFunctions(definition, tt)) {

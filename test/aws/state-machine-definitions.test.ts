@@ -17,7 +17,7 @@ describe('synthesized state machine definitions', () => {
       const machines = t.ids('AWS::StepFunctions::StateMachine');
       expect(machines).toHaveLength(1);
       for (const id of machines) {
-        const definition = JSON.parse(String(t.resolve(t.resource(id).Properties!.DefinitionString)));
+        const definition = JSON.parse(t.text(t.resource(id).Properties!.DefinitionString));
         const { isValid, errorsText } = aslValidator(definition);
         expect([id, isValid ? '' : errorsText('\n')]).toEqual([id, '']);
       }
@@ -27,9 +27,7 @@ describe('synthesized state machine definitions', () => {
 
   it('asl-validator is live: a state whose Next names no state is refused', () => {
     const t = synthesize();
-    const definition = JSON.parse(
-      String(t.resolve(t.resource(t.ids('AWS::StepFunctions::StateMachine')[0]).Properties!.DefinitionString)),
-    );
+    const definition = JSON.parse(t.text(t.resource(t.ids('AWS::StepFunctions::StateMachine')[0]).Properties!.DefinitionString));
     definition.States.PlanGold.Next = 'Nowhere';
     expect(aslValidator(definition).isValid).toBe(false);
   }, 60_000);

@@ -21,6 +21,12 @@ export interface CfnTemplate {
 /** Lambda function physical names used for resolved ARNs: `fn-<logicalId>`. */
 export const functionName = (logicalId: string): string => `fn-${logicalId}`;
 
+/** A scalar (a name, an id, an ARN) as text; a list or an object where one is expected is a mistake. */
+function scalar(v: Json): string {
+  if (v !== null && typeof v === 'object') throw new Error(`expected a scalar, got ${JSON.stringify(v)}`);
+  return String(v);
+}
+
 const PSEUDO: Record<string, string> = {
   'AWS::Partition': 'aws',
   'AWS::Region': REGION,
@@ -59,9 +65,9 @@ export class ResolvedTemplate {
     const p = r.Properties ?? {};
     switch (r.Type) {
       case 'AWS::S3::Bucket':
-        return p.BucketName !== undefined ? String(this.resolve(p.BucketName)) : `bucket-${logicalId.toLowerCase()}`;
+        return p.BucketName !== undefined ? this.text(p.BucketName) : `bucket-${logicalId.toLowerCase()}`;
       case 'AWS::Lambda::Function':
-        return p.FunctionName !== undefined ? String(this.resolve(p.FunctionName)) : functionName(logicalId);
+        return p.FunctionName !== undefined ? this.text(p.FunctionName) : functionName(logicalId);
       case 'AWS::IAM::Role':
         return `role-${logicalId}`;
       case 'AWS::StepFunctions::StateMachine':
@@ -69,9 +75,9 @@ export class ResolvedTemplate {
       case 'AWS::SQS::Queue':
         return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${logicalId}`;
       case 'AWS::Glue::Database':
-        return p.DatabaseInput ? String(this.resolve((p.DatabaseInput as Record<string, Json>).Name)) : logicalId;
+        return p.DatabaseInput ? this.text((p.DatabaseInput as Record<string, Json>).Name) : logicalId;
       case 'AWS::Glue::Table':
-        return String(this.resolve((p.TableInput as Record<string, Json>).Name));
+        return this.text((p.TableInput as Record<string, Json>).Name);
       default:
         return logicalId;
     }
@@ -101,6 +107,11 @@ export class ResolvedTemplate {
     }
   }
 
+  /** A template value that resolves to a scalar (a name, an ARN, a state machine definition), as text. */
+  text(v: Json | undefined): string {
+    return scalar(this.resolve(v));
+  }
+
   /** A template value with every intrinsic function replaced by its value. */
   resolve(v: Json | undefined): Json {
     if (v === undefined) return null;
@@ -112,7 +123,7 @@ export class ResolvedTemplate {
       const arg = v[k];
       switch (k) {
         case 'Ref': {
-          const name = String(arg);
+          const name = scalar(arg);
           return name in PSEUDO ? PSEUDO[name] : this.ref(name);
         }
         case 'Fn::GetAtt': {
@@ -131,12 +142,12 @@ export class ResolvedTemplate {
         }
         case 'Fn::Split': {
           const [sep, s] = arg as [string, Json];
-          return String(this.resolve(s)).split(sep);
+          return this.text(s).split(sep);
         }
         case 'Fn::Sub': {
           const [text, vars] = typeof arg === 'string' ? [arg, {}] : (arg as [string, Record<string, Json>]);
           return text.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-            if (name in vars) return String(this.resolve(vars[name]));
+            if (name in vars) return this.text(vars[name]);
             if (name in PSEUDO) return PSEUDO[name];
             const [id, attr] = name.split('.');
             return attr === 'Arn' ? this.arn(id) : this.ref(id);

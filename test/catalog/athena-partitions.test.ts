@@ -81,11 +81,11 @@ function listingOnlyLake(symbols: readonly string[]): ObjectStore {
     list: notHere,
     exists: notHere,
     delete: notHere,
-    listPrefixes: async (prefix) => {
+    listPrefixes: (prefix) => {
       const [layer, name, ...rest] = prefix.split('/').filter(Boolean);
       const d = allDatasets().find((x) => x.layer === layer && x.name === name);
       const level = d && levels(d)[rest.length];
-      return level ? level.values.map((v) => `${prefix}${level.key}=${v}/`) : [];
+      return Promise.resolve(level ? level.values.map((v) => `${prefix}${level.key}=${v}/`) : []);
     },
   };
 }

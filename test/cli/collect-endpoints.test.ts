@@ -36,7 +36,7 @@ async function fakeExchange(): Promise<FakeExchange> {
     }
   });
   const wss = new WebSocketServer({ server });
-  const fake: FakeExchange = { ws: '', rest: '', requests, upgrades: 0, close: async () => undefined };
+  const fake: FakeExchange = { ws: '', rest: '', requests, upgrades: 0, close: () => Promise.resolve() };
   wss.on('connection', () => {
     fake.upgrades++;
   });

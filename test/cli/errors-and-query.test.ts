@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { lakehouse } from '../helpers/cli';
 import { tmpDir } from '../helpers/sample-rows';
@@ -94,8 +94,6 @@ describe('lakehouse CLI', () => {
   it('prints the feature catalogue that docs/features.md holds', async () => {
     const r = await lakehouse(['features']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(
-      require('node:fs').readFileSync(require('node:path').join(__dirname, '../../docs/features.md'), 'utf8'),
-    );
+    expect(r.stdout).toBe(readFileSync(path.join(__dirname, '../../docs/features.md'), 'utf8'));
   }, 30_000);
 });

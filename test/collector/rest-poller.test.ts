@@ -40,13 +40,13 @@ function harness(answer: (symbol: string, at: number) => Answer | Error, opts: {
       return { kind: 'records', records: [rec] };
     },
   };
-  const fakeFetch = (async (url: string | URL | Request) => {
-    const symbol = new URL(String(url)).searchParams.get('symbol')!;
+  const fakeFetch = ((url: string | URL | Request) => {
+    const symbol = new URL(url instanceof Request ? url.url : url).searchParams.get('symbol')!;
     requests.push({ symbol, at: now });
     const a = answer(symbol, now);
-    if (a instanceof Error) throw a;
+    if (a instanceof Error) return Promise.reject(a);
     const headers = a.retryAfterS === undefined ? undefined : { 'Retry-After': String(a.retryAfterS) };
-    return new Response(a.body ?? 'ok', { status: a.status, headers });
+    return Promise.resolve(new Response(a.body ?? 'ok', { status: a.status, headers }));
   }) as typeof fetch;
   const poller = new RestPoller({
     spec,

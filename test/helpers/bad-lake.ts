@@ -93,7 +93,7 @@ export interface CleanLake {
   /** Bronze, Silver and Gold for BTC and ETH on D1 and D2; built in `beforeAll`, never damaged. */
   clean: LocalObjectStore;
   /** A copy of `clean` in a folder of its own, for one test to damage. */
-  fresh(): Promise<LocalObjectStore>;
+  fresh: () => Promise<LocalObjectStore>;
 }
 
 /** Registers a `beforeAll` that builds the clean lake in a temporary folder named after `name`. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -106,7 +107,6 @@ export function startLakehouse(args: string[], o: StartOptions): RunningCli {
 
 /** Descendants of `pid` now (children, grandchildren, ...), from /proc. */
 export function descendants(pid: number): number[] {
-  const fs = require('node:fs') as typeof import('node:fs');
   const parentOf = new Map<number, number>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -132,7 +132,6 @@ export function descendants(pid: number): number[] {
 
 /** True while `pid` runs (a zombie, exited but not yet reaped by its adoptive parent, does not count). */
 export function alive(pid: number): boolean {
-  const fs = require('node:fs') as typeof import('node:fs');
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';

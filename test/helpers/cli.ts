@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export interface CliResult {
@@ -44,6 +45,7 @@ export function lakehouse(args: string[], opts: { timeoutMs?: number; env?: Reco
 export async function lakehouseInProcess(args: string[]): Promise<CliResult> {
   const { runLakehouse } = await import('../../bin/cli');
   const captured = { stdout: '', stderr: '' };
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on the same stream, never called detached
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   const capture = (name: 'stdout' | 'stderr') =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -52,7 +54,6 @@ export async function lakehouseInProcess(args: string[]): Promise<CliResult> {
       done?.();
       return true;
     }) as typeof process.stdout.write;
-  const fs = require('node:fs') as typeof import('node:fs');
   const writeSync = fs.writeSync;
   fs.writeSync = ((fd: number, buffer: string | Uint8Array, ...rest: unknown[]) => {
     if (fd !== 1 && fd !== 2) return (writeSync as (...a: unknown[]) => number)(fd, buffer, ...rest);

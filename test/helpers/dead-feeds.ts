@@ -44,7 +44,7 @@ async function nothingListening(): Promise<DeadFeed> {
   const server = net.createServer();
   const port = await listening(server);
   await closing(server);
-  return { url: `ws://127.0.0.1:${port}`, contact: Promise.resolve(), close: async () => undefined };
+  return { url: `ws://127.0.0.1:${port}`, contact: Promise.resolve(), close: () => Promise.resolve() };
 }
 
 async function plainHttp(): Promise<DeadFeed> {

@@ -111,7 +111,7 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
           current.VersionId = String(Number(current.VersionId) + 1);
         }
         if (body.VersionId !== undefined && body.VersionId !== current.VersionId) {
-          const why = `Table ${input.Name} is at version ${current.VersionId}, not ${String(body.VersionId)}`;
+          const why = `Table ${input.Name} is at version ${current.VersionId}, not ${typeof body.VersionId === 'string' ? body.VersionId : JSON.stringify(body.VersionId)}`;
           return fail(res, 'ConcurrentModificationException', why);
         }
         tables.set(input.Name, { ...input, VersionId: String(Number(current.VersionId) + 1) });
@@ -177,15 +177,16 @@ export function registryTables(configured: { exchanges: string[]; symbols: strin
 export function memoryCatalog(seed: readonly StoredTable[]): TableCatalog & { parameters(name: string): Record<string, string> } {
   const tables = new Map(seed.map((t) => [t.Name, structuredClone(t)]));
   return {
-    table: async (name) => {
+    table: (name) => {
       const t = tables.get(name);
-      if (!t) throw new MissingTableError(name, 'memory');
-      return {
+      if (!t) return Promise.reject(new MissingTableError(name, 'memory'));
+      return Promise.resolve({
         parameters: { ...t.Parameters },
-        setParameters: async (p) => {
+        setParameters: (p) => {
           t.Parameters = { ...p };
+          return Promise.resolve();
         },
-      };
+      });
     },
     parameters: (name) => ({ ...tables.get(name)!.Parameters }),
   };

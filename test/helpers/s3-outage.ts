@@ -71,7 +71,9 @@ function kill(child: ChildProcess): Promise<void> {
 
 export async function startRestartableS3(bucket = 'lake'): Promise<RestartableS3> {
   const dir = tmpDir('s3rver-outage');
-  let { child, port } = await launch(dir, bucket, 0);
+  const first = await launch(dir, bucket, 0);
+  let child = first.child;
+  const port = first.port;
   let running = true;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({

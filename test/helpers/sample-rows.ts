@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { ColumnSpec, DatasetSpec, Row } from '../../lib/schema/types';
 
 /** Valid rows for any registry dataset; nullable columns are null in every third row. */
@@ -29,8 +32,5 @@ function sampleValue(c: ColumnSpec, i: number, startMs: number): number | string
 }
 
 export function tmpDir(prefix: string): string {
-  const fs = require('node:fs') as typeof import('node:fs');
-  const os = require('node:os') as typeof import('node:os');
-  const path = require('node:path') as typeof import('node:path');
   return fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
 }

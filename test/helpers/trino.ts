@@ -12,8 +12,10 @@ let loaded: { sql: TrinoSQL; g: typeof Grammar } | undefined;
 
 function trino(): { sql: TrinoSQL; g: typeof Grammar } {
   if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: it takes about a second
     const { TrinoSQL: Parser } = require('dt-sql-parser') as typeof import('dt-sql-parser');
     // The parse tree's classes, for instanceof; the same module instance TrinoSQL builds its trees from.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above, and must be the instance TrinoSQL uses
     const g = require('dt-sql-parser/dist/lib/trino/TrinoSqlParser') as typeof Grammar;
     loaded = { sql: new Parser(), g };
   }

@@ -168,7 +168,9 @@ describe('DuckDB views over a lake with bad files', () => {
   let expected: Record<string, { n: number; columns: string }>;
   const VIEWS = ['bronze_klines', 'bronze_trades', 'silver_klines', 'silver_trades', 'gold_features_1m', 'gold_ohlcv_1h'];
   const describeView = async (e: LakeQueryEngine, v: string) =>
-    (await e.query(`DESCRIBE ${v}`)).rows.map((r) => `${r.column_name}:${r.column_type}`).join(',');
+    ((await e.query(`DESCRIBE ${v}`)).rows as { column_name: string; column_type: string }[])
+      .map((r) => `${r.column_name}:${r.column_type}`)
+      .join(',');
 
   beforeAll(async () => {
     const e = await LakeQueryEngine.open(clean.localRoot);

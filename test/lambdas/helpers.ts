@@ -16,6 +16,7 @@ export function useLake(s3: LocalS3, prefix: string): void {
 
 /** Runs `fn` while collecting what it writes to stdout (where EMF lines go), one entry per line. */
 export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back on process.stdout, never called detached
   const original = process.stdout.write;
   let out = '';
   process.stdout.write = (chunk: string | Uint8Array) => {

@@ -145,10 +145,14 @@ function fullName(block: Circus.DescribeBlock | undefined, name: string): string
   return names.join(' > ');
 }
 
+/** A test or hook function: one that declares a parameter takes a `done` callback (jest tells them apart by arity). */
+type JestFn = (done: (err?: unknown) => void) => unknown;
+
 /** Calls a test or hook function the way jest does: a function that takes an argument gets a `done` callback. */
-function call(fn: Function): Promise<unknown> {
-  if (fn.length === 0) return Promise.resolve().then(() => fn());
+function call(fn: JestFn): Promise<unknown> {
+  if (fn.length === 0) return Promise.resolve().then(() => (fn as () => unknown)());
   return new Promise((resolve, reject) => {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- done(err) fails with what it is given, as in jest
     fn((err?: unknown) => (err ? reject(err) : resolve(undefined)));
   });
 }
@@ -167,7 +171,7 @@ function withOutput(err: unknown, entry: Entry): unknown {
   return err;
 }
 
-function guard(entry: Entry, fn: Function, timeoutMs: number, what: string): () => Promise<unknown> {
+function guard(entry: Entry, fn: JestFn, timeoutMs: number, what: string): () => Promise<unknown> {
   return async () => {
     const before = current;
     current = live ? undefined : outputOf(entry, entry.type === 'test' ? 'of the test' : `of ${what}`);

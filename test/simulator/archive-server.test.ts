@@ -84,7 +84,7 @@ describe('archive server: files', () => {
       const yauzl = await import('yauzl');
       const names = await new Promise<string[]>((resolve, reject) => {
         yauzl.fromBuffer(fs.readFileSync(local), { lazyEntries: false }, (error, zip) => {
-          if (error || !zip) return reject(error);
+          if (error || !zip) return reject(error ?? new Error('yauzl gave no zip'));
           const entries: string[] = [];
           zip.on('entry', (entry: { fileName: string }) => entries.push(entry.fileName));
           zip.on('end', () => resolve(entries));

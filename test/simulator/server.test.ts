@@ -107,7 +107,7 @@ describe('a simulated hour of two symbols in max mode', () => {
         const [bids, asks] = [d.bids as string[][], d.asks as string[][]];
         const last = lastPrice.get(sym);
         if (last !== undefined && !(Number(bids[0][0]) <= last && last <= Number(asks[0][0])))
-          violations.push(`${stream} ${d.lastUpdateId}: ${last} outside`);
+          violations.push(`${stream} ${d.lastUpdateId as number}: ${last} outside`);
         if (!(Number(bids[0][0]) < Number(asks[0][0])) || bids.length !== 10 || asks.length !== 10)
           violations.push(`${stream}: crossed or thin`);
       }
@@ -283,7 +283,7 @@ describe('REST', () => {
   });
   const klines = async (q: Record<string, string | number>) => {
     const res = await getJson(
-      `${sim.restBaseUrl}/api/v3/klines?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`,
+      `${sim.restBaseUrl}/api/v3/klines?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
     );
     return { status: res.status, body: res.body as unknown[][] & { code?: number } };
   };
@@ -313,7 +313,7 @@ describe('REST', () => {
 
     const trades = async (q: Record<string, string | number>) => {
       const res = await getJson(
-        `${sim.restBaseUrl}/api/v3/historicalTrades?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)]))}`,
+        `${sim.restBaseUrl}/api/v3/historicalTrades?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
       );
       return { status: res.status, body: res.body as { id: number }[] & { code?: number } };
     };

@@ -3,7 +3,7 @@ declare module 'asl-validator' {
   interface ValidationResult {
     isValid: boolean;
     errors: unknown[];
-    errorsText(separator?: string): string;
+    errorsText: (separator?: string) => string;
   }
   export default function aslValidator(
     definition: unknown,

@@ -65,7 +65,7 @@ function collectors(stage: Stage, store: LocalObjectStore | undefined): { spot: 
 async function feed(c: Collector, messages: readonly Message[], yieldEvery: number): Promise<void> {
   for (let i = 0; i < messages.length; i++) {
     c.onMessage(messages[i].raw, messages[i].receiveMs);
-    if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await null;
+    if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await Promise.resolve();
   }
 }
 

@@ -36,16 +36,16 @@ export const verify: TaskFn = async (a) => {
   const con = await instance.connect();
   const f = sqlString(file);
   const rows = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJson() as Record<string, Json>[];
+  /** A cell as text: strings as they are, anything else (numbers, null) as JSON. */
+  const str = (v: Json) => (typeof v === 'string' ? v : JSON.stringify(v));
   const described = await rows(`DESCRIBE SELECT * FROM read_parquet(${f})`);
   const describe = Object.fromEntries(
-    described
-      .filter((r) => timestampColumns.includes(String(r.column_name)))
-      .map((r) => [String(r.column_name), String(r.column_type)]),
+    described.filter((r) => timestampColumns.includes(str(r.column_name))).map((r) => [str(r.column_name), str(r.column_type)]),
   );
   const schema = await rows(`SELECT name, converted_type, logical_type FROM parquet_schema(${f})`);
   const annotations = new Set(
     schema
-      .filter((r) => timestampColumns.includes(String(r.name)))
+      .filter((r) => timestampColumns.includes(str(r.name)))
       .map((r) => annotationOf(r.converted_type as string | null, r.logical_type as string | null)),
   );
   const count = Number((await rows(`SELECT count(*) AS n FROM read_parquet(${f})`))[0].n);
@@ -54,8 +54,8 @@ export const verify: TaskFn = async (a) => {
     rows: count,
     describe,
     annotation: [...annotations].join('; '),
-    codecs: [...new Set(meta.map((r) => String(r.compression)))].sort(),
-    rowGroups: new Set(meta.map((r) => String(r.row_group_id))).size,
+    codecs: [...new Set(meta.map((r) => str(r.compression)))].sort(),
+    rowGroups: new Set(meta.map((r) => str(r.row_group_id))).size,
   };
   con.closeSync();
   instance.closeSync();

@@ -4,17 +4,7 @@
  * the process on an empty input, so it is never called with one.
  */
 
-interface TalibResult {
-  begIndex: number;
-  nbElement: number;
-  result: Record<string, number[]>;
-}
-
-interface Talib {
-  execute(params: Record<string, unknown>): TalibResult;
-}
-
-const talib = require('talib') as Talib;
+import * as talib from 'talib';
 
 export type Inputs = Readonly<Record<string, Float64Array>>;
 
