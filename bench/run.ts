@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   }
 
   const date = new Date().toISOString().slice(0, 10);
-  const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}-${os.arch()}`;
+  const machine =
+    `Node ${process.version}, ${os.cpus().length} ` +
+    `× ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()}-${os.arch()}`;
   const scale = args.scale !== 1 ? ` (--scale ${args.scale})` : '';
   process.stdout.write(
     `# Bench ${date}${scale}${args.quick ? ' (--quick: smoke test, not figures to quote)' : ''}\n\n${machine}\n`,

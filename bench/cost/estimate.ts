@@ -73,7 +73,9 @@ export function estimate(m: DayMeasurement, usage = { athenaQueriesPerDay: 20, a
     },
     {
       item: 'Athena',
-      basis: `${usage.athenaQueriesPerDay} queries/day over ${usage.athenaDaysPerQuery} days of Gold (${(goldBytesDay / 1024 ** 2).toFixed(1)} MB/day)`,
+      basis:
+        `${usage.athenaQueriesPerDay} queries/day over ${usage.athenaDaysPerQuery} days of Gold ` +
+        `(${(goldBytesDay / 1024 ** 2).toFixed(1)} MB/day)`,
       usd: (athenaBytes / 1024 ** 4) * PRICES.athenaPerTbScanned,
     },
     {
@@ -118,7 +120,9 @@ export function estimate(m: DayMeasurement, usage = { athenaQueriesPerDay: 20, a
     },
     {
       item: 'CloudWatch custom metrics',
-      basis: `${metrics} published metrics (${collectorMetrics} per collected exchange, the jobs' without dimensions); the rest are log fields`,
+      basis:
+        `${metrics} published metrics (${collectorMetrics} per collected exchange, the jobs' without dimensions); the ` +
+        `rest are log fields`,
       usd: metrics * PRICES.cloudwatchCustomMetricMonth,
     },
     { item: 'CloudWatch alarms', basis: `${alarms} standard alarms`, usd: alarms * PRICES.cloudwatchAlarmMonth },
@@ -137,9 +141,12 @@ export function estimateMarkdown(m: DayMeasurement, e: CostEstimate): string {
   const mb = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MB`;
   const scale = 24 / m.hours;
   return [
-    `Measured: ${m.symbol}, ${m.hours} simulated hour(s) scaled to a day, ${m.tradesPerMinute} trades/min, ${m.messages.toLocaleString('en-US')} WebSocket messages`,
-    `(collector ${m.collectorWallSeconds.toFixed(0)} s wall). Per day: Bronze ${mb(m.bytes.bronze * scale)} in ${Math.round(m.files.bronze * scale)} files; ` +
-      `Silver ${mb(m.bytes.silver)} in ${m.files.silver} files; Gold ${mb(m.bytes.gold)} in ${m.files.gold} files; reports ${m.files.reports} files.`,
+    `Measured: ${m.symbol}, ${m.hours} simulated hour(s) scaled to a day, ${m.tradesPerMinute} ` +
+      `trades/min, ${m.messages.toLocaleString('en-US')} WebSocket messages`,
+    `(collector ${m.collectorWallSeconds.toFixed(0)} s wall). Per day: Bronze ${mb(m.bytes.bronze * scale)} ` +
+      `in ${Math.round(m.files.bronze * scale)} files; ` +
+      `Silver ${mb(m.bytes.silver)} in ${m.files.silver} files; Gold ${mb(m.bytes.gold)} in ${m.files.gold} files; ` +
+      `reports ${m.files.reports} files.`,
     '',
     '| per symbol, per month | basis | USD |',
     '|---|---|---:|',

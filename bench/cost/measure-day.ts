@@ -60,7 +60,8 @@ export async function measureDay(o: {
   const ticker = setInterval(() => {
     const s = collector.snapshot();
     o.progress(
-      `collect: ${((Math.max(0, s.lastEventMs - start) / (end - start)) * 100).toFixed(0)} % of ${o.hours} h, ${s.messages.toLocaleString('en-US')} messages`,
+      `collect: ${((Math.max(0, s.lastEventMs - start) / (end - start)) * 100).toFixed(0)} % of ${o.hours} ` +
+        `h, ${s.messages.toLocaleString('en-US')} messages`,
     );
   }, 2000);
   try {

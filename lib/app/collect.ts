@@ -232,7 +232,8 @@ function progressLine(source: SourceId, snapshot: SourceSnapshot): string {
       ? `, ${conn.open}/${conn.total} connections open${conn.lastError ? ` (last error: ${conn.lastError})` : ''}`
       : '';
   return (
-    `collect ${source}: ${withCommas(counts.messages)} messages, ${counts.filesWritten} files, ${withCommas(counts.bufferedRows)} rows buffered${waiting}` +
+    `collect ${source}: ${withCommas(counts.messages)} messages, ${counts.filesWritten} ` +
+    `files, ${withCommas(counts.bufferedRows)} rows buffered${waiting}` +
     (counts.lastEventMs ? `, event time ${new Date(counts.lastEventMs).toISOString()}` : '')
   );
 }

@@ -14,7 +14,8 @@ export function demoReportText(report: DemoReport): string {
     `days:        ${report.days.join(', ')}`,
     `REST backfill: ${withCommas(report.backfilledRows)} 1m klines before the live window`,
     `live window: ${report.live.from} → ${report.live.to} over WebSocket in ${report.live.wallSeconds.toFixed(1)} s:`,
-    `             ${withCommas(collector.messages)} messages, ${withCommas(collector.records)} rows, ${collector.filesWritten} Bronze files, ${Object.values(collector.errors).reduce((a, e) => a + e.count, 0)} parse errors`,
+    `             ${withCommas(collector.messages)} messages, ${withCommas(collector.records)} ` +
+      `rows, ${collector.filesWritten} Bronze files, ${Object.values(collector.errors).reduce((a, e) => a + e.count, 0)} parse errors`,
     '',
     'rows per layer',
     ...Object.entries(report.rowsPerLayer).map(([layer, rows]) => `  ${layer.padEnd(8)} ${withCommas(rows).padStart(12)}`),
@@ -23,7 +24,8 @@ export function demoReportText(report: DemoReport): string {
     '  on the live day data_ok also needs the order book, which only the live window has)',
     ...report.partitions.map(
       (p) =>
-        `  ${p.dt} ${p.symbol.padEnd(9)} ${(p.completeness * 100).toFixed(2).padStart(6)} %  ${p.verdict.padEnd(11)} ${withCommas(p.goldRows)} / ${withCommas(p.dataOkRows)}`,
+        `  ${p.dt} ${p.symbol.padEnd(9)} ${(p.completeness * 100).toFixed(2).padStart(6)} ` +
+        `%  ${p.verdict.padEnd(11)} ${withCommas(p.goldRows)} / ${withCommas(p.dataOkRows)}`,
     ),
     '',
     'sample query (lakehouse query "..." --lake ' + report.lake + ')',

@@ -100,7 +100,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
         ? Math.max(0, Math.min(1, (snapshot.lastEventMs - liveStart) / (liveEnd - liveStart)))
         : 0;
       progress(
-        `collect: ${(done * 100).toFixed(0)} % of ${options.minutes} simulated minutes, ${snapshot.messages.toLocaleString('en-US')} messages, ${snapshot.filesWritten} Bronze files`,
+        `collect: ${(done * 100).toFixed(0)} % of ${options.minutes} simulated ` +
+          `minutes, ${snapshot.messages.toLocaleString('en-US')} messages, ${snapshot.filesWritten} Bronze files`,
       );
     }, 1000);
     await sim.untilEnd();

@@ -42,7 +42,8 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
     const dialect = restKlineDialect(profile);
     if (!dialect)
       throw new UserError(
-        `${at}.${key} '${name}' cannot be healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`,
+        `${at}.${key} '${name}' cannot be ` +
+          `healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`,
       );
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();

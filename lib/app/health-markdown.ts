@@ -29,7 +29,8 @@ export function healthMarkdown(health: LakeHealth): string {
     for (const ex of health.bronze) {
       for (const sym of ex.symbols) {
         lines.push(
-          `| ${ex.exchange} | ${sym.symbol} | ${sym.newestAt} (${sym.basis}) | ${formatAge(sym.ageSeconds)} | ${sym.fresh ? 'fresh' : '**stale**'} |`,
+          `| ${ex.exchange} | ${sym.symbol} | ${sym.newestAt} (${sym.basis}) | ${formatAge(sym.ageSeconds)} ` +
+            `| ${sym.fresh ? 'fresh' : '**stale**'} |`,
         );
       }
     }

@@ -36,7 +36,8 @@ export async function computeHealth(store: ObjectStore, nowMs: number, options: 
     for (const freshness of ex.symbols) {
       if (!freshness.fresh)
         problems.push(
-          `bronze ${ex.exchange} ${freshness.symbol}: newest file is ${formatAge(freshness.ageSeconds)} old (stale after ${formatAge(staleAfterSeconds)})`,
+          `bronze ${ex.exchange} ${freshness.symbol}: newest file is ${formatAge(freshness.ageSeconds)} old (stale ` +
+            `after ${formatAge(staleAfterSeconds)})`,
         );
     }
   }
@@ -50,7 +51,8 @@ export async function computeHealth(store: ObjectStore, nowMs: number, options: 
   for (const validity of gold) {
     if (validity.invalid > 0)
       problems.push(
-        `gold ${validity.exchange} ${validity.symbol} ${validity.dt}: ${validity.invalid} invalid feature values (${validity.invalidFeatures.join(', ')})`,
+        `gold ${validity.exchange} ${validity.symbol} ${validity.dt}: ${validity.invalid} invalid feature values ` +
+          `(${validity.invalidFeatures.join(', ')})`,
       );
   }
   const everyFile = options.checkEveryFile ?? store.localRoot !== undefined;

@@ -59,14 +59,16 @@ export class CollectorFargateService extends Construct {
     Validations.of(vpc).acknowledge({
       id: 'AwsSolutions-VPC7',
       reason:
-        'The VPC holds one outbound-only WebSocket client; flow logs would cost more than the task and there is no inbound traffic to audit.',
+        'The VPC holds one outbound-only WebSocket client; flow logs would cost more than the task and there is no inbound ' +
+        'traffic to audit.',
     });
 
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, enableFargateCapacityProviders: true });
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-ECS4',
       reason:
-        'Container Insights costs several dollars a month for one task; the collector publishes its own heartbeat metrics (EMF) and the running-task alarm uses the free AWS/ECS CPU metric.',
+        'Container Insights costs several dollars a month for one task; the collector publishes its own heartbeat metrics ' +
+        '(EMF) and the running-task alarm uses the free AWS/ECS CPU metric.',
     });
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -106,7 +108,8 @@ export class CollectorFargateService extends Construct {
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds only non-secret configuration (lake URL, symbols, heartbeat path); there are no credentials to put in Secrets Manager.',
+        'The environment holds only non-secret configuration (lake URL, symbols, heartbeat path); there are no credentials to ' +
+        'put in Secrets Manager.',
     });
     grantPrefixes(this.taskDefinition.taskRole, props.bucket, { write: [LAKE_PREFIXES.bronze] });
 

@@ -119,7 +119,8 @@ export class LakehouseMonitoring extends Construct {
     );
     return this.alarm(
       `BronzeFreshness-${exchange}`,
-      `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its streams are silent, or S3 writes fail.`,
+      `No Bronze file from ${exchange} for ${ALARM_THRESHOLDS.bronzeSilenceMinutes} minutes: the collector is down, its ` +
+        `streams are silent, or S3 writes fail.`,
       metric,
       {
         threshold: 1,
@@ -142,7 +143,9 @@ export class LakehouseMonitoring extends Construct {
     );
     return this.alarm(
       `SilentStreams-${exchange}`,
-      `${exchange}: streams went silent ${ALARM_THRESHOLDS.silentStreams}+ times in ${ALARM_THRESHOLDS.silentStreamWindowMinutes} minutes although subscribed; check endpoints (Binance futures routes), symbols and the exchange's status.`,
+      `${exchange}: streams went silent ${ALARM_THRESHOLDS.silentStreams}+ times ` +
+        `in ${ALARM_THRESHOLDS.silentStreamWindowMinutes} minutes although subscribed; check endpoints (Binance futures ` +
+        `routes), symbols and the exchange's status.`,
       metric,
       {
         threshold: ALARM_THRESHOLDS.silentStreams,
@@ -198,7 +201,8 @@ export class LakehouseMonitoring extends Construct {
     return [
       this.alarm(
         'SilverCompleteness',
-        `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality report and run the self-heal or a rebuild.`,
+        `A Silver partition has less than ${ALARM_THRESHOLDS.silverCompletenessPercent} % of its minutes: read its quality ` +
+          `report and run the self-heal or a rebuild.`,
         completeness,
         {
           threshold: ALARM_THRESHOLDS.silverCompletenessPercent,

@@ -48,7 +48,8 @@ export function sha256(body: Uint8Array): string {
 }
 
 export function spoolId(createdMs: number, seq: number): string {
-  return `${String(Math.max(0, Math.floor(createdMs))).padStart(15, '0')}-${String(seq % 1e9).padStart(9, '0')}-${randomUUID().slice(0, 8)}`;
+  const created = String(Math.max(0, Math.floor(createdMs))).padStart(15, '0');
+  return `${created}-${String(seq % 1e9).padStart(9, '0')}-${randomUUID().slice(0, 8)}`;
 }
 
 export const dataPath = (dir: string, id: string): string => path.join(dir, `${id}.bin`);

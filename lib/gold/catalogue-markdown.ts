@@ -100,7 +100,8 @@ export function featureCatalogueMarkdown(): string {
     );
     for (const feature of fs) {
       lines.push(
-        `| \`${feature.name}\` | ${feature.timeframe} | ${cell(feature.definition)} | ${warmup(feature.warmupBars, feature.timeframe)} | ${range(feature.min, feature.max)} | ${feature.required ? 'yes' : 'no'} |`,
+        `| \`${feature.name}\` | ${feature.timeframe} | ${cell(feature.definition)} ` +
+          `| ${warmup(feature.warmupBars, feature.timeframe)} | ${range(feature.min, feature.max)} | ${feature.required ? 'yes' : 'no'} |`,
       );
     }
     lines.push('');

@@ -42,7 +42,9 @@ export const LABEL_HORIZONS = [1, 5, 15, 60] as const;
 export const LABELS: readonly LabelSpec[] = LABEL_HORIZONS.map((h) => ({
   name: `label_ret_${h}m`,
   horizonMinutes: h,
-  definition: `forward log return ln(close ${h} minute${h > 1 ? 's' : ''} after ts / close at ts); null when either 1m bar is missing or flagged`,
+  definition:
+    `forward log return ln(close ${h} minute${h > 1 ? 's' : ''} after ts / close at ts); null when either 1m bar is ` +
+    `missing or flagged`,
 }));
 
 export function featureColumns(): ColumnSpec[] {

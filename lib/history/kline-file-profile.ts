@@ -181,7 +181,10 @@ export class IntervalEvidence {
     const duration = mode(this.durations);
     if (duration && duration[0] !== step && duration[1] * 2 > this.durationCount) {
       const share = pct(duration[1], this.durationCount);
-      return `the rows are ${durationName(duration[0])} klines (close_time − open_time + 1 = ${duration[0]} ms in ${share} of them), not ${interval}`;
+      return (
+        `the rows are ${durationName(duration[0])} klines (close_time − open_time + 1 = ${duration[0]} ms in ${share} of ` +
+        `them), not ${interval}`
+      );
     }
     const onGrid = this.onGrid.get(interval) ?? 0;
     if (onGrid * 2 < this.count) {

@@ -13,8 +13,8 @@ import type { ColumnData, Table } from '../table/table';
 /**
  * Parquet encoding of registry tables with hyparquet-writer (chosen by benchmark, docs/decisions.md): pure
  * JavaScript, so the same code runs in the CLI, an esbuild-bundled Lambda and the Fargate image. Files are
- * GZIP-compressed (level 1, by Node's built-in zlib) with logical TIMESTAMP types. Row groups are converted one at a time, so a write holds the
- * table plus one row group's converted values, never a second copy of the partition.
+ * GZIP-compressed (level 1, by Node's built-in zlib) with logical TIMESTAMP types. Row groups are converted one at
+ * a time, so a write holds the table plus one row group's converted values, never a second copy of the partition.
  */
 
 export const DEFAULT_ROW_GROUP = 100_000;

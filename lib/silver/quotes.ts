@@ -9,7 +9,10 @@ import {
   type CleanStats,
 } from './clean-common';
 
-/** Silver cleaning of one day of Bronze top-of-book quotes: registry checks, crossed quotes to quarantine, first copy of each update, sorted. */
+/**
+ * Silver cleaning of one day of Bronze top-of-book quotes: registry checks, crossed quotes to quarantine, first copy
+ * of each update, sorted.
+ */
 
 export const QUOTE_REASONS = {
   crossed: 'crossed quote (bid_px >= ask_px)',

@@ -227,7 +227,8 @@ export function attachIamGate(
         log.requests.push({ role: role.name, action: e.action, resource: e.resource, prefix: e.context['s3:prefix'], allowed });
         if (!allowed)
           throw accessDenied(
-            `${role.name} may not ${e.action} on ${e.resource}${e.context['s3:prefix'] !== undefined ? ` (prefix ${e.context['s3:prefix']})` : ''}`,
+            `${role.name} may not ${e.action} ` +
+              `on ${e.resource}${e.context['s3:prefix'] !== undefined ? ` (prefix ${e.context['s3:prefix']})` : ''}`,
           );
       }
       try {

@@ -164,7 +164,8 @@ describe('the jobs under their synthesized IAM policies', () => {
     'a partition whose input is unreadable is listed and the others are built; past the tolerated share the build stops',
     async () => {
       // An unreadable Bronze file is skipped and named in its partition's quality report (docs/bad-files.md) ...
-      const badBronze = `bronze/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY2}/hour=05/part-20240304T050000Z-broken.parquet`;
+      const badBronze =
+        `bronze/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY2}/` + 'hour=05/part-20240304T050000Z-broken.parquet';
       await raw.put(badBronze, 'not parquet');
       // ... but a Silver input Gold cannot read (DAY2's warm-up, outside the range, so not rebuilt) fails that Gold partition.
       const badSilver = `silver/klines/timeframe=1m/exchange=binance/symbol=ETHUSDT/dt=${DAY1}/data.parquet`;

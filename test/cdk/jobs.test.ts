@@ -63,48 +63,52 @@ describe('jobs construct (Lambdas, schedules, build state machine)', () => {
     for (const x of schedules) expect(JSON.parse(x.Target.Input).time).toBe('<aws.scheduler.scheduled-time>');
   });
 
-  it('builds per partition with a state machine: plan, Distributed Map over Silver partitions, then Gold, retried, with a failure threshold', () => {
-    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
-    expect(sm.TracingConfiguration).toEqual({ Enabled: true });
-    expect(sm.LoggingConfiguration.Level).toBe('ALL');
-    const def = JSON.parse(render(sm.DefinitionString).replace(/<[^>]+>/g, 'ARN'));
-    const order: string[] = [];
-    for (let st = def.StartAt; st; st = def.States[st].Next) order.push(st);
-    expect(order).toEqual([
-      'Request',
-      'PlanSilver',
-      'SilverPartitions',
-      'PlanGold',
-      'GoldPartitions',
-      'SyncCatalog',
-      'Summarize',
-    ]);
-    for (const stage of ['Silver', 'Gold']) {
-      const map = def.States[`${stage}Partitions`];
-      expect(map).toMatchObject({
-        Type: 'Map',
-        MaxConcurrency: 50,
-        ToleratedFailurePercentage: 5,
-        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
-        ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `$.${stage.toLowerCase()}.plan.key` } },
-        ResultWriter: { Parameters: { Prefix: 'jobs/map-runs' } },
-        Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'TooManyPartitionsFailed' }],
-      });
-      const task = map.ItemProcessor.States[`Build${stage}Partition`];
-      const retriers = task.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]);
-      // A user error (bad request) is not retried; anything else is, three times. The first matching retrier wins.
-      expect(retriers.findIndex(([e]: [string]) => e === 'UserError')).toBeLessThan(
-        retriers.findIndex(([e]: [string]) => e === 'States.ALL'),
-      );
-      expect(retriers).toEqual(
-        expect.arrayContaining([
-          ['UserError', 0],
-          ['States.ALL', 3],
-        ]),
-      );
-    }
-  });
+  it(
+    'builds per partition with a state machine: plan, Distributed Map over Silver partitions, then Gold, retried, with a ' +
+      'failure threshold',
+    () => {
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+      expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+      expect(sm.LoggingConfiguration.Level).toBe('ALL');
+      const def = JSON.parse(render(sm.DefinitionString).replace(/<[^>]+>/g, 'ARN'));
+      const order: string[] = [];
+      for (let st = def.StartAt; st; st = def.States[st].Next) order.push(st);
+      expect(order).toEqual([
+        'Request',
+        'PlanSilver',
+        'SilverPartitions',
+        'PlanGold',
+        'GoldPartitions',
+        'SyncCatalog',
+        'Summarize',
+      ]);
+      for (const stage of ['Silver', 'Gold']) {
+        const map = def.States[`${stage}Partitions`];
+        expect(map).toMatchObject({
+          Type: 'Map',
+          MaxConcurrency: 50,
+          ToleratedFailurePercentage: 5,
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+          ItemReader: { ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Key.$': `$.${stage.toLowerCase()}.plan.key` } },
+          ResultWriter: { Parameters: { Prefix: 'jobs/map-runs' } },
+          Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'TooManyPartitionsFailed' }],
+        });
+        const task = map.ItemProcessor.States[`Build${stage}Partition`];
+        const retriers = task.Retry.map((r: { ErrorEquals: string[]; MaxAttempts: number }) => [r.ErrorEquals[0], r.MaxAttempts]);
+        // A user error (bad request) is not retried; anything else is, three times. The first matching retrier wins.
+        expect(retriers.findIndex(([e]: [string]) => e === 'UserError')).toBeLessThan(
+          retriers.findIndex(([e]: [string]) => e === 'States.ALL'),
+        );
+        expect(retriers).toEqual(
+          expect.arrayContaining([
+            ['UserError', 0],
+            ['States.ALL', 3],
+          ]),
+        );
+      }
+    },
+  );
 
   it('outputs what users need after deploying', () => {
     const outputs = Object.keys(template.findOutputs('*'));

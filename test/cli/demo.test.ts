@@ -21,7 +21,8 @@ describe('lakehouse demo', () => {
         (select count(*) from silver_klines where timeframe = '1m' and dt = '2024-01-03') as silver_minutes,
         (select count(*) from gold_features_1m where dt = '2024-01-03' and data_ok) as gold_ok,
         (select count(*) from gold_features_1m where dt = '2024-01-03' and book_snapshots_1m > 0) as gold_book,
-        (select count(*) from gold_features_1m where dt = '2024-01-03' and rsi_14_5m is not null and trend_alignment_ema_9_21 is not null) as gold_price`,
+        (select count(*) from gold_features_1m where dt = '2024-01-03' and rsi_14_5m is not null and trend_alignment_ema_9_21 ` +
+        `is not null) as gold_price`,
       '--format',
       'json',
       '--lake',

@@ -297,13 +297,17 @@ describe('BinanceFuturesAdapter on the USD-M doc examples', () => {
 describe('BinanceFuturesAdapter special cases and malformed input', () => {
   const adapter = new BinanceFuturesAdapter();
   const trade =
-    '{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161256322,"T":1723161256322,"s":"BTCUSDT","t":5266583935,"p":"61800.30","q":"0.006","X":"MARKET","m":false}}';
+    '{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161256322,"T":1723161256322,"s":"BTCUSDT","t":5266583935,' +
+    '"p":"61800.30","q":"0.006","X":"MARKET","m":false}}';
   const mark =
-    '{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000","i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}}';
+    '{"stream":"btcusdt@markPrice@1s","data":{"e":"markPriceUpdate","E":1562305380000,"s":"BTCUSDT","p":"11794.15000000",' +
+    '"i":"11784.62659091","P":"11784.25641265","r":"0.00038167","T":1562306400000}}';
   const liq =
-    '{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT","f":"IOC","q":"0.014","p":"9910","ap":"9910.1","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}}';
+    '{"stream":"btcusdt@forceOrder","data":{"e":"forceOrder","E":1568014460893,"o":{"s":"BTCUSDT","S":"SELL","o":"LIMIT",' +
+    '"f":"IOC","q":"0.014","p":"9910","ap":"9910.1","X":"FILLED","l":"0.014","z":"0.014","T":1568014460893}}}';
   const depth =
-    '{"stream":"btcusdt@depth10@100ms","data":{"e":"depthUpdate","E":5,"T":4,"s":"BTCUSDT","U":1,"u":3,"pu":0,"b":[["100.0","1"]],"a":[["101.0","2"]]}}';
+    '{"stream":"btcusdt@depth10@100ms","data":{"e":"depthUpdate","E":5,"T":4,"s":"BTCUSDT","U":1,"u":3,"pu":0,"b":[["100.0",' +
+    '"1"]],"a":[["101.0","2"]]}}';
   const reasonOf = (raw: string) => kindAndReason(adapter.parse(raw, 1));
 
   it('skips insurance-fund and ADL trades with a reason', () => {

@@ -321,9 +321,13 @@ describe('BinanceSpotAdapter partial depth from a recorded snapshot', () => {
 describe('BinanceSpotAdapter on malformed input', () => {
   const adapter = new BinanceSpotAdapter('binance');
   const trade =
-    '{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":3735683259,"p":"61837.63000000","q":"0.02000000","T":1723161255342,"m":true,"M":true}}';
+    '{"stream":"btcusdt@trade","data":{"e":"trade","E":1723161255343,"s":"BTCUSDT","t":3735683259,"p":"61837.63000000",' +
+    '"q":"0.02000000","T":1723161255342,"m":true,"M":true}}';
   const kline =
-    '{"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1617566640068,"s":"BTCUSDT","k":{"t":1617566580000,"T":1617566639999,"s":"BTCUSDT","i":"1m","f":745522651,"L":745523670,"o":"57994.60000000","c":"57999.99000000","h":"58018.03000000","l":"57974.41000000","v":"23.06712200","n":1020,"x":true,"q":"1337913.58654308","V":"11.41334700","Q":"661954.86510045","B":"0"}}}';
+    '{"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1617566640068,"s":"BTCUSDT","k":{"t":1617566580000,' +
+    '"T":1617566639999,"s":"BTCUSDT","i":"1m","f":745522651,"L":745523670,"o":"57994.60000000","c":"57999.99000000",' +
+    '"h":"58018.03000000","l":"57974.41000000","v":"23.06712200","n":1020,"x":true,"q":"1337913.58654308","V":"11.41334700",' +
+    '"Q":"661954.86510045","B":"0"}}}';
   const book = '{"stream":"btcusdt@depth10@100ms","data":{"lastUpdateId":5,"bids":[["100.0","1"]],"asks":[["101.0","2"]]}}';
   const ticker = '{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}';
 

@@ -32,7 +32,10 @@ function bookMessage(
 ): string {
   const side = (ls: Level[]) => `[${ls.map(([p, q]) => `{"price":${p},"qty":${q}}`).join(',')}]`;
   const ts = timestamp === undefined ? '' : `,"timestamp":"${timestamp}"`;
-  return `{"channel":"book","type":"${type}","data":[{"symbol":"${symbol}","bids":${side(bids)},"asks":${side(asks)},"checksum":${checksum}${ts}}]}`;
+  return (
+    `{"channel":"book","type":"${type}","data":[{"symbol":"${symbol}","bids":${side(bids)},"asks":${side(asks)},` +
+    `"checksum":${checksum}${ts}}]}`
+  );
 }
 const text = (ls: Level[]) => ls.map(([price, qty]) => ({ price, qty }));
 
@@ -94,8 +97,10 @@ describe('Kraken v2 subscriptions and stream names', () => {
 describe('KrakenAdapter: ohlc and trade', () => {
   it('maps an ohlc update to a 5m kline that is never marked closed', () => {
     const raw =
-      '{"channel":"ohlc","type":"update","timestamp":"2023-10-04T16:26:30.524394914Z","data":[{"symbol":"ALGO/USD","open":0.09875,"high":0.0988,' +
-      '"low":0.09875,"close":0.09875,"trades":13,"volume":16255.46368,"vwap":0.09879,"interval_begin":"2023-10-04T15:30:00.000000000Z","interval":5,' +
+      '{"channel":"ohlc","type":"update","timestamp":"2023-10-04T16:26:30.524394914Z","data":[{"symbol":"ALGO/USD",' +
+      '"open":0.09875,"high":0.0988,' +
+      '"low":0.09875,"close":0.09875,"trades":13,"volume":16255.46368,"vwap":0.09879,' +
+      '"interval_begin":"2023-10-04T15:30:00.000000000Z","interval":5,' +
       '"timestamp":"2023-10-04T15:35:00.000000Z"}]}';
     const [r] = records(new KrakenAdapter().parse(raw, RECV));
     expect(r).toMatchObject({ dataset: 'klines', symbol: 'ALGO/USD', timeframe: '5m', stream: 'ohlc-5:ALGO/USD' });
@@ -126,7 +131,9 @@ describe('KrakenAdapter: ohlc and trade', () => {
     const candle = (begin: string) =>
       `{"symbol":"BTC/USD","open":27000.1,"high":27010,"low":26990.5,"close":27005,"trades":3,"volume":0.5,"vwap":27001,` +
       `"interval_begin":"${begin}","interval":1}`;
-    const snap = `{"channel":"ohlc","type":"snapshot","timestamp":"2023-10-04T16:26:01.806315597Z","data":[${candle('2023-10-04T16:24:00.000000000Z')},${candle('2023-10-04T16:25:00.000000000Z')}]}`;
+    const snap =
+      `{"channel":"ohlc","type":"snapshot","timestamp":"2023-10-04T16:26:01.806315597Z",` +
+      `"data":[${candle('2023-10-04T16:24:00.000000000Z')},${candle('2023-10-04T16:25:00.000000000Z')}]}`;
     const rs = records(new KrakenAdapter().parse(snap, RECV));
     expect(rs.map((r) => r.row.open_time)).toEqual([Date.UTC(2023, 9, 4, 16, 24), Date.UTC(2023, 9, 4, 16, 25)]);
     rs.forEach(valid);
@@ -140,7 +147,8 @@ describe('KrakenAdapter: ohlc and trade', () => {
   it('maps trades: a taker sell means the buyer was the maker', () => {
     const raw =
       '{"channel":"trade","type":"update","data":[{"symbol":"MATIC/USD","side":"sell","price":0.5117,"qty":40.0,"ord_type":"market",' +
-      '"trade_id":4665906,"timestamp":"2023-09-25T07:49:37.708706Z"},{"symbol":"MATIC/USD","side":"buy","price":0.5118,"qty":1.5,"ord_type":"limit",' +
+      '"trade_id":4665906,"timestamp":"2023-09-25T07:49:37.708706Z"},{"symbol":"MATIC/USD","side":"buy","price":0.5118,' +
+      '"qty":1.5,"ord_type":"limit",' +
       '"trade_id":4665907,"timestamp":"2023-09-25T07:49:37.708706Z"}]}';
     const rs = records(new KrakenAdapter().parse(raw, RECV));
     expect(rs).toHaveLength(2);
@@ -161,7 +169,8 @@ describe('KrakenAdapter: ohlc and trade', () => {
 
   it('normalizes XBT to BTC in base while keeping the symbol as sent', () => {
     const raw =
-      '{"channel":"trade","type":"snapshot","data":[{"symbol":"XBT/USD","side":"buy","price":27000,"qty":0.01,"ord_type":"limit","trade_id":1,"timestamp":"2023-09-25T07:49:37Z"}]}';
+      '{"channel":"trade","type":"snapshot","data":[{"symbol":"XBT/USD","side":"buy","price":27000,"qty":0.01,' +
+      '"ord_type":"limit","trade_id":1,"timestamp":"2023-09-25T07:49:37Z"}]}';
     const [r] = records(new KrakenAdapter().parse(raw, RECV));
     expect(r.symbol).toBe('XBT/USD');
     expect(r.row).toMatchObject({ base: 'BTC', quote: 'USD' });
@@ -284,7 +293,8 @@ describe('KrakenAdapter: book', () => {
     const a = new KrakenAdapter();
     records(a.parse(snapshot, RECV));
     const ack =
-      '{"method":"unsubscribe","result":{"channel":"book","depth":10,"symbol":"MATIC/USD"},"success":true,"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}';
+      '{"method":"unsubscribe","result":{"channel":"book","depth":10,"symbol":"MATIC/USD"},"success":true,' +
+      '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}';
     expect(a.parse(ack, RECV)).toMatchObject({ kind: 'control', what: 'unsubscribe' });
     expect(a.syncedBooks).toEqual([]);
   });
@@ -296,19 +306,23 @@ describe('KrakenAdapter: control traffic and malformed input', () => {
     expect(a.parse('{"channel":"heartbeat"}', RECV)).toEqual({ kind: 'control', what: 'heartbeat' });
     expect(
       a.parse(
-        '{"channel":"status","type":"update","data":[{"version":"2.0.0","system":"online","api_version":"v2","connection_id":12393906104898154338}]}',
+        '{"channel":"status","type":"update","data":[{"version":"2.0.0","system":"online","api_version":"v2",' +
+          '"connection_id":12393906104898154338}]}',
         RECV,
       ),
     ).toMatchObject({ kind: 'control', what: 'status', detail: { system: 'online' } });
     expect(
       a.parse(
-        '{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"ALGO/USD"},"success":true,"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
+        '{"method":"subscribe","result":{"channel":"book","depth":10,"snapshot":true,"symbol":"ALGO/USD"},"success":true,' +
+          '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
         RECV,
       ),
     ).toMatchObject({ kind: 'control', what: 'subscribe', detail: { result: { channel: 'book', symbol: 'ALGO/USD' } } });
     expect(
       a.parse(
-        '{"error":"Currency pair not supported","method":"subscribe","req_id":3,"success":false,"symbol":"BTC/ABC","time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
+        '{"error":"Currency pair not ' +
+          'supported","method":"subscribe","req_id":3,"success":false,"symbol":"BTC/ABC",' +
+          '"time_in":"2023-10-06T17:35:55.219022Z","time_out":"2023-10-06T17:35:55.219067Z"}',
         RECV,
       ),
     ).toEqual({
@@ -337,19 +351,23 @@ describe('KrakenAdapter: control traffic and malformed input', () => {
     ['data not an array', '{"channel":"book","type":"update","data":{}}'],
     [
       'trade without price',
-      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","qty":1,"trade_id":1,"timestamp":"2023-09-25T07:49:37Z"}]}',
+      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","qty":1,"trade_id":1,' +
+        '"timestamp":"2023-09-25T07:49:37Z"}]}',
     ],
     [
       'trade with a bad side',
-      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"up","price":1,"qty":1,"trade_id":1,"timestamp":"2023-09-25T07:49:37Z"}]}',
+      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"up","price":1,"qty":1,"trade_id":1,' +
+        '"timestamp":"2023-09-25T07:49:37Z"}]}',
     ],
     [
       'trade with a bad time',
-      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":1,"qty":1,"trade_id":1,"timestamp":"yesterday"}]}',
+      '{"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"buy","price":1,"qty":1,"trade_id":1,' +
+        '"timestamp":"yesterday"}]}',
     ],
     [
       'ohlc with a fractional trade count',
-      '{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":1,"high":1,"low":1,"close":1,"trades":1.5,"volume":1,"vwap":1,"interval_begin":"2023-10-04T15:30:00Z","interval":1}]}',
+      '{"channel":"ohlc","type":"update","data":[{"symbol":"BTC/USD","open":1,"high":1,"low":1,"close":1,"trades":1.5,' +
+        '"volume":1,"vwap":1,"interval_begin":"2023-10-04T15:30:00Z","interval":1}]}',
     ],
     [
       'book level with a string price',

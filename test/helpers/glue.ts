@@ -111,7 +111,9 @@ export async function startGlue(databaseName: string, seed: readonly StoredTable
           current.VersionId = String(Number(current.VersionId) + 1);
         }
         if (body.VersionId !== undefined && body.VersionId !== current.VersionId) {
-          const why = `Table ${input.Name} is at version ${current.VersionId}, not ${typeof body.VersionId === 'string' ? body.VersionId : JSON.stringify(body.VersionId)}`;
+          const why =
+            `Table ${input.Name} is at version ${current.VersionId}, ` +
+            `not ${typeof body.VersionId === 'string' ? body.VersionId : JSON.stringify(body.VersionId)}`;
           return fail(res, 'ConcurrentModificationException', why);
         }
         tables.set(input.Name, { ...input, VersionId: String(Number(current.VersionId) + 1) });

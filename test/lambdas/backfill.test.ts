@@ -450,67 +450,71 @@ describe('ledger-driven self-heal on s3rver (Binance spot and USD-M futures)', (
     await s3?.close();
   });
 
-  it("fetches the holes and the ledgered minutes without a closed bar, in each exchange's REST dialect, and lists what stays missing", async () => {
-    const { result, lines } = await captureStdout(() => backfill(FIRED));
-    const [btc, eth] = result.symbols;
-    expect(btc).toEqual({
-      exchange: 'binance',
-      symbol: 'BTCUSDT',
-      ledgerGaps: 3,
-      missingMinutes: 20,
-      rows: 20,
-      calls: 4,
-      files: 5,
-      stillMissing: [],
-      stillMissingMinutes: 0,
-      tradesFetched: 0,
-      tradeIdsStillMissing: 0,
-      errors: [],
-      ranges: [range('09:07', '09:12'), range('10:30', '10:36'), range('11:40', '11:42'), range('11:58', '12:05')],
-    });
-    // 09:30-09:39 is before the futures REST history: asked for (one call, an empty answer), still missing, not an error.
-    expect(eth).toEqual({
-      exchange: 'binance-futures',
-      symbol: 'ETHUSDT',
-      ledgerGaps: 1,
-      missingMinutes: 18,
-      rows: 8,
-      calls: 3,
-      files: 2,
-      ranges: [range('09:30', '09:40'), range('10:20', '10:23'), range('11:00', '11:05')],
-      stillMissing: [range('09:30', '09:40')],
-      stillMissingMinutes: 10,
-      tradesFetched: 0,
-      tradeIdsStillMissing: 0,
-      errors: [],
-    });
+  it(
+    "fetches the holes and the ledgered minutes without a closed bar, in each exchange's REST dialect, and lists what stays " +
+      'missing',
+    async () => {
+      const { result, lines } = await captureStdout(() => backfill(FIRED));
+      const [btc, eth] = result.symbols;
+      expect(btc).toEqual({
+        exchange: 'binance',
+        symbol: 'BTCUSDT',
+        ledgerGaps: 3,
+        missingMinutes: 20,
+        rows: 20,
+        calls: 4,
+        files: 5,
+        stillMissing: [],
+        stillMissingMinutes: 0,
+        tradesFetched: 0,
+        tradeIdsStillMissing: 0,
+        errors: [],
+        ranges: [range('09:07', '09:12'), range('10:30', '10:36'), range('11:40', '11:42'), range('11:58', '12:05')],
+      });
+      // 09:30-09:39 is before the futures REST history: asked for (one call, an empty answer), still missing, not an error.
+      expect(eth).toEqual({
+        exchange: 'binance-futures',
+        symbol: 'ETHUSDT',
+        ledgerGaps: 1,
+        missingMinutes: 18,
+        rows: 8,
+        calls: 3,
+        files: 2,
+        ranges: [range('09:30', '09:40'), range('10:20', '10:23'), range('11:00', '11:05')],
+        stillMissing: [range('09:30', '09:40')],
+        stillMissingMinutes: 10,
+        tradesFetched: 0,
+        tradeIdsStillMissing: 0,
+        errors: [],
+      });
 
-    // REST rows are new files beside the WebSocket ones, never replacements.
-    const after = await klineKeys();
-    expect(after).toEqual(expect.arrayContaining(before));
-    const added = after.filter((k) => !before.includes(k));
-    expect(added.every((k) => /-rest-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
-    expect(
-      await openTimes(
-        store,
-        added.filter((k) => k.includes('exchange=binance/')),
-      ),
-    ).toEqual(btcFetched);
-    expect(
-      await openTimes(
-        store,
-        added.filter((k) => k.includes('exchange=binance-futures/')),
-      ),
-    ).toEqual(ethFetched);
-    const fetched = await readTables(store, KLINES, added);
-    expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
-    expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
+      // REST rows are new files beside the WebSocket ones, never replacements.
+      const after = await klineKeys();
+      expect(after).toEqual(expect.arrayContaining(before));
+      const added = after.filter((k) => !before.includes(k));
+      expect(added.every((k) => /-rest-[0-9a-f]{16}\.parquet$/.test(k))).toBe(true);
+      expect(
+        await openTimes(
+          store,
+          added.filter((k) => k.includes('exchange=binance/')),
+        ),
+      ).toEqual(btcFetched);
+      expect(
+        await openTimes(
+          store,
+          added.filter((k) => k.includes('exchange=binance-futures/')),
+        ),
+      ).toEqual(ethFetched);
+      const fetched = await readTables(store, KLINES, added);
+      expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
+      expect(fetched.bool('is_closed').every(Boolean)).toBe(true);
 
-    expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values, e.doc.ledgerGaps])).toEqual([
-      ['BTCUSDT', { [Metric.BackfilledRows]: 20, [Metric.StillMissingMinutes]: 0 }, 3],
-      ['ETHUSDT', { [Metric.BackfilledRows]: 8, [Metric.StillMissingMinutes]: 10 }, 1],
-    ]);
-  });
+      expect(emfLines(lines).map((e) => [e.doc.Symbol, e.values, e.doc.ledgerGaps])).toEqual([
+        ['BTCUSDT', { [Metric.BackfilledRows]: 20, [Metric.StillMissingMinutes]: 0 }, 3],
+        ['ETHUSDT', { [Metric.BackfilledRows]: 8, [Metric.StillMissingMinutes]: 10 }, 1],
+      ]);
+    },
+  );
 
   it('Silver takes the REST bars on the healed minutes (source rest, BACKFILLED) and keeps the WebSocket bars elsewhere', async () => {
     await runSilver({ store, dt: DT });

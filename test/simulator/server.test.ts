@@ -36,6 +36,8 @@ async function runToEnd(opts: SimulatorOptions, streams = ALL_STREAMS): Promise<
 }
 
 const data = (frame: string) => (JSON.parse(frame) as Envelope).data;
+const queryString = (q: Record<string, string | number>) =>
+  new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString();
 
 describe('a simulated hour of two symbols in max mode', () => {
   let sim: RunningSimulator;
@@ -282,57 +284,57 @@ describe('REST', () => {
     await sim.stop();
   });
   const klines = async (q: Record<string, string | number>) => {
-    const res = await getJson(
-      `${sim.restBaseUrl}/api/v3/klines?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
-    );
+    const res = await getJson(`${sim.restBaseUrl}/api/v3/klines?${queryString(q)}`);
     return { status: res.status, body: res.body as unknown[][] & { code?: number } };
   };
   const opens = (rows: unknown[][]) => rows.map((r) => r[0] as number);
 
-  it('historicalTrades: the streamed trades by id, paged by fromId; ids past the newest or older than the kept 200,000 give []', async () => {
-    const streamed = client.frames
-      .map((f) => new BinanceSpotAdapter('binance').parse(f, END))
-      .flatMap((o) => (o.kind === 'records' ? o.records : []));
-    expect(streamed.length).toBeGreaterThan(1000);
-    const firstId = streamed[0].row.trade_id as number;
-    const lastId = streamed[streamed.length - 1].row.trade_id as number;
-    expect(lastId - firstId + 1).toBe(streamed.length);
-    const fetched: NormalizedRecord[] = [];
-    for (let from = firstId; from <= lastId; ) {
-      const res = await getJson(historicalTradesUrl(sim.restBaseUrl, { symbol: 'BTCUSDT', fromId: from, limit: 1000 }));
-      const parsed = parseHistoricalTrades(res.body, 'BTCUSDT', END);
-      expect([res.status, parsed.errors]).toEqual([200, []]);
-      if (parsed.records.length === 0) break;
-      fetched.push(...parsed.records);
-      from = (parsed.records[parsed.records.length - 1].row.trade_id as number) + 1;
-    }
-    // Value for value what the stream sent, but source rest.
-    const strip = (r: NormalizedRecord) => ({ ...r.row, ingest_time: 0, source: '' });
-    expect(fetched.map(strip)).toEqual(streamed.map(strip));
-    expect(new Set(fetched.map((r) => r.row.source))).toEqual(new Set(['rest']));
+  it(
+    'historicalTrades: the streamed trades by id, paged by fromId; ids past the newest or older than the kept 200,000 give ' +
+      '[]',
+    async () => {
+      const streamed = client.frames
+        .map((f) => new BinanceSpotAdapter('binance').parse(f, END))
+        .flatMap((o) => (o.kind === 'records' ? o.records : []));
+      expect(streamed.length).toBeGreaterThan(1000);
+      const firstId = streamed[0].row.trade_id as number;
+      const lastId = streamed[streamed.length - 1].row.trade_id as number;
+      expect(lastId - firstId + 1).toBe(streamed.length);
+      const fetched: NormalizedRecord[] = [];
+      for (let from = firstId; from <= lastId; ) {
+        const res = await getJson(historicalTradesUrl(sim.restBaseUrl, { symbol: 'BTCUSDT', fromId: from, limit: 1000 }));
+        const parsed = parseHistoricalTrades(res.body, 'BTCUSDT', END);
+        expect([res.status, parsed.errors]).toEqual([200, []]);
+        if (parsed.records.length === 0) break;
+        fetched.push(...parsed.records);
+        from = (parsed.records[parsed.records.length - 1].row.trade_id as number) + 1;
+      }
+      // Value for value what the stream sent, but source rest.
+      const strip = (r: NormalizedRecord) => ({ ...r.row, ingest_time: 0, source: '' });
+      expect(fetched.map(strip)).toEqual(streamed.map(strip));
+      expect(new Set(fetched.map((r) => r.row.source))).toEqual(new Set(['rest']));
 
-    const trades = async (q: Record<string, string | number>) => {
-      const res = await getJson(
-        `${sim.restBaseUrl}/api/v3/historicalTrades?${new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString()}`,
-      );
-      return { status: res.status, body: res.body as { id: number }[] & { code?: number } };
-    };
-    const ids = (b: { id: number }[]) => b.map((t) => t.id);
-    // Without fromId: the latest trades (default 500); limit capped at 1000.
-    expect(ids((await trades({ symbol: 'BTCUSDT' })).body)).toEqual(Array.from({ length: 500 }, (_, i) => lastId - 499 + i));
-    expect((await trades({ symbol: 'BTCUSDT', fromId: firstId - 5000, limit: 5000 })).body).toHaveLength(1000);
-    expect((await trades({ symbol: 'BTCUSDT', fromId: lastId + 1 })).body).toEqual([]);
-    const oldest = lastId + 1 - HISTORICAL_TRADES_KEPT;
-    expect(ids((await trades({ symbol: 'BTCUSDT', fromId: oldest, limit: 2 })).body)).toEqual([oldest, oldest + 1]);
-    expect((await trades({ symbol: 'BTCUSDT', fromId: oldest - 1 })).body).toEqual([]);
-    expect(await trades({ symbol: 'XYZUSDT', fromId: 1 })).toEqual({
-      status: 400,
-      body: { code: -1121, msg: 'Invalid symbol.' },
-    });
-    expect((await trades({ symbol: 'BTCUSDT', fromId: 'abc' })).body.code).toBe(-1100);
-    expect((await trades({ symbol: 'BTCUSDT', limit: 0 })).body.code).toBe(-1130);
-    expect((await trades({ fromId: 1 })).body.code).toBe(-1102);
-  });
+      const trades = async (q: Record<string, string | number>) => {
+        const res = await getJson(`${sim.restBaseUrl}/api/v3/historicalTrades?${queryString(q)}`);
+        return { status: res.status, body: res.body as { id: number }[] & { code?: number } };
+      };
+      const ids = (b: { id: number }[]) => b.map((t) => t.id);
+      // Without fromId: the latest trades (default 500); limit capped at 1000.
+      expect(ids((await trades({ symbol: 'BTCUSDT' })).body)).toEqual(Array.from({ length: 500 }, (_, i) => lastId - 499 + i));
+      expect((await trades({ symbol: 'BTCUSDT', fromId: firstId - 5000, limit: 5000 })).body).toHaveLength(1000);
+      expect((await trades({ symbol: 'BTCUSDT', fromId: lastId + 1 })).body).toEqual([]);
+      const oldest = lastId + 1 - HISTORICAL_TRADES_KEPT;
+      expect(ids((await trades({ symbol: 'BTCUSDT', fromId: oldest, limit: 2 })).body)).toEqual([oldest, oldest + 1]);
+      expect((await trades({ symbol: 'BTCUSDT', fromId: oldest - 1 })).body).toEqual([]);
+      expect(await trades({ symbol: 'XYZUSDT', fromId: 1 })).toEqual({
+        status: 400,
+        body: { code: -1121, msg: 'Invalid symbol.' },
+      });
+      expect((await trades({ symbol: 'BTCUSDT', fromId: 'abc' })).body.code).toBe(-1100);
+      expect((await trades({ symbol: 'BTCUSDT', limit: 0 })).body.code).toBe(-1130);
+      expect((await trades({ fromId: 1 })).body.code).toBe(-1102);
+    },
+  );
 
   it('ping, time (simulated now) and exchangeInfo', async () => {
     expect(await getJson(`${sim.restBaseUrl}/api/v3/ping`)).toEqual({ status: 200, body: {} });

@@ -108,9 +108,22 @@ export const section: Section = {
       }),
       notes: mix
         ? [
-            `One pass = ${mix.messagesPerPass.toLocaleString('en-US')} messages: Binance spot BTCUSDT 2024-08-08 + 2024-08-09 and ETHUSDT 2024-08-08 merged by receive time (${mix.spot.toLocaleString('en-US')} messages, of which ${mix.depth10.toLocaleString('en-US')} synthesized depth10@100ms, one per symbol every 100 ms; the captures' diff-depth messages stay in and are skipped by the adapter) through a spot collector, then USD-M BTCUSDT 2024-08-08 (${mix.futures.toLocaleString('en-US')} messages; diff depth skipped) through a binance-futures collector.`,
-            `A pass yields ${Math.round(mix.recordsPerPass || results[1].m.result?.recordsPerPass || 0).toLocaleString('en-US')} normalized records; the full path writes ${full.ok && full.result ? `${full.result.filesPerPass.toFixed(0)} Bronze files (${(full.result.bytesPerPass / 1e6).toFixed(2)} MB GZIP Parquet, ${Math.round(full.result.rowsPerPass).toLocaleString('en-US')} rows)` : '—'} per pass to a LocalObjectStore on tmp disk.`,
-            `Each case replays whole passes (fresh collectors and adapters per pass, one untimed warm-up pass) until ≥ ${minCpuSeconds} s of CPU; median of ${runs} run(s), each a fresh process. CPU = user + system of the whole process (includes GC and libuv file writes).`,
+            `One pass = ${mix.messagesPerPass.toLocaleString('en-US')} messages: Binance spot BTCUSDT 2024-08-08 + 2024-08-09 ` +
+              `and ETHUSDT 2024-08-08 merged by receive time (${mix.spot.toLocaleString('en-US')} messages, of ` +
+              `which ${mix.depth10.toLocaleString('en-US')} synthesized depth10@100ms, one per symbol every 100 ms; the ` +
+              `captures' diff-depth messages stay in and are skipped by the adapter) through a spot collector, then USD-M ` +
+              `BTCUSDT 2024-08-08 (${mix.futures.toLocaleString('en-US')} messages; diff depth skipped) through a ` +
+              `binance-futures collector.`,
+            `A pass yields ${Math.round(mix.recordsPerPass || results[1].m.result?.recordsPerPass || 0).toLocaleString('en-US')} ` +
+              `normalized records; the full path writes ${
+                full.ok && full.result
+                  ? `${full.result.filesPerPass.toFixed(0)} Bronze files (${(full.result.bytesPerPass / 1e6).toFixed(2)} MB GZIP ` +
+                    `Parquet, ${Math.round(full.result.rowsPerPass).toLocaleString('en-US')} rows)`
+                  : '—'
+              } per pass to a LocalObjectStore on tmp disk.`,
+            `Each case replays whole passes (fresh collectors and adapters per pass, one untimed warm-up pass) until ` +
+              `≥ ${minCpuSeconds} s of CPU; median of ${runs} run(s), each a fresh process. CPU = user + system of the whole ` +
+              `process (includes GC and libuv file writes).`,
           ]
         : [],
     };
@@ -163,15 +176,18 @@ export const section: Section = {
             h.result.gcExposed
               ? 'Run with --expose-gc: "after GC" figures follow two full collections.'
               : 'global.gc unavailable: "after GC" figures include garbage.',
-            'Synthetic messages are generated one at a time and dropped, so the held figures are the buffers (TableBuilder columns) and collector state only.',
+            'Synthetic messages are generated one at a time and dropped, so the held figures are the buffers (TableBuilder ' +
+              'columns) and collector state only.',
           ]
         : [],
     };
 
     const met = full.ok && full.result ? full.result.messages / full.cpuSeconds >= TARGET_MSG_PER_S : false;
     const notes = [
-      `Target: ≥ ${TARGET_MSG_PER_S.toLocaleString('en-US')} messages/s per core through the full path (CPU time): ${full.ok ? (met ? 'met' : 'NOT met') : 'not measured (full path failed)'}.`,
-      `Node ${process.version}; each case single-threaded JS in its own child (Parquet encoding and stats in JS, GZIP in zlib on the same thread; only file I/O leaves the main thread).`,
+      `Target: ≥ ${TARGET_MSG_PER_S.toLocaleString('en-US')} messages/s per core through the full path (CPU ` +
+        `time): ${full.ok ? (met ? 'met' : 'NOT met') : 'not measured (full path failed)'}.`,
+      `Node ${process.version}; each case single-threaded JS in its own child (Parquet encoding and stats in JS, GZIP in zlib ` +
+        `on the same thread; only file I/O leaves the main thread).`,
     ];
     return {
       tables: [throughputTable, hourTable],

@@ -64,14 +64,20 @@ export const section: Section = {
         row('TA-Lib C (npm talib): core indicators', talib, null),
       ],
       notes: [
-        'Core = the fixed core indicators of docs/features.md (RSI 14, MACD 12/26/9, Bollinger 20/2, ATR 14) on 1m, 5m and 15m bars. TA-Lib runs through the npm `talib` binding (C, built by node-gyp), inputs converted to plain arrays before the timed block.',
-        '"all features" = computeFeatureRange over the whole range at once: every bar feature on 1m/5m/15m (5m/15m bars derived inside the timed block), alignment, session VWAP, trend alignment, daily context from the 1m bars, labels and data_ok; no book or perpetual inputs (a year of 100 ms snapshots is not what this case measures).',
-        `Medians of ${runs} fresh child process(es); the input bars are built before the timed block; peak RSS is the child's maxRSS including Node + tsx.`,
+        'Core = the fixed core indicators of docs/features.md (RSI 14, MACD 12/26/9, Bollinger 20/2, ATR 14) on 1m, 5m and ' +
+          '15m bars. TA-Lib runs through the npm `talib` binding (C, built by node-gyp), inputs converted to plain arrays ' +
+          'before the timed block.',
+        '"all features" = computeFeatureRange over the whole range at once: every bar feature on 1m/5m/15m (5m/15m bars ' +
+          'derived inside the timed block), alignment, session VWAP, trend alignment, daily context from the 1m bars, labels ' +
+          'and data_ok; no book or perpetual inputs (a year of 100 ms snapshots is not what this case measures).',
+        `Medians of ${runs} fresh child process(es); the input bars are built before the timed block; peak RSS is the child's ` +
+          `maxRSS including Node + tsx.`,
       ],
     };
     const dayTable: ReportTable = {
       title:
-        "runGold for one day from a local lake: 13 days of Silver 1m (warm-up + next day for labels), 864,000 book_top10 snapshots, the perpetual's funding, open interest and liquidations; writes features_1m and 6 OHLCV tables",
+        'runGold for one day from a local lake: 13 days of Silver 1m (warm-up + next day for labels), 864,000 book_top10 ' +
+        "snapshots, the perpetual's funding, open interest and liquidations; writes features_1m and 6 OHLCV tables",
       columns: [
         { key: 'case', label: 'case' },
         { key: 'wall', label: 'wall s', digits: 2 },

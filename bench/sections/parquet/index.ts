@@ -134,7 +134,9 @@ export const section: Section = {
   async run(ctx) {
     const rows = ctx.quick ? QUICK : FULL;
     const v = (p: string) => version(ctx.repoRoot, p);
-    const versions = `hyparquet ${v('hyparquet')}, hyparquet-writer ${v('hyparquet-writer')}, parquetjs-lite ${v('parquetjs-lite')}, @duckdb/node-api ${v('@duckdb/node-api')}`;
+    const versions =
+      `hyparquet ${v('hyparquet')}, hyparquet-writer ${v('hyparquet-writer')}, ` +
+      `parquetjs-lite ${v('parquetjs-lite')}, @duckdb/node-api ${v('@duckdb/node-api')}`;
     ctx.log(versions);
 
     const baseline = await ctx.child({ module: NOOP, fn: 'noop' });
@@ -193,11 +195,16 @@ export const section: Section = {
 
     const notes = [
       `Versions: ${versions}; Node ${process.version}.`,
-      `Figures are medians over the runs shown; each write and each read is its own fresh process (node + tsx loader; an empty one peaks at ${baseline.peakRssMB?.toFixed(0) ?? '?'} MB RSS).`,
-      `Write processes first build the input table; their RSS with it held is ${inputRss.join(', ')}. "write RSS over input" is peak RSS minus that: what the write itself costs.`,
-      "Read s includes reading the file into memory and converting to JS columns: a Table (Float64Array, NaN = null) for ours, parquetjs-lite and DuckDB; hyparquet's own column chunks (Date objects for timestamps) for the raw case.",
-      'DuckDB write = open an in-memory database, append the rows in data chunks, COPY to Parquet (zstd); it runs on both cores, so its CPU s exceeds its wall s.',
-      'CPU s is user + system time of the whole child process over the timed block: steadier than wall time when other work shares the machine.',
+      `Figures are medians over the runs shown; each write and each read is its own fresh process (node + tsx loader; an ` +
+        `empty one peaks at ${baseline.peakRssMB?.toFixed(0) ?? '?'} MB RSS).`,
+      `Write processes first build the input table; their RSS with it held is ${inputRss.join(', ')}. "write RSS over input" ` +
+        `is peak RSS minus that: what the write itself costs.`,
+      'Read s includes reading the file into memory and converting to JS columns: a Table (Float64Array, NaN = null) for ' +
+        "ours, parquetjs-lite and DuckDB; hyparquet's own column chunks (Date objects for timestamps) for the raw case.",
+      'DuckDB write = open an in-memory database, append the rows in data chunks, COPY to Parquet (zstd); it runs on both ' +
+        'cores, so its CPU s exceeds its wall s.',
+      'CPU s is user + system time of the whole child process over the timed block: steadier than wall time when other work ' +
+        'shares the machine.',
     ];
     return {
       tables,

@@ -67,7 +67,8 @@ export const LIBRARIES: readonly Library[] = [
     label: 'hyparquet + hyparquet-writer (what lib/parquet loads)',
     importCode: `await import('hyparquet'); await import('hyparquet-writer')`,
     bundleEntry: `import { parquetWriteBuffer } from 'hyparquet-writer';\nimport { parquetReadObjects } from 'hyparquet';\n${roundTripMain(
-      `  const file = parquetWriteBuffer({ columnData: [{ name: 't', data: [new Date(0), new Date(1)] }, { name: 'x', data: new Float64Array([1, 2]) }] });
+      `  const file = parquetWriteBuffer({ columnData: [{ name: 't', data: [new Date(0), new Date(1)] }, { name: 'x', data: ` +
+        `new Float64Array([1, 2]) }] });
   const rows = await parquetReadObjects({ file });
   if (rows.length !== 2 || rows[1].x !== 2) throw new Error('round trip failed');`,
     )}`,
@@ -103,6 +104,8 @@ export const LIBRARIES: readonly Library[] = [
   {
     id: 'duckdb-open',
     label: '@duckdb/node-api + open an in-memory database',
-    importCode: `const { DuckDBInstance } = await import('@duckdb/node-api'); const db = await DuckDBInstance.create(':memory:'); await db.connect()`,
+    importCode:
+      `const { DuckDBInstance } = await import('@duckdb/node-api'); const db = await ` +
+      `DuckDBInstance.create(':memory:'); await db.connect()`,
   },
 ];

@@ -171,9 +171,16 @@ export const section: Section = {
           `written untimed by a setup child from the simulator's market model (seed 7, ${Math.round(tradesPerDay / 1440)} trades/min); ` +
           'every 100th trade is written twice, the copy ingested 1.5 s later. ' +
           `Quotes are the top level of the book rows, ${quotesPerSecond} a second.`,
-        'ours = `runSilver({ store, dt, exchange, symbol })`: klines 1m cleaned + 6 derived timeframes, trades / quotes / book_top10 read, validated, deduplicated, sorted, flagged, written with their quarantine, then bars_1s, then the quality report. Node, one JS thread (the child may use libuv threads for file I/O).',
-        'DuckDB = the same deduplications (first copy per trade_id / update_id / last_update_id by ingest_time; last closed update per kline minute), a day filter and minimal validity filters, sorts, bars_1s (OHLCV, vwap, trade count, last bid/ask carried forward) and the derived kline timeframes, all written as snappy Parquet, with `SET threads = 1`; it does not run the registry validator, outlier flags, id-gap detection or quarantine, so it does less than ours.',
-        `wall s is the timed block (ours: the runSilver call; DuckDB: the SQL statements, the instance already open); CPU s is user + system of the whole child over the same block; peak RSS is the child's maxRSS over its whole life, including Node + tsx (~90 MB) and the imported code. Medians of ${runs} run(s), each a fresh process.`,
+        'ours = `runSilver({ store, dt, exchange, symbol })`: klines 1m cleaned + 6 derived timeframes, trades / quotes / ' +
+          'book_top10 read, validated, deduplicated, sorted, flagged, written with their quarantine, then bars_1s, then the ' +
+          'quality report. Node, one JS thread (the child may use libuv threads for file I/O).',
+        'DuckDB = the same deduplications (first copy per trade_id / update_id / last_update_id by ingest_time; last closed ' +
+          'update per kline minute), a day filter and minimal validity filters, sorts, bars_1s (OHLCV, vwap, trade count, ' +
+          'last bid/ask carried forward) and the derived kline timeframes, all written as snappy Parquet, with `SET threads = ' +
+          '1`; it does not run the registry validator, outlier flags, id-gap detection or quarantine, so it does less than ours.',
+        `wall s is the timed block (ours: the runSilver call; DuckDB: the SQL statements, the instance already open); CPU s ` +
+          `is user + system of the whole child over the same block; peak RSS is the child's maxRSS over its whole life, ` +
+          `including Node + tsx (~90 MB) and the imported code. Medians of ${runs} run(s), each a fresh process.`,
       ],
     };
 
@@ -182,7 +189,8 @@ export const section: Section = {
       oursSteps,
       oursSteps.ok ? oursSteps.result : undefined,
       [
-        "RSS sampled every 50 ms during the step; the last row is the child's maxRSS. Steps run back to back as in the job; their sum may differ from the runSilver wall time by the quality report and run-to-run noise.",
+        "RSS sampled every 50 ms during the step; the last row is the child's maxRSS. Steps run back to back as in the job; " +
+          'their sum may differ from the runSilver wall time by the quality report and run-to-run noise.',
       ],
     );
     const duckStepsTable = stepTable(
@@ -225,7 +233,8 @@ export const section: Section = {
     };
 
     const notes = [
-      `Targets (issue): ≤ ${TARGET_SECONDS} s wall and ≤ ${TARGET_RSS_MB / 1000} GB peak RSS for ours on one core, and ≤ ${TARGET_RATIO}× DuckDB's wall time measured in the same run.`,
+      `Targets (issue): ≤ ${TARGET_SECONDS} s wall and ≤ ${TARGET_RSS_MB / 1000} GB peak RSS for ours on one core, and ` +
+        `≤ ${TARGET_RATIO}× DuckDB's wall time measured in the same run.`,
       `@duckdb/node-api ${duckVersion}; Node ${process.version}.`,
     ];
     return {

@@ -165,7 +165,8 @@ export function duckdbSteps(root: string, out: string): [string, string][] {
     return [
       `klines ${tf}`,
       `COPY (SELECT time_bucket(INTERVAL ${minutes} MINUTE, open_time) AS open_time, arg_min(open, open_time) AS open, max(high) AS high,
-      min(low) AS low, arg_max(close, open_time) AS close, sum(volume) AS volume, sum(quote_volume) AS quote_volume, sum(trade_count) AS trade_count,
+      min(low) AS low, arg_max(close, open_time) AS close, sum(volume) AS volume, sum(quote_volume) AS quote_volume,
+      sum(trade_count) AS trade_count,
       count(*) AS minutes FROM sk GROUP BY 1 ORDER BY 1) TO ${o(`klines_${tf}`)} ${COPY_OPTS}`,
     ];
   });
@@ -187,32 +188,38 @@ export function duckdbSteps(root: string, out: string): [string, string][] {
     [
       'quotes: first copy per update_id, sorted',
       `CREATE TEMP TABLE sq AS SELECT * FROM ${readBronze(root, 'quotes')}
-      WHERE ${DAY} AND bid_px < ask_px QUALIFY row_number() OVER (PARTITION BY update_id ORDER BY ingest_time) = 1 ORDER BY event_time, update_id`,
+      WHERE ${DAY} AND bid_px < ask_px QUALIFY row_number() OVER (PARTITION BY update_id ORDER BY ingest_time) = 1
+      ORDER BY event_time, update_id`,
     ],
     ['quotes write', `COPY sq TO ${o('quotes')} ${COPY_OPTS}`],
     [
       'book_top10: first copy per last_update_id, sorted, written',
       `COPY (SELECT * FROM ${readBronze(root, 'book_top10')}
       WHERE ${DAY} AND (bid_px_1 IS NULL OR ask_px_1 IS NULL OR bid_px_1 < ask_px_1)
-      QUALIFY row_number() OVER (PARTITION BY last_update_id ORDER BY ingest_time) = 1 ORDER BY event_time, last_update_id) TO ${o('book_top10')} ${COPY_OPTS}`,
+      QUALIFY row_number() OVER (PARTITION BY last_update_id ORDER BY ingest_time) = 1
+      ORDER BY event_time, last_update_id) TO ${o('book_top10')} ${COPY_OPTS}`,
     ],
     [
       'bars_1s: build and write',
       `COPY (
       WITH tb AS (
-        SELECT date_trunc('second', event_time) AS ts, arg_min(price, {'t': event_time, 'id': trade_id}) AS open, max(price) AS high, min(price) AS low,
+        SELECT date_trunc('second', event_time) AS ts, arg_min(price, {'t': event_time, 'id': trade_id}) AS open, max(price) AS high,
+          min(price) AS low,
           arg_max(price, {'t': event_time, 'id': trade_id}) AS close, sum(qty) AS volume, sum(quote_qty) AS quote_volume,
           sum(price * qty) / nullif(sum(qty), 0) AS vwap, count(*) AS trade_count, max(ingest_time) AS ingest_time
         FROM st GROUP BY 1),
-      qb AS (SELECT date_trunc('second', event_time) AS ts, arg_max(bid_px, event_time) AS bid, arg_max(ask_px, event_time) AS ask FROM sq GROUP BY 1),
+      qb AS (SELECT date_trunc('second', event_time) AS ts, arg_max(bid_px, event_time) AS bid, arg_max(ask_px, event_time) AS ask
+        FROM sq GROUP BY 1),
       s AS (SELECT ts FROM tb UNION SELECT ts FROM qb),
       j AS (
-        SELECT s.ts, tb.open, tb.high, tb.low, tb.close, coalesce(tb.volume, 0) AS volume, coalesce(tb.quote_volume, 0) AS quote_volume, tb.vwap,
+        SELECT s.ts, tb.open, tb.high, tb.low, tb.close, coalesce(tb.volume, 0) AS volume, coalesce(tb.quote_volume, 0) AS quote_volume,
+          tb.vwap,
           coalesce(tb.trade_count, 0) AS trade_count,
           last_value(qb.bid IGNORE NULLS) OVER w AS bid, last_value(qb.ask IGNORE NULLS) OVER w AS ask, tb.ingest_time
         FROM s LEFT JOIN tb ON tb.ts = s.ts LEFT JOIN qb ON qb.ts = s.ts
         WINDOW w AS (ORDER BY s.ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-      SELECT ts, open, high, low, close, volume, quote_volume, vwap, trade_count, bid, ask, CASE WHEN ask >= bid THEN ask - bid END AS spread,
+      SELECT ts, open, high, low, close, volume, quote_volume, vwap, trade_count, bid, ask,
+        CASE WHEN ask >= bid THEN ask - bid END AS spread,
         'BTC' AS base, 'USDT' AS quote, ingest_time, 'ws' AS source, CASE WHEN trade_count = 0 THEN 16 ELSE 0 END AS quality_flags
       FROM j ORDER BY ts) TO ${o('bars_1s')} ${COPY_OPTS}`,
     ],
@@ -263,7 +270,8 @@ export const verify: TaskFn = async (args) => {
   const counts: Record<string, Json> = {};
   for (const name of ['trades', 'quotes', 'book_top10', 'bars_1s']) {
     counts[name] = await one(
-      `SELECT (SELECT count(*) FROM read_parquet(${ourFile(name)})) AS ours, (SELECT count(*) FROM read_parquet('${out}/${name}.parquet')) AS duckdb`,
+      `SELECT (SELECT count(*) FROM read_parquet(${ourFile(name)})) AS ours, (SELECT count(*) FROM ` +
+        `read_parquet('${out}/${name}.parquet')) AS duckdb`,
     );
   }
   const bars = await one(`SELECT count(*) AS joined,

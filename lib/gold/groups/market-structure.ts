@@ -38,7 +38,8 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
     }),
     s(
       `zone_touches_${ZONE_BARS}`,
-      `how many of the ${ZONE_BARS} bars before this one traded within ±${ZONE_HALF_WIDTH * 100} % of this close (support/resistance strength)`,
+      `how many of the ${ZONE_BARS} bars before this one traded within ±${ZONE_HALF_WIDTH * 100} % of this close ` +
+        `(support/resistance strength)`,
       ZONE_BARS,
       { min: 0, max: ZONE_BARS },
     ),

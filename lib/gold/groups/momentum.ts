@@ -16,7 +16,9 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
         category: 'momentum',
         timeframe: tf,
         warmupBars: p,
-        definition: `rate of change over ${p} bar${p > 1 ? 's' : ''}: 100 x (close / close ${p} bar${p > 1 ? 's' : ''} earlier - 1) (TA-Lib ROC)`,
+        definition:
+          `rate of change over ${p} bar${p > 1 ? 's' : ''}: 100 x (close / close ${p} bar${p > 1 ? 's' : ''} ` +
+          `earlier - 1) (TA-Lib ROC)`,
       }),
     ),
     spec({

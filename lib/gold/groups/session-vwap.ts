@@ -14,7 +14,8 @@ const specs = [
     min: 0,
     required: false,
     definition:
-      "VWAP of the UTC day's 1m bars up to and including the row's; quote volume is typical price x volume where missing; null until the day has traded",
+      "VWAP of the UTC day's 1m bars up to and including the row's; quote volume is typical price x volume where missing; " +
+      'null until the day has traded',
   }),
   spec({
     name: 'vwap_session_dist_1m',

@@ -22,7 +22,8 @@ function specs(tf: FeatureTimeframe): FeatureSpec[] {
   return [
     s(
       'vwap_20',
-      'VWAP of the last 20 bars: sum(quote volume) / sum(base volume); quote volume is typical price x volume where missing; null when the 20 bars traded nothing',
+      'VWAP of the last 20 bars: sum(quote volume) / sum(base volume); quote volume is typical price x volume where missing; ' +
+        'null when the 20 bars traded nothing',
       19,
       { min: 0, required: false },
     ),

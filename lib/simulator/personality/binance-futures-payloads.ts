@@ -20,14 +20,20 @@ export class BinanceFuturesPayloads extends BinancePayloads {
 
   /** Every simulated trade is an order-book match, hence `"X":"MARKET"`. */
   trade(t: Trade): string {
-    return `{"e":"trade","E":${t.time},"T":${t.time},"s":"${this.symbol}","t":${t.id},"p":"${this.price(t.price)}","q":"${this.qty(t.qty)}","X":"MARKET","m":${t.buyerMaker}}`;
+    return (
+      `{"e":"trade","E":${t.time},"T":${t.time},"s":"${this.symbol}","t":${t.id},"p":"${this.price(t.price)}",` +
+      `"q":"${this.qty(t.qty)}","X":"MARKET","m":${t.buyerMaker}}`
+    );
   }
 
   /** Partial depth: futures sends it as a `depthUpdate` with ids; `pu` is the previous push's `u`. */
   depth(book: Book, levels: number): string {
     const { bids, asks } = this.levels(book, levels);
     const previous = this.previousUpdateId(book);
-    return `{"e":"depthUpdate","E":${book.time},"T":${book.time},"s":"${this.symbol}","U":${previous + 1},"u":${book.updateId},"pu":${previous},"b":[${bids}],"a":[${asks}]}`;
+    return (
+      `{"e":"depthUpdate","E":${book.time},"T":${book.time},"s":"${this.symbol}","U":${previous + 1},` +
+      `"u":${book.updateId},"pu":${previous},"b":[${bids}],"a":[${asks}]}`
+    );
   }
 
   bookTicker(book: Book): string {
@@ -49,7 +55,8 @@ export class BinanceFuturesPayloads extends BinancePayloads {
   forceOrder(l: Liquidation): string {
     const q = this.qty(l.qty);
     return (
-      `{"e":"forceOrder","E":${l.time},"o":{"s":"${this.symbol}","S":"${l.side}","o":"LIMIT","f":"IOC","q":"${q}","p":"${this.price(l.price)}",` +
+      `{"e":"forceOrder","E":${l.time},"o":{"s":"${this.symbol}","S":"${l.side}","o":"LIMIT","f":"IOC","q":"${q}",` +
+      `"p":"${this.price(l.price)}",` +
       `"ap":"${this.price(l.avgPrice)}","X":"FILLED","l":"${q}","z":"${q}","T":${l.time}}}`
     );
   }

@@ -17,7 +17,8 @@ export abstract class BinancePayloads extends PayloadDecimals {
 
   kline(k: Kline, interval: string, eventTime: number, closed: boolean): string {
     return (
-      `{"e":"kline","E":${eventTime},"s":"${this.symbol}","k":{"t":${k.openTime},"T":${k.closeTime},"s":"${this.symbol}","i":"${interval}",` +
+      `{"e":"kline","E":${eventTime},"s":"${this.symbol}","k":{"t":${k.openTime},"T":${k.closeTime},"s":"${this.symbol}",` +
+      `"i":"${interval}",` +
       `"f":${k.firstTradeId},"L":${k.lastTradeId},"o":"${this.price(k.open)}","c":"${this.price(k.close)}","h":"${this.price(k.high)}",` +
       `"l":"${this.price(k.low)}","v":"${this.qty(k.volume)}","n":${k.tradeCount},"x":${closed},"q":"${this.quoteQty(k.quoteVolume)}",` +
       `"V":"${this.qty(k.takerBuyVolume)}","Q":"${this.quoteQty(k.takerBuyQuoteVolume)}","B":"0"}}`
@@ -27,8 +28,10 @@ export abstract class BinancePayloads extends PayloadDecimals {
   /** One row of `/api/v3/klines` or `/fapi/v1/klines`. */
   restKline(k: Kline): string {
     return (
-      `[${k.openTime},"${this.price(k.open)}","${this.price(k.high)}","${this.price(k.low)}","${this.price(k.close)}","${this.qty(k.volume)}",` +
-      `${k.closeTime},"${this.quoteQty(k.quoteVolume)}",${k.tradeCount},"${this.qty(k.takerBuyVolume)}","${this.quoteQty(k.takerBuyQuoteVolume)}","0"]`
+      `[${k.openTime},"${this.price(k.open)}","${this.price(k.high)}","${this.price(k.low)}","${this.price(k.close)}",` +
+      `"${this.qty(k.volume)}",` +
+      `${k.closeTime},"${this.quoteQty(k.quoteVolume)}",${k.tradeCount},"${this.qty(k.takerBuyVolume)}",` +
+      `"${this.quoteQty(k.takerBuyQuoteVolume)}","0"]`
     );
   }
 

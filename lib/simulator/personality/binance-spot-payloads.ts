@@ -15,7 +15,10 @@ export class BinanceSpotPayloads extends BinancePayloads {
 
   /** Trade stream; the event time equals the trade time. */
   trade(t: Trade): string {
-    return `{"e":"trade","E":${t.time},"s":"${this.symbol}","t":${t.id},"p":"${this.price(t.price)}","q":"${this.qty(t.qty)}","T":${t.time},"m":${t.buyerMaker},"M":true}`;
+    return (
+      `{"e":"trade","E":${t.time},"s":"${this.symbol}","t":${t.id},"p":"${this.price(t.price)}","q":"${this.qty(t.qty)}",` +
+      `"T":${t.time},"m":${t.buyerMaker},"M":true}`
+    );
   }
 
   /** Partial depth (`depth5`/`depth10`): no symbol, no event time, as on Binance. */
@@ -26,11 +29,17 @@ export class BinanceSpotPayloads extends BinancePayloads {
 
   /** Spot bookTicker carries no event time. */
   bookTicker(book: Book): string {
-    return `{"u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}","a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}"}`;
+    return (
+      `{"u":${book.updateId},"s":"${this.symbol}","b":"${this.price(book.bidPx[0])}","B":"${this.qty(book.bidSz[0])}",` +
+      `"a":"${this.price(book.askPx[0])}","A":"${this.qty(book.askSz[0])}"}`
+    );
   }
 
   /** One entry of `/api/v3/historicalTrades`. */
   restTrade(trade: Trade): string {
-    return `{"id":${trade.id},"price":"${this.price(trade.price)}","qty":"${this.qty(trade.qty)}","quoteQty":"${this.quoteQty(trade.price * trade.qty)}","time":${trade.time},"isBuyerMaker":${trade.buyerMaker},"isBestMatch":true}`;
+    return (
+      `{"id":${trade.id},"price":"${this.price(trade.price)}","qty":"${this.qty(trade.qty)}",` +
+      `"quoteQty":"${this.quoteQty(trade.price * trade.qty)}","time":${trade.time},"isBuyerMaker":${trade.buyerMaker},"isBestMatch":true}`
+    );
   }
 }

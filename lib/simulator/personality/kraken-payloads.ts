@@ -54,7 +54,8 @@ export class KrakenPayloads {
   /** `side` is the taker's: a trade where the buyer made the market was a taker sell. */
   trade(t: Trade): string {
     return (
-      `{"channel":"trade","type":"update","data":[{"symbol":"${this.symbol}","side":"${t.buyerMaker ? 'sell' : 'buy'}","price":${this.price(t.price)},` +
+      `{"channel":"trade","type":"update","data":[{"symbol":"${this.symbol}","side":"${t.buyerMaker ? 'sell' : 'buy'}",` +
+      `"price":${this.price(t.price)},` +
       `"qty":${this.qty(t.qty)},"ord_type":"market","trade_id":${t.id},"timestamp":"${rfc3339Micros(t.time)}"}]}`
     );
   }
@@ -63,9 +64,12 @@ export class KrakenPayloads {
   ohlc(k: Kline, minutes: number, eventTime: number): string {
     const vwap = k.volume > 0 ? Math.round(k.quoteVolume / k.volume) : k.close;
     return (
-      `{"channel":"ohlc","type":"update","timestamp":"${rfc3339Micros(eventTime)}","data":[{"symbol":"${this.symbol}","open":${this.price(k.open)},` +
-      `"high":${this.price(k.high)},"low":${this.price(k.low)},"close":${this.price(k.close)},"trades":${k.tradeCount},"volume":${this.qty(k.volume)},` +
-      `"vwap":${this.price(vwap)},"interval_begin":"${rfc3339Nanos(k.openTime)}","interval":${minutes},"timestamp":"${rfc3339Nanos(k.closeTime + 1)}"}]}`
+      `{"channel":"ohlc","type":"update","timestamp":"${rfc3339Micros(eventTime)}","data":[{"symbol":"${this.symbol}",` +
+      `"open":${this.price(k.open)},` +
+      `"high":${this.price(k.high)},"low":${this.price(k.low)},"close":${this.price(k.close)},"trades":${k.tradeCount},` +
+      `"volume":${this.qty(k.volume)},` +
+      `"vwap":${this.price(vwap)},"interval_begin":"${rfc3339Nanos(k.openTime)}","interval":${minutes},` +
+      `"timestamp":"${rfc3339Nanos(k.closeTime + 1)}"}]}`
     );
   }
 

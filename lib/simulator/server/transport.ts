@@ -34,7 +34,8 @@ export async function listen(
     const opening = personality.openSession(new URL(req.url ?? '/', 'http://127.0.0.1'));
     if (!opening.ok) {
       socket.end(
-        `HTTP/1.1 ${opening.status} ${http.STATUS_CODES[opening.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${opening.message}`,
+        `HTTP/1.1 ${opening.status} ${http.STATUS_CODES[opening.status] ?? ''}\r\nConnection: close\r\nContent-Type: ` +
+          `text/plain\r\n\r\n${opening.message}`,
       );
       return;
     }
