@@ -59,7 +59,8 @@ function rejectOf(mapper: ArchiveRowMapper, file: ArchiveFile, fields: readonly 
 const meta = { base: 'BTC', quote: 'USDT', ingest_time: INGEST_MS, source: 'archive' };
 
 describe('archive rows: Binance example lines (shared test data)', () => {
-  const exampleLine = (name: string): string[] => fs.readFileSync(testdataPath('binance_docs/public_data_readme_examples', name), 'utf8').trim().split(',');
+  const exampleLine = (name: string): string[] =>
+    fs.readFileSync(testdataPath('binance_docs/public_data_readme_examples', name), 'utf8').trim().split(',');
 
   it('maps the 2025 spot aggTrades example, microseconds and True/False, to every agg_trades column', () => {
     const fields = exampleLine('spot_aggTrades_example_2025_microseconds.csv');
@@ -222,7 +223,11 @@ const CASES = {
     line: '7,95000.10000000,0.01200000,7,9,1735689643759123,True,True',
   },
   funding: { mapper: fundingRateRows, file: FILES.fundingRate, line: '1730419200002,8,0.00010000' },
-  oi: { mapper: metricsOpenInterestRows, file: FILES.metrics, line: '2024-12-30 00:05:00,BTCUSDT,104.9,6844567.3,1.8,1.5,2.2,0.6' },
+  oi: {
+    mapper: metricsOpenInterestRows,
+    file: FILES.metrics,
+    line: '2024-12-30 00:05:00,BTCUSDT,104.9,6844567.3,1.8,1.5,2.2,0.6',
+  },
   ratios: { mapper: metricsRatiosRows, file: FILES.metrics, line: '2024-12-30 00:05:00,BTCUSDT,104.9,6844567.3,1.8,1.5,2.2,0.6' },
   depth: { mapper: bookDepthRows, file: FILES.bookDepth, line: '2024-12-30 00:00:30,-1,5.12,326858.5' },
   ticker: {
@@ -253,7 +258,13 @@ describe('archive rows: time formats', () => {
     expect(mapEdited('spotAgg')).toMatchObject({ event_time: 1735689643759 });
     expect(mapEdited('depth')).toMatchObject({ event_time: Date.UTC(2024, 11, 30, 0, 0, 30) });
     expect(parseUtcText('2024-02-29 23:59:59')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59));
-    for (const bad of ['2024-02-30 00:00:00', '2024-12-30T00:00:00', '2024-12-30 24:00:00', '2024-12-30', '0050-01-01 00:00:00']) {
+    for (const bad of [
+      '2024-02-30 00:00:00',
+      '2024-12-30T00:00:00',
+      '2024-12-30 24:00:00',
+      '2024-12-30',
+      '0050-01-01 00:00:00',
+    ]) {
       expect(parseUtcText(bad)).toBeNull();
     }
   });
@@ -262,9 +273,13 @@ describe('archive rows: time formats', () => {
     expect(reasonOf('umAgg', { 5: '1735516823292000' })).toBe(
       "transact_time unit differs from the file's: '1735516823292000' is microseconds, the file's times are milliseconds",
     );
-    expect(reasonOf('spotAgg', { 5: '1735689643759' })).toMatch(/^transact_time unit differs from the file's: .* is milliseconds/);
+    expect(reasonOf('spotAgg', { 5: '1735689643759' })).toMatch(
+      /^transact_time unit differs from the file's: .* is milliseconds/,
+    );
     expect(reasonOf('depth', { 0: '1735516830000' })).toBe("timestamp is not a 'YYYY-MM-DD HH:MM:SS' time: '1735516830000'");
-    expect(reasonOf('oi', { 0: '2024-12-30T00:05:00Z' })).toBe("create_time is not a 'YYYY-MM-DD HH:MM:SS' time: '2024-12-30T00:05:00Z'");
+    expect(reasonOf('oi', { 0: '2024-12-30T00:05:00Z' })).toBe(
+      "create_time is not a 'YYYY-MM-DD HH:MM:SS' time: '2024-12-30T00:05:00Z'",
+    );
     expect(reasonOf('funding', { 0: '' })).toBe("calc_time is not a time: ''");
   });
 });
@@ -325,8 +340,12 @@ describe('archive rows: rejects name the rule', () => {
   });
 
   it('booleans spelled per market', () => {
-    expect(reasonOf('umAgg', { 6: 'True' })).toBe("is_buyer_maker is not a boolean: 'True' (the futures/um archive writes true/false)");
-    expect(reasonOf('spotAgg', { 7: 'true' })).toBe("is_best_match is not a boolean: 'true' (the spot archive writes True/False)");
+    expect(reasonOf('umAgg', { 6: 'True' })).toBe(
+      "is_buyer_maker is not a boolean: 'True' (the futures/um archive writes true/false)",
+    );
+    expect(reasonOf('spotAgg', { 7: 'true' })).toBe(
+      "is_best_match is not a boolean: 'true' (the spot archive writes True/False)",
+    );
     expect(reasonOf('spotAgg', { 6: '1' })).toBe("is_buyer_maker is not a boolean: '1' (the spot archive writes True/False)");
     expect(mapEdited('spotAgg', { 6: 'True', 7: 'False' })).toMatchObject({ is_buyer_maker: true, is_best_match: false });
   });

@@ -16,7 +16,8 @@ const ratios = dataset('bronze', 'long_short_ratios');
 function readerOf(fields: readonly string[], context: ArchiveLineContext): ArchiveFieldReader {
   const read = new ArchiveFieldReader(fields, context, 'metrics');
   const symbol = read.text('symbol');
-  if (symbol !== context.symbol.toUpperCase()) read.fail(`symbol differs from the file's: '${clip(symbol)}' in a ${context.symbol} file`);
+  if (symbol !== context.symbol.toUpperCase())
+    read.fail(`symbol differs from the file's: '${clip(symbol)}' in a ${context.symbol} file`);
   return read;
 }
 
