@@ -6,7 +6,7 @@ const bronze = dataset('bronze', 'book_depth');
 
 /**
  * USD-M bookDepth lines → Bronze `book_depth`, one row per snapshot and band as the file has them. Any band is
- * taken, not only ±1…±5: ±0.2 is reported from 2026-01-15 (docs/history.md, "Caveats"); 0 is no band at all.
+ * taken, not only ±1…±5: ±0.2 is reported from 2026-01-15 (docs/history.md, "CSV layouts"); 0 is no band at all.
  */
 export const bookDepthRows: ArchiveRowMapper = {
   bronze,
