@@ -332,8 +332,10 @@ describe('archive rows: rejects name the rule', () => {
     expect(reasonOf('depth', { 0: '2024-12-29 23:59:30' })).toBe(
       "timestamp outside the file's days: 2024-12-29T23:59:30.000Z is not within 2024-12-30…2024-12-30",
     );
-    // A reading stamped at the next midnight closes the day.
-    expect(mapEdited('oi', { 0: '2024-12-31 00:00:00' })).toMatchObject({ event_time: Date.UTC(2024, 11, 31) });
+    expect(reasonOf('oi', { 0: '2024-12-31 00:00:00' })).toBe(
+      "create_time outside the file's days: 2024-12-31T00:00:00.000Z is not within 2024-12-30…2024-12-30",
+    );
+    expect(mapEdited('oi', { 0: '2024-12-30 23:59:59' })).toMatchObject({ event_time: Date.UTC(2024, 11, 30, 23, 59, 59) });
     expect(reasonKind("calc_time outside the file's days: 2024-12-01T00:00:00.001Z is not within x")).toBe(
       "calc_time outside the file's days",
     );

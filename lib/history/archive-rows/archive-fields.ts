@@ -1,4 +1,4 @@
-import { ARCHIVE_MARKETS, addDays, archiveDataset, type ArchiveDataset } from '../../exchanges/binance/archive-layout';
+import { ARCHIVE_MARKETS, archiveDataset, type ArchiveDataset } from '../../exchanges/binance/archive-layout';
 import { baseQuote } from '../../exchanges/symbols';
 import type { DatasetSpec, Row } from '../../schema/types';
 import { checkExchangeTime, isoOrNumber, validateRow } from '../../schema/validate';
@@ -113,14 +113,12 @@ export class ArchiveFieldReader {
 
   /**
    * A time outside the days the file names is a spliced or misnamed file, as a unit change inside a file is
-   * (lib/history/binance-klines-archive.ts). The next midnight itself is allowed: a reading stamped at the end of
-   * its period may close the day.
+   * (lib/history/binance-klines-archive.ts); its rows would land in another file's partitions.
    */
   private outsideFile(column: string, ms: number): string | null {
     const { firstDay, lastDay } = this.context.file;
-    const fromMs = Date.parse(`${firstDay}T00:00:00Z`);
-    const toMs = Date.parse(`${addDays(lastDay, 1)}T00:00:00Z`);
-    if (ms >= fromMs && ms <= toMs) return null;
+    const day = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
+    if (day >= firstDay && day <= lastDay) return null;
     return `${column} outside the file's days: ${isoOrNumber(ms)} is not within ${firstDay}…${lastDay}`;
   }
 
