@@ -44,12 +44,18 @@ export function addHistoryCommand(program: Command, run: CliRun): void {
   program
     .command('history')
     .description("download, verify and import Binance's public data archive (data.binance.vision) into Bronze")
-    .addOption(new Option('--exchange <id>', 'binance (spot) or binance-futures (USD-M)').choices(HISTORY_EXCHANGES).makeOptionMandatory())
+    .addOption(
+      new Option('--exchange <id>', 'binance (spot) or binance-futures (USD-M)').choices(HISTORY_EXCHANGES).makeOptionMandatory(),
+    )
     .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', opt.symbolList)
     .requiredOption('--datasets <list>', 'comma-separated, e.g. klines:1m,klines:1h,trades', datasetList)
     .requiredOption('--from <date>', 'first UTC day (YYYY-MM-DD)', opt.date)
     .requiredOption('--to <date>', 'last UTC day (YYYY-MM-DD)', opt.date)
-    .option('--base-url <url>', 'archive base URL (default https://data.binance.vision; the simulator archive for tests)', opt.httpUrl)
+    .option(
+      '--base-url <url>',
+      'archive base URL (default https://data.binance.vision; the simulator archive for tests)',
+      opt.httpUrl,
+    )
     .option('--concurrency <n>', 'files downloaded and imported at once', opt.positiveInt, DEFAULT_HISTORY_CONCURRENCY)
     .addOption(opt.lakeOption())
     .action(async (flags: HistoryFlags) => {

@@ -248,8 +248,7 @@ class HistoryMeter {
     const eta = this.done > 0 && left > 0 ? `, ETA ${Math.ceil((seconds / this.done) * left)} s` : '';
     const megabytes = (this.bytes / 1_048_576).toFixed(1);
     const rate = Math.round(this.rows / seconds).toLocaleString('en-US');
-    this.progress(
-      `history: ${this.done}/${this.total} files, ${megabytes} MB, ${this.rows.toLocaleString('en-US')} rows, ${rate} rows/s${eta}`,
-    );
+    const rows = this.rows.toLocaleString('en-US');
+    this.progress(`history: ${this.done}/${this.total} files, ${megabytes} MB, ${rows} rows, ${rate} rows/s${eta}`);
   }
 }

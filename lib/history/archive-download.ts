@@ -57,7 +57,13 @@ export function seededRandom(seed: number): () => number {
  * The wait before retry number `retry` (1 for the first): `Retry-After` when the server sent one (seconds or an
  * HTTP date), else exponential backoff with "equal jitter" (half fixed, half random) so parallel workers spread out.
  */
-export function retryDelayMs(retry: number, retryAfter: string | null, policy: RetryPolicy, random: () => number, nowMs: number): number {
+export function retryDelayMs(
+  retry: number,
+  retryAfter: string | null,
+  policy: RetryPolicy,
+  random: () => number,
+  nowMs: number,
+): number {
   if (retryAfter !== null) {
     const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : Date.parse(retryAfter) - nowMs;
     if (Number.isFinite(seconds)) return Math.min(policy.maxRetryAfterMs, Math.max(0, seconds));
@@ -138,7 +144,11 @@ export function fetchText(url: string, options: DownloadOptions): Promise<Fetche
 }
 
 /** Streams a GET's body to `dest` (replacing it), hashing it on the way: bytes and sha256 of what was written. */
-export function downloadToFile(url: string, dest: string, options: DownloadOptions): Promise<Fetched<{ bytes: number; sha256: string }>> {
+export function downloadToFile(
+  url: string,
+  dest: string,
+  options: DownloadOptions,
+): Promise<Fetched<{ bytes: number; sha256: string }>> {
   return withRetries(url, options, async () => {
     const response = await get(url, options);
     if (!response) return { found: false };

@@ -89,7 +89,15 @@ export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcom
       reason,
       importedAt: job.now(),
     });
-    return { file, status, reason, bytes, rows: read?.rows ?? 0, rejected: read?.rejected ?? 0, bronzeFiles: read?.keys.size ?? 0 };
+    return {
+      file,
+      status,
+      reason,
+      bytes,
+      rows: read?.rows ?? 0,
+      rejected: read?.rejected ?? 0,
+      bronzeFiles: read?.keys.size ?? 0,
+    };
   };
   // Bronze objects this attempt wrote: removed again when the file fails after writing some of its days.
   const written = new Set<string>();
@@ -113,7 +121,8 @@ export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcom
       if (!got.found) return await missing();
       counted(got.value.bytes);
       if (got.value.sha256 !== expected) {
-        const reason = `checksum mismatch twice (the .CHECKSUM says ${expected.slice(0, 16)}…, the ZIP is ${got.value.sha256.slice(0, 16)}…)`;
+        const [named, actual] = [expected.slice(0, 16), got.value.sha256.slice(0, 16)];
+        const reason = `checksum mismatch twice (the .CHECKSUM says ${named}…, the ZIP is ${actual}…)`;
         return await record('failed', reason, expected);
       }
     }
@@ -180,7 +189,12 @@ export function archiveDayKey(spec: DatasetSpec, exchange: ExchangeId, file: Arc
 }
 
 const archiveDayId = (file: ArchiveFile, day: string): string =>
-  bronzeFileId('archive', createHash('sha256').update(`${file.market}/${file.dataset}/${file.interval ?? ''}/${file.symbol}/${day}`).digest('hex'));
+  bronzeFileId(
+    'archive',
+    createHash('sha256')
+      .update(`${file.market}/${file.dataset}/${file.interval ?? ''}/${file.symbol}/${day}`)
+      .digest('hex'),
+  );
 
 function dayValues(spec: DatasetSpec, exchange: ExchangeId, file: ArchiveFile, day: string): PartitionValues {
   const timeframe = spec.partitionKeys.some((key) => key.name === 'timeframe') ? { timeframe: file.interval } : {};
@@ -257,7 +271,8 @@ async function readIntoBronze(job: ArchiveFileJob, zip: string, written: Set<str
       reject(`${timeColumn} is not a time`, record.line, record.text, mapped);
       continue;
     }
-    const problem = checkExchangeTime(exchange, timeColumn, time, ingestMs) ?? validateRow(spec, mapped) ?? outsideFile(file, time);
+    const problem =
+      checkExchangeTime(exchange, timeColumn, time, ingestMs) ?? validateRow(spec, mapped) ?? outsideFile(file, time);
     if (problem !== null) {
       reject(problem, record.line, record.text, mapped);
       continue;

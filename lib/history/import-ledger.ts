@@ -46,7 +46,8 @@ export interface LedgerRecord {
 const LEDGER = dataset('bronze', 'import_ledger');
 
 /** A short id of an archive path: the ledger object's name. */
-export const archivePathId = (urlPath: string): string => bronzeFileId('archive', createHash('sha256').update(urlPath).digest('hex'));
+export const archivePathId = (urlPath: string): string =>
+  bronzeFileId('archive', createHash('sha256').update(urlPath).digest('hex'));
 
 export function ledgerKey(exchange: ExchangeId, file: ArchiveFile): string {
   const values = { exchange, symbol: file.symbol, dt: file.firstDay, hour: 0 };
@@ -54,7 +55,11 @@ export function ledgerKey(exchange: ExchangeId, file: ArchiveFile): string {
 }
 
 /** The file's earlier row, or undefined when there is none or it cannot be read (the file is then imported again). */
-export async function readLedgerRecord(store: ObjectStore, exchange: ExchangeId, file: ArchiveFile): Promise<LedgerRecord | undefined> {
+export async function readLedgerRecord(
+  store: ObjectStore,
+  exchange: ExchangeId,
+  file: ArchiveFile,
+): Promise<LedgerRecord | undefined> {
   const key = ledgerKey(exchange, file);
   const bytes = await store.tryGet(key);
   if (!bytes) return undefined;

@@ -195,3 +195,184 @@ describe('lakehouse history over the offline archive', () => {
     SLOW_MS,
   );
 });
+
+/** A proxy to `upstream` that answers the paths in `rerouted` from `other` instead: a file republished upstream. */
+async function republishingProxy(upstream: string, other: string, rerouted: readonly string[]) {
+  const proxy = http.createServer((req, res) => {
+    const urlPath = (req.url ?? '/').replace(/^\/+/, '');
+    const base = rerouted.includes(urlPath) ? other : upstream;
+    void fetch(`${base}/${urlPath}`).then(async (answer) => {
+      const body = Buffer.from(await answer.arrayBuffer());
+      res.writeHead(answer.status, { 'Content-Length': body.length }).end(body);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    stop: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+describe('lakehouse history: a republished file, faults, the CLI, Silver', () => {
+  it(
+    'a republished file (new body, new checksum) replaces only its own rows',
+    async () => {
+      const lake = path.join(root, 'republished');
+      fs.cpSync(FULL(), lake, { recursive: true });
+      const before = lakeFiles(lake);
+      const file = spotFile({ dataset: 'trades', symbol: 'ETHUSDT', period: 'daily', date: '2025-01-02' });
+      const other = await startArchiveServer({
+        today: TODAY,
+        symbols: SYMBOLS,
+        seed: 4,
+        instruments: { BTCUSDT: { tradesPerMinute: 3 }, ETHUSDT: { tradesPerMinute: 2 } },
+      });
+      const proxy = await republishingProxy(server.baseUrl, other.baseUrl, [file.urlPath, file.checksumPath]);
+      try {
+        const run = await runHistory(options(lake, { baseUrl: proxy.baseUrl }));
+        expect(run.files).toEqual({ planned: 30, imported: 1, skipped: 29, missing: 0, failed: 0 });
+        const republishedRows = await (async () => {
+          const local = path.join(root, 'republished.zip');
+          fs.writeFileSync(local, other.fileBytes(file.urlPath)!.zip);
+          let lines = 0;
+          for await (const line of archiveLines(local)) if (line.text.trim() !== '') lines++;
+          return lines;
+        })();
+        const day = await bronzeDay(lake, 'trades', 'ETHUSDT', '2025-01-02');
+        expect(day.keys).toHaveLength(1);
+        expect(day.table.length).toBe(republishedRows);
+        const after = lakeFiles(lake);
+        const changed = [...after.keys()].filter((key) => after.get(key) !== before.get(key));
+        // The day's Bronze object (same key) and the file's ledger row; nothing else.
+        expect(changed.sort()).toEqual([
+          expect.stringMatching(/^bronze\/import_ledger\/exchange=binance\/symbol=ETHUSDT\/dt=2025-01-02\//),
+          day.keys[0],
+        ]);
+        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+      } finally {
+        await proxy.stop();
+        await other.stop();
+      }
+    },
+    SLOW_MS,
+  );
+
+  it(
+    '429 and 503 (Retry-After honoured), resets and truncated bodies are retried; a bad checksum fails; 404 is missing',
+    async () => {
+      const lake = path.join(root, 'faults');
+      const day = (date: string) => spotFile({ dataset: 'klines', interval: '1h', symbol: 'BTCUSDT', period: 'daily', date });
+      const [throttled, failing, reset, truncated, badSum, absent] = [
+        '2024-12-10',
+        '2024-12-11',
+        '2024-12-12',
+        '2024-12-13',
+        '2024-12-14',
+        '2024-12-15',
+      ].map(day);
+      server.setFaults({
+        [throttled.urlPath]: [{ kind: 'status', status: 429, retryAfterS: 7, times: 2 }],
+        [failing.urlPath]: [{ kind: 'status', status: 503, times: 1 }],
+        [reset.urlPath]: [{ kind: 'reset', keepBytes: 50, times: 1 }],
+        [truncated.urlPath]: [{ kind: 'truncate', times: 1 }],
+        [badSum.urlPath]: [{ kind: 'badChecksum' }],
+        [absent.urlPath]: [{ kind: 'missing' }, { kind: 'missing' }],
+        [absent.checksumPath]: [{ kind: 'missing' }],
+      });
+      sleeps.length = 0;
+      try {
+        const run = await runHistory(
+          options(lake, {
+            symbols: ['BTCUSDT'],
+            datasets: [parseArchiveDataset('klines:1h')],
+            from: '2024-12-10',
+            to: '2024-12-15',
+          }),
+        );
+        expect(run.files).toEqual({ planned: 6, imported: 4, skipped: 0, missing: 1, failed: 1 });
+        expect(run.missing).toEqual([absent.urlPath]);
+        expect(run.failed).toEqual([{ path: badSum.urlPath, reason: expect.stringContaining('checksum mismatch twice') }]);
+        const statuses = (urlPath: string) => server.requestsFor(urlPath).map((entry) => entry.status);
+        expect(statuses(throttled.urlPath)).toEqual([429, 429, 200]);
+        expect(sleeps.filter((ms) => ms === 7000)).toHaveLength(2);
+        expect(statuses(failing.urlPath)).toEqual([503, 200]);
+        expect(server.requestsFor(reset.urlPath).map((entry) => entry.fault ?? 'whole')).toEqual(['reset', 'whole']);
+        expect(server.requestsFor(truncated.urlPath).map((entry) => entry.fault ?? 'whole')).toEqual(['truncate', 'whole']);
+        expect(statuses(badSum.urlPath)).toEqual([200, 200]);
+        for (const file of [throttled, failing, reset, truncated]) {
+          expect((await bronzeDay(lake, 'klines', 'BTCUSDT', file.date, '1h')).table.length).toBe(24);
+        }
+        expect((await bronzeDay(lake, 'klines', 'BTCUSDT', badSum.date, '1h')).keys).toEqual([]);
+        const store = new LocalObjectStore(lake);
+        const ledgerKeys: string[] = [];
+        for await (const object of store.list('bronze/import_ledger/')) ledgerKeys.push(object.key);
+        const ledger = await readTables(store, dataset('bronze', 'import_ledger'), ledgerKeys);
+        const statusOf = new Map(ledger.str('archive_path').map((urlPath, index) => [urlPath, ledger.str('status')[index]]));
+        expect([statusOf.get(badSum.urlPath), statusOf.get(absent.urlPath), statusOf.get(reset.urlPath)]).toEqual([
+          'failed',
+          'missing',
+          'imported',
+        ]);
+      } finally {
+        server.setFaults({});
+      }
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'the command: a failed file is named on stderr and exits 3; a dataset without a mapper is one line, exit 2',
+    async () => {
+      const lake = path.join(root, 'cli');
+      const file = spotFile({ dataset: 'klines', interval: '1d', symbol: 'ETHUSDT', period: 'daily', date: '2024-12-20' });
+      server.setFaults({ [file.urlPath]: [{ kind: 'badChecksum' }] });
+      const args = ['history', '--exchange', 'binance', '--symbols', 'ETHUSDT', '--from', '2024-12-20', '--to', '2024-12-21'];
+      try {
+        const result = await lakehouseInProcess([
+          ...args,
+          '--datasets',
+          'klines:1d',
+          '--base-url',
+          server.baseUrl,
+          '--lake',
+          lake,
+        ]);
+        expect(result.code).toBe(3);
+        const summary = JSON.parse(result.stdout) as HistorySummary;
+        expect(summary.files).toEqual({ planned: 2, imported: 1, skipped: 0, missing: 0, failed: 1 });
+        expect(result.stderr).toContain(`lakehouse: history: failed ${file.urlPath}: checksum mismatch twice`);
+      } finally {
+        server.setFaults({});
+      }
+      const refused = await lakehouseInProcess([...args, '--datasets', 'trades,aggTrades', '--lake', lake]);
+      expect([refused.code, refused.stdout]).toEqual([2, '']);
+      expect(refused.stderr).toBe(
+        'lakehouse: history of binance aggTrades is not supported yet (supported: klines:<interval>, trades)\n',
+      );
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'Silver builds an imported day',
+    async () => {
+      const store = new LocalObjectStore(FULL());
+      const results = await runSilver({ store, dt: '2024-12-15', exchange: 'binance', now: () => NOW });
+      expect(results.map((result) => result.symbol).sort()).toEqual(SYMBOLS);
+      const btc = results.find((result) => result.symbol === 'BTCUSDT')!;
+      const silverTrades = await readTables(store, dataset('silver', 'trades'), [
+        'silver/trades/exchange=binance/symbol=BTCUSDT/dt=2024-12-15/data.parquet',
+      ]);
+      const bronzeTrades = await bronzeDay(FULL(), 'trades', 'BTCUSDT', '2024-12-15');
+      expect(silverTrades.length).toBe(bronzeTrades.table.length);
+      expect(btc.files).toEqual(
+        expect.arrayContaining(['silver/bars_1s/exchange=binance/symbol=BTCUSDT/dt=2024-12-15/data.parquet']),
+      );
+      // Without quotes or a book the day still builds: klines, trades and 1-second bars (no bid/ask).
+      expect(btc.files).toEqual(
+        expect.arrayContaining(['silver/klines/timeframe=1m/exchange=binance/symbol=BTCUSDT/dt=2024-12-15/data.parquet']),
+      );
+    },
+    SLOW_MS,
+  );
+});
