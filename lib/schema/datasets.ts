@@ -118,6 +118,25 @@ const FIELDS = {
   ],
 } satisfies Record<string, ColumnSpec[]>;
 
+/** One archive file of `lakehouse history` (lib/history/import-ledger.ts, docs/history.md "The import ledger"). */
+const IMPORT_LEDGER: ColumnSpec[] = [
+  ts('file_start', 'midnight of the first UTC day the archive file covers (its dt partition)'),
+  str('archive_dataset', 'archive dataset: klines, trades, aggTrades, fundingRate, metrics, bookDepth, bookTicker'),
+  str('archive_interval', 'kline interval of the file (null for other datasets)', true),
+  str('period', 'monthly or daily file', false, { enum: ['monthly', 'daily'] }),
+  str('source_url', 'URL the file was fetched from'),
+  str('archive_path', 'path of the file in the archive, e.g. data/spot/daily/trades/BTCUSDT/BTCUSDT-trades-2024-05-01.zip'),
+  str('sha256', 'sha256 of the ZIP as its .CHECKSUM names it (null when missing)', true),
+  i64('bytes', 'ZIP bytes downloaded', false, { min: 0 }),
+  i64('rows', 'rows written to Bronze', false, { min: 0 }),
+  i64('rejected', 'lines rejected into quarantine', false, { min: 0 }),
+  ts('first_time', 'first row time imported', true),
+  ts('last_time', 'last row time imported', true),
+  str('status', 'imported, missing (404) or failed', false, { enum: ['imported', 'missing', 'failed'] }),
+  str('reason', 'why the file is missing or failed', true),
+  ts('imported_at', 'when the run recorded the file'),
+];
+
 const BARS_1S: ColumnSpec[] = [
   ts('ts', 'second start'),
   price('open', 'first trade price in the second', true),
@@ -197,6 +216,9 @@ export const DATASETS: readonly DatasetSpec[] = [
     partitionKeys: BRONZE_KEYS, columns: [...FIELDS.book_depth, ...bronzeMeta()], timeColumn: 'event_time', key: ['event_time', 'percentage'] }),
   dataset('bronze', 'gaps', 'gap ledger: every interruption of a stream', {
     partitionKeys: BRONZE_KEYS, columns: [...FIELDS.gaps, ...bronzeMeta()], timeColumn: 'start_time', key: ['stream', 'start_time', 'cause'] }),
+  // The history command's import ledger (docs/history.md): one row per archive file, filed under its first day.
+  dataset('bronze', 'import_ledger', 'archive files lakehouse history fetched: where from, checksum, rows, status', {
+    partitionKeys: BRONZE_KEYS, columns: [...IMPORT_LEDGER, ...bronzeMeta()], timeColumn: 'file_start', key: ['archive_path'] }),
 
   // Silver: cleaned, one file per dataset/exchange/symbol/day, replaced atomically.
   dataset('silver', 'klines', 'clean klines: one row per interval on a full grid, flagged', {
