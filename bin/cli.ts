@@ -3,6 +3,7 @@ import { EXIT, failureReport, UserError } from '../lib/util/errors';
 import { endProgress } from '../lib/util/progress';
 import { endQuietlyWhenOutputCloses } from '../lib/util/stdio';
 import { addGoldCommand, addRunCommand, addSilverCommand } from './commands/build';
+import { addHistoryCommand } from './commands/history';
 import { addCollectCommand, addDemoCommand, addImportCommand } from './commands/ingest';
 import { addFeaturesCommand, addHealthCommand, addQueryCommand, addValidateCommand } from './commands/inspect';
 import type { CliRun } from './commands/output';
@@ -29,6 +30,7 @@ export function lakehouseProgram(run: CliRun): Command {
   addDemoCommand(program);
   addCollectCommand(program, run);
   addImportCommand(program);
+  addHistoryCommand(program, run);
   addSilverCommand(program, run);
   addValidateCommand(program, run);
   addGoldCommand(program, run);

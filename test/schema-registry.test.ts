@@ -41,6 +41,10 @@ describe('schema registry', () => {
     for (const n of ['klines', 'book_top10', 'trades', 'quotes', 'funding', 'open_interest', 'liquidations', 'gaps']) {
       expect(names).toContain(`bronze_${n}`);
     }
+    // The archive-only datasets (docs/history.md, "Archive rows in Bronze"), with quarantine for the import's rejects.
+    for (const n of ['agg_trades', 'funding_rates', 'long_short_ratios', 'book_depth']) {
+      expect(names).toEqual(expect.arrayContaining([`bronze_${n}`, `quarantine_${n}`]));
+    }
     for (const n of ['klines', 'book_top10', 'trades', 'quotes', 'funding', 'open_interest', 'liquidations', 'bars_1s']) {
       expect(names).toContain(`silver_${n}`);
     }

@@ -6,6 +6,10 @@ import type { CollectorStats } from './stats';
 /**
  * Empties the Bronze buffers into files. Flushes run one after another, so files never interleave, and a
  * partition whose write failed stays queued for the next flush: a failing store never drops rows.
+ *
+ * A flush takes its rows when it is asked for, not when its turn to write comes. Otherwise what it holds would
+ * depend on the machine: on how long the flush before it took to write, and on how many more messages the same
+ * socket read carried after the one that made it due (they are parsed before any promise callback runs).
  */
 
 export interface BronzeFlusherOptions {
@@ -20,35 +24,39 @@ export interface BronzeFlusherOptions {
 export class BronzeFlusher {
   private flushing: Promise<void> = Promise.resolve();
   private readonly unwritten: BufferedPartition[] = [];
-  /** Rows of the flush under way not yet written (a hung store holds them here). */
+  /** Rows taken from the buffers and not yet written: waiting for an earlier flush, or in a write (a hung store). */
   private inFlightRows = 0;
 
   constructor(private readonly options: BronzeFlusherOptions) {}
 
-  /** Writes every buffer, after any flush under way; resolves when this flush is done. */
+  /** Takes every buffered row now and writes it after any flush under way; resolves when this flush is done. */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.flushNow());
+    const drained = this.options.buffers.drain();
+    this.inFlightRows += rowCount(drained);
+    this.flushing = this.flushing.then(() => this.writeParts(drained));
     return this.flushing;
   }
 
   /** Rows whose Bronze write has failed and not yet succeeded. */
   get unwrittenRows(): number {
-    return this.unwritten.reduce((n, part) => n + part.table.length, 0);
+    return rowCount(this.unwritten);
   }
 
-  /** Every row received and not (yet) written: buffered, in a write under way, or in a failed write. */
+  /** Every row received and not (yet) written: buffered, taken by a flush and not yet written, or in a failed write. */
   get pendingRows(): number {
     return this.options.buffers.bufferedRows + this.inFlightRows + this.unwrittenRows;
   }
 
-  private async flushNow(): Promise<void> {
-    const { buffers, write, stats, log, onFlush } = this.options;
-    const parts = [...this.unwritten.splice(0), ...buffers.drain()];
+  /** Writes `drained` after retrying the partitions earlier flushes failed to write. */
+  private async writeParts(drained: readonly BufferedPartition[]): Promise<void> {
+    const { write, stats, log, onFlush } = this.options;
+    const retried = this.unwritten.splice(0);
+    this.inFlightRows += rowCount(retried);
+    const parts = [...retried, ...drained];
     if (parts.length === 0) return;
     // Latency is how long the machine took, which no feed clock can tell (event time stands still meanwhile).
     const started = performance.now();
     const files: WrittenFile[] = [];
-    this.inFlightRows = parts.reduce((n, part) => n + part.table.length, 0);
     for (const part of parts) {
       try {
         files.push(...(await write([part])));
@@ -62,4 +70,8 @@ export class BronzeFlusher {
     stats.flushed(files, Math.round(performance.now() - started));
     if (files.length) onFlush?.(files);
   }
+}
+
+function rowCount(parts: readonly BufferedPartition[]): number {
+  return parts.reduce((count, part) => count + part.table.length, 0);
 }

@@ -10,7 +10,7 @@ import { DEFAULT_FLUSH_INTERVAL_MS } from './flush-interval';
 import { FlushSchedule } from './flush-schedule';
 import { GapLedger } from './gap-ledger';
 import { ManagedConnection, type ConnectionSpec } from './managed-connection';
-import { RecordFanOut } from './record-fan-out';
+import { newestEventTime, RecordFanOut } from './record-fan-out';
 import { RestartStateFile } from './restart-state';
 import type { RestPoller, RestPollSpec } from './rest-poller';
 import { RestPolls } from './rest-polls';
@@ -240,8 +240,12 @@ export class Collector {
 
   /** Buffers records from any source (WebSocket messages, REST polls). */
   addRecords(records: readonly NormalizedRecord[], connection?: ManagedConnection, receivedAt?: number): void {
+    // Records past the current flush period first flush what came before them (taken now, see BronzeFlusher),
+    // then start the next period's buffers: a flush holds the messages up to the one that ended its period, fixed
+    // by the feed's order alone, never by how the machine batched or delayed the reads.
+    if (this.schedule.due(newestEventTime(records))) void this.flush();
     const maxEvent = this.fanOut.add(records, connection, receivedAt);
-    if (maxEvent > -Infinity) this.clockAdvanced(maxEvent);
+    if (maxEvent > -Infinity) this.clockAdvanced();
   }
 
   /** Writes every buffer now; see BronzeFlusher. */
@@ -279,10 +283,9 @@ export class Collector {
       this.ledger.open(stream, tracked.symbol, tracked.lastEvent, kind);
   }
 
-  /** Events up to `maxEvent` were buffered: time-driven parts get their turn. */
-  private clockAdvanced(maxEvent: number): void {
+  /** Events were buffered: time-driven parts get their turn. */
+  private clockAdvanced(): void {
     this.polls.clockAdvanced();
     this.watchdog.tick(this.clock.now());
-    if (this.schedule.due(maxEvent)) void this.flush();
   }
 }

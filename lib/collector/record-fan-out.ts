@@ -57,6 +57,16 @@ export class RecordFanOut {
   }
 }
 
+/** The newest event time among `records` (-Infinity when none has one), read before they are buffered. */
+export function newestEventTime(records: readonly NormalizedRecord[]): number {
+  let newest = -Infinity;
+  for (const rec of records) {
+    const eventMs = eventTime(rec);
+    if (eventMs > newest) newest = eventMs;
+  }
+  return newest;
+}
+
 /** A record's place on its stream's clock: klines partition by open time, but their stream's clock is the message's event time. */
 function eventTime(rec: NormalizedRecord): number {
   const time = rec.row.event_time ?? rec.row.open_time;

@@ -69,6 +69,11 @@ const COMMANDS: Record<string, CommandCase> = {
     required: ['--file', '--dataset', '--exchange'],
     lake: 'creates',
   },
+  history: {
+    args: ['--exchange', 'binance', '--symbols', 'BTCUSDT', '--datasets', 'klines:1m', '--from', D1, '--to', D1],
+    required: ['--exchange', '--symbols', '--datasets', '--from', '--to'],
+    lake: 'creates',
+  },
   silver: { args: ['--date', D1], required: ['--date'], lake: 'builds' },
   gold: { args: ['--date', D1], required: ['--date'], lake: 'builds' },
   run: { args: ['--from', D1, '--to', D1], required: ['--from', '--to'], lake: 'builds' },

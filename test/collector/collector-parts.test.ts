@@ -59,11 +59,14 @@ describe('collector clocks', () => {
 });
 
 describe('flush schedule', () => {
-  it('is due when an event opens a later period, never for the first event or a late one', () => {
+  it('is due when an event opens a later period, never for the first event, a late one or one on the boundary', () => {
     const schedule = new FlushSchedule(5 * MIN);
     expect(schedule.due(T0 + 4 * MIN)).toBe(false);
     expect(schedule.due(T0 + 4.9 * MIN)).toBe(false);
-    expect(schedule.due(T0 + 5 * MIN)).toBe(true);
+    // A boundary's own millisecond closes its period (bars close on it); the next one opens the new period.
+    expect(schedule.due(T0 + 5 * MIN)).toBe(false);
+    expect(schedule.due(NaN)).toBe(false);
+    expect(schedule.due(T0 + 5 * MIN + 1)).toBe(true);
     expect(schedule.due(T0 + 4 * MIN)).toBe(false);
     expect(schedule.due(T0 + 9 * MIN)).toBe(false);
     expect(schedule.due(T0 + 31 * MIN)).toBe(true);

@@ -246,16 +246,8 @@ export function archiveTimeFormat(market: ArchiveMarket, dataset: ArchiveDataset
   return spec.microsecondsFrom !== undefined && firstDay >= spec.microsecondsFrom ? 'us' : 'ms';
 }
 
-/** One file of the archive. */
-export interface ArchiveFile {
-  market: ArchiveMarket;
-  dataset: ArchiveDataset;
-  /** Kline interval; undefined for every other dataset. */
-  interval?: string;
-  symbol: string;
-  period: ArchivePeriod;
-  /** `YYYY-MM` (monthly) or `YYYY-MM-DD` (daily), as in the file name. */
-  date: string;
+/** One file of the archive: its key, and where and how it is written. */
+export interface ArchiveFile extends ArchiveFileKey {
   /** `BTCUSDT-1m-2024-01.zip`; the CSV inside is the same name ending in `.csv`. */
   fileName: string;
   /** Path under the base URL, without a leading slash: `data/spot/monthly/klines/BTCUSDT/1m/BTCUSDT-1m-2024-01.zip`. */
@@ -272,9 +264,11 @@ export interface ArchiveFile {
 export interface ArchiveFileKey {
   market: ArchiveMarket;
   dataset: ArchiveDataset;
+  /** Kline interval; undefined for every other dataset. */
   interval?: string;
   symbol: string;
   period: ArchivePeriod;
+  /** `YYYY-MM` (monthly) or `YYYY-MM-DD` (daily), as in the file name. */
   date: string;
 }
 
