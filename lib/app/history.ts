@@ -9,13 +9,13 @@ import {
   type ArchiveDatasetRequest,
   type ArchiveFile,
   type ArchiveGap,
-  type ArchiveMarket,
 } from '../exchanges/binance/archive-layout';
 import { DEFAULT_RETRY, seededRandom, type DownloadOptions, type RetryPolicy } from '../history/archive-download';
 import { importArchiveFile, type FileOutcome } from '../history/archive-file-import';
 import { archiveRowMappers, supportedArchiveDatasets } from '../history/archive-rows';
+import { ARCHIVE_EXCHANGE_MARKETS } from '../history/import-archive-dataset';
 import { readLedgerRecord } from '../history/import-ledger';
-import { KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
+import { KLINE_TIMEFRAMES } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import type { Progress } from '../util/progress';
@@ -29,9 +29,7 @@ import type { Progress } from '../util/progress';
  */
 
 /** The exchanges whose history the Binance archive holds, and their market in it. */
-export const HISTORY_MARKETS = { binance: 'spot', 'binance-futures': 'futures/um' } as const satisfies Partial<
-  Record<ExchangeId, ArchiveMarket>
->;
+export const HISTORY_MARKETS = ARCHIVE_EXCHANGE_MARKETS;
 export type HistoryExchange = keyof typeof HISTORY_MARKETS;
 export const HISTORY_EXCHANGES = Object.keys(HISTORY_MARKETS) as HistoryExchange[];
 
