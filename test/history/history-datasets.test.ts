@@ -372,7 +372,7 @@ describe('lakehouse import --dataset: one archive file of any dataset', () => {
       });
       expect([name, result.rows, result.rejected]).toEqual([name, 1, 0]);
       const rows = await bronzeRows(lake, bronze, 'binance');
-      expect(rows.table.num('event_time')).toEqual([Date.parse('2025-01-01T00:00:00.010Z')]);
+      expect([...rows.table.num('event_time')]).toEqual([Date.parse('2025-01-01T00:00:00.010Z')]);
     }
   });
 });
