@@ -5,7 +5,8 @@ import { runDemo } from '../../lib/app/demo';
 import { demoReportText } from '../../lib/app/demo-report';
 import { StopRequests } from '../../lib/collector/stop-request';
 import { SOURCES } from '../../lib/exchanges/registry';
-import { IMPORT_DATASETS, importArchive } from '../../lib/history/import-archive';
+import { importArchive } from '../../lib/history/import-archive';
+import { importArchiveDataset, type ArchiveImportDataset } from '../../lib/history/import-archive-dataset';
 import { EXCHANGES } from '../../lib/schema/columns';
 import { openLakeForCollecting, openLakeForWriting } from '../../lib/storage/open-store';
 import { UserError } from '../../lib/util/errors';
@@ -16,7 +17,8 @@ import { json, print, type CliRun } from './output';
 /** The commands that bring market data into the lake's Bronze: `demo`, `collect` and `import`. */
 
 export function addDemoCommand(program: Command): void {
-  program.command('demo')
+  program
+    .command('demo')
     .description('simulator → collector → Bronze → Silver → Gold in a local lake, then a report and a sample query')
     .addOption(opt.lakeOption())
     .option('--symbols <list>', 'comma-separated symbols', opt.symbolList, ['BTCUSDT', 'ETHUSDT'])
@@ -24,29 +26,49 @@ export function addDemoCommand(program: Command): void {
     .action(async (flags) => {
       if (flags.lake.startsWith('s3://')) throw new UserError('demo builds a local lake folder, not an s3:// lake');
       openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'silver', 'gold', 'quarantine', 'reports'] });
-      const report = await runDemo({ lake: flags.lake, symbols: flags.symbols, minutes: flags.minutes, progress: stderrProgress() });
+      const report = await runDemo({
+        lake: flags.lake,
+        symbols: flags.symbols,
+        minutes: flags.minutes,
+        progress: stderrProgress(),
+      });
       endProgress();
       print(demoReportText(report));
     });
 }
 
 export function addCollectCommand(program: Command, run: CliRun): void {
-  program.command('collect')
-    .description('collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush); '
-      + 'exit 5 when rows could not be written')
+  program
+    .command('collect')
+    .description(
+      'collect live market data into Bronze until --duration ends or Ctrl-C / SIGTERM (then flush); ' +
+        'exit 5 when rows could not be written',
+    )
     .requiredOption('--source <id>', `one of ${SOURCES.join(', ')}`, opt.source)
     .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', opt.symbolList)
     .option('--duration <sec>', 'stop after this many seconds', opt.positiveInt)
-    .option('--endpoint <url>', "override the exchange's WebSocket base URL (tests, proxies, replays); REST then goes to its host too",
-      opt.wsUrl)
+    .option(
+      '--endpoint <url>',
+      "override the exchange's WebSocket base URL (tests, proxies, replays); REST then goes to its host too",
+      opt.wsUrl,
+    )
     .option('--rest-endpoint <url>', "override the exchange's REST base URL (open-interest polls)", opt.httpUrl)
-    .option('--spool <dir>', 'local folder where Bronze waits while the lake cannot be written (default: beside the lake, <lake>.spool)',
-      opt.path('a spool folder'))
-    .option('--sim-hours <n>', 'with --source sim: collect this many simulated hours at full speed, then audit every trade id',
-      opt.positiveInt)
+    .option(
+      '--spool <dir>',
+      'local folder where Bronze waits while the lake cannot be written (default: beside the lake, <lake>.spool)',
+      opt.path('a spool folder'),
+    )
+    .option(
+      '--sim-hours <n>',
+      'with --source sim: collect this many simulated hours at full speed, then audit every trade id',
+      opt.positiveInt,
+    )
     .option('--sim-start <date>', 'with --source sim: simulated start (YYYY-MM-DD, UTC)', opt.date)
-    .option('--faults [seed]', 'with --source sim: inject a reproducible storm of faults (drops, serverShutdown, 24 h cuts, stalls, '
-      + 'duplicates, reordering, malformed frames)')
+    .option(
+      '--faults [seed]',
+      'with --source sim: inject a reproducible storm of faults (drops, serverShutdown, 24 h cuts, stalls, ' +
+        'duplicates, reordering, malformed frames)',
+    )
     .addOption(opt.lakeOption())
     .action(async (flags) => {
       if ((flags.simHours || flags.simStart || flags.faults) && flags.source !== 'sim') {
@@ -60,13 +82,25 @@ export function addCollectCommand(program: Command, run: CliRun): void {
       const store = openLakeForCollecting(flags.lake);
       const stop = new StopRequests({
         log: logger('collect'),
-        onRepeat: (request, first) => process.stderr.write(
-          `collect: ${request.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`),
+        onRepeat: (request, first) =>
+          process.stderr.write(
+            `collect: ${request.reason} again: still writing what was received (stopping since ${first.reason}); please wait\n`,
+          ),
       });
       const result = await runCollect({
-        source: flags.source, symbols: flags.symbols, store, lake: flags.lake, paths, durationSec: flags.duration,
-        endpoint: flags.endpoint, restEndpoint: flags.restEndpoint, simHours: flags.simHours, faultSeed,
-        simStart: flags.simStart === undefined ? undefined : Date.parse(`${flags.simStart}T00:00:00Z`), progress: stderrProgress(), stop,
+        source: flags.source,
+        symbols: flags.symbols,
+        store,
+        lake: flags.lake,
+        paths,
+        durationSec: flags.duration,
+        endpoint: flags.endpoint,
+        restEndpoint: flags.restEndpoint,
+        simHours: flags.simHours,
+        faultSeed,
+        simStart: flags.simStart === undefined ? undefined : Date.parse(`${flags.simStart}T00:00:00Z`),
+        progress: stderrProgress(),
+        stop,
       });
       endProgress();
       process.stderr.write(`${result.summary}\n`);
@@ -77,32 +111,73 @@ export function addCollectCommand(program: Command, run: CliRun): void {
 }
 
 export function addImportCommand(program: Command): void {
-  program.command('import')
-    .description('import an exchange archive file (CSV or ZIP) into Bronze')
-    .requiredOption('--file <path>', 'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv', opt.path('an archive file'))
-    .requiredOption('--dataset <name>', `${IMPORT_DATASETS.join('|')} (more of the published datasets to come)`, opt.importDataset)
-    .requiredOption('--exchange <id>', `one of ${EXCHANGES.join(', ')}`, opt.exchange)
+  program
+    .command('import')
+    .description(
+      'import an exchange archive file (CSV or ZIP) into Bronze: klines of any source, or a data.binance.vision file ' +
+        'of another dataset named as the archive names it',
+    )
+    .requiredOption(
+      '--file <path>',
+      'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv or BTCUSDT-metrics-2024-02-01.zip',
+      opt.path('an archive file'),
+    )
+    .requiredOption('--dataset <name>', `${opt.IMPORT_DATASET_NAMES.join('|')}`, opt.importDataset)
+    .requiredOption(
+      '--exchange <id>',
+      `one of ${EXCHANGES.join(', ')} (not klines: binance = spot, binance-futures = futures/um)`,
+      opt.exchange,
+    )
     .option('--symbol <sym>', 'symbol (default: from the file name)', opt.symbol)
     .option('--interval <tf>', 'kline interval (default: from the file name)', opt.klineInterval)
     .addOption(opt.lakeOption())
     .action(async (flags) => {
+      if (flags.dataset !== 'klines') {
+        if (flags.interval !== undefined) throw new UserError(`--interval is for klines; ${flags.dataset} files have none`);
+        const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
+        const imported = await importArchiveDataset({
+          store,
+          file: flags.file,
+          dataset: flags.dataset as ArchiveImportDataset,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+        });
+        json(imported);
+        if (imported.rejected > 0) {
+          process.stderr.write(
+            `lakehouse: import: ${imported.rejected} rejected rows quarantined in ` +
+              `${imported.bronze.map((name) => `quarantine/${name}/`).join(', ')}\n`,
+          );
+        }
+        return;
+      }
       const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
       const progress = stderrProgress();
       const imported = await importArchive({
-        store, file: flags.file, dataset: flags.dataset, exchange: flags.exchange, symbol: flags.symbol, interval: flags.interval,
+        store,
+        file: flags.file,
+        dataset: flags.dataset,
+        exchange: flags.exchange,
+        symbol: flags.symbol,
+        interval: flags.interval,
         onProgress: (rows) => progress(`import: ${rows.toLocaleString('en-US')} rows`),
       });
       endProgress();
       json(imported);
       if (imported.rejected > 0) {
-        const reasons = Object.entries(imported.rejectedByReason).sort((a, b) => b[1] - a[1])
-          .map(([reason, rows]) => `${rows} × ${reason}`).join('; ');
+        const reasons = Object.entries(imported.rejectedByReason)
+          .sort((a, b) => b[1] - a[1])
+          .map(([reason, rows]) => `${rows} × ${reason}`)
+          .join('; ');
         process.stderr.write(
-          `lakehouse: import: ${imported.rejected} of ${imported.records} rows quarantined (${reasons}) in ${imported.quarantineKey}\n`);
+          `lakehouse: import: ${imported.rejected} of ${imported.records} rows quarantined (${reasons}) in ${imported.quarantineKey}\n`,
+        );
       }
       if (imported.files === 0 && imported.existing > 0) {
         const files = `${imported.existing} Bronze file${imported.existing === 1 ? '' : 's'}`;
-        process.stderr.write(`lakehouse: import: nothing new: the ${files} of this archive are already in the lake (imported before)\n`);
+        process.stderr.write(
+          `lakehouse: import: nothing new: the ${files} of this archive are already in the lake (imported before)\n`,
+        );
       }
     });
 }

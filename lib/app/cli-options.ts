@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { IMPORT_DATASETS } from '../history/import-archive';
+import { ARCHIVE_IMPORT_DATASETS } from '../history/import-archive-dataset';
 import { EXCHANGES, KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
 import { dayStart } from '../storage/lake-paths';
 import { SOURCES, type SourceId } from '../exchanges/registry';
@@ -20,24 +21,30 @@ export const date = (value: string): string => {
   return value;
 };
 
-const oneOf = <T extends string>(allowed: readonly T[]) => (value: string): T => {
-  if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
-  return value as T;
-};
+const oneOf =
+  <T extends string>(allowed: readonly T[]) =>
+  (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${allowed.join(', ')}`);
+    return value as T;
+  };
 
 export const exchange: (value: string) => ExchangeId = oneOf(EXCHANGES);
 export const source: (value: string) => SourceId = oneOf(SOURCES);
 export const klineInterval: (value: string) => string = oneOf(KLINE_TIMEFRAMES);
 
-/** Datasets Binance publishes archives of; `import` reads some of them so far. */
-const ARCHIVE_DATASETS = ['klines', 'trades', 'aggtrades', 'funding', 'open_interest'];
+/** `import --dataset` names: klines and the other archive datasets, spelled as data.binance.vision spells them. */
+export const IMPORT_DATASET_NAMES: readonly string[] = [...IMPORT_DATASETS, ...ARCHIVE_IMPORT_DATASETS];
+/** Lower-case spellings `import` named before it read these datasets (docs/import.md), kept as aliases. */
+const IMPORT_DATASET_ALIASES: Readonly<Record<string, string>> = {
+  aggtrades: 'aggTrades',
+  funding: 'fundingRate',
+  open_interest: 'metrics',
+};
 
 export const importDataset = (value: string): string => {
-  if ((IMPORT_DATASETS as readonly string[]).includes(value)) return value;
-  if (ARCHIVE_DATASETS.includes(value)) {
-    throw new InvalidArgumentError(`import of '${value}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`);
-  }
-  throw new InvalidArgumentError(`expected one of ${IMPORT_DATASETS.join(', ')}`);
+  const name = IMPORT_DATASET_ALIASES[value] ?? value;
+  if (IMPORT_DATASET_NAMES.includes(name)) return name;
+  throw new InvalidArgumentError(`expected one of ${IMPORT_DATASET_NAMES.join(', ')}`);
 };
 
 /**
@@ -57,7 +64,10 @@ export const symbol = (value: string): string => {
 };
 
 export const symbolList = (value: string): string[] => {
-  const list = value.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   if (!list.length) throw new InvalidArgumentError('expected a comma-separated list of symbols');
   return list.map((item) => {
     try {
@@ -70,29 +80,41 @@ export const symbolList = (value: string): string[] => {
 
 export const positiveInt = (value: string): number => {
   const parsed = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('expected a positive whole number');
   return parsed;
 };
 
-const urlOf = (protocols: readonly string[]) => (value: string): string => {
-  let url: URL;
-  try { url = new URL(value); } catch { throw new InvalidArgumentError('expected a URL'); }
-  if (!protocols.includes(url.protocol)) throw new InvalidArgumentError(`expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
-  return value;
-};
+const urlOf =
+  (protocols: readonly string[]) =>
+  (value: string): string => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InvalidArgumentError('expected a URL');
+    }
+    if (!protocols.includes(url.protocol))
+      throw new InvalidArgumentError(`expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`);
+    return value;
+  };
 export const wsUrl = urlOf(['ws:', 'wss:']);
 export const httpUrl = urlOf(['http:', 'https:']);
 
 /** A path the user must spell out: an empty string (an unset shell variable) is not the current folder. */
-export const path = (what: string) => (value: string): string => {
-  if (!value.trim()) throw new InvalidArgumentError(`expected ${what}, got an empty string`);
-  return value;
-};
+export const path =
+  (what: string) =>
+  (value: string): string => {
+    if (!value.trim()) throw new InvalidArgumentError(`expected ${what}, got an empty string`);
+    return value;
+  };
 
 export const sql = (value: string): string => {
   if (!value.trim()) throw new InvalidArgumentError('expected SQL, got an empty string');
   return value;
 };
 
-export const lakeOption = () => new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)').default('./lake')
-  .argParser(path('a lake folder or s3://bucket/prefix'));
+export const lakeOption = () =>
+  new Option('--lake <dir>', 'lake folder (or s3://bucket/prefix)')
+    .default('./lake')
+    .argParser(path('a lake folder or s3://bucket/prefix'));
