@@ -48,7 +48,11 @@ export function addHistoryCommand(program: Command, run: CliRun): void {
       new Option('--exchange <id>', 'binance (spot) or binance-futures (USD-M)').choices(HISTORY_EXCHANGES).makeOptionMandatory(),
     )
     .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. BTCUSDT,ETHUSDT', opt.symbolList)
-    .requiredOption('--datasets <list>', 'comma-separated, e.g. klines:1m,klines:1h,trades', datasetList)
+    .requiredOption(
+      '--datasets <list>',
+      'comma-separated: klines:<interval>, trades, aggTrades; USD-M also fundingRate, metrics, bookDepth, bookTicker',
+      datasetList,
+    )
     .requiredOption('--from <date>', 'first UTC day (YYYY-MM-DD)', opt.date)
     .requiredOption('--to <date>', 'last UTC day (YYYY-MM-DD)', opt.date)
     .option(

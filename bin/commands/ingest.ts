@@ -5,7 +5,8 @@ import { runDemo } from '../../lib/app/demo';
 import { demoReportText } from '../../lib/app/demo-report';
 import { StopRequests } from '../../lib/collector/stop-request';
 import { SOURCES, type SourceId } from '../../lib/exchanges/registry';
-import { IMPORT_DATASETS, importArchive } from '../../lib/history/import-archive';
+import { importArchive } from '../../lib/history/import-archive';
+import { importArchiveDataset, type ArchiveImportDataset } from '../../lib/history/import-archive-dataset';
 import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
 import { openLakeForCollecting, openLakeForWriting } from '../../lib/storage/open-store';
 import { UserError } from '../../lib/util/errors';
@@ -142,18 +143,44 @@ export function addCollectCommand(program: Command, run: CliRun): void {
 export function addImportCommand(program: Command): void {
   program
     .command('import')
-    .description('import an exchange archive file (CSV or ZIP) into Bronze')
-    .requiredOption('--file <path>', 'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv', opt.path('an archive file'))
-    .requiredOption(
-      '--dataset <name>',
-      `${IMPORT_DATASETS.join('|')} (more of the published datasets to come)`,
-      opt.importDataset,
+    .description(
+      'import an exchange archive file (CSV or ZIP) into Bronze: klines of any source, or a data.binance.vision file ' +
+        'of another dataset named as the archive names it',
     )
-    .requiredOption('--exchange <id>', `one of ${EXCHANGES.join(', ')}`, opt.exchange)
+    .requiredOption(
+      '--file <path>',
+      'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv or BTCUSDT-metrics-2024-02-01.zip',
+      opt.path('an archive file'),
+    )
+    .requiredOption('--dataset <name>', `${opt.IMPORT_DATASET_NAMES.join('|')}`, opt.importDataset)
+    .requiredOption(
+      '--exchange <id>',
+      `one of ${EXCHANGES.join(', ')} (not klines: binance = spot, binance-futures = futures/um)`,
+      opt.exchange,
+    )
     .option('--symbol <sym>', 'symbol (default: from the file name)', opt.symbol)
     .option('--interval <tf>', 'kline interval (default: from the file name)', opt.klineInterval)
     .addOption(opt.lakeOption())
     .action(async (flags: ImportFlags) => {
+      if (flags.dataset !== 'klines') {
+        if (flags.interval !== undefined) throw new UserError(`--interval is for klines; ${flags.dataset} files have none`);
+        const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
+        const imported = await importArchiveDataset({
+          store,
+          file: flags.file,
+          dataset: flags.dataset as ArchiveImportDataset,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+        });
+        json(imported);
+        if (imported.rejected > 0) {
+          process.stderr.write(
+            `lakehouse: import: ${imported.rejected} rejected rows quarantined in ` +
+              `${imported.bronze.map((name) => `quarantine/${name}/`).join(', ')}\n`,
+          );
+        }
+        return;
+      }
       const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
       const progress = stderrProgress();
       const imported = await importArchive({

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { IMPORT_DATASETS } from '../history/import-archive';
+import { ARCHIVE_IMPORT_DATASETS } from '../history/import-archive-dataset';
 import { EXCHANGES, KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
 import { dayStart } from '../storage/lake-paths';
 import { SOURCES, type SourceId } from '../exchanges/registry';
@@ -31,17 +32,19 @@ export const exchange: (value: string) => ExchangeId = oneOf(EXCHANGES);
 export const source: (value: string) => SourceId = oneOf(SOURCES);
 export const klineInterval: (value: string) => string = oneOf(KLINE_TIMEFRAMES);
 
-/** Datasets Binance publishes archives of; `import` reads some of them so far. */
-const ARCHIVE_DATASETS = ['klines', 'trades', 'aggtrades', 'funding', 'open_interest'];
+/** `import --dataset` names: klines and the other archive datasets, spelled as data.binance.vision spells them. */
+export const IMPORT_DATASET_NAMES: readonly string[] = [...IMPORT_DATASETS, ...ARCHIVE_IMPORT_DATASETS];
+/** Lower-case spellings `import` named before it read these datasets (docs/import.md), kept as aliases. */
+const IMPORT_DATASET_ALIASES: Readonly<Record<string, string>> = {
+  aggtrades: 'aggTrades',
+  funding: 'fundingRate',
+  open_interest: 'metrics',
+};
 
 export const importDataset = (value: string): string => {
-  if ((IMPORT_DATASETS as readonly string[]).includes(value)) return value;
-  if (ARCHIVE_DATASETS.includes(value)) {
-    throw new InvalidArgumentError(
-      `import of '${value}' archives is not supported yet (supported: ${IMPORT_DATASETS.join(', ')})`,
-    );
-  }
-  throw new InvalidArgumentError(`expected one of ${IMPORT_DATASETS.join(', ')}`);
+  const name = IMPORT_DATASET_ALIASES[value] ?? value;
+  if (IMPORT_DATASET_NAMES.includes(name)) return name;
+  throw new InvalidArgumentError(`expected one of ${IMPORT_DATASET_NAMES.join(', ')}`);
 };
 
 /**

@@ -9,13 +9,13 @@ import {
   type ArchiveDatasetRequest,
   type ArchiveFile,
   type ArchiveGap,
-  type ArchiveMarket,
 } from '../exchanges/binance/archive-layout';
 import { DEFAULT_RETRY, seededRandom, type DownloadOptions, type RetryPolicy } from '../history/archive-download';
 import { importArchiveFile, type FileOutcome } from '../history/archive-file-import';
-import { archiveRowMapper, supportedArchiveDatasets } from '../history/archive-rows';
+import { archiveRowMappers, supportedArchiveDatasets } from '../history/archive-rows';
+import { ARCHIVE_EXCHANGE_MARKETS } from '../history/import-archive-dataset';
 import { readLedgerRecord } from '../history/import-ledger';
-import { KLINE_TIMEFRAMES, type ExchangeId } from '../schema/columns';
+import { KLINE_TIMEFRAMES } from '../schema/columns';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import type { Progress } from '../util/progress';
@@ -29,9 +29,7 @@ import type { Progress } from '../util/progress';
  */
 
 /** The exchanges whose history the Binance archive holds, and their market in it. */
-export const HISTORY_MARKETS = { binance: 'spot', 'binance-futures': 'futures/um' } as const satisfies Partial<
-  Record<ExchangeId, ArchiveMarket>
->;
+export const HISTORY_MARKETS = ARCHIVE_EXCHANGE_MARKETS;
 export type HistoryExchange = keyof typeof HISTORY_MARKETS;
 export const HISTORY_EXCHANGES = Object.keys(HISTORY_MARKETS) as HistoryExchange[];
 
@@ -89,8 +87,9 @@ export function historyRequestProblem(exchange: HistoryExchange, datasets: reado
   const market = HISTORY_MARKETS[exchange];
   const supported = supportedArchiveDatasets(market).map((name) => (name === 'klines' ? 'klines:<interval>' : name));
   for (const wanted of datasets) {
-    if (!archiveRowMapper(market, wanted.dataset)) {
-      return `history of ${exchange} ${wanted.dataset} is not supported yet (supported: ${supported.join(', ')})`;
+    if (archiveRowMappers(market, wanted.dataset).length === 0) {
+      // Every dataset the archive publishes has a mapper (lib/history/archive-rows/index.ts): the rest are not published.
+      return `the ${market} archive (${exchange}) publishes no ${wanted.dataset} (it has: ${supported.join(', ')})`;
     }
     if (wanted.interval !== undefined && !(KLINE_TIMEFRAMES as readonly string[]).includes(wanted.interval)) {
       return `klines:${wanted.interval}: Bronze keeps klines of ${KLINE_TIMEFRAMES.join(', ')}`;
@@ -139,7 +138,8 @@ export async function runHistory(options: HistoryOptions): Promise<HistorySummar
       store: options.store,
       exchange: options.exchange,
       file,
-      mapper: archiveRowMapper(market, file.dataset)!,
+      mappers: archiveRowMappers(market, file.dataset),
+      signal: options.signal,
       baseUrl: options.baseUrl ?? ARCHIVE_BASE_URL,
       tmpDir: options.tmpDir,
       download,

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { addDays, archiveMarket, archiveUrl, type ArchiveFile } from '../exchanges/binance/archive-layout';
 import { baseQuote } from '../exchanges/symbols';
 import { putTable } from '../parquet/write';
 import type { ExchangeId } from '../schema/columns';
 import { findDataset } from '../schema/registry';
 import type { DatasetSpec, PartitionValues, Row } from '../schema/types';
-import { checkExchangeTime, validateRow } from '../schema/validate';
 import { bronzeFileId, bronzeFileKey, dateOf, dayStart, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { TableBuilder, type Table } from '../table/table';
@@ -41,22 +41,28 @@ export interface FileOutcome {
   readonly bronzeFiles: number;
 }
 
-export interface ArchiveFileJob {
+/** What importing one archive file needs, wherever the file came from. */
+export interface ArchiveFileTarget {
   readonly store: ObjectStore;
   readonly exchange: ExchangeId;
   readonly file: ArchiveFile;
-  readonly mapper: ArchiveRowMapper;
+  /** The file's mappers (lib/history/archive-rows/index.ts): one per Bronze dataset its lines feed. */
+  readonly mappers: readonly ArchiveRowMapper[];
+  readonly now: () => number;
+  readonly signal?: AbortSignal;
+  /** Called once the file's Bronze objects are written, just before its ledger row (tests interrupt a run here). */
+  readonly beforeCommit?: (file: ArchiveFile) => void | Promise<void>;
+  readonly onRows?: (rows: number) => void;
+}
+
+export interface ArchiveFileJob extends ArchiveFileTarget {
   readonly baseUrl: string;
   /** Folder for the downloaded ZIP while it is read (under the lake: `<lake>/_history/tmp`). */
   readonly tmpDir: string;
   readonly download: DownloadOptions;
   /** The ledger's row for the file from an earlier run. */
   readonly previous: LedgerRecord | undefined;
-  readonly now: () => number;
-  /** Called once the file's Bronze objects are written, just before its ledger row (tests interrupt a run here). */
-  readonly beforeCommit?: (file: ArchiveFile) => void | Promise<void>;
   readonly onBytes?: (bytes: number) => void;
-  readonly onRows?: (rows: number) => void;
 }
 
 /** Rejected lines held for the file's quarantine object; further ones are counted, not kept. */
@@ -64,6 +70,36 @@ export const MAX_QUARANTINE_ROWS = 100_000;
 const PROGRESS_EVERY_ROWS = 50_000;
 
 class FileFailure extends Error {}
+
+type Recorder = (status: LedgerStatus, reason: string | null, sha256: string | null, read?: ReadResult) => Promise<FileOutcome>;
+
+function recorder(target: ArchiveFileTarget, sourceUrl: string, bytes: () => number): Recorder {
+  return async (status, reason, sha256, read) => {
+    await writeLedgerEntry(target.store, {
+      file: target.file,
+      exchange: target.exchange,
+      sourceUrl,
+      sha256,
+      bytes: bytes(),
+      rows: read?.rows ?? 0,
+      rejected: read?.rejected ?? 0,
+      firstTime: read?.firstTime ?? null,
+      lastTime: read?.lastTime ?? null,
+      status,
+      reason,
+      importedAt: target.now(),
+    });
+    return {
+      file: target.file,
+      status,
+      reason,
+      bytes: bytes(),
+      rows: read?.rows ?? 0,
+      rejected: read?.rejected ?? 0,
+      bronzeFiles: read?.keys.size ?? 0,
+    };
+  };
+}
 
 export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcome> {
   const { file } = job;
@@ -74,31 +110,7 @@ export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcom
     bytes += more;
     job.onBytes?.(more);
   };
-  const record = async (status: LedgerStatus, reason: string | null, sha256: string | null, read?: ReadResult) => {
-    await writeLedgerEntry(job.store, {
-      file,
-      exchange: job.exchange,
-      sourceUrl: url,
-      sha256,
-      bytes,
-      rows: read?.rows ?? 0,
-      rejected: read?.rejected ?? 0,
-      firstTime: read?.firstTime ?? null,
-      lastTime: read?.lastTime ?? null,
-      status,
-      reason,
-      importedAt: job.now(),
-    });
-    return {
-      file,
-      status,
-      reason,
-      bytes,
-      rows: read?.rows ?? 0,
-      rejected: read?.rejected ?? 0,
-      bronzeFiles: read?.keys.size ?? 0,
-    };
-  };
+  const record = recorder(job, url, () => bytes);
   // Bronze objects this attempt wrote: removed again when the file fails after writing some of its days.
   const written = new Set<string>();
   const missing = () => record('missing', 'not in the archive (404): not listed yet that day, or the archive lacks it', null);
@@ -126,17 +138,7 @@ export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcom
         return await record('failed', reason, expected);
       }
     }
-    const read = await readIntoBronze(job, tmp, written);
-    const refused = refusal(read);
-    if (refused) {
-      // Nothing of a refused file stays in Bronze: its days are imported again, whole, once a good copy is there.
-      await removeAll(job.store, written);
-      return await record('failed', refused, expected, { ...read, rows: 0, keys: new Set() });
-    }
-    await writeQuarantine(job, read);
-    job.download.signal?.throwIfAborted();
-    await job.beforeCommit?.(file);
-    return await record('imported', null, expected, read);
+    return await importVerified(job, tmp, expected, record, written);
   } catch (error) {
     if (job.download.signal?.aborted || !(error instanceof Error) || error.name === 'AbortError') throw error;
     if (error instanceof FileFailure || error.name === 'DownloadError' || error.name === 'ArchiveError') {
@@ -149,6 +151,46 @@ export async function importArchiveFile(job: ArchiveFileJob): Promise<FileOutcom
   }
 }
 
+/**
+ * One archive file already on disk (`lakehouse import --file`, docs/import.md): the same rows, keys, quarantine,
+ * refusal and ledger row as `history` gives the file it downloads, its source URL the local file's. `sha256` is the
+ * local file's (a ZIP's equals the archive's `.CHECKSUM`, so `history` then skips the file; a bare CSV's does not,
+ * and `history` would import it again under the same keys). A file that cannot be read to its end is `failed`.
+ */
+export async function importLocalArchiveFile(target: ArchiveFileTarget, local: string, sha256: string): Promise<FileOutcome> {
+  const stat = await fs.stat(local);
+  const record = recorder(target, pathToFileURL(path.resolve(local)).href, () => stat.size);
+  const written = new Set<string>();
+  try {
+    return await importVerified(target, local, sha256, record, written);
+  } catch (error) {
+    if (target.signal?.aborted || !(error instanceof Error) || error.name !== 'ArchiveError') throw error;
+    await removeAll(target.store, written);
+    return await record('failed', error.message, sha256);
+  }
+}
+
+/** Rows, refusal, quarantine and the ledger row of a file whose checksum is settled. */
+async function importVerified(
+  target: ArchiveFileTarget,
+  local: string,
+  sha256: string,
+  record: Recorder,
+  written: Set<string>,
+): Promise<FileOutcome> {
+  const read = await readIntoBronze(target, local, written);
+  const refused = refusal(read);
+  if (refused) {
+    // Nothing of a refused file stays in Bronze: its days are imported again, whole, once a good copy is there.
+    await removeAll(target.store, written);
+    return await record('failed', refused, sha256, { ...read, rows: 0, keys: new Set() });
+  }
+  for (const sink of read.sinks) await writeQuarantine(target, sink);
+  target.signal?.throwIfAborted();
+  await target.beforeCommit?.(target.file);
+  return await record('imported', null, sha256, read);
+}
+
 /** The sha256 the file's `.CHECKSUM` names, or undefined when the archive has no such file. */
 async function expectedSha256(job: ArchiveFileJob, counted: (bytes: number) => void): Promise<string | undefined> {
   const answer = await fetchText(archiveUrl(job.baseUrl, job.file.checksumPath), job.download);
@@ -159,27 +201,45 @@ async function expectedSha256(job: ArchiveFileJob, counted: (bytes: number) => v
   return sha256;
 }
 
+/** One Bronze dataset a file feeds: its mapper, the days being built, the objects written, the lines it rejected. */
+interface DatasetSink {
+  readonly mapper: ArchiveRowMapper;
+  readonly spec: DatasetSpec;
+  readonly quarantineSpec: DatasetSpec | undefined;
+  readonly open: Map<string, TableBuilder>;
+  readonly parts: Map<string, number>;
+  /** This dataset's Bronze objects written for the file. */
+  readonly keys: Set<string>;
+  readonly quarantine: Row[];
+  latestDay: string;
+}
+
 interface ReadResult {
+  /** Data lines read (the header not counted). */
   records: number;
+  /** Lines times datasets: each line is checked once per dataset it feeds, the refusal's denominator. */
+  checks: number;
+  /** Bronze rows written, all datasets. */
   rows: number;
+  /** Rejects, all datasets (a metrics line both datasets refuse counts twice: it is quarantined in both). */
   rejected: number;
   byReason: Map<string, { count: number; line: number }>;
   firstTime: number | null;
   lastTime: number | null;
-  /** Bronze objects written for the file. */
+  /** Bronze objects written for the file, all datasets. */
   keys: Set<string>;
-  quarantine: Row[];
+  sinks: DatasetSink[];
 }
 
 /** Why the whole file is refused (as `lakehouse import` refuses one, docs/import.md), or undefined. */
 function refusal(read: ReadResult): string | undefined {
-  if (read.rejected === 0 || read.rejected <= REFUSE_REJECTED_SHARE * read.records) return undefined;
+  if (read.rejected === 0 || read.rejected <= REFUSE_REJECTED_SHARE * read.checks) return undefined;
   const kinds = [...read.byReason]
     .sort((left, right) => right[1].count - left[1].count)
     .slice(0, 3)
     .map(([kind, seen]) => `${seen.count} × ${kind}, first at line ${seen.line}`)
     .join('; ');
-  return `${read.rejected} of ${read.records} rows fail the checks (${kinds}): likely the wrong dataset or format`;
+  return `${read.rejected} of ${read.checks} rows fail the checks (${kinds}): likely the wrong dataset or format`;
 }
 
 /** The Bronze object of one day of one archive dataset; `part` > 0 only for a file that returns to a day it left. */
@@ -188,6 +248,10 @@ export function archiveDayKey(spec: DatasetSpec, exchange: ExchangeId, file: Arc
   return bronzeFileKey(spec, dayValues(spec, exchange, file, day), dayStart(day), part === 0 ? id : `${id}-${part}`);
 }
 
+/*
+ * The id names the archive file's day, not the Bronze dataset: a metrics day's open_interest and long_short_ratios
+ * objects share it and differ by their dataset's prefix (docs/history.md, "Bronze granularity").
+ */
 const archiveDayId = (file: ArchiveFile, day: string): string =>
   bronzeFileId(
     'archive',
@@ -201,55 +265,65 @@ function dayValues(spec: DatasetSpec, exchange: ExchangeId, file: ArchiveFile, d
   return { ...timeframe, exchange, symbol: file.symbol, dt: day, hour: 0 };
 }
 
-/** Streams the file's lines into one Bronze object per day, counting and keeping rejected lines. */
-async function readIntoBronze(job: ArchiveFileJob, zip: string, written: Set<string>): Promise<ReadResult> {
-  const { file, mapper, exchange } = job;
-  const spec = mapper.bronze;
-  const timeColumn = spec.timeColumn;
-  const ingestMs = job.now();
+/**
+ * Streams the file's lines once, handing each to every mapper of the file, into one Bronze object per day and
+ * dataset, counting and keeping rejected lines per dataset. The mappers check each row (checkedArchiveRow in
+ * lib/history/archive-rows/archive-fields.ts), so nothing is checked again here.
+ */
+async function readIntoBronze(target: ArchiveFileTarget, local: string, written: Set<string>): Promise<ReadResult> {
+  const { file, exchange } = target;
+  const ingestMs = target.now();
   const context: ArchiveLineContext = { file, exchange, symbol: file.symbol, ingestMs };
-  const quarantineSpec = findDataset('quarantine', spec.name);
   const { base, quote } = baseQuote(file.symbol);
   const header = archiveMarket(file.market).header;
+  const sinks: DatasetSink[] = target.mappers.map((mapper) => ({
+    mapper,
+    spec: mapper.bronze,
+    quarantineSpec: findDataset('quarantine', mapper.bronze.name),
+    open: new Map(),
+    parts: new Map(),
+    keys: new Set(),
+    quarantine: [],
+    latestDay: '',
+  }));
   const result: ReadResult = {
     records: 0,
+    checks: 0,
     rows: 0,
     rejected: 0,
     byReason: new Map(),
     firstTime: null,
     lastTime: null,
     keys: written,
-    quarantine: [],
+    sinks,
   };
-  const open = new Map<string, TableBuilder>();
-  const parts = new Map<string, number>();
-  let latestDay = '';
 
-  const flush = async (day: string) => {
-    const builder = open.get(day);
-    open.delete(day);
+  const flush = async (sink: DatasetSink, day: string) => {
+    const builder = sink.open.get(day);
+    sink.open.delete(day);
     if (!builder) return;
-    const part = parts.get(day) ?? 0;
-    parts.set(day, part + 1);
-    const key = archiveDayKey(spec, exchange, file, day, part);
-    await putTable(job.store, key, sortedBy(builder.build(), timeColumn));
+    const part = sink.parts.get(day) ?? 0;
+    sink.parts.set(day, part + 1);
+    const key = archiveDayKey(sink.spec, exchange, file, day, part);
+    await putTable(target.store, key, sortedBy(builder.build(), sink.spec.timeColumn));
+    sink.keys.add(key);
     result.keys.add(key);
   };
-  const reject = (reason: string, line: number, text: string, row?: Row) => {
+  const reject = (sink: DatasetSink, reason: string, line: number, text: string, row?: Row) => {
     result.rejected++;
     const kind = reasonKind(reason);
     const seen = result.byReason.get(kind);
     if (seen) seen.count++;
     else result.byReason.set(kind, { count: 1, line });
-    if (!quarantineSpec || result.quarantine.length >= MAX_QUARANTINE_ROWS) return;
+    if (!sink.quarantineSpec || sink.quarantine.length >= MAX_QUARANTINE_ROWS) return;
     const shown = text.length > 120 ? `${text.slice(0, 120)}…` : text;
     const fill = { base, quote, source: 'archive', ingest_time: ingestMs, quarantined_at: ingestMs };
     const why = `${reason} (${file.fileName} line ${line}: ${shown})`;
-    result.quarantine.push(quarantineRow(quarantineSpec, row, { ...fill, quarantine_reason: why }));
+    sink.quarantine.push(quarantineRow(sink.quarantineSpec, row, { ...fill, quarantine_reason: why }));
   };
 
   let first = true;
-  for await (const record of dataRecords(zip)) {
+  for await (const record of dataRecords(local)) {
     // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
     if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
       first = false;
@@ -257,56 +331,45 @@ async function readIntoBronze(job: ArchiveFileJob, zip: string, written: Set<str
     }
     first = false;
     result.records++;
-    if (record.overlong) {
-      reject(`line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
-      continue;
-    }
-    const mapped = mapper.map(record.fields, context);
-    if (isArchiveReject(mapped)) {
-      reject(mapped.reject, record.line, record.text);
-      continue;
-    }
-    const time = mapped[timeColumn];
-    if (typeof time !== 'number') {
-      reject(`${timeColumn} is not a time`, record.line, record.text, mapped);
-      continue;
-    }
-    const problem =
-      checkExchangeTime(exchange, timeColumn, time, ingestMs) ?? validateRow(spec, mapped) ?? outsideFile(file, time);
-    if (problem !== null) {
-      reject(problem, record.line, record.text, mapped);
-      continue;
-    }
-    const day = dateOf(time);
-    let builder = open.get(day);
-    if (!builder) open.set(day, (builder = new TableBuilder(spec, 4096)));
-    builder.push(mapped);
-    result.rows++;
-    if (result.rows % PROGRESS_EVERY_ROWS === 0) job.onRows?.(PROGRESS_EVERY_ROWS);
-    result.firstTime = result.firstTime === null ? time : Math.min(result.firstTime, time);
-    result.lastTime = result.lastTime === null ? time : Math.max(result.lastTime, time);
-    if (day > latestDay) {
-      // Archive files are in time order: a row of a later day closes the days before it.
-      for (const held of [...open.keys()]) if (held < day) await flush(held);
-      latestDay = day;
+    for (const sink of sinks) {
+      result.checks++;
+      if (record.overlong) {
+        reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
+        continue;
+      }
+      const mapped = sink.mapper.map(record.fields, context);
+      if (isArchiveReject(mapped)) {
+        reject(sink, mapped.reject, record.line, record.text, mapped.row);
+        continue;
+      }
+      // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
+      const time = mapped[sink.spec.timeColumn] as number;
+      const day = dateOf(time);
+      let builder = sink.open.get(day);
+      if (!builder) sink.open.set(day, (builder = new TableBuilder(sink.spec, 4096)));
+      builder.push(mapped);
+      result.rows++;
+      if (result.rows % PROGRESS_EVERY_ROWS === 0) target.onRows?.(PROGRESS_EVERY_ROWS);
+      result.firstTime = result.firstTime === null ? time : Math.min(result.firstTime, time);
+      result.lastTime = result.lastTime === null ? time : Math.max(result.lastTime, time);
+      if (day > sink.latestDay) {
+        // Archive files are in time order: a row of a later day closes the days before it.
+        for (const held of [...sink.open.keys()]) if (held < day) await flush(sink, held);
+        sink.latestDay = day;
+      }
     }
   }
-  for (const held of [...open.keys()]) await flush(held);
-  job.onRows?.(result.rows % PROGRESS_EVERY_ROWS);
-  await removeStaleParts(job, spec, result.keys);
+  for (const sink of sinks) {
+    for (const held of [...sink.open.keys()]) await flush(sink, held);
+    await removeStaleParts(target, sink.spec, sink.keys);
+  }
+  target.onRows?.(result.rows % PROGRESS_EVERY_ROWS);
   return result;
 }
 
 async function removeAll(store: ObjectStore, keys: Set<string>): Promise<void> {
   for (const key of keys) await store.delete(key);
   keys.clear();
-}
-
-/** Why a row's time cannot be in this file (a monthly file's row of another month), or null. */
-function outsideFile(file: ArchiveFile, time: number): string | null {
-  const day = dateOf(time);
-  if (day >= file.firstDay && day <= file.lastDay) return null;
-  return `time outside the file's days (${file.firstDay}…${file.lastDay}): ${new Date(time).toISOString()}`;
 }
 
 function sortedBy(table: Table, column: string): Table {
@@ -321,29 +384,33 @@ function sortedBy(table: Table, column: string): Table {
 
 /**
  * Objects of the file's days this import did not write: an earlier version of a republished file had a day (or a
- * part) this one lacks. Only this file's ids are touched; the collector's and other imports' files stay.
+ * part) this one lacks. Only this file's ids in this dataset are touched; the collector's and other imports' stay.
  */
-async function removeStaleParts(job: ArchiveFileJob, spec: DatasetSpec, written: ReadonlySet<string>): Promise<void> {
-  for (let day = job.file.firstDay; day <= job.file.lastDay; day = addDays(day, 1)) {
-    const id = archiveDayId(job.file, day);
-    const prefix = partitionPrefix(spec, dayValues(spec, job.exchange, job.file, day));
-    for (const object of await listAll(job.store, prefix)) {
-      if (object.key.includes(`-${id}`) && !written.has(object.key)) await job.store.delete(object.key);
+async function removeStaleParts(target: ArchiveFileTarget, spec: DatasetSpec, written: ReadonlySet<string>): Promise<void> {
+  for (let day = target.file.firstDay; day <= target.file.lastDay; day = addDays(day, 1)) {
+    const id = archiveDayId(target.file, day);
+    const prefix = partitionPrefix(spec, dayValues(spec, target.exchange, target.file, day));
+    for (const object of await listAll(target.store, prefix)) {
+      if (object.key.includes(`-${id}`) && !written.has(object.key)) await target.store.delete(object.key);
     }
   }
 }
 
-/** The file's rejected lines as one quarantine object (docs/import.md's table), or none when nothing was rejected. */
-async function writeQuarantine(job: ArchiveFileJob, read: ReadResult): Promise<void> {
-  const spec = findDataset('quarantine', job.mapper.bronze.name);
+/**
+ * One dataset's rejected lines of the file as one quarantine object (docs/import.md's table), or none (an older
+ * one removed) when nothing was rejected. The key names the dataset and the archive file, so each of a metrics
+ * file's two datasets has its own, and a republished file replaces them.
+ */
+async function writeQuarantine(target: ArchiveFileTarget, sink: DatasetSink): Promise<void> {
+  const spec = sink.quarantineSpec;
   if (!spec) return;
-  const day = { ...dayValues(spec, job.exchange, job.file, job.file.firstDay), hour: undefined };
-  const key = `${partitionPrefix(spec, day)}history-${archivePathId(job.file.urlPath)}.parquet`;
-  if (read.quarantine.length === 0) {
-    await job.store.delete(key);
+  const day = { ...dayValues(spec, target.exchange, target.file, target.file.firstDay), hour: undefined };
+  const key = `${partitionPrefix(spec, day)}history-${archivePathId(target.file.urlPath)}.parquet`;
+  if (sink.quarantine.length === 0) {
+    await target.store.delete(key);
     return;
   }
-  const builder = new TableBuilder(spec, read.quarantine.length);
-  for (const row of read.quarantine) builder.push(row);
-  await putTable(job.store, key, builder.build());
+  const builder = new TableBuilder(spec, sink.quarantine.length);
+  for (const row of sink.quarantine) builder.push(row);
+  await putTable(target.store, key, builder.build());
 }

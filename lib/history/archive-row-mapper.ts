@@ -17,9 +17,11 @@ export interface ArchiveLineContext {
   readonly ingestMs: number;
 }
 
-/** A line refused, with the reason written to quarantine. */
+/** A line refused, with the reason written to quarantine, and the row when it was read but failed a check. */
 export interface ArchiveReject {
   readonly reject: string;
+  /** The row as read, when the line parsed but failed a range or time check: quarantine keeps its columns. */
+  readonly row?: Row;
 }
 
 export interface ArchiveRowMapper {
@@ -29,5 +31,6 @@ export interface ArchiveRowMapper {
   map(fields: readonly string[], context: ArchiveLineContext): Row | ArchiveReject;
 }
 
+/** No Bronze dataset has a column named `reject`, so a value holding only `reject` (and `row`) is a reject. */
 export const isArchiveReject = (value: Row | ArchiveReject): value is ArchiveReject =>
-  typeof (value as ArchiveReject).reject === 'string' && Object.keys(value).length === 1;
+  typeof (value as ArchiveReject).reject === 'string' && Object.keys(value).every((key) => key === 'reject' || key === 'row');

@@ -305,10 +305,10 @@ ROWS.push(
   ],
   ['import --file ""', importOf(''), USAGE, /got an empty string/],
   [
-    'import --dataset trades',
+    'import --dataset trades <a klines name>',
     [...importOf(EMPTY_CSV).slice(0, 3), '--dataset', 'trades', '--exchange', 'binance', '--lake', LAKE],
     USAGE,
-    /import of 'trades' archives is not supported yet \(supported: klines\)/,
+    /BTCUSDT-1m-2024-05-01\.csv: name the file as the archive does, e\.g\. BTCUSDT-trades-2024-01\.zip/,
   ],
   [
     'import --dataset nope',

@@ -343,10 +343,10 @@ describe('lakehouse history: a republished file, faults, the CLI, Silver', () =>
       } finally {
         server.setFaults({});
       }
-      const refused = await lakehouseInProcess([...args, '--datasets', 'trades,aggTrades', '--lake', lake]);
+      const refused = await lakehouseInProcess([...args, '--datasets', 'trades,fundingRate', '--lake', lake]);
       expect([refused.code, refused.stdout]).toEqual([2, '']);
       expect(refused.stderr).toBe(
-        'lakehouse: history of binance aggTrades is not supported yet (supported: klines:<interval>, trades)\n',
+        'lakehouse: the spot archive (binance) publishes no fundingRate (it has: klines:<interval>, trades, aggTrades)\n',
       );
     },
     SLOW_MS,

@@ -96,36 +96,52 @@ export class ArchiveFieldReader {
 
   /**
    * The Bronze row (the exchange fields plus the Bronze meta columns), or the line's reject: the first problem
-   * read, then the exchange's era (checkExchangeTime), the file's days, then the registry's ranges (validateRow).
+   * read, then checkedArchiveRow's checks.
    */
   finish(spec: DatasetSpec, fields: Row, timeColumn: string): Row | ArchiveReject {
     if (this.problem !== null) return { reject: this.problem };
     const { base, quote } = baseQuote(this.context.symbol);
     const row: Row = { ...fields, base, quote, ingest_time: this.context.ingestMs, source: 'archive' };
-    const eventMs = row[spec.timeColumn] as number;
-    const era = checkExchangeTime(this.context.exchange, timeColumn, eventMs, this.context.ingestMs);
-    if (era) return { reject: era };
-    const outside = this.outsideFile(timeColumn, eventMs);
-    if (outside) return { reject: outside };
-    const invalid = validateRow(spec, row);
-    return invalid ? { reject: invalid } : row;
-  }
-
-  /**
-   * A time outside the days the file names is a spliced or misnamed file, as a unit change inside a file is
-   * (lib/history/binance-klines-archive.ts); its rows would land in another file's partitions.
-   */
-  private outsideFile(column: string, ms: number): string | null {
-    const { firstDay, lastDay } = this.context.file;
-    const day = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
-    if (day >= firstDay && day <= lastDay) return null;
-    return `${column} outside the file's days: ${isoOrNumber(ms)} is not within ${firstDay}…${lastDay}`;
+    return checkedArchiveRow(spec, row, timeColumn, this.context);
   }
 
   private reject(reason: string): number {
     this.fail(reason);
     return Number.NaN;
   }
+}
+
+/**
+ * The checks every mapped row passes before Bronze, in order: the exchange's era (checkExchangeTime), the file's
+ * days, the registry's ranges (validateRow). Every mapper ends with them, so lib/history/archive-file-import.ts
+ * does not check again (docs/history.md, "Archive rows in Bronze"). `timeColumn` is the archive's name of the
+ * row's time column, for the reason.
+ */
+export function checkedArchiveRow(
+  spec: DatasetSpec,
+  row: Row,
+  timeColumn: string,
+  context: ArchiveLineContext,
+): Row | ArchiveReject {
+  const eventMs = row[spec.timeColumn];
+  if (typeof eventMs !== 'number') return { reject: `${timeColumn} is not a time` };
+  const era = checkExchangeTime(context.exchange, timeColumn, eventMs, context.ingestMs);
+  if (era) return { reject: era, row };
+  const outside = outsideFile(context, timeColumn, eventMs);
+  if (outside) return { reject: outside, row };
+  const invalid = validateRow(spec, row);
+  return invalid ? { reject: invalid, row } : row;
+}
+
+/**
+ * A time outside the days the file names is a spliced or misnamed file, as a unit change inside a file is
+ * (lib/history/binance-klines-archive.ts); its rows would land in another file's partitions.
+ */
+function outsideFile(context: ArchiveLineContext, column: string, ms: number): string | null {
+  const { firstDay, lastDay } = context.file;
+  const day = Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 10) : '';
+  if (day >= firstDay && day <= lastDay) return null;
+  return `${column} outside the file's days: ${isoOrNumber(ms)} is not within ${firstDay}…${lastDay}`;
 }
 
 /** Epoch ms of `YYYY-MM-DD HH:MM:SS` read as UTC, or null when the text is not such a time of the calendar. */

@@ -4,15 +4,19 @@ import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
 import type { ArchiveLineContext, ArchiveReject, ArchiveRowMapper } from '../archive-row-mapper';
 import { klineArchiveRow } from '../binance-klines-archive';
+import { checkedArchiveRow } from './archive-fields';
 
 /**
  * Kline archive lines (every interval, spot and USD-M) as Bronze `klines` rows. The 12 columns and the unit rule are
  * `lakehouse import`'s (lib/history/binance-klines-archive.ts): spot files are µs from 2025-01-01, which the file's
  * `timeFormat` says (docs/history.md, "CSV layouts"), so a row in the other unit is rejected, never converted. The
  * interval check is the archive's own: `close_time − open_time + 1` is the interval, and open times lie on its grid.
+ * Then the checks every archive row passes (checkedArchiveRow).
  */
+const bronze = dataset('bronze', 'klines');
+
 export const klinesMapper: ArchiveRowMapper = {
-  bronze: dataset('bronze', 'klines'),
+  bronze,
   map(fields: readonly string[], context: ArchiveLineContext): Row | ArchiveReject {
     const interval = context.file.interval ?? '';
     if (fields.length !== 12) return { reject: `expected 12 columns, got ${fields.length}` };
@@ -26,6 +30,6 @@ export const klinesMapper: ArchiveRowMapper = {
     if ((row.close_time as number) - openTime + 1 !== stepMs) {
       return { reject: `close_time − open_time + 1 is not ${interval}: ${(row.close_time as number) - openTime + 1} ms` };
     }
-    return row;
+    return checkedArchiveRow(bronze, row, 'open_time', context);
   },
 };

@@ -4,12 +4,16 @@ import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
 import type { ArchiveLineContext, ArchiveReject, ArchiveRowMapper } from '../archive-row-mapper';
 import { clip, timeInUnit } from '../binance-klines-archive';
+import { checkedArchiveRow } from './archive-fields';
 
 /**
  * Trade archive lines as Bronze `trades` rows (docs/history.md, "CSV layouts"): spot
  * `id,price,qty,quote_qty,time,is_buyer_maker,is_best_match` (no header, `True`/`False`, µs from 2025-01-01) and
  * USD-M `id,price,qty,quote_qty,time,is_buyer_maker` (`true`/`false`, ms). `is_best_match` has no Bronze column.
+ * Then the checks every archive row passes (checkedArchiveRow).
  */
+
+const bronze = dataset('bronze', 'trades');
 
 const num = (text: string): number => (text.trim() === '' ? Number.NaN : Number(text));
 
@@ -38,7 +42,7 @@ function tradesRow(fields: readonly string[], context: ArchiveLineContext): Row 
   for (const [key, value] of Object.entries(row)) {
     if (typeof value === 'number' && !Number.isFinite(value)) return { reject: `${key} is not a number` };
   }
-  return row;
+  return checkedArchiveRow(bronze, row, 'time', context);
 }
 
-export const tradesMapper: ArchiveRowMapper = { bronze: dataset('bronze', 'trades'), map: tradesRow };
+export const tradesMapper: ArchiveRowMapper = { bronze, map: tradesRow };
