@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, failureReport, UserError } from '../lib/util/errors';
 import { endProgress } from '../lib/util/progress';
 import { endQuietlyWhenOutputCloses } from '../lib/util/stdio';
+import { addBackfillCommand } from './commands/backfill';
 import { addGoldCommand, addRunCommand, addSilverCommand } from './commands/build';
 import { addHistoryCommand } from './commands/history';
 import { addCollectCommand, addDemoCommand, addImportCommand } from './commands/ingest';
@@ -31,6 +32,7 @@ export function lakehouseProgram(run: CliRun): Command {
   addCollectCommand(program, run);
   addImportCommand(program);
   addHistoryCommand(program, run);
+  addBackfillCommand(program, run);
   addSilverCommand(program, run);
   addValidateCommand(program, run);
   addGoldCommand(program, run);
@@ -52,7 +54,9 @@ export async function runLakehouse(args: readonly string[], run: CliRun = { exit
   const program = lakehouseProgram(run);
   try {
     if (args.length === 0) {
-      throw new UserError(`a command is needed: one of ${program.commands.map((c) => c.name()).join(', ')} (see lakehouse --help)`);
+      throw new UserError(
+        `a command is needed: one of ${program.commands.map((c) => c.name()).join(', ')} (see lakehouse --help)`,
+      );
     }
     // Commander answers `help <unknown>` with the whole help on stderr; a mistake is one line.
     if (args[0] === 'help' && args[1] !== undefined && !program.commands.some((c) => c.name() === args[1])) {

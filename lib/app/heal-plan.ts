@@ -71,10 +71,17 @@ export interface KlineCoverage {
  * The window's minutes to fetch: those without a closed bar that either have no row at all or are suspect by a
  * ledger gap of the 1m kline stream (the bar's closing update may have been lost: only in-progress updates arrived).
  */
-export function minutesToFetch(window: HealWindow, bronze: KlineCoverage, gaps: readonly (readonly [number, number])[]): Interval[] {
+export function minutesToFetch(
+  window: HealWindow,
+  bronze: KlineCoverage,
+  gaps: readonly (readonly [number, number])[],
+): Interval[] {
   const minutes = windowMinutes(window);
   const withoutRows = subtractIntervals([minutes], bronze.rows);
-  const suspect = subtractIntervals(gaps.flatMap((gap) => suspectMinutes(window, gap)), bronze.closed);
+  const suspect = subtractIntervals(
+    gaps.flatMap((gap) => suspectMinutes(window, gap)),
+    bronze.closed,
+  );
   return mergeIntervals([...withoutRows, ...suspect]);
 }
 
@@ -106,4 +113,17 @@ export function lostTradeIds(gaps: readonly (readonly [number, number])[], trade
     lost.push(...subtractIntervals([[before + 1, after]], held));
   }
   return mergeIntervals(lost);
+}
+
+/**
+ * The ids missing between consecutive known trade ids (`ids` ascending, duplicates allowed), as half-open
+ * intervals: on an exchange with consecutive trade ids every one of them was traded and lost (docs/silver.md,
+ * "Lost trades"). Ids before the first or after the last known id cannot be bounded and are left out.
+ */
+export function tradeIdHoles(ids: readonly number[]): Interval[] {
+  const holes: Interval[] = [];
+  for (let k = 1; k < ids.length; k++) {
+    if (ids[k] - ids[k - 1] > 1) holes.push([ids[k - 1] + 1, ids[k]]);
+  }
+  return mergeIntervals(holes);
 }

@@ -5,12 +5,22 @@ import { readTables } from '../parquet/read';
 import type { ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
 import { bronzeFilesForHours } from '../lake/bronze-files';
+import type { DatasetSpec, PartitionValues } from '../schema/types';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { coveredLength, mergeIntervals, subtractIntervals, type Interval } from '../util/intervals';
-import { healWindow, isWindowMinute, lostTradeIds, minuteAt, minutesToFetch, type HealWindow, type KlineCoverage, type TradeIds } from './heal-plan';
+import {
+  healWindow,
+  isWindowMinute,
+  lostTradeIds,
+  minuteAt,
+  minutesToFetch,
+  type HealWindow,
+  type KlineCoverage,
+  type TradeIds,
+} from './heal-plan';
 import type { HealTarget } from './heal-targets';
-import { HOUR_MS, MINUTE_MS } from '../util/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/time';
 
 export { healWindow, type HealWindow } from './heal-plan';
 export { healTargetsFromEnv, restBaseVariable, type HealTarget } from './heal-targets';
@@ -33,12 +43,28 @@ export const DEFAULT_HEAL_HOURS = 3;
 /** Bounds one run's REST calls and Bronze reads; longer outages are for `lakehouse backfill` or an archive import. */
 export const MAX_HEAL_HOURS = 48;
 
+/**
+ * The Bronze files that can hold rows of the window: rows are filed by event (open) time, so the window's hour
+ * folders, plus the hour=00 folder of its first day, where an archive import files a whole day as one object
+ * (docs/history.md, "Bronze granularity").
+ */
+export async function windowFiles(
+  store: ObjectStore,
+  spec: DatasetSpec,
+  values: Omit<PartitionValues, 'hour' | 'dt'>,
+  window: HealWindow,
+): Promise<string[]> {
+  const keys = await bronzeFilesForHours(store, spec, values, window.from, window.to);
+  const firstDay = window.from - (window.from % DAY_MS);
+  if (window.from - firstDay >= HOUR_MS)
+    keys.unshift(...(await bronzeFilesForHours(store, spec, values, firstDay, firstDay + HOUR_MS)));
+  return keys;
+}
 
 /** Per minute of the window, whether Bronze has any 1m kline row, and whether it has a closed bar. */
 async function klineCoverage(store: ObjectStore, exchange: string, symbol: string, window: HealWindow): Promise<KlineCoverage> {
   const spec = dataset('bronze', 'klines');
-  // Bronze klines are filed by open time, so the window's hour folders hold every row that matters.
-  const keys = await bronzeFilesForHours(store, spec, { timeframe: '1m', exchange, symbol }, window.from, window.to);
+  const keys = await windowFiles(store, spec, { timeframe: '1m', exchange, symbol }, window);
   const table = await readTables(store, spec, keys);
   const open = table.num('open_time');
   const isClosed = table.bool('is_closed');
@@ -60,9 +86,21 @@ export const LEDGER_LOOKBACK_HOURS = 6;
  * The gap ledger's interruptions of `stream` that reach into the window, as [start, end] (end: the window's end
  * while the gap is still open). The ledger has one row per stream and interruption, so a reconnect counts once.
  */
-async function ledgerGaps(store: ObjectStore, exchange: string, symbol: string, stream: string, window: HealWindow): Promise<[number, number][]> {
+async function ledgerGaps(
+  store: ObjectStore,
+  exchange: string,
+  symbol: string,
+  stream: string,
+  window: HealWindow,
+): Promise<[number, number][]> {
   const spec = dataset('bronze', 'gaps');
-  const keys = await bronzeFilesForHours(store, spec, { exchange, symbol }, window.from - LEDGER_LOOKBACK_HOURS * HOUR_MS, window.to);
+  const keys = await bronzeFilesForHours(
+    store,
+    spec,
+    { exchange, symbol },
+    window.from - LEDGER_LOOKBACK_HOURS * HOUR_MS,
+    window.to,
+  );
   const table = await readTables(store, spec, keys);
   const streams = table.str('stream');
   const starts = table.num('start_time');
@@ -85,16 +123,24 @@ async function ledgerGaps(store: ObjectStore, exchange: string, symbol: string, 
  * Bronze's trades around ledgered gaps of the trade stream, ascending by id: read from the hour before a gap's
  * start to the hour after its end, enough to find the trades that bound it (see lostTradeIds).
  */
-async function tradesAround(store: ObjectStore, exchange: string, symbol: string, gaps: readonly [number, number][]): Promise<TradeIds> {
+async function tradesAround(
+  store: ObjectStore,
+  exchange: string,
+  symbol: string,
+  gaps: readonly [number, number][],
+): Promise<TradeIds> {
   const spec = dataset('bronze', 'trades');
   const keys = new Set<string>();
   for (const [start, end] of gaps) {
-    for (const key of await bronzeFilesForHours(store, spec, { exchange, symbol }, start - HOUR_MS, end + 2 * HOUR_MS)) keys.add(key);
+    for (const key of await bronzeFilesForHours(store, spec, { exchange, symbol }, start - HOUR_MS, end + 2 * HOUR_MS))
+      keys.add(key);
   }
   const table = await readTables(store, spec, [...keys].sort());
   const idCol = table.num('trade_id');
   const timeCol = table.num('event_time');
-  const order = Array.from({ length: table.length }, (_, i) => i).filter((i) => Number.isInteger(idCol[i]) && Number.isFinite(timeCol[i])).sort((a, b) => idCol[a] - idCol[b]);
+  const order = Array.from({ length: table.length }, (_, i) => i)
+    .filter((i) => Number.isInteger(idCol[i]) && Number.isFinite(timeCol[i]))
+    .sort((a, b) => idCol[a] - idCol[b]);
   return { ids: order.map((i) => idCol[i]), times: order.map((i) => timeCol[i]) };
 }
 
@@ -144,7 +190,13 @@ export interface SelfHealOptions {
  * Fetches the window's minutes that have no closed bar and either no Bronze row at all or a ledger gap over
  * them; returns them (none when Bronze could not be read). Failures are recorded in `heal`.
  */
-async function healKlines(store: ObjectStore, target: HealTarget, symbol: string, window: HealWindow, heal: SymbolHeal): Promise<Interval[]> {
+async function healKlines(
+  store: ObjectStore,
+  target: HealTarget,
+  symbol: string,
+  window: HealWindow,
+  heal: SymbolHeal,
+): Promise<Interval[]> {
   let wanted: Interval[] = [];
   try {
     const bronze = await klineCoverage(store, target.exchange, symbol, window);
@@ -154,7 +206,15 @@ async function healKlines(store: ObjectStore, target: HealTarget, symbol: string
     heal.missingMinutes = minutesIn(wanted);
     heal.ranges = wanted.map(isoRange);
     for (const [from, to] of wanted) {
-      const fetched = await backfillKlines({ store, exchange: target.exchange, symbol, from, to, restBase: target.restBase, dialect: target.dialect });
+      const fetched = await backfillKlines({
+        store,
+        exchange: target.exchange,
+        symbol,
+        from,
+        to,
+        restBase: target.restBase,
+        dialect: target.dialect,
+      });
       heal.rows += fetched.rows;
       heal.calls += fetched.calls;
       heal.files += fetched.files;
@@ -167,7 +227,13 @@ async function healKlines(store: ObjectStore, target: HealTarget, symbol: string
 }
 
 /** Fetches, by id, the trades lost in ledgered gaps of the symbol's trade stream. Failures are recorded in `heal`. */
-async function healTrades(store: ObjectStore, target: HealTarget, symbol: string, window: HealWindow, heal: SymbolHeal): Promise<void> {
+async function healTrades(
+  store: ObjectStore,
+  target: HealTarget,
+  symbol: string,
+  window: HealWindow,
+  heal: SymbolHeal,
+): Promise<void> {
   try {
     const gaps = await ledgerGaps(store, target.exchange, symbol, binanceStreamName({ symbol, dataset: 'trades' }), window);
     const lost = gaps.length === 0 ? [] : lostTradeIds(gaps, await tradesAround(store, target.exchange, symbol, gaps));
@@ -188,10 +254,26 @@ async function healTrades(store: ObjectStore, target: HealTarget, symbol: string
  * exchange serves trades by id, its lost trades, then lists the fetched minutes still without a closed bar.
  * Never throws: failures are in the result's `errors`.
  */
-export async function healSymbol(store: ObjectStore, target: HealTarget, symbol: string, window: HealWindow): Promise<SymbolHeal> {
+export async function healSymbol(
+  store: ObjectStore,
+  target: HealTarget,
+  symbol: string,
+  window: HealWindow,
+): Promise<SymbolHeal> {
   const heal: SymbolHeal = {
-    exchange: target.exchange, symbol, ledgerGaps: 0, missingMinutes: 0, ranges: [], rows: 0, calls: 0, files: 0, stillMissing: [], stillMissingMinutes: 0,
-    tradesFetched: 0, tradeIdsStillMissing: 0, errors: [],
+    exchange: target.exchange,
+    symbol,
+    ledgerGaps: 0,
+    missingMinutes: 0,
+    ranges: [],
+    rows: 0,
+    calls: 0,
+    files: 0,
+    stillMissing: [],
+    stillMissingMinutes: 0,
+    tradesFetched: 0,
+    tradeIdsStillMissing: 0,
+    errors: [],
   };
   const wanted = await healKlines(store, target, symbol, window, heal);
   if (target.trades) await healTrades(store, target, symbol, window, heal);
@@ -213,11 +295,17 @@ export async function healSymbol(store: ObjectStore, target: HealTarget, symbol:
  */
 export async function selfHeal(options: SelfHealOptions): Promise<SelfHealResult> {
   const { store, targets, hours } = options;
-  if (!Number.isInteger(hours) || hours < 1 || hours > MAX_HEAL_HOURS) throw new UserError(`hours must be a whole number from 1 to ${MAX_HEAL_HOURS}, got ${hours}`);
+  if (!Number.isInteger(hours) || hours < 1 || hours > MAX_HEAL_HOURS)
+    throw new UserError(`hours must be a whole number from 1 to ${MAX_HEAL_HOURS}, got ${hours}`);
   const window = healWindow(options.nowMs, hours, options.flushIntervalMs);
   const symbols: SymbolHeal[] = [];
   for (const target of targets) {
     for (const symbol of target.symbols) symbols.push(await healSymbol(store, target, symbol, window));
   }
-  return { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), symbols, rows: symbols.reduce((sum, heal) => sum + heal.rows, 0) };
+  return {
+    from: new Date(window.from).toISOString(),
+    to: new Date(window.to).toISOString(),
+    symbols,
+    rows: symbols.reduce((sum, heal) => sum + heal.rows, 0),
+  };
 }
