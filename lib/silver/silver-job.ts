@@ -1,7 +1,13 @@
 import { discoverPartitions } from '../lake/discover';
 import { bronzeFilesForDay } from '../lake/bronze-files';
 import { readReadableTables, type SkippedFile } from '../parquet/read';
-import { logSkipped, partitionFailure, PartitionsFailedError, type PartitionFailure, type SkippedInput } from '../lake/build-issues';
+import {
+  logSkipped,
+  partitionFailure,
+  PartitionsFailedError,
+  type PartitionFailure,
+  type SkippedInput,
+} from '../lake/build-issues';
 import { putTable } from '../parquet/write';
 import { dataset } from '../schema/registry';
 import { KLINE_TIMEFRAMES } from '../schema/columns';
@@ -14,6 +20,7 @@ import { buildReport, reportMarkdown, type QualityReport } from './quality-repor
 import { buildTickDatasets } from './tick-datasets';
 import { markLate } from './late-rows';
 import { klineParity, type ParityResult } from './kline-parity';
+import { tradeBarParity } from './trade-bar-parity';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
@@ -45,15 +52,22 @@ export interface SilverResult {
 export async function runSilver(options: SilverOptions): Promise<SilverResult[]> {
   const bronze = dataset('bronze', 'klines');
   const onSkip = options.onSkip ?? logSkipped;
-  const parts = await discoverPartitions(options.store, bronze, { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol }, undefined,
-    (key, reason) => onSkip({ layer: 'silver', key, reason }));
+  const parts = await discoverPartitions(
+    options.store,
+    bronze,
+    { timeframe: '1m', dt: options.dt, exchange: options.exchange, symbol: options.symbol },
+    undefined,
+    (key, reason) => onSkip({ layer: 'silver', key, reason }),
+  );
   const results: SilverResult[] = [];
   const failures: PartitionFailure[] = [];
   for (const values of parts) {
     options.onProgress?.(`silver ${values.exchange} ${values.symbol} ${options.dt}`);
     const partition = { exchange: values.exchange, symbol: values.symbol, dt: options.dt };
     try {
-      results.push(await buildKlinesPartition(options, values.exchange, values.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })));
+      results.push(
+        await buildKlinesPartition(options, values.exchange, values.symbol, (f) => onSkip({ layer: 'silver', partition, ...f })),
+      );
     } catch (error) {
       failures.push(partitionFailure('silver', partition, error));
     }
@@ -62,8 +76,12 @@ export async function runSilver(options: SilverOptions): Promise<SilverResult[]>
   return results;
 }
 
-async function buildKlinesPartition(options: SilverOptions, exchange: string, symbol: string, onSkip: (skipped: SkippedFile) => void):
-  Promise<SilverResult> {
+async function buildKlinesPartition(
+  options: SilverOptions,
+  exchange: string,
+  symbol: string,
+  onSkip: (skipped: SkippedFile) => void,
+): Promise<SilverResult> {
   const now = (options.now ?? Date.now)();
   const bronzeSpec = dataset('bronze', 'klines');
   const silverSpec = dataset('silver', 'klines');
@@ -83,7 +101,10 @@ async function buildKlinesPartition(options: SilverOptions, exchange: string, sy
   if (late > 0) stats.flagged.LATE = (stats.flagged.LATE ?? 0) + late;
   const files: string[] = [];
 
-  const put = async (key: string, table: Table) => { await putTable(options.store, key, table); files.push(key); };
+  const put = async (key: string, table: Table) => {
+    await putTable(options.store, key, table);
+    files.push(key);
+  };
   await put(partitionFileKey(silverSpec, { ...base, timeframe: '1m' }), silver);
   const qKey = partitionFileKey(qSpec, { ...base, timeframe: '1m' });
   if (quarantine.length) await put(qKey, quarantine);
@@ -101,8 +122,20 @@ async function buildKlinesPartition(options: SilverOptions, exchange: string, sy
   const ticks = await buildTickDatasets(options.store, base, now, firstBuiltAt, onSkip);
   files.push(...ticks.files);
   unreadable.push(...ticks.skipped);
-  const report = buildReport({ exchange, symbol, dt: options.dt, builtAt: now, firstBuiltAt: firstBuiltAt ?? now, klines: stats, datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
-    parity: Object.keys(parity).length ? parity : undefined, unreadableFiles: unreadable.length ? unreadable : undefined });
+  // The day's 1m bars against the bars its trades make (e.g. an archive day imported with both).
+  const tradeParity = ticks.trades ? tradeBarParity(ticks.trades, silver, options.dt) : undefined;
+  const report = buildReport({
+    exchange,
+    symbol,
+    dt: options.dt,
+    builtAt: now,
+    firstBuiltAt: firstBuiltAt ?? now,
+    klines: stats,
+    datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
+    parity: Object.keys(parity).length ? parity : undefined,
+    tradeParity,
+    unreadableFiles: unreadable.length ? unreadable : undefined,
+  });
   await options.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');
   await options.store.put(`${reportKey}.md`, reportMarkdown(report));
   files.push(`${reportKey}.json`, `${reportKey}.md`);

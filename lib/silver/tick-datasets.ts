@@ -18,7 +18,16 @@ import { cleanTrades } from './trades';
  * quarantine — and bars_1s built from the clean trades and quotes. Datasets with no Bronze that day are skipped.
  */
 
-type Cleaner = (bronze: Table, dt: string, nowMs: number, exchange: string) => { silver: Table; quarantine: Table; stats: { rowsIn: number; rowsOut: number; duplicates: number; quarantined: number } & object };
+type Cleaner = (
+  bronze: Table,
+  dt: string,
+  nowMs: number,
+  exchange: string,
+) => {
+  silver: Table;
+  quarantine: Table;
+  stats: { rowsIn: number; rowsOut: number; duplicates: number; quarantined: number } & object;
+};
 
 const CLEANERS: readonly [string, Cleaner][] = [
   // Kraken's trade ids are not documented as gap-free, so only Binance's are checked for continuity.
@@ -36,6 +45,8 @@ export interface TickDatasetsResult {
   skipped: SkippedFile[];
   /** Per dataset: the cleaner's statistics (rows in and out, duplicates, quarantined by reason, …). */
   stats: Record<string, Record<string, unknown>>;
+  /** The day's clean trades, when it has any Bronze trades: the quality report checks the 1m bars against them. */
+  trades?: Table;
 }
 
 /**
@@ -43,7 +54,10 @@ export interface TickDatasetsResult {
  * each Bronze file left out because it cannot be read.
  */
 export async function buildTickDatasets(
-  store: ObjectStore, base: { exchange: string; symbol: string; dt: string }, nowMs: number, firstBuiltAt?: number,
+  store: ObjectStore,
+  base: { exchange: string; symbol: string; dt: string },
+  nowMs: number,
+  firstBuiltAt?: number,
   onSkip?: (skipped: SkippedFile) => void,
 ): Promise<TickDatasetsResult> {
   const files: string[] = [];
@@ -79,5 +93,5 @@ export async function buildTickDatasets(
     files.push(key);
     stats.bars_1s = { rowsOut: bars.length };
   }
-  return { files, skipped, stats };
+  return { files, skipped, stats, ...(trades ? { trades } : {}) };
 }
