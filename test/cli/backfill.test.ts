@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
+import { writeBronze } from '../../lib/bronze/bronze-writer';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { readTable, readTables } from '../../lib/parquet/read';
 import { putTable } from '../../lib/parquet/write';
 import { dataset } from '../../lib/schema/registry';
-import { startSimulator, type RunningSimulator } from '../../lib/simulator';
+import { generateTradeRows, startSimulator, type RunningSimulator } from '../../lib/simulator';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { Table } from '../../lib/table/table';
@@ -152,4 +154,78 @@ describe('lakehouse backfill against the simulator', () => {
       /^lakehouse: kraken cannot be backfilled \(Kraken's REST OHLC .*\); backfill serves binance, binanceus, binance-futures\n$/,
     );
   });
+});
+
+/**
+ * Spot trades by id: WebSocket trades 23:00-00:20 lose two runs of ids without any ledgered gap, one inside an hour
+ * and one across midnight (bounded by the last id of the day before). Backfill fetches exactly those ids.
+ */
+describe('lakehouse backfill of trade ids missing between known ids', () => {
+  const lake = path.join(tmpDir('cli-backfill-trades'), 'lake');
+  const store = new LocalObjectStore(lake);
+  const TRADES = dataset('bronze', 'trades');
+  let sim: RunningSimulator;
+  let lost: number[] = [];
+  let all: number[] = [];
+  const lostAt = (time: number) =>
+    (time >= at('2024-05-07T23:30') && time < at('2024-05-07T23:31')) ||
+    (time >= at('2024-05-07T23:59:30') && time < at('2024-05-08T00:00:30'));
+  const args = [
+    'backfill',
+    '--exchange',
+    'binance',
+    '--symbol',
+    'BTCUSDT',
+    '--from',
+    '2024-05-07T23:00Z',
+    '--to',
+    '2024-05-08T00:20Z',
+  ];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ symbols: ['BTCUSDT'], seed: 8, start: at('2024-05-08T00:30'), speed: 'max', historyDays: 1 });
+    args.push('--rest-endpoint', sim.restBaseUrl, '--lake', lake);
+    const generated = generateTradeRows('BTCUSDT', at('2024-05-07T23:00'), at('2024-05-08T00:20'), {
+      model: sim.model,
+      ingestLagMs: 40,
+    });
+    const ids = generated.num('trade_id');
+    const times = generated.num('event_time');
+    const buffers = new BronzeBuffers('binance');
+    for (let i = 0; i < generated.length; i++) {
+      all.push(ids[i]);
+      if (lostAt(times[i])) lost.push(ids[i]);
+      else buffers.add({ dataset: 'trades', symbol: 'BTCUSDT', stream: 'btcusdt@trade', row: generated.row(i) });
+    }
+    await writeBronze(store, buffers.drain(), () => 'ws');
+    all = all.sort((a, b) => a - b);
+    lost = lost.sort((a, b) => a - b);
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+  });
+
+  it('fetches exactly the lost ids, across midnight too, and nothing on a second run', async () => {
+    expect(lost.length).toBeGreaterThan(0);
+    const before = (await listAll(store, 'bronze/trades/')).map((object) => object.key);
+    const r = await lakehouseInProcess(args);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      days: 2,
+      tradeIdsFetched: lost.length,
+      notFetched: { tradeIds: 0 },
+      errors: [],
+    });
+    const keys = (await listAll(store, 'bronze/trades/')).map((object) => object.key);
+    expect(keys).toEqual(expect.arrayContaining(before));
+    const added = keys.filter((key) => !before.includes(key));
+    const fetched = await readTables(store, TRADES, added);
+    expect(Array.from(fetched.num('trade_id')).sort((a, b) => a - b)).toEqual(lost);
+    expect(new Set(fetched.str('source'))).toEqual(new Set(['rest']));
+    const held = await readTables(store, TRADES, keys);
+    expect([...new Set(held.num('trade_id'))].sort((a, b) => a - b)).toEqual(all);
+
+    const again = await lakehouseInProcess(args);
+    expect(JSON.parse(again.stdout)).toMatchObject({ minutesFetched: 0, tradeIdsFetched: 0, calls: 0, errors: [] });
+  }, 120_000);
 });
