@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, failureReport, UserError } from '../lib/util/errors';
 import { endProgress } from '../lib/util/progress';
 import { endQuietlyWhenOutputCloses } from '../lib/util/stdio';
+import { addBackfillCommand } from './commands/backfill';
 import { addGoldCommand, addRunCommand, addSilverCommand } from './commands/build';
 import { addHistoryCommand } from './commands/history';
 import { addCollectCommand, addDemoCommand, addImportCommand } from './commands/ingest';
@@ -31,6 +32,7 @@ export function lakehouseProgram(run: CliRun): Command {
   addCollectCommand(program, run);
   addImportCommand(program);
   addHistoryCommand(program, run);
+  addBackfillCommand(program, run);
   addSilverCommand(program, run);
   addValidateCommand(program, run);
   addGoldCommand(program, run);

@@ -21,6 +21,21 @@ export const date = (value: string): string => {
   return value;
 };
 
+/**
+ * A UTC instant as epoch ms: a date (its midnight) or a date and time ending in Z, e.g. 2024-05-06T09:30Z
+ * (a time without a zone would depend on the machine's).
+ */
+export const isoTime = (value: string): number => {
+  const match = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a UTC date or time, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]Z');
+  const ms = Date.parse(match[2] ? value : `${value}T00:00:00Z`);
+  // Date.parse rolls 2024-02-30 over to March 1st: the day must exist as written.
+  if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== match[1]) {
+    throw new InvalidArgumentError('expected a UTC time that exists in the calendar, e.g. 2024-05-06T09:30Z');
+  }
+  return ms;
+};
+
 const oneOf =
   <T extends string>(allowed: readonly T[]) =>
   (value: string): T => {

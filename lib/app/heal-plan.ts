@@ -114,3 +114,16 @@ export function lostTradeIds(gaps: readonly (readonly [number, number])[], trade
   }
   return mergeIntervals(lost);
 }
+
+/**
+ * The ids missing between consecutive known trade ids (`ids` ascending, duplicates allowed), as half-open
+ * intervals: on an exchange with consecutive trade ids every one of them was traded and lost (docs/silver.md,
+ * "Lost trades"). Ids before the first or after the last known id cannot be bounded and are left out.
+ */
+export function tradeIdHoles(ids: readonly number[]): Interval[] {
+  const holes: Interval[] = [];
+  for (let k = 1; k < ids.length; k++) {
+    if (ids[k] - ids[k - 1] > 1) holes.push([ids[k - 1] + 1, ids[k]]);
+  }
+  return mergeIntervals(holes);
+}

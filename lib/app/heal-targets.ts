@@ -1,5 +1,5 @@
 import type { RestKlineDialect } from '../exchanges/profile';
-import { restKlineDialect, sourceProfile } from '../exchanges/registry';
+import { exchangeSource, restKlineDialect, sourceProfile, type SourceProfile } from '../exchanges/registry';
 import { HEAL_SOURCE_LIST, readSourceList } from '../exchanges/source-list';
 import { EXCHANGES, type ExchangeId } from '../schema/columns';
 import { UserError } from '../util/errors';
@@ -40,11 +40,7 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
   return readSourceList(text, HEAL_SOURCE_LIST).map(({ at, key, name, entry }) => {
     const profile = sourceProfile(entry.source);
     const dialect = restKlineDialect(profile);
-    if (!dialect)
-      throw new UserError(
-        `${at}.${key} '${name}' cannot be ` +
-          `healed: ${'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines'}`,
-      );
+    if (!dialect) throw new UserError(`${at}.${key} '${name}' cannot be healed: ${whyNoRestKlines(profile)}`);
     const variable = restBaseVariable(profile.exchange);
     const override = env[variable]?.trim();
     if (override && !/^https?:\/\/[^/]/.test(override)) throw new UserError(`${variable} '${override}' is not an http(s) URL`);
@@ -56,4 +52,36 @@ export function healTargetsFromEnv(env: NodeJS.ProcessEnv): HealTarget[] {
       trades: profile.contiguousTradeIds && profile.restTradeHistory,
     };
   });
+}
+
+const whyNoRestKlines = (profile: Pick<SourceProfile, 'restKlines'>) =>
+  'unavailable' in profile.restKlines ? profile.restKlines.unavailable : 'no REST klines';
+
+/** Exchanges whose REST API serves klines by time range: what `lakehouse backfill` and the self-heal can fill. */
+export function backfillableExchanges(): ExchangeId[] {
+  return EXCHANGES.filter((exchange) => {
+    const source = exchangeSource(exchange);
+    return source !== undefined && restKlineDialect(sourceProfile(source)) !== undefined;
+  });
+}
+
+/**
+ * The heal target of one exchange and symbol (`lakehouse backfill`), against `restBase` or the exchange's own REST
+ * base. An exchange without REST klines by time range is a UserError naming why and what can be backfilled.
+ */
+export function healTargetFor(exchange: ExchangeId, symbols: string[], restBase?: string): HealTarget {
+  const source = exchangeSource(exchange);
+  const profile = source === undefined ? undefined : sourceProfile(source);
+  const dialect = profile && restKlineDialect(profile);
+  if (!profile || !dialect) {
+    const why = profile ? whyNoRestKlines(profile) : 'no source collects it';
+    throw new UserError(`${exchange} cannot be backfilled (${why}); backfill serves ${backfillableExchanges().join(', ')}`);
+  }
+  return {
+    exchange,
+    symbols,
+    restBase: restBase ?? profile.rest,
+    dialect,
+    trades: profile.contiguousTradeIds && profile.restTradeHistory,
+  };
 }

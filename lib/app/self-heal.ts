@@ -5,6 +5,7 @@ import { readTables } from '../parquet/read';
 import type { ExchangeId } from '../schema/columns';
 import { dataset } from '../schema/registry';
 import { bronzeFilesForHours } from '../lake/bronze-files';
+import type { DatasetSpec, PartitionValues } from '../schema/types';
 import type { ObjectStore } from '../storage/object-store';
 import { UserError } from '../util/errors';
 import { coveredLength, mergeIntervals, subtractIntervals, type Interval } from '../util/intervals';
@@ -19,7 +20,7 @@ import {
   type TradeIds,
 } from './heal-plan';
 import type { HealTarget } from './heal-targets';
-import { HOUR_MS, MINUTE_MS } from '../util/time';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../util/time';
 
 export { healWindow, type HealWindow } from './heal-plan';
 export { healTargetsFromEnv, restBaseVariable, type HealTarget } from './heal-targets';
@@ -42,11 +43,28 @@ export const DEFAULT_HEAL_HOURS = 3;
 /** Bounds one run's REST calls and Bronze reads; longer outages are for `lakehouse backfill` or an archive import. */
 export const MAX_HEAL_HOURS = 48;
 
+/**
+ * The Bronze files that can hold rows of the window: rows are filed by event (open) time, so the window's hour
+ * folders, plus the hour=00 folder of its first day, where an archive import files a whole day as one object
+ * (docs/history.md, "Bronze granularity").
+ */
+export async function windowFiles(
+  store: ObjectStore,
+  spec: DatasetSpec,
+  values: Omit<PartitionValues, 'hour' | 'dt'>,
+  window: HealWindow,
+): Promise<string[]> {
+  const keys = await bronzeFilesForHours(store, spec, values, window.from, window.to);
+  const firstDay = window.from - (window.from % DAY_MS);
+  if (window.from - firstDay >= HOUR_MS)
+    keys.unshift(...(await bronzeFilesForHours(store, spec, values, firstDay, firstDay + HOUR_MS)));
+  return keys;
+}
+
 /** Per minute of the window, whether Bronze has any 1m kline row, and whether it has a closed bar. */
 async function klineCoverage(store: ObjectStore, exchange: string, symbol: string, window: HealWindow): Promise<KlineCoverage> {
   const spec = dataset('bronze', 'klines');
-  // Bronze klines are filed by open time, so the window's hour folders hold every row that matters.
-  const keys = await bronzeFilesForHours(store, spec, { timeframe: '1m', exchange, symbol }, window.from, window.to);
+  const keys = await windowFiles(store, spec, { timeframe: '1m', exchange, symbol }, window);
   const table = await readTables(store, spec, keys);
   const open = table.num('open_time');
   const isClosed = table.bool('is_closed');

@@ -1,5 +1,6 @@
 import type { KlineCleanStats } from './klines-1m';
 import type { ParityResult } from './kline-parity';
+import { TRADE_PARITY_RULES, type TradeBarParity } from './trade-bar-parity';
 
 /**
  * Per-partition quality report (docs/silver.md#verdict), JSON for machines and Markdown for people. The verdict
@@ -34,6 +35,8 @@ export interface QualityReport {
   datasets?: Record<string, Record<string, unknown>>;
   /** Derived 5m/15m bars against the exchange's own bars of those timeframes. */
   parity?: Record<string, ParityResult>;
+  /** The 1m bars against the bars rebuilt from the day's trades (docs/silver.md, "Parity with the exchange's bars"). */
+  tradeParity?: TradeBarParity;
   /** Bronze files the build could not read and went on without (docs/bad-files.md). */
   unreadableFiles?: { key: string; reason: string }[];
 }
@@ -53,6 +56,7 @@ export function buildReport(p: {
   klines: KlineCleanStats;
   datasets?: Record<string, Record<string, unknown>>;
   parity?: Record<string, ParityResult>;
+  tradeParity?: TradeBarParity;
   unreadableFiles?: { key: string; reason: string }[];
 }): QualityReport {
   const completeness = klineCompleteness(p.klines);
@@ -98,6 +102,15 @@ export function buildReport(p: {
       reasons.push(`${r.differing} of ${r.compared} ${tf} bars differ from the exchange's`);
     }
   }
+  const tp = p.tradeParity;
+  if (tp && tp.disagreeing > TRADE_PARITY_RULES.investigateShare * tp.compared) {
+    if (verdict === 'PASS') verdict = 'INVESTIGATE';
+    const first = tp.samples[0];
+    const example = first
+      ? ` (first ${iso(first.open_time)}: ${first.field} ${first.kline} in the ${first.source} kline, ${first.trades} from trades)`
+      : '';
+    reasons.push(`${tp.disagreeing} of ${tp.compared} 1m bars disagree with the day's trades${example}`);
+  }
   const missingIds = Number(p.datasets?.trades?.missingIds ?? 0);
   if (missingIds > 0) {
     if (verdict === 'PASS') verdict = 'INVESTIGATE';
@@ -120,6 +133,7 @@ export function buildReport(p: {
     klines_1m: { ...p.klines, completeness },
     ...(p.datasets ? { datasets: p.datasets } : {}),
     ...(p.parity ? { parity: p.parity } : {}),
+    ...(p.tradeParity ? { tradeParity: p.tradeParity } : {}),
     ...(unreadable ? { unreadableFiles: p.unreadableFiles } : {}),
   };
 }
@@ -180,6 +194,30 @@ export function reportMarkdown(report: QualityReport): string {
       ),
       '',
     );
+  }
+  const tp = report.tradeParity;
+  if (tp) {
+    const fields = Object.entries(tp.byField)
+      .map(([field, minutes]) => `${field} ${minutes}`)
+      .join(', ');
+    lines.push(
+      "## Parity with the day's trades",
+      '',
+      `1m bars rebuilt from trades against the kept klines (OHLC and volume within ${TRADE_PARITY_RULES.relTol} relative, trade counts exact):`,
+      '',
+      '| minutes compared | disagreeing | by field | trade minutes without a kline |',
+      '|---:|---:|---|---:|',
+      `| ${tp.compared} | ${tp.disagreeing} | ${fields || '—'} | ${tp.tradeMinutesWithoutKline} |`,
+      '',
+    );
+    if (tp.samples.length) {
+      lines.push(
+        '| minute (UTC) | field | from trades | kline | kline source |',
+        '|---|---|---:|---:|---|',
+        ...tp.samples.map((d) => `| ${iso(d.open_time)} | ${d.field} | ${d.trades} | ${d.kline} | ${d.source} |`),
+        '',
+      );
+    }
   }
   const ds = Object.entries(report.datasets ?? {});
   if (ds.length) {

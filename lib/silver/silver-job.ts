@@ -20,6 +20,7 @@ import { buildReport, reportMarkdown, type QualityReport } from './quality-repor
 import { buildTickDatasets } from './tick-datasets';
 import { markLate } from './late-rows';
 import { klineParity, type ParityResult } from './kline-parity';
+import { tradeBarParity } from './trade-bar-parity';
 
 /**
  * `lakehouse silver`: rebuilds the Silver partitions of one date from Bronze. Every output object is replaced
@@ -121,6 +122,8 @@ async function buildKlinesPartition(
   const ticks = await buildTickDatasets(options.store, base, now, firstBuiltAt, onSkip);
   files.push(...ticks.files);
   unreadable.push(...ticks.skipped);
+  // The day's 1m bars against the bars its trades make (e.g. an archive day imported with both).
+  const tradeParity = ticks.trades ? tradeBarParity(ticks.trades, silver, options.dt) : undefined;
   const report = buildReport({
     exchange,
     symbol,
@@ -130,6 +133,7 @@ async function buildKlinesPartition(
     klines: stats,
     datasets: Object.keys(ticks.stats).length ? ticks.stats : undefined,
     parity: Object.keys(parity).length ? parity : undefined,
+    tradeParity,
     unreadableFiles: unreadable.length ? unreadable : undefined,
   });
   await options.store.put(`${reportKey}.json`, JSON.stringify(report, null, 2) + '\n');

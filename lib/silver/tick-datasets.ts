@@ -45,6 +45,8 @@ export interface TickDatasetsResult {
   skipped: SkippedFile[];
   /** Per dataset: the cleaner's statistics (rows in and out, duplicates, quarantined by reason, …). */
   stats: Record<string, Record<string, unknown>>;
+  /** The day's clean trades, when it has any Bronze trades: the quality report checks the 1m bars against them. */
+  trades?: Table;
 }
 
 /**
@@ -91,5 +93,5 @@ export async function buildTickDatasets(
     files.push(key);
     stats.bars_1s = { rowsOut: bars.length };
   }
-  return { files, skipped, stats };
+  return { files, skipped, stats, ...(trades ? { trades } : {}) };
 }

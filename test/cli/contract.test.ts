@@ -74,6 +74,11 @@ const COMMANDS: Record<string, CommandCase> = {
     required: ['--exchange', '--symbols', '--datasets', '--from', '--to'],
     lake: 'creates',
   },
+  backfill: {
+    args: ['--exchange', 'binance', '--symbol', 'BTCUSDT', '--from', D1, '--to', D2],
+    required: ['--exchange', '--symbol', '--from', '--to'],
+    lake: 'creates',
+  },
   silver: { args: ['--date', D1], required: ['--date'], lake: 'builds' },
   gold: { args: ['--date', D1], required: ['--date'], lake: 'builds' },
   run: { args: ['--from', D1, '--to', D1], required: ['--from', '--to'], lake: 'builds' },
@@ -226,6 +231,44 @@ for (const [cmd, rest, flag] of NUMBERS) {
     ]);
   }
 }
+const BACKFILL = COMMANDS.backfill.args;
+for (const flag of ['--from', '--to']) {
+  for (const bad of ['2024-02-30', '2024-05-01T25:00Z', '2024-05-01T10:00', 'yesterday', '']) {
+    const rest = without(BACKFILL, flag);
+    ROWS.push([
+      `backfill ${flag} ${JSON.stringify(bad)}`,
+      ['backfill', ...rest, flag, bad, '--lake', LAKE],
+      USAGE,
+      new RegExp(`option '${flag} <time>' argument '${bad}' is invalid\\. expected a UTC (date or )?time`),
+    ]);
+  }
+}
+ROWS.push(
+  [
+    'backfill --exchange kraken',
+    ['backfill', '--exchange', 'kraken', ...without(BACKFILL, '--exchange'), '--lake', LAKE],
+    USAGE,
+    /^lakehouse: kraken cannot be backfilled \(.*\); backfill serves binance, binanceus, binance-futures\n$/,
+  ],
+  [
+    'backfill --from after --to',
+    ['backfill', '--exchange', 'binance', '--symbol', 'BTCUSDT', '--from', D2, '--to', D1, '--lake', LAKE],
+    USAGE,
+    /^lakehouse: --from 2024-05-02T00:00:00\.000Z is not before --to 2024-05-01T00:00:00\.000Z\n$/,
+  ],
+  [
+    'backfill --rest-endpoint ws://',
+    ['backfill', ...BACKFILL, '--rest-endpoint', 'ws://127.0.0.1:1', '--lake', LAKE],
+    USAGE,
+    /expected a http:\/\/ or https:\/\/ URL/,
+  ],
+  [
+    'backfill --symbol "BTC USDT"',
+    ['backfill', ...without(BACKFILL, '--symbol'), '--symbol', 'BTC USDT', '--lake', LAKE],
+    USAGE,
+    /option '--symbol <sym>' argument '.*' is invalid\. expected a symbol/,
+  ],
+);
 ROWS.push(
   ['query --format xml', ['query', 'select 1', '--format', 'xml', '--lake', LAKE], USAGE, /Allowed choices are table, csv, json/],
   ['health --format csv', ['health', '--format', 'csv', '--lake', LAKE], USAGE, /Allowed choices are markdown, json/],
