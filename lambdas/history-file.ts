@@ -1,4 +1,10 @@
-import { HISTORY_EXCHANGES, historyItemFile, historyTmpDir, importHistoryFileOrDays, type HistoryExchange } from '../lib/app/history';
+import {
+  HISTORY_EXCHANGES,
+  historyItemFile,
+  historyTmpDir,
+  importHistoryFileOrDays,
+  type HistoryExchange,
+} from '../lib/app/history';
 import { DEFAULT_RETRY, seededRandom } from '../lib/history/archive-download';
 import { UserError } from '../lib/util/errors';
 import { eventFields } from './shared/event';
@@ -19,7 +25,7 @@ export const handler = lambdaHandler('history-file', async (event, log) => {
   if (typeof exchange !== 'string' || !(HISTORY_EXCHANGES as readonly string[]).includes(exchange)) {
     throw new UserError(`event.exchange ${JSON.stringify(exchange)} is not one of ${HISTORY_EXCHANGES.join(', ')}`);
   }
-  if (typeof fields.path !== 'string') throw new UserError('event.path (the archive file\'s URL path) is required');
+  if (typeof fields.path !== 'string') throw new UserError("event.path (the archive file's URL path) is required");
   const baseUrl = typeof fields.baseUrl === 'string' ? fields.baseUrl : undefined;
   const item = { exchange: exchange as HistoryExchange, path: fields.path };
   const store = lakeStore();
@@ -38,11 +44,20 @@ export const handler = lambdaHandler('history-file', async (event, log) => {
       retry: DEFAULT_RETRY,
     },
   });
-  const files = outcomes.map((o) => ({ path: o.file.urlPath, status: o.status, rows: o.rows, rejected: o.rejected, bytes: o.bytes, reason: o.reason }));
+  const files = outcomes.map((o) => ({
+    path: o.file.urlPath,
+    status: o.status,
+    rows: o.rows,
+    rejected: o.rejected,
+    bytes: o.bytes,
+    reason: o.reason,
+  }));
   const failed = files.filter((file) => file.status === 'failed');
   if (failed.length > 0) {
     log.error({ failed }, 'archive file failed');
-    throw Object.assign(new Error(failed.map((file) => `${file.path}: ${file.reason ?? 'failed'}`).join('; ')), { name: 'ArchiveFileFailed' });
+    throw Object.assign(new Error(failed.map((file) => `${file.path}: ${file.reason ?? 'failed'}`).join('; ')), {
+      name: 'ArchiveFileFailed',
+    });
   }
   return { files, rows: files.reduce((sum, file) => sum + file.rows, 0) };
 });

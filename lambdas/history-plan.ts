@@ -68,6 +68,7 @@ function datasetList(request: EventFields): ArchiveDatasetRequest[] {
 function optionalBaseUrl(request: EventFields): string | undefined {
   const value = request.baseUrl;
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !/^https?:\/\/[^/\s]+/.test(value)) throw new UserError(`event.baseUrl ${JSON.stringify(value)} is not an http(s) URL`);
+  if (typeof value !== 'string' || !/^https?:\/\/[^/\s]+/.test(value))
+    throw new UserError(`event.baseUrl ${JSON.stringify(value)} is not an http(s) URL`);
   return value;
 }

@@ -13,7 +13,8 @@ export const handler = lambdaHandler('history-summary', async (event, log) => {
   const fields = eventFields(event);
   const plan = eventFields(fields.plan);
   const key = eventFields(eventFields(fields.files).ResultWriterDetails).Key;
-  if (typeof key !== 'string' || typeof plan.count !== 'number') throw new UserError('event needs plan.count and files.ResultWriterDetails.Key');
+  if (typeof key !== 'string' || typeof plan.count !== 'number')
+    throw new UserError('event needs plan.count and files.ResultWriterDetails.Key');
   const files = await summarizeMapRun(lakeStore(), key, plan.count);
   const notLoaded = files.failed + files.notRun;
   if (notLoaded > 0) log.warn({ failed: files.failedPartitions }, `${notLoaded} archive files were not imported`);

@@ -308,7 +308,12 @@ export interface HistoryFileItem {
 }
 
 export function historyFileItem(exchange: HistoryExchange, file: ArchiveFile, baseUrl?: string): HistoryFileItem {
-  const item = { exchange, path: file.urlPath, dataset: file.interval ? `klines:${file.interval}` : file.dataset, symbol: file.symbol };
+  const item = {
+    exchange,
+    path: file.urlPath,
+    dataset: file.interval ? `klines:${file.interval}` : file.dataset,
+    symbol: file.symbol,
+  };
   return { ...item, firstDay: file.firstDay, lastDay: file.lastDay, ...(baseUrl === undefined ? {} : { baseUrl }) };
 }
 

@@ -5,7 +5,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { acknowledgeUnattachedMapPolicy, deliverLogsAndTraces, grantChildExecutions, MAP_RUN_RESULTS_PREFIX } from './build-state-machine';
+import {
+  acknowledgeUnattachedMapPolicy,
+  deliverLogsAndTraces,
+  grantChildExecutions,
+  MAP_RUN_RESULTS_PREFIX,
+} from './build-state-machine';
 import type { JobFunction } from './job-function';
 import { acknowledgeWildcardResources } from './nag';
 import { LAKE_PREFIXES } from './storage';
@@ -47,7 +52,12 @@ const HISTORY_ITEMS = `${LAKE_PREFIXES.jobs}history/`;
  * Lambda's own transient failures: throttling (the account's concurrency is shared, docs/scaling.md) and service
  * errors. A file's own failure is not retried: the importer already retried its downloads and wrote why to the ledger.
  */
-const LAMBDA_TRANSIENT = ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+const LAMBDA_TRANSIENT = [
+  'Lambda.TooManyRequestsException',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+];
 
 export class HistoryLoadStateMachine extends Construct {
   readonly machine: sfn.StateMachine;
@@ -117,7 +127,8 @@ export class HistoryLoadStateMachine extends Construct {
     });
     this.role = this.executionRole(props);
     this.machine = new sfn.StateMachine(this, 'Machine', {
-      comment: 'History load: {"exchange","symbols","datasets","from","to"} from the Binance archive into Bronze, then Silver and Gold for the range.',
+      comment:
+        'History load: {"exchange","symbols","datasets","from","to"} from the Binance archive into Bronze, then Silver and Gold for the range.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(48),
       tracingEnabled: true,
@@ -145,25 +156,49 @@ export class HistoryLoadStateMachine extends Construct {
     const results = props.bucket.arnForObjects(`${MAP_RUN_RESULTS_PREFIX}/*`);
     const buildExecutions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.build.stateMachineName}:*`;
     const eventsRule = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'InvokeHistoryJobs', actions: ['lambda:InvokeFunction'], resources: invokable }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ sid: 'InvokeHistoryJobs', actions: ['lambda:InvokeFunction'], resources: invokable }),
+    );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'ReadHistoryItems', actions: ['s3:GetObject'], resources: [items] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'WriteMapRunResults',
-      actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-      resources: [results],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({ sid: 'StartBuild', actions: ['states:StartExecution'], resources: [props.build.stateMachineArn] }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'FollowBuild', actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [buildExecutions],
-    }));
-    role.addToPolicy(new iam.PolicyStatement({
-      sid: 'BuildCompletionEvents', actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'], resources: [eventsRule],
-    }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteMapRunResults',
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [results],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartBuild',
+        actions: ['states:StartExecution'],
+        resources: [props.build.stateMachineArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowBuild',
+        actions: ['states:DescribeExecution', 'states:StopExecution'],
+        resources: [buildExecutions],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'BuildCompletionEvents',
+        actions: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        resources: [eventsRule],
+      }),
+    );
     deliverLogsAndTraces(role);
-    acknowledgeWildcardResources(role, functions.map((f) => `${f.fn.functionArn}:*`),
-      'Step Functions invokes these functions by ARN; the :* form allows their versions and aliases.');
-    acknowledgeWildcardResources(role, [items, results, buildExecutions],
-      'Item lists and map-run results under jobs/ only, and executions of the build state machine only; names are chosen per run.');
+    acknowledgeWildcardResources(
+      role,
+      functions.map((f) => `${f.fn.functionArn}:*`),
+      'Step Functions invokes these functions by ARN; the :* form allows their versions and aliases.',
+    );
+    acknowledgeWildcardResources(
+      role,
+      [items, results, buildExecutions],
+      'Item lists and map-run results under jobs/ only, and executions of the build state machine only; names are chosen per run.',
+    );
     return role;
   }
 }

@@ -9,11 +9,11 @@ import { synthesize } from './aws-harness';
 describe('synthesized state machine definitions', () => {
   it.each([
     ['default', {}],
-    ['one partition at a time, no failure tolerated', { buildConcurrency: 1, buildToleratedFailurePercent: 0 }],
+    ['one partition and one file at a time, no failure tolerated', { buildConcurrency: 1, buildToleratedFailurePercent: 0, historyConcurrency: 1 }],
   ])('%s: valid ASL', (_name, overrides) => {
     const t = synthesize(overrides);
     const machines = t.ids('AWS::StepFunctions::StateMachine');
-    expect(machines).toHaveLength(1);
+    expect(machines).toHaveLength(2);
     for (const id of machines) {
       const definition = JSON.parse(String(t.resolve(t.resource(id).Properties!.DefinitionString)));
       const { isValid, errorsText } = aslValidator(definition);
@@ -23,7 +23,7 @@ describe('synthesized state machine definitions', () => {
 
   it('asl-validator is live: a state whose Next names no state is refused', () => {
     const t = synthesize();
-    const definition = JSON.parse(String(t.resolve(t.resource(t.ids('AWS::StepFunctions::StateMachine')[0]).Properties!.DefinitionString)));
+    const definition = JSON.parse(String(t.resolve(t.resource(t.one('AWS::StepFunctions::StateMachine', 'JobsBuild')).Properties!.DefinitionString)));
     definition.States.PlanGold.Next = 'Nowhere';
     expect(aslValidator(definition).isValid).toBe(false);
   }, 60_000);
