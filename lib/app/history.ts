@@ -5,13 +5,15 @@ import {
   ARCHIVE_BASE_URL,
   dailyFilesOf,
   dayOf,
+  parseArchivePath,
   planArchive,
   type ArchiveDatasetRequest,
   type ArchiveFile,
   type ArchiveGap,
+  type ArchivePlan,
 } from '../exchanges/binance/archive-layout';
 import { DEFAULT_RETRY, seededRandom, type DownloadOptions, type RetryPolicy } from '../history/archive-download';
-import { importArchiveFile, type FileOutcome } from '../history/archive-file-import';
+import { importArchiveFile, type ArchiveFileJob, type FileOutcome } from '../history/archive-file-import';
 import { archiveRowMappers, supportedArchiveDatasets } from '../history/archive-rows';
 import { ARCHIVE_EXCHANGE_MARKETS } from '../history/import-archive-dataset';
 import { readLedgerRecord } from '../history/import-ledger';
@@ -35,13 +37,8 @@ export const HISTORY_EXCHANGES = Object.keys(HISTORY_MARKETS) as HistoryExchange
 
 export const DEFAULT_HISTORY_CONCURRENCY = 4;
 
-export interface HistoryOptions {
+export interface HistoryOptions extends HistoryRequest {
   readonly store: ObjectStore;
-  readonly exchange: HistoryExchange;
-  readonly symbols: readonly string[];
-  readonly datasets: readonly ArchiveDatasetRequest[];
-  readonly from: string;
-  readonly to: string;
   readonly baseUrl?: string;
   readonly concurrency?: number;
   /** Where ZIPs wait while they are read (historyTmpDir). */
@@ -98,15 +95,58 @@ export function historyRequestProblem(exchange: HistoryExchange, datasets: reado
   return undefined;
 }
 
-export async function runHistory(options: HistoryOptions): Promise<HistorySummary> {
-  const problem = historyRequestProblem(options.exchange, options.datasets);
+/** What a history request asks for: the CLI's flags, the history-load state machine's input. */
+export interface HistoryRequest {
+  readonly exchange: HistoryExchange;
+  readonly symbols: readonly string[];
+  readonly datasets: readonly ArchiveDatasetRequest[];
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The archive files of a request and its gaps, as of `nowMs`; a request that cannot be served is a UserError. */
+export function planHistory(request: HistoryRequest, nowMs: number): ArchivePlan {
+  const problem = historyRequestProblem(request.exchange, request.datasets);
   if (problem) throw new UserError(problem);
-  if (options.from > options.to) throw new UserError(`--from ${options.from} is after --to ${options.to}`);
+  if (request.from > request.to) throw new UserError(`--from ${request.from} is after --to ${request.to}`);
+  const market = HISTORY_MARKETS[request.exchange];
+  const symbols = request.symbols.map((symbol) => symbol.toUpperCase());
+  return planArchive({ market, symbols, datasets: request.datasets, from: request.from, to: request.to }, dayOf(nowMs));
+}
+
+/** One file of a request, fetched, verified and imported (or skipped) with its ledger row; see importArchiveFile. */
+export interface HistoryFileJob extends Omit<ArchiveFileJob, 'mappers' | 'previous' | 'baseUrl' | 'exchange'> {
+  readonly exchange: HistoryExchange;
+  /** @default ARCHIVE_BASE_URL */
+  readonly baseUrl?: string;
+}
+
+export async function importHistoryFile(job: HistoryFileJob): Promise<FileOutcome> {
+  return importArchiveFile({
+    ...job,
+    mappers: archiveRowMappers(HISTORY_MARKETS[job.exchange], job.file.dataset),
+    baseUrl: job.baseUrl ?? ARCHIVE_BASE_URL,
+    previous: await readLedgerRecord(job.store, job.exchange, job.file),
+  });
+}
+
+/**
+ * One planned file as the history-load state machine imports it (one Lambda per file): the file, or, when it is a
+ * monthly file the archive does not have yet, its daily files one after another (the CLI queues those instead;
+ * docs/history.md, "Periods and publication"). The outcomes, the monthly file's `missing` first.
+ */
+export async function importHistoryFileOrDays(job: HistoryFileJob): Promise<FileOutcome[]> {
+  const outcome = await importHistoryFile(job);
+  const fallback = outcome.status === 'missing' && job.file.period === 'monthly' ? dailyFilesOf(job.file) : [];
+  const outcomes = [outcome];
+  for (const file of fallback) outcomes.push(await importHistoryFile({ ...job, file }));
+  return outcomes;
+}
+
+export async function runHistory(options: HistoryOptions): Promise<HistorySummary> {
   const now = options.now ?? Date.now;
   const started = now();
-  const market = HISTORY_MARKETS[options.exchange];
-  const symbols = options.symbols.map((symbol) => symbol.toUpperCase());
-  const plan = planArchive({ market, symbols, datasets: options.datasets, from: options.from, to: options.to }, dayOf(started));
+  const plan = planHistory(options, started);
   const summary: HistorySummary = {
     exchange: options.exchange,
     from: options.from,
@@ -134,16 +174,14 @@ export async function runHistory(options: HistoryOptions): Promise<HistorySummar
   let halted = false;
 
   const importOne = async (file: ArchiveFile) => {
-    const outcome = await importArchiveFile({
+    const outcome = await importHistoryFile({
       store: options.store,
       exchange: options.exchange,
       file,
-      mappers: archiveRowMappers(market, file.dataset),
       signal: options.signal,
-      baseUrl: options.baseUrl ?? ARCHIVE_BASE_URL,
+      baseUrl: options.baseUrl,
       tmpDir: options.tmpDir,
       download,
-      previous: await readLedgerRecord(options.store, options.exchange, file),
       now,
       beforeCommit: options.beforeCommit,
       onBytes: (bytes) => meter.add(bytes, 0),
@@ -251,4 +289,48 @@ class HistoryMeter {
     const rows = this.rows.toLocaleString('en-US');
     this.progress(`history: ${this.done}/${this.total} files, ${megabytes} MB, ${rows} rows, ${rate} rows/s${eta}`);
   }
+}
+
+/**
+ * One item of the history-load state machine's Distributed Map (docs/history.md, "On AWS"): small, so a request of
+ * tens of thousands of files stays a modest item list. `path` is the archive file's URL path; the rest is for
+ * people reading the map run's results.
+ */
+export interface HistoryFileItem {
+  readonly exchange: HistoryExchange;
+  readonly path: string;
+  readonly dataset: string;
+  readonly symbol: string;
+  readonly firstDay: string;
+  readonly lastDay: string;
+  /** @default ARCHIVE_BASE_URL */
+  readonly baseUrl?: string;
+}
+
+export function historyFileItem(exchange: HistoryExchange, file: ArchiveFile, baseUrl?: string): HistoryFileItem {
+  const item = {
+    exchange,
+    path: file.urlPath,
+    dataset: file.interval ? `klines:${file.interval}` : file.dataset,
+    symbol: file.symbol,
+  };
+  return { ...item, firstDay: file.firstDay, lastDay: file.lastDay, ...(baseUrl === undefined ? {} : { baseUrl }) };
+}
+
+/** The archive file an item names; an item that names none, or a file of another market, is a UserError. */
+export function historyItemFile(item: Pick<HistoryFileItem, 'exchange' | 'path'>): ArchiveFile {
+  const parsed = parseArchivePath(item.path);
+  if (!parsed || parsed.checksum) throw new UserError(`${JSON.stringify(item.path)} is not an archive file path`);
+  if (parsed.file.market !== HISTORY_MARKETS[item.exchange]) {
+    throw new UserError(`${item.path} is not a file of the ${HISTORY_MARKETS[item.exchange]} archive (${item.exchange})`);
+  }
+  return parsed.file;
+}
+
+/** Where a history-load execution's item list lives in the lake (under `jobs/`, which expires). */
+export function historyItemsKey(execution: string): string {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(execution)) {
+    throw new UserError(`execution name ${JSON.stringify(execution)} is not a Step Functions execution name`);
+  }
+  return `jobs/history/${execution}/files.json`;
 }

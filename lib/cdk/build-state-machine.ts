@@ -87,9 +87,7 @@ export class BuildStateMachine extends Construct {
     const tooManyFailed = new sfn.Fail(this, 'TooManyPartitionsFailed', {
       error: 'TooManyPartitionsFailed',
       causePath: sfn.JsonPath.stringAt('$.error.Cause'),
-      comment:
-        `More than ${props.toleratedFailurePercent} % of a stage's partitions failed; their results are ` +
-        `under ${MAP_RUN_RESULTS_PREFIX}/.`,
+      comment: `More than ${props.toleratedFailurePercent} % of a stage's partitions failed; their results are under ${MAP_RUN_RESULTS_PREFIX}/.`,
     });
     const summarize = new tasks.LambdaInvoke(this, 'Summarize', {
       lambdaFunction: props.summarize.fn,
@@ -125,8 +123,7 @@ export class BuildStateMachine extends Construct {
     this.role = this.executionRole(props.bucket, functions);
     this.machine = new sfn.StateMachine(this, 'Machine', {
       comment:
-        'Silver then Gold per partition. Input {} builds yesterday; ' +
-        '{"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
+        'Silver then Gold per partition. Input {} builds yesterday; {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(24),
       tracingEnabled: true,
@@ -136,19 +133,7 @@ export class BuildStateMachine extends Construct {
       role: this.role.withoutPolicyUpdates(),
     });
     this.grantChildExecutions();
-    // CDK still builds its own policy for the Distributed Map's child executions, but with the role immutable it is
-    // attached to nothing and never deployed (ChildExecutions grants the same); cdk-nag checks it anyway.
-    const unattached = this.machine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
-    if (unattached) {
-      const resources = (unattached.document.toJSON() as { Statement: { Resource: string | string[] }[] }).Statement.flatMap(
-        (st) => [st.Resource].flat(),
-      );
-      acknowledgeWildcardResources(
-        unattached,
-        resources,
-        "Not deployed: CDK's policy for an immutable role is attached to nothing; ChildExecutions grants these.",
-      );
-    }
+    acknowledgeUnattachedMapPolicy(this.machine);
   }
 
   /**
@@ -175,26 +160,7 @@ export class BuildStateMachine extends Construct {
         resources: [results],
       }),
     );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DeliverLogsAndTraces',
-        actions: [
-          'logs:CreateLogDelivery',
-          'logs:GetLogDelivery',
-          'logs:UpdateLogDelivery',
-          'logs:DeleteLogDelivery',
-          'logs:ListLogDeliveries',
-          'logs:PutResourcePolicy',
-          'logs:DescribeResourcePolicies',
-          'logs:DescribeLogGroups',
-          'xray:PutTraceSegments',
-          'xray:PutTelemetryRecords',
-          'xray:GetSamplingRules',
-          'xray:GetSamplingTargets',
-        ],
-        resources: ['*'],
-      }),
-    );
+    deliverLogsAndTraces(role);
     acknowledgeWildcardResources(
       role,
       functions.map((f) => `${f.fn.functionArn}:*`),
@@ -205,36 +171,81 @@ export class BuildStateMachine extends Construct {
       [items, results],
       'The build reads its item lists and writes its map-run results under jobs/ only; keys are chosen per execution.',
     );
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray tracing and CloudWatch Logs delivery for Step Functions take no resource-level permissions.',
-    });
     return role;
   }
 
-  /**
-   * A Distributed Map starts each partition as a child execution of this state machine, so the role may start,
-   * describe and stop this machine's executions (and redrive its map runs). A separate policy, created after the
-   * machine, because it names the machine.
-   */
   private grantChildExecutions(): void {
-    const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${this.machine.stateMachineName}`;
-    const policy = new iam.Policy(this, 'ChildExecutions', {
-      roles: [this.role],
-      statements: [
-        new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [this.machine.stateMachineArn] }),
-        new iam.PolicyStatement({
-          actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
-          resources: [`${executions}:*`, `${executions}/*`],
-        }),
-      ],
-    });
-    acknowledgeWildcardResources(
-      policy,
-      [`${executions}:*`, `${executions}/*`],
-      'Child executions and map runs of this state machine only; their names are chosen per run.',
-    );
+    grantChildExecutions(this, this.machine, this.role);
   }
+}
+
+/**
+ * A Distributed Map starts each item as a child execution of its own state machine, so the role may start,
+ * describe and stop that machine's executions (and redrive its map runs). A separate policy, created after the
+ * machine, because it names the machine.
+ */
+export function grantChildExecutions(scope: Construct, machine: sfn.StateMachine, role: iam.Role): void {
+  const executions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${machine.stateMachineName}`;
+  const policy = new iam.Policy(scope, 'ChildExecutions', {
+    roles: [role],
+    statements: [
+      new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [machine.stateMachineArn] }),
+      new iam.PolicyStatement({
+        actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+        resources: [`${executions}:*`, `${executions}/*`],
+      }),
+    ],
+  });
+  acknowledgeWildcardResources(
+    policy,
+    [`${executions}:*`, `${executions}/*`],
+    'Child executions and map runs of this state machine only; their names are chosen per run.',
+  );
+}
+
+/**
+ * CDK still builds its own policy for a Distributed Map's child executions, but with the role immutable it is
+ * attached to nothing and never deployed (grantChildExecutions grants the same); cdk-nag checks it anyway.
+ */
+export function acknowledgeUnattachedMapPolicy(machine: sfn.StateMachine): void {
+  const unattached = machine.node.tryFindChild('DistributedMapPolicy') as iam.Policy | undefined;
+  if (!unattached) return;
+  const resources = (unattached.document.toJSON() as { Statement: { Resource: string | string[] }[] }).Statement.flatMap((st) =>
+    [st.Resource].flat(),
+  );
+  acknowledgeWildcardResources(
+    unattached,
+    resources,
+    "Not deployed: CDK's policy for an immutable role is attached to nothing; ChildExecutions grants these.",
+  );
+}
+
+/** What every state machine's role needs to deliver its logs and traces (no resource-level permissions exist). */
+export function deliverLogsAndTraces(role: iam.Role): void {
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      sid: 'DeliverLogsAndTraces',
+      actions: [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+      ],
+      resources: ['*'],
+    }),
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'X-Ray tracing and CloudWatch Logs delivery for Step Functions take no resource-level permissions.',
+  });
 }
 
 const title = (s: string) => s[0].toUpperCase() + s.slice(1);

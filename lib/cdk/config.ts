@@ -59,8 +59,13 @@ export interface LakehouseConfig {
    * Gold's reads, and 5 % of an account's default Lambda concurrency (docs/scaling.md, "Sizing").
    */
   buildConcurrency: number;
-  /** Share (%) of a build stage's partitions that may fail before the build stops. */
+  /** Share (%) of a build stage's partitions (and of a history load's files) that may fail before the run stops. */
   buildToleratedFailurePercent: number;
+  /**
+   * Archive files a history load imports at once (one Lambda each). Default 40: 4 % of an account's default Lambda
+   * concurrency, and a rate the archive's CDN serves (docs/scaling.md, "History load").
+   */
+  historyConcurrency: number;
   /** First date Athena projects for `dt` (history imports may go back this far). */
   historyStart: string;
   logRetentionDays: number;
@@ -93,6 +98,7 @@ export const DEFAULT_CONFIG: LakehouseConfig = {
   silverMemoryMiB: 6144,
   buildConcurrency: 50,
   buildToleratedFailurePercent: 5,
+  historyConcurrency: 40,
   historyStart: '2017-01-01',
   logRetentionDays: 30,
   extraSymbols: [],
@@ -153,6 +159,8 @@ export function validateConfig(config: LakehouseConfig): LakehouseConfig {
     fail('silverMemoryMiB', "a whole number of MiB from 1024 to 10240 (Lambda's range)");
   if (!Number.isInteger(config.buildConcurrency) || config.buildConcurrency < 1 || config.buildConcurrency > 10_000)
     fail('buildConcurrency', 'a whole number from 1 to 10000');
+  if (!Number.isInteger(config.historyConcurrency) || config.historyConcurrency < 1 || config.historyConcurrency > 10_000)
+    fail('historyConcurrency', 'a whole number from 1 to 10000');
   if (config.buildToleratedFailurePercent > 100) fail('buildToleratedFailurePercent', 'a percentage from 0 to 100');
   if (config.alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(config.alarmEmail))
     fail('alarmEmail', `not an e-mail address: ${config.alarmEmail}`);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -21,6 +21,11 @@ export interface JobFunctionProps {
   readonly description: string;
   readonly memoryMiB: number;
   readonly timeout: Duration;
+  /**
+   * Size of /tmp (Lambda allows 512 to 10,240 MiB).
+   * @default 512
+   */
+  readonly ephemeralStorageMiB?: number;
   /** Environment variables besides NODE_OPTIONS (source maps). */
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetentionDays: number;
@@ -70,6 +75,7 @@ export class JobFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMiB,
       timeout: props.timeout,
+      ephemeralStorageSize: props.ephemeralStorageMiB === undefined ? undefined : Size.mebibytes(props.ephemeralStorageMiB),
       description: props.description,
       role: this.role,
       logGroup: this.logGroup,

@@ -4,6 +4,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BuildStateMachine } from './build-state-machine';
+import { HistoryLoadStateMachine } from './history-load-state-machine';
 import { CatalogSync, catalogSyncEnvironment, type CatalogSyncSettings } from './catalog-sync';
 import { JobFunction, type JobFunctionProps } from './job-function';
 import { JobSchedules } from './schedules';
@@ -30,6 +31,8 @@ export interface LakehouseJobsProps {
   readonly buildConcurrency: number;
   /** Share of a stage's partitions that may fail before the build stops. */
   readonly buildToleratedFailurePercent: number;
+  /** Archive files a history load imports at once. */
+  readonly historyConcurrency: number;
   readonly logRetentionDays: number;
   /** Delete the log groups with the stack rather than keep them. */
   readonly destroyOnDelete: boolean;
@@ -46,7 +49,10 @@ const goldReports = `${reports}gold/`;
  * with every S3 request evaluated against the policy the synthesized template gives its role
  * (test/aws/jobs-under-iam.test.ts; docs/aws-rules.md).
  */
-export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'summarize' | 'catalog', PrefixAccess> = {
+export const JOB_ACCESS: Record<
+  'silver' | 'gold' | 'backfill' | 'health' | 'plan' | 'summarize' | 'catalog' | 'historyPlan' | 'historyFile' | 'historySummary',
+  PrefixAccess
+> = {
   // Silver reads its previous quality report: LATE rows are told against the partition's first build.
   silver: {
     read: [bronze, qualityReports],
@@ -62,6 +68,19 @@ export const JOB_ACCESS: Record<'silver' | 'gold' | 'backfill' | 'health' | 'pla
   summarize: { read: [`${jobs}map-runs/`] },
   // Lists partition folders above `dt` to learn the exchanges, symbols and timeframes each table holds.
   catalog: { list: [bronze, silver, gold, quarantine] },
+  historyPlan: { write: [`${jobs}history/`] },
+  /*
+   * One archive file (docs/history.md, "Per file"): reads its ledger row (a missing one is told from a refusal by a
+   * listing, docs/aws-rules.md), writes its Bronze day objects, ledger row and quarantine objects, lists and deletes
+   * the file's own stale day objects, and removes them all again when the file is refused.
+   */
+  historyFile: {
+    read: [`${bronze}import_ledger/`],
+    list: [bronze],
+    write: [bronze, quarantine],
+    delete: [bronze, quarantine],
+  },
+  historySummary: { read: [`${jobs}map-runs/`] },
 };
 
 type LakeJob = Exclude<keyof typeof JOB_ACCESS, 'backfill'>;
@@ -70,6 +89,7 @@ export class LakehouseJobs extends Construct {
   readonly functions: Record<LakeJob, JobFunction>;
   readonly deadLetterQueue: sqs.Queue;
   readonly build: sfn.StateMachine;
+  readonly historyLoad: sfn.StateMachine;
   readonly schedules: JobSchedules;
 
   constructor(scope: Construct, id: string, props: LakehouseJobsProps) {
@@ -122,6 +142,30 @@ export class LakehouseJobs extends Construct {
         environment: { ...environment, ...catalogSyncEnvironment(props.catalog) },
         deadLetterQueue: this.deadLetterQueue,
       }),
+      historyPlan: lakeJob(this, 'historyPlan', {
+        ...common,
+        description: 'History plan: the Binance archive files of a history-load request',
+        memoryMiB: 512,
+        timeout: Duration.minutes(5),
+        environment,
+      }),
+      // 3,008 MiB: a day of a liquid symbol's trades is held while it is written; /tmp holds the ZIP being read, up to a
+      // monthly trades file of a liquid symbol (docs/scaling.md, "History load").
+      historyFile: lakeJob(this, 'historyFile', {
+        ...common,
+        description: 'History file: one Binance archive file downloaded, verified and imported into Bronze',
+        memoryMiB: 3008,
+        ephemeralStorageMiB: 4096,
+        timeout: Duration.minutes(15),
+        environment,
+      }),
+      historySummary: lakeJob(this, 'historySummary', {
+        ...common,
+        description: 'History summary: the archive files a history load failed to import',
+        memoryMiB: 512,
+        timeout: Duration.minutes(2),
+        environment,
+      }),
     };
     new CatalogSync(this, 'CatalogSync', this.functions.catalog, props.catalog);
     this.build = new BuildStateMachine(this, 'Build', {
@@ -132,6 +176,17 @@ export class LakehouseJobs extends Construct {
       summarize: this.functions.summarize,
       catalog: this.functions.catalog,
       maxConcurrency: props.buildConcurrency,
+      toleratedFailurePercent: props.buildToleratedFailurePercent,
+      logRetentionDays: props.logRetentionDays,
+      destroyOnDelete: props.destroyOnDelete,
+    }).machine;
+    this.historyLoad = new HistoryLoadStateMachine(this, 'HistoryLoad', {
+      bucket: props.bucket,
+      plan: this.functions.historyPlan,
+      file: this.functions.historyFile,
+      summarize: this.functions.historySummary,
+      build: this.build,
+      maxConcurrency: props.historyConcurrency,
       toleratedFailurePercent: props.buildToleratedFailurePercent,
       logRetentionDays: props.logRetentionDays,
       destroyOnDelete: props.destroyOnDelete,
@@ -175,7 +230,9 @@ export function lakeJob(
   props: Omit<JobFunctionProps, 'handler'> & { bucket: s3.IBucket },
 ): JobFunction {
   const { bucket, ...rest } = props;
-  const job = new JobFunction(scope, handler[0].toUpperCase() + handler.slice(1), { ...rest, handler });
+  // historyFile → construct HistoryFile, handler file lambdas/history-file.ts.
+  const file = handler.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  const job = new JobFunction(scope, handler[0].toUpperCase() + handler.slice(1), { ...rest, handler: file });
   grantPrefixes(job.role, bucket, JOB_ACCESS[handler]);
   return job;
 }

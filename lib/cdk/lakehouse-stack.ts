@@ -70,6 +70,7 @@ export class LakehouseStack extends Stack {
       silverMemoryMiB: config.silverMemoryMiB,
       buildConcurrency: config.buildConcurrency,
       buildToleratedFailurePercent: config.buildToleratedFailurePercent,
+      historyConcurrency: config.historyConcurrency,
       logRetentionDays: config.logRetentionDays,
       destroyOnDelete,
       catalog: { catalog: this.catalog, symbols, exchanges, schedule: config.catalogSchedule },
@@ -101,6 +102,10 @@ export class LakehouseStack extends Stack {
     new CfnOutput(this, 'BuildStateMachineArn', {
       value: this.jobs.build.stateMachineArn,
       description: 'Rebuild a range: start with {"from":"YYYY-MM-DD","to":"YYYY-MM-DD"}',
+    });
+    new CfnOutput(this, 'HistoryLoadStateMachineArn', {
+      value: this.jobs.historyLoad.stateMachineArn,
+      description: 'Load archive history: start with {"exchange","symbols":[…],"datasets":["klines:1m",…],"from","to"}',
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of all alarms' });
   }

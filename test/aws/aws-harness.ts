@@ -34,6 +34,17 @@ export interface AwsLake {
   /** The build state machine's execution role. */
   machineRole(): RolePolicy;
   runBuild(input: unknown, opts?: { executionName?: string; template?: ResolvedTemplate }): Promise<LocalRunResult>;
+  /**
+   * Any synthesized state machine, by the logical-id prefix of its resource. `tasks` binds Task states that invoke no
+   * Lambda (a nested `states:startExecution`) by state name.
+   */
+  runMachine(
+    prefix: string,
+    input: unknown,
+    opts?: { executionName?: string; tasks?: Record<string, (input: unknown) => Promise<unknown>> },
+  ): Promise<LocalRunResult>;
+  /** A state machine's execution role, by the logical-id prefix of the machine. */
+  stateMachineRole(prefix: string): RolePolicy;
   close(): Promise<void>;
 }
 
@@ -48,6 +59,9 @@ const HANDLERS: Record<
   JobsSummarizeFunction: () => import('../../lambdas/summarize'),
   JobsHealthFunction: () => import('../../lambdas/health'),
   JobsCatalogFunction: () => import('../../lambdas/catalog'),
+  JobsHistoryPlanFunction: () => import('../../lambdas/history-plan'),
+  JobsHistoryFileFunction: () => import('../../lambdas/history-file'),
+  JobsHistorySummaryFunction: () => import('../../lambdas/history-summary'),
 };
 
 /** The lake stack as `cdk deploy` would deploy it (cdk.json's context, feature flags included), resolved. */
@@ -95,14 +109,24 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
   const functionRole = (prefix: string) => roleOf(t, t.functionRole(t.one('AWS::Lambda::Function', prefix)));
   const machineRole = () => roleOf(t, t.stateMachineRole(t.one('AWS::StepFunctions::StateMachine', 'JobsBuild')));
 
-  const runBuild = async (input: unknown, opts: { executionName?: string; template?: ResolvedTemplate } = {}) => {
+  const runBuild = (input: unknown, opts: { executionName?: string; template?: ResolvedTemplate } = {}) =>
+    run('JobsBuild', input, opts);
+  const run = async (
+    machinePrefix: string,
+    input: unknown,
+    opts: {
+      executionName?: string;
+      template?: ResolvedTemplate;
+      tasks?: Record<string, (input: unknown) => Promise<unknown>>;
+    } = {},
+  ) => {
     const tt = opts.template ?? t;
-    const machineId = tt.one('AWS::StepFunctions::StateMachine', 'JobsBuild');
+    const machineId = tt.one('AWS::StepFunctions::StateMachine', machinePrefix);
     const machine = tt.resource(machineId);
     const definition = JSON.parse(tt.text(machine.Properties!.DefinitionString));
     const machineRole = roleOf(tt, tt.stateMachineRole(machineId));
-    const tasks: Record<string, (input: unknown) => Promise<unknown>> = {};
-    for (const [name, fnId] of taskFunctions(definition, tt)) {
+    const tasks: Record<string, (input: unknown) => Promise<unknown>> = { ...opts.tasks };
+    for (const [name, fnId] of taskFunctions(definition, tt, Object.keys(tasks))) {
       const prefix = Object.keys(HANDLERS).find((p) => fnId.startsWith(p));
       if (!prefix) throw new Error(`state ${name} invokes ${fnId}, which has no local handler in test/aws/aws-harness.ts`);
       const role = roleOf(tt, tt.functionRole(fnId));
@@ -134,6 +158,8 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     functionRole,
     machineRole,
     runBuild,
+    runMachine: (prefix, input, opts) => run(prefix, input, opts),
+    stateMachineRole: (prefix) => roleOf(t, t.stateMachineRole(t.one('AWS::StepFunctions::StateMachine', prefix))),
     close: async () => {
       await s3.close();
       await glue.close();
@@ -142,17 +168,21 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
 }
 
 /** Task states of a definition (nested ones included) and the logical id of the function each invokes. */
-function taskFunctions(def: { States: Record<string, Record<string, unknown>> }, t: ResolvedTemplate): [string, string][] {
+function taskFunctions(
+  def: { States: Record<string, Record<string, unknown>> },
+  t: ResolvedTemplate,
+  bound: string[] = [],
+): [string, string][] {
   const out: [string, string][] = [];
   const fnIds = t.ids('AWS::Lambda::Function');
   for (const [name, s] of Object.entries(def.States)) {
-    if (s.Type === 'Task') {
+    if (s.Type === 'Task' && !bound.includes(name)) {
       const fnId = fnIds.find((id) => t.arn(id) === s.Resource);
       if (!fnId) throw new Error(`state ${name} invokes ${String(s.Resource)}, not a function of the template`);
       out.push([name, fnId]);
     }
     const inner = s.ItemProcessor as typeof def | undefined;
-    if (inner) out.push(...taskFunctions(inner, t));
+    if (inner) out.push(...taskFunctions(inner, t, bound));
   }
   return out;
 }

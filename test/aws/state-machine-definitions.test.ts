@@ -9,13 +9,16 @@ import { synthesize } from './aws-harness';
 describe('synthesized state machine definitions', () => {
   it.each([
     ['default', {}],
-    ['one partition at a time, no failure tolerated', { buildConcurrency: 1, buildToleratedFailurePercent: 0 }],
+    [
+      'one partition and one file at a time, no failure tolerated',
+      { buildConcurrency: 1, buildToleratedFailurePercent: 0, historyConcurrency: 1 },
+    ],
   ])(
     '%s: valid ASL',
     (_name, overrides) => {
       const t = synthesize(overrides);
       const machines = t.ids('AWS::StepFunctions::StateMachine');
-      expect(machines).toHaveLength(1);
+      expect(machines).toHaveLength(2);
       for (const id of machines) {
         const definition = JSON.parse(t.text(t.resource(id).Properties!.DefinitionString));
         const { isValid, errorsText } = aslValidator(definition);
@@ -27,7 +30,9 @@ describe('synthesized state machine definitions', () => {
 
   it('asl-validator is live: a state whose Next names no state is refused', () => {
     const t = synthesize();
-    const definition = JSON.parse(t.text(t.resource(t.ids('AWS::StepFunctions::StateMachine')[0]).Properties!.DefinitionString));
+    const definition = JSON.parse(
+      t.text(t.resource(t.one('AWS::StepFunctions::StateMachine', 'JobsBuild')).Properties!.DefinitionString),
+    );
     definition.States.PlanGold.Next = 'Nowhere';
     expect(aslValidator(definition).isValid).toBe(false);
   }, 60_000);

@@ -67,16 +67,17 @@ describe('npx cdk synth (offline, no credentials, no Docker)', () => {
     expect(count('AWS::CloudWatch::Alarm')).toBeGreaterThanOrEqual(6);
     expect(count('AWS::SNS::Topic')).toBe(1);
     expect(count('AWS::CloudWatch::Dashboard')).toBe(1);
-    expect(count('AWS::StepFunctions::StateMachine')).toBe(1);
+    expect(count('AWS::StepFunctions::StateMachine')).toBe(2); // the build and the history load
   });
 
   it('bundles every job Lambda with esbuild and stages the collector image context', () => {
     const template = JSON.parse(readFileSync(path.join(out, 'CryptoLakehouse.template.json'), 'utf8'));
     const jobs = Object.entries(template.Resources as Record<string, { Type: string; Metadata?: Record<string, string> }>).filter(
       ([id, r]) =>
-        r.Type === 'AWS::Lambda::Function' && /^(Jobs|Collector\w+)(Silver|Gold|Health|Plan|Backfill|Catalog)Function/.test(id),
+        r.Type === 'AWS::Lambda::Function' &&
+        /^(Jobs|Collector\w+)(Silver|Gold|Health|Plan|Backfill|Catalog|HistoryPlan|HistoryFile|HistorySummary)Function/.test(id),
     );
-    expect(jobs).toHaveLength(6);
+    expect(jobs).toHaveLength(9);
     for (const [, fn] of jobs) {
       const dir = path.join(out, fn.Metadata!['aws:asset:path']);
       expect(readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
