@@ -87,7 +87,9 @@ export class BuildStateMachine extends Construct {
     const tooManyFailed = new sfn.Fail(this, 'TooManyPartitionsFailed', {
       error: 'TooManyPartitionsFailed',
       causePath: sfn.JsonPath.stringAt('$.error.Cause'),
-      comment: `More than ${props.toleratedFailurePercent} % of a stage's partitions failed; their results are under ${MAP_RUN_RESULTS_PREFIX}/.`,
+      comment:
+        `More than ${props.toleratedFailurePercent} % of a stage's partitions failed; ` +
+        `their results are under ${MAP_RUN_RESULTS_PREFIX}/.`,
     });
     const summarize = new tasks.LambdaInvoke(this, 'Summarize', {
       lambdaFunction: props.summarize.fn,
@@ -123,7 +125,8 @@ export class BuildStateMachine extends Construct {
     this.role = this.executionRole(props.bucket, functions);
     this.machine = new sfn.StateMachine(this, 'Machine', {
       comment:
-        'Silver then Gold per partition. Input {} builds yesterday; {"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
+        'Silver then Gold per partition. Input {} builds yesterday; ' +
+        '{"from":"YYYY-MM-DD","to":"YYYY-MM-DD","exchange"?,"symbol"?} rebuilds a range.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(24),
       tracingEnabled: true,

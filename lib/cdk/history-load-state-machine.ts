@@ -96,7 +96,9 @@ export class HistoryLoadStateMachine extends Construct {
     const tooManyFailed = new sfn.Fail(this, 'TooManyFilesFailed', {
       error: 'TooManyFilesFailed',
       causePath: sfn.JsonPath.stringAt('$.error.Cause'),
-      comment: `More than ${tolerated} % of the archive files failed; their results are under ${MAP_RUN_RESULTS_PREFIX}/, reasons in the import ledger.`,
+      comment:
+        `More than ${tolerated} % of the archive files failed; ` +
+        `their results are under ${MAP_RUN_RESULTS_PREFIX}/, reasons in the import ledger.`,
     });
     files.addCatch(tooManyFailed, { errors: ['States.ExceedToleratedFailureThreshold'], resultPath: '$.error' });
 
@@ -128,7 +130,8 @@ export class HistoryLoadStateMachine extends Construct {
     this.role = this.executionRole(props);
     this.machine = new sfn.StateMachine(this, 'Machine', {
       comment:
-        'History load: {"exchange","symbols","datasets","from","to"} from the Binance archive into Bronze, then Silver and Gold for the range.',
+        'History load: {"exchange","symbols","datasets","from","to"} from the Binance archive into Bronze, ' +
+        'then Silver and Gold for the range.',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: Duration.hours(48),
       tracingEnabled: true,
@@ -155,7 +158,8 @@ export class HistoryLoadStateMachine extends Construct {
     const items = props.bucket.arnForObjects(`${HISTORY_ITEMS}*`);
     const results = props.bucket.arnForObjects(`${MAP_RUN_RESULTS_PREFIX}/*`);
     const buildExecutions = `arn:${Aws.PARTITION}:states:${Aws.REGION}:${Aws.ACCOUNT_ID}:execution:${props.build.stateMachineName}:*`;
-    const eventsRule = `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule`;
+    const eventsRule =
+      `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/` + 'StepFunctionsGetEventsForStepFunctionsExecutionRule';
     role.addToPolicy(
       new iam.PolicyStatement({ sid: 'InvokeHistoryJobs', actions: ['lambda:InvokeFunction'], resources: invokable }),
     );

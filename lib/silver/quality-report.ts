@@ -203,7 +203,8 @@ export function reportMarkdown(report: QualityReport): string {
     lines.push(
       "## Parity with the day's trades",
       '',
-      `1m bars rebuilt from trades against the kept klines (OHLC and volume within ${TRADE_PARITY_RULES.relTol} relative, trade counts exact):`,
+      `1m bars rebuilt from trades against the kept klines ` +
+        `(OHLC and volume within ${TRADE_PARITY_RULES.relTol} relative, trade counts exact):`,
       '',
       '| minutes compared | disagreeing | by field | trade minutes without a kline |',
       '|---:|---:|---|---:|',
