@@ -12,7 +12,7 @@ import { bronzeFileId, bronzeFileKey, dateOf, dayStart, partitionPrefix } from '
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { TableBuilder } from '../table/table';
 import { DAY_MS } from '../util/time';
-import { archiveLines, MAX_LINE_CHARS } from './archive-source';
+import { archiveLineBatches, MAX_LINE_CHARS } from './archive-source';
 import { DayRows } from './day-rows';
 import { downloadToFile, fetchText, type DownloadOptions } from './archive-download';
 import { isArchiveReject, type ArchiveLineContext, type ArchiveLineParser, type ArchiveRowMapper } from './archive-row-mapper';
@@ -324,7 +324,14 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     sink.keys.add(key);
     result.keys.add(key);
   };
-  const accept = async (sink: DatasetSink, row: Row) => {
+  const closeBefore = async (sink: DatasetSink, day: string, pending: Promise<void> | undefined) => {
+    await pending;
+    // Archive files are in time order: a row of a later day closes the days before it.
+    for (const held of [...sink.open.keys()]) if (held < day) await flush(sink, held);
+    sink.latestDay = day;
+  };
+  // Synchronous unless a row group or a day is written, so that most rows cost no await.
+  const accept = (sink: DatasetSink, row: Row): Promise<void> | undefined => {
     const time = row[sink.spec.timeColumn] as number;
     if (!(time >= sink.dayFrom && time < sink.dayTo)) {
       sink.day = dateOf(time);
@@ -334,17 +341,14 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     const day = sink.day;
     let rows = sink.open.get(day);
     if (!rows) sink.open.set(day, (rows = new DayRows(sink.spec)));
-    await rows.push(row);
+    const pending = rows.push(row);
     result.rows++;
     if (result.rows % PROGRESS_EVERY_ROWS === 0) target.onRows?.(PROGRESS_EVERY_ROWS);
     result.firstTime = result.firstTime === null ? time : Math.min(result.firstTime, time);
     result.lastTime = result.lastTime === null ? time : Math.max(result.lastTime, time);
-    if (day > sink.latestDay) {
-      // Archive files are in time order: a row of a later day closes the days before it.
-      for (const held of [...sink.open.keys()]) if (held < day) await flush(sink, held);
-      sink.latestDay = day;
-    }
+    return day > sink.latestDay ? closeBefore(sink, day, pending) : pending;
   };
+
   const reject = (sink: DatasetSink, reason: string, line: number, text: string, row?: Row) => {
     result.rejected++;
     const kind = reasonKind(reason);
@@ -362,39 +366,43 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
   const fast = sinks.length === 1 ? sinks[0] : undefined;
   let first = true;
   try {
-    for await (const source of archiveLines(local)) {
-      if (fast?.parser && !source.overlong && fast.parser.parse(source.text, fast.row)) {
-        result.records++;
-        result.checks++;
-        await accept(fast, fast.row);
-        continue;
-      }
-      const record = dataRecord(source);
-      if (!record) continue;
-      // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
-      if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
+    for await (const batch of archiveLineBatches(local)) {
+      for (const source of batch) {
+        if (fast?.parser && !source.overlong && fast.parser.parse(source.text, fast.row)) {
+          result.records++;
+          result.checks++;
+          const pending = accept(fast, fast.row);
+          if (pending) await pending;
+          continue;
+        }
+        const record = dataRecord(source);
+        if (!record) continue;
+        // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
+        if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
+          first = false;
+          continue;
+        }
         first = false;
-        continue;
-      }
-      first = false;
-      result.records++;
-      for (const sink of sinks) {
-        result.checks++;
-        if (record.overlong) {
-          reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
-          continue;
+        result.records++;
+        for (const sink of sinks) {
+          result.checks++;
+          if (record.overlong) {
+            reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
+            continue;
+          }
+          const mapped = sink.mapper.map(record.fields, context);
+          if (isArchiveReject(mapped)) {
+            reject(sink, mapped.reject, record.line, record.text, mapped.row);
+            continue;
+          }
+          if (!sink.parser && sink.mapper.lineParser) {
+            sink.parser = sink.mapper.lineParser(context, mapped);
+            sink.row = { ...mapped };
+          }
+          // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
+          const pending = accept(sink, mapped);
+          if (pending) await pending;
         }
-        const mapped = sink.mapper.map(record.fields, context);
-        if (isArchiveReject(mapped)) {
-          reject(sink, mapped.reject, record.line, record.text, mapped.row);
-          continue;
-        }
-        if (!sink.parser && sink.mapper.lineParser) {
-          sink.parser = sink.mapper.lineParser(context, mapped);
-          sink.row = { ...mapped };
-        }
-        // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
-        await accept(sink, mapped);
       }
     }
     for (const sink of sinks) {

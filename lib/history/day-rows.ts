@@ -32,22 +32,23 @@ export class DayRows {
     this.timeColumn = spec.timeColumn;
   }
 
-  async push(row: Row): Promise<void> {
+  /** Adds a row; a promise only when a full row group is being written (most rows cost no await). */
+  push(row: Row): Promise<void> | undefined {
     const time = row[this.timeColumn] as number;
     if (time < this.lastTime) this.ordered = false;
     else this.lastTime = time;
     this.builder.push(row);
-    if (this.builder.length < DEFAULT_ROW_GROUP) return;
+    if (this.builder.length < DEFAULT_ROW_GROUP) return undefined;
     const group = this.builder.build();
     if (!this.ordered) {
       this.held.push(group);
-      return;
+      return undefined;
     }
     if (!this.groups) {
       this.tmp = path.join(os.tmpdir(), `lakehouse-day-${randomUUID()}.parquet`);
       this.groups = new ParquetGroupWriter(this.spec, fileWriter(this.tmp));
     }
-    await this.groups.writeGroup(group, 0, group.length);
+    return this.groups.writeGroup(group, 0, group.length);
   }
 
   /** Writes the day as the object `key`; the rows are gone afterwards. */

@@ -16,7 +16,10 @@ export interface DataRecord extends SourceLine {
 }
 
 /** A rejected line: the reason, and the row when the line could be read as one. */
-interface Rejection { reason: string; row?: Row }
+interface Rejection {
+  reason: string;
+  row?: Row;
+}
 /** A line's outcome, with the open and close time when they are plausible (evidence of the interval). */
 export type Outcome = ({ row: Row } | Rejection) & { openTime?: number; closeTime?: number | null };
 
@@ -60,10 +63,12 @@ export function readRecord(context: LineContext, record: DataRecord): Outcome {
     const cut = truncatedField(profile, record.fields);
     if (cut) return { reason: cut };
   }
-  if (record.fields.length !== profile.columns) return { reason: `expected ${profile.columns} columns, got ${record.fields.length}` };
-  const row = profile.layout === 'binance-archive'
-    ? klineArchiveRow(record.fields, profile.unit, context.base, context.quote, context.ingest)
-    : ohlcvRow(record.fields, profile.layout, context.stepMs, context.base, context.quote, context.ingest, profile.unit);
+  if (record.fields.length !== profile.columns)
+    return { reason: `expected ${profile.columns} columns, got ${record.fields.length}` };
+  const row =
+    profile.layout === 'binance-archive'
+      ? klineArchiveRow(record.fields, profile.unit, context.base, context.quote, context.ingest)
+      : ohlcvRow(record.fields, profile.layout, context.stepMs, context.base, context.quote, context.ingest, profile.unit);
   if (typeof row === 'string') return { reason: row };
   const openTime = row.open_time as number;
   const era = checkExchangeTime(context.exchange, 'open_time', openTime, context.ingest);

@@ -37,19 +37,30 @@ export interface ParquetOptions {
 }
 
 /** Min, max and null count of a numeric column chunk, as hyparquet-writer stores them in the footer. */
-interface ChunkStats { min_value?: number | bigint; max_value?: number | bigint; null_count: bigint; nan_count?: bigint }
+interface ChunkStats {
+  min_value?: number | bigint;
+  max_value?: number | bigint;
+  null_count: bigint;
+  nan_count?: bigint;
+}
 
 /**
  * Column values of rows [start, end) in the physical form hyparquet-writer expects, and for numeric columns
  * their statistics, found in the same pass that looks for nulls. hyparquet-writer's own statistics compare
  * every value through a generic comparison (BigInts for int64 and timestamps): about a tenth of encoding.
  */
-function physical(column: ColumnSpec, data: ColumnData, start: number, end: number): { values: DecodedArray; stats?: ChunkStats } {
+function physical(
+  column: ColumnSpec,
+  data: ColumnData,
+  start: number,
+  end: number,
+): { values: DecodedArray; stats?: ChunkStats } {
   if (data instanceof Float64Array) {
     const slice = data.subarray(start, end);
     const count = slice.length;
     let nulls = 0;
-    let min = Infinity, max = -Infinity;
+    let min = Infinity,
+      max = -Infinity;
     for (let i = 0; i < count; i++) {
       const value = slice[i];
       if (value !== value) nulls++;
@@ -63,20 +74,33 @@ function physical(column: ColumnSpec, data: ColumnData, start: number, end: numb
     const stats: ChunkStats = { null_count: BigInt(nulls) };
     const boxed = <T>(convert: (value: number) => T): (T | null)[] => {
       const out = new Array<T | null>(count);
-      for (let i = 0; i < count; i++) { const value = slice[i]; out[i] = value !== value ? null : convert(value); }
+      for (let i = 0; i < count; i++) {
+        const value = slice[i];
+        out[i] = value !== value ? null : convert(value);
+      }
       return out;
     };
     switch (column.type) {
       case 'double':
         // Parquet orders -0 before +0: a zero minimum is written as -0, a zero maximum as +0.
-        if (any) { stats.min_value = min === 0 ? -0 : min; stats.max_value = max === 0 ? 0 : max; }
+        if (any) {
+          stats.min_value = min === 0 ? -0 : min;
+          stats.max_value = max === 0 ? 0 : max;
+        }
         stats.nan_count = 0n; // NaN is our null, so a double column never holds a NaN value
         return { values: nulls ? boxed((v) => v) : slice, stats };
       case 'int32':
-        if (any) { stats.min_value = min; stats.max_value = max; }
+        if (any) {
+          stats.min_value = min;
+          stats.max_value = max;
+        }
         return { values: nulls ? boxed((v) => v) : Int32Array.from(slice), stats };
-      default: { // int64 and timestamp: 64-bit integers
-        if (any) { stats.min_value = BigInt(min); stats.max_value = BigInt(max); }
+      default: {
+        // int64 and timestamp: 64-bit integers
+        if (any) {
+          stats.min_value = BigInt(min);
+          stats.max_value = BigInt(max);
+        }
         if (nulls) return { values: boxed((v) => BigInt(v)), stats };
         const out = new BigInt64Array(count);
         for (let i = 0; i < count; i++) out[i] = BigInt(slice[i]);
@@ -85,7 +109,8 @@ function physical(column: ColumnSpec, data: ColumnData, start: number, end: numb
     }
   }
   const slice = data.slice(start, end);
-  if (!column.nullable && slice.some((v) => v === null || v === undefined)) throw new Error(`column ${column.name} is required but holds nulls`);
+  if (!column.nullable && slice.some((v) => v === null || v === undefined))
+    throw new Error(`column ${column.name} is required but holds nulls`);
   return { values: slice };
 }
 

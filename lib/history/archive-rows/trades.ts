@@ -1,4 +1,5 @@
-import { archiveMarket } from '../../exchanges/binance/archive-layout';
+import { archiveMarket, dayStartMs } from '../../exchanges/binance/archive-layout';
+import { DAY_MS } from '../../util/time';
 import { baseQuote } from '../../exchanges/symbols';
 import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
@@ -97,11 +98,17 @@ function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
   // detectUnit's bounds for the file's unit: a time of the other unit is the slow path's reject.
   const [unitFrom, unitTo] = micro ? [1e14, 1e17] : [1e11, 1e14];
   const column = (name: string) => bronze.columns.find((spec) => spec.name === name)!;
-  const [idSpec, timeSpec, priceSpec, qtySpec, quoteQtySpec] = ['trade_id', 'event_time', 'price', 'qty', 'quote_qty'].map(column);
+  const [idSpec, timeSpec, priceSpec, qtySpec, quoteQtySpec] = ['trade_id', 'event_time', 'price', 'qty', 'quote_qty'].map(
+    column,
+  );
   const number = new Float64Array(1);
   // Times known to pass archiveTimeProblem: it accepts an interval, so everything between two passing times passes.
   let goodFrom = Number.POSITIVE_INFINITY;
   let goodTo = Number.NEGATIVE_INFINITY;
+  const fileFrom = dayStartMs(context.file.firstDay);
+  const fileTo = dayStartMs(context.file.lastDay) + DAY_MS - 1;
+  const fileFromPasses = archiveTimeProblem(context, 'time', fileFrom) === null;
+  const fileToPasses = archiveTimeProblem(context, 'time', fileTo) === null;
   const boolEnd = (text: string, from: number, word: string) =>
     text.startsWith(word, from) && (from + word.length === text.length || text.charCodeAt(from + word.length) === COMMA)
       ? from + word.length
@@ -136,8 +143,9 @@ function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
       const eventTime = Math.floor(epoch / (micro ? 1e3 : 1));
       if (eventTime < goodFrom || eventTime > goodTo) {
         if (archiveTimeProblem(context, 'time', eventTime) !== null) return false;
-        goodFrom = Math.min(goodFrom, eventTime);
-        goodTo = Math.max(goodTo, eventTime);
+        // Times rise through a file: stretch the range to the file's first and last millisecond when those pass.
+        goodFrom = Math.min(goodFrom, eventTime, fileFromPasses ? fileFrom : eventTime);
+        goodTo = Math.max(goodTo, eventTime, fileToPasses ? fileTo : eventTime);
       }
       const price = Number(text.slice(idEnd + 1, priceEnd));
       const qty = Number(text.slice(priceEnd + 1, qtyEnd));
