@@ -50,6 +50,9 @@ export const section: Section = {
         runs,
       );
       const rate = (m: Measured) => (m.ok ? size / m.seconds : null);
+      // Others share the 2 cores: rows per CPU second is the figure that load does not bend.
+      const cpuRate = (m: Measured) => (m.ok ? size / m.cpuSeconds : null);
+      const cpuRatio = oursRun.ok && duck.ok ? duck.cpuSeconds / oursRun.cpuSeconds : null;
       const ratio = oursRun.ok && duck.ok ? duck.seconds / oursRun.seconds : null;
       const row = (name: string, m: Measured, mb: number | undefined, extra: Record<string, Cell>): Record<string, Cell> =>
         m.ok
@@ -59,23 +62,26 @@ export const section: Section = {
               wall: m.seconds,
               cpu: m.cpuSeconds,
               rate: rate(m),
+              cpuRate: cpuRate(m),
               rss: m.peakRssMB,
               mb: mb ?? null,
               ...extra,
             }
           : { size: label, case: name, wall: failCell(name, m), cpu: null, rate: null, rss: null, mb: null };
-      const oursRate = rate(oursRun);
+      // The targets are read per CPU second: "on one core", whatever else the machine runs.
+      const oursRate = cpuRate(oursRun);
       rows.push(
         row('ours', oursRun, oursRun.result?.bronzeMB, {
           ratio,
+          cpuRatio,
           target:
-            oursRate === null || ratio === null
+            oursRate === null || cpuRatio === null
               ? null
-              : `${oursRate >= TARGET_ROWS_PER_SECOND ? '✓' : '✗'} rate, ${ratio >= TARGET_RATIO ? '✓' : '✗'} ratio, ` +
+              : `${oursRate >= TARGET_ROWS_PER_SECOND ? '✓' : '✗'} rate, ${cpuRatio >= TARGET_RATIO ? '✓' : '✗'} ratio, ` +
                 `${oursRun.peakRssMB <= TARGET_RSS_MB ? '✓' : '✗'} RSS`,
         }),
       );
-      rows.push(row('duckdb', duck, duck.result?.outMB, { ratio: null, target: null }));
+      rows.push(row('duckdb', duck, duck.result?.outMB, { ratio: null, cpuRatio: null, target: null }));
       data[String(size)] = { ours: oursRun as never, duckdb: duck as never };
       // 10 M rows are ~0.7 GB of CSV: not kept for the next size.
       rmSync(dir, { recursive: true, force: true });
@@ -88,10 +94,15 @@ export const section: Section = {
         { key: 'wall', label: 'wall s', digits: 2 },
         { key: 'cpu', label: 'CPU s', digits: 2 },
         { key: 'rate', label: 'rows/s', digits: 0 },
+        { key: 'cpuRate', label: 'rows per CPU s', digits: 0 },
         { key: 'rss', label: 'peak RSS MB', digits: 0 },
         { key: 'mb', label: 'Parquet MB', digits: 1 },
         { key: 'ratio', label: 'ours / DuckDB rate', digits: 2 },
-        { key: 'target', label: `≥ ${TARGET_ROWS_PER_SECOND / 1000} k rows/s, ≥ ${TARGET_RATIO}× DuckDB, ≤ ${TARGET_RSS_MB} MB` },
+        { key: 'cpuRatio', label: 'ours / DuckDB per CPU s', digits: 2 },
+        {
+          key: 'target',
+          label: `≥ ${TARGET_ROWS_PER_SECOND / 1000} k rows per CPU s, ≥ ${TARGET_RATIO}× DuckDB per CPU s, ≤ ${TARGET_RSS_MB} MB`,
+        },
       ],
       rows,
       notes: [

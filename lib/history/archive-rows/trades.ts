@@ -70,24 +70,41 @@ function integerEnd(text: string, from: number, out: Float64Array): number {
   return index;
 }
 
-/** End of the plain decimal (digits, at most one dot, a digit somewhere) starting at `from`, or -1. */
-function decimalEnd(text: string, from: number): number {
+/** 10^k for k ≤ 22: exact doubles, so a quotient by one of them is correctly rounded. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * End of the plain decimal (digits, at most one dot, a digit somewhere) starting at `from`, or -1; its value in
+ * `out[0]`. When all its digits make an integer a double holds exactly and it has at most 22 decimals, value =
+ * digits / 10^decimals is one correctly rounded division of two exact doubles, so it equals Number() of the text
+ * (Clinger's fast path); otherwise Number() of the text itself.
+ */
+function decimalEnd(text: string, from: number, out: Float64Array): number {
   let digits = 0;
-  let dots = 0;
+  let dotAt = -1;
+  let mantissa = 0;
   let index = from;
   for (; index < text.length; index++) {
     const code = text.charCodeAt(index);
     if (code === COMMA) break;
-    if (code === DOT) dots++;
-    else if (code >= ZERO && code <= NINE) digits++;
-    else return -1;
+    if (code === DOT) {
+      if (dotAt >= 0) return -1;
+      dotAt = index;
+    } else if (code >= ZERO && code <= NINE) {
+      digits++;
+      mantissa = mantissa * 10 + (code - ZERO);
+    } else return -1;
   }
-  return digits > 0 && dots <= 1 ? index : -1;
+  if (digits === 0) return -1;
+  const decimals = dotAt < 0 ? 0 : index - dotAt - 1;
+  out[0] =
+    mantissa <= Number.MAX_SAFE_INTEGER && decimals <= 22 ? mantissa / POWERS_OF_TEN[decimals] : Number(text.slice(from, index));
+  return index;
 }
 
 /**
  * tradesRow for the plain lines that make up nearly all of a file, without splitting the line into strings: the
- * integers read digit by digit, the decimals by Number() of their text as num() reads them, and the checks of
+ * integers read digit by digit, the decimals to the same double as num() reads them, and the checks of
  * checkedArchiveRow on the fields that vary (the constant columns passed them in the accepted row).
  */
 function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
@@ -118,12 +135,15 @@ function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
       const idEnd = integerEnd(text, 0, number);
       if (idEnd < 0 || idEnd === text.length) return false;
       const id = number[0];
-      const priceEnd = decimalEnd(text, idEnd + 1);
+      const priceEnd = decimalEnd(text, idEnd + 1, number);
       if (priceEnd < 0 || priceEnd === text.length) return false;
-      const qtyEnd = decimalEnd(text, priceEnd + 1);
+      const price = number[0];
+      const qtyEnd = decimalEnd(text, priceEnd + 1, number);
       if (qtyEnd < 0 || qtyEnd === text.length) return false;
-      const quoteEnd = decimalEnd(text, qtyEnd + 1);
+      const qty = number[0];
+      const quoteEnd = decimalEnd(text, qtyEnd + 1, number);
       if (quoteEnd < 0 || quoteEnd === text.length) return false;
+      const quoteQty = number[0];
       let end = integerEnd(text, quoteEnd + 1, number);
       if (end < 0 || end === text.length) return false;
       const epoch = number[0];
@@ -147,9 +167,6 @@ function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
         goodFrom = Math.min(goodFrom, eventTime, fileFromPasses ? fileFrom : eventTime);
         goodTo = Math.max(goodTo, eventTime, fileToPasses ? fileTo : eventTime);
       }
-      const price = Number(text.slice(idEnd + 1, priceEnd));
-      const qty = Number(text.slice(priceEnd + 1, qtyEnd));
-      const quoteQty = Number(text.slice(qtyEnd + 1, quoteEnd));
       // checkValue as validateRow runs it; a value it refuses goes the slow way, for the reason.
       if (
         checkValue(idSpec, id) !== null ||
