@@ -10,4 +10,5 @@ export const SECTIONS: Record<string, () => Promise<{ section: Section }>> = {
   silver: () => import('./sections/silver'),
   gold: () => import('./sections/gold'),
   sizing: () => import('./sections/sizing'),
+  history: () => import('./sections/history'),
 };

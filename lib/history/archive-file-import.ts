@@ -10,13 +10,15 @@ import { findDataset } from '../schema/registry';
 import type { DatasetSpec, PartitionValues, Row } from '../schema/types';
 import { bronzeFileId, bronzeFileKey, dateOf, dayStart, partitionPrefix } from '../storage/lake-paths';
 import { listAll, type ObjectStore } from '../storage/object-store';
-import { TableBuilder, type Table } from '../table/table';
-import { MAX_LINE_CHARS } from './archive-source';
+import { TableBuilder } from '../table/table';
+import { DAY_MS } from '../util/time';
+import { archiveLineBatches, MAX_LINE_CHARS } from './archive-source';
+import { DayRows } from './day-rows';
 import { downloadToFile, fetchText, type DownloadOptions } from './archive-download';
-import { isArchiveReject, type ArchiveLineContext, type ArchiveRowMapper } from './archive-row-mapper';
+import { isArchiveReject, type ArchiveLineContext, type ArchiveLineParser, type ArchiveRowMapper } from './archive-row-mapper';
 import { REFUSE_REJECTED_SHARE } from './import-check-pass';
 import { archivePathId, writeLedgerEntry, type LedgerRecord, type LedgerStatus } from './import-ledger';
-import { dataRecords, quarantineRow, reasonKind } from './import-lines';
+import { dataRecord, quarantineRow, reasonKind } from './import-lines';
 
 /**
  * One archive file of `lakehouse history` (docs/history.md, "lakehouse history"): compare its `.CHECKSUM` with the
@@ -25,7 +27,8 @@ import { dataRecords, quarantineRow, reasonKind } from './import-lines';
  * ledger. Bronze gets one file per UTC day of the archive file (the partition scheme files Bronze by dt/hour; the
  * day's file sits in hour=00), under a key derived from market, dataset, interval, symbol and day, never from the
  * file's checksum or period: a republished file, or the daily files standing in for a monthly one, rewrite the
- * same objects instead of adding copies. Memory holds one day of one file's rows, never the whole file.
+ * same objects instead of adding copies. Memory holds one row group of a day's rows while the day is in time order
+ * (lib/history/day-rows.ts), the whole day only when it is not.
  */
 
 export type FileStatus = LedgerStatus | 'skipped';
@@ -206,12 +209,19 @@ interface DatasetSink {
   readonly mapper: ArchiveRowMapper;
   readonly spec: DatasetSpec;
   readonly quarantineSpec: DatasetSpec | undefined;
-  readonly open: Map<string, TableBuilder>;
+  readonly open: Map<string, DayRows>;
   readonly parts: Map<string, number>;
   /** This dataset's Bronze objects written for the file. */
   readonly keys: Set<string>;
   readonly quarantine: Row[];
   latestDay: string;
+  /** The mapper's line parser, made from the first row map() accepted; then `row` is the row it fills. */
+  parser: ArchiveLineParser | undefined;
+  row: Row;
+  /** The UTC day of the last row and its bounds [from, to), so that most rows need no dateOf. */
+  day: string;
+  dayFrom: number;
+  dayTo: number;
 }
 
 interface ReadResult {
@@ -285,6 +295,11 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     keys: new Set(),
     quarantine: [],
     latestDay: '',
+    parser: undefined,
+    row: {},
+    day: '',
+    dayFrom: Number.NaN,
+    dayTo: Number.NaN,
   }));
   const result: ReadResult = {
     records: 0,
@@ -299,16 +314,41 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
   };
 
   const flush = async (sink: DatasetSink, day: string) => {
-    const builder = sink.open.get(day);
+    const rows = sink.open.get(day);
     sink.open.delete(day);
-    if (!builder) return;
+    if (!rows) return;
     const part = sink.parts.get(day) ?? 0;
     sink.parts.set(day, part + 1);
     const key = archiveDayKey(sink.spec, exchange, file, day, part);
-    await putTable(target.store, key, sortedBy(builder.build(), sink.spec.timeColumn));
+    await rows.put(target.store, key);
     sink.keys.add(key);
     result.keys.add(key);
   };
+  const closeBefore = async (sink: DatasetSink, day: string, pending: Promise<void> | undefined) => {
+    await pending;
+    // Archive files are in time order: a row of a later day closes the days before it.
+    for (const held of [...sink.open.keys()]) if (held < day) await flush(sink, held);
+    sink.latestDay = day;
+  };
+  // Synchronous unless a row group or a day is written, so that most rows cost no await.
+  const accept = (sink: DatasetSink, row: Row): Promise<void> | undefined => {
+    const time = row[sink.spec.timeColumn] as number;
+    if (!(time >= sink.dayFrom && time < sink.dayTo)) {
+      sink.day = dateOf(time);
+      sink.dayFrom = Math.floor(time / DAY_MS) * DAY_MS;
+      sink.dayTo = sink.dayFrom + DAY_MS;
+    }
+    const day = sink.day;
+    let rows = sink.open.get(day);
+    if (!rows) sink.open.set(day, (rows = new DayRows(sink.spec)));
+    const pending = rows.push(row);
+    result.rows++;
+    if (result.rows % PROGRESS_EVERY_ROWS === 0) target.onRows?.(PROGRESS_EVERY_ROWS);
+    result.firstTime = result.firstTime === null ? time : Math.min(result.firstTime, time);
+    result.lastTime = result.lastTime === null ? time : Math.max(result.lastTime, time);
+    return day > sink.latestDay ? closeBefore(sink, day, pending) : pending;
+  };
+
   const reject = (sink: DatasetSink, reason: string, line: number, text: string, row?: Row) => {
     result.rejected++;
     const kind = reasonKind(reason);
@@ -322,46 +362,56 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     sink.quarantine.push(quarantineRow(sink.quarantineSpec, row, { ...fill, quarantine_reason: why }));
   };
 
+  // One dataset with a line parser (trades, aggTrades…) reads most lines without splitting them into fields.
+  const fast = sinks.length === 1 ? sinks[0] : undefined;
   let first = true;
-  for await (const record of dataRecords(local)) {
-    // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
-    if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
-      first = false;
-      continue;
+  try {
+    for await (const batch of archiveLineBatches(local)) {
+      for (const source of batch) {
+        if (fast?.parser && !source.overlong && fast.parser.parse(source.text, fast.row)) {
+          result.records++;
+          result.checks++;
+          const pending = accept(fast, fast.row);
+          if (pending) await pending;
+          continue;
+        }
+        const record = dataRecord(source);
+        if (!record) continue;
+        // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
+        if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
+          first = false;
+          continue;
+        }
+        first = false;
+        result.records++;
+        for (const sink of sinks) {
+          result.checks++;
+          if (record.overlong) {
+            reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
+            continue;
+          }
+          const mapped = sink.mapper.map(record.fields, context);
+          if (isArchiveReject(mapped)) {
+            reject(sink, mapped.reject, record.line, record.text, mapped.row);
+            continue;
+          }
+          if (!sink.parser && sink.mapper.lineParser) {
+            sink.parser = sink.mapper.lineParser(context, mapped);
+            sink.row = { ...mapped };
+          }
+          // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
+          const pending = accept(sink, mapped);
+          if (pending) await pending;
+        }
+      }
     }
-    first = false;
-    result.records++;
     for (const sink of sinks) {
-      result.checks++;
-      if (record.overlong) {
-        reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
-        continue;
-      }
-      const mapped = sink.mapper.map(record.fields, context);
-      if (isArchiveReject(mapped)) {
-        reject(sink, mapped.reject, record.line, record.text, mapped.row);
-        continue;
-      }
-      // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
-      const time = mapped[sink.spec.timeColumn] as number;
-      const day = dateOf(time);
-      let builder = sink.open.get(day);
-      if (!builder) sink.open.set(day, (builder = new TableBuilder(sink.spec, 4096)));
-      builder.push(mapped);
-      result.rows++;
-      if (result.rows % PROGRESS_EVERY_ROWS === 0) target.onRows?.(PROGRESS_EVERY_ROWS);
-      result.firstTime = result.firstTime === null ? time : Math.min(result.firstTime, time);
-      result.lastTime = result.lastTime === null ? time : Math.max(result.lastTime, time);
-      if (day > sink.latestDay) {
-        // Archive files are in time order: a row of a later day closes the days before it.
-        for (const held of [...sink.open.keys()]) if (held < day) await flush(sink, held);
-        sink.latestDay = day;
-      }
+      for (const held of [...sink.open.keys()]) await flush(sink, held);
+      await removeStaleParts(target, sink.spec, sink.keys);
     }
-  }
-  for (const sink of sinks) {
-    for (const held of [...sink.open.keys()]) await flush(sink, held);
-    await removeStaleParts(target, sink.spec, sink.keys);
+  } finally {
+    // A file that fails part way leaves no temporary Parquet behind (its written objects are the caller's to remove).
+    for (const sink of sinks) for (const rows of sink.open.values()) await rows.discard();
   }
   target.onRows?.(result.rows % PROGRESS_EVERY_ROWS);
   return result;
@@ -370,16 +420,6 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
 async function removeAll(store: ObjectStore, keys: Set<string>): Promise<void> {
   for (const key of keys) await store.delete(key);
   keys.clear();
-}
-
-function sortedBy(table: Table, column: string): Table {
-  const times = table.num(column);
-  let ordered = true;
-  for (let index = 1; index < times.length && ordered; index++) ordered = times[index - 1] <= times[index];
-  if (ordered) return table;
-  const order = Array.from({ length: table.length }, (_, index) => index);
-  order.sort((left, right) => times[left] - times[right] || left - right);
-  return table.take(order);
 }
 
 /**

@@ -29,6 +29,20 @@ export interface ArchiveRowMapper {
   readonly bronze: DatasetSpec;
   /** The row for one CSV line's fields (header lines are skipped before this is called), or why it is refused. */
   map(fields: readonly string[], context: ArchiveLineContext): Row | ArchiveReject;
+  /**
+   * A shortcut for the bulk of a big file (trades days hold millions of lines): made from a row map() accepted, it
+   * reads a plainly well-formed line's text straight into a reused row. Optional; see ArchiveLineParser.
+   */
+  lineParser?(context: ArchiveLineContext, accepted: Row): ArchiveLineParser;
+}
+
+/**
+ * Reads one line's text into `row` (the accepted row's copy, its constant columns kept) and returns true only when
+ * map() would accept the line with exactly these values; anything unusual (spaces, quotes, signs, a time outside
+ * the checks' bounds) returns false and the line goes through splitFields and map(), which decide and give the reason.
+ */
+export interface ArchiveLineParser {
+  parse(text: string, row: Row): boolean;
 }
 
 /** No Bronze dataset has a column named `reject`, so a value holding only `reject` (and `row`) is a reject. */

@@ -110,11 +110,22 @@ function openZipCsv(file: string): Promise<ZipEntryStream> {
  * because DEFLATE itself does not notice every flipped byte and would hand over garbage rows.
  */
 export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
+  for await (const batch of archiveLineBatches(file)) for (const line of batch) yield line;
+}
+
+/** Buffers of a plain file are read this big: fewer, larger chunks mean fewer batches and less per-chunk work. */
+const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * archiveLines a chunk of the file at a time: the lines of each chunk read, in order, as one array. An importer of
+ * millions of lines awaits once per chunk rather than once per line.
+ */
+export async function* archiveLineBatches(file: string): AsyncGenerator<SourceLine[]> {
   const name = path.basename(file);
   const zipped = /\.zip$/i.test(file);
   const zip = zipped ? await openZipCsv(file) : undefined;
   const where = zip ? `${name} (${zip.entryName})` : name;
-  const stream: Readable = zip ? zip.stream : createReadStream(file);
+  const stream: Readable = zip ? zip.stream : createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   let crc = 0;
   let bytes = 0;
   let line = 0;
@@ -126,6 +137,7 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
         if (zip) crc = zlib.crc32(chunk, crc);
         bytes += chunk.length;
         const text = carry + chunk.toString('latin1');
+        const batch: SourceLine[] = [];
         let start = 0;
         for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
           const raw = text.slice(start, nl);
@@ -135,15 +147,16 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
             skipping = false;
             continue;
           }
-          yield { line, text: stripCr(raw), terminated: true, overlong: false };
+          batch.push({ line, text: stripCr(raw), terminated: true, overlong: false });
         }
         carry = text.slice(start);
         if (carry.length > MAX_LINE_CHARS) {
-          if (!skipping) yield { line: line + 1, text: carry.slice(0, MAX_LINE_CHARS), terminated: true, overlong: true };
+          if (!skipping) batch.push({ line: line + 1, text: carry.slice(0, MAX_LINE_CHARS), terminated: true, overlong: true });
           // The rest of the line up to its newline belongs to the record just reported.
           skipping = true;
           carry = '';
         }
+        if (batch.length) yield batch;
       }
     } catch (err) {
       throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(err as Error).message}`);
@@ -153,7 +166,7 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
         `${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` + '(the data was damaged)',
       );
     }
-    if (carry.length > 0 && !skipping) yield { line: line + 1, text: stripCr(carry), terminated: false, overlong: false };
+    if (carry.length > 0 && !skipping) yield [{ line: line + 1, text: stripCr(carry), terminated: false, overlong: false }];
   } finally {
     stream.destroy();
     zip?.close();

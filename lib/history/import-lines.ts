@@ -38,10 +38,16 @@ export interface LineContext {
 /** Non-empty lines and their fields; a UTF-8 byte-order mark (bytes read as Latin-1) is dropped. */
 export async function* dataRecords(file: string): AsyncGenerator<DataRecord> {
   for await (const source of archiveLines(file)) {
-    const text = source.line === 1 && source.text.startsWith('\xEF\xBB\xBF') ? source.text.slice(3) : source.text;
-    if (text.trim() === '') continue;
-    yield { ...source, text, fields: splitFields(text) };
+    const record = dataRecord(source);
+    if (record) yield record;
   }
+}
+
+/** One line as dataRecords gives it, or undefined for an empty line. */
+export function dataRecord(source: SourceLine): DataRecord | undefined {
+  const text = source.line === 1 && source.text.startsWith('\xEF\xBB\xBF') ? source.text.slice(3) : source.text;
+  if (text.trim() === '') return undefined;
+  return { ...source, text, fields: splitFields(text) };
 }
 
 /** The rule a reason names: its text before ': ', offending values (`=…`) left out. */

@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import type { DecodedArray } from 'hyparquet';
 import { ByteWriter, ParquetWriter, fileWriter, type Writer } from 'hyparquet-writer';
 import { parquetSchema } from '../schema/derive/parquet-schema';
-import type { ColumnSpec } from '../schema/types';
+import type { ColumnSpec, DatasetSpec } from '../schema/types';
 import type { ObjectStore } from '../storage/object-store';
 import type { ColumnData, Table } from '../table/table';
 
@@ -114,32 +114,57 @@ function physical(
   return { values: slice };
 }
 
-async function encodeInto(table: Table, writer: Writer, opts: ParquetOptions): Promise<void> {
-  const spec = table.spec;
-  const kv = { 'crypto-lakehouse.dataset': `${spec.layer}/${spec.name}`, ...opts.metadata };
-  const pq = new ParquetWriter({
-    writer,
-    schema: parquetSchema(spec),
-    codec: PARQUET_CODEC,
-    compressors,
-    createdBy: 'crypto-lakehouse',
-    kvMetadata: Object.entries(kv).map(([key, value]) => ({ key, value })),
-  });
-  const groupSize = opts.rowGroupSize ?? DEFAULT_ROW_GROUP;
-  for (let start = 0; start < table.length; start += groupSize) {
-    const end = Math.min(table.length, start + groupSize);
+/**
+ * A Parquet file written row group by row group, for writers that hold one group of rows at a time rather than the
+ * whole table (lib/history/archive-file-import.ts streams a day of trades this way). Groups written through it are
+ * byte for byte what encodeInto writes for the same rows cut into the same groups.
+ */
+export class ParquetGroupWriter {
+  private readonly pq: ParquetWriter;
+
+  constructor(
+    readonly spec: DatasetSpec,
+    writer: Writer,
+    opts: ParquetOptions = {},
+  ) {
+    const kv = { 'crypto-lakehouse.dataset': `${spec.layer}/${spec.name}`, ...opts.metadata };
+    this.pq = new ParquetWriter({
+      writer,
+      schema: parquetSchema(spec),
+      codec: PARQUET_CODEC,
+      compressors,
+      createdBy: 'crypto-lakehouse',
+      kvMetadata: Object.entries(kv).map(([key, value]) => ({ key, value })),
+    });
+  }
+
+  /** Rows [start, end) of `table` as one row group. */
+  async writeGroup(table: Table, start: number, end: number): Promise<void> {
+    const spec = this.spec;
     const chunks = spec.columns.map((c) => physical(c, table.columns[c.name], start, end));
     // Numeric statistics are ours (above); strings and booleans keep hyparquet-writer's. pageSize 0 writes each
     // column chunk as one page (100,000 values; 1 MB pages split only string chunks) and skips a per-value size
     // estimate.
     const columnData = spec.columns.map((c, j) => ({ name: c.name, data: chunks[j].values, statistics: !chunks[j].stats }));
-    await pq.write({ columnData, rowGroupSize: end - start, pageSize: 0 });
-    const written = pq.row_groups[pq.row_groups.length - 1].columns;
+    await this.pq.write({ columnData, rowGroupSize: end - start, pageSize: 0 });
+    const written = this.pq.row_groups[this.pq.row_groups.length - 1].columns;
     chunks.forEach((ch, j) => {
       if (ch.stats) written[j].meta_data!.statistics = ch.stats;
     });
   }
-  await pq.finish();
+
+  async finish(): Promise<void> {
+    await this.pq.finish();
+  }
+}
+
+async function encodeInto(table: Table, writer: Writer, opts: ParquetOptions): Promise<void> {
+  const groups = new ParquetGroupWriter(table.spec, writer, opts);
+  const groupSize = opts.rowGroupSize ?? DEFAULT_ROW_GROUP;
+  for (let start = 0; start < table.length; start += groupSize) {
+    await groups.writeGroup(table, start, Math.min(table.length, start + groupSize));
+  }
+  await groups.finish();
 }
 
 export async function encodeParquet(table: Table, opts: ParquetOptions = {}): Promise<Uint8Array> {

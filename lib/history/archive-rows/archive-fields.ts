@@ -125,12 +125,18 @@ export function checkedArchiveRow(
 ): Row | ArchiveReject {
   const eventMs = row[spec.timeColumn];
   if (typeof eventMs !== 'number') return { reject: `${timeColumn} is not a time` };
-  const era = checkExchangeTime(context.exchange, timeColumn, eventMs, context.ingestMs);
-  if (era) return { reject: era, row };
-  const outside = outsideFile(context, timeColumn, eventMs);
-  if (outside) return { reject: outside, row };
+  const timeProblem = archiveTimeProblem(context, timeColumn, eventMs);
+  if (timeProblem) return { reject: timeProblem, row };
   const invalid = validateRow(spec, row);
   return invalid ? { reject: invalid, row } : row;
+}
+
+/**
+ * The time checks of checkedArchiveRow: the exchange's era, then the file's days. Each accepts one interval of
+ * times, so a range whose two ends pass holds only passing times (ArchiveLineParser relies on this).
+ */
+export function archiveTimeProblem(context: ArchiveLineContext, timeColumn: string, eventMs: number): string | null {
+  return checkExchangeTime(context.exchange, timeColumn, eventMs, context.ingestMs) ?? outsideFile(context, timeColumn, eventMs);
 }
 
 /**

@@ -1,10 +1,12 @@
-import { archiveMarket } from '../../exchanges/binance/archive-layout';
+import { archiveMarket, dayStartMs } from '../../exchanges/binance/archive-layout';
+import { DAY_MS } from '../../util/time';
 import { baseQuote } from '../../exchanges/symbols';
 import { dataset } from '../../schema/registry';
 import type { Row } from '../../schema/types';
-import type { ArchiveLineContext, ArchiveReject, ArchiveRowMapper } from '../archive-row-mapper';
+import { checkValue } from '../../schema/validate';
+import type { ArchiveLineContext, ArchiveLineParser, ArchiveReject, ArchiveRowMapper } from '../archive-row-mapper';
 import { clip, timeInUnit } from '../binance-klines-archive';
-import { checkedArchiveRow } from './archive-fields';
+import { archiveTimeProblem, checkedArchiveRow } from './archive-fields';
 
 /**
  * Trade archive lines as Bronze `trades` rows (docs/history.md, "CSV layouts"): spot
@@ -45,4 +47,145 @@ function tradesRow(fields: readonly string[], context: ArchiveLineContext): Row 
   return checkedArchiveRow(bronze, row, 'time', context);
 }
 
-export const tradesMapper: ArchiveRowMapper = { bronze, map: tradesRow };
+const COMMA = 44;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * End of the unsigned integer starting at `from` (the index of the comma or line end after it), its value in
+ * `out[0]`; -1 unless it is 1+ digits whose value a double holds exactly (as Number() of the text then reads it).
+ */
+function integerEnd(text: string, from: number, out: Float64Array): number {
+  let value = 0;
+  let index = from;
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === COMMA) break;
+    if (code < ZERO || code > NINE) return -1;
+    value = value * 10 + (code - ZERO);
+  }
+  if (index === from || value > Number.MAX_SAFE_INTEGER) return -1;
+  out[0] = value;
+  return index;
+}
+
+/** 10^k for k ≤ 22: exact doubles, so a quotient by one of them is correctly rounded. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * End of the plain decimal (digits, at most one dot, a digit somewhere) starting at `from`, or -1; its value in
+ * `out[0]`. When all its digits make an integer a double holds exactly and it has at most 22 decimals, value =
+ * digits / 10^decimals is one correctly rounded division of two exact doubles, so it equals Number() of the text
+ * (Clinger's fast path); otherwise Number() of the text itself.
+ */
+function decimalEnd(text: string, from: number, out: Float64Array): number {
+  let digits = 0;
+  let dotAt = -1;
+  let mantissa = 0;
+  let index = from;
+  for (; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === COMMA) break;
+    if (code === DOT) {
+      if (dotAt >= 0) return -1;
+      dotAt = index;
+    } else if (code >= ZERO && code <= NINE) {
+      digits++;
+      mantissa = mantissa * 10 + (code - ZERO);
+    } else return -1;
+  }
+  if (digits === 0) return -1;
+  const decimals = dotAt < 0 ? 0 : index - dotAt - 1;
+  out[0] =
+    mantissa <= Number.MAX_SAFE_INTEGER && decimals <= 22 ? mantissa / POWERS_OF_TEN[decimals] : Number(text.slice(from, index));
+  return index;
+}
+
+/**
+ * tradesRow for the plain lines that make up nearly all of a file, without splitting the line into strings: the
+ * integers read digit by digit, the decimals to the same double as num() reads them, and the checks of
+ * checkedArchiveRow on the fields that vary (the constant columns passed them in the accepted row).
+ */
+function tradesLineParser(context: ArchiveLineContext): ArchiveLineParser {
+  const market = archiveMarket(context.file.market);
+  const columns = market.datasets.trades?.columns.length ?? 0;
+  const [yes, no] = market.booleans;
+  const micro = context.file.timeFormat === 'us';
+  // detectUnit's bounds for the file's unit: a time of the other unit is the slow path's reject.
+  const [unitFrom, unitTo] = micro ? [1e14, 1e17] : [1e11, 1e14];
+  const column = (name: string) => bronze.columns.find((spec) => spec.name === name)!;
+  const [idSpec, timeSpec, priceSpec, qtySpec, quoteQtySpec] = ['trade_id', 'event_time', 'price', 'qty', 'quote_qty'].map(
+    column,
+  );
+  const number = new Float64Array(1);
+  // Times known to pass archiveTimeProblem: it accepts an interval, so everything between two passing times passes.
+  let goodFrom = Number.POSITIVE_INFINITY;
+  let goodTo = Number.NEGATIVE_INFINITY;
+  const fileFrom = dayStartMs(context.file.firstDay);
+  const fileTo = dayStartMs(context.file.lastDay) + DAY_MS - 1;
+  const fileFromPasses = archiveTimeProblem(context, 'time', fileFrom) === null;
+  const fileToPasses = archiveTimeProblem(context, 'time', fileTo) === null;
+  const boolEnd = (text: string, from: number, word: string) =>
+    text.startsWith(word, from) && (from + word.length === text.length || text.charCodeAt(from + word.length) === COMMA)
+      ? from + word.length
+      : -1;
+  return {
+    parse(text, row) {
+      const idEnd = integerEnd(text, 0, number);
+      if (idEnd < 0 || idEnd === text.length) return false;
+      const id = number[0];
+      const priceEnd = decimalEnd(text, idEnd + 1, number);
+      if (priceEnd < 0 || priceEnd === text.length) return false;
+      const price = number[0];
+      const qtyEnd = decimalEnd(text, priceEnd + 1, number);
+      if (qtyEnd < 0 || qtyEnd === text.length) return false;
+      const qty = number[0];
+      const quoteEnd = decimalEnd(text, qtyEnd + 1, number);
+      if (quoteEnd < 0 || quoteEnd === text.length) return false;
+      const quoteQty = number[0];
+      let end = integerEnd(text, quoteEnd + 1, number);
+      if (end < 0 || end === text.length) return false;
+      const epoch = number[0];
+      if (!(epoch >= unitFrom && epoch < unitTo)) return false;
+      const makerAt = end + 1;
+      let maker = true;
+      end = boolEnd(text, makerAt, yes);
+      if (end < 0) {
+        maker = false;
+        end = boolEnd(text, makerAt, no);
+        if (end < 0) return false;
+      }
+      // The remaining columns (spot's is_best_match) are counted, not read, as tradesRow does.
+      let count = 6;
+      for (let index = end; index < text.length; index++) if (text.charCodeAt(index) === COMMA) count++;
+      if (count !== columns) return false;
+      const eventTime = Math.floor(epoch / (micro ? 1e3 : 1));
+      if (eventTime < goodFrom || eventTime > goodTo) {
+        if (archiveTimeProblem(context, 'time', eventTime) !== null) return false;
+        // Times rise through a file: stretch the range to the file's first and last millisecond when those pass.
+        goodFrom = Math.min(goodFrom, eventTime, fileFromPasses ? fileFrom : eventTime);
+        goodTo = Math.max(goodTo, eventTime, fileToPasses ? fileTo : eventTime);
+      }
+      // checkValue as validateRow runs it; a value it refuses goes the slow way, for the reason.
+      if (
+        checkValue(idSpec, id) !== null ||
+        checkValue(timeSpec, eventTime) !== null ||
+        checkValue(priceSpec, price) !== null ||
+        checkValue(qtySpec, qty) !== null ||
+        checkValue(quoteQtySpec, quoteQty) !== null
+      ) {
+        return false;
+      }
+      row.trade_id = id;
+      row.event_time = eventTime;
+      row.price = price;
+      row.qty = qty;
+      row.quote_qty = quoteQty;
+      row.is_buyer_maker = maker;
+      return true;
+    },
+  };
+}
+
+export const tradesMapper: ArchiveRowMapper = { bronze, map: tradesRow, lineParser: tradesLineParser };
