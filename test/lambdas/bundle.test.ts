@@ -13,7 +13,18 @@ import { startS3 } from '../helpers/s3rver';
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');
 /** Lambda entry points: every file directly in lambdas/ (lambdas/shared/ holds their common plumbing). */
-const HANDLERS = ['backfill', 'catalog', 'gold', 'health', 'plan', 'silver', 'summarize'];
+const HANDLERS = [
+  'backfill',
+  'catalog',
+  'gold',
+  'health',
+  'history-file',
+  'history-plan',
+  'history-summary',
+  'plan',
+  'silver',
+  'summarize',
+];
 
 /**
  * The bundles as the CDK's NodejsFunction builds them (esbuild, CommonJS, Node 22), with the AWS SDK bundled
