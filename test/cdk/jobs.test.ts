@@ -67,8 +67,10 @@ describe('jobs construct (Lambdas, schedules, build state machine)', () => {
     'builds per partition with a state machine: plan, Distributed Map over Silver partitions, then Gold, retried, with a ' +
       'failure threshold',
     () => {
-      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-      const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0].Properties;
+      // Two machines: the daily build and the history load (issue 14); this test reads the build.
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+      const machines = Object.entries(template.findResources('AWS::StepFunctions::StateMachine'));
+      const sm = machines.filter(([id]) => id.includes('Build') && !id.includes('History'))[0][1].Properties;
       expect(sm.TracingConfiguration).toEqual({ Enabled: true });
       expect(sm.LoggingConfiguration.Level).toBe('ALL');
       const def = JSON.parse(render(sm.DefinitionString).replace(/<[^>]+>/g, 'ARN'));
