@@ -94,14 +94,19 @@ export function klineArchiveRow(
     ingest_time: ingestMs,
     source: 'archive',
   };
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;
-  }
-  return row;
+  return finiteRow(row);
 }
 
 /** Interval and symbol from a standard archive name like `LINKUSDT-1m-2023-02.csv` / `BTCUSDT-1m-2025-01-01.zip`. */
 export function parseArchiveName(fileName: string): { symbol?: string; interval?: string } {
   const match = /^([A-Z0-9]+)-(\d+[smhdwM])-\d{4}-\d{2}(?:-\d{2})?\.(?:csv|zip)$/i.exec(fileName);
   return match ? { symbol: match[1].toUpperCase(), interval: match[2] } : {};
+}
+
+/** The row, or why not: the first column a field could not be read into a finite number for. */
+export function finiteRow(row: Row): Row | string {
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;
+  }
+  return row;
 }

@@ -1,5 +1,5 @@
 import type { Row } from '../schema/types';
-import { timeInUnit, timeTextUnit, type TimeUnit } from './binance-klines-archive';
+import { finiteRow, timeInUnit, timeTextUnit, type TimeUnit } from './binance-klines-archive';
 
 /**
  * Kline files that are not data.binance.vision archives but that users hold and that the tests ship: 6-column
@@ -70,10 +70,7 @@ export function ohlcvRow(
     ingest_time: ingestMs,
     source: 'archive',
   };
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'number' && !Number.isFinite(value)) return `${key} is not a number`;
-  }
-  return row;
+  return finiteRow(row);
 }
 
 /** Symbol and interval from names like `BTCUSDC_1m_20230301_20230321.csv` or `BTCUSDC_1m_2023Q1.csv`. */
