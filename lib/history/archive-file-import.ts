@@ -12,7 +12,8 @@ import { bronzeFileId, bronzeFileKey, dateOf, dayStart, partitionPrefix } from '
 import { listAll, type ObjectStore } from '../storage/object-store';
 import { TableBuilder } from '../table/table';
 import { DAY_MS } from '../util/time';
-import { archiveLineBatches, MAX_LINE_CHARS } from './archive-source';
+import { archiveChunks, MAX_LINE_CHARS, type SourceLine } from './archive-source';
+import { ColumnLane } from './column-lane';
 import { DayRows } from './day-rows';
 import { downloadToFile, fetchText, type DownloadOptions } from './archive-download';
 import { isArchiveReject, type ArchiveLineContext, type ArchiveLineParser, type ArchiveRowMapper } from './archive-row-mapper';
@@ -362,49 +363,87 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     sink.quarantine.push(quarantineRow(sink.quarantineSpec, row, { ...fill, quarantine_reason: why }));
   };
 
-  // One dataset with a line parser (trades, aggTrades…) reads most lines without splitting them into fields.
+  // One dataset with a line parser (trades…) reads most lines in place, into typed columns (lib/history/column-lane.ts).
   const fast = sinks.length === 1 ? sinks[0] : undefined;
+  let lane: ColumnLane | undefined;
+  const onBatch = (rows: number, minTime: number, maxTime: number) => {
+    const before = Math.floor(result.rows / PROGRESS_EVERY_ROWS);
+    result.rows += rows;
+    result.records += rows;
+    result.checks += rows;
+    for (let step = before; step < Math.floor(result.rows / PROGRESS_EVERY_ROWS); step++) target.onRows?.(PROGRESS_EVERY_ROWS);
+    result.firstTime = result.firstTime === null ? minTime : Math.min(result.firstTime, minTime);
+    result.lastTime = result.lastTime === null ? maxTime : Math.max(result.lastTime, maxTime);
+  };
   let first = true;
+  /** The row-by-row path: every line the lane does not take, with the reasons for rejects. */
+  const readLine = async (source: SourceLine) => {
+    const record = dataRecord(source);
+    if (!record) return;
+    // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
+    if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
+      first = false;
+      return;
+    }
+    first = false;
+    result.records++;
+    for (const sink of sinks) {
+      result.checks++;
+      if (record.overlong) {
+        reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
+        continue;
+      }
+      const mapped = sink.mapper.map(record.fields, context);
+      if (isArchiveReject(mapped)) {
+        reject(sink, mapped.reject, record.line, record.text, mapped.row);
+        continue;
+      }
+      if (!sink.parser && sink.mapper.lineParser) {
+        sink.parser = sink.mapper.lineParser(context, mapped);
+        sink.row = { ...mapped };
+        if (sink === fast) lane = new ColumnLane(sink.spec, sink.parser, sink.row, onBatch);
+      }
+      // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
+      const pending = accept(sink, mapped);
+      if (pending) await pending;
+    }
+  };
   try {
-    for await (const batch of archiveLineBatches(local)) {
-      for (const source of batch) {
-        if (fast?.parser && !source.overlong && fast.parser.parse(source.text, fast.row)) {
-          result.records++;
-          result.checks++;
-          const pending = accept(fast, fast.row);
-          if (pending) await pending;
-          continue;
-        }
-        const record = dataRecord(source);
-        if (!record) continue;
-        // A header is detected, not assumed: some older USD-M files are reported without one (docs/history.md).
-        if (first && header && !/^-?\d/.test(record.fields[0] ?? '')) {
-          first = false;
-          continue;
-        }
-        first = false;
-        result.records++;
-        for (const sink of sinks) {
-          result.checks++;
-          if (record.overlong) {
-            reject(sink, `line longer than ${MAX_LINE_CHARS} characters`, record.line, record.text);
-            continue;
+    for await (const chunk of archiveChunks(local)) {
+      const { text } = chunk;
+      let line = chunk.firstLine;
+      let start = 0;
+      while (start < text.length) {
+        if (lane && fast) {
+          if (!lane.isOpen) {
+            const rows = fast.open.get(fast.day);
+            if (rows) lane.open(rows, fast.dayFrom, fast.dayTo);
           }
-          const mapped = sink.mapper.map(record.fields, context);
-          if (isArchiveReject(mapped)) {
-            reject(sink, mapped.reject, record.line, record.text, mapped.row);
-            continue;
+          if (lane.isOpen) {
+            const read = lane.read(text, start);
+            const stop = typeof read === 'number' ? read : await read;
+            for (let index = text.indexOf('\n', start); index >= 0 && index < stop; index = text.indexOf('\n', index + 1)) line++;
+            start = stop;
+            if (start >= text.length) break;
+            // The line the lane left goes the row-by-row way, after the lane's rows.
+            const pending = lane.close();
+            if (pending) await pending;
           }
-          if (!sink.parser && sink.mapper.lineParser) {
-            sink.parser = sink.mapper.lineParser(context, mapped);
-            sink.row = { ...mapped };
-          }
-          // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
-          const pending = accept(sink, mapped);
-          if (pending) await pending;
         }
+        const nl = text.indexOf('\n', start);
+        const raw = text.slice(start, nl);
+        await readLine({ line, text: raw.endsWith('\r') ? raw.slice(0, -1) : raw, terminated: true, overlong: false });
+        line++;
+        start = nl + 1;
+      }
+      if (chunk.tail) {
+        const pending = lane?.close();
+        if (pending) await pending;
+        await readLine(chunk.tail);
       }
     }
+    const pending = lane?.close();
+    if (pending) await pending;
     for (const sink of sinks) {
       for (const held of [...sink.open.keys()]) await flush(sink, held);
       await removeStaleParts(target, sink.spec, sink.keys);

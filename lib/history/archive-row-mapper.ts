@@ -37,11 +37,18 @@ export interface ArchiveRowMapper {
 }
 
 /**
- * Reads one line's text into `row` (the accepted row's copy, its constant columns kept) and returns true only when
- * map() would accept the line with exactly these values; anything unusual (spaces, quotes, signs, a time outside
- * the checks' bounds) returns false and the line goes through splitFields and map(), which decide and give the reason.
+ * Reads one line's text and returns true only when map() would accept the line with exactly these values; anything
+ * unusual (spaces, quotes, signs, a time outside the checks' bounds) returns false and the line goes through
+ * splitFields and map(), which decide and give the reason.
  */
 export interface ArchiveLineParser {
+  /** The Bronze columns a line varies in (the others are the accepted row's), in the order of `values`. */
+  readonly columns: readonly string[];
+  /** After read() returned true: the line's value of each of `columns`, a boolean as 1 or 0. */
+  readonly values: Float64Array;
+  /** Reads text[from, to), one line without its line break, into `values`. */
+  read(text: string, from: number, to: number): boolean;
+  /** read() of a whole line into `row` (the accepted row's copy, its constant columns kept). */
   parse(text: string, row: Row): boolean;
 }
 

@@ -117,10 +117,38 @@ export async function* archiveLines(file: string): AsyncGenerator<SourceLine> {
 const READ_CHUNK_BYTES = 1 << 20;
 
 /**
+ * A read chunk's whole lines, not yet cut into strings: `text` holds lines that each end with a newline, the first
+ * numbered `firstLine`. `tail` is a line that needs saying apart, after those: the start of an overlong line, or the
+ * file's last line when it has no newline.
+ */
+export interface ArchiveChunk {
+  readonly text: string;
+  readonly firstLine: number;
+  readonly tail?: SourceLine;
+}
+
+/**
  * archiveLines a chunk of the file at a time: the lines of each chunk read, in order, as one array. An importer of
  * millions of lines awaits once per chunk rather than once per line.
  */
 export async function* archiveLineBatches(file: string): AsyncGenerator<SourceLine[]> {
+  for await (const chunk of archiveChunks(file)) {
+    const batch: SourceLine[] = [];
+    const { text } = chunk;
+    let line = chunk.firstLine;
+    for (let start = 0, nl = text.indexOf('\n'); nl >= 0; start = nl + 1, nl = text.indexOf('\n', start)) {
+      batch.push({ line: line++, text: stripCr(text.slice(start, nl)), terminated: true, overlong: false });
+    }
+    if (chunk.tail) batch.push(chunk.tail);
+    if (batch.length) yield batch;
+  }
+}
+
+/**
+ * The file's lines a read chunk at a time, as ArchiveChunks: the importer's fast path reads most lines in place in
+ * `text`, and cuts out only those it hands to the checks that give reasons.
+ */
+export async function* archiveChunks(file: string): AsyncGenerator<ArchiveChunk> {
   const name = path.basename(file);
   const zipped = /\.zip$/i.test(file);
   const zip = zipped ? await openZipCsv(file) : undefined;
@@ -128,6 +156,7 @@ export async function* archiveLineBatches(file: string): AsyncGenerator<SourceLi
   const stream: Readable = zip ? zip.stream : createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
   let crc = 0;
   let bytes = 0;
+  /** Lines whose newline has been read. */
   let line = 0;
   let carry = '';
   let skipping = false;
@@ -136,27 +165,32 @@ export async function* archiveLineBatches(file: string): AsyncGenerator<SourceLi
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         if (zip) crc = zlib.crc32(chunk, crc);
         bytes += chunk.length;
-        const text = carry + chunk.toString('latin1');
-        const batch: SourceLine[] = [];
-        let start = 0;
-        for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-          const raw = text.slice(start, nl);
-          start = nl + 1;
-          line++;
-          if (skipping) {
-            skipping = false;
+        let text = carry + chunk.toString('latin1');
+        if (skipping) {
+          // The rest of the overlong line up to its newline belongs to the record already reported.
+          const nl = text.indexOf('\n');
+          if (nl < 0) {
+            carry = '';
             continue;
           }
-          batch.push({ line, text: stripCr(raw), terminated: true, overlong: false });
+          skipping = false;
+          line++;
+          text = text.slice(nl + 1);
         }
-        carry = text.slice(start);
+        const last = text.lastIndexOf('\n');
+        const whole = last < 0 ? '' : text.slice(0, last + 1);
+        const firstLine = line + 1;
+        let newlines = 0;
+        for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', nl + 1)) newlines++;
+        line += newlines;
+        carry = text.slice(last + 1);
+        let tail: SourceLine | undefined;
         if (carry.length > MAX_LINE_CHARS) {
-          if (!skipping) batch.push({ line: line + 1, text: carry.slice(0, MAX_LINE_CHARS), terminated: true, overlong: true });
-          // The rest of the line up to its newline belongs to the record just reported.
+          tail = { line: line + 1, text: carry.slice(0, MAX_LINE_CHARS), terminated: true, overlong: true };
           skipping = true;
           carry = '';
         }
-        if (batch.length) yield batch;
+        if (whole || tail) yield { text: whole, firstLine, tail };
       }
     } catch (err) {
       throw new ArchiveError(`${where}: unreadable at line ${line + 1} (byte ${bytes} of the data): ${(err as Error).message}`);
@@ -166,7 +200,9 @@ export async function* archiveLineBatches(file: string): AsyncGenerator<SourceLi
         `${where}: corrupt ZIP: CRC-32 of the ${bytes} bytes read does not match the directory's ` + '(the data was damaged)',
       );
     }
-    if (carry.length > 0 && !skipping) yield [{ line: line + 1, text: stripCr(carry), terminated: false, overlong: false }];
+    if (carry.length > 0 && !skipping) {
+      yield { text: '', firstLine: line + 1, tail: { line: line + 1, text: stripCr(carry), terminated: false, overlong: false } };
+    }
   } finally {
     stream.destroy();
     zip?.close();

@@ -38,8 +38,34 @@ export class DayRows {
     if (time < this.lastTime) this.ordered = false;
     else this.lastTime = time;
     this.builder.push(row);
-    if (this.builder.length < DEFAULT_ROW_GROUP) return undefined;
-    const group = this.builder.build();
+    return this.builder.length < DEFAULT_ROW_GROUP ? undefined : this.groupFilled(this.builder.build());
+  }
+
+  /** Rows that pushTable can take before the current row group is full. */
+  room(): number {
+    return DEFAULT_ROW_GROUP - this.builder.length;
+  }
+
+  /**
+   * Adds the rows of `table` (at most room() of them), in order, as push() of each would: the importer's fast path
+   * reads lines straight into a table's columns. A table that is a whole row group (room() was DEFAULT_ROW_GROUP) is
+   * kept and written without a copy; any other is copied, so the caller may reuse its arrays.
+   */
+  pushTable(table: Table): Promise<void> | undefined {
+    if (table.length > this.room()) throw new Error(`pushTable: ${table.length} rows, room for ${this.room()}`);
+    const times = table.num(this.timeColumn);
+    let last = this.lastTime;
+    for (let index = 0; index < times.length; index++) {
+      if (times[index] < last) this.ordered = false;
+      else last = times[index];
+    }
+    this.lastTime = last;
+    if (this.builder.length === 0 && table.length === DEFAULT_ROW_GROUP) return this.groupFilled(table);
+    this.builder.append(table);
+    return this.builder.length < DEFAULT_ROW_GROUP ? undefined : this.groupFilled(this.builder.build());
+  }
+
+  private groupFilled(group: Table): Promise<void> | undefined {
     if (!this.ordered) {
       this.held.push(group);
       return undefined;

@@ -3,12 +3,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { DecodedArray } from 'hyparquet';
+import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter, fileWriter, type Writer } from 'hyparquet-writer';
 import { parquetSchema } from '../schema/derive/parquet-schema';
-import type { ColumnSpec, DatasetSpec } from '../schema/types';
+import type { DatasetSpec } from '../schema/types';
 import type { ObjectStore } from '../storage/object-store';
-import type { ColumnData, Table } from '../table/table';
+import type { Table } from '../table/table';
+import { writeColumnChunk } from './column-chunk';
 
 /**
  * Parquet encoding of registry tables with hyparquet-writer (chosen by benchmark, docs/decisions.md): pure
@@ -26,92 +27,15 @@ const IN_MEMORY_LIMIT_ROWS = 200_000;
  * On a day of book_top10 it compresses twice as fast as hyparquet-writer's JavaScript snappy and the files are
  * 28 % smaller (docs/decisions.md, "Silver day bench"). Athena, Glue and DuckDB read GZIP Parquet.
  */
-export const PARQUET_CODEC = 'GZIP';
+export const PARQUET_CODEC = 'GZIP' as const;
 const GZIP_LEVEL = 1;
-const compressors = { GZIP: (bytes: Uint8Array): Uint8Array => gzipSync(bytes, { level: GZIP_LEVEL }) };
+const compress = (bytes: Uint8Array): Uint8Array => gzipSync(bytes, { level: GZIP_LEVEL });
+const compressors = { GZIP: compress };
 
 export interface ParquetOptions {
   rowGroupSize?: number;
   /** Extra key-value metadata stored in the footer (e.g. build info). */
   metadata?: Record<string, string>;
-}
-
-/** Min, max and null count of a numeric column chunk, as hyparquet-writer stores them in the footer. */
-interface ChunkStats {
-  min_value?: number | bigint;
-  max_value?: number | bigint;
-  null_count: bigint;
-  nan_count?: bigint;
-}
-
-/**
- * Column values of rows [start, end) in the physical form hyparquet-writer expects, and for numeric columns
- * their statistics, found in the same pass that looks for nulls. hyparquet-writer's own statistics compare
- * every value through a generic comparison (BigInts for int64 and timestamps): about a tenth of encoding.
- */
-function physical(
-  column: ColumnSpec,
-  data: ColumnData,
-  start: number,
-  end: number,
-): { values: DecodedArray; stats?: ChunkStats } {
-  if (data instanceof Float64Array) {
-    const slice = data.subarray(start, end);
-    const count = slice.length;
-    let nulls = 0;
-    let min = Infinity,
-      max = -Infinity;
-    for (let i = 0; i < count; i++) {
-      const value = slice[i];
-      if (value !== value) nulls++;
-      else {
-        if (value < min) min = value;
-        if (value > max) max = value;
-      }
-    }
-    if (nulls && !column.nullable) throw new Error(`column ${column.name} is required but holds nulls`);
-    const any = nulls < count;
-    const stats: ChunkStats = { null_count: BigInt(nulls) };
-    const boxed = <T>(convert: (value: number) => T): (T | null)[] => {
-      const out = new Array<T | null>(count);
-      for (let i = 0; i < count; i++) {
-        const value = slice[i];
-        out[i] = value !== value ? null : convert(value);
-      }
-      return out;
-    };
-    switch (column.type) {
-      case 'double':
-        // Parquet orders -0 before +0: a zero minimum is written as -0, a zero maximum as +0.
-        if (any) {
-          stats.min_value = min === 0 ? -0 : min;
-          stats.max_value = max === 0 ? 0 : max;
-        }
-        stats.nan_count = 0n; // NaN is our null, so a double column never holds a NaN value
-        return { values: nulls ? boxed((v) => v) : slice, stats };
-      case 'int32':
-        if (any) {
-          stats.min_value = min;
-          stats.max_value = max;
-        }
-        return { values: nulls ? boxed((v) => v) : Int32Array.from(slice), stats };
-      default: {
-        // int64 and timestamp: 64-bit integers
-        if (any) {
-          stats.min_value = BigInt(min);
-          stats.max_value = BigInt(max);
-        }
-        if (nulls) return { values: boxed((v) => BigInt(v)), stats };
-        const out = new BigInt64Array(count);
-        for (let i = 0; i < count; i++) out[i] = BigInt(slice[i]);
-        return { values: out, stats };
-      }
-    }
-  }
-  const slice = data.slice(start, end);
-  if (!column.nullable && slice.some((v) => v === null || v === undefined))
-    throw new Error(`column ${column.name} is required but holds nulls`);
-  return { values: slice };
 }
 
 /**
@@ -121,6 +45,7 @@ function physical(
  */
 export class ParquetGroupWriter {
   private readonly pq: ParquetWriter;
+  private readonly elements: SchemaElement[];
 
   constructor(
     readonly spec: DatasetSpec,
@@ -128,9 +53,11 @@ export class ParquetGroupWriter {
     opts: ParquetOptions = {},
   ) {
     const kv = { 'crypto-lakehouse.dataset': `${spec.layer}/${spec.name}`, ...opts.metadata };
+    const schema = parquetSchema(spec);
+    this.elements = schema.slice(1);
     this.pq = new ParquetWriter({
       writer,
-      schema: parquetSchema(spec),
+      schema,
       codec: PARQUET_CODEC,
       compressors,
       createdBy: 'crypto-lakehouse',
@@ -138,19 +65,25 @@ export class ParquetGroupWriter {
     });
   }
 
-  /** Rows [start, end) of `table` as one row group. */
+  /** Rows [start, end) of `table` as one row group, its column chunks encoded by writeColumnChunk. */
   async writeGroup(table: Table, start: number, end: number): Promise<void> {
-    const spec = this.spec;
-    const chunks = spec.columns.map((c) => physical(c, table.columns[c.name], start, end));
-    // Numeric statistics are ours (above); strings and booleans keep hyparquet-writer's. pageSize 0 writes each
-    // column chunk as one page (100,000 values; 1 MB pages split only string chunks) and skips a per-value size
-    // estimate.
-    const columnData = spec.columns.map((c, j) => ({ name: c.name, data: chunks[j].values, statistics: !chunks[j].stats }));
-    await this.pq.write({ columnData, rowGroupSize: end - start, pageSize: 0 });
-    const written = this.pq.row_groups[this.pq.row_groups.length - 1].columns;
-    chunks.forEach((ch, j) => {
-      if (ch.stats) written[j].meta_data!.statistics = ch.stats;
+    const writer = this.pq.writer;
+    const groupStart = writer.offset;
+    const columns = this.spec.columns.map(
+      (column, j) =>
+        writeColumnChunk(writer, column, this.elements[j], table.columns[column.name], start, end, PARQUET_CODEC, compress).chunk,
+    );
+    let totalBytes = 0n;
+    for (const { meta_data } of columns) totalBytes += meta_data?.total_uncompressed_size ?? 0n;
+    const rows = BigInt(end - start);
+    this.pq.num_rows += rows;
+    this.pq.row_groups.push({
+      columns,
+      total_byte_size: totalBytes,
+      num_rows: rows,
+      total_compressed_size: BigInt(writer.offset - groupStart),
     });
+    await writer.flush?.();
   }
 
   async finish(): Promise<void> {

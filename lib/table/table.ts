@@ -156,6 +156,18 @@ export class TableBuilder {
     }
   }
 
+  /** Appends every row of `table` (of this builder's dataset), column by column. */
+  append(table: Table): void {
+    while (this.n + table.length > this.cap) this.grow();
+    for (const column of this.spec.columns) {
+      const from = table.columns[column.name];
+      const col = this.cols[column.name];
+      if (col instanceof Float64Array) col.set(from as Float64Array, this.n);
+      else for (let i = 0; i < table.length; i++) (col as unknown[])[this.n + i] = (from as unknown[])[i] ?? null;
+    }
+    this.n += table.length;
+  }
+
   private grow(): void {
     this.cap *= 2;
     for (const [name, col] of Object.entries(this.cols)) {

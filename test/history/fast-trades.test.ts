@@ -81,6 +81,20 @@ describe('trades line parser', () => {
       { numRuns: 5000 },
     );
   });
+
+  it('reads a line inside a larger text as it reads the line alone', () => {
+    const parser = tradesMapper.lineParser!(SPOT, {});
+    const line = `4000000123,85000.12000000,0.00100000,85.00012000,${DAY_US + 123_456},False,True`;
+    expect(parser.read(line, 0, line.length)).toBe(true);
+    const alone = Array.from(parser.values);
+    const text = `garbage,1\n${line}\n9,9`;
+    const from = text.indexOf('\n') + 1;
+    expect(parser.read(text, from, from + line.length)).toBe(true);
+    expect(Array.from(parser.values)).toEqual(alone);
+    expect(alone).toEqual([4000000123, Math.floor(DAY_US / 1000) + 123, 85000.12, 0.001, 85.00012, 0]);
+    // The bound is the line's end: the next line's text is not read as part of it.
+    expect(parser.read(text, from, from + line.length - 5)).toBe(false);
+  });
 });
 
 describe('DayRows', () => {
@@ -122,6 +136,37 @@ describe('DayRows', () => {
   it('streams an ordered day into the same object putTable writes', async () => {
     const { got, want } = await written(Array.from({ length: 250_000 }, (_, index) => DAY_MS + index));
     expect(Buffer.compare(got, Buffer.from(want))).toBe(0);
+  });
+
+  it('takes tables (pushTable) between single rows into the same object', async () => {
+    const times = Array.from({ length: 230_000 }, (_, index) => DAY_MS + index);
+    times[180_000] = DAY_MS + 7;
+    const rows = times.map((time, index) => rowAt(index, time));
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'day-rows-'));
+    try {
+      const store = new LocalObjectStore(root);
+      const day = new DayRows(spec);
+      let index = 0;
+      // Alternate: a few rows one by one, then a table filling up to the room left, or a short one.
+      while (index < rows.length) {
+        for (let k = 0; k < 3 && index < rows.length; k++) await day.push(rows[index++]);
+        const size = Math.min(rows.length - index, index % 2 ? day.room() : 1234);
+        await day.pushTable(Table.fromRows(spec, rows.slice(index, index + size)));
+        index += size;
+      }
+      expect(() => day.pushTable(Table.fromRows(spec, rows.slice(0, day.room() + 1)))).toThrow(/room/);
+      await day.put(store, 'x/day.parquet');
+      const order = rows.map((_, at) => at).sort((left, right) => times[left] - times[right] || left - right);
+      const want = await encodeParquet(
+        Table.fromRows(
+          spec,
+          order.map((at) => rows[at]),
+        ),
+      );
+      expect(Buffer.compare(fs.readFileSync(path.join(root, 'x/day.parquet')), Buffer.from(want))).toBe(0);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('sorts a day that leaves time order after groups were written', async () => {

@@ -26,6 +26,9 @@ export const csvName = () => `${SYMBOL}-trades-${DAY}.csv`;
  * args: { file, rows } → bytes written. The spot layout `id,price,qty,quote_qty,time,is_buyer_maker,is_best_match`
  * with µs times spread over the day, 8 decimals as the archive prints them. A deterministic walk, not the simulator:
  * the simulator's generator makes a day's realistic trade count, and the bench needs 10 M rows of one day in seconds.
+ * The values look like a real BTCUSDT day's: prices on the 0.01 tick that repeat while a taker walks through one level
+ * (about 60 % of trades print the previous price), quantities on the 0.00001 step with round lots common, and
+ * quote_qty the rounded product, because compression speed depends on how repetitive the columns are.
  */
 export const generate: TaskFn = async (args) => {
   const { file, rows } = args as { file: string; rows: number };
@@ -33,7 +36,7 @@ export const generate: TaskFn = async (args) => {
   const out = createWriteStream(file);
   const start = Date.parse(`${DAY}T00:00:00Z`) * 1000;
   const step = Math.floor(DAY_US / rows);
-  let price = 85_000;
+  let ticks = 8_500_000; // price in 0.01 ticks
   let seed = 12345;
   const random = () => {
     // xorshift32: cheap and deterministic, enough for a price walk.
@@ -42,16 +45,22 @@ export const generate: TaskFn = async (args) => {
     seed ^= seed << 5;
     return (seed >>> 0) / 4294967296;
   };
+  const ROUND_LOTS = [100, 200, 500, 1000, 2000, 5000, 10_000]; // in 0.00001 steps: 0.001 … 0.1
+  let maker = false;
   const batch: string[] = [];
   let bytes = 0;
   for (let i = 0; i < rows; i++) {
-    price = Math.max(1, price + (random() - 0.5) * 2);
-    const qty = 0.00001 + random() * 0.5;
-    const px = price.toFixed(8);
-    const q = qty.toFixed(8);
+    if (random() >= 0.6) {
+      const move = 1 + Math.floor(random() * 3);
+      ticks = Math.max(100, ticks + (random() < 0.5 ? -move : move));
+      maker = random() < 0.5;
+    }
+    const lots = random() < 0.3 ? ROUND_LOTS[Math.floor(random() * ROUND_LOTS.length)] : Math.ceil(Math.exp(random() * 11));
+    const px = (ticks / 100).toFixed(8);
+    const q = (lots / 100_000).toFixed(8);
     batch.push(
-      `${4_000_000_000 + i},${px},${q},${(Number(px) * Number(q)).toFixed(8)},` +
-        `${start + i * step},${random() < 0.5 ? 'True' : 'False'},True`,
+      `${4_000_000_000 + i},${px},${q},${((ticks * lots) / 10_000_000).toFixed(8)},` +
+        `${start + i * step},${maker ? 'True' : 'False'},True`,
     );
     if (batch.length === 10_000) {
       const text = `${batch.join('\n')}\n`;
