@@ -6,7 +6,9 @@ import type { Table } from '../table/table';
 /**
  * Higher-timeframe bars built strictly from Silver 1m bars (docs/silver.md#rules-per-dataset and
  * #parity-with-the-exchanges-bars). Buckets align to UTC midnight; a bar built from fewer 1m bars than its interval
- * holds is flagged PARTIAL.
+ * holds is flagged PARTIAL. Open, high, low and close come from the bucket's 1m bars with volume, as the exchange
+ * builds its own bars from the interval's trades: a minute without trades shows the previous close (or, FILLED, an
+ * interpolation), a price nobody traded in the bucket. Only a bucket without any trade takes them from its quiet bars.
  */
 
 const SOURCE_ORDER = ['ws', 'archive', 'rest', 'filled'];
@@ -51,10 +53,20 @@ export function deriveBars(oneMinute: Table, tf: string): Row[] {
       closed: true,
       sources: new Map<string, number>(),
     };
+    let traded = v[i] > 0;
     for (; j < oneMinute.length && t[j] < bucket + interval; j++) {
-      if (h[j] > bar.high) bar.high = h[j];
-      if (l[j] < bar.low) bar.low = l[j];
-      bar.close = c[j];
+      if (v[j] > 0 && !traded) {
+        // The bucket's first minute with trades: the quiet minutes before it set no price of the bar.
+        traded = true;
+        bar.open = o[j];
+        bar.high = h[j];
+        bar.low = l[j];
+      }
+      if (v[j] > 0 || !traded) {
+        if (h[j] > bar.high) bar.high = h[j];
+        if (l[j] < bar.low) bar.low = l[j];
+        bar.close = c[j];
+      }
       bar.volume += v[j];
       if (!Number.isNaN(qv[j])) {
         bar.qv += qv[j];

@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { runHistory } from '../../lib/app/history';
 import { BronzeBuffers } from '../../lib/bronze/bronze-buffers';
 import { writeBronze } from '../../lib/bronze/bronze-writer';
+import { parseArchiveDataset } from '../../lib/exchanges/binance/archive-layout';
 import { backfillKlines } from '../../lib/history/rest-backfill';
 import { readTable, readTables } from '../../lib/parquet/read';
 import { putTable } from '../../lib/parquet/write';
 import { dataset } from '../../lib/schema/registry';
-import { generateTradeRows, startSimulator, type RunningSimulator } from '../../lib/simulator';
+import {
+  generateTradeRows,
+  startArchiveServer,
+  startSimulator,
+  type RunningArchiveServer,
+  type RunningSimulator,
+} from '../../lib/simulator';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { listAll, type ObjectStore } from '../../lib/storage/object-store';
 import { Table } from '../../lib/table/table';
@@ -46,9 +54,9 @@ async function asWebSocket(store: ObjectStore, drop: ReadonlySet<number>, inProg
   }
 }
 
-async function listing(store: ObjectStore): Promise<Map<string, string>> {
+async function listing(store: ObjectStore, prefix = PREFIX): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const { key } of await listAll(store, PREFIX)) {
+  for (const { key } of await listAll(store, prefix)) {
     const bytes = await store.tryGet(key);
     out.set(
       key,
@@ -227,5 +235,105 @@ describe('lakehouse backfill of trade ids missing between known ids', () => {
 
     const again = await lakehouseInProcess(args);
     expect(JSON.parse(again.stdout)).toMatchObject({ minutesFetched: 0, tradeIdsFetched: 0, calls: 0, errors: [] });
+  }, 120_000);
+});
+
+/**
+ * USD-M klines (binance-futures): `lakehouse history` loaded the archive's daily files up to yesterday; `backfill`
+ * fetches today's minutes from `/fapi/v1/klines` and none of the archive's, whose days it finds in their hour=00
+ * objects. The archive server and the futures simulator share the market model (seed, anchor), so both sources
+ * serve the same bars.
+ */
+describe('lakehouse backfill of USD-M klines after an archive load', () => {
+  const lake = path.join(tmpDir('cli-backfill-futures'), 'lake');
+  const store = new LocalObjectStore(lake);
+  const START = at('2024-03-04T06:00');
+  const PREFIX_FUTURES = 'bronze/klines/timeframe=1m/exchange=binance-futures/symbol=BTCUSDT/';
+  let sim: RunningSimulator;
+  let archive: RunningArchiveServer;
+  let args: string[];
+
+  beforeAll(async () => {
+    sim = await startSimulator({ protocol: 'binance-futures', symbols: ['BTCUSDT'], seed: 9, start: START, speed: 'max' });
+    archive = await startArchiveServer({ today: '2024-03-04', symbols: ['BTCUSDT'], seed: 9, anchorMs: START });
+    const loaded = await runHistory({
+      store,
+      exchange: 'binance-futures',
+      symbols: ['BTCUSDT'],
+      datasets: [parseArchiveDataset('klines:1m')],
+      from: '2024-03-02',
+      to: '2024-03-03',
+      baseUrl: archive.baseUrl,
+      tmpDir: path.join(lake, '_history', 'tmp'),
+      now: () => START,
+    });
+    expect([loaded.files.imported, loaded.rows]).toEqual([2, 2 * 1440]);
+    args = [
+      'backfill',
+      '--exchange',
+      'binance-futures',
+      '--symbol',
+      'BTCUSDT',
+      '--from',
+      '2024-03-02',
+      '--to',
+      '2024-03-04T06:00Z',
+    ];
+    args.push('--rest-endpoint', sim.restBaseUrl, '--lake', lake);
+  }, 120_000);
+  afterAll(async () => {
+    await sim?.stop();
+    await archive?.stop();
+  });
+
+  it("fetches the minutes after the archive's last day, and none of the archive's days", async () => {
+    const before = await listAll(store, PREFIX_FUTURES);
+    const r = await lakehouseInProcess(args);
+    expect([r.code, r.stderr]).toEqual([0, expect.stringMatching(/backfill binance-futures BTCUSDT 2024-03-04 \(day 3\/3\)/)]);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      exchange: 'binance-futures',
+      symbol: 'BTCUSDT',
+      days: 3,
+      minutesFetched: 360,
+      rowsWritten: 360,
+      tradeIdsFetched: 0,
+      notFetched: { minutes: 0, ranges: [], tradeIds: 0 },
+      errors: [],
+    });
+    const added = (await listAll(store, PREFIX_FUTURES)).filter((object) => !before.some((old) => old.key === object.key));
+    expect(added.every((object) => /\/dt=2024-03-04\/hour=0[0-5]\/part-.*-rest-[0-9a-f]{16}\.parquet$/.test(object.key))).toBe(
+      true,
+    );
+    const rows = await readTables(
+      store,
+      KLINES,
+      added.map((object) => object.key),
+    );
+    expect(Array.from(rows.num('open_time')).sort((a, b) => a - b)).toEqual(minutes('2024-03-04T00:00', '2024-03-04T06:00'));
+    expect(new Set(rows.str('source'))).toEqual(new Set(['rest']));
+
+    // A minute both serve: the archive's bar (Bronze) and /fapi/v1/klines agree, so Silver sees one series.
+    const lastArchived = at('2024-03-03T23:59');
+    const archived = (
+      await readTables(
+        store,
+        KLINES,
+        before.map((object) => object.key),
+      )
+    ).rows();
+    const fromArchive = archived.find((row) => row.open_time === lastArchived)!;
+    const answer = await fetch(`${sim.restBaseUrl}/fapi/v1/klines?symbol=BTCUSDT&interval=1m&startTime=${lastArchived}&limit=1`);
+    const [rest] = (await answer.json()) as string[][];
+    expect([rest[0], rest[1], rest[2], rest[3], rest[4], rest[5]].map(Number)).toEqual(
+      ['open_time', 'open', 'high', 'low', 'close', 'volume'].map((column) => fromArchive[column]),
+    );
+  }, 120_000);
+
+  it('a second run fetches nothing', async () => {
+    const files = await listing(store, PREFIX_FUTURES);
+    const r = await lakehouseInProcess(args);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ minutesFetched: 0, rowsWritten: 0, calls: 0, files: 0, errors: [] });
+    expect(await listing(store, PREFIX_FUTURES)).toEqual(files);
   }, 120_000);
 });

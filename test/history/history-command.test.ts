@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { runHistory, type HistoryOptions, type HistorySummary } from '../../lib/app/history';
 import { archiveFile, parseArchiveDataset, type ArchiveFileKey } from '../../lib/exchanges/binance/archive-layout';
-import { archiveLines } from '../../lib/history/archive-source';
 import { readTables } from '../../lib/parquet/read';
 import { dataset } from '../../lib/schema/registry';
 import { runSilver } from '../../lib/silver/silver-job';
 import { startArchiveServer, type RunningArchiveServer } from '../../lib/simulator';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { lakehouseInProcess } from '../helpers/cli';
+import { bronzeRows, lakeFiles, ledgerRows, servedDataLines } from '../helpers/history';
 
 /**
  * `lakehouse history` against the offline archive (docs/history.md): two symbols, klines 1m and 1h and trades over
@@ -69,41 +68,11 @@ function options(lake: string, extra: Partial<HistoryOptions> = {}): HistoryOpti
   };
 }
 
-/** Every file under the lake with its sha256: what "the same lake" means. */
-function lakeFiles(lake: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out.set(path.relative(lake, full), createHash('sha256').update(fs.readFileSync(full)).digest('hex'));
-    }
-  };
-  if (fs.existsSync(lake)) walk(lake);
-  return out;
-}
-
 const spotFile = (key: Omit<ArchiveFileKey, 'market'>) => archiveFile({ market: 'spot', ...key });
 
-/** Data lines of a ZIP the server serves (spot files have no header). */
-async function archiveRowCount(urlPath: string): Promise<number> {
-  const local = path.join(root, `count-${createHash('sha256').update(urlPath).digest('hex').slice(0, 8)}.zip`);
-  fs.writeFileSync(local, server.fileBytes(urlPath)!.zip);
-  let lines = 0;
-  for await (const line of archiveLines(local)) if (line.text.trim() !== '') lines++;
-  fs.rmSync(local);
-  return lines;
-}
-
 /** Rows of one Bronze dataset for a symbol and day. */
-async function bronzeDay(lake: string, name: string, symbol: string, dt: string, timeframe?: string) {
-  const store = new LocalObjectStore(lake);
-  const spec = dataset('bronze', name);
-  const prefix = `bronze/${name}/${timeframe ? `timeframe=${timeframe}/` : ''}exchange=binance/symbol=${symbol}/dt=${dt}/`;
-  const keys: string[] = [];
-  for await (const object of store.list(prefix)) keys.push(object.key);
-  return { keys, table: await readTables(store, spec, keys) };
-}
+const bronzeDay = (lake: string, name: string, symbol: string, dt: string, timeframe?: string) =>
+  bronzeRows(lake, name, { exchange: 'binance', symbol, dt, ...(timeframe ? { timeframe } : {}) });
 
 const FULL = () => path.join(root, 'full');
 let first: HistorySummary;
@@ -127,9 +96,9 @@ describe('lakehouse history over the offline archive', () => {
         expect(keys[0]).toMatch(new RegExp(`/dt=${dt}/hour=00/part-\\d{8}T000000Z-archive-[0-9a-f]{16}\\.parquet$`));
         decemberRows += table.length;
       }
-      expect(decemberRows).toBe(await archiveRowCount(december.urlPath));
+      expect(decemberRows).toBe(await servedDataLines(server, december, path.join(root, 'count')));
       const ethNewYear = await bronzeDay(FULL(), 'trades', 'ETHUSDT', '2025-01-01');
-      expect(ethNewYear.table.length).toBe(await archiveRowCount(newYear.urlPath));
+      expect(ethNewYear.table.length).toBe(await servedDataLines(server, newYear, path.join(root, 'count')));
       const times = ethNewYear.table.num('event_time');
       expect(Math.min(...times)).toBeGreaterThanOrEqual(Date.UTC(2025, 0, 1));
       expect(Math.max(...times)).toBeLessThan(Date.UTC(2025, 0, 2));
@@ -148,10 +117,7 @@ describe('lakehouse history over the offline archive', () => {
         expect(hours.num('trade_count').reduce((sum, value) => sum + value, 0)).toBe(trades.length);
       }
       // The ledger: one imported row per file, with the archive's checksum.
-      const store = new LocalObjectStore(FULL());
-      const ledgerKeys: string[] = [];
-      for await (const object of store.list('bronze/import_ledger/')) ledgerKeys.push(object.key);
-      const ledger = await readTables(store, dataset('bronze', 'import_ledger'), ledgerKeys);
+      const ledger = await ledgerRows(FULL());
       expect(ledger.length).toBe(30);
       expect(new Set(ledger.str('status'))).toEqual(new Set(['imported']));
       const paths = ledger.str('archive_path');
@@ -230,13 +196,7 @@ describe('lakehouse history: a republished file, faults, the CLI, Silver', () =>
       try {
         const run = await runHistory(options(lake, { baseUrl: proxy.baseUrl }));
         expect(run.files).toEqual({ planned: 30, imported: 1, skipped: 29, missing: 0, failed: 0 });
-        const republishedRows = await (async () => {
-          const local = path.join(root, 'republished.zip');
-          fs.writeFileSync(local, other.fileBytes(file.urlPath)!.zip);
-          let lines = 0;
-          for await (const line of archiveLines(local)) if (line.text.trim() !== '') lines++;
-          return lines;
-        })();
+        const republishedRows = await servedDataLines(other, file, path.join(root, 'republished'));
         const day = await bronzeDay(lake, 'trades', 'ETHUSDT', '2025-01-02');
         expect(day.keys).toHaveLength(1);
         expect(day.table.length).toBe(republishedRows);
@@ -302,10 +262,7 @@ describe('lakehouse history: a republished file, faults, the CLI, Silver', () =>
           expect((await bronzeDay(lake, 'klines', 'BTCUSDT', file.date, '1h')).table.length).toBe(24);
         }
         expect((await bronzeDay(lake, 'klines', 'BTCUSDT', badSum.date, '1h')).keys).toEqual([]);
-        const store = new LocalObjectStore(lake);
-        const ledgerKeys: string[] = [];
-        for await (const object of store.list('bronze/import_ledger/')) ledgerKeys.push(object.key);
-        const ledger = await readTables(store, dataset('bronze', 'import_ledger'), ledgerKeys);
+        const ledger = await ledgerRows(lake);
         const statusOf = new Map(ledger.str('archive_path').map((urlPath, index) => [urlPath, ledger.str('status')[index]]));
         expect([statusOf.get(badSum.urlPath), statusOf.get(absent.urlPath), statusOf.get(reset.urlPath)]).toEqual([
           'failed',

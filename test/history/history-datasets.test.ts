@@ -11,11 +11,10 @@ import {
 } from '../../lib/exchanges/binance/archive-layout';
 import { archiveLines } from '../../lib/history/archive-source';
 import { importArchiveDataset } from '../../lib/history/import-archive-dataset';
-import { readTables } from '../../lib/parquet/read';
-import { dataset } from '../../lib/schema/registry';
 import { startArchiveServer, type RunningArchiveServer } from '../../lib/simulator';
 import { LocalObjectStore } from '../../lib/storage/local-store';
 import { lakehouseInProcess } from '../helpers/cli';
+import { bronzeRows as bronzeRowsWhere, ledgerRows, saveServedZip, servedDataLines } from '../helpers/history';
 import { testdataPath } from '../helpers/testdata';
 
 /**
@@ -85,39 +84,13 @@ const planOf = (market: ArchiveMarket, datasets: ArchiveDatasetRequest[]) =>
   planArchive({ market, symbols: [SYMBOL], datasets, from: FROM, to: TO }, TODAY);
 
 /** Writes the ZIP the server serves for a file into `folder`, under the archive's file name. */
-function saveZip(file: ArchiveFile, folder: string): string {
-  fs.mkdirSync(folder, { recursive: true });
-  const local = path.join(folder, file.fileName);
-  const served = server.fileBytes(file.urlPath);
-  if (!served) throw new Error(`the archive has no ${file.urlPath}`);
-  fs.writeFileSync(local, served.zip);
-  return local;
-}
+const saveZip = (file: ArchiveFile, folder: string): string => saveServedZip(server, file, folder);
 
 /** Data lines of a served file: its lines without the header (USD-M files have one, spot files none). */
-async function dataLines(file: ArchiveFile): Promise<number> {
-  const local = saveZip(file, path.join(root, 'count'));
-  let lines = 0;
-  for await (const line of archiveLines(local)) if (line.text.trim() !== '' && /^-?\d/.test(line.text)) lines++;
-  fs.rmSync(local);
-  return lines;
-}
+const dataLines = (file: ArchiveFile): Promise<number> => servedDataLines(server, file, path.join(root, 'count'));
 
 /** Every Bronze row of a dataset for an exchange in a lake. */
-async function bronzeRows(lake: string, name: string, exchange: string) {
-  const store = new LocalObjectStore(lake);
-  const keys: string[] = [];
-  for await (const object of store.list(`bronze/${name}/`))
-    if (object.key.includes(`/exchange=${exchange}/`)) keys.push(object.key);
-  return { keys, table: await readTables(store, dataset('bronze', name), keys) };
-}
-
-async function ledgerRows(lake: string) {
-  const store = new LocalObjectStore(lake);
-  const keys: string[] = [];
-  for await (const object of store.list('bronze/import_ledger/')) keys.push(object.key);
-  return readTables(store, dataset('bronze', 'import_ledger'), keys);
-}
+const bronzeRows = (lake: string, name: string, exchange: string) => bronzeRowsWhere(lake, name, { exchange });
 
 let futures: HistorySummary;
 let spot: HistorySummary;

@@ -2,7 +2,9 @@ import { QualityFlag } from '../../lib/schema/quality-flags';
 import { timeframeMs } from '../../lib/schema/columns';
 import { deriveBars } from '../../lib/silver/derive-klines';
 import { cleanKlines1m } from '../../lib/silver/klines-1m';
-import { bronzeDay } from '../helpers/klines';
+import { dataset } from '../../lib/schema/registry';
+import { Table } from '../../lib/table/table';
+import { bronzeDay, kline } from '../helpers/klines';
 
 const DT = '2024-05-01';
 const T0 = Date.parse(`${DT}T00:00:00Z`);
@@ -45,5 +47,22 @@ describe('derived timeframes from Silver 1m', () => {
       for (const b of bars) expect(((b.open_time as number) - T0) % timeframeMs(tf)).toBe(0);
     }
     expect(deriveBars(silver, '1d')[0]).toMatchObject({ minutes: 1437, open_time: T0 });
+  });
+
+  it('takes the price of a bucket from its minutes with trades, as the exchange builds its bars from trades', () => {
+    // A thin market's hour: quiet minutes at the previous close (110, above every trade), trades, a quiet minute,
+    // trades, and a last quiet minute; the hour after has no trade at all.
+    const hour = 3_600_000;
+    const quiet = (m: number, price: number) =>
+      kline(T0 + m * 60_000, { open: price, high: price, low: price, close: price, volume: 0, trade_count: 0 });
+    const traded = (m: number, open: number, high: number, low: number, close: number) =>
+      kline(T0 + m * 60_000, { open, high, low, close, volume: 2, trade_count: 3 });
+    const rows = [quiet(0, 110), quiet(1, 110), traded(2, 101, 104, 100, 103), quiet(3, 103), traded(4, 102, 105, 99, 100)];
+    for (let m = 5; m < 60; m++) rows.push(quiet(m, 100));
+    for (let m = 60; m < 120; m++) rows.push(quiet(m, 100));
+    const silver = cleanKlines1m(Table.fromRows(dataset('bronze', 'klines'), rows), DT, 0).silver;
+    const [first, second] = deriveBars(silver, '1h');
+    expect(first).toMatchObject({ open_time: T0, open: 101, high: 105, low: 99, close: 100, volume: 4, trade_count: 6 });
+    expect(second).toMatchObject({ open_time: T0 + hour, open: 100, high: 100, low: 100, close: 100, volume: 0 });
   });
 });

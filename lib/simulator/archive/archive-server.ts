@@ -93,6 +93,8 @@ export async function startArchiveServer(opts: ArchiveServerOptions): Promise<Ru
   );
   const faults = new ArchiveFaultState(opts.faults);
   const cache = new BoundedCache<string, Generated | null>(FILE_CACHE_LIMIT);
+  // Every checksum ever computed (64 characters a file): a re-run's `.CHECKSUM` requests do not regenerate a ZIP.
+  const checksums = new Map<string, string>();
 
   /** Whether the real archive would hold this file today. */
   const published = (file: ArchiveFile): boolean => {
@@ -111,8 +113,13 @@ export async function startArchiveServer(opts: ArchiveServerOptions): Promise<Ru
     if (csv === undefined) return cache.set(file.urlPath, null);
     // The entry's time is the day after the file's last day: when the archive would have written it.
     const zip = zipOneFile(csvNameOf(file), Buffer.from(csv, 'latin1'), dayStartMs(file.lastDay) + 86_400_000);
-    return cache.set(file.urlPath, { zip, sha256: createHash('sha256').update(zip).digest('hex') });
+    const sha256 = createHash('sha256').update(zip).digest('hex');
+    checksums.set(file.urlPath, sha256);
+    return cache.set(file.urlPath, { zip, sha256 });
   };
+
+  /** The sha256 of a file the archive holds (generating it once), or undefined when it answers 404. */
+  const checksumOf = (file: ArchiveFile): string | undefined => checksums.get(file.urlPath) ?? generate(file)?.sha256;
 
   const fileBytes = (path: string): Generated | undefined => {
     const parsed = parseArchivePath(normalizePath(path));
@@ -149,16 +156,19 @@ export async function startArchiveServer(opts: ArchiveServerOptions): Promise<Ru
     }
 
     const parsed = parseArchivePath(path);
-    const generated = parsed ? generate(parsed.file) : null;
-    if (!parsed || !generated) return notFound();
+    if (!parsed) return notFound();
     let body: Buffer;
     let fault: ArchiveFault | undefined;
     if (parsed.checksum) {
+      const served = checksumOf(parsed.file);
+      if (served === undefined) return notFound();
       // Planned on the ZIP's path or the checksum's own; `times` counts requests of the checksum.
       fault = faults.faultFor(parsed.file.urlPath, attempt, ['badChecksum']) ?? faults.faultFor(path, attempt, ['badChecksum']);
-      const sha256 = fault ? createHash('sha256').update(generated.sha256).digest('hex') : generated.sha256;
+      const sha256 = fault ? createHash('sha256').update(served).digest('hex') : served;
       body = Buffer.from(`${sha256}  ${parsed.file.fileName}\n`);
     } else {
+      const generated = generate(parsed.file);
+      if (!generated) return notFound();
       body = generated.zip;
     }
     const cut = faults.faultFor(path, attempt, ['truncate', 'reset']);
