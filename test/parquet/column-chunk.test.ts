@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { readParquet } from '../../lib/parquet/read';
 import { encodeParquet } from '../../lib/parquet/write';
 import { dataset } from '../../lib/schema/registry';
-import type { ColumnSpec, ColumnType, DatasetSpec, Row } from '../../lib/schema/types';
+import type { CellValue, ColumnSpec, ColumnType, DatasetSpec, Row } from '../../lib/schema/types';
 import { Table } from '../../lib/table/table';
 
 /**
@@ -78,7 +78,7 @@ describe('Parquet column chunks from typed columns', () => {
       const rows: Row[] = Array.from({ length: 3000 }, (_, index) => {
         const row: Row = {};
         for (const column of columns) {
-          const v: Record<ColumnType, unknown> = {
+          const v: Record<ColumnType, CellValue> = {
             timestamp: 1_700_000_000_000 + index,
             double: index / 7,
             int64: 2 ** 40 + (index % 5),
