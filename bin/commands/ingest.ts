@@ -5,8 +5,9 @@ import { runDemo } from '../../lib/app/demo';
 import { demoReportText } from '../../lib/app/demo-report';
 import { StopRequests } from '../../lib/collector/stop-request';
 import { SOURCES, type SourceId } from '../../lib/exchanges/registry';
-import { importArchive } from '../../lib/history/import-archive';
+import { importArchive, type ImportResult } from '../../lib/history/import-archive';
 import { importArchiveDataset, type ArchiveImportDataset } from '../../lib/history/import-archive-dataset';
+import { importMapped, type MappedImportResult } from '../../lib/history/mapped-import';
 import { EXCHANGES, type ExchangeId } from '../../lib/schema/columns';
 import { openLakeForCollecting, openLakeForWriting } from '../../lib/storage/open-store';
 import { UserError } from '../../lib/util/errors';
@@ -39,10 +40,12 @@ interface CollectFlags {
 
 interface ImportFlags {
   file: string;
-  dataset: string;
-  exchange: ExchangeId;
+  /** Required unless --mapping gives it (checked in the action: commander cannot make one flag stand for another). */
+  dataset?: string;
+  exchange?: ExchangeId;
   symbol?: string;
   interval?: string;
+  mapping?: string;
   lake: string;
 }
 
@@ -145,31 +148,62 @@ export function addImportCommand(program: Command): void {
     .command('import')
     .description(
       'import an exchange archive file (CSV or ZIP) into Bronze: klines of any source, or a data.binance.vision file ' +
-        'of another dataset named as the archive names it',
+        'of another dataset named as the archive names it; with --mapping, any CSV or Parquet file of klines or trades',
     )
     .requiredOption(
       '--file <path>',
       'archive file (.csv or .zip), e.g. LINKUSDT-1m-2023-02.csv or BTCUSDT-metrics-2024-02-01.zip',
       opt.path('an archive file'),
     )
-    .requiredOption('--dataset <name>', `${opt.IMPORT_DATASET_NAMES.join('|')}`, opt.importDataset)
-    .requiredOption(
+    .option('--dataset <name>', `${opt.IMPORT_DATASET_NAMES.join('|')} (required unless --mapping)`, opt.importDataset)
+    .option(
       '--exchange <id>',
-      `one of ${EXCHANGES.join(', ')} (not klines: binance = spot, binance-futures = futures/um)`,
+      `one of ${EXCHANGES.join(', ')} (not klines: binance = spot, binance-futures = futures/um); required unless the mapping names it`,
       opt.exchange,
     )
-    .option('--symbol <sym>', 'symbol (default: from the file name)', opt.symbol)
+    .option('--symbol <sym>', 'symbol (default: from the file name, or the mapping)', opt.symbol)
     .option('--interval <tf>', 'kline interval (default: from the file name)', opt.klineInterval)
+    .option(
+      '--mapping <file>',
+      'a JSON column mapping (docs/history.md, "Mapped import"): any CSV or Parquet file of klines or trades',
+      opt.path('a mapping file'),
+    )
     .addOption(opt.lakeOption())
     .action(async (flags: ImportFlags) => {
-      if (flags.dataset !== 'klines') {
-        if (flags.interval !== undefined) throw new UserError(`--interval is for klines; ${flags.dataset} files have none`);
+      if (flags.mapping !== undefined) {
+        for (const flag of ['dataset', 'interval'] as const) {
+          if (flags[flag] !== undefined)
+            throw new UserError(`--${flag} comes from the mapping file with --mapping; leave it out`);
+        }
+        const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
+        const progress = stderrProgress();
+        const imported = await importMapped({
+          store,
+          file: flags.file,
+          mapping: flags.mapping,
+          exchange: flags.exchange,
+          symbol: flags.symbol,
+          onProgress: (rows) => progress(`import: ${rows.toLocaleString('en-US')} rows`),
+        });
+        endProgress();
+        json(imported);
+        reportImport(imported);
+        return;
+      }
+      const required = (flag: string, value: string | undefined): string => {
+        if (value === undefined) throw new UserError(`required option '${flag}' not specified (see lakehouse import --help)`);
+        return value;
+      };
+      const datasetName = required('--dataset <name>', flags.dataset);
+      const exchange = required('--exchange <id>', flags.exchange) as ExchangeId;
+      if (datasetName !== 'klines') {
+        if (flags.interval !== undefined) throw new UserError(`--interval is for klines; ${datasetName} files have none`);
         const store = openLakeForWriting(flags.lake, { create: true, writes: ['bronze', 'quarantine'] });
         const imported = await importArchiveDataset({
           store,
           file: flags.file,
-          dataset: flags.dataset as ArchiveImportDataset,
-          exchange: flags.exchange,
+          dataset: datasetName as ArchiveImportDataset,
+          exchange,
           symbol: flags.symbol,
         });
         json(imported);
@@ -186,28 +220,31 @@ export function addImportCommand(program: Command): void {
       const imported = await importArchive({
         store,
         file: flags.file,
-        dataset: flags.dataset,
-        exchange: flags.exchange,
+        dataset: datasetName,
+        exchange,
         symbol: flags.symbol,
         interval: flags.interval,
         onProgress: (rows) => progress(`import: ${rows.toLocaleString('en-US')} rows`),
       });
       endProgress();
       json(imported);
-      if (imported.rejected > 0) {
-        const reasons = Object.entries(imported.rejectedByReason)
-          .sort((a, b) => b[1] - a[1])
-          .map(([reason, rows]) => `${rows} × ${reason}`)
-          .join('; ');
-        process.stderr.write(
-          `lakehouse: import: ${imported.rejected} of ${imported.records} rows quarantined (${reasons}) in ${imported.quarantineKey}\n`,
-        );
-      }
-      if (imported.files === 0 && imported.existing > 0) {
-        const files = `${imported.existing} Bronze file${imported.existing === 1 ? '' : 's'}`;
-        process.stderr.write(
-          `lakehouse: import: nothing new: the ${files} of this archive are already in the lake (imported before)\n`,
-        );
-      }
+      reportImport(imported);
     });
+}
+
+/** The stderr lines of a kline or mapped import: what was quarantined, and that nothing was new. */
+function reportImport(imported: ImportResult | MappedImportResult): void {
+  if (imported.rejected > 0) {
+    const reasons = Object.entries(imported.rejectedByReason)
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, rows]) => `${rows} × ${reason}`)
+      .join('; ');
+    process.stderr.write(
+      `lakehouse: import: ${imported.rejected} of ${imported.records} rows quarantined (${reasons}) in ${imported.quarantineKey}\n`,
+    );
+  }
+  if (imported.files === 0 && imported.existing > 0) {
+    const files = `${imported.existing} Bronze file${imported.existing === 1 ? '' : 's'}`;
+    process.stderr.write(`lakehouse: import: nothing new: the ${files} of this file are already in the lake (imported before)\n`);
+  }
 }

@@ -212,8 +212,8 @@ export async function* archiveChunks(file: string): AsyncGenerator<ArchiveChunk>
 const stripCr = (s: string): string => (s.endsWith('\r') ? s.slice(0, -1) : s);
 
 /** Comma-separated fields of a line, trimmed, a field's surrounding double quotes removed (archives never quote). */
-export function splitFields(text: string): string[] {
-  return text.split(',').map((field) => {
+export function splitFields(text: string, delimiter = ','): string[] {
+  return text.split(delimiter).map((field) => {
     const trimmed = field.trim();
     return trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1).trim() : trimmed;
   });

@@ -46,7 +46,17 @@ export function timeInUnit(column: string, text: string, unit: TimeUnit): number
     return `${column} unit differs from the file's: '${clip(text)}' is ${UNIT_NAME[found]}, the file's times are ${UNIT_NAME[unit]}`;
   }
   if (unit === 'iso') return parseIso(text);
-  return Math.floor(Number(text) / SCALE[unit]);
+  return epochMs(text, unit);
+}
+
+/**
+ * Whole milliseconds of epoch text in `unit`. Decimal seconds are read digit by digit: dividing the float by 1e-3
+ * can land just below the millisecond (`1559347203.001` s as …203000.9999 ms, floored to …203000).
+ */
+function epochMs(text: string, unit: Exclude<TimeUnit, 'iso'>): number {
+  const dot = text.indexOf('.');
+  if (unit !== 's' || dot < 0 || text.startsWith('-')) return Math.floor(Number(text) / SCALE[unit]);
+  return Number(text.slice(0, dot)) * 1000 + Number(text.slice(dot + 1, dot + 4).padEnd(3, '0'));
 }
 
 export const UNIT_NAME: Record<TimeUnit, string> = {

@@ -77,15 +77,15 @@ export class DayRows {
     return this.groups.writeGroup(group, 0, group.length);
   }
 
-  /** Writes the day as the object `key`; the rows are gone afterwards. */
-  async put(store: ObjectStore, key: string): Promise<void> {
+  /** Writes the day as the object `key` and returns its size in bytes; the rows are gone afterwards. */
+  async put(store: ObjectStore, key: string): Promise<number> {
     try {
       const rest = this.builder.build();
       if (this.ordered && this.groups && this.tmp) {
         if (rest.length) await this.groups.writeGroup(rest, 0, rest.length);
         await this.finishGroups();
         await store.putFile(key, this.tmp);
-        return;
+        return (await fs.stat(this.tmp)).size;
       }
       const parts: Table[] = [];
       if (this.groups && this.tmp) {
@@ -95,7 +95,7 @@ export class DayRows {
       parts.push(...this.held, rest);
       this.held.length = 0;
       const day = parts.length === 1 ? parts[0] : Table.concat(this.spec, parts);
-      await putTable(store, key, sortedBy(day, this.timeColumn));
+      return await putTable(store, key, sortedBy(day, this.timeColumn));
     } finally {
       await this.discard();
     }

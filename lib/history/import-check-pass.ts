@@ -12,6 +12,15 @@ import { IntervalEvidence, PROFILE_SAMPLE, profileKlineFile, type KlineFileProfi
 /** A file with more than this share of its lines rejected is refused whole: it is the wrong dataset or format. */
 export const REFUSE_REJECTED_SHARE = 0.5;
 
+/** The three most common reasons of a refused file, each with the first line it was seen on (`line`, or `row`). */
+export function topReasons(byReason: ReadonlyMap<string, { count: number; line: number }>, unit = 'line'): string {
+  return [...byReason]
+    .sort((a, b) => b[1].count - a[1].count)
+    .slice(0, 3)
+    .map(([kind, seen]) => `${seen.count} × ${kind}, first at ${unit} ${seen.line}`)
+    .join('; ');
+}
+
 /** The hour partition of an open time, as `dt|hour`. */
 export const partitionOf = (time: number) => `${dateOf(time)}|${hourOf(time)}`;
 
@@ -89,12 +98,7 @@ export async function checkArchiveLines(
   if (contradiction) {
     throw new ArchiveError(`${name}: ${contradiction} (the interval ${interval} comes from ${intervalFrom}); nothing imported`);
   }
-  const kinds = () =>
-    [...byReason]
-      .sort((a, b) => b[1].count - a[1].count)
-      .slice(0, 3)
-      .map(([kind, seen]) => `${seen.count} × ${kind}, first at line ${seen.line}`)
-      .join('; ');
+  const kinds = () => topReasons(byReason);
   const wrong = 'likely the wrong dataset or format; nothing imported';
   if (rejected === records) throw new ArchiveError(`${name}: none of its ${records} rows can be imported (${kinds()}): ${wrong}`);
   if (rejected > REFUSE_REJECTED_SHARE * records) {

@@ -98,14 +98,19 @@ export function profileKlineFile(name: string, sample: readonly SampledRecord[])
     );
   }
 
+  return { header, columns, layout, unit: top[0], decimals: columnDecimals(usual, columns) };
+}
+
+/** Per column of the first `columns`: how many of the records' non-zero numbers had each number of decimals. */
+export function columnDecimals(records: readonly SampledRecord[], columns: number): Map<number, number>[] {
   const decimals = Array.from({ length: columns }, () => new Map<number, number>());
-  for (const record of usual) {
+  for (const record of records) {
     record.fields.forEach((field, i) => {
       const match = DECIMAL.exec(field);
-      if (match && Number(field) !== 0) inc(decimals[i], match[1]?.length ?? 0);
+      if (i < columns && match && Number(field) !== 0) inc(decimals[i], match[1]?.length ?? 0);
     });
   }
-  return { header, columns, layout, unit: top[0], decimals };
+  return decimals;
 }
 
 /** Columns need this many sampled values before their precision is trusted. */
@@ -118,7 +123,10 @@ const RARE_PRECISION = 0.01;
  * or null. A field is cut when it has fewer decimals than its column usually has and that count is rare there,
  * e.g. `108381.55548` cut to `108` where the column always shows 5 decimals.
  */
-export function truncatedField(profile: KlineFileProfile, fields: readonly string[]): string | null {
+export function truncatedField(
+  profile: Pick<KlineFileProfile, 'header' | 'columns' | 'decimals'>,
+  fields: readonly string[],
+): string | null {
   if (fields.length < profile.columns)
     return `last line cut short: ${fields.length} of ${profile.columns} columns, and no newline`;
   for (let i = 1; i < profile.columns; i++) {

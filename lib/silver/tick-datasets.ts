@@ -10,7 +10,7 @@ import { markLate } from './late-rows';
 import { cleanBookTop10 } from './book-top10';
 import { cleanFunding, cleanLiquidations, cleanOpenInterest } from './derivatives';
 import { cleanQuotes } from './quotes';
-import { cleanTrades } from './trades';
+import { cleanTrades, hasContiguousTradeIds } from './trades';
 
 /**
  * Silver for the event datasets of one exchange/symbol/date (docs/silver.md#rules-per-dataset): trades, quotes,
@@ -30,8 +30,7 @@ type Cleaner = (
 };
 
 const CLEANERS: readonly [string, Cleaner][] = [
-  // Kraken's trade ids are not documented as gap-free, so only Binance's are checked for continuity.
-  ['trades', (b, dt, now, ex) => cleanTrades(b, dt, now, { contiguousIds: ex !== 'kraken' })],
+  ['trades', (b, dt, now, ex) => cleanTrades(b, dt, now, { contiguousIds: hasContiguousTradeIds(ex) })],
   ['quotes', (b, dt, now) => cleanQuotes(b, dt, now)],
   ['book_top10', (b, dt, now) => cleanBookTop10(b, dt, now)],
   ['funding', (b, dt, now) => cleanFunding(b, dt, now)],

@@ -18,6 +18,9 @@ import { DAY_MS } from '../util/time';
  * reads it quarantines it.
  */
 
+/** Kraken's trade ids are not documented as gap-free, so only Binance's are checked for continuity. */
+export const hasContiguousTradeIds = (exchange: string): boolean => exchange !== 'kraken';
+
 export interface TradeCleanOptions {
   /**
    * The exchange numbers its trades 1, 2, 3, ... per symbol (Binance), so a jump in ids is lost trades. False for

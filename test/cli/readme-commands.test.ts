@@ -287,6 +287,8 @@ describe('README.md commands', () => {
     await fs.mkdir(checkout);
     await fs.mkdir(path.join(sandbox, 'shared'));
     await fs.symlink(TESTDATA, path.join(sandbox, 'shared', 'testdata'));
+    // A checkout has the docs, whose example mapping files README commands name.
+    await fs.symlink(path.join(REPO, 'docs'), path.join(checkout, 'docs'));
   }, 10_000);
 
   it('are found, and every one has exactly one handler', () => {

@@ -13,7 +13,7 @@ import { clip, timeInUnit } from '../binance-klines-archive';
  */
 
 /** Plain decimals as the archive prints them (an exponent allowed); Number() alone would take '', '0x1f' or 'Infinity'. */
-const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+export const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const UNSIGNED_INTEGER = /^\d+$/;
 /** The metrics and bookDepth time text (docs/history.md): UTC, no zone written. */
 const UTC_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
