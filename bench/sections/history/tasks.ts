@@ -110,9 +110,12 @@ export const ours: TaskFn = async (args, probe) => {
   return { rows: outcome.rows, rejected: outcome.rejected, bronzeFiles: outcome.bronzeFiles, bronzeMB: dirMB(root) };
 };
 
-/** args: { file, out } → rows and MB written: DuckDB's CSV reader and Parquet writer, one thread, the same Bronze columns. */
+/**
+ * args: { file, out, codec } → rows and MB written: DuckDB's CSV reader and Parquet writer, one thread, the same Bronze
+ * columns; `codec` snappy (DuckDB's default) or gzip (ours).
+ */
 export const duckdb: TaskFn = async (args, probe) => {
-  const { file, out } = args as { file: string; out: string };
+  const { file, out, codec } = args as { file: string; out: string; codec: 'snappy' | 'gzip' };
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   await db.run('SET threads = 1');
@@ -123,7 +126,7 @@ export const duckdb: TaskFn = async (args, probe) => {
   // The same columns as our Bronze trades: µs times to ms timestamps, the constant meta columns added.
   const sql = `COPY (SELECT id AS trade_id, make_timestamp((time // 1000) * 1000) AS event_time, price, qty, quote_qty, is_buyer_maker,
       'BTC' AS base, 'USDT' AS quote, make_timestamp(${ingest}::BIGINT * 1000) AS ingest_time, 'archive' AS source
-    FROM read_csv('${file}', header = false, columns = ${columns})) TO '${out}' (FORMAT parquet)`;
+    FROM read_csv('${file}', header = false, columns = ${columns})) TO '${out}' (FORMAT parquet, COMPRESSION ${codec})`;
   probe.ready();
   await probe.time(() => db.run(sql));
   const rows = Number((await db.runAndReadAll(`SELECT count(*) FROM read_parquet('${out}')`)).getRows()[0][0]);
