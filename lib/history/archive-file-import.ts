@@ -420,10 +420,10 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
             if (rows) lane.open(rows, fast.dayFrom, fast.dayTo);
           }
           if (lane.isOpen) {
+            const taken = lane.linesTaken;
             const read = lane.read(text, start);
-            const stop = typeof read === 'number' ? read : await read;
-            for (let index = text.indexOf('\n', start); index >= 0 && index < stop; index = text.indexOf('\n', index + 1)) line++;
-            start = stop;
+            start = typeof read === 'number' ? read : await read;
+            line += lane.linesTaken - taken;
             if (start >= text.length) break;
             // The line the lane left goes the row-by-row way, after the lane's rows.
             const pending = lane.close();

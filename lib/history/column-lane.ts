@@ -49,6 +49,9 @@ export class ColumnLane {
     this.startBatch();
   }
 
+  /** Lines taken since the lane was made (the caller numbers the lines it reads itself). */
+  linesTaken = 0;
+
   get isOpen(): boolean {
     return this.target !== undefined;
   }
@@ -76,6 +79,7 @@ export class ColumnLane {
       }
       if (time < this.minTime) this.minTime = time;
       if (time > this.maxTime) this.maxTime = time;
+      this.linesTaken++;
       start = nl + 1;
       if (this.count === this.capacity) {
         const pending = this.handOver();
