@@ -2,13 +2,15 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { failCell } from '../../lib/markdown';
 import type { Cell, Measured, ReportTable, Section } from '../../lib/types';
-import { csvName } from './tasks';
+import { measureSilver, silverTable } from './silver';
+import { csvName, klinesCsvName } from './tasks';
 
 /**
  * History import speed (issue 14, deliverable 8): a spot trades CSV → Bronze Parquet through the per-file importer
  * of `history`/`import`, rows/s and peak RSS, next to DuckDB's read_csv → COPY … TO parquet on one thread on the
  * same file in the same run. Targets: ≥ 500,000 rows/s, ≥ 0.8× DuckDB's rate, peak RSS that does not grow with the
- * file (≤ 300 MB at 10 M rows).
+ * file (≤ 300 MB at 10 M rows). Then Silver for that day, once its 1m klines are imported too (./silver.ts): runSilver
+ * next to DuckDB's SQL of the same day, target within 1.5× DuckDB's CPU time.
  */
 
 const TASKS = path.join(__dirname, 'tasks.ts');
@@ -18,17 +20,20 @@ export const TARGET_RSS_MB = 300;
 
 export const section: Section = {
   name: 'history',
-  title: 'History import: trades CSV → Bronze Parquet vs DuckDB read_csv → COPY TO parquet',
+  title: 'History import: trades CSV → Bronze Parquet vs DuckDB read_csv → COPY TO parquet; Silver for that day vs DuckDB',
   async run(ctx) {
     const sizes = ctx.quick ? [1_000_000] : [1_000_000, 10_000_000];
     const runs = ctx.quick ? 1 : 2;
     const rows: Record<string, Cell>[] = [];
+    const silverRows: Record<string, Cell>[] = [];
     const data: Record<string, unknown> = {};
     for (const size of sizes) {
       const dir = path.join(ctx.workDir, `n${size}`);
       const file = path.join(dir, csvName());
-      ctx.log(`generating ${size.toLocaleString('en-US')} rows (untimed)`);
-      const made = await ctx.child<{ bytes: number }>({ module: TASKS, fn: 'generate', args: { file, rows: size } });
+      const klinesFile = path.join(dir, klinesCsvName());
+      const lake = path.join(dir, 'lake');
+      ctx.log(`generating ${size.toLocaleString('en-US')} rows and their 1m klines (untimed)`);
+      const made = await ctx.child<{ bytes: number }>({ module: TASKS, fn: 'generate', args: { file, rows: size, klinesFile } });
       if (!made.ok) throw new Error(`generate failed: ${made.error}`);
       const label = `${(size / 1e6).toFixed(0)} M rows (${(made.result.bytes / 1e6).toFixed(0)} MB CSV)`;
       const oursRun = await ctx.measure<{ rows: number; bronzeMB: number }>(
@@ -36,7 +41,7 @@ export const section: Section = {
         {
           module: TASKS,
           fn: 'ours',
-          args: { file, root: path.join(dir, 'lake') },
+          args: { file, root: lake },
         },
         runs,
       );
@@ -86,7 +91,15 @@ export const section: Section = {
       rows.push(
         row('duckdb (GZIP)', duckGzip, duckGzip.result?.outMB, { ratio: null, cpuRatio: null, gzipRatio: null, target: null }),
       );
-      data[String(size)] = { ours: oursRun as never, duckdb: duck as never, duckdbGzip: duckGzip as never };
+      const silver = await measureSilver(ctx, TASKS, {
+        dir,
+        lake,
+        klinesFile,
+        label: `${(size / 1e6).toFixed(0)} M trades`,
+        runs,
+      });
+      silverRows.push(...silver.rows);
+      data[String(size)] = { ours: oursRun as never, duckdb: duck as never, duckdbGzip: duckGzip as never, silver: silver.data };
       // 10 M rows are ~0.7 GB of CSV: not kept for the next size.
       rmSync(dir, { recursive: true, force: true });
     }
@@ -119,6 +132,6 @@ export const section: Section = {
         `Medians of ${runs} fresh child process(es) per case; peak RSS is the child's maxRSS including Node + tsx (~100 MB at rest).`,
       ],
     };
-    return { tables: [table], data: data as never };
+    return { tables: [table, silverTable(silverRows, runs)], data: data as never };
   },
 };

@@ -1,6 +1,5 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { bronzeFilesForDay } from '../../../lib/lake/bronze-files';
 import { readTables } from '../../../lib/parquet/read';
 import { putTable } from '../../../lib/parquet/write';
@@ -18,6 +17,7 @@ import { LocalObjectStore } from '../../../lib/storage/local-store';
 import { Table } from '../../../lib/table/table';
 import type { Json, TaskFn } from '../../lib/types';
 import { DT, EXCHANGE, SYMBOL } from './setup';
+import { openDuckDb, silverDaySql } from './sql';
 
 /**
  * Timed cases of the silver section, each run in its own child against the Bronze the setup task wrote:
@@ -140,97 +140,26 @@ export const stages: TaskFn = async (args, probe) => {
   return out as unknown as Json;
 };
 
-async function open(threads: number): Promise<{ instance: DuckDBInstance; db: DuckDBConnection }> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  await db.run(`SET threads = ${threads}`);
-  await db.run(`SET TimeZone = 'UTC'`);
-  // As in lib/local/duckdb-lake.ts: DuckDB 1.5.5 mis-answers some aggregates from statistics.
-  await db.run(`SET disabled_optimizers = 'statistics_propagation'`);
-  return { instance, db };
-}
-
-const bronzeGlob = (root: string, name: string, timeframe?: string) =>
-  `'${root}/bronze/${name}/${timeframe ? `timeframe=${timeframe}/` : ''}exchange=${EXCHANGE}/symbol=${SYMBOL}/dt=${DT}/*/*.parquet'`;
-const readBronze = (root: string, name: string, timeframe?: string) =>
-  `read_parquet(${bronzeGlob(root, name, timeframe)}, hive_partitioning = false)`;
-const DAY = `event_time >= TIMESTAMPTZ '${DT} 00:00:00+00' AND event_time < TIMESTAMPTZ '${DT} 00:00:00+00' + INTERVAL 1 DAY`;
-const COPY_OPTS = '(FORMAT parquet, COMPRESSION snappy)';
-
 /** The SQL of the DuckDB case, in order: each statement a step. */
-export function duckdbSteps(root: string, out: string): [string, string][] {
-  const o = (name: string) => `'${out}/${name}.parquet'`;
-  const derived = KLINE_TIMEFRAMES.filter((t) => t !== '1m').map((tf): [string, string] => {
-    const minutes = { '5m': 5, '15m': 15, '30m': 30, '1h': 60, '4h': 240, '1d': 1440 }[tf as string]!;
-    return [
-      `klines ${tf}`,
-      `COPY (SELECT time_bucket(INTERVAL ${minutes} MINUTE, open_time) AS open_time, arg_min(open, open_time) AS open, max(high) AS high,
-      min(low) AS low, arg_max(close, open_time) AS close, sum(volume) AS volume, sum(quote_volume) AS quote_volume,
-      sum(trade_count) AS trade_count,
-      count(*) AS minutes FROM sk GROUP BY 1 ORDER BY 1) TO ${o(`klines_${tf}`)} ${COPY_OPTS}`,
-    ];
+export const duckdbSteps = (root: string, out: string): [string, string][] =>
+  silverDaySql({
+    root,
+    out,
+    exchange: EXCHANGE,
+    symbol: SYMBOL,
+    dt: DT,
+    base: 'BTC',
+    quote: 'USDT',
+    source: 'ws',
+    codec: 'snappy',
+    book: true,
   });
-  return [
-    [
-      'klines 1m: last closed update per minute',
-      `CREATE TEMP TABLE sk AS SELECT * FROM ${readBronze(root, 'klines', '1m')}
-      WHERE open_time >= TIMESTAMPTZ '${DT} 00:00:00+00' AND open_time < TIMESTAMPTZ '${DT} 00:00:00+00' + INTERVAL 1 DAY
-      QUALIFY row_number() OVER (PARTITION BY open_time ORDER BY is_closed DESC, ingest_time DESC) = 1 ORDER BY open_time`,
-    ],
-    ['klines 1m write', `COPY sk TO ${o('klines_1m')} ${COPY_OPTS}`],
-    ...derived,
-    [
-      'trades: first copy per trade_id by ingest_time, sorted',
-      `CREATE TEMP TABLE st AS SELECT * FROM ${readBronze(root, 'trades')}
-      WHERE ${DAY} AND price > 0 AND qty > 0 QUALIFY row_number() OVER (PARTITION BY trade_id ORDER BY ingest_time) = 1 ORDER BY trade_id`,
-    ],
-    ['trades write', `COPY st TO ${o('trades')} ${COPY_OPTS}`],
-    [
-      'quotes: first copy per update_id, sorted',
-      `CREATE TEMP TABLE sq AS SELECT * FROM ${readBronze(root, 'quotes')}
-      WHERE ${DAY} AND bid_px < ask_px QUALIFY row_number() OVER (PARTITION BY update_id ORDER BY ingest_time) = 1
-      ORDER BY event_time, update_id`,
-    ],
-    ['quotes write', `COPY sq TO ${o('quotes')} ${COPY_OPTS}`],
-    [
-      'book_top10: first copy per last_update_id, sorted, written',
-      `COPY (SELECT * FROM ${readBronze(root, 'book_top10')}
-      WHERE ${DAY} AND (bid_px_1 IS NULL OR ask_px_1 IS NULL OR bid_px_1 < ask_px_1)
-      QUALIFY row_number() OVER (PARTITION BY last_update_id ORDER BY ingest_time) = 1
-      ORDER BY event_time, last_update_id) TO ${o('book_top10')} ${COPY_OPTS}`,
-    ],
-    [
-      'bars_1s: build and write',
-      `COPY (
-      WITH tb AS (
-        SELECT date_trunc('second', event_time) AS ts, arg_min(price, {'t': event_time, 'id': trade_id}) AS open, max(price) AS high,
-          min(price) AS low,
-          arg_max(price, {'t': event_time, 'id': trade_id}) AS close, sum(qty) AS volume, sum(quote_qty) AS quote_volume,
-          sum(price * qty) / nullif(sum(qty), 0) AS vwap, count(*) AS trade_count, max(ingest_time) AS ingest_time
-        FROM st GROUP BY 1),
-      qb AS (SELECT date_trunc('second', event_time) AS ts, arg_max(bid_px, event_time) AS bid, arg_max(ask_px, event_time) AS ask
-        FROM sq GROUP BY 1),
-      s AS (SELECT ts FROM tb UNION SELECT ts FROM qb),
-      j AS (
-        SELECT s.ts, tb.open, tb.high, tb.low, tb.close, coalesce(tb.volume, 0) AS volume, coalesce(tb.quote_volume, 0) AS quote_volume,
-          tb.vwap,
-          coalesce(tb.trade_count, 0) AS trade_count,
-          last_value(qb.bid IGNORE NULLS) OVER w AS bid, last_value(qb.ask IGNORE NULLS) OVER w AS ask, tb.ingest_time
-        FROM s LEFT JOIN tb ON tb.ts = s.ts LEFT JOIN qb ON qb.ts = s.ts
-        WINDOW w AS (ORDER BY s.ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-      SELECT ts, open, high, low, close, volume, quote_volume, vwap, trade_count, bid, ask,
-        CASE WHEN ask >= bid THEN ask - bid END AS spread,
-        'BTC' AS base, 'USDT' AS quote, ingest_time, 'ws' AS source, CASE WHEN trade_count = 0 THEN 16 ELSE 0 END AS quality_flags
-      FROM j ORDER BY ts) TO ${o('bars_1s')} ${COPY_OPTS}`,
-    ],
-  ];
-}
 
 /** args: { root, out, threads, stepTimes } → output row counts (and per-step times when stepTimes). */
 export const duckdb: TaskFn = async (args, probe) => {
   const { root, out, threads, stepTimes } = args as { root: string; out: string; threads: number; stepTimes?: boolean };
   mkdirSync(out, { recursive: true });
-  const { instance, db } = await open(threads ?? 1);
+  const { instance, db } = await openDuckDb(threads ?? 1);
   const steps = duckdbSteps(root, out);
   const times: Stage[] = [];
   const rss = rssSampler();
@@ -264,7 +193,7 @@ export const duckdb: TaskFn = async (args, probe) => {
 /** args: { root, out } → how far ours (root/silver) and DuckDB's (out) bars_1s and row counts agree. Untimed. */
 export const verify: TaskFn = async (args) => {
   const { root, out } = args as { root: string; out: string };
-  const { instance, db } = await open(2);
+  const { instance, db } = await openDuckDb(2);
   const ourFile = (name: string) => `'${root}/silver/${name}/exchange=${EXCHANGE}/symbol=${SYMBOL}/dt=${DT}/data.parquet'`;
   const one = async (sql: string) => (await db.runAndReadAll(sql)).getRowObjectsJson()[0] as Record<string, Json>;
   const counts: Record<string, Json> = {};
