@@ -72,13 +72,15 @@ export const JOB_ACCESS: Record<
   /*
    * One archive file (docs/history.md, "Per file"): reads its ledger row (a missing one is told from a refusal by a
    * listing, docs/aws-rules.md), writes its Bronze day objects, ledger row and quarantine objects, lists and deletes
-   * the file's own stale day objects, and removes them all again when the file is refused.
+   * the file's own stale day objects, and removes them all again when the file is refused. A busy day's object
+   * goes up in parts (lib/storage/s3-upload.ts), and a failed upload is aborted, so its parts are not kept.
    */
   historyFile: {
     read: [`${bronze}import_ledger/`],
     list: [bronze],
     write: [bronze, quarantine],
     delete: [bronze, quarantine],
+    multipart: true,
   },
   historySummary: { read: [`${jobs}map-runs/`] },
 };

@@ -84,6 +84,7 @@ export class LakehouseStack extends Stack {
     for (const [name, job] of Object.entries(this.jobs.functions)) this.monitoring.addLambdaErrorAlarm(name, job.fn);
     this.monitoring.addDeadLetterAlarm(this.jobs.deadLetterQueue);
     this.monitoring.addBuildAlarms(this.jobs.build);
+    this.monitoring.addHistoryLoadAlarms(this.jobs.historyLoad);
 
     for (const group of enabledGroups(config).filter((x) => !x.region)) {
       this.collectorGroups.push(

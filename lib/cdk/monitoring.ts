@@ -294,4 +294,50 @@ export class LakehouseMonitoring extends Construct {
       ),
     ];
   }
+
+  /**
+   * The history-load state machine: an execution that failed or timed out (the request was refused, more than the
+   * tolerated share of files failed, or the nested build failed), and archive files a finished load did not import
+   * (failures within the tolerance: the execution succeeds, yet its range has holes). Not aborted executions, unlike
+   * the build's: no schedule starts a load, so only the person who started it aborts it. Step Functions publishes no
+   * metric of a map run's items, hence the summary's own.
+   */
+  addHistoryLoadAlarms(machine: sfn.IStateMachine): cloudwatch.Alarm[] {
+    const period = { period: Duration.minutes(5), statistic: 'Sum' };
+    const failed = new cloudwatch.MathExpression({
+      expression: 'failed + timedOut',
+      label: 'history loads failed',
+      period: Duration.minutes(5),
+      usingMetrics: { failed: machine.metricFailed(period), timedOut: machine.metricTimedOut(period) },
+    });
+    const files = LakehouseMonitoring.metric(Metric.HistoryFailedFiles, 'Sum', Duration.minutes(5));
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'History loads: executions failed / archive files not imported',
+        left: [failed],
+        right: [files],
+        width: 12,
+      }),
+    );
+    const over = {
+      threshold: 0,
+      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+    };
+    return [
+      this.alarm(
+        'HistoryLoadFailed',
+        'A history load failed or timed out; open it in the Step Functions console (TooManyFilesFailed: the import ' +
+          'ledger says why each file failed).',
+        failed,
+        over,
+      ),
+      this.alarm(
+        'HistoryFilesFailed',
+        'A history load finished with archive files it did not import; its output (files.failedPartitions) lists them.',
+        files,
+        over,
+      ),
+    ];
+  }
 }

@@ -35,6 +35,9 @@ export const Metric = {
   // Build state machine (daily run and rebuilds).
   /** Partitions a build execution planned but did not build (failed after retries, or never run). */
   BuildFailedPartitions: 'BuildFailedPartitions',
+  // History-load state machine.
+  /** Archive files a history load planned but did not import (failed, or never run): its range has holes. */
+  HistoryFailedFiles: 'HistoryFailedFiles',
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];
@@ -58,6 +61,7 @@ export const PUBLISHED_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   Metric.StillMissingMinutes,
   Metric.BronzeAgeSeconds,
   Metric.BuildFailedPartitions,
+  Metric.HistoryFailedFiles,
 ]);
 
 export const Dimension = { Exchange: 'Exchange', Symbol: 'Symbol', Job: 'Job' } as const;

@@ -4,35 +4,39 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
-  PutObjectCommand,
   S3Client,
   paginateListObjectsV2,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getExisting, NotFoundError, inNameRange, type NameRange, type ObjectInfo, type ObjectStore } from './object-store';
+import { uploadObject, uploadSettings, type S3UploadOptions } from './s3-upload';
 
 /**
- * An S3 bucket (optionally under a key prefix). A single PUT replaces an object atomically, which is how
- * partitions are swapped. Listing pages through ListObjectsV2 (1,000 keys a page).
+ * An S3 bucket (optionally under a key prefix). A PUT, or the completion of a multipart upload for objects above
+ * `multipartThresholdBytes` (lib/storage/s3-upload.ts), replaces an object atomically, which is how partitions are
+ * swapped. Listing pages through ListObjectsV2 (1,000 keys a page).
  */
 export class S3ObjectStore implements ObjectStore {
   readonly url: string;
   readonly localRoot = undefined;
   private readonly prefix: string;
+  private readonly upload: Required<S3UploadOptions>;
 
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
     prefix = '',
+    upload: S3UploadOptions = {},
   ) {
     this.prefix = prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
     this.url = `s3://${bucket}/${this.prefix}`;
+    this.upload = uploadSettings(upload);
   }
 
-  static fromUrl(url: string, config: S3ClientConfig = {}): S3ObjectStore {
+  static fromUrl(url: string, config: S3ClientConfig = {}, upload: S3UploadOptions = {}): S3ObjectStore {
     const match = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
     if (!match) throw new Error(`not an s3:// URL: ${url}`);
-    return new S3ObjectStore(new S3Client(config), match[1], match[2]);
+    return new S3ObjectStore(new S3Client(config), match[1], match[2], upload);
   }
 
   private k(key: string): string {
@@ -77,18 +81,20 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.k(key), Body: body }));
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    await uploadObject(
+      this.client,
+      { Bucket: this.bucket, Key: this.k(key), Body: bytes, ContentLength: bytes.byteLength },
+      this.upload,
+    );
   }
 
   async putFile(key: string, path: string): Promise<void> {
     const { size } = await fs.stat(path);
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.k(key),
-        Body: createReadStream(path),
-        ContentLength: size,
-      }),
+    await uploadObject(
+      this.client,
+      { Bucket: this.bucket, Key: this.k(key), Body: createReadStream(path), ContentLength: size },
+      this.upload,
     );
   }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { LakehouseConfig } from '../../lib/cdk/config';
 import { S3ObjectStore } from '../../lib/storage/s3-store';
@@ -70,7 +71,20 @@ export function synthesize(overrides: Partial<LakehouseConfig> = {}): ResolvedTe
   return new ResolvedTemplate(Template.fromStack(lake).toJSON() as CfnTemplate);
 }
 
-export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
+export interface AwsLakeOptions {
+  /**
+   * When the handlers' store uploads in parts (S3_MULTIPART_THRESHOLD_BYTES, S3_MULTIPART_PART_BYTES): small values
+   * run the multipart path with a test lake's small objects. Parts below S3's 5 MiB minimum are allowed by lowering
+   * lib-storage's own check (its MIN_PART_SIZE, which the library documents as modified in testing); s3rver has none.
+   * @default - the store's defaults (above 64 MiB, in 16 MiB parts)
+   */
+  multipart?: { thresholdBytes: number; partSizeBytes: number };
+}
+
+/** lib-storage's client-side minimum part size (private static; see AwsLakeOptions.multipart). */
+const uploadLimits = Upload as unknown as { MIN_PART_SIZE: number };
+
+export async function startAwsLake(t: ResolvedTemplate, options: AwsLakeOptions = {}): Promise<AwsLake> {
   const bucket = t.ref(t.one('AWS::S3::Bucket', 'StorageLakeBucket'));
   const s3 = await startS3(bucket);
   Object.assign(process.env, {
@@ -80,6 +94,14 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
   });
+  const minPartSize = uploadLimits.MIN_PART_SIZE;
+  delete process.env.S3_MULTIPART_THRESHOLD_BYTES;
+  delete process.env.S3_MULTIPART_PART_BYTES;
+  if (options.multipart) {
+    process.env.S3_MULTIPART_THRESHOLD_BYTES = String(options.multipart.thresholdBytes);
+    process.env.S3_MULTIPART_PART_BYTES = String(options.multipart.partSizeBytes);
+    uploadLimits.MIN_PART_SIZE = Math.min(minPartSize, options.multipart.partSizeBytes);
+  }
   // The functions' own environment from the template (the lake's location is the test's s3rver).
   for (const id of t.ids('AWS::Lambda::Function', 'Jobs')) {
     const vars =
@@ -161,6 +183,9 @@ export async function startAwsLake(t: ResolvedTemplate): Promise<AwsLake> {
     runMachine: (prefix, input, opts) => run(prefix, input, opts),
     stateMachineRole: (prefix) => roleOf(t, t.stateMachineRole(t.one('AWS::StepFunctions::StateMachine', prefix))),
     close: async () => {
+      uploadLimits.MIN_PART_SIZE = minPartSize;
+      delete process.env.S3_MULTIPART_THRESHOLD_BYTES;
+      delete process.env.S3_MULTIPART_PART_BYTES;
       await s3.close();
       await glue.close();
     },

@@ -17,6 +17,9 @@ const TODAY = '2025-01-06';
 const FROM = '2024-12-30';
 const TO = '2024-12-31';
 const TIMEOUT = 600_000;
+/** Objects above 32 KiB (the day objects) go up in 16 KiB parts, as a busy day's 100 MB object does in 16 MiB ones. */
+const MULTIPART_THRESHOLD = 32 * 1024;
+const PART_SIZE = 16 * 1024;
 
 /** Map runs of the nested build executions, in order. */
 const buildRuns: MapRunRecord[] = [];
@@ -35,7 +38,7 @@ describe('the history-load state machine under its synthesized IAM policies', ()
       seed: 3,
       instruments: { BTCUSDT: { tradesPerMinute: 3 } },
     });
-    lake = await startAwsLake(synthesize());
+    lake = await startAwsLake(synthesize(), { multipart: { thresholdBytes: MULTIPART_THRESHOLD, partSizeBytes: PART_SIZE } });
     raw = lake.s3.store();
   }, TIMEOUT);
   afterAll(async () => {
@@ -111,6 +114,16 @@ describe('the history-load state machine under its synthesized IAM policies', ()
         .filter((r) => r.role === fileRole && r.action === 's3:PutObject')
         .map((r) => r.resource.split('/')[1]);
       expect([...new Set(writes)]).toEqual(['bronze']);
+      // The day objects went up in parts (the ledger rows, under the threshold, in one PUT each), and none was aborted.
+      const days = (await listAll(raw, 'bronze/')).filter((o) => !o.key.startsWith('bronze/import_ledger/'));
+      expect(days).toHaveLength(4);
+      const sent = (command: string) => lake.log.requests.filter((r) => r.role === fileRole && r.command === command);
+      expect(days.every((o) => o.size > MULTIPART_THRESHOLD)).toBe(true);
+      expect(sent('CreateMultipartUploadCommand')).toHaveLength(4);
+      expect(sent('UploadPartCommand')).toHaveLength(days.reduce((n, o) => n + Math.ceil(o.size / PART_SIZE), 0));
+      expect(sent('CompleteMultipartUploadCommand')).toHaveLength(4);
+      expect(sent('AbortMultipartUploadCommand')).toEqual([]);
+      expect(sent('PutObjectCommand').map((r) => r.resource.split('/')[2])).toEqual(Array(4).fill('import_ledger'));
     },
     TIMEOUT,
   );

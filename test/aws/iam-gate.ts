@@ -14,6 +14,8 @@ import { ACCOUNT, REGION, type ResolvedTemplate } from './template';
 
 export interface S3Request {
   role: string;
+  /** The SDK command (e.g. `UploadPartCommand`: several commands are authorized as one action). */
+  command: string;
   action: string;
   resource: string;
   prefix?: string;
@@ -224,7 +226,14 @@ export function attachIamGate(
         );
       for (const e of requestsOf(command, input)) {
         const allowed = await role.allows(e.action, e.resource, e.context);
-        log.requests.push({ role: role.name, action: e.action, resource: e.resource, prefix: e.context['s3:prefix'], allowed });
+        log.requests.push({
+          role: role.name,
+          command,
+          action: e.action,
+          resource: e.resource,
+          prefix: e.context['s3:prefix'],
+          allowed,
+        });
         if (!allowed)
           throw accessDenied(
             `${role.name} may not ${e.action} ` +

@@ -8,8 +8,26 @@ describe('monitoring construct', () => {
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
   const alarm = (suffix: string) => alarms.find((a) => (a.AlarmName as string).endsWith(suffix))!;
 
-  it('has at least six alarms, each notifying the SNS topic', () => {
-    expect(alarms.length).toBeGreaterThanOrEqual(6);
+  it('has one alarm per README line (collector group binance, nine jobs, two state machines), each notifying the SNS topic', () => {
+    expect(alarms.map((a) => (a.AlarmName as string).replace(/^crypto-lakehouse-/, '')).sort()).toEqual(
+      [
+        'BronzeFreshness-binance',
+        'SilentStreams-binance',
+        'CollectorNotRunning-binance',
+        'LambdaErrors-self-heal-binance',
+        'DeadLetters-self-heal-binance',
+        'SilverCompleteness',
+        'GoldInvalidFeatures',
+        ...['silver', 'gold', 'health', 'plan', 'summarize', 'catalog', 'historyPlan', 'historyFile', 'historySummary'].map(
+          (job) => `LambdaErrors-${job}`,
+        ),
+        'DeadLetters-jobs',
+        'BuildFailed',
+        'BuildPartitionsFailed',
+        'HistoryLoadFailed',
+        'HistoryFilesFailed',
+      ].sort(),
+    );
     for (const a of alarms) {
       expect(a.AlarmActions).toHaveLength(1);
       expect(a.AlarmActions[0].Ref).toMatch(/MonitoringAlarms/);
@@ -57,7 +75,7 @@ describe('monitoring construct', () => {
     });
   });
 
-  it('alarms on Lambda errors of every job, dead letters, failed builds and a collector with no running task', () => {
+  it('alarms on Lambda errors of every job, dead letters, failed builds and history loads, a collector with no running task', () => {
     for (const job of ['silver', 'gold', 'self-heal-binance', 'health', 'plan', 'summarize', 'catalog']) {
       expect(alarm(`LambdaErrors-${job}`)).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 0 });
     }
@@ -74,6 +92,24 @@ describe('monitoring construct', () => {
       MetricName: Metric.BuildFailedPartitions,
       Statistic: 'Sum',
       Threshold: 0,
+    });
+    expect(alarm('HistoryLoadFailed')).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    // Failed and timed out; an aborted load is one its operator stopped (no schedule starts one).
+    type MathMetric = { MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } } };
+    const machineMetrics = (alarm('HistoryLoadFailed').Metrics as MathMetric[]).flatMap((m) =>
+      m.MetricStat ? [[m.MetricStat.Metric.MetricName, m.MetricStat.Metric.Dimensions[0].Value.Ref]] : [],
+    );
+    expect(machineMetrics.sort()).toEqual([
+      ['ExecutionsFailed', expect.stringMatching(/^JobsHistoryLoadMachine/)],
+      ['ExecutionsTimedOut', expect.stringMatching(/^JobsHistoryLoadMachine/)],
+    ]);
+    expect(alarm('HistoryFilesFailed')).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: Metric.HistoryFailedFiles,
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
     });
     expect(alarm('CollectorNotRunning-binance')).toMatchObject({
       Namespace: 'AWS/ECS',

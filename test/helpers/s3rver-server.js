@@ -28,5 +28,41 @@ FilesystemStore.prototype.listObjects = async function listObjectsGrouped(bucket
 
 const [directory, bucket] = process.argv.slice(2);
 const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+
+// s3rver 3.7.1 stores multipart uploads but has no AbortMultipartUpload (DELETE ?uploadId) nor ListMultipartUploads
+// (GET ?uploads). Both are answered here, before its router, from the folder it keeps each upload in (which holds
+// the upload's key), so tests see a failed upload aborted and nothing left behind.
+const fs = require('node:fs/promises');
+const path = require('node:path');
+const S3Error = require('s3rver/lib/models/error');
+
+const uploadsOf = (name) => server.store.getResourcePath(name, undefined, 'uploads');
+const uploadKey = (name, uploadId) =>
+  fs
+    .readFile(path.join(uploadsOf(name), uploadId, 'key'), 'utf8')
+    .catch((err) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+
+async function multipartUploads(ctx, next) {
+  const [, name, ...rest] = ctx.path.split('/');
+  const key = rest.map(decodeURIComponent).join('/');
+  if (ctx.method === 'DELETE' && key && typeof ctx.query.uploadId === 'string') {
+    const uploadId = ctx.query.uploadId;
+    if (!/^[0-9a-f]+$/.test(uploadId) || (await uploadKey(name, uploadId)) !== key)
+      throw new S3Error('NoSuchUpload', 'The specified upload does not exist.', { UploadId: uploadId });
+    await fs.rm(path.join(uploadsOf(name), uploadId), { recursive: true, force: true });
+    ctx.status = 204;
+    return;
+  }
+  if (ctx.method === 'GET' && !key && 'uploads' in ctx.query) {
+    const ids = await fs.readdir(uploadsOf(name)).catch((err) => (err.code === 'ENOENT' ? [] : Promise.reject(err)));
+    const uploads = [];
+    for (const uploadId of ids.sort()) uploads.push({ Key: await uploadKey(name, uploadId), UploadId: uploadId });
+    ctx.body = { ListMultipartUploadsResult: { Bucket: name, IsTruncated: false, Upload: uploads.filter((u) => u.Key) } };
+    return;
+  }
+  await next();
+}
+// Koa composes its middleware when the server starts: the router is the last entry.
+server.middleware.splice(server.middleware.length - 1, 0, multipartUploads);
 server.run().then(({ port }) => process.stdout.write(`${port}\n`));
 process.on('SIGTERM', () => server.close().finally(() => process.exit(0)));
