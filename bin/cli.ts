@@ -8,6 +8,7 @@ import { addHistoryCommand } from './commands/history';
 import { addCollectCommand, addDemoCommand, addImportCommand } from './commands/ingest';
 import { addFeaturesCommand, addHealthCommand, addQueryCommand, addValidateCommand } from './commands/inspect';
 import type { CliRun } from './commands/output';
+import { addSliceCommand } from './commands/slice';
 
 /**
  * The `lakehouse` CLI (README.md, "The `lakehouse` CLI"): parses flags, calls the core, prints results on stdout and
@@ -40,6 +41,7 @@ export function lakehouseProgram(run: CliRun): Command {
   addRunCommand(program, run);
   addHealthCommand(program, run);
   addQueryCommand(program);
+  addSliceCommand(program);
 
   // A mistake in a command's flags points at that command's help.
   for (const command of program.commands) command.configureOutput({ outputError: oneLine(`lakehouse ${command.name()} --help`) });

@@ -85,6 +85,11 @@ const COMMANDS: Record<string, CommandCase> = {
   validate: { args: ['--date', D1], required: ['--date'], lake: 'reads' },
   health: { args: [], required: [], lake: 'reads' },
   query: { args: ['select 1'], required: [], lake: 'reads' },
+  slice: {
+    args: ['--symbols', 'BTCUSDT', '--start', D1, '--end', D2, '--tf', '1m', '--out', path.join(root, 'slice.csv')],
+    required: ['--symbols', '--start', '--end', '--tf', '--out'],
+    lake: 'reads',
+  },
   features: { args: [], required: [] },
 };
 
