@@ -7,6 +7,7 @@ import { validateDate, validatedMarkdown } from '../../lib/app/validate';
 import { featureCatalogueMarkdown } from '../../lib/gold/catalogue-markdown';
 import { badFileLine } from '../../lib/lake/bad-files';
 import { LakeQueryEngine } from '../../lib/local/duckdb-lake';
+import { researchViews } from '../../lib/queries';
 import { checkLakeForReading, openLakeForReading } from '../../lib/storage/open-store';
 import type { ExchangeId } from '../../lib/schema/columns';
 import { EXIT, UserError } from '../../lib/util/errors';
@@ -84,14 +85,20 @@ export function addHealthCommand(program: Command, run: CliRun): void {
 export function addQueryCommand(program: Command): void {
   program
     .command('query')
-    .description('run SQL with DuckDB over the lake; views are named {layer}_{dataset} like the Glue tables')
+    .description(
+      'run SQL with DuckDB over the lake; views are named {layer}_{dataset} like the Glue tables, ' +
+        'research views are research_*(args) (README, "Research views")',
+    )
     .argument('<sql>', 'SQL, e.g. "select count(*) from silver_klines"', opt.sql)
     .addOption(new Option('--format <fmt>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .addOption(opt.lakeOption())
     .action(async (sql: string, flags: QueryFlags) => {
       if (flags.lake.startsWith('s3://')) throw new UserError('query runs on a local lake folder; use Athena for s3:// lakes');
       checkLakeForReading(flags.lake);
-      const engine = await LakeQueryEngine.open(flags.lake, { onBadFile: (bad) => warn(`skipped ${badFileLine(bad)}`) });
+      const engine = await LakeQueryEngine.open(flags.lake, {
+        onBadFile: (bad) => warn(`skipped ${badFileLine(bad)}`),
+        tableMacros: researchViews(),
+      });
       const answer = await engine
         .query(sql)
         .catch((error: Error) => error)

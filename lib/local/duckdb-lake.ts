@@ -25,6 +25,17 @@ export interface QueryResult {
 export interface LakeQueryOptions {
   /** Told once per file or folder a view leaves out; by default a warning in the log. */
   onBadFile?: (file: BadFile) => void;
+  /**
+   * Parameterised views over the dataset views (the research views of lib/queries), created as DuckDB table
+   * macros: `SELECT * FROM name(arg, ...)`. `body` is SQL naming `params` where a value goes.
+   */
+  tableMacros?: readonly TableMacro[];
+}
+
+export interface TableMacro {
+  name: string;
+  params: readonly string[];
+  body: string;
 }
 
 /** How many files one query may drop after DuckDB failed on them, before the error is passed on. */
@@ -52,6 +63,7 @@ export class LakeQueryEngine {
     readonly connection: DuckDBConnection,
     readonly root: string,
     private readonly onBadFile: (file: BadFile) => void,
+    private readonly macros: readonly TableMacro[],
   ) {
     this.store = new LocalObjectStore(root);
   }
@@ -65,8 +77,12 @@ export class LakeQueryEngine {
     const log = logger('query');
     const onBadFile =
       options.onBadFile ?? ((b: BadFile) => log.warn({ view: b.view, key: b.key, reason: b.reason }, 'skipped a bad file'));
-    const engine = new LakeQueryEngine(instance, connection, root, onBadFile);
+    const engine = new LakeQueryEngine(instance, connection, root, onBadFile, options.tableMacros ?? []);
     await engine.refreshViews();
+    // Macros are expanded when a query runs, so they read the views as they are built then.
+    for (const m of engine.macros) {
+      await connection.run(`CREATE OR REPLACE MACRO ${m.name}(${m.params.join(', ')}) AS TABLE ${m.body}`);
+    }
     return engine;
   }
 
@@ -88,7 +104,8 @@ export class LakeQueryEngine {
 
   /** Runs SQL; `params` bind its `?` placeholders in order. */
   async query(sql: string, params?: (string | number | boolean | null)[]): Promise<QueryResult> {
-    await this.buildViewsOf(sql);
+    const reads = this.withMacroBodies(sql);
+    await this.buildViewsOf(reads);
     for (let dropped = 0; ; dropped++) {
       try {
         const reader = await this.connection.runAndReadAll(sql, params);
@@ -99,7 +116,7 @@ export class LakeQueryEngine {
         };
       } catch (err) {
         // Damage the footer check cannot see (a broken data page) surfaces here.
-        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(err)) || (await this.dropDamagedFiles(err, sql))))
+        if (dropped >= MAX_DROPPED_PER_QUERY || !((await this.dropFileNamedIn(err)) || (await this.dropDamagedFiles(err, reads))))
           throw err;
       }
     }
@@ -126,6 +143,11 @@ export class LakeQueryEngine {
 
   private filePath(key: string): string {
     return path.join(this.store.localRoot, key);
+  }
+
+  /** The SQL a query reads: its own text, and the body of each macro it names. */
+  private withMacroBodies(sql: string): string {
+    return [sql, ...this.macros.filter((m) => names(sql, m.name)).map((m) => m.body)].join('\n');
   }
 
   /** Lists and checks the files of every view `sql` names that is not built yet, and builds it over the good ones. */

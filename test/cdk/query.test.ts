@@ -21,7 +21,16 @@ describe('query construct (Athena)', () => {
     const named = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q) => q.Properties);
     const files = savedQueries();
     expect(files.map((q) => q.name)).toEqual(
-      expect.arrayContaining(['completeness-per-day', 'latest-features', 'ohlcv-per-timeframe', 'funding-vs-price', 'gaps']),
+      expect.arrayContaining([
+        'completeness-per-day',
+        'latest-features',
+        'ohlcv-per-timeframe',
+        'funding-vs-price',
+        'gaps',
+        'bars-vs-klines',
+        'funding-oi-hourly',
+        'gaps-with-completeness',
+      ]),
     );
     expect(named.map((q) => q.Name).sort()).toEqual(files.map((q) => q.name).sort());
     for (const q of named) {
