@@ -37,6 +37,13 @@ export const ALARM_THRESHOLDS = {
   silverCompletenessPercent: 99.9,
 } as const;
 
+/** Alarm on any count above zero in a period; no data (nothing ran) is not a breach. */
+const ANY_ABOVE_ZERO = {
+  threshold: 0,
+  comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+  missing: cloudwatch.TreatMissingData.NOT_BREACHING,
+};
+
 export class LakehouseMonitoring extends Construct {
   readonly topic: sns.Topic;
   readonly dashboard: cloudwatch.Dashboard;
@@ -274,23 +281,18 @@ export class LakehouseMonitoring extends Construct {
         width: 12,
       }),
     );
-    const over = {
-      threshold: 0,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      missing: cloudwatch.TreatMissingData.NOT_BREACHING,
-    };
     return [
       this.alarm(
         'BuildFailed',
         'A build execution (the daily build or a rebuild) failed, timed out or was aborted; open it in the Step Functions console.',
         failed,
-        over,
+        ANY_ABOVE_ZERO,
       ),
       this.alarm(
         'BuildPartitionsFailed',
         'A build finished with partitions it could not build; its output (Summarize) lists them.',
         partitions,
-        over,
+        ANY_ABOVE_ZERO,
       ),
     ];
   }
@@ -319,24 +321,19 @@ export class LakehouseMonitoring extends Construct {
         width: 12,
       }),
     );
-    const over = {
-      threshold: 0,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      missing: cloudwatch.TreatMissingData.NOT_BREACHING,
-    };
     return [
       this.alarm(
         'HistoryLoadFailed',
         'A history load failed or timed out; open it in the Step Functions console (TooManyFilesFailed: the import ' +
           'ledger says why each file failed).',
         failed,
-        over,
+        ANY_ABOVE_ZERO,
       ),
       this.alarm(
         'HistoryFilesFailed',
         'A history load finished with archive files it did not import; its output (files.failedPartitions) lists them.',
         files,
-        over,
+        ANY_ABOVE_ZERO,
       ),
     ];
   }

@@ -39,7 +39,7 @@ export interface ImportOptions {
 }
 
 export type { ImportResult } from './import-result';
-import type { ImportResult } from './import-result';
+import { checkedCounts, type ImportResult } from './import-result';
 
 /** The datasets `import` reads; the others Binance publishes are refused with this list. */
 export const IMPORT_DATASETS = ['klines'] as const;
@@ -87,17 +87,7 @@ export async function importArchive(options: ImportOptions): Promise<ImportResul
     interval,
     unit: profile.unit,
     layout: profile.layout,
-    records: checked.records,
-    rows: 0,
-    rejected: 0,
-    rejectedByReason: {},
-    duplicates: 0,
-    files: 0,
-    existing: 0,
-    bytes: 0,
-    firstTime: checked.firstTime,
-    lastTime: checked.lastTime,
-    quarantineKey: null,
+    ...checkedCounts(checked),
   };
   await writeArchiveLines(
     {

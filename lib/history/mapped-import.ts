@@ -13,6 +13,7 @@ import { UserError } from '../util/errors';
 import { DAY_MS } from '../util/time';
 import { MAX_QUARANTINE_ROWS } from './archive-file-import';
 import { ArchiveError, checkArchiveFile, verifyChecksum } from './archive-source';
+import { checkedCounts, type ImportCounts } from './import-result';
 import type { TimeUnit } from './binance-klines-archive';
 import { DayRows } from './day-rows';
 import { REFUSE_REJECTED_SHARE, topReasons } from './import-check-pass';
@@ -48,7 +49,7 @@ export interface MappedImportOptions {
 }
 
 /** What `import --file` prints for an archive (lib/history/import-result.ts), plus the mapping's dataset and format. */
-export interface MappedImportResult {
+export interface MappedImportResult extends ImportCounts {
   file: string;
   mapping: string;
   dataset: MappedDataset;
@@ -61,22 +62,6 @@ export interface MappedImportResult {
   interval: string | null;
   unit: TimeUnit;
   layout: 'mapping';
-  /** Data records read (a CSV's header and empty lines not counted). */
-  records: number;
-  /** Rows imported: in Bronze now, whether this run wrote their object or an earlier import of the same file did. */
-  rows: number;
-  rejected: number;
-  rejectedByReason: Record<string, number>;
-  /** Klines: rows whose open time an earlier row of the same day had. Trades: rows repeating the row before's id. */
-  duplicates: number;
-  /** Bronze objects this run wrote. */
-  files: number;
-  /** Bronze objects an earlier import of the same file and mapping wrote, left as they are. */
-  existing: number;
-  bytes: number;
-  firstTime: number | null;
-  lastTime: number | null;
-  quarantineKey: string | null;
 }
 
 const PROGRESS_EVERY = 100_000;
@@ -134,17 +119,7 @@ export async function importMapped(options: MappedImportOptions): Promise<Mapped
     interval: mapping.interval,
     unit: mapping.time.unit,
     layout: 'mapping',
-    records: checked.records,
-    rows: 0,
-    rejected: 0,
-    rejectedByReason: {},
-    duplicates: 0,
-    files: 0,
-    existing: 0,
-    bytes: 0,
-    firstTime: checked.firstTime,
-    lastTime: checked.lastTime,
-    quarantineKey: null,
+    ...checkedCounts(checked),
   };
   const importId = createHash('sha256').update(`mapped/${sha256}/${mapping.digest}`).digest('hex');
   await writeRecords(
