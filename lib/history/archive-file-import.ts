@@ -16,7 +16,7 @@ import { archiveChunks, MAX_LINE_CHARS, type SourceLine } from './archive-source
 import { ColumnLane } from './column-lane';
 import { DayRows } from './day-rows';
 import { downloadToFile, fetchText, type DownloadOptions } from './archive-download';
-import { isArchiveReject, type ArchiveLineContext, type ArchiveLineParser, type ArchiveRowMapper } from './archive-row-mapper';
+import { isArchiveReject, type ArchiveLineContext, type ArchiveRowMapper } from './archive-row-mapper';
 import { REFUSE_REJECTED_SHARE } from './import-check-pass';
 import { archivePathId, writeLedgerEntry, type LedgerRecord, type LedgerStatus } from './import-ledger';
 import { dataRecord, quarantineRow, reasonKind } from './import-lines';
@@ -216,9 +216,6 @@ interface DatasetSink {
   readonly keys: Set<string>;
   readonly quarantine: Row[];
   latestDay: string;
-  /** The mapper's line parser, made from the first row map() accepted; then `row` is the row it fills. */
-  parser: ArchiveLineParser | undefined;
-  row: Row;
   /** The UTC day of the last row and its bounds [from, to), so that most rows need no dateOf. */
   day: string;
   dayFrom: number;
@@ -296,8 +293,6 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
     keys: new Set(),
     quarantine: [],
     latestDay: '',
-    parser: undefined,
-    row: {},
     day: '',
     dayFrom: Number.NaN,
     dayTo: Number.NaN,
@@ -398,10 +393,9 @@ async function readIntoBronze(target: ArchiveFileTarget, local: string, written:
         reject(sink, mapped.reject, record.line, record.text, mapped.row);
         continue;
       }
-      if (!sink.parser && sink.mapper.lineParser) {
-        sink.parser = sink.mapper.lineParser(context, mapped);
-        sink.row = { ...mapped };
-        if (sink === fast) lane = new ColumnLane(sink.spec, sink.parser, sink.row, onBatch);
+      // The lane is made from the first row map() accepts: the columns its parser does not read keep that row's values.
+      if (!lane && sink === fast && sink.mapper.lineParser) {
+        lane = new ColumnLane(sink.spec, sink.mapper.lineParser(context, mapped), mapped, onBatch);
       }
       // checkedArchiveRow refuses a row without a numeric time, so this holds for every mapper's row.
       const pending = accept(sink, mapped);
